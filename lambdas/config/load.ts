@@ -1,0 +1,57 @@
+/** Reads and validates the configuration once, at start, with errors that name the field. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './errors';
+import { type Config, ConfigSchema } from './schema';
+
+/** The configuration used when none is named: the commented example shipped with the product. */
+export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml');
+
+/** Validates configuration data (already parsed from YAML or JSON). */
+export function parseConfig(data: unknown): Config {
+  const result = ConfigSchema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new ConfigError('', 'it does not match the schema');
+  throw new ConfigError(formatPath(issue.path), describe(issue), { cause: result.error });
+}
+
+/** Parses YAML (a superset of JSON) configuration text. */
+export function parseConfigText(text: string, source = 'configuration'): Config {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const problem = document.errors[0];
+  if (problem) throw new ConfigError('', `${source} is not valid YAML: ${problem.message}`, { cause: problem });
+  return parseConfig(document.toJS());
+}
+
+/** Loads the configuration file at `path` (default: `JIT_CONFIG`, else the shipped example). */
+export function loadConfig(path = process.env.JIT_CONFIG ?? DEFAULT_CONFIG_PATH): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError('', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return parseConfigText(text, path);
+}
+
+/** `['policies', 0, 'maxDuration']` -> `policies[0].maxDuration`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === 'number') return `${out}[${key}]`;
+    return out ? `${out}.${String(key)}` : String(key);
+  }, '');
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `${issue.message.replace(/^Invalid input: /, '')}`;
+    case 'unrecognized_keys':
+      return `has unknown field(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}

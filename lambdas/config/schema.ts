@@ -1,0 +1,112 @@
+/** The configuration file's schema: clusters, Slack, account mapping, policies, retention, AWS options. */
+import { z } from 'zod';
+import { parseDuration } from '../domain/durations';
+import { PolicySchema } from '../domain/policy';
+
+const seconds = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
+const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"');
+
+/** How the product finds a cluster's ONTAP credentials: a secret in AWS, environment variables locally. */
+export const CredentialsSchema = z
+  .object({
+    /** Secrets Manager secret (name or ARN) holding `{"username","password"}`; the stack creates it when absent. */
+    secret: z.string().min(1).max(2048).optional(),
+    /** Local runs: the environment variables holding the user name and password. */
+    usernameEnv: envName.optional(),
+    passwordEnv: envName.optional(),
+  })
+  .strict();
+
+/** One ONTAP cluster. */
+export const ClusterSchema = z
+  .object({
+    name: clusterName,
+    /** `https://host[:port]` of the cluster management interface, or `embedded` for the ONTAP simulator. */
+    endpoint: z.union([z.literal('embedded'), z.url({ protocol: /^https?$/ })]).default('embedded'),
+    credentials: CredentialsSchema.default({}),
+    /** PEM of the CA that signed the cluster's certificate (clusters commonly use a private CA). */
+    caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
+    /** Per-call timeout towards this cluster. */
+    timeout: seconds.prefault('10s'),
+  })
+  .strict();
+
+/** How a Slack user maps to an ONTAP account name. */
+export const AccountMappingSchema = z
+  .object({
+    /** Explicit Slack user id to ONTAP account name; consulted first. */
+    map: z.record(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'keys must be Slack user ids'), z.string().min(1).max(64)).default({}),
+    /** Otherwise use the local part of the user's Slack e-mail (`alice@example.com` -> `alice`). */
+    emailLocalPart: z.boolean().default(false),
+  })
+  .strict();
+
+/** Optional AWS deployment settings. */
+export const AwsSchema = z
+  .object({
+    /** Functions that reach ONTAP run in this VPC when given (management interfaces are private). */
+    vpc: z
+      .object({
+        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id'),
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be subnet ids')).min(1),
+        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be security group ids')).min(1),
+      })
+      .strict()
+      .optional(),
+    /** Days CloudWatch keeps function and state machine logs. */
+    logRetentionDays: z.number().int().positive().default(90),
+    /** E-mail address subscribed to the alarm topic. */
+    alarmEmail: z.email().optional(),
+  })
+  .strict();
+
+/** The whole configuration file. */
+export const ConfigSchema = z
+  .object({
+    clusters: z.array(ClusterSchema).min(1),
+    slack: z
+      .object({
+        /** Channel id where approval messages are posted. */
+        approvalChannel: z.string().regex(/^[CG][A-Z0-9]{2,20}$/, 'must be a Slack channel id such as C0123ABCD'),
+        accounts: AccountMappingSchema.default({ map: {}, emailLocalPart: false }),
+      })
+      .strict(),
+    policies: z.array(PolicySchema).min(1),
+    /** How long finished requests and their audit trail are kept before DynamoDB's TTL removes them. */
+    retention: seconds.prefault('400d'),
+    aws: AwsSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.clusters.forEach((c, i) => {
+      if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `"${c.name}" is listed twice` });
+      names.add(c.name);
+    });
+    const policyNames = new Set<string>();
+    config.policies.forEach((p, i) => {
+      if (policyNames.has(p.name)) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `"${p.name}" is listed twice` });
+      policyNames.add(p.name);
+      p.clusters.forEach((c, j) => {
+        if (c !== '*' && !names.has(c)) {
+          ctx.addIssue({ code: 'custom', path: ['policies', i, 'clusters', j], message: `names unknown cluster "${c}"` });
+        }
+      });
+    });
+    if (!config.slack.accounts.emailLocalPart && Object.keys(config.slack.accounts.map).length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['slack', 'accounts'], message: 'maps nobody: give a map or set emailLocalPart: true' });
+    }
+  });
+
+/** The validated configuration, durations in whole seconds. */
+export type Config = z.infer<typeof ConfigSchema>;
+/** One validated cluster entry. */
+export type ClusterConfig = z.infer<typeof ClusterSchema>;

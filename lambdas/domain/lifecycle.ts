@@ -1,0 +1,161 @@
+/**
+ * The request lifecycle of DESIGN.md as a pure transition function: a request and an event in,
+ * the next request and the audit event out, or a named error when the event does not apply.
+ *
+ *   PENDING --APPROVE (N distinct)--> APPROVED --GRANTED--> ACTIVE --REVOKED--> EXPIRED | REVOKED
+ *      |--DENY--> DENIED                  |--GRANT_FAILED--> FAILED     |--REVOKE_FAILED--> REVOKE_FAILED
+ *      |--CANCEL--> CANCELLED             |--CANCEL--> CANCELLED                 (--REVOKED--> EXPIRED | REVOKED)
+ *      |--APPROVAL_TIMEOUT--> EXPIRED
+ *      |--VALIDATION_FAILED--> FAILED
+ */
+import { z } from 'zod';
+import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
+import { type AccessRequest, pickBase, type Status, WindowSchema } from './request';
+
+const at = z.string().min(1);
+const by = z.string().min(1);
+
+/** Everything that can happen to a request, validated where it arrives. */
+export const LifecycleEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('APPROVE'), by, at }),
+  z.object({ type: z.literal('DENY'), by, at, reason: z.string().min(1).max(3000) }),
+  z.object({ type: z.literal('CANCEL'), by, at }),
+  z.object({ type: z.literal('APPROVAL_TIMEOUT'), at }),
+  z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
+  z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
+  z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1) }),
+  z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
+  z.object({ type: z.literal('REVOKED'), at, alreadyGone: z.boolean().default(false) }),
+  z.object({ type: z.literal('REVOKE_FAILED'), at, reason: z.string().min(1) }),
+]);
+
+/** One lifecycle event. */
+export type LifecycleEvent = z.infer<typeof LifecycleEventSchema>;
+
+/** The kind of a lifecycle event. */
+export type EventType = LifecycleEvent['type'];
+
+/** The result of a transition: the request as it now is, and whether its status changed. */
+export interface Transition {
+  readonly next: AccessRequest;
+  readonly from: Status;
+  readonly to: Status;
+}
+
+/** Legal events per status; anything else is an IllegalTransitionError. */
+export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
+  PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED'],
+  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL'],
+  ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
+  REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
+  DENIED: [],
+  CANCELLED: [],
+  EXPIRED: [],
+  REVOKED: [],
+  FAILED: [],
+};
+
+/**
+ * Applies one event. Who-may-approve rules are checked by `authorizeApproval` before this is
+ * called; this function holds the order of the lifecycle and the counting of approvals.
+ */
+export function transition(request: AccessRequest, event: LifecycleEvent): Transition {
+  if (!LEGAL_EVENTS[request.status].includes(event.type)) {
+    throw new IllegalTransitionError(request.status, event.type, describeRefusal(request, event));
+  }
+  const common = { ...pickBase(request), version: request.version + 1, updatedAt: event.at };
+  const done = (next: AccessRequest): Transition => ({ next, from: request.status, to: next.status });
+
+  switch (event.type) {
+    case 'APPROVE': {
+      if (request.status !== 'PENDING') break;
+      if (request.approvals.some((a) => a.by === event.by)) throw new AlreadyApprovedError();
+      const approvals = [...request.approvals, { by: event.by, at: event.at }];
+      if (approvals.length >= request.approvalsRequired) {
+        return done({ ...common, approvals, status: 'APPROVED', decidedAt: event.at });
+      }
+      return done({ ...common, approvals, status: 'PENDING' });
+    }
+    case 'DENY':
+      if (request.status !== 'PENDING') break;
+      return done({ ...common, status: 'DENIED', deniedBy: event.by, reason: event.reason, decidedAt: event.at });
+    case 'CANCEL': {
+      if (request.status !== 'PENDING' && request.status !== 'APPROVED') break;
+      if (event.by !== request.requester.slackUserId) throw new NotAllowedError('Only the requester can cancel a request.');
+      return done({ ...common, status: 'CANCELLED', cancelledBy: event.by, endedAt: event.at });
+    }
+    case 'APPROVAL_TIMEOUT':
+      if (request.status !== 'PENDING') break;
+      return done({ ...common, status: 'EXPIRED', expiry: 'approval-timeout', endedAt: event.at });
+    case 'VALIDATION_FAILED':
+      if (request.status !== 'PENDING') break;
+      return done({ ...common, status: 'FAILED', stage: 'validation', reason: event.reason, endedAt: event.at });
+    case 'GRANTED':
+      if (request.status !== 'APPROVED') break;
+      return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });
+    case 'GRANT_FAILED':
+      if (request.status !== 'APPROVED') break;
+      return done({ ...common, status: 'FAILED', stage: 'grant', reason: event.reason, endedAt: event.at });
+    case 'REVOKE_REQUESTED':
+      if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
+      if (request.revokeRequestedBy !== undefined) {
+        throw new IllegalTransitionError(request.status, event.type, 'A revoke has already been asked for.');
+      }
+      return done({ ...request, ...common, revokeRequestedBy: event.by });
+    case 'REVOKED': {
+      if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
+      const granted = { window: request.window, grantedAt: request.grantedAt };
+      if (request.revokeRequestedBy !== undefined) {
+        const revokedBy = request.revokeRequestedBy;
+        return done({ ...common, ...granted, status: 'REVOKED', decidedAt: request.decidedAt, revokedBy, endedAt: event.at });
+      }
+      return done({ ...common, ...granted, status: 'EXPIRED', expiry: 'window-ended', endedAt: event.at });
+    }
+    case 'REVOKE_FAILED':
+      if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
+      return done({
+        ...common,
+        status: 'REVOKE_FAILED',
+        decidedAt: request.decidedAt,
+        window: request.window,
+        grantedAt: request.grantedAt,
+        ...(request.revokeRequestedBy !== undefined ? { revokeRequestedBy: request.revokeRequestedBy } : {}),
+        reason: event.reason,
+      });
+    default:
+      return assertNever(event);
+  }
+  // Only reachable if LEGAL_EVENTS and the switch disagree.
+  throw new IllegalTransitionError(request.status, event.type);
+}
+
+function describeRefusal(request: AccessRequest, event: LifecycleEvent): string {
+  switch (request.status) {
+    case 'PENDING':
+      return `This request is still waiting for approval; ${event.type.toLowerCase().replace(/_/g, ' ')} does not apply yet.`;
+    case 'APPROVED':
+      return 'This request has already been approved.';
+    case 'ACTIVE':
+    case 'REVOKE_FAILED':
+      return 'This request has already been granted.';
+    case 'DENIED':
+      return `This request was already denied by <@${request.deniedBy}>.`;
+    case 'CANCELLED':
+      return 'This request was cancelled by the requester.';
+    case 'EXPIRED':
+      return request.expiry === 'approval-timeout'
+        ? 'This request expired before it was approved.'
+        : 'This grant has already ended.';
+    case 'REVOKED':
+      return `This grant was already revoked by <@${request.revokedBy}>.`;
+    case 'FAILED':
+      return `This request failed: ${request.reason}`;
+    default:
+      return assertNever(request);
+  }
+}
+
+/** Compile-time proof that a switch covers every case. */
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled case: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,145 @@
+/** The access request: its schema (validated wherever it crosses an edge) and its types, derived from it. */
+import { z } from 'zod';
+
+/** Statuses a request can be in; the lifecycle in lifecycle.ts moves between them. */
+export const STATUSES = [
+  'PENDING',
+  'APPROVED',
+  'ACTIVE',
+  'REVOKE_FAILED',
+  'DENIED',
+  'CANCELLED',
+  'EXPIRED',
+  'REVOKED',
+  'FAILED',
+] as const;
+
+/** One of the request statuses. */
+export type Status = (typeof STATUSES)[number];
+
+/** Statuses after which nothing more happens to a request. */
+export const TERMINAL_STATUSES: ReadonlySet<Status> = new Set(['DENIED', 'CANCELLED', 'EXPIRED', 'REVOKED', 'FAILED']);
+
+const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be a UTC ISO-8601 timestamp');
+const slackId = z.string().regex(/^[UWBS][A-Z0-9]{2,20}$/, 'must be a Slack id');
+
+/** One approval: who and when. */
+export const ApprovalSchema = z.object({ by: slackId, at: isoInstant });
+/** One approval: who and when. */
+export type Approval = z.infer<typeof ApprovalSchema>;
+
+/** A Slack message the product keeps updating in place. */
+export const MessageRefSchema = z.object({ channel: z.string().min(1), ts: z.string().min(1) });
+/** A Slack message the product keeps updating in place. */
+export type MessageRef = z.infer<typeof MessageRefSchema>;
+
+/** A granted or approved window, in UTC whole seconds. */
+export const WindowSchema = z.object({ start: isoInstant, end: isoInstant });
+
+const base = {
+  id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
+  version: z.number().int().nonnegative(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  requester: z.object({
+    slackUserId: slackId,
+    ontapAccount: z.string().min(1).max(64),
+    name: z.string().max(200).optional(),
+  }),
+  cluster: z.string().min(1),
+  svm: z.object({ name: z.string().min(1), uuid: z.string().optional() }),
+  role: z.string().min(1),
+  application: z.literal('ssh'),
+  policy: z.string().min(1),
+  approvalsRequired: z.number().int().positive(),
+  /** Requested duration, whole seconds. */
+  durationSeconds: z.number().int().positive(),
+  /** Requested start; absent means "as soon as approved". */
+  requestedStart: isoInstant.optional(),
+  justification: z.string().min(1).max(3000),
+  ticket: z.string().max(200).optional(),
+  approvals: z.array(ApprovalSchema),
+  slack: z
+    .object({ approval: MessageRefSchema.optional(), requester: MessageRefSchema.optional() })
+    .default({}),
+  executionArn: z.string().optional(),
+};
+
+/** Fields every request has whatever its status. */
+export const RequestBaseSchema = z.object(base);
+/** Fields every request has whatever its status. */
+export type RequestBase = z.infer<typeof RequestBaseSchema>;
+
+/** The status-independent part of a request, so a transition never carries over a stale status field. */
+export function pickBase(request: RequestBase): RequestBase {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(base)) {
+    const value = (request as Record<string, unknown>)[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  return RequestBaseSchema.parse(picked);
+}
+
+const decided = { decidedAt: isoInstant };
+const windowed = { window: WindowSchema, grantedAt: isoInstant };
+
+/** A request in each of its statuses, with the facts that status carries. */
+export const RequestSchema = z.discriminatedUnion('status', [
+  z.object({ ...base, status: z.literal('PENDING') }),
+  z.object({ ...base, status: z.literal('APPROVED'), ...decided }),
+  z.object({ ...base, status: z.literal('ACTIVE'), ...decided, ...windowed, revokeRequestedBy: slackId.optional() }),
+  z.object({
+    ...base,
+    status: z.literal('REVOKE_FAILED'),
+    ...decided,
+    ...windowed,
+    revokeRequestedBy: slackId.optional(),
+    reason: z.string(),
+  }),
+  z.object({ ...base, status: z.literal('DENIED'), ...decided, deniedBy: slackId, reason: z.string() }),
+  z.object({ ...base, status: z.literal('CANCELLED'), cancelledBy: slackId, endedAt: isoInstant }),
+  z.object({
+    ...base,
+    status: z.literal('EXPIRED'),
+    endedAt: isoInstant,
+    expiry: z.enum(['approval-timeout', 'window-ended']),
+    window: WindowSchema.optional(),
+    grantedAt: isoInstant.optional(),
+  }),
+  z.object({ ...base, status: z.literal('REVOKED'), ...decided, ...windowed, revokedBy: slackId, endedAt: isoInstant }),
+  z.object({
+    ...base,
+    status: z.literal('FAILED'),
+    stage: z.enum(['validation', 'grant']),
+    reason: z.string(),
+    endedAt: isoInstant,
+  }),
+]);
+
+/** A request, discriminated by its status. */
+export type AccessRequest = z.infer<typeof RequestSchema>;
+
+/** The request in one particular status. */
+export type RequestIn<S extends Status> = Extract<AccessRequest, { status: S }>;
+
+/** What a new request is made from: everything the requester chose plus who they are. */
+export type NewRequest = Omit<RequestIn<'PENDING'>, 'status' | 'version' | 'updatedAt' | 'approvals' | 'slack'> & {
+  slack?: RequestIn<'PENDING'>['slack'];
+};
+
+/** Makes a PENDING request from what the requester chose. */
+export function newRequest(input: NewRequest): RequestIn<'PENDING'> {
+  return RequestSchema.parse({
+    ...input,
+    status: 'PENDING',
+    version: 0,
+    updatedAt: input.createdAt,
+    approvals: [],
+    slack: input.slack ?? {},
+  }) as RequestIn<'PENDING'>;
+}
+
+/** True once nothing more can happen to the request. */
+export function isTerminal(request: Pick<AccessRequest, 'status'>): boolean {
+  return TERMINAL_STATUSES.has(request.status);
+}

@@ -1,0 +1,33 @@
+/** Errors of the DynamoDB store. */
+
+/** No request with that id. */
+export class RequestNotFoundError extends Error {
+  constructor(id: string) {
+    super(`No request ${id}.`);
+    this.name = 'RequestNotFoundError';
+  }
+}
+
+/** A request with that id already exists. */
+export class DuplicateRequestError extends Error {
+  constructor(id: string) {
+    super(`A request ${id} already exists.`);
+    this.name = 'DuplicateRequestError';
+  }
+}
+
+/** An item read from the table does not have the shape the store wrote; it is never used half-read. */
+export class CorruptItemError extends Error {
+  constructor(key: string, options?: { cause?: unknown }) {
+    super(`The stored item ${key} does not match its schema.`, options);
+    this.name = 'CorruptItemError';
+  }
+}
+
+/** Writers kept colliding on one item past the retry budget; nothing was written by this caller. */
+export class ContentionError extends Error {
+  constructor(id: string, attempts: number) {
+    super(`Request ${id} kept changing under ${attempts} attempts; try again.`);
+    this.name = 'ContentionError';
+  }
+}

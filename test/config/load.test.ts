@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { ConfigError } from '../../lambdas/config/errors';
+import { DEFAULT_CONFIG_PATH, formatPath, loadConfig, parseConfig, parseConfigText } from '../../lambdas/config/load';
+
+const example = (): Record<string, unknown> => parseDocument(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')).toJS();
+
+function fieldOf(mutate: (config: any) => void): string {
+  const config = example();
+  mutate(config);
+  try {
+    parseConfig(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      expect(error.message).toContain(error.field);
+      return error.field;
+    }
+    throw error;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('the example configuration', () => {
+  it('loads, with durations in seconds and defaults filled', () => {
+    const config = loadConfig(DEFAULT_CONFIG_PATH);
+    expect(config.clusters[0]).toMatchObject({ name: 'cluster1', endpoint: 'embedded', timeout: 10 });
+    expect(config.policies.map((p) => p.name)).toEqual(['svm1-operators', 'cluster-admin']);
+    expect(config.policies[1]).toMatchObject({ approvalsRequired: 2, maxDuration: 7200, sessionValidity: 1800 });
+    expect(config.retention).toBe(400 * 86400);
+    expect(config.aws.logRetentionDays).toBe(90);
+  });
+});
+
+describe('configuration errors name their field', () => {
+  it.each<[string, (c: any) => void]>([
+    ['clusters', (c) => delete c.clusters],
+    ['clusters', (c) => (c.clusters = [])],
+    ['clusters[0].name', (c) => (c.clusters[0].name = 'bad name!')],
+    ['clusters[0].endpoint', (c) => (c.clusters[0].endpoint = 'ftp://cluster1')],
+    ['clusters[0].endpoint', (c) => (c.clusters[0].endpoint = 'not a url')],
+    ['clusters[0].caCertificate', (c) => (c.clusters[0].caCertificate = 'hello')],
+    ['clusters[0].credentials.usernameEnv', (c) => (c.clusters[0].credentials.usernameEnv = 'lower-case')],
+    ['clusters[0].credentials', (c) => (c.clusters[0].credentials.password = 'hunter2')],
+    ['clusters[0].timeout', (c) => (c.clusters[0].timeout = 'soon')],
+    ['clusters[1].name', (c) => c.clusters.push({ ...c.clusters[0] })],
+    ['slack.approvalChannel', (c) => (c.slack.approvalChannel = '#approvals')],
+    ['slack.accounts.map.alice', (c) => (c.slack.accounts.map.alice = 'alice')],
+    ['slack.accounts', (c) => (c.slack.accounts = { map: {} })],
+    ['policies', (c) => (c.policies = [])],
+    ['policies[0].maxDuration', (c) => (c.policies[0].maxDuration = 'PT0.5S')],
+    ['policies[0].defaultDuration', (c) => (c.policies[0].defaultDuration = '12h')],
+    ['policies[0].approvalTimeout', (c) => (c.policies[0].approvalTimeout = '-1h')],
+    ['policies[0].approvers', (c) => (c.policies[0].approvers = {})],
+    ['policies[1].approvalsRequired', (c) => (c.policies[1].approvalsRequired = 3)],
+    ['policies[0].clusters[0]', (c) => (c.policies[0].clusters = ['cluster9'])],
+    ['policies[1].name', (c) => (c.policies[1].name = c.policies[0].name)],
+    ['policies[0].requesters', (c) => (c.policies[0].requesters = 'everyone')],
+    ['retention', (c) => (c.retention = 'P1M')],
+    ['aws.vpc.subnetIds', (c) => (c.aws.vpc = { vpcId: 'vpc-0abc', subnetIds: [], securityGroupIds: ['sg-0abc'] })],
+    ['aws.alarmEmail', (c) => (c.aws.alarmEmail = 'not-an-address')],
+    ['', (c) => (c.extra = 1)],
+  ])('%s', (field, mutate) => {
+    expect(fieldOf(mutate)).toBe(field);
+  });
+
+  it('says what is wrong, not only where', () => {
+    const config = example() as any;
+    delete config.slack.approvalChannel;
+    expect(() => parseConfig(config)).toThrow('Invalid configuration at slack.approvalChannel: is required');
+  });
+
+  it('refuses text that is not YAML, and duplicate keys', () => {
+    expect(() => parseConfigText('clusters: [unclosed')).toThrow(/not valid YAML/);
+    expect(() => parseConfigText('retention: 1d\nretention: 2d\n')).toThrow(/not valid YAML/);
+  });
+
+  it('refuses a file it cannot read', () => {
+    expect(() => loadConfig('/nonexistent/config.yaml')).toThrow(/cannot read \/nonexistent\/config.yaml/);
+  });
+
+  it('formats paths like the fields people write', () => {
+    expect(formatPath(['policies', 0, 'approvers', 'users', 2])).toBe('policies[0].approvers.users[2]');
+  });
+});

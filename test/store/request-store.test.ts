@@ -1,0 +1,242 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { AlreadyApprovedError, IllegalTransitionError, NotApproverError } from '../../lambdas/domain/errors';
+import { DuplicateRequestError, CorruptItemError, RequestNotFoundError } from '../../lambdas/store/errors';
+import type { GrantKey } from '../../lambdas/store/request-store';
+import { useDynamo } from '../support/dynamo';
+import { at, pendingRequest } from '../support/requests';
+
+const ctx = useDynamo();
+const APPROVERS = Array.from({ length: 20 }, (_, i) => `U0APPR${String(i).padStart(2, '0')}`);
+
+describe('RequestStore', () => {
+  it('creates a request once and reads it back', async () => {
+    const { store } = ctx();
+    const request = pendingRequest();
+    await store.create(request, 'U0ALICE');
+    expect(await store.get(request.id)).toEqual(request);
+    await expect(store.create(request)).rejects.toThrow(DuplicateRequestError);
+    await expect(store.get('20261122-NOSUCHREQ')).rejects.toThrow(RequestNotFoundError);
+    expect(await store.auditTrail(request.id)).toEqual([
+      { requestId: request.id, seq: 0, at: request.createdAt, type: 'REQUESTED', to: 'PENDING', actor: 'U0ALICE' },
+    ]);
+  });
+
+  it('refuses to write a malformed request', async () => {
+    const { store } = ctx();
+    const bad = { ...pendingRequest(), durationSeconds: -1 };
+    await expect(store.create(bad)).rejects.toThrow();
+    await expect(store.get(bad.id)).rejects.toThrow(RequestNotFoundError);
+  });
+
+  it('20 concurrent approvals by 20 approvers of a 1-approval request: one transition, 19 told who won', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest());
+    const results = await Promise.all(
+      APPROVERS.map((by, i) => store.apply(request.id, { type: 'APPROVE', by, at: at(1 + i / 100) })),
+    );
+    const winners = results.filter((r) => r.ok);
+    expect(winners).toHaveLength(1);
+    const winner = winners[0]!;
+    expect(winner.ok && [winner.from, winner.to]).toEqual(['PENDING', 'APPROVED']);
+    const losers = results.filter((r) => !r.ok);
+    expect(losers).toHaveLength(19);
+    for (const loser of losers) {
+      if (loser.ok) continue;
+      expect(loser.error).toBeInstanceOf(IllegalTransitionError);
+      expect(loser.error.message).toBe('This request has already been approved.');
+      expect(loser.request.status).toBe('APPROVED');
+      expect(loser.lastEvent).toMatchObject({ type: 'APPROVE', to: 'APPROVED' });
+    }
+    const stored = await store.get(request.id);
+    expect(stored.status).toBe('APPROVED');
+    expect(stored.approvals).toHaveLength(1);
+    expect(stored.version).toBe(1);
+    const trail = await store.auditTrail(request.id);
+    expect(trail.map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE']);
+  });
+
+  it('20 concurrent clicks by one approver count once', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest({ approvalsRequired: 2 }));
+    const results = await Promise.all(APPROVERS.map(() => store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) })));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.ok)) expect(!r.ok && r.error).toBeInstanceOf(AlreadyApprovedError);
+    expect(await store.get(request.id)).toMatchObject({ status: 'PENDING', approvals: [{ by: 'U0BOB' }] });
+  });
+
+  it('2-of-M with concurrent distinct approvers: both counted, approved once', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest({ approvalsRequired: 2 }));
+    const results = await Promise.all(
+      ['U0BOB', 'U0CAROL'].map((by) => store.apply(request.id, { type: 'APPROVE', by, at: at(1) })),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.map((r) => r.ok && r.to).sort()).toEqual(['APPROVED', 'PENDING']);
+    const stored = await store.get(request.id);
+    expect(stored.status).toBe('APPROVED');
+    expect(stored.approvals.map((a) => a.by).sort()).toEqual(['U0BOB', 'U0CAROL']);
+  });
+
+  it('approve racing deny: exactly one wins, the other is told and changes nothing', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest());
+    const [approve, deny] = await Promise.all([
+      store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) }),
+      store.apply(request.id, { type: 'DENY', by: 'U0CAROL', at: at(1), reason: 'freeze' }),
+    ]);
+    expect([approve.ok, deny.ok].filter(Boolean)).toHaveLength(1);
+    const stored = await store.get(request.id);
+    expect(stored.status).toBe(approve.ok ? 'APPROVED' : 'DENIED');
+    expect((await store.auditTrail(request.id)).length).toBe(2);
+  });
+
+  it('runs the authorization on every fresh copy and returns its refusal unwritten', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest());
+    const result = await store.apply(request.id, { type: 'APPROVE', by: 'U0EVE', at: at(1) }, () => {
+      throw new NotApproverError('svm1-operators');
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error).toBeInstanceOf(NotApproverError);
+    expect(await store.get(request.id)).toEqual(request);
+  });
+
+  it('walks a whole lifecycle and keeps the audit trail in order', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest());
+    const steps = [
+      { type: 'APPROVE', by: 'U0BOB', at: at(1) },
+      { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } },
+      { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(10) },
+      { type: 'REVOKED', at: at(10), alreadyGone: false },
+    ] as const;
+    for (const step of steps) expect((await store.apply(request.id, step)).ok).toBe(true);
+    const trail = await store.auditTrail(request.id);
+    expect(trail.map((e) => `${e.type}:${e.from ?? ''}>${e.to}`)).toEqual([
+      'REQUESTED:>PENDING',
+      'APPROVE:PENDING>APPROVED',
+      'GRANTED:APPROVED>ACTIVE',
+      'REVOKE_REQUESTED:ACTIVE>ACTIVE',
+      'REVOKED:ACTIVE>REVOKED',
+    ]);
+    expect(trail[2]?.detail).toBe(`${at(2)} to ${at(62)}`);
+  });
+
+  it('lists a requester’s requests newest first', async () => {
+    const { store } = ctx();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = pendingRequest({ requester: { slackUserId: 'U0LISTER', ontapAccount: 'lister' }, createdAt: at(i) });
+      await store.create(r);
+      ids.push(r.id);
+    }
+    expect((await store.listByRequester('U0LISTER')).map((r) => r.id)).toEqual(ids.reverse());
+    expect(await store.listByRequester('U0NOBODY')).toEqual([]);
+  });
+
+  it('indexes live grants by end time, and only while live', async () => {
+    const { store } = ctx();
+    const soon = await store.create(pendingRequest());
+    const later = await store.create(pendingRequest());
+    for (const [r, end] of [[soon, at(30)], [later, at(90)]] as const) {
+      await store.apply(r.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) });
+      await store.apply(r.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end } });
+    }
+    const due = (await store.listActiveEndingBefore(at(60))).map((r) => r.id);
+    expect(due).toContain(soon.id);
+    expect(due).not.toContain(later.id);
+    await store.apply(soon.id, { type: 'REVOKED', at: at(30), alreadyGone: false });
+    expect((await store.listActiveEndingBefore(at(60))).map((r) => r.id)).not.toContain(soon.id);
+  });
+
+  it('keeps task tokens with the request, only in the expected status, without losing a concurrent transition', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest());
+    const [tokenSet, approved] = await Promise.all([
+      store.setToken(request.id, 'approval', 'token-abc', ['PENDING', 'APPROVED']),
+      store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) }),
+    ]);
+    expect(tokenSet).toBe(true);
+    expect(approved.ok).toBe(true);
+    const stored = await store.getStored(request.id);
+    expect(stored.tokens.approval).toBe('token-abc');
+    expect(stored.request.status).toBe('APPROVED');
+    expect(await store.setToken(request.id, 'end', 'token-end', ['ACTIVE'])).toBe(false);
+  });
+
+  it('sets a TTL only once a request is finished', async () => {
+    const { store, dynamo } = ctx();
+    const doc = DynamoDBDocumentClient.from(dynamo.client);
+    const request = await store.create(pendingRequest());
+    const read = async () =>
+      (await doc.send(new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'REQUEST' } }))).Item;
+    expect((await read())?.expiresAt).toBeUndefined();
+    await store.apply(request.id, { type: 'DENY', by: 'U0BOB', at: at(1), reason: 'no' });
+    expect((await read())?.expiresAt).toBe(Date.parse(at(1)) / 1000 + 400 * 86400);
+  });
+
+  it('repairs an audit trail whose item write was lost, from the request’s own history', async () => {
+    const { store, dynamo } = ctx();
+    const doc = DynamoDBDocumentClient.from(dynamo.client);
+    const request = await store.create(pendingRequest());
+    await store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) });
+    await dynamo.client.send(
+      new (await import('@aws-sdk/client-dynamodb')).DeleteItemCommand({
+        TableName: dynamo.tableName,
+        Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'AUDIT#000001' } },
+      }),
+    );
+    expect((await store.auditTrail(request.id)).map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE']);
+    const repaired = await doc.send(new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'AUDIT#000001' } }));
+    expect(repaired.Item?.type).toBe('APPROVE');
+  });
+
+  it('refuses to use an item that does not match the schema', async () => {
+    const { store, dynamo } = ctx();
+    const doc = DynamoDBDocumentClient.from(dynamo.client);
+    await doc.send(new PutCommand({ TableName: dynamo.tableName, Item: { pk: 'REQ#20261122-CORRUPT01', sk: 'REQUEST', status: 'ACTIVE' } }));
+    await expect(store.get('20261122-CORRUPT01')).rejects.toThrow(CorruptItemError);
+  });
+});
+
+describe('grant locks', () => {
+  const key: GrantKey = { cluster: 'cluster1', svmUuid: 'uuid-1', account: 'alice', application: 'ssh' };
+
+  it('two overlapping grants for one key cannot both hold the lock', async () => {
+    const { store } = ctx();
+    const results = await Promise.all([
+      store.acquireGrantLock(key, 'REQ-A', at(60)),
+      store.acquireGrantLock(key, 'REQ-B', at(90)),
+    ]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    const holder = (await store.lockHolder(key))!.requestId;
+    const loser = results.find((r) => !r.ok);
+    expect(loser && !loser.ok && loser.heldBy).toBe(holder);
+    const other = holder === 'REQ-A' ? 'REQ-B' : 'REQ-A';
+    // The loser's release (its revoke) cannot remove the holder's lock.
+    expect(await store.releaseGrantLock(key, other)).toBe(false);
+    expect((await store.lockHolder(key))?.requestId).toBe(holder);
+    // Taking it again for the holder is a safe retry.
+    expect((await store.acquireGrantLock(key, holder, at(60))).ok).toBe(true);
+    expect(await store.releaseGrantLock(key, holder)).toBe(true);
+    expect(await store.lockHolder(key)).toBeUndefined();
+    expect((await store.acquireGrantLock(key, other, at(90))).ok).toBe(true);
+    await store.releaseGrantLock(key, other);
+  });
+
+  it('20 concurrent requests for one key: exactly one holds it', async () => {
+    const { store } = ctx();
+    const key20 = { ...key, account: 'bob' };
+    const results = await Promise.all(APPROVERS.map((id) => store.acquireGrantLock(key20, id, at(60))));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('keeps different keys apart, even with separator characters in names', async () => {
+    const { store } = ctx();
+    const a = { ...key, account: 'x#y', svmUuid: 'z' };
+    const b = { ...key, account: 'x', svmUuid: 'y#z' };
+    expect((await store.acquireGrantLock(a, 'REQ-1', at(60))).ok).toBe(true);
+    expect((await store.acquireGrantLock(b, 'REQ-2', at(60))).ok).toBe(true);
+  });
+});
