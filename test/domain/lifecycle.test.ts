@@ -3,7 +3,7 @@ import { type EventType, LEGAL_EVENTS, type LifecycleEvent, LifecycleEventSchema
 import { isTerminal, RequestSchema, STATUSES, type Status } from '../../lambdas/domain/request';
 import { at, pendingRequest, requestIn } from '../support/requests';
 
-const SAMPLE: Record<EventType, LifecycleEvent> = {
+const SAMPLE = {
   APPROVE: { type: 'APPROVE', by: 'U0BOB', at: at(5) },
   DENY: { type: 'DENY', by: 'U0BOB', at: at(5), reason: 'change freeze' },
   CANCEL: { type: 'CANCEL', by: 'U0ALICE', at: at(5) },
@@ -14,7 +14,7 @@ const SAMPLE: Record<EventType, LifecycleEvent> = {
   REVOKE_REQUESTED: { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(5) },
   REVOKED: { type: 'REVOKED', at: at(70), alreadyGone: false },
   REVOKE_FAILED: { type: 'REVOKE_FAILED', at: at(70), reason: 'timeout' },
-};
+} as const satisfies Record<EventType, LifecycleEvent>;
 
 /** Where each legal (status, event) pair leads. */
 const EXPECTED: Partial<Record<`${Status}+${EventType}`, Status>> = {

@@ -1,0 +1,82 @@
+/** The product's calls into Step Functions: start a request's workflow and resume its waits. */
+import {
+  ExecutionAlreadyExists,
+  InvalidToken,
+  type SFNClient,
+  SendTaskSuccessCommand,
+  StartExecutionCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
+import { WorkflowCallError } from './errors';
+
+/** How an approval wait ends; the workflow re-reads the stored request either way. */
+export interface ApprovalOutcome {
+  readonly decision: 'APPROVED' | 'DENIED' | 'CANCELLED';
+}
+
+/** Options of the workflow client. */
+export interface WorkflowClientOptions {
+  readonly client: SFNClient;
+  readonly stateMachineArn: string;
+}
+
+/** Starts and resumes request workflows. */
+export class WorkflowClient {
+  private readonly client: SFNClient;
+  private readonly stateMachineArn: string;
+
+  constructor(options: WorkflowClientOptions) {
+    this.client = options.client;
+    this.stateMachineArn = options.stateMachineArn;
+  }
+
+  /**
+   * Starts the workflow of a request. The execution is named after the request, so a second start
+   * (a retried submit) cannot run a second workflow; it reports `alreadyStarted` instead.
+   */
+  async start(requestId: string): Promise<{ executionArn: string; alreadyStarted: boolean }> {
+    try {
+      const out = await this.client.send(
+        new StartExecutionCommand({
+          stateMachineArn: this.stateMachineArn,
+          name: requestId,
+          input: JSON.stringify({ requestId }),
+        }),
+      );
+      if (!out.executionArn) throw new WorkflowCallError('StartExecution returned no execution ARN');
+      return { executionArn: out.executionArn, alreadyStarted: false };
+    } catch (error) {
+      if (error instanceof ExecutionAlreadyExists) {
+        return { executionArn: executionArnFor(this.stateMachineArn, requestId), alreadyStarted: true };
+      }
+      if (error instanceof WorkflowCallError) throw error;
+      throw new WorkflowCallError('StartExecution', { cause: error });
+    }
+  }
+
+  /** Ends the approval wait. False when the token is stale (the workflow already moved on). */
+  async resumeApproval(taskToken: string, outcome: ApprovalOutcome): Promise<boolean> {
+    return this.succeed(taskToken, outcome);
+  }
+
+  /** Ends the grant's wait now ("Revoke now"). False when the token is stale. */
+  async endNow(taskToken: string): Promise<boolean> {
+    return this.succeed(taskToken, { reason: 'REVOKE_NOW' });
+  }
+
+  private async succeed(taskToken: string, output: object): Promise<boolean> {
+    try {
+      await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+      return true;
+    } catch (error) {
+      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken) return false;
+      throw new WorkflowCallError('SendTaskSuccess', { cause: error });
+    }
+  }
+}
+
+/** The ARN an execution of `stateMachineArn` named `name` has. */
+export function executionArnFor(stateMachineArn: string, name: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+}

@@ -1,0 +1,299 @@
+/**
+ * A Slack Web API stand-in on loopback: the methods the product calls, answered the way Slack
+ * answers them (HTTP 200 with `ok: false` and an error code on failure), with every call and every
+ * message kept for tests and for the local Slack sandbox page.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EXAMPLE_DIRECTORY, type SlackDirectory } from './directory';
+
+/** One Web API call as the stand-in received it (arguments decoded, JSON fields parsed). */
+export interface RecordedCall {
+  readonly method: string;
+  readonly args: Record<string, unknown>;
+  readonly at: number;
+}
+
+/** A message in a channel or DM, with its thread replies' parent if any. */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  threadTs?: string;
+  text: string;
+  blocks: unknown[];
+  /** Set for ephemeral messages: only this user sees it. */
+  visibleTo?: string;
+  edited: number;
+}
+
+/** A modal that was opened. */
+export interface StoredView {
+  id: string;
+  user: string | undefined;
+  view: Record<string, unknown>;
+  hash: string;
+  closed: boolean;
+}
+
+/** A running Slack stand-in. */
+export interface SlackApiStandIn {
+  /** Base URL for `SLACK_API_URL` / WebClient's `slackApiUrl` (ends with `/api/`). */
+  readonly url: string;
+  /** Base URL under which `response_url`s are served (`<base><id>`). */
+  readonly responseUrlBase: string;
+  /** Every call, oldest first. */
+  readonly calls: RecordedCall[];
+  /** Every message, including ephemeral ones and thread replies, oldest first. */
+  readonly messages: StoredMessage[];
+  /** Modals by view id. */
+  readonly views: Map<string, StoredView>;
+  /** Bodies posted to response URLs, oldest first. */
+  readonly responses: { id: string; body: Record<string, unknown> }[];
+  /** Emits `change` after anything changed (for pages that watch). */
+  readonly events: EventEmitter;
+  /** The DM channel id of a user (as conversations.open would answer). */
+  dmChannelOf(userId: string): string;
+  /** Makes a trigger id that views.open accepts once, as Slack hands one out with each interaction. */
+  issueTrigger(userId: string): string;
+  /** Makes a response URL for an interaction. */
+  issueResponseUrl(): string;
+  /** Calls of one method. */
+  callsTo(method: string): RecordedCall[];
+  /** Forgets all calls, messages, views and responses. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+/** Options of the stand-in. */
+export interface SlackApiOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** The bot token it accepts; any `xoxb-` token when absent. */
+  readonly botToken?: string;
+  readonly directory?: SlackDirectory;
+}
+
+const BOT_USER = 'U0JITBOT';
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+
+/** Starts the stand-in on loopback (port 0 = any free port). */
+export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
+  const directory = options.directory ?? EXAMPLE_DIRECTORY;
+  const calls: RecordedCall[] = [];
+  const messages: StoredMessage[] = [];
+  const views = new Map<string, StoredView>();
+  const responses: { id: string; body: Record<string, unknown> }[] = [];
+  const triggers = new Map<string, string>();
+  const events = new EventEmitter();
+  let clock = 0;
+  const nextTs = (): string => {
+    clock += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(clock).padStart(6, '0')}`;
+  };
+  let serial = 0;
+  const nextId = (prefix: string): string => `${prefix}${(++serial).toString(36).toUpperCase().padStart(8, '0')}`;
+  const dmChannelOf = (userId: string): string => `D${userId.slice(1)}`;
+  const resolveChannel = (channel: string): string => (/^[UW]/.test(channel) ? dmChannelOf(channel) : channel);
+  const user = (id: unknown) => directory.users.find((u) => u.id === id);
+
+  type Answer = Record<string, unknown>;
+  const fail = (error: string): Answer => ({ ok: false, error });
+
+  const methods: Record<string, (args: Record<string, unknown>) => Answer> = {
+    'auth.test': () => ({ ok: true, url: 'http://localhost/', team: 'Local', team_id: 'T0LOCAL', user: 'jit', user_id: BOT_USER, bot_id: 'B0JITBOT' }),
+    'chat.postMessage': (args) => {
+      const channel = resolveChannel(String(args.channel ?? ''));
+      if (!channel) return fail('channel_not_found');
+      if (!args.text && !args.blocks) return fail('no_text');
+      const message: StoredMessage = {
+        channel,
+        ts: nextTs(),
+        text: String(args.text ?? ''),
+        blocks: Array.isArray(args.blocks) ? args.blocks : [],
+        edited: 0,
+        ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
+      };
+      if (message.threadTs && !messages.some((m) => m.channel === channel && m.ts === message.threadTs)) return fail('thread_not_found');
+      messages.push(message);
+      return { ok: true, channel, ts: message.ts, message: { type: 'message', user: BOT_USER, text: message.text, ts: message.ts, blocks: message.blocks } };
+    },
+    'chat.update': (args) => {
+      const channel = resolveChannel(String(args.channel ?? ''));
+      const message = messages.find((m) => m.channel === channel && m.ts === args.ts && !m.visibleTo);
+      if (!message) return fail('message_not_found');
+      if (args.text !== undefined) message.text = String(args.text);
+      if (Array.isArray(args.blocks)) message.blocks = args.blocks;
+      message.edited += 1;
+      return { ok: true, channel, ts: message.ts, text: message.text };
+    },
+    'chat.postEphemeral': (args) => {
+      const channel = resolveChannel(String(args.channel ?? ''));
+      if (!user(args.user)) return fail('user_not_in_channel');
+      const ts = nextTs();
+      messages.push({
+        channel,
+        ts,
+        text: String(args.text ?? ''),
+        blocks: Array.isArray(args.blocks) ? args.blocks : [],
+        visibleTo: String(args.user),
+        edited: 0,
+      });
+      return { ok: true, message_ts: ts };
+    },
+    'chat.getPermalink': (args) => ({ ok: true, channel: args.channel, permalink: `http://localhost/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}` }),
+    'conversations.open': (args) => {
+      const first = String(args.users ?? '').split(',')[0] ?? '';
+      if (!user(first)) return fail('user_not_found');
+      return { ok: true, channel: { id: dmChannelOf(first) } };
+    },
+    'users.info': (args) => {
+      const found = user(args.user);
+      if (!found) return fail('user_not_found');
+      return {
+        ok: true,
+        user: {
+          id: found.id,
+          name: found.name,
+          real_name: found.realName,
+          tz: found.tz,
+          is_bot: false,
+          deleted: false,
+          profile: { email: found.email, real_name: found.realName, display_name: found.name },
+        },
+      };
+    },
+    'usergroups.users.list': (args) => {
+      const members = directory.usergroups[String(args.usergroup)];
+      return members ? { ok: true, users: [...members] } : fail('no_such_subteam');
+    },
+    'views.open': (args) => {
+      const trigger = String(args.trigger_id ?? '');
+      if (!triggers.has(trigger)) return fail(trigger ? 'expired_trigger_id' : 'invalid_arguments');
+      if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
+      const opened: StoredView = { id: nextId('V'), user: triggers.get(trigger), view: args.view as Record<string, unknown>, hash: nextTs(), closed: false };
+      triggers.delete(trigger);
+      views.set(opened.id, opened);
+      return { ok: true, view: { ...opened.view, id: opened.id, hash: opened.hash, state: { values: {} } } };
+    },
+    'views.update': (args) => {
+      const target = [...views.values()].find((v) => v.id === args.view_id || v.view.external_id === args.external_id);
+      if (!target) return fail('not_found');
+      if (args.hash !== undefined && args.hash !== target.hash) return fail('hash_conflict');
+      if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
+      target.view = args.view as Record<string, unknown>;
+      target.hash = nextTs();
+      return { ok: true, view: { ...target.view, id: target.id, hash: target.hash, state: { values: {} } } };
+    },
+    'views.push': (args) => methods['views.open']!(args),
+  };
+
+  const server = createServer((req, res) => {
+    void handle(req, res).catch(() => send(res, 500, { ok: false, error: 'internal_error' }));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (req.method === 'POST' && path.startsWith('/response/')) {
+      responses.push({ id: path.slice('/response/'.length), body: parseJsonObject(body) });
+      events.emit('change');
+      return send(res, 200, { ok: true });
+    }
+    if (req.method !== 'POST' || !path.startsWith('/api/')) return send(res, 404, { ok: false, error: 'unknown_method' });
+    const method = path.slice('/api/'.length);
+    const args = decodeArgs(req.headers['content-type'] ?? '', body);
+    const token = bearer(req.headers.authorization) ?? (typeof args.token === 'string' ? args.token : undefined);
+    delete args.token;
+    calls.push({ method, args, at: Date.now() });
+    const impl = methods[method];
+    if (!impl) return send(res, 200, fail('unknown_method'));
+    if (!token) return send(res, 200, fail('not_authed'));
+    if (options.botToken ? token !== options.botToken : !token.startsWith('xoxb-')) return send(res, 200, fail('invalid_auth'));
+    const answer = impl(args);
+    events.emit('change');
+    return send(res, 200, answer);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
+
+  return {
+    url: `${base}/api/`,
+    responseUrlBase: `${base}/response/`,
+    calls,
+    messages,
+    views,
+    responses,
+    events,
+    dmChannelOf,
+    issueTrigger(userId) {
+      const id = `${Date.now()}.${nextId('T')}`;
+      triggers.set(id, userId);
+      return id;
+    },
+    issueResponseUrl() {
+      return `${base}/response/${nextId('R')}`;
+    },
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    reset() {
+      calls.length = 0;
+      messages.length = 0;
+      responses.length = 0;
+      views.clear();
+      triggers.clear();
+      events.emit('change');
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  return match?.[1];
+}
+
+function decodeArgs(contentType: string, body: string): Record<string, unknown> {
+  const args: Record<string, unknown> = contentType.includes('application/json')
+    ? parseJsonObject(body)
+    : Object.fromEntries(new URLSearchParams(body));
+  for (const field of JSON_FIELDS) {
+    const value = args[field];
+    if (typeof value === 'string') {
+      try {
+        args[field] = JSON.parse(value);
+      } catch {
+        // Slack answers invalid_arguments for unparseable JSON fields; keep the raw text for the record.
+      }
+    }
+  }
+  return args;
+}
+
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? { ...value } : {};
+  } catch {
+    return {};
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
