@@ -187,6 +187,11 @@ function parseWith<T extends z.ZodType>(schema: T, value: unknown, method: strin
   return result.data;
 }
 
+function knownJitState(value: string): string {
+  if (!KnownJitStateSchema.safeParse(value).success) throw new OntapInvalidInputError(`jitState must be preactive, idle or active`, { target: 'jitState' });
+  return value;
+}
+
 function toJitState(value: string | undefined): JitState {
   const known = KnownJitStateSchema.safeParse(value);
   return known.success ? known.data : 'unknown';
@@ -528,7 +533,7 @@ export class OntapClient {
       'account.name': filter.account !== undefined ? exactName('account name', filter.account) : undefined,
       application: filter.application !== undefined ? exactName('application', filter.application) : undefined,
       'role.name': filter.role !== undefined ? exactName('role name', filter.role) : undefined,
-      jit_state: filter.jitState,
+      jit_state: filter.jitState !== undefined ? knownJitState(filter.jitState) : undefined,
       comment: filter.comment !== undefined ? exactName('comment', filter.comment) : undefined,
       fields: JIT_USER_FIELDS,
       max_records: this.#pageSize,

@@ -1,5 +1,6 @@
 /** Fault injection: make the next N calls matching a method and path pattern misbehave. */
 import { z } from 'zod';
+import { globToRegExp } from './query';
 
 /** What a fault does to a matching call. */
 export const FaultActionSchema = z.discriminatedUnion('type', [
@@ -56,11 +57,6 @@ export interface ActiveFault {
   remaining: number;
 }
 
-function globMatches(pattern: string, value: string): boolean {
-  const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  return new RegExp(`^${body}$`, 's').test(value);
-}
-
 /** The simulator's list of pending faults; the first match wins and is used up one call at a time. */
 export class FaultInjector {
   private faults: ActiveFault[] = [];
@@ -86,7 +82,7 @@ export class FaultInjector {
 
   /** Uses up one call of the first fault matching this call, if any. */
   take(method: string, path: string): FaultSpec | undefined {
-    const fault = this.faults.find((f) => (f.spec.method === undefined || f.spec.method.toUpperCase() === method.toUpperCase()) && globMatches(f.spec.path, path));
+    const fault = this.faults.find((f) => (f.spec.method === undefined || f.spec.method.toUpperCase() === method.toUpperCase()) && globToRegExp(f.spec.path).test(path));
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);

@@ -70,6 +70,10 @@ function intParam(query: QueryParams, name: string, min: number, max = Number.MA
   return Number(v);
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Every leaf value at a dotted path, looking through arrays (`applications.application`). */
 export function valuesAt(record: unknown, path: string): unknown[] {
   let current: unknown[] = [record];
@@ -78,7 +82,7 @@ export function valuesAt(record: unknown, path: string): unknown[] {
     for (const item of current) {
       const items = Array.isArray(item) ? item : [item];
       for (const it of items) {
-        if (typeof it === 'object' && it !== null && segment in it) next.push((it as Record<string, unknown>)[segment]);
+        if (isObject(it) && segment in it) next.push(it[segment]);
       }
     }
     current = next;
@@ -86,7 +90,8 @@ export function valuesAt(record: unknown, path: string): unknown[] {
   return current.flatMap((v) => (Array.isArray(v) ? v : [v]));
 }
 
-function globToRegExp(pattern: string): RegExp {
+/** An anchored RegExp for a pattern whose only special character is `*` (any run, including `/`). */
+export function globToRegExp(pattern: string): RegExp {
   const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
   return new RegExp(`^${body}$`, 's');
 }
@@ -125,10 +130,9 @@ export function matchesFilter(values: unknown[], expression: string): boolean {
 function pick(source: unknown, segments: string[]): unknown {
   if (segments.length === 0) return structuredClone(source);
   if (Array.isArray(source)) return source.map((item) => pick(item, segments));
-  if (typeof source !== 'object' || source === null) return undefined;
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (!(head in source)) return undefined;
-  const value = pick((source as Record<string, unknown>)[head], rest);
+  const [head, ...rest] = segments;
+  if (!isObject(source) || head === undefined || !(head in source)) return undefined;
+  const value = pick(source[head], rest);
   return value === undefined ? undefined : { [head]: value };
 }
 
@@ -136,8 +140,8 @@ function merge(a: unknown, b: unknown): unknown {
   if (a === undefined) return b;
   if (b === undefined) return a;
   if (Array.isArray(a) && Array.isArray(b)) return a.map((item, i) => merge(item, b[i]));
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  if (isObject(a) && isObject(b)) {
+    const out: Record<string, unknown> = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = merge(out[k], v);
     return out;
   }

@@ -118,14 +118,6 @@ export function jobRecord(job: JobState): WireRecord {
   };
 }
 
-function stripLinks(value: unknown): WireRecord {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (typeof v === 'object' && v !== null) {
-      return Object.fromEntries(Object.entries(v).filter(([k]) => k !== '_links').map(([k, x]) => [k, walk(x)]));
-    }
-    return v;
-  };
-  const out = walk(value);
-  return typeof out === 'object' && out !== null && !Array.isArray(out) ? Object.fromEntries(Object.entries(out)) : {};
+function stripLinks(record: WireRecord): WireRecord {
+  return JSON.parse(JSON.stringify(record, (key, value: unknown) => (key === '_links' ? undefined : value)));
 }

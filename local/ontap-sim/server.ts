@@ -1,11 +1,10 @@
 /** The simulator's HTTP(S) listener: authentication, fault injection, the call log and the `/__sim` admin API. */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { FakeClock, type SimClock, systemClock } from './clock';
-import { OntapSimError } from './errors';
+import { OntapSimError, SimFixtureError } from './errors';
 import { FaultInjector, type FaultSpec, FaultSpecSchema } from './faults';
 import { type Fixture, type FixtureInput, exampleFixture, loadFixture, parseFixture } from './fixture';
 import { type QueryParams, parseQuery } from './query';
@@ -145,7 +144,7 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
   const faults = new FaultInjector();
   const useHttps = options.https ?? true;
   const writer = fixture.api_users.find((u) => u.access === 'all');
-  if (!writer) throw new OntapSimError(500, 'the fixture needs an api user with access "all"');
+  if (!writer) throw new SimFixtureError('the fixture needs an api_users entry with access "all"');
   const reader = fixture.api_users.find((u) => u.access === 'readonly');
   const certs = useHttps ? await generateCertificates(writer.username) : undefined;
 
@@ -162,8 +161,8 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     });
 
   function authenticate(req: http.IncomingMessage): { username: string; access: 'all' | 'readonly' } | undefined {
-    const socket = req.socket as Partial<TLSSocket>;
-    if (useHttps && socket.authorized === true && typeof socket.getPeerCertificate === 'function') {
+    const socket = req.socket;
+    if (socket instanceof TLSSocket && socket.authorized) {
       const cn = socket.getPeerCertificate().subject?.CN;
       const user = fixture.api_users.find((u) => u.username === cn);
       if (user) return user;
@@ -373,7 +372,9 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the simulator is not listening on a TCP port');
+  const { port } = address;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {

@@ -338,17 +338,7 @@ export class SimState {
 
   /** Registers a job that answers `running` for `polls` polls and then settles on `outcome`. */
   createJob(description: string, outcome: JobState['outcome'], polls: number): JobState {
-    const job: JobState = {
-      uuid: randomUUID(),
-      description,
-      state: polls > 0 ? 'running' : outcome.state,
-      message: polls > 0 ? 'Running' : outcome.message,
-      code: polls > 0 ? 0 : outcome.code,
-      startMs: this.clock.now(),
-      ...(polls > 0 ? {} : { endMs: this.clock.now() }),
-      pollsLeft: polls,
-      outcome,
-    };
+    const job: JobState = { uuid: randomUUID(), description, state: 'running', message: 'Running', code: 0, startMs: this.clock.now(), pollsLeft: polls, outcome };
     this.jobs.set(job.uuid, job);
     return job;
   }
