@@ -49,6 +49,8 @@ const base = {
   cluster: z.string().min(1),
   svm: z.object({ name: z.string().min(1), uuid: z.string().optional() }),
   role: z.string().min(1),
+  /** What the role may do, in one line from ONTAP's role privileges (set when the request is validated). */
+  roleSummary: z.string().max(300).optional(),
   application: z.literal('ssh'),
   policy: z.string().min(1),
   approvalsRequired: z.number().int().positive(),
