@@ -1,9 +1,64 @@
-/** Errors of the Step Functions adapter. */
+/**
+ * Errors of the Step Functions adapter and of the workflow's tasks. A task error's `name` is what
+ * the state machine's Retry and Catch match on (lib/workflow-definition.ts), so renaming one is a
+ * change to the definition too.
+ */
 
 /** Step Functions refused or failed a call the product needed; the request's state is unchanged. */
 export class WorkflowCallError extends Error {
   constructor(operation: string, options?: { cause?: unknown }) {
     super(`Step Functions ${operation} failed.`, options);
     this.name = 'WorkflowCallError';
+  }
+}
+
+/** The request cannot be granted as asked (policy, cluster limits, unknown role or account...). The message is for the requester. */
+export class RequestInvalidError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RequestInvalidError';
+  }
+}
+
+/** The request was closed elsewhere (cancelled, or decided by a previous run); the workflow stops quietly. */
+export class RequestClosedError extends Error {
+  constructor(id: string, status: string) {
+    super(`Request ${id} is ${status}; nothing left to do.`);
+    this.name = 'RequestClosedError';
+  }
+}
+
+/** Another request holds the grant for the same cluster, SVM, account and application. */
+export class GrantConflictError extends Error {
+  /** The request that holds the grant. */
+  readonly heldBy: string;
+  constructor(heldBy: string, until: string) {
+    super(`Request ${heldBy} already holds this access until ${until}; one grant per account and SVM at a time.`);
+    this.name = 'GrantConflictError';
+    this.heldBy = heldBy;
+  }
+}
+
+/** A failed grant could not be cleaned up from the cluster yet; retried, and ONTAP's jit_validity closes it regardless. */
+export class GrantCleanupError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'GrantCleanupError';
+  }
+}
+
+/** A task was given input that does not match its schema (a definition bug, never user input). */
+export class TaskInputError extends Error {
+  constructor(task: string, options?: { cause?: unknown }) {
+    super(`The ${task} task got input that does not match its schema.`, options);
+    this.name = 'TaskInputError';
+  }
+}
+
+/** The approval message could not be posted, so nobody can approve the request. */
+export class ApprovalNotPostedError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The approval message could not be posted to Slack.', options);
+    this.name = 'ApprovalNotPostedError';
   }
 }

@@ -10,6 +10,7 @@
  * same clock so its windows agree with the product's.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type Clock, scaledClock } from '../../lambdas/runtime/clock';
 import { invocationContext, RunCounters } from './counters';
@@ -97,6 +98,9 @@ export class LocalStepFunctions {
   private readonly tokens = new Map<string, PendingToken>();
   private readonly closedTokens = new Map<string, 'TaskTimedOut' | 'TaskDoesNotExist'>();
   private readonly log: (record: Record<string, unknown>) => void;
+  /** `waiting` (executionArn, state) once a token task's function has returned; `stopped` (executionArn). */
+  private readonly events = new EventEmitter().setMaxListeners(0);
+  private readonly waiting = new Map<string, string>();
 
   constructor(options: LocalStepFunctionsOptions) {
     this.timeScale = options.timeScale ?? 1;
@@ -219,6 +223,34 @@ export class LocalStepFunctions {
     return this.describeExecution({ executionArn });
   }
 
+  /**
+   * Resolves once `executionArn` is waiting on a task token in `state` (its function has returned,
+   * so whatever it keeps is kept); rejects if the execution stops first. For tests and benchmarks.
+   */
+  whenWaiting(executionArn: string, state: string): Promise<void> {
+    const execution = this.find(executionArn);
+    if (this.waiting.get(executionArn) === state) return Promise.resolve();
+    if (execution.status !== 'RUNNING') return Promise.reject(new Error(`Execution ${execution.name} is ${execution.status}, not waiting in ${state}.`));
+    return new Promise((resolve, reject) => {
+      const onWaiting = (arn: string, waitingIn: string): void => {
+        if (arn !== executionArn || waitingIn !== state) return;
+        done();
+        resolve();
+      };
+      const onStopped = (arn: string): void => {
+        if (arn !== executionArn) return;
+        done();
+        reject(new Error(`Execution ${execution.name} stopped (${this.describeExecution({ executionArn }).status}) before waiting in ${state}.`));
+      };
+      const done = (): void => {
+        this.events.off('waiting', onWaiting);
+        this.events.off('stopped', onStopped);
+      };
+      this.events.on('waiting', onWaiting);
+      this.events.on('stopped', onStopped);
+    });
+  }
+
   /** Stops every running execution. */
   close(): void {
     for (const e of this.executions.values()) {
@@ -290,7 +322,9 @@ export class LocalStepFunctions {
       }
     }
     execution.stopDate ??= new Date(this.clock.now());
+    this.waiting.delete(execution.arn);
     await events;
+    this.events.emit('stopped', execution.arn);
     this.log({ event: 'ExecutionStopped', executionArn: execution.arn, status: execution.status, error: execution.error });
   }
 
@@ -335,7 +369,15 @@ export class LocalStepFunctions {
       }
       throw error;
     }
-    return JSON.parse(JSON.stringify((await promise) ?? null)) as Json;
+    if (this.tokens.get(token) === pending) {
+      this.waiting.set(execution.arn, state);
+      this.events.emit('waiting', execution.arn, state);
+    }
+    try {
+      return JSON.parse(JSON.stringify((await promise) ?? null)) as Json;
+    } finally {
+      if (this.waiting.get(execution.arn) === state) this.waiting.delete(execution.arn);
+    }
   }
 
   private async invoke(execution: Execution, state: string, functionName: string, payload: Json, timeoutMs: number | undefined): Promise<Json> {

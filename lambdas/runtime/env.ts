@@ -1,0 +1,52 @@
+/**
+ * The environment the workflow's task functions read, validated once.
+ *
+ *   JIT_CONFIG                configuration file (default: config/example.yaml)
+ *   JIT_TABLE_NAME            the requests table (default: ontap-jit-requests)
+ *   DYNAMODB_ENDPOINT         a local DynamoDB API (the embedded one); absent in AWS
+ *   STATE_MACHINE_ARN         the workflow's state machine (for completing its own task tokens)
+ *   SFN_ENDPOINT              a local Step Functions API (the local runner); absent in AWS
+ *   SLACK_API_URL             Slack Web API base URL, ending in /api/ (default: https://slack.com/api/)
+ *   SLACK_BOT_TOKEN           the bot token, locally
+ *   SLACK_SECRET_ARN          in AWS: the secret holding {"botToken": "xoxb-..."} (read when SLACK_BOT_TOKEN is unset)
+ *   ONTAP_EMBEDDED_URL        where a cluster configured with `endpoint: embedded` is served (the simulator)
+ *   ONTAP_EMBEDDED_CA_PEM     the simulator's CA certificate (PEM), when it serves HTTPS
+ *   <cluster usernameEnv/passwordEnv>  ONTAP credentials locally, as named in the configuration;
+ *                             otherwise the cluster's `credentials.secret` ({"username","password"}) in Secrets Manager
+ *   JIT_TIME_SCALE            local runs only: business time runs this many times faster (default 1)
+ *   JIT_LOG_LEVEL             debug | info | warn | error (default info)
+ *   AWS_REGION                set by Lambda
+ */
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+/** The variables, with defaults applied. */
+export const EnvSchema = z.object({
+  JIT_CONFIG: optional,
+  JIT_TABLE_NAME: optional.transform((v) => v ?? 'ontap-jit-requests'),
+  DYNAMODB_ENDPOINT: optional,
+  STATE_MACHINE_ARN: optional.transform((v) => v ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:ontap-jit-workflow'),
+  SFN_ENDPOINT: optional,
+  SLACK_API_URL: optional,
+  SLACK_BOT_TOKEN: optional,
+  SLACK_SECRET_ARN: optional,
+  ONTAP_EMBEDDED_URL: optional,
+  ONTAP_EMBEDDED_CA_PEM: optional,
+  JIT_TIME_SCALE: optional.transform((v, ctx) => {
+    const scale = v === undefined ? 1 : Number(v);
+    if (!(scale >= 1) || !Number.isFinite(scale)) {
+      ctx.addIssue({ code: 'custom', message: 'must be a number, 1 or more' });
+      return z.NEVER;
+    }
+    return scale;
+  }),
+  JIT_LOG_LEVEL: optional,
+  AWS_REGION: optional.transform((v) => v ?? 'us-east-1'),
+});
+
+/** The validated environment. */
+export type Env = z.infer<typeof EnvSchema>;

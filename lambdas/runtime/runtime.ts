@@ -1,0 +1,141 @@
+/**
+ * What the workflow's task handlers work with, built once per process (a Lambda container, or the
+ * local stack) from the environment (see env.ts): the configuration, the store, one ONTAP client
+ * per cluster, the Slack client and notifier, the workflow client, a clock and a logger.
+ * Tests and the local stack replace any part with `setRuntimeForTesting`.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { loadConfig } from '../config/load';
+import type { Config } from '../config/schema';
+import { OntapClient } from '../ontap';
+import { Notifier } from '../slack/notifier';
+import { RequestStore } from '../store/request-store';
+import { WorkflowClient } from '../workflow/client';
+import { type Clock, scaledClock, systemClock } from './clock';
+import { type Env, EnvSchema } from './env';
+import { EnvironmentError, SecretError } from './errors';
+import { Logger, parseLogLevel } from './logger';
+import { SecretReader } from './secrets';
+
+/** The task handlers' dependencies. */
+export interface Runtime {
+  readonly config: Config;
+  readonly store: RequestStore;
+  readonly notifier: Notifier;
+  readonly workflow: WorkflowClient;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The ONTAP client of a configured cluster (credentials fetched on first use). */
+  ontap(cluster: string): Promise<OntapClient>;
+}
+
+let overrides: Partial<Runtime> = {};
+let built: Promise<Runtime> | undefined;
+
+/** The runtime, built on first use. */
+export function getRuntime(): Promise<Runtime> {
+  built ??= build(overrides);
+  built.catch(() => {
+    built = undefined;
+  });
+  return built;
+}
+
+/** Replaces parts of the runtime (the rest is built from the environment on first use). */
+export function setRuntimeForTesting(parts: Partial<Runtime>): void {
+  overrides = parts;
+  built = undefined;
+}
+
+/** Forgets the runtime and any replacement, so the next use builds it again. */
+export function resetRuntime(): void {
+  overrides = {};
+  built = undefined;
+}
+
+/** Reads and validates the environment; the error names the variable. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new EnvironmentError(String(issue?.path[0] ?? '?'), issue?.message ?? 'is invalid');
+}
+
+async function build(parts: Partial<Runtime>): Promise<Runtime> {
+  const env = readEnv();
+  const config = parts.config ?? loadConfig(env.JIT_CONFIG);
+  const logger = parts.logger ?? new Logger({ service: 'ontap-jit-workflow' }, parseLogLevel(env.JIT_LOG_LEVEL));
+  const clock = parts.clock ?? (env.JIT_TIME_SCALE === 1 ? systemClock : scaledClock(env.JIT_TIME_SCALE));
+  const secrets = new SecretReader();
+  const store =
+    parts.store ??
+    new RequestStore({
+      client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+      tableName: env.JIT_TABLE_NAME,
+      retentionSeconds: config.retention,
+    });
+  const notifier = parts.notifier ?? new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel });
+  const workflow =
+    parts.workflow ??
+    new WorkflowClient({
+      client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
+      stateMachineArn: env.STATE_MACHINE_ARN,
+    });
+  const clients = new Map<string, Promise<OntapClient>>();
+  const ontap =
+    parts.ontap ??
+    ((cluster: string): Promise<OntapClient> => {
+      let client = clients.get(cluster);
+      if (!client) {
+        client = ontapClient(config, cluster, env, secrets, logger, env.JIT_TIME_SCALE);
+        client.catch(() => clients.delete(cluster));
+        clients.set(cluster, client);
+      }
+      return client;
+    });
+  return { config, store, notifier, workflow, clock, logger, ontap };
+}
+
+const SlackSecretSchema = z.object({ botToken: z.string().min(1) });
+
+async function slackClient(env: Env, secrets: SecretReader): Promise<WebClient> {
+  let token = env.SLACK_BOT_TOKEN;
+  if (!token && env.SLACK_SECRET_ARN) token = (await secrets.json(env.SLACK_SECRET_ARN, SlackSecretSchema)).botToken;
+  if (!token) throw new EnvironmentError('SLACK_BOT_TOKEN', 'is not set, and neither is SLACK_SECRET_ARN');
+  return new WebClient(token, {
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    // One quick retry here; the state machine's Retry does the patient ones.
+    retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
+    rejectRateLimitedCalls: true,
+  });
+}
+
+const CredentialsSecretSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
+
+async function ontapClient(config: Config, name: string, env: Env, secrets: SecretReader, logger: Logger, timeScale: number): Promise<OntapClient> {
+  const cluster = config.clusters.find((c) => c.name === name);
+  if (!cluster) throw new EnvironmentError('JIT_CONFIG', `has no cluster named "${name}"`);
+  const endpoint = cluster.endpoint === 'embedded' ? env.ONTAP_EMBEDDED_URL : cluster.endpoint;
+  if (!endpoint) throw new EnvironmentError('ONTAP_EMBEDDED_URL', `is not set, and cluster "${name}" uses the embedded simulator`);
+  const { usernameEnv, passwordEnv, secret } = cluster.credentials;
+  let username = usernameEnv ? process.env[usernameEnv] : undefined;
+  let password = passwordEnv ? process.env[passwordEnv] : undefined;
+  if ((!username || !password) && secret) ({ username, password } = await secrets.json(secret, CredentialsSecretSchema));
+  if (!username || !password) throw new SecretError(name, `no ONTAP credentials: set ${usernameEnv ?? 'usernameEnv'}/${passwordEnv ?? 'passwordEnv'} or credentials.secret`);
+  const ca = cluster.caCertificate ?? (cluster.endpoint === 'embedded' ? env.ONTAP_EMBEDDED_CA_PEM : undefined);
+  const log = logger.child({ cluster: name });
+  return new OntapClient({
+    endpoint,
+    username,
+    password,
+    ...(ca ? { ca } : {}),
+    timeoutMs: cluster.timeout * 1000,
+    // One quick retry inside the call; longer backoff is the state machine's Retry, visible in its history.
+    retry: { attempts: 2, baseDelayMs: 250, maxDelayMs: 1000 },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / timeScale)),
+    logger: (event) => log.debug(event.event, { ...event }),
+  });
+}

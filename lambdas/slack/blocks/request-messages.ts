@@ -1,0 +1,210 @@
+/**
+ * The messages the workflow posts and keeps up to date, as pure functions of the request:
+ * the approval message in the approval channel, the requester's status DM, and the events
+ * threaded under the approval message. Every piece of user or cluster text is escaped.
+ */
+import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
+import { formatDuration } from '../../domain/durations';
+import { assertNever } from '../../domain/lifecycle';
+import type { AccessRequest } from '../../domain/request';
+import { ACTION, DECISION_BLOCK } from '../ids';
+import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+
+/** A message's text (notifications, screen readers) and blocks. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
+const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
+
+function button(actionId: string, label: string, request: AccessRequest, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label }, value: request.id, ...(style ? { style } : {}) };
+}
+
+const cancelButton = (request: AccessRequest): Button => ({
+  ...button(ACTION.cancel, 'Cancel request', request),
+  confirm: {
+    title: { type: 'plain_text', text: 'Cancel this request?' },
+    text: { type: 'plain_text', text: 'Nothing will be granted.' },
+    confirm: { type: 'plain_text', text: 'Cancel request' },
+    deny: { type: 'plain_text', text: 'Keep it' },
+  },
+});
+
+const revokeButton = (request: AccessRequest): Button => ({
+  ...button(ACTION.revoke, 'Revoke now', request, 'danger'),
+  confirm: {
+    title: { type: 'plain_text', text: 'Revoke this access now?' },
+    text: { type: 'plain_text', text: 'The JIT privileges are removed from the cluster right away.' },
+    confirm: { type: 'plain_text', text: 'Revoke' },
+    deny: { type: 'plain_text', text: 'Keep it' },
+    style: 'danger',
+  },
+});
+
+const target = (r: AccessRequest): string => `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* (cluster *${escapeMrkdwn(r.cluster)}*)`;
+const when = (r: AccessRequest): string => (r.requestedStart ? `from ${slackDate(r.requestedStart)}` : 'as soon as approved');
+const approvers = (r: AccessRequest): string => r.approvals.map((a) => `<@${a.by}>`).join(', ');
+const progress = (r: AccessRequest): string => `${r.approvals.length} of ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'}`;
+
+/** Where the request stands, for the approval message. */
+export function approvalStatusLine(r: AccessRequest): string {
+  switch (r.status) {
+    case 'PENDING':
+      return r.approvals.length === 0
+        ? `:hourglass_flowing_sand: Waiting for approval: ${progress(r)}.`
+        : `:hourglass_flowing_sand: Waiting for approval: ${progress(r)} (${approvers(r)}).`;
+    case 'APPROVED':
+      return `:white_check_mark: Approved by ${approvers(r)} ${slackDate(r.decidedAt)}.`;
+    case 'ACTIVE':
+      return r.revokeRequestedBy
+        ? `:white_check_mark: Approved by ${approvers(r)}. Revoke requested by <@${r.revokeRequestedBy}>; ending now.`
+        : `:white_check_mark: Approved by ${approvers(r)} ${slackDate(r.decidedAt)}. :unlock: Active until ${slackDate(r.window.end)}.`;
+    case 'REVOKE_FAILED':
+      return `:warning: Approved by ${approvers(r)}. Removing the access failed: ${escapeMrkdwn(r.reason)} ONTAP closes the window itself at ${slackDate(r.window.end)}.`;
+    case 'DENIED':
+      return `:no_entry: Denied by <@${r.deniedBy}> ${slackDate(r.decidedAt)}:\n${quoteMrkdwn(r.reason)}`;
+    case 'CANCELLED':
+      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}.`;
+    case 'EXPIRED':
+      return r.expiry === 'approval-timeout'
+        ? `:alarm_clock: Expired ${slackDate(r.endedAt)}: not approved in time (${progress(r)}).`
+        : `:white_check_mark: Approved by ${approvers(r)}. :lock: Ended ${slackDate(r.endedAt)}.`;
+    case 'REVOKED':
+      return `:white_check_mark: Approved by ${approvers(r)}. :lock: Revoked by <@${r.revokedBy}> ${slackDate(r.endedAt)}.`;
+    case 'FAILED':
+      return `:x: ${r.stage === 'validation' ? 'Could not be submitted' : 'Could not be granted'}: ${escapeMrkdwn(r.reason)}`;
+    default:
+      return assertNever(r);
+  }
+}
+
+/**
+ * The approval channel message: who asks for what, where, when, for how long and why, the role's
+ * privileges when it is a custom one, the approvals so far, and Approve / Deny while pending.
+ * After a decision it is updated in place: who decided and when, buttons gone.
+ */
+export function approvalMessage(r: AccessRequest): SlackMessage {
+  const headline =
+    `<@${r.requester.slackUserId}> (ONTAP account \`${escapeMrkdwn(r.requester.ontapAccount)}\`) asks for ${target(r)} ` +
+    `for *${formatDuration(r.durationSeconds)}*, ${when(r)}.`;
+  const blocks: KnownBlock[] = [section(headline)];
+  if (r.roleSummary) blocks.push(context(`Role: ${escapeMrkdwn(r.roleSummary)}`));
+  blocks.push(section(`*Why*\n${quoteMrkdwn(r.justification)}`));
+  const facts = [`Request \`${r.id}\``, `policy ${escapeMrkdwn(r.policy)}`];
+  if (r.ticket) facts.push(`ticket ${escapeMrkdwn(r.ticket)}`);
+  blocks.push(context(facts.join(' · ')));
+  const status = approvalStatusLine(r);
+  blocks.push(section(status));
+  if (r.status === 'PENDING') {
+    const actions: ActionsBlock = {
+      type: 'actions',
+      block_id: DECISION_BLOCK,
+      elements: [button(ACTION.approve, 'Approve', r, 'primary'), button(ACTION.deny, 'Deny', r, 'danger')],
+    };
+    blocks.push(actions);
+  }
+  const text =
+    `JIT request ${r.id}: ${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.cluster)}/${escapeMrkdwn(r.svm.name)} ` +
+    `for ${formatDuration(r.durationSeconds)} by <@${r.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
+  return { text, blocks };
+}
+
+/** Where the request stands, told to the requester. */
+export function requesterStatusLine(r: AccessRequest): string {
+  switch (r.status) {
+    case 'PENDING':
+      return `:hourglass_flowing_sand: Waiting for approval (${progress(r)}).`;
+    case 'APPROVED':
+      return r.requestedStart && Date.parse(r.requestedStart) > Date.parse(r.decidedAt)
+        ? `:white_check_mark: Approved by ${approvers(r)}. Your access starts ${slackDate(r.requestedStart)}.`
+        : `:white_check_mark: Approved by ${approvers(r)}. Granting your access now…`;
+    case 'ACTIVE':
+      return r.revokeRequestedBy
+        ? `:hourglass_flowing_sand: Revoke requested by <@${r.revokeRequestedBy}>; removing your access now.`
+        : `:unlock: Active until ${slackDate(r.window.end)}. Log in over SSH as \`${escapeMrkdwn(r.requester.ontapAccount)}\` ` +
+            `and run \`security jit-privilege elevate\` to use *${escapeMrkdwn(r.role)}*.`;
+    case 'REVOKE_FAILED':
+      return `:warning: Your access could not be removed from the cluster yet (${escapeMrkdwn(r.reason)}). ONTAP ends it at ${slackDate(r.window.end)} regardless; the storage on-call has been alerted.`;
+    case 'DENIED':
+      return `:no_entry: Denied by <@${r.deniedBy}>:\n${quoteMrkdwn(r.reason)}`;
+    case 'CANCELLED':
+      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.`;
+    case 'EXPIRED':
+      return r.expiry === 'approval-timeout'
+        ? `:alarm_clock: Nobody approved this request in time; it expired ${slackDate(r.endedAt)}. Ask again if you still need access.`
+        : `:lock: Your access ended ${slackDate(r.endedAt)}.`;
+    case 'REVOKED':
+      return `:lock: Your access was revoked by <@${r.revokedBy}> ${slackDate(r.endedAt)}.`;
+    case 'FAILED':
+      return r.stage === 'validation'
+        ? `:x: This request cannot be granted: ${escapeMrkdwn(r.reason)}`
+        : `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} Nothing was left behind.`;
+    default:
+      return assertNever(r);
+  }
+}
+
+/**
+ * The requester's status DM: what they asked for and where it stands, with "Cancel request" while
+ * it is not granted yet and "Revoke now" while it is active.
+ */
+export function requesterMessage(r: AccessRequest): SlackMessage {
+  const status = requesterStatusLine(r);
+  const blocks: KnownBlock[] = [
+    section(`Your request for ${target(r)} for *${formatDuration(r.durationSeconds)}*, ${when(r)}.`),
+    section(status),
+    context(`Request \`${r.id}\`${r.ticket ? ` · ticket ${escapeMrkdwn(r.ticket)}` : ''}`),
+  ];
+  const buttons: Button[] = [];
+  if (r.status === 'PENDING' || r.status === 'APPROVED') buttons.push(cancelButton(r));
+  if (r.status === 'ACTIVE' && !r.revokeRequestedBy) buttons.push(revokeButton(r));
+  if (buttons.length > 0) blocks.push({ type: 'actions', block_id: DECISION_BLOCK, elements: buttons });
+  return { text: `JIT request ${r.id} (${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.svm.name)}): ${status.split('\n')[0] ?? ''}`, blocks };
+}
+
+/** Details of an event the request's status alone does not say. */
+export interface ThreadDetails {
+  /** The revoke found the entry already gone from the cluster. */
+  readonly alreadyGone?: boolean;
+}
+
+/**
+ * The event threaded under the approval message for the request's latest change after the
+ * decision (granted, ended, revoked, grant or revoke failed); undefined for the others, which the
+ * approval message itself shows.
+ */
+export function threadMessage(r: AccessRequest, details: ThreadDetails = {}): SlackMessage | undefined {
+  const gone = details.alreadyGone ? ' (it was already gone from the cluster)' : '';
+  let text: string;
+  switch (r.status) {
+    case 'ACTIVE':
+      if (r.revokeRequestedBy) return undefined;
+      text = `:unlock: Granted: \`${escapeMrkdwn(r.requester.ontapAccount)}\` may elevate to *${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* until ${slackDate(r.window.end)}.`;
+      break;
+    case 'EXPIRED':
+      if (r.expiry !== 'window-ended') return undefined;
+      text = `:lock: Window over: the JIT entry was removed ${slackDate(r.endedAt)}${gone}.`;
+      break;
+    case 'REVOKED':
+      text = `:lock: Revoked by <@${r.revokedBy}>: the JIT entry was removed ${slackDate(r.endedAt)}${gone}.`;
+      break;
+    case 'FAILED':
+      if (r.stage !== 'grant') return undefined;
+      text = `:x: Grant failed: ${escapeMrkdwn(r.reason)}`;
+      break;
+    case 'REVOKE_FAILED':
+      text = `:rotating_light: Revoke failed: ${escapeMrkdwn(r.reason)} ONTAP ends the window itself at ${slackDate(r.window.end)}; on-call has been alerted.`;
+      break;
+    case 'PENDING':
+    case 'APPROVED':
+    case 'DENIED':
+    case 'CANCELLED':
+      return undefined;
+    default:
+      return assertNever(r);
+  }
+  return { text, blocks: [section(text)] };
+}

@@ -1,0 +1,109 @@
+/**
+ * Posts and updates the workflow's Slack messages: the approval message (updated in place), the
+ * requester's status DM (updated in place), and events threaded under the approval message.
+ * It returns where a new message went; the caller keeps that with the request.
+ */
+import { ErrorCode, type WebClient } from '@slack/web-api';
+import type { AccessRequest, MessageRef } from '../domain/request';
+import { approvalMessage, requesterMessage, type SlackMessage, type ThreadDetails, threadMessage } from './blocks/request-messages';
+
+/** A Slack call failed in a way a retry may fix (network, rate limit, Slack's own 5xx). */
+export class SlackTransientError extends Error {
+  constructor(method: string, options?: { cause?: unknown }) {
+    super(`Slack ${method} failed for now; it may work when tried again.`, options);
+    this.name = 'SlackTransientError';
+  }
+}
+
+/** Slack refused a call (`ok: false`: channel not found, not in channel, invalid auth...). */
+export class SlackCallError extends Error {
+  /** Slack's error code, e.g. `channel_not_found`. */
+  readonly slackError: string;
+  constructor(method: string, slackError: string, options?: { cause?: unknown }) {
+    super(`Slack ${method} failed: ${slackError}.`, options);
+    this.name = 'SlackCallError';
+    this.slackError = slackError;
+  }
+}
+
+/** Options of the notifier. */
+export interface NotifierOptions {
+  readonly client: WebClient;
+  /** Channel id of the approval channel. */
+  readonly approvalChannel: string;
+}
+
+/** The workflow's Slack messages. */
+export class Notifier {
+  private readonly client: WebClient;
+  private readonly approvalChannel: string;
+
+  constructor(options: NotifierOptions) {
+    this.client = options.client;
+    this.approvalChannel = options.approvalChannel;
+  }
+
+  /** Posts the approval message, or updates it in place when the request already has one. */
+  async approval(request: AccessRequest): Promise<MessageRef> {
+    return this.upsert(request.slack.approval, () => Promise.resolve(this.approvalChannel), approvalMessage(request));
+  }
+
+  /** Posts the requester's status DM, or updates it in place. */
+  async requester(request: AccessRequest): Promise<MessageRef> {
+    return this.upsert(request.slack.requester, () => this.dmChannel(request.requester.slackUserId), requesterMessage(request));
+  }
+
+  /** Threads the request's latest event under its approval message; false when there is no message or no event. */
+  async thread(request: AccessRequest, details: ThreadDetails = {}): Promise<boolean> {
+    const message = threadMessage(request, details);
+    const parent = request.slack.approval;
+    if (!message || !parent) return false;
+    await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text: message.text, blocks: message.blocks }),
+    );
+    return true;
+  }
+
+  private async upsert(ref: MessageRef | undefined, channel: () => Promise<string>, message: SlackMessage): Promise<MessageRef> {
+    if (ref) {
+      await this.call('chat.update', () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks }));
+      return ref;
+    }
+    const target = await channel();
+    const posted = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: target, text: message.text, blocks: message.blocks }));
+    if (!posted.ts || !posted.channel) throw new SlackCallError('chat.postMessage', 'no_ts_in_answer');
+    return { channel: posted.channel, ts: posted.ts };
+  }
+
+  private async dmChannel(userId: string): Promise<string> {
+    const opened = await this.call('conversations.open', () => this.client.conversations.open({ users: userId }));
+    const id = opened.channel?.id;
+    if (!id) throw new SlackCallError('conversations.open', 'no_channel_in_answer');
+    return id;
+  }
+
+  private async call<T>(method: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw classify(method, error);
+    }
+  }
+}
+
+/** A @slack/web-api error as the workflow's named error: transient (retry) or a refusal. */
+export function classify(method: string, error: unknown): Error {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === ErrorCode.RequestError || code === ErrorCode.RateLimitedError) return new SlackTransientError(method, { cause: error });
+  if (code === ErrorCode.HTTPError) {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    return typeof status === 'number' && status < 500 && status !== 429
+      ? new SlackCallError(method, `http_${status}`, { cause: error })
+      : new SlackTransientError(method, { cause: error });
+  }
+  if (code === ErrorCode.PlatformError) {
+    const slackError = (error as { data?: { error?: unknown } }).data?.error;
+    return new SlackCallError(method, typeof slackError === 'string' ? slackError : 'unknown_error', { cause: error });
+  }
+  return error instanceof Error ? error : new SlackCallError(method, String(error));
+}

@@ -1,0 +1,85 @@
+/**
+ * The approval wait. AwaitApproval keeps the task token with the request (never in Slack) and posts
+ * the approval message; the Slack side records a decision and only then completes the token.
+ * CheckApproval runs when the wait ends (completed or timed out) and decides from the stored
+ * status, not from the token's output: an approval that landed just before the timeout still counts.
+ */
+import { parseInstant, toUtcSecond } from '../domain/durations';
+import type { AccessRequest } from '../domain/request';
+import { nowOf } from '../runtime/clock';
+import type { Logger } from '../runtime/logger';
+import type { Runtime } from '../runtime/runtime';
+import { SlackTransientError } from '../slack/notifier';
+import type { ApprovalOutcome } from './client';
+import { ApprovalNotPostedError } from './errors';
+import { announce, postApprovalMessage } from './messages';
+import { type CheckApprovalOutput, isTimeout } from './task-io';
+
+/** AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request was decided before the wait began. */
+export async function awaitApproval(rt: Runtime, input: { requestId: string; taskToken: string }, log: Logger): Promise<{ waiting: boolean }> {
+  const kept = await rt.store.setToken(input.requestId, 'approval', input.taskToken, ['PENDING']);
+  const request = await rt.store.get(input.requestId);
+  if (!kept) {
+    // Decided (cancelled, most likely) before the token could be kept: nobody else can complete it.
+    log.info('request moved on before the approval wait; ending the wait', { status: request.status });
+    await rt.workflow.resumeApproval(input.taskToken, { decision: decisionOf(request) });
+    return { waiting: false };
+  }
+  try {
+    await postApprovalMessage(rt, request);
+  } catch (error) {
+    if (error instanceof SlackTransientError) throw error;
+    throw new ApprovalNotPostedError({ cause: error });
+  }
+  return { waiting: true };
+}
+
+function decisionOf(request: AccessRequest): ApprovalOutcome['decision'] {
+  return request.status === 'APPROVED' || request.status === 'DENIED' ? request.status : 'CANCELLED';
+}
+
+/**
+ * CheckApproval. Phase `approval`: after the wait; a timeout with the request still pending expires
+ * it. Phase `start`: after the wait for a scheduled start (cancelled meanwhile?). Either way the
+ * stored status routes the workflow, and the people concerned are told.
+ */
+export async function checkApproval(
+  rt: Runtime,
+  input: { requestId: string; phase: 'approval' | 'start'; wait?: unknown },
+  log: Logger,
+): Promise<CheckApprovalOutput> {
+  let request = await rt.store.get(input.requestId);
+  if (input.phase === 'approval' && request.status === 'PENDING') {
+    if (!isTimeout(input.wait)) {
+      // Completed without a decision on record (e.g. 1 of 2 approvals): wait again.
+      log.warn('approval wait ended with the request still pending; waiting again');
+      return { route: 'AWAIT' };
+    }
+    const result = await rt.store.apply(request.id, { type: 'APPROVAL_TIMEOUT', at: toUtcSecond(nowOf(rt.clock)) });
+    // Refused only if a decision landed meanwhile: then that decision stands.
+    request = result.request;
+    log.info(result.ok ? 'approval timed out' : 'approval timed out, but a decision landed first', { status: request.status });
+  }
+  const now = nowOf(rt.clock);
+  switch (request.status) {
+    case 'APPROVED': {
+      const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
+      if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
+      // A start less than a second ahead is now.
+      if (startAt && parseInstant(startAt).toMillis() - now.toMillis() >= 1000) return { route: 'WAIT', startAt };
+      return { route: 'GRANT', start: toUtcSecond(now) };
+    }
+    case 'DENIED':
+      await announce(rt, request, { approval: true, requester: true }, log);
+      return { route: 'DENIED' };
+    case 'CANCELLED':
+      await announce(rt, request, { approval: true, requester: true }, log);
+      return { route: 'CANCELLED' };
+    case 'EXPIRED':
+      await announce(rt, request, { approval: true, requester: true }, log);
+      return { route: 'EXPIRED' };
+    default:
+      log.warn('request closed elsewhere', { status: request.status });
+      return { route: 'CLOSED' };
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * RecordOutcome: the end of the failure paths. Records the lifecycle event with a reason people can
+ * read, cleans up after a failed grant, tells the people concerned, and for a failed revoke
+ * publishes the metric the RevokeFailed alarm watches (ONTAP's jit_validity still closes the window).
+ */
+import { toUtcSecond } from '../domain/durations';
+import type { LifecycleEvent } from '../domain/lifecycle';
+import { nowOf } from '../runtime/clock';
+import type { Logger } from '../runtime/logger';
+import type { Runtime } from '../runtime/runtime';
+import { GrantCleanupError } from './errors';
+import { cleanUpGrant } from './grant';
+import { announce } from './messages';
+import { errorMessageOf, type Outcome, type RecordOutcomeOutput, type TaskError } from './task-io';
+
+/** Names of errors whose message is already written for the requester. */
+const USER_FACING = new Set(['RequestInvalidError', 'GrantConflictError']);
+const MAX_REASON = 500;
+
+/** The reason recorded and shown for a failure. */
+export function reasonFor(outcome: Outcome, error: TaskError): string {
+  const message = errorMessageOf(error);
+  if (USER_FACING.has(error.Error)) return message.slice(0, MAX_REASON);
+  const what: Record<Outcome, string> = {
+    VALIDATION_FAILED: 'The request could not be checked against the cluster',
+    APPROVAL_NOT_POSTED: 'The approval message could not be posted',
+    GRANT_FAILED: 'The cluster did not accept the grant',
+    REVOKE_FAILED: 'The cluster did not remove the grant',
+  };
+  const detail = error.Error === 'States.Timeout' ? 'the step timed out' : message;
+  return `${what[outcome]}: ${detail}`.slice(0, MAX_REASON);
+}
+
+/** Records a failure outcome of request `requestId`. */
+export async function recordOutcome(
+  rt: Runtime,
+  input: { requestId: string; outcome: Outcome; error: TaskError },
+  log: Logger,
+): Promise<RecordOutcomeOutput> {
+  const reason = reasonFor(input.outcome, input.error);
+  const at = toUtcSecond(nowOf(rt.clock));
+  let cleanupError: unknown;
+  if (input.outcome === 'GRANT_FAILED') {
+    try {
+      await cleanUpGrant(rt, await rt.store.get(input.requestId), log);
+    } catch (error) {
+      cleanupError = error;
+    }
+  }
+  const event: LifecycleEvent =
+    input.outcome === 'GRANT_FAILED'
+      ? { type: 'GRANT_FAILED', at, reason }
+      : input.outcome === 'REVOKE_FAILED'
+        ? { type: 'REVOKE_FAILED', at, reason }
+        : { type: 'VALIDATION_FAILED', at, reason };
+  const result = await rt.store.apply(input.requestId, event);
+  if (result.ok) {
+    log.warn('failure recorded', { outcome: input.outcome, reason, cause: input.error.Error });
+    await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
+  } else {
+    // Already recorded by an earlier try of this step, or the request moved on meanwhile.
+    log.info('failure not recorded again', { status: result.request.status, refusal: result.error.message });
+  }
+  if (input.outcome === 'REVOKE_FAILED') log.metric('RevokeFailed', 1);
+  if (cleanupError !== undefined) throw new GrantCleanupError(`The failed grant of ${input.requestId} could not be cleaned up yet.`, { cause: cleanupError });
+  return { status: result.request.status, reason };
+}

@@ -1,0 +1,70 @@
+/**
+ * Validate: the request against its policy and against the cluster (SVM, account and its ssh
+ * login, role, window length), before anyone is asked to approve it. Records the SVM uuid and
+ * what the role may do; tells the requester their request is waiting.
+ */
+import { checkDurationLimits } from '../domain/durations';
+import { DomainError } from '../domain/errors';
+import type { Policy } from '../domain/policy';
+import type { AccessRequest } from '../domain/request';
+import { describeRole } from '../ontap';
+import type { Logger } from '../runtime/logger';
+import type { Runtime } from '../runtime/runtime';
+import { RequestClosedError, RequestInvalidError } from './errors';
+import { announce } from './messages';
+import type { ValidateOutput } from './task-io';
+
+/** Validates request `requestId`; throws RequestInvalidError with the reason for the requester. */
+export async function validateRequest(rt: Runtime, input: { requestId: string; executionArn?: string }, log: Logger): Promise<ValidateOutput> {
+  const request = await rt.store.get(input.requestId);
+  if (request.status !== 'PENDING') throw new RequestClosedError(request.id, request.status);
+
+  const policy = rt.config.policies.find((p) => p.name === request.policy);
+  if (!policy) throw new RequestInvalidError(`Policy "${request.policy}" is no longer configured.`);
+  if (!rt.config.clusters.some((c) => c.name === request.cluster)) throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
+  checkPolicyCovers(policy, request);
+
+  const ontap = await rt.ontap(request.cluster);
+  const checked = await ontap.checkJitPrerequisites({
+    svmName: request.svm.name,
+    account: request.requester.ontapAccount,
+    role: request.role,
+    jitValidity: request.durationSeconds,
+  });
+  if (!checked.ok) throw new RequestInvalidError(checked.problems.map((p) => p.message).join(' '));
+
+  // ONTAP's session default, or the policy's; never longer than the window itself.
+  const sessionValiditySeconds = Math.min(policy.sessionValidity ?? checked.sessionValiditySeconds, request.durationSeconds);
+  const roleSummary = checked.role.builtin ? undefined : describeRole(checked.role);
+  const { ok, stored } = await rt.store.update(request.id, ['PENDING'], (s) => ({
+    ...s,
+    request: {
+      ...s.request,
+      svm: { name: checked.svm.name, uuid: checked.svm.uuid },
+      ...(roleSummary !== undefined ? { roleSummary } : {}),
+      ...(input.executionArn !== undefined && s.request.executionArn === undefined ? { executionArn: input.executionArn } : {}),
+    },
+  }));
+  if (!ok) throw new RequestClosedError(request.id, stored.request.status);
+  log.info('request valid', { svmUuid: checked.svm.uuid, sessionValiditySeconds, window: request.durationSeconds });
+
+  await announce(rt, stored.request, { requester: true }, log);
+  return { approvalTimeoutSeconds: policy.approvalTimeout, sessionValiditySeconds, svmUuid: checked.svm.uuid };
+}
+
+/**
+ * The request still fits its policy: the policy may have changed since the request was made, and
+ * the workflow only trusts what it checks itself.
+ */
+function checkPolicyCovers(policy: Policy, request: AccessRequest): void {
+  const covers = (patterns: readonly string[], value: string): boolean => patterns.some((p) => p === '*' || p === value);
+  if (!covers(policy.clusters, request.cluster)) throw new RequestInvalidError(`Policy "${policy.name}" does not cover cluster "${request.cluster}".`);
+  if (!covers(policy.svms, request.svm.name)) throw new RequestInvalidError(`Policy "${policy.name}" does not cover SVM "${request.svm.name}".`);
+  if (!policy.roles.includes(request.role)) throw new RequestInvalidError(`Policy "${policy.name}" does not allow role "${request.role}".`);
+  try {
+    checkDurationLimits(request.durationSeconds, { policyMax: policy.maxDuration });
+  } catch (error) {
+    if (error instanceof DomainError) throw new RequestInvalidError(error.message, { cause: error });
+    throw error;
+  }
+}

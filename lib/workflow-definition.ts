@@ -1,0 +1,206 @@
+/**
+ * The request workflow as a Standard state machine (JSONPath), used by the CDK stack and by the
+ * local runner alike (local/stepfunctions runs the very ASL this synthesizes).
+ *
+ *   Validate ─► AwaitApproval ─► CheckApproval ─► RouteDecision ─┬─► Grant ─► AwaitEnd ─► Revoke ─► Ended
+ *      │           │ (timeout) ──────┘   ▲                       ├─► WaitForStart ─► CheckBeforeGrant ─┘(to RouteDecision)
+ *      │           └─(error)─► RecordApprovalNotPosted            ├─► Denied | Cancelled | ApprovalExpired | Closed
+ *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused        └─► AwaitApproval (resumed while still pending)
+ *      └─(other)─► RecordValidationError ─► ValidationError
+ *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
+ *
+ * Task results are kept under `$.validation`, `$.approvalWait`, `$.decision`, `$.grant`,
+ * `$.endWait`, `$.revoke`, `$.error` (lambdas/workflow/task-io.ts). The Slack side completes the
+ * task tokens only after it has written the decision to DynamoDB, and every step after a wait
+ * re-reads the stored request: the stored status, not a token's output, decides where to go.
+ */
+import { Duration, Stack } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { RESULT_PATHS } from '../lambdas/workflow/task-io';
+
+/** The workflow's task functions, one Lambda entry point each (`lambdas/handlers/<task>.ts`). */
+export const WORKFLOW_TASKS = [
+  'validate-request',
+  'await-approval',
+  'check-approval',
+  'grant-access',
+  'await-end',
+  'revoke-access',
+  'record-outcome',
+] as const;
+
+/** One of the workflow's task functions. */
+export type WorkflowTask = (typeof WORKFLOW_TASKS)[number];
+
+/** Error names a retry may help with: the cluster was busy or unreachable, or the table was contended. */
+export const TRANSIENT_ERRORS = ['OntapTransientError', 'ContentionError'] as const;
+
+/** Error names of a Slack Web API call that may succeed when tried again. */
+export const SLACK_TRANSIENT_ERRORS = ['SlackTransientError'] as const;
+
+/** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */
+export const TASK_TIMEOUT = Duration.seconds(90);
+
+/** Options of the workflow definition. */
+export interface WorkflowDefinitionProps {
+  /** The task functions, by task name. */
+  readonly functions: Readonly<Record<WorkflowTask, lambda.IFunction>>;
+}
+
+/** The definition: the chain to hand to a StateMachine, and its body. */
+export interface WorkflowDefinition {
+  readonly chain: sfn.IChainable;
+  readonly definitionBody: sfn.DefinitionBody;
+}
+
+/**
+ * Builds the workflow's states under `scope` (in a child construct `States`, so state names never
+ * clash with other construct ids in `scope`).
+ */
+export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinitionProps): WorkflowDefinition {
+  const s = new Construct(scope, 'States');
+  const fn = props.functions;
+  const requestId = sfn.JsonPath.stringAt('$.requestId');
+
+  /** A plain Lambda task: the payload in, the handler's return value out (at `resultPath`). */
+  const invoke = (id: string, task: WorkflowTask, payload: Record<string, unknown>, resultPath: string | typeof sfn.JsonPath.DISCARD): tasks.LambdaInvoke =>
+    new tasks.LambdaInvoke(s, id, {
+      lambdaFunction: fn[task],
+      payloadResponseOnly: true,
+      payload: sfn.TaskInput.fromObject(payload),
+      resultPath,
+      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
+    });
+
+  /** A task that invokes a Lambda with a task token and waits until someone completes it (or the timeout). */
+  const awaitToken = (id: string, task: WorkflowTask, timeoutPath: string, resultPath: string): tasks.LambdaInvoke =>
+    new tasks.LambdaInvoke(s, id, {
+      lambdaFunction: fn[task],
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      payload: sfn.TaskInput.fromObject({ requestId, taskToken: sfn.JsonPath.taskToken }),
+      taskTimeout: sfn.Timeout.at(timeoutPath),
+      resultPath,
+    });
+
+  const retryTransient = (task: tasks.LambdaInvoke, errors: readonly string[], opts: { interval: number; attempts: number; maxDelay: number }): void => {
+    task.addRetry({
+      errors: [...errors],
+      interval: Duration.seconds(opts.interval),
+      maxAttempts: opts.attempts,
+      backoffRate: 2,
+      maxDelay: Duration.seconds(opts.maxDelay),
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+  };
+
+  const recordOutcome = (id: string, outcome: string): tasks.LambdaInvoke => {
+    const task = invoke(id, 'record-outcome', { requestId, outcome, error: sfn.JsonPath.objectAt(RESULT_PATHS.error) }, RESULT_PATHS.outcome);
+    retryTransient(task, [...TRANSIENT_ERRORS, 'GrantCleanupError'], { interval: 5, attempts: 6, maxDelay: 120 });
+    return task;
+  };
+
+  // Ends. Business outcomes succeed; failures that need an operator fail, so they show in the
+  // ExecutionsFailed metric and its alarm.
+  const refused = new sfn.Succeed(s, 'Refused', { comment: 'The request was invalid; the requester was told why.' });
+  const validationError = new sfn.Fail(s, 'ValidationError', { error: 'ValidationError', cause: 'The request could not be checked against the cluster.' });
+  const approvalNotPosted = new sfn.Fail(s, 'ApprovalNotPosted', { error: 'ApprovalNotPosted', cause: 'The approval message could not be posted.' });
+  const denied = new sfn.Succeed(s, 'Denied');
+  const cancelled = new sfn.Succeed(s, 'Cancelled');
+  const approvalExpired = new sfn.Succeed(s, 'ApprovalExpired', { comment: 'Nobody approved within the approval timeout.' });
+  const closed = new sfn.Succeed(s, 'Closed', { comment: 'The request was closed elsewhere; nothing to do.' });
+  const grantFailed = new sfn.Fail(s, 'GrantFailed', { error: 'GrantFailed', cause: 'The access could not be granted on the cluster.' });
+  const revokeFailed = new sfn.Fail(s, 'RevokeFailed', {
+    error: 'RevokeFailed',
+    cause: 'The JIT entry could not be removed; ONTAP ends it at its jit_validity regardless.',
+  });
+  const ended = new sfn.Succeed(s, 'Ended', { comment: 'The grant ended (window over or revoked) and was removed.' });
+
+  // Validate: policy and ONTAP prerequisites; records the SVM uuid; tells the requester.
+  const validate = invoke('Validate', 'validate-request', { requestId, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') }, RESULT_PATHS.validation);
+  retryTransient(validate, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
+  validate.addCatch(closed, { errors: ['RequestClosedError'], resultPath: RESULT_PATHS.error });
+  validate.addCatch(recordOutcome('RecordInvalid', 'VALIDATION_FAILED').next(refused), {
+    errors: ['RequestInvalidError'],
+    resultPath: RESULT_PATHS.error,
+  });
+  validate.addCatch(recordOutcome('RecordValidationError', 'VALIDATION_FAILED').next(validationError), {
+    errors: [sfn.Errors.ALL],
+    resultPath: RESULT_PATHS.error,
+  });
+
+  // AwaitApproval: keeps the token in DynamoDB, posts the approval message, waits for a decision.
+  const awaitApproval = awaitToken('AwaitApproval', 'await-approval', `${RESULT_PATHS.validation}.approvalTimeoutSeconds`, RESULT_PATHS.approvalWait);
+  retryTransient(awaitApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], { interval: 2, attempts: 3, maxDelay: 30 });
+  const checkApproval = invoke(
+    'CheckApproval',
+    'check-approval',
+    { requestId, phase: 'approval', wait: sfn.JsonPath.objectAt(RESULT_PATHS.approvalWait) },
+    RESULT_PATHS.decision,
+  );
+  retryTransient(checkApproval, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
+  // A timeout is not a failure: the check re-reads, since an approval may have landed just before.
+  awaitApproval.addCatch(checkApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: RESULT_PATHS.approvalWait });
+  awaitApproval.addCatch(recordOutcome('RecordApprovalNotPosted', 'APPROVAL_NOT_POSTED').next(approvalNotPosted), {
+    errors: [sfn.Errors.ALL],
+    resultPath: RESULT_PATHS.error,
+  });
+
+  // Grant: lock, ONTAP entry with exactly the approved values, GRANTED.
+  const grant = invoke(
+    'Grant',
+    'grant-access',
+    {
+      requestId,
+      start: sfn.JsonPath.stringAt(`${RESULT_PATHS.decision}.start`),
+      sessionValiditySeconds: sfn.JsonPath.numberAt(`${RESULT_PATHS.validation}.sessionValiditySeconds`),
+    },
+    RESULT_PATHS.grant,
+  );
+  retryTransient(grant, TRANSIENT_ERRORS, { interval: 2, attempts: 4, maxDelay: 30 });
+  grant.addCatch(closed, { errors: ['RequestClosedError'], resultPath: RESULT_PATHS.error });
+  grant.addCatch(recordOutcome('RecordGrantFailure', 'GRANT_FAILED').next(grantFailed), {
+    errors: [sfn.Errors.ALL],
+    resultPath: RESULT_PATHS.error,
+  });
+
+  // AwaitEnd: waits out the window; completing its token early is "Revoke now".
+  const awaitEnd = awaitToken('AwaitEnd', 'await-end', `${RESULT_PATHS.grant}.endTimeoutSeconds`, RESULT_PATHS.endWait);
+  const revoke = invoke('Revoke', 'revoke-access', { requestId, wait: sfn.JsonPath.objectAt(RESULT_PATHS.endWait) }, RESULT_PATHS.revoke);
+  retryTransient(revoke, TRANSIENT_ERRORS, { interval: 5, attempts: 8, maxDelay: 300 });
+  revoke.addCatch(recordOutcome('RecordRevokeFailure', 'REVOKE_FAILED').next(revokeFailed), {
+    errors: [sfn.Errors.ALL],
+    resultPath: RESULT_PATHS.error,
+  });
+  // The window ending (timeout) and anything going wrong while waiting both lead to the revoke.
+  awaitEnd.addCatch(revoke, { errors: [sfn.Errors.ALL], resultPath: RESULT_PATHS.endWait });
+
+  const waitForStart = new sfn.Wait(s, 'WaitForStart', { time: sfn.WaitTime.timestampPath(`${RESULT_PATHS.decision}.startAt`) });
+  const checkBeforeGrant = invoke('CheckBeforeGrant', 'check-approval', { requestId, phase: 'start' }, RESULT_PATHS.decision);
+  retryTransient(checkBeforeGrant, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
+
+  const route = `${RESULT_PATHS.decision}.route`;
+  const routeDecision = new sfn.Choice(s, 'RouteDecision')
+    .when(sfn.Condition.stringEquals(route, 'GRANT'), grant.next(awaitEnd).next(revoke).next(ended))
+    .when(sfn.Condition.stringEquals(route, 'WAIT'), waitForStart.next(checkBeforeGrant))
+    .when(sfn.Condition.stringEquals(route, 'AWAIT'), awaitApproval)
+    .when(sfn.Condition.stringEquals(route, 'DENIED'), denied)
+    .when(sfn.Condition.stringEquals(route, 'CANCELLED'), cancelled)
+    .when(sfn.Condition.stringEquals(route, 'EXPIRED'), approvalExpired)
+    .otherwise(closed);
+  checkBeforeGrant.next(routeDecision);
+
+  const chain = sfn.Chain.start(validate).next(awaitApproval).next(checkApproval).next(routeDecision);
+  return { chain, definitionBody: sfn.DefinitionBody.fromChainable(chain) };
+}
+
+/**
+ * A state machine's definition string as CloudFormation sees it (an `Fn::Join` with the function
+ * ARNs as `Fn::GetAtt`); `lib/local-definition.ts` turns it into plain ASL for the local runner.
+ */
+export function workflowAsl(stateMachine: sfn.StateMachine): unknown {
+  const cfn = stateMachine.node.defaultChild as sfn.CfnStateMachine;
+  return Stack.of(stateMachine).resolve(cfn.definitionString);
+}

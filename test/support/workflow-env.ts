@@ -1,0 +1,201 @@
+/**
+ * The workflow end to end on loopback, for tests: the synthesized state machine on the local
+ * runner, dynalite, the ONTAP simulator, the Slack Web API stand-in, all on one scaled clock
+ * (one real second = one hour), and the Slack side's clicks done the way the ingress does them
+ * (decision written to the store first, then the task token completed).
+ */
+import { WebClient } from '@slack/web-api';
+import { parseConfig } from '../../lambdas/config/load';
+import type { Config } from '../../lambdas/config/schema';
+import { toUtcSecond } from '../../lambdas/domain/durations';
+import type { LifecycleEvent } from '../../lambdas/domain/lifecycle';
+import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke } from '../../lambdas/domain/policy';
+import type { AccessRequest } from '../../lambdas/domain/request';
+import { OntapClient } from '../../lambdas/ontap';
+import { type Clock, nowOf, scaledClock } from '../../lambdas/runtime/clock';
+import { Logger } from '../../lambdas/runtime/logger';
+import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
+import { Notifier } from '../../lambdas/slack/notifier';
+import type { RequestStore, TransitionResult } from '../../lambdas/store/request-store';
+import { WorkflowClient } from '../../lambdas/workflow/client';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
+import { type OntapSimulator, type SimCall, startOntapSimulator } from '../../local/ontap-sim';
+import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
+import { type ExecutionDescription, type LocalWorkflow, startLocalWorkflow } from '../../local/stepfunctions';
+import { RequestStore as Store } from '../../lambdas/store/request-store';
+import { pendingRequest } from './requests';
+
+/** One real second is an hour of business time. */
+export const TIME_SCALE = 3600;
+
+/** The example cluster's SVM uuids (local/ontap-sim/fixtures/example-cluster.json). */
+export const SVM_UUID = { svm1: '02c9e252-41be-11e9-81d5-00a0986138f7', svm2: 'aaef7c38-4bd3-11e9-b238-0050568e2e25' } as const;
+
+/** The configuration the workflow tests run with. */
+export const TEST_CONFIG: Config = parseConfig({
+  clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+  slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
+  policies: [
+    {
+      name: 'svm1-operators',
+      clusters: ['cluster1'],
+      svms: ['svm1'],
+      roles: ['vsadmin', 'vsadmin-volume', 'snapmirror-operator', 'no-such-role'],
+      requesters: 'anyone',
+      approvers: { users: ['U0BOB', 'U0CAROL'] },
+      approvalsRequired: 1,
+      defaultDuration: '1h',
+      maxDuration: '8h',
+      approvalTimeout: '1h',
+    },
+    {
+      name: 'svm2-backup',
+      clusters: ['cluster1'],
+      svms: ['svm2'],
+      roles: ['vsadmin-backup'],
+      requesters: 'anyone',
+      approvers: { users: ['U0BOB', 'U0CAROL'] },
+      defaultDuration: '1h',
+      maxDuration: '1d',
+      approvalTimeout: '1h',
+      sessionValidity: '30m',
+    },
+  ],
+});
+
+/** Everything a workflow test talks to. */
+export interface WorkflowEnv {
+  readonly dynamo: EmbeddedDynamo;
+  readonly store: RequestStore;
+  readonly sim: OntapSimulator;
+  readonly slack: SlackApiStandIn;
+  readonly local: LocalWorkflow;
+  readonly workflow: WorkflowClient;
+  readonly clock: Clock;
+  /** Every log line the handlers wrote. */
+  readonly logs: string[];
+  /** Records a request (as the Slack side does on submit) and starts its workflow. */
+  submit(overrides?: Parameters<typeof pendingRequest>[0]): Promise<{ id: string; executionArn: string }>;
+  /** Resolves once the execution waits on a token in `state` (AwaitApproval or AwaitEnd). */
+  waiting(executionArn: string, state: 'AwaitApproval' | 'AwaitEnd'): Promise<void>;
+  /** Resolves once the execution has stopped. */
+  finished(executionArn: string): Promise<ExecutionDescription>;
+  /** The clicks, as the Slack ingress handles them. */
+  approve(id: string, by: string): Promise<TransitionResult>;
+  deny(id: string, by: string, reason: string): Promise<TransitionResult>;
+  cancel(id: string, by: string): Promise<TransitionResult>;
+  revokeNow(id: string, by: string): Promise<TransitionResult>;
+  /** ONTAP calls to the JIT entries, by method. */
+  jitCalls(method: 'POST' | 'DELETE' | 'GET'): SimCall[];
+}
+
+/** Starts the whole thing for a test file and stops it afterwards. */
+export function useWorkflowEnv(): () => WorkflowEnv {
+  let env: WorkflowEnv | undefined;
+  let closers: (() => Promise<void> | void)[] = [];
+
+  beforeAll(async () => {
+    const clock = scaledClock(TIME_SCALE);
+    const dynamo = await startEmbeddedDynamo();
+    closers.push(() => dynamo.close());
+    const sim = await startOntapSimulator({ clock });
+    closers.push(() => sim.close());
+    const slack = await startSlackApi();
+    closers.push(() => slack.close());
+    const local = await startLocalWorkflow({ timeScale: TIME_SCALE, clock });
+    closers.push(() => local.close());
+    local.counters.countDynamo(dynamo.client);
+
+    const store = new Store({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: TEST_CONFIG.retention });
+    const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
+    const logs: string[] = [];
+    const ontap = new OntapClient({
+      endpoint: sim.url,
+      username: sim.credentials.username,
+      password: sim.credentials.password,
+      ...(sim.caPem ? { ca: sim.caPem } : {}),
+      timeoutMs: 5000,
+      retry: { attempts: 2, baseDelayMs: 250, maxDelayMs: 1000 },
+      sleep: async () => undefined,
+    });
+    closers.push(() => ontap.close());
+    setRuntimeForTesting({
+      config: TEST_CONFIG,
+      store,
+      notifier: new Notifier({
+        client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
+        approvalChannel: TEST_CONFIG.slack.approvalChannel,
+      }),
+      workflow,
+      clock,
+      logger: new Logger({ service: 'test' }, 'debug', (line) => logs.push(line)),
+      ontap: async () => ontap,
+    });
+    closers.push(() => resetRuntime());
+
+    const policyOf = (request: AccessRequest) => {
+      const policy = TEST_CONFIG.policies.find((p) => p.name === request.policy);
+      if (!policy) throw new Error(`no policy ${request.policy}`);
+      return policy;
+    };
+    const actor = (userId: string): Actor => ({ userId, groups: new Set() });
+    const now = (): string => toUtcSecond(nowOf(clock));
+    const decide = async (
+      id: string,
+      event: LifecycleEvent,
+      authorize: (current: AccessRequest) => void,
+      resume: (result: Extract<TransitionResult, { ok: true }>) => Promise<void>,
+    ): Promise<TransitionResult> => {
+      const result = await store.apply(id, event, authorize);
+      if (result.ok) await resume(result);
+      return result;
+    };
+    const resumeApproval = async (id: string, decision: 'APPROVED' | 'DENIED' | 'CANCELLED'): Promise<void> => {
+      const { tokens } = await store.getStored(id);
+      if (tokens.approval) await workflow.resumeApproval(tokens.approval, { decision });
+    };
+
+    env = {
+      dynamo,
+      store,
+      sim,
+      slack,
+      local,
+      workflow,
+      clock,
+      logs,
+      async submit(overrides = {}) {
+        const request = pendingRequest({ createdAt: now(), svm: { name: 'svm1' }, ...overrides });
+        await store.create(request, request.requester.slackUserId);
+        const { executionArn } = await workflow.start(request.id);
+        return { id: request.id, executionArn };
+      },
+      waiting: (executionArn, state) => local.sfn.whenWaiting(executionArn, state),
+      finished: (executionArn) => local.sfn.waitForExecution(executionArn),
+      approve: (id, by) =>
+        decide(id, { type: 'APPROVE', by, at: now() }, (r) => authorizeDecision(policyOf(r), r, actor(by)), async (result) => {
+          if (result.to === 'APPROVED') await resumeApproval(id, 'APPROVED');
+        }),
+      deny: (id, by, reason) =>
+        decide(id, { type: 'DENY', by, at: now(), reason }, (r) => authorizeDecision(policyOf(r), r, actor(by)), () => resumeApproval(id, 'DENIED')),
+      cancel: (id, by) =>
+        decide(id, { type: 'CANCEL', by, at: now() }, (r) => authorizeCancel(r, actor(by)), () => resumeApproval(id, 'CANCELLED')),
+      revokeNow: (id, by) =>
+        decide(id, { type: 'REVOKE_REQUESTED', by, at: now() }, (r) => authorizeRevoke(policyOf(r), r, actor(by)), async () => {
+          const { tokens } = await store.getStored(id);
+          if (tokens.end) await workflow.endNow(tokens.end);
+        }),
+      jitCalls: (method) => sim.calls().filter((c) => c.method === method && c.path.startsWith('/api/security/jit-privilege-users')),
+    };
+  });
+
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+    closers = [];
+  });
+
+  return () => {
+    if (!env) throw new Error('the workflow environment is not running');
+    return env;
+  };
+}
