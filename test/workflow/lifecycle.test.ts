@@ -2,9 +2,15 @@
  * The synthesized state machine end to end: local runner, dynalite, the ONTAP simulator and the
  * Slack stand-in, on a clock where one real second is one hour.
  */
+import type { AccessRequest } from '../../lambdas/domain/request';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 const env = useWorkflowEnv();
+
+/** A requester whose account no other test uses, so grant locks never meet across tests. */
+const as = (ontapAccount: string, slackUserId = 'U0ALICE'): Pick<AccessRequest, 'requester'> => ({ requester: { slackUserId, ontapAccount } });
+const keyOf = (account: string, svmUuid: string = SVM_UUID.svm1) => ({ cluster: 'cluster1', svmUuid, account, application: 'ssh' });
+const dmOf = (userId = 'U0ALICE') => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId));
 
 beforeEach(() => {
   env().sim.reset();
@@ -76,5 +82,221 @@ describe('an approved request', () => {
     const counts = env().local.counters.execution(executionArn);
     console.log(`approved lifecycle: ${counts.stateTransitions} state transitions, ${counts.dynamo.writes} DynamoDB writes, ${counts.dynamo.reads} reads (workflow tasks only)`);
     expect(counts.stateTransitions).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('a request that is not granted', () => {
+  it('is denied with a reason: nothing is sent to the cluster, and everyone sees who denied it and why', async () => {
+    const { id, executionArn } = await env().submit(as('carol'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect((await env().deny(id, 'U0CAROL', 'Change freeze <!channel> until Monday')).ok).toBe(true);
+    const done = await env().finished(executionArn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Denied: 1 });
+    expect(env().jitCalls('POST')).toHaveLength(0);
+    expect(await env().store.get(id)).toMatchObject({ status: 'DENIED', deniedBy: 'U0CAROL', reason: 'Change freeze <!channel> until Monday' });
+    const dm = dmOf()[0];
+    expect(dm?.text).toContain('Denied by <@U0CAROL>');
+    // User text is escaped: no @channel ping from a reason.
+    expect(JSON.stringify(dm?.blocks)).toContain('&lt;!channel&gt;');
+    expect(JSON.stringify(dm?.blocks)).not.toContain('<!channel>');
+    const approval = env().slack.messages.find((m) => m.channel === 'C0APPROVALS');
+    expect(JSON.stringify(approval?.blocks)).not.toContain('jit_approve');
+    expect(approval?.text).toContain('Denied');
+  });
+
+  it('expires when nobody decides within the approval timeout, without a grant', async () => {
+    const { id, executionArn } = await env().submit(as('o.brien-2'));
+    const done = await env().finished(executionArn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ ApprovalExpired: 1 });
+    expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED', expiry: 'approval-timeout' });
+    expect(env().jitCalls('POST')).toHaveLength(0);
+    expect(dmOf()[0]?.text).toContain('expired');
+    // A click on the stale message changes nothing.
+    const late = await env().approve(id, 'U0BOB');
+    expect(late.ok).toBe(false);
+    expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED' });
+  });
+
+  it('counts an approval that landed just before the timeout, even if its token was never completed', async () => {
+    const { id, executionArn } = await env().submit(as('ops@svm1'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    // The decision is on record, but the Slack side never got to complete the token.
+    const recorded = await env().store.apply(id, { type: 'APPROVE', by: 'U0BOB', at: new Date(env().clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    expect(recorded.ok).toBe(true);
+    await env().waiting(executionArn, 'AwaitEnd');
+    expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE' });
+    expect(env().jitCalls('POST')).toHaveLength(1);
+    expect((await env().revokeNow(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('is cancelled by its requester while pending: nothing granted', async () => {
+    const { id, executionArn } = await env().submit(as('joe.smith'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect((await env().cancel(id, 'U0BOB')).ok).toBe(false);
+    expect((await env().cancel(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Cancelled: 1 });
+    expect(await env().store.get(id)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'U0ALICE' });
+    expect(env().jitCalls('POST')).toHaveLength(0);
+  });
+
+  it.each([
+    ['an unknown role', { role: 'no-such-role' }, /Role "no-such-role" is not defined on SVM "svm1"/],
+    ['an account with multi-factor ssh login', as('frank-mfa'), /multi-factor authentication/],
+    ['a window longer than the cluster allows', { ...as('backup-op'), svm: { name: 'svm2' }, role: 'vsadmin-backup', policy: 'svm2-backup', durationSeconds: 10 * 3600 }, /longer than ONTAP allows on SVM "svm2" \(PT8H\)/],
+    ['a window longer than the policy allows', { durationSeconds: 9 * 3600 }, /longer than the policy allows/],
+  ])('is refused before approval for %s, with the reason recorded and nothing sent to the cluster', async (_what, overrides, reason) => {
+    const { id, executionArn } = await env().submit(overrides);
+    const done = await env().finished(executionArn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Refused: 1 });
+    const failed = await env().store.get(id);
+    expect(failed).toMatchObject({ status: 'FAILED', stage: 'validation' });
+    expect(failed.status === 'FAILED' && failed.reason).toMatch(reason);
+    expect(env().jitCalls('POST')).toHaveLength(0);
+    expect(env().slack.messages.filter((m) => m.channel === 'C0APPROVALS')).toHaveLength(0);
+    expect(dmOf()[0]?.text).toMatch(/cannot be granted/);
+  });
+});
+
+describe('ending a grant', () => {
+  it('revokes early on "Revoke now": DELETE at once, REVOKED by whoever asked', async () => {
+    const { id, executionArn } = await env().submit(as('alice'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    await env().approve(id, 'U0CAROL');
+    await env().waiting(executionArn, 'AwaitEnd');
+    expect(env().jitCalls('DELETE')).toHaveLength(0);
+    expect((await env().revokeNow(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    const revoked = await env().store.get(id);
+    expect(revoked).toMatchObject({ status: 'REVOKED', revokedBy: 'U0ALICE' });
+    // Well before the window's end.
+    if (revoked.status !== 'REVOKED') throw new Error('not revoked');
+    expect(Date.parse(revoked.endedAt)).toBeLessThan(Date.parse(revoked.window.end));
+    expect(env().jitCalls('DELETE')).toHaveLength(1);
+    expect(env().sim.jitEntries()).toEqual([]);
+    expect(env().slack.messages.filter((m) => m.threadTs).map((m) => m.text)).toContainEqual(expect.stringContaining('Revoked by <@U0ALICE>'));
+  });
+
+  it('completes a revoke when the entry is already gone from the cluster', async () => {
+    const { id, executionArn } = await env().submit(as('carol', 'U0DAVE'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    await env().approve(id, 'U0BOB');
+    await env().waiting(executionArn, 'AwaitEnd');
+    env().sim.state.deleteJitUser(SVM_UUID.svm1, 'carol', 'ssh');
+    await env().revokeNow(id, 'U0DAVE');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED' });
+    expect((await env().store.auditTrail(id)).at(-1)).toMatchObject({ type: 'REVOKED', detail: 'entry was already gone from the cluster' });
+    expect(await env().store.lockHolder(keyOf('carol'))).toBeUndefined();
+  });
+
+  it('records REVOKE_FAILED and fails visibly when the cluster keeps refusing the removal; the lock stays', async () => {
+    const { id, executionArn } = await env().submit(as('joe.smith', 'U0DAVE'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    await env().approve(id, 'U0BOB');
+    await env().waiting(executionArn, 'AwaitEnd');
+    env().sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 100 });
+    await env().revokeNow(id, 'U0DAVE');
+    const done = await env().finished(executionArn);
+    expect(done).toMatchObject({ status: 'FAILED', error: 'RevokeFailed' });
+    expect(env().local.counters.execution(executionArn).retries).toBeGreaterThan(0);
+    const failed = await env().store.get(id);
+    expect(failed).toMatchObject({ status: 'REVOKE_FAILED' });
+    expect(failed.status === 'REVOKE_FAILED' && failed.reason).toMatch(/did not remove the grant/);
+    expect(await env().store.lockHolder(keyOf('joe.smith'))).toMatchObject({ requestId: id });
+    expect(env().logs.some((l) => l.includes('"RevokeFailed":1') && l.includes('CloudWatchMetrics'))).toBe(true);
+    expect(dmOf('U0DAVE').at(-1)?.text).toContain('could not be removed');
+  });
+});
+
+describe('granting', () => {
+  it('retries a grant the cluster answered 503 twice, and grants once', async () => {
+    const { id, executionArn } = await env().submit(as('bob', 'U0DAVE'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 503, times: 2 });
+    await env().approve(id, 'U0CAROL');
+    await env().waiting(executionArn, 'AwaitEnd');
+    const posts = env().jitCalls('POST');
+    expect(posts.map((c) => c.status)).toEqual([503, 503, 201]);
+    expect(env().sim.jitEntries()).toHaveLength(1);
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Grant: 1 });
+    expect(env().local.counters.execution(executionArn).retries).toBeGreaterThanOrEqual(1);
+    await env().revokeNow(id, 'U0DAVE');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('fails a grant the cluster keeps refusing, and leaves nothing behind, not even a half-made entry', async () => {
+    const { id, executionArn } = await env().submit(as('o.brien-2', 'U0DAVE'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    // The first POST is carried out but its answer lost; every later one fails.
+    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true, times: 1 });
+    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 500, times: 100 });
+    await env().approve(id, 'U0CAROL');
+    const done = await env().finished(executionArn);
+    expect(done).toMatchObject({ status: 'FAILED', error: 'GrantFailed' });
+    const failed = await env().store.get(id);
+    expect(failed).toMatchObject({ status: 'FAILED', stage: 'grant' });
+    expect(env().sim.jitEntries()).toEqual([]);
+    expect(env().jitCalls('DELETE')).toHaveLength(1);
+    expect(await env().store.lockHolder(keyOf('o.brien-2'))).toBeUndefined();
+    expect(env().slack.messages.filter((m) => m.threadTs).map((m) => m.text)).toContainEqual(expect.stringContaining('Grant failed'));
+  });
+
+  it('grants once for 20 concurrent clicks on Approve', async () => {
+    const { id, executionArn } = await env().submit(as('ops@svm1', 'U0DAVE'));
+    await env().waiting(executionArn, 'AwaitApproval');
+    const clicks = await Promise.all(Array.from({ length: 20 }, (_, i) => env().approve(id, i % 2 === 0 ? 'U0BOB' : 'U0CAROL')));
+    expect(clicks.filter((c) => c.ok)).toHaveLength(1);
+    await env().waiting(executionArn, 'AwaitEnd');
+    expect(env().jitCalls('POST')).toHaveLength(1);
+    expect((await env().store.auditTrail(id)).filter((e) => e.type === 'APPROVE')).toHaveLength(1);
+    await env().revokeNow(id, 'U0DAVE');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Grant: 1, Revoke: 1 });
+  });
+
+  it("refuses a second grant for the same account and SVM while one is live, and never touches the first one's entry", async () => {
+    const first = await env().submit(as('alice'));
+    await env().waiting(first.executionArn, 'AwaitApproval');
+    await env().approve(first.id, 'U0BOB');
+    await env().waiting(first.executionArn, 'AwaitEnd');
+
+    const second = await env().submit(as('alice'));
+    await env().waiting(second.executionArn, 'AwaitApproval');
+    await env().approve(second.id, 'U0CAROL');
+    expect(await env().finished(second.executionArn)).toMatchObject({ status: 'FAILED', error: 'GrantFailed' });
+    const refused = await env().store.get(second.id);
+    expect(refused.status === 'FAILED' && refused.reason).toContain(first.id);
+    // The first grant is untouched: its entry is there, its lock is its own, nothing was deleted.
+    expect(env().jitCalls('DELETE')).toHaveLength(0);
+    expect(env().sim.jitEntries()).toEqual([expect.objectContaining({ comment: expect.stringContaining(first.id) })]);
+    expect(await env().store.lockHolder(keyOf('alice'))).toMatchObject({ requestId: first.id });
+
+    // And the first one still ends normally, removing its own entry.
+    await env().revokeNow(first.id, 'U0ALICE');
+    expect((await env().finished(first.executionArn)).status).toBe('SUCCEEDED');
+    expect(env().jitCalls('DELETE')).toHaveLength(1);
+    expect(env().sim.jitEntries()).toEqual([]);
+  });
+
+  it('waits for a scheduled start, then grants from that start', async () => {
+    const startAt = new Date(env().clock.now() + 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const { id, executionArn } = await env().submit({ ...as('carol', 'U0DAVE'), requestedStart: startAt });
+    await env().waiting(executionArn, 'AwaitApproval');
+    await env().approve(id, 'U0BOB');
+    await env().waiting(executionArn, 'AwaitEnd');
+    // While it waited, the requester was told when the access starts.
+    const dmUpdates = env().slack.callsTo('chat.update').filter((c) => c.args.channel === env().slack.dmChannelOf('U0DAVE'));
+    expect(dmUpdates.map((c) => String(c.args.text))).toContainEqual(expect.stringContaining('Your access starts'));
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ WaitForStart: 1, CheckBeforeGrant: 1 });
+    const active = await env().store.get(id);
+    if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
+    expect(Date.parse(active.window.start)).toBeGreaterThanOrEqual(Date.parse(startAt));
+    await env().revokeNow(id, 'U0DAVE');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 });
