@@ -98,7 +98,7 @@ export class LocalStepFunctions {
   private readonly tokens = new Map<string, PendingToken>();
   private readonly closedTokens = new Map<string, 'TaskTimedOut' | 'TaskDoesNotExist'>();
   private readonly log: (record: Record<string, unknown>) => void;
-  /** `waiting` (executionArn, state) once a token task's function has returned; `stopped` (executionArn). */
+  /** `entered` and `waiting` (executionArn, state: a state entered / a token task's function returned); `stopped` (executionArn). */
   private readonly events = new EventEmitter().setMaxListeners(0);
   private readonly waiting = new Map<string, string>();
 
@@ -228,25 +228,34 @@ export class LocalStepFunctions {
    * so whatever it keeps is kept); rejects if the execution stops first. For tests and benchmarks.
    */
   whenWaiting(executionArn: string, state: string): Promise<void> {
+    return this.when(executionArn, 'waiting', state, this.waiting.get(executionArn) === state);
+  }
+
+  /** Resolves once `executionArn` has entered `state` (at least once); rejects if it stops first. */
+  whenEntered(executionArn: string, state: string): Promise<void> {
+    return this.when(executionArn, 'entered', state, (this.counters.execution(executionArn).statesEntered[state] ?? 0) > 0);
+  }
+
+  private when(executionArn: string, event: 'waiting' | 'entered', state: string, already: boolean): Promise<void> {
     const execution = this.find(executionArn);
-    if (this.waiting.get(executionArn) === state) return Promise.resolve();
-    if (execution.status !== 'RUNNING') return Promise.reject(new Error(`Execution ${execution.name} is ${execution.status}, not waiting in ${state}.`));
+    if (already) return Promise.resolve();
+    if (execution.status !== 'RUNNING') return Promise.reject(new Error(`Execution ${execution.name} is ${execution.status}, not ${event} ${state}.`));
     return new Promise((resolve, reject) => {
-      const onWaiting = (arn: string, waitingIn: string): void => {
-        if (arn !== executionArn || waitingIn !== state) return;
+      const onEvent = (arn: string, name: string): void => {
+        if (arn !== executionArn || name !== state) return;
         done();
         resolve();
       };
       const onStopped = (arn: string): void => {
         if (arn !== executionArn) return;
         done();
-        reject(new Error(`Execution ${execution.name} stopped (${this.describeExecution({ executionArn }).status}) before waiting in ${state}.`));
+        reject(new Error(`Execution ${execution.name} stopped (${this.describeExecution({ executionArn }).status}) before ${event} ${state}.`));
       };
       const done = (): void => {
-        this.events.off('waiting', onWaiting);
+        this.events.off(event, onEvent);
         this.events.off('stopped', onStopped);
       };
-      this.events.on('waiting', onWaiting);
+      this.events.on(event, onEvent);
       this.events.on('stopped', onStopped);
     });
   }
@@ -294,6 +303,7 @@ export class LocalStepFunctions {
       for await (const event of run.eventLogs) {
         if (event.type === 'StateEntered') {
           this.counters.stateEntered(execution.arn, event.state.name);
+          this.events.emit('entered', execution.arn, event.state.name);
           this.log({ event: 'StateEntered', executionArn: execution.arn, state: event.state.name });
         } else if (event.type === 'StateRetried') {
           this.counters.stateRetried(execution.arn);

@@ -21,7 +21,7 @@ import { WorkflowClient } from '../../lambdas/workflow/client';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
 import { type OntapSimulator, type SimCall, startOntapSimulator } from '../../local/ontap-sim';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
-import { type ExecutionDescription, type LocalWorkflow, startLocalWorkflow } from '../../local/stepfunctions';
+import { type ExecutionDescription, type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from '../../local/stepfunctions';
 import { RequestStore as Store } from '../../lambdas/store/request-store';
 import { pendingRequest } from './requests';
 
@@ -89,8 +89,14 @@ export interface WorkflowEnv {
   jitCalls(method: 'POST' | 'DELETE' | 'GET'): SimCall[];
 }
 
+/** Seams for tests of races: task handlers replaced, the ONTAP client wrapped. */
+export interface WorkflowEnvOptions {
+  readonly handlers?: LocalWorkflowOptions['handlers'];
+  readonly ontap?: (client: OntapClient) => OntapClient;
+}
+
 /** Starts the whole thing for a test file and stops it afterwards. */
-export function useWorkflowEnv(): () => WorkflowEnv {
+export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => WorkflowEnv {
   let env: WorkflowEnv | undefined;
   let closers: (() => Promise<void> | void)[] = [];
 
@@ -102,14 +108,14 @@ export function useWorkflowEnv(): () => WorkflowEnv {
     closers.push(() => sim.close());
     const slack = await startSlackApi();
     closers.push(() => slack.close());
-    const local = await startLocalWorkflow({ timeScale: TIME_SCALE, clock });
+    const local = await startLocalWorkflow({ timeScale: TIME_SCALE, clock, ...(options.handlers ? { handlers: options.handlers } : {}) });
     closers.push(() => local.close());
     local.counters.countDynamo(dynamo.client);
 
     const store = new Store({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: TEST_CONFIG.retention });
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
     const logs: string[] = [];
-    const ontap = new OntapClient({
+    const plain = new OntapClient({
       endpoint: sim.url,
       username: sim.credentials.username,
       password: sim.credentials.password,
@@ -118,7 +124,8 @@ export function useWorkflowEnv(): () => WorkflowEnv {
       retry: { attempts: 2, baseDelayMs: 250, maxDelayMs: 1000 },
       sleep: async () => undefined,
     });
-    closers.push(() => ontap.close());
+    closers.push(() => plain.close());
+    const ontap = options.ontap ? options.ontap(plain) : plain;
     setRuntimeForTesting({
       config: TEST_CONFIG,
       store,
