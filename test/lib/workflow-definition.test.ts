@@ -1,0 +1,94 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Workflow } from '../../lib/constructs/workflow';
+import { renderLocalWorkflowDefinition } from '../../lib/local-definition';
+import { TRANSIENT_ERRORS, WORKFLOW_TASKS } from '../../lib/workflow-definition';
+
+interface AslState {
+  Type: string;
+  Resource?: string;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; MaxAttempts?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Parameters?: Record<string, unknown>;
+  Error?: string;
+  Next?: string;
+}
+
+const { asl } = renderLocalWorkflowDefinition();
+const states = (asl as { States: Record<string, AslState> }).States;
+const state = (name: string): AslState => {
+  const found = states[name];
+  if (!found) throw new Error(`no state ${name}`);
+  return found;
+};
+
+describe('the workflow construct', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Test');
+  new Workflow(stack, 'Workflow', { stateMachineName: 'jit-workflow', environment: { SLACK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:s' } });
+  const template = Template.fromStack(stack);
+
+  it('makes a Standard state machine and one Node.js 22 function per task', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'jit-workflow', StateMachineType: 'STANDARD' });
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler' }, WORKFLOW_TASKS.length);
+  });
+
+  it('tells every function the state machine ARN without referencing the state machine (no dependency cycle)', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: Match.anyValue(), SLACK_SECRET_ARN: Match.anyValue() }) },
+    });
+  });
+
+  it('lets the token-keeping tasks complete their own tokens', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'] })]) },
+    });
+  });
+});
+
+describe('the workflow definition', () => {
+  it('gives every task a timeout: a fixed one for work, the policy or the window for waits', () => {
+    for (const [name, s] of Object.entries(states)) {
+      if (s.Type !== 'Task') continue;
+      expect({ name, timeout: s.TimeoutSeconds ?? s.TimeoutSecondsPath }).toEqual({ name, timeout: expect.anything() });
+    }
+    expect(state('AwaitApproval')).toMatchObject({
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      TimeoutSecondsPath: '$.validation.approvalTimeoutSeconds',
+      Parameters: { Payload: { 'taskToken.$': '$$.Task.Token' } },
+    });
+    expect(state('AwaitEnd')).toMatchObject({ TimeoutSecondsPath: '$.grant.endTimeoutSeconds', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' });
+  });
+
+  it('retries the grant and the revoke on transient errors only, with backoff and full jitter', () => {
+    for (const name of ['Grant', 'Revoke']) {
+      const ours = state(name).Retry?.filter((r) => !r.ErrorEquals.some((e) => e.startsWith('Lambda.')));
+      expect(ours).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], JitterStrategy: 'FULL', BackoffRate: 2 })]);
+    }
+  });
+
+  it('takes a timed-out approval wait to the re-read, not to a failure', () => {
+    expect(state('AwaitApproval').Catch?.[0]).toEqual(expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'CheckApproval' }));
+  });
+
+  it('gives each failure its own recording step and a distinct end', () => {
+    expect(state('Grant').Catch?.at(-1)?.Next).toBe('RecordGrantFailure');
+    expect(state('RecordGrantFailure').Next).toBe('GrantFailed');
+    expect(state('GrantFailed')).toMatchObject({ Type: 'Fail', Error: 'GrantFailed' });
+    expect(state('Revoke').Catch?.at(-1)?.Next).toBe('RecordRevokeFailure');
+    expect(state('RecordRevokeFailure').Next).toBe('RevokeFailed');
+    expect(state('RevokeFailed')).toMatchObject({ Type: 'Fail', Error: 'RevokeFailed' });
+    expect(state('Validate').Catch?.map((c) => c.Next)).toEqual(['Closed', 'RecordInvalid', 'RecordValidationError']);
+  });
+
+  it('invokes one function per task, named after its handler file', () => {
+    const invoked = new Set(
+      Object.values(states)
+        .filter((s) => s.Type === 'Task')
+        .map((s) => String(s.Parameters?.FunctionName ?? s.Resource).split(':function:')[1]),
+    );
+    expect([...invoked].sort()).toEqual([...WORKFLOW_TASKS].sort());
+  });
+});
