@@ -1,0 +1,52 @@
+/** Every Slack identifier the app sends or listens for, so builders and listeners cannot drift apart. */
+
+/** The one slash command. */
+export const COMMAND = '/jit';
+
+/** Buttons on the approval message (the workflow posts them; the value is the request id). */
+export const ACTION = {
+  approve: 'jit_approve',
+  deny: 'jit_deny',
+  cancel: 'jit_cancel',
+  revoke: 'jit_revoke',
+} as const;
+
+/** Elements of the request modal whose changes redraw it (`dispatch_action`). */
+export const FORM_ACTION = {
+  target: 'target',
+  role: 'role',
+} as const;
+
+/** Modals' `callback_id`s. */
+export const CALLBACK = {
+  request: 'jit_request',
+  denyReason: 'jit_deny_reason',
+} as const;
+
+/**
+ * Block ids of the request modal. `role` and `duration` blocks carry a suffix (`role@cluster/svm`,
+ * `duration@policy`) so that Slack drops the old value when the choice above them changes.
+ */
+export const FORM_BLOCK = {
+  target: 'target',
+  svmName: 'svm_name',
+  role: 'role',
+  duration: 'duration',
+  startMode: 'start_mode',
+  startDate: 'start_date',
+  startTime: 'start_time',
+  justification: 'justification',
+  ticket: 'ticket',
+} as const;
+
+/** A field of the request form, as validation reports problems against it. */
+export type FormField = keyof typeof FORM_BLOCK;
+
+/** Block and action ids of the deny-reason modal. */
+export const DENY_BLOCK = { reason: 'reason' } as const;
+
+/** The actions block of the approval message. */
+export const DECISION_BLOCK = 'jit_decision';
+
+/** Every form field, in the order the form shows them. */
+export const FORM_FIELDS = Object.keys(FORM_BLOCK) as FormField[];
