@@ -5,7 +5,7 @@
  * the domain wrote are kept as mentions) and plain text (for modal field errors).
  */
 import { ConfigError } from '../config/errors';
-import { DomainError, PolicyViolationError } from '../domain/errors';
+import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
 import type { AuditEvent } from '../store/request-store';
 import { WorkflowCallError } from '../workflow/errors';
@@ -66,18 +66,18 @@ export function describeError(error: unknown): ErrorAnswer {
   return answer('Something went wrong on our side; nothing was changed. Please try again.', false);
 }
 
-/** A refused decision, with who changed the request last and when, unless the refusal already says who. */
+/** A refused decision; when it came too late, with who took the decision that got there first, and when. */
 export function describeRefusal(error: DomainError, lastEvent: AuditEvent | undefined): ErrorAnswer {
   const base = describeError(error);
-  if (!lastEvent?.actor || !/^[UW][A-Z0-9]{2,20}$/.test(lastEvent.actor) || base.mrkdwn.includes('<@') || !['APPROVE', 'DENY', 'CANCEL', 'REVOKE_REQUESTED'].includes(lastEvent.type)) {
+  const actor = lastEvent?.actor;
+  const human = lastEvent !== undefined && ['APPROVE', 'DENY', 'CANCEL', 'REVOKE_REQUESTED'].includes(lastEvent.type);
+  if (!(error instanceof IllegalTransitionError) || !human || !actor || !/^[UW][A-Z0-9]{2,20}$/.test(actor) || base.mrkdwn.includes('<@')) {
     return base;
   }
-  const verb = { APPROVE: 'approved', DENY: 'denied', CANCEL: 'cancelled', REVOKE_REQUESTED: 'revoked' }[lastEvent.type] ?? 'changed';
-  const stem = base.mrkdwn.replace(/\.$/, '');
   return {
     ...base,
-    mrkdwn: `${stem} (last ${verb} by <@${lastEvent.actor}> ${slackDate(lastEvent.at)}).`,
-    plain: `${base.plain.replace(/\.$/, '')} (last ${verb} by @${lastEvent.actor} at ${lastEvent.at}).`,
+    mrkdwn: `${base.mrkdwn.replace(/\.$/, '')} (by <@${actor}> ${slackDate(lastEvent.at)}).`,
+    plain: `${base.plain.replace(/\.$/, '')} (by @${actor} at ${lastEvent.at}).`,
   };
 }
 

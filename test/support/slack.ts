@@ -134,6 +134,8 @@ export interface IngressHarness {
   command(user: string, text: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** Sends an interactivity payload; returns the HTTP answer and what was posted to `response_url` (when the payload has one). */
   interact(payload: Record<string, unknown>, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** The block_actions payload of a click on one of the approval message's buttons (a fresh trigger and response_url). */
+  clickPayload(user: string, actionId: string, request: AccessRequest): Record<string, unknown>;
   /** A click on one of the approval message's buttons. */
   click(user: string, actionId: string, request: AccessRequest, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** Submits a modal the stand-in holds, with the person's answers. */
@@ -185,6 +187,28 @@ export function useSlackIngress(options: { config?: Config } = {}): () => Ingres
       return { answer, responses: responsesOf(responseUrl) };
     };
 
+    const clickPayload: IngressHarness['clickPayload'] = (user, actionId, request) => {
+      const ref = request.slack.approval ?? { channel: APPROVALS, ts: '0.000000' };
+      return {
+        type: 'block_actions',
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0JIT',
+        token: 'legacy-verification-token',
+        container: { type: 'message', message_ts: ref.ts, channel_id: ref.channel, is_ephemeral: false },
+        trigger_id: slack.issueTrigger(user),
+        team: { id: TEAM, domain: 'local' },
+        enterprise: null,
+        is_enterprise_install: false,
+        channel: { id: ref.channel, name: 'approvals' },
+        message: { type: 'message', ts: ref.ts, text: 'JIT request', blocks: [] },
+        state: { values: {} },
+        response_url: slack.issueResponseUrl(),
+        actions: [
+          { action_id: actionId, block_id: 'jit_decision', type: 'button', value: request.id, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' },
+        ],
+      };
+    };
+
     harness = {
       store,
       slack,
@@ -202,29 +226,9 @@ export function useSlackIngress(options: { config?: Config } = {}): () => Ingres
         return { answer, responses: responsesOf(responseUrl) };
       },
       interact,
+      clickPayload,
       async click(user, actionId, request, opts = {}) {
-        const ref = request.slack.approval ?? { channel: APPROVALS, ts: '0.000000' };
-        return interact(
-          {
-            type: 'block_actions',
-            user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-            api_app_id: 'A0JIT',
-            token: 'legacy-verification-token',
-            container: { type: 'message', message_ts: ref.ts, channel_id: ref.channel, is_ephemeral: false },
-            trigger_id: slack.issueTrigger(user),
-            team: { id: TEAM, domain: 'local' },
-            enterprise: null,
-            is_enterprise_install: false,
-            channel: { id: ref.channel, name: 'approvals' },
-            message: { type: 'message', ts: ref.ts, text: 'JIT request', blocks: [] },
-            state: { values: {} },
-            response_url: slack.issueResponseUrl(),
-            actions: [
-              { action_id: actionId, block_id: 'jit_decision', type: 'button', value: request.id, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' },
-            ],
-          },
-          opts,
-        );
+        return interact(clickPayload(user, actionId, request), opts);
       },
       async submitView(user, viewId, answers, opts = {}) {
         const stored = slack.views.get(viewId);
