@@ -44,24 +44,33 @@ export function nodeListenerFor(app: SlackApp, options: { maxBodyBytes?: number 
         res.writeHead(404).end();
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req) {
-        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-        size += buffer.length;
-        if (size > limit) {
-          res.writeHead(413).end();
-          return;
-        }
-        chunks.push(buffer);
+      const body = await readLimited(req, limit);
+      if (body === undefined) {
+        res.writeHead(413).end();
+        return;
       }
-      const out = await handleSlackHttp(app, Buffer.concat(chunks).toString('utf8'), req.headers);
+      const out = await handleSlackHttp(app, body, req.headers);
       res.writeHead(out.status, out.headers).end(out.body);
     })().catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   };
+}
+
+/** The body as UTF-8, or undefined when it exceeds `limit` bytes (the rest is discarded, not kept). */
+function readLimited(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks).toString('utf8') : undefined));
+    req.on('error', reject);
+  });
 }
 
 function requireEnv(name: string): string {

@@ -71,7 +71,7 @@ type Block = { type: string; block_id?: string; element?: Record<string, unknown
  * `view.state.values` as Slack would send it for a view after a person typed `answers` (keyed by the
  * block's kind, the part of its id before `@`); untouched inputs keep their initial values.
  */
-export function viewState(view: Record<string, unknown>, answers: Record<string, string | null>): Record<string, Record<string, unknown>> {
+export function viewState(view: { readonly blocks?: unknown }, answers: Record<string, string | null>): Record<string, Record<string, unknown>> {
   const values: Record<string, Record<string, unknown>> = {};
   const blocks = (view.blocks ?? []) as Block[];
   for (const block of blocks) {
@@ -128,6 +128,8 @@ export interface IngressHarness {
   readonly clock: { now: number };
   /** A Web API client on the stand-in, for setting scenes as the workflow would. */
   readonly web: WebClient;
+  /** Where the app is served: `http://127.0.0.1:<port>/slack/events`. */
+  readonly url: string;
   /** Posts a raw body with the given headers to `POST /slack/events` over loopback HTTP. */
   post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
   /** Runs `/jit <text>` as `user`; returns the HTTP answer and what was posted to the command's response_url. */
@@ -218,6 +220,7 @@ export function useSlackIngress(options: { config?: Config } = {}): () => Ingres
       logs,
       clock,
       web,
+      url,
       post,
       async command(user, text, opts = {}) {
         const responseUrl = slack.issueResponseUrl();
