@@ -1,16 +1,9 @@
 /** The configuration file's schema: clusters, Slack, account mapping, policies, retention, AWS options. */
 import { z } from 'zod';
-import { parseDuration } from '../domain/durations';
+import { DurationTextSchema } from '../domain/durations';
 import { PolicySchema } from '../domain/policy';
 
-const seconds = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-    return z.NEVER;
-  }
-});
+const seconds = DurationTextSchema;
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name');
 const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"');
 

@@ -1,5 +1,6 @@
 /** Durations and windows: what people type, what ONTAP accepts, and what people read back. */
 import { DateTime, Duration } from 'luxon';
+import { z } from 'zod';
 import { InvalidDurationError, LimitExceededError } from './errors';
 
 /** Longest text accepted as a duration; anything longer is not a duration someone typed. */
@@ -49,6 +50,16 @@ function parseShort(text: string): number {
     Number(d ?? 0) * SECONDS_PER.day + Number(h ?? 0) * SECONDS_PER.hour + Number(m ?? 0) * SECONDS_PER.minute + Number(s ?? 0)
   );
 }
+
+/** A duration as text in a schema (configuration, payloads), read into whole seconds with parseDuration's message on error. */
+export const DurationTextSchema = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    return z.NEVER;
+  }
+});
 
 /** Whole seconds as the ISO-8601 duration ONTAP takes: `P90D`, `PT2H10M20S`, `P1DT2H`. */
 export function toIsoDuration(seconds: number): string {

@@ -1,19 +1,12 @@
 /** Policies: who may ask for what, who approves it, and for how long. Pure rules, no I/O. */
 import { z } from 'zod';
-import { parseDuration } from './durations';
+import { DurationTextSchema } from './durations';
 import { NotAllowedError, NotApproverError, PolicyViolationError, SelfApprovalError } from './errors';
 import type { RequestBase } from './request';
 
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD');
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user-group id such as S0123ABCD');
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-    return z.NEVER;
-  }
-});
+const duration = DurationTextSchema;
 /** A name that may be `*` for "any". */
 const pattern = z.string().min(1).max(128);
 

@@ -1,0 +1,73 @@
+/** Alarms that page someone: failed, timed-out or throttled executions, and a grant whose revoke could not complete. */
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+/** The metric namespace the product's functions publish to (embedded metric format). */
+export const METRIC_NAMESPACE = 'OntapJitApprovals';
+/** The metric a revoke that exhausted its retries publishes; any datapoint means a grant may outlive its approval. */
+export const REVOKE_FAILED_METRIC = 'RevokeFailed';
+/** The metric the sweep publishes: live grants past their end. */
+export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
+
+/** Properties of the alarms. */
+export interface JitAlarmsProps {
+  /** The approval workflow. */
+  readonly stateMachine: IStateMachine;
+  /**
+   * Who is told: an e-mail subscribed to the alarm topic.
+   * @default no subscription (subscribe to the topic yourself)
+   */
+  readonly alarmEmail?: string;
+}
+
+/** The alarm topic and the alarms on it. */
+export class JitAlarms extends Construct {
+  /** Alarms publish here. */
+  public readonly topic: Topic;
+  /** Every alarm, by short name. */
+  public readonly alarms: Readonly<Record<string, Alarm>>;
+
+  constructor(scope: Construct, id: string, props: JitAlarmsProps) {
+    super(scope, id);
+    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Encrypts the ontap-jit-approvals alarm topic' });
+    this.topic = new Topic(this, 'Topic', { displayName: 'ontap-jit-approvals alarms', masterKey: key, enforceSSL: true });
+    // CloudWatch alarms publish to an encrypted topic only if they may use its key.
+    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    const sm = props.stateMachine;
+    const custom = (metricName: string): Metric =>
+      new Metric({ namespace: METRIC_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
+    const definitions: Record<string, { metric: IMetric; description: string }> = {
+      ExecutionsFailed: { metric: sm.metricFailed({ period: Duration.minutes(5) }), description: 'An approval workflow failed' },
+      ExecutionsTimedOut: { metric: sm.metricTimedOut({ period: Duration.minutes(5) }), description: 'An approval workflow timed out' },
+      ExecutionsThrottled: { metric: sm.metricThrottled({ period: Duration.minutes(5) }), description: 'Step Functions throttled the workflow' },
+      RevokeFailed: {
+        metric: custom(REVOKE_FAILED_METRIC),
+        description: 'A JIT grant could not be removed from ONTAP after retries; ONTAP jit_validity still closes it, check the cluster',
+      },
+      OverdueGrants: { metric: custom(OVERDUE_GRANTS_METRIC), description: 'A grant is still live past its approved end' },
+    };
+    const alarms: Record<string, Alarm> = {};
+    for (const [name, { metric, description }] of Object.entries(definitions)) {
+      const alarm = new Alarm(this, name, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      alarm.addAlarmAction(new SnsAction(this.topic));
+      alarms[name] = alarm;
+    }
+    this.alarms = alarms;
+  }
+}

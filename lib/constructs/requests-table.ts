@@ -1,0 +1,54 @@
+/** The requests table: the one table of DESIGN.md, built from the same definition the local stack uses. */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { INDEXES, TABLE } from '../../lambdas/store/table';
+
+/** Properties of the requests table. */
+export interface RequestsTableProps {
+  /**
+   * What happens to the table when the stack is deleted: the audit trail is a record, so it stays.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Refuse DeleteTable while set.
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Customer-managed KMS key; AWS-managed encryption when absent.
+   * @default AWS managed key
+   */
+  readonly encryptionKey?: IKey;
+}
+
+/** On-demand, point-in-time-recoverable, encrypted table with TTL, its indexes from `lambdas/store/table.ts`. */
+export class RequestsTable extends Construct {
+  /** The table. */
+  public readonly table: Table;
+
+  constructor(scope: Construct, id: string, props: RequestsTableProps = {}) {
+    super(scope, id);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      ...(props.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: TableEncryption.AWS_MANAGED }),
+      timeToLiveAttribute: TABLE.ttlAttribute,
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    for (const index of INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+      });
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/** The Slack ingress: one HTTPS route, `POST /slack/events`, in front of the ingress function. */
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { toRetention } from './jit-function';
+
+/** Properties of the Slack ingress. */
+export interface SlackIngressProps {
+  /** The function that verifies and handles Slack's requests. */
+  readonly handler: IFunction;
+  /** Days to keep access logs. */
+  readonly logRetentionDays: number;
+  /**
+   * Steady-state requests per second the route accepts (Slack's own rate is far below this).
+   * @default 50
+   */
+  readonly rateLimit?: number;
+  /**
+   * Burst the route accepts.
+   * @default 100
+   */
+  readonly burstLimit?: number;
+}
+
+/** HTTP API with the one route Slack calls, throttled, access-logged, and its URL as a stack output. */
+export class SlackIngress extends Construct {
+  /** The HTTP API. */
+  public readonly api: HttpApi;
+  /** The URL to paste into the Slack app (slash command and interactivity). */
+  public readonly eventsUrl: string;
+
+  constructor(scope: Construct, id: string, props: SlackIngressProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'Api', {
+      description: 'Slack ingress of ontap-jit-approvals: POST /slack/events',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: toRetention(props.logRetentionDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const stage = new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit ?? 50, burstLimit: props.burstLimit ?? 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.jsonWithStandardFields() },
+    });
+    this.api.addRoutes({
+      path: '/slack/events',
+      methods: [HttpMethod.POST],
+      integration: new HttpLambdaIntegration('SlackEvents', props.handler, { timeout: Duration.seconds(10) }),
+    });
+    this.eventsUrl = `${stage.url.replace(/\/$/, '')}/slack/events`;
+    new CfnOutput(this, 'SlackEventsUrl', {
+      value: this.eventsUrl,
+      description: 'Paste into the Slack app: slash command URL and interactivity request URL',
+    });
+  }
+}

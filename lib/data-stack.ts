@@ -1,0 +1,26 @@
+/** The stateful half of the product: the requests table and the secrets. Kept apart so app updates never replace them. */
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { Config } from '../lambdas/config/schema';
+import { RequestsTable } from './constructs/requests-table';
+import { JitSecrets } from './constructs/secrets';
+
+/** Properties of the data stack. */
+export interface JitDataStackProps extends StackProps {
+  /** The validated configuration. */
+  readonly config: Config;
+}
+
+/** Table and secrets. */
+export class JitDataStack extends Stack {
+  /** The requests table. */
+  public readonly requests: RequestsTable;
+  /** Slack and ONTAP secrets. */
+  public readonly secrets: JitSecrets;
+
+  constructor(scope: Construct, id: string, props: JitDataStackProps) {
+    super(scope, id, props);
+    this.requests = new RequestsTable(this, 'Requests');
+    this.secrets = new JitSecrets(this, 'Secrets', { clusters: props.config.clusters });
+  }
+}

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { OntapApiError, OntapConflictError, OntapDuplicateError, OntapNotFoundError, OntapPermissionError, OntapTransientError, backoffDelayMs, errorFromAnswer, formatIsoDuration, parseIsoDuration, parseOntapTime, unsafeNameReason } from '../../lambdas/ontap';
+import { durationToSeconds, formatOntapTime, startTimeToMillis } from '../../lambdas/ontap/durations';
+import { pathSegment, queryString } from '../../lambdas/ontap/names';
+import { withRetry } from '../../lambdas/ontap/retry';
+
+describe('durations and times', () => {
+  it('round-trips seconds through ISO-8601', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10 * 365 * 86400 }), (s) => expect(parseIsoDuration(formatIsoDuration(s))).toBe(s)));
+    expect(formatIsoDuration(7_776_000)).toBe('P90D');
+    expect(formatIsoDuration(7820)).toBe('PT2H10M20S');
+    expect(formatIsoDuration(90_061)).toBe('P1DT1H1M1S');
+    expect(parseIsoDuration('P1M')).toBeNull();
+    expect(() => durationToSeconds('PT0S', 'jitValidity')).toThrow(/positive/);
+    expect(() => durationToSeconds(1.5, 'jitValidity')).toThrow(/jitValidity/);
+  });
+
+  it('reads ONTAP times in both documented forms and writes NetApp’s client form', () => {
+    expect(parseOntapTime('2024-11-08 05:15:31 -0500')).toBe(Date.parse('2024-11-08T10:15:31Z'));
+    expect(parseOntapTime('2024-11-08T11:15:31+00:00')).toBe(Date.parse('2024-11-08T11:15:31Z'));
+    expect(parseOntapTime('2024-11-08T11:15:31.250-02:30')).toBe(Date.parse('2024-11-08T13:45:31.250Z'));
+    expect(parseOntapTime('yesterday')).toBeNull();
+    expect(formatOntapTime(Date.parse('2024-11-08T11:15:31Z'))).toBe('2024-11-08T11:15:31+00:00');
+    expect(() => startTimeToMillis('2024-11-08T11:15:31.5Z', 'startTime')).toThrow(/whole seconds/);
+  });
+});
+
+describe('names in URLs', () => {
+  it('refuses query operators and control characters, accepts the odd names ONTAP allows', () => {
+    for (const ok of ['alice', 'joe.smith', 'o.brien-2', 'ops@svm1', 'CORP\\kim', 'a/b', 'x?y', 'a&b', '%2F']) expect(unsafeNameReason(ok)).toBeNull();
+    for (const bad of ['*', 'a|b', '!a', '<a', 'a>', 'a..b', '..', '', 'a\u0000']) expect(unsafeNameReason(bad)).not.toBeNull();
+  });
+
+  it('encodes any path segment so it decodes back to itself and holds no separator', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), (s) => {
+        const seg = pathSegment(s);
+        expect(seg).not.toMatch(/[/?#&\\]/);
+        expect(seg === '.' || seg === '..').toBe(false);
+        expect(decodeURIComponent(seg)).toBe(s);
+      }),
+    );
+  });
+
+  it('encodes query values so they decode back unchanged', () => {
+    fc.assert(
+      fc.property(fc.string(), fc.string(), (a, b) => {
+        const q = queryString({ name: a, 'owner.name': b, skipped: undefined });
+        const parsed = new URLSearchParams(q.slice(1));
+        expect([...parsed.keys()]).toEqual(['name', 'owner.name']);
+        expect(parsed.get('name')).toBe(a);
+        expect(parsed.get('owner.name')).toBe(b);
+      }),
+    );
+  });
+});
+
+describe('backoff', () => {
+  const policy = { attempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+
+  it('stays within [0, min(cap, base * 2^(n-1))) and honours Retry-After within the cap', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.double({ min: 0, max: 0.999999, noNaN: true }), (n, r) => {
+        const d = backoffDelayMs(policy, n, () => r);
+        expect(d).toBeGreaterThanOrEqual(0);
+        expect(d).toBeLessThan(Math.min(1000, 100 * 2 ** (n - 1)));
+      }),
+    );
+    expect(backoffDelayMs(policy, 1, () => 0, 5000)).toBe(1000);
+    expect(backoffDelayMs(policy, 1, () => 0, 300)).toBe(300);
+  });
+
+  it('retries only transient errors', async () => {
+    let calls = 0;
+    const sleep = async (): Promise<void> => {};
+    await expect(withRetry(async () => { calls += 1; throw new OntapApiError('no'); }, policy, sleep, Math.random)).rejects.toBeInstanceOf(OntapApiError);
+    expect(calls).toBe(1);
+    calls = 0;
+    await expect(withRetry(async () => { calls += 1; if (calls < 3) throw new OntapTransientError('blip', 'network'); return 'ok'; }, policy, sleep, Math.random)).resolves.toBe('ok');
+    expect(calls).toBe(3);
+  });
+});
+
+describe('errorFromAnswer', () => {
+  const body = (code: string, message = 'm'): string => JSON.stringify({ error: { code, message } });
+  it.each([
+    [500, body('1'), OntapTransientError],
+    [404, body('4'), OntapNotFoundError],
+    [404, JSON.stringify({ error: { message: 'API not found' } }), OntapApiError],
+    [400, body('4'), OntapNotFoundError],
+    [403, 'forbidden', OntapPermissionError],
+    [409, body('1'), OntapDuplicateError],
+    [409, body('8'), OntapConflictError],
+    [400, body('5636129'), OntapApiError],
+    [418, 'x', OntapApiError],
+  ])('%i %s -> %p', (status, text, type) => {
+    expect(errorFromAnswer(status, text, 'GET', '/api/x')).toBeInstanceOf(type);
+  });
+
+  it('keeps long ONTAP messages short', () => {
+    expect(errorFromAnswer(400, body('2', 'x'.repeat(5000)), 'GET', '/api/x').message.length).toBeLessThan(400);
+  });
+});
