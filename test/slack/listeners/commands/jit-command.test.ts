@@ -1,6 +1,5 @@
-import { parseConfigText } from '../../../../lambdas/config/load';
 import { readFileSync } from 'node:fs';
-import { DEFAULT_CONFIG_PATH } from '../../../../lambdas/config/load';
+import { DEFAULT_CONFIG_PATH, parseConfigText } from '../../../../lambdas/config/load';
 import { useSlackIngress } from '../../../support/slack';
 
 const ingress = useSlackIngress();
@@ -53,6 +52,15 @@ describe('/jit (no text): the request modal', () => {
       account: 'bob',
       zone: 'America/New_York',
     });
+  });
+
+  it('tells a person with no ONTAP account so, and records nothing for a one-line request either', async () => {
+    const { slack, sfn } = ingress();
+    const { responses } = await ingress().command('U0EVE', 'svm1 vsadmin 1h eve has no account here');
+    expect(texts(responses())).toContain('not mapped to an ONTAP account');
+    expect(slack.callsTo('views.open')).toHaveLength(0);
+    expect(sfn.calls).toEqual([]);
+    expect(await ingress().store.listByRequester('U0EVE')).toEqual([]);
   });
 
   it('tells a person with no ONTAP account so, and opens nothing', async () => {
@@ -192,5 +200,18 @@ describe('/jit with e-mail mapping', () => {
     const { responses } = await mapped().command('U0ALICE', 'svm1 vsadmin 1h via the e-mail mapping');
     const id = /`(JIT-[0-9A-Z]{12})`/.exec(texts(responses()))?.[1];
     expect((await store.get(String(id))).requester.ontapAccount).toBe('alice');
+  });
+});
+
+describe('/jit for someone no policy lets ask', () => {
+  const config = parseConfigText(
+    readFileSync(DEFAULT_CONFIG_PATH, 'utf8').replace('    requesters: anyone\n', '    requesters:\n      users: [U0BOB]\n'),
+  );
+  const strict = useSlackIngress({ config });
+
+  it('says so instead of opening an empty form', async () => {
+    const { responses } = await strict().command('U0CAROL', '');
+    expect(strict().slack.callsTo('views.open')).toEqual([]);
+    expect(texts(responses())).toBe('No policy lets you request elevated access.');
   });
 });
