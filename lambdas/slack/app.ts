@@ -29,8 +29,8 @@ export interface SlackAppDeps {
   readonly botToken: string;
   /** Where the Web API lives. @default https://slack.com/api/ */
   readonly slackApiUrl?: string;
-  /** The current instant for request times, scheduled starts and the membership cache. @default the system clock */
-  readonly clock?: () => Date;
+  /** "Now" in epoch milliseconds, for request times, scheduled starts and the membership cache. @default the system clock */
+  readonly clock?: { now(): number };
   readonly logger: Logger;
   /** How long a user group's members are cached. @default 60 */
   readonly groupCacheSeconds?: number;
@@ -64,7 +64,7 @@ const MAX_BODY_BYTES = 1_000_000;
 /** Builds the Slack app and its single HTTP entry. */
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const { logger } = deps;
-  const clock = deps.clock ?? (() => new Date());
+  const clock = deps.clock ?? { now: () => Date.now() };
   const web = new WebClient(deps.botToken, {
     ...(deps.slackApiUrl !== undefined ? { slackApiUrl: deps.slackApiUrl } : {}),
     logger,
@@ -76,10 +76,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const directory = new SlackDirectory({
     web,
     accounts: deps.config.slack.accounts,
-    now: () => clock().getTime(),
+    now: () => clock.now(),
     ...(deps.groupCacheSeconds !== undefined ? { groupTtlSeconds: deps.groupCacheSeconds } : {}),
   });
-  const now = (): DateTime => DateTime.fromJSDate(clock(), { zone: 'utc' });
+  const now = (): DateTime => DateTime.fromMillis(clock.now(), { zone: 'utc' });
   const services: SlackServices = {
     config: deps.config,
     store: deps.store,

@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { loadConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
@@ -167,8 +168,8 @@ export function useSlackIngress(options: { config?: Config } = {}): () => Ingres
       signingSecret: SIGNING_SECRET,
       botToken: BOT_TOKEN,
       slackApiUrl: slack.url,
-      clock: () => new Date(clock.now),
-      logger: createJsonLogger({ write: (line) => logs.push(line) }),
+      clock: { now: () => clock.now },
+      logger: createJsonLogger({ level: LogLevel.DEBUG, write: (line) => logs.push(line) }),
     });
     server = createServer(nodeListenerFor(slackApp));
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
