@@ -52,19 +52,21 @@ export function targetChoices(config: Config, policies: readonly Policy[]): Targ
   return out.sort((a, b) => (a.cluster === b.cluster ? Number(a.svm === '*') - Number(b.svm === '*') : 0));
 }
 
+/** The policies (of those given) that cover a target; for "any SVM", only those that allow any. */
+function policiesOn(policies: readonly Policy[], target: TargetChoice): Policy[] {
+  return policies.filter(
+    (p) => matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)),
+  );
+}
+
 /** The roles that may be asked for on a target (`*` in the list means "any, typed"). */
 export function roleChoices(policies: readonly Policy[], target: TargetChoice): string[] {
-  const roles = policies
-    .filter((p) => matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)))
-    .flatMap((p) => p.roles);
-  return [...new Set(roles)];
+  return [...new Set(policiesOn(policies, target).flatMap((p) => p.roles))];
 }
 
 /** The policy that would govern a target and role, if any: what sets the default and maximum duration. */
 export function policyFor(policies: readonly Policy[], target: TargetChoice, role: string | undefined): Policy | undefined {
-  const candidates = policies.filter(
-    (p) => matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)),
-  );
+  const candidates = policiesOn(policies, target);
   return candidates.find((p) => role !== undefined && matches(p.roles, role)) ?? candidates[0];
 }
 

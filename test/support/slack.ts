@@ -21,9 +21,13 @@ import { useDynamo } from './dynamo';
 import { T0 } from './requests';
 import { type StepFunctionsRecorder, startStepFunctionsRecorder } from './step-functions';
 
+/** The signing secret the app under test verifies with (and tests sign with). */
 export const SIGNING_SECRET = 'test-signing-secret-8f14e45fceea167a5a36dedd4bea2543';
+/** The bot token the stand-in accepts. */
 export const BOT_TOKEN = 'xoxb-test-0000-bot-token';
+/** The workspace id. */
 export const TEAM = 'T0LOCAL';
+/** The approval channel of the example configuration. */
 export const APPROVALS = 'C0APPROVALS';
 
 /** Headers Slack sends with a body: its signature over `v0:<timestamp>:<body>`. */

@@ -66,6 +66,15 @@ describe('Approve', () => {
     expect(slack.callsTo('chat.update')).toEqual([]);
   });
 
+  it('of one’s own request is refused even for an approver', async () => {
+    const { store, sfn } = ingress();
+    const { request } = await awaiting({ requester: { slackUserId: 'U0BOB', ontapAccount: 'bob' } });
+    const { responses } = await ingress().click('U0BOB', 'jit_approve', request);
+    expect(ephemeralTexts(responses())).toEqual(['You cannot approve your own request.']);
+    expect(await store.get(request.id)).toEqual(request);
+    expect(sfn.calls).toEqual([]);
+  });
+
   it('by someone who is not an approver is refused ephemerally and changes nothing', async () => {
     const { store, sfn, slack } = ingress();
     const { request } = await awaiting();
