@@ -1,0 +1,120 @@
+/**
+ * The Slack endpoint, `POST /slack/events`: the Lambda entry (API Gateway HTTP API v2 or a Function
+ * URL) and the same entry for a plain node http server (the local stack). Both only move bytes;
+ * `createSlackApp` checks the signature and does the work.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { loadConfig } from '../config/load';
+import { createSlackApp, type SlackApp, type SlackAppDeps, type SlackHttpRequest, type SlackHttpResponse } from '../slack/app';
+import { createJsonLogger } from '../slack/logger';
+import { RequestStore } from '../store/request-store';
+import { WorkflowClient } from '../workflow/client';
+
+/** The one path Slack posts to. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Answers one raw Slack request (body as received, headers as sent). */
+export function handleSlackHttp(app: SlackApp, body: string, headers: SlackHttpRequest['headers']): Promise<SlackHttpResponse> {
+  return app.handle({ body, headers });
+}
+
+/** A Lambda handler for API Gateway HTTP API (payload 2.0) and Function URL events, over an app built on first use. */
+export function lambdaHandlerFor(load: () => Promise<SlackApp>) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    if (event.requestContext.http.method !== 'POST' || !event.rawPath.endsWith(SLACK_EVENTS_PATH)) {
+      return { statusCode: 404, body: '' };
+    }
+    // Decode base64 as UTF-8 (Bolt's own receiver decodes it as ASCII, which breaks the signature of non-ASCII JSON).
+    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const out = await handleSlackHttp(await load(), body, event.headers);
+    return { statusCode: out.status, headers: out.headers, body: out.body };
+  };
+}
+
+/** A node http request listener serving `POST /slack/events` with the app (404 elsewhere). */
+export function nodeListenerFor(app: SlackApp, options: { maxBodyBytes?: number } = {}) {
+  const limit = options.maxBodyBytes ?? 1_000_000;
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    void (async () => {
+      const path = (req.url ?? '').split('?')[0];
+      if (req.method !== 'POST' || path !== SLACK_EVENTS_PATH) {
+        res.writeHead(404).end();
+        return;
+      }
+      const body = await readLimited(req, limit);
+      if (body === undefined) {
+        res.writeHead(413).end();
+        return;
+      }
+      const out = await handleSlackHttp(app, body, req.headers);
+      res.writeHead(out.status, out.headers).end(out.body);
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+}
+
+/** The body as UTF-8, or undefined when it exceeds `limit` bytes (the rest is discarded, not kept). */
+function readLimited(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else chunks.length = 0;
+    });
+    req.on('end', () => resolve(size <= limit ? Buffer.concat(chunks).toString('utf8') : undefined));
+    req.on('error', reject);
+  });
+}
+
+function requireEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`The environment variable ${name} is not set.`);
+  return value;
+}
+
+/**
+ * Dependencies from the environment: `JIT_CONFIG`, `TABLE_NAME`, `STATE_MACHINE_ARN`,
+ * `SLACK_SIGNING_SECRET`, `SLACK_BOT_TOKEN`, optional `SLACK_API_URL`, `DYNAMODB_ENDPOINT`,
+ * `SFN_ENDPOINT`. The runtime context replaces this once it provides secrets from Secrets Manager.
+ */
+export function depsFromEnvironment(): SlackAppDeps {
+  const config = loadConfig();
+  const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT;
+  const sfnEndpoint = process.env.SFN_ENDPOINT;
+  return {
+    config,
+    store: new RequestStore({
+      client: new DynamoDBClient(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}),
+      tableName: requireEnv('TABLE_NAME'),
+      retentionSeconds: config.retention,
+    }),
+    workflow: new WorkflowClient({
+      client: new SFNClient(sfnEndpoint ? { endpoint: sfnEndpoint } : {}),
+      stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
+    }),
+    signingSecret: requireEnv('SLACK_SIGNING_SECRET'),
+    botToken: requireEnv('SLACK_BOT_TOKEN'),
+    ...(process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {}),
+    logger: createJsonLogger({ name: 'slack-ingress' }),
+  };
+}
+
+let built: Promise<SlackApp> | undefined;
+
+/** The Lambda entry point. */
+export const handler = lambdaHandlerFor(() => {
+  built ??= Promise.resolve()
+    .then(() => createSlackApp(depsFromEnvironment()))
+    .catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    });
+  return built;
+});

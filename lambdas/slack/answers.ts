@@ -1,0 +1,90 @@
+/**
+ * The one place that turns errors into what a Slack user reads: domain refusals keep their own
+ * words, infrastructure failures get a plain "try again", and anything unknown is a generic
+ * apology (the caller logs it). Every text comes in two forms: mrkdwn (escaped, only user mentions
+ * the domain wrote are kept as mentions) and plain text (for modal field errors).
+ */
+import { ConfigError } from '../config/errors';
+import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
+import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
+import type { AuditEvent } from '../store/request-store';
+import { WorkflowCallError } from '../workflow/errors';
+import { escapeMrkdwn, slackDate } from './blocks/escape';
+import { AccountNotMappedError, SlackLookupError, SlackPayloadError, UnknownPolicyError } from './errors';
+
+/** What to tell the user about an error. */
+export interface ErrorAnswer {
+  /** Safe mrkdwn for messages. */
+  readonly mrkdwn: string;
+  /** Plain text for modal field errors. */
+  readonly plain: string;
+  /** The request field a policy refusal is about (`cluster`, `svm`, `role`), for form errors. */
+  readonly field?: string;
+  /** False for errors nobody planned for: the caller logs them in full. */
+  readonly expected: boolean;
+}
+
+const MENTION = /(<@[UW][A-Z0-9]{2,20}>)/;
+
+/** Escapes text for mrkdwn but keeps user mentions of the `<@U0123>` form, which the domain writes itself. */
+export function safeMrkdwn(text: string): string {
+  return text
+    .split(MENTION)
+    .map((part) => (MENTION.test(part) ? part : escapeMrkdwn(part)))
+    .join('');
+}
+
+function answer(text: string, expected = true, field?: string): ErrorAnswer {
+  return {
+    mrkdwn: safeMrkdwn(text),
+    plain: text.replace(/<@([UW][A-Z0-9]{2,20})>/g, '@$1'),
+    expected,
+    ...(field !== undefined ? { field } : {}),
+  };
+}
+
+/** What to tell the user about `error`. */
+export function describeError(error: unknown): ErrorAnswer {
+  if (error instanceof PolicyViolationError) return answer(error.message, true, error.field);
+  if (error instanceof DomainError) return answer(error.message);
+  if (error instanceof AccountNotMappedError) {
+    return answer(
+      'Your Slack account is not mapped to an ONTAP account, so you cannot ask for access. ' +
+        'An administrator can add you under slack.accounts in the configuration.',
+    );
+  }
+  if (error instanceof RequestNotFoundError) return answer('That request does not exist (any more).');
+  if (error instanceof UnknownPolicyError) return answer(`${error.message} Nobody can decide this request here.`);
+  if (error instanceof DuplicateRequestError) return answer('That request was already submitted.');
+  if (error instanceof SlackLookupError) return answer('Slack did not answer in time; please try again. Nothing was changed.');
+  if (error instanceof ContentionError) return answer('Many people acted on this request at once; please try again.');
+  if (error instanceof WorkflowCallError) return answer('The approval workflow could not be reached; please try again.');
+  if (error instanceof SlackPayloadError) return answer('Slack sent something this app does not understand; nothing was changed.', false);
+  if (error instanceof CorruptItemError || error instanceof ConfigError) {
+    return answer('The app is misconfigured or its data is damaged; an administrator has to look. Nothing was changed.', false);
+  }
+  return answer('Something went wrong on our side; nothing was changed. Please try again.', false);
+}
+
+/** A refused decision; when it came too late, with who took the decision that got there first, and when. */
+export function describeRefusal(error: DomainError, lastEvent: AuditEvent | undefined): ErrorAnswer {
+  const base = describeError(error);
+  const actor = lastEvent?.actor;
+  const human = lastEvent !== undefined && ['APPROVE', 'DENY', 'CANCEL', 'REVOKE_REQUESTED'].includes(lastEvent.type);
+  if (!(error instanceof IllegalTransitionError) || !human || !actor || !/^[UW][A-Z0-9]{2,20}$/.test(actor) || base.mrkdwn.includes('<@')) {
+    return base;
+  }
+  return {
+    ...base,
+    mrkdwn: `${base.mrkdwn.replace(/\.$/, '')} (by <@${actor}> ${slackDate(lastEvent.at)}).`,
+    plain: `${base.plain.replace(/\.$/, '')} (by @${actor} at ${lastEvent.at}).`,
+  };
+}
+
+/** A decision was recorded but the workflow could not be told; retrying the click would be refused, so say so. */
+export function notSignalledAnswer(): ErrorAnswer {
+  return answer(
+    'Your decision is recorded, but the approval workflow could not be reached just now. ' +
+      'An administrator can resume it; clicking again will not help.',
+  );
+}

@@ -1,0 +1,125 @@
+/**
+ * The approval message as it reads after someone acted on it from Slack: the request, its status
+ * (approvals so far for N-of-M, who decided and when, the reason of a denial), and only the buttons
+ * that still apply. Every piece of user text is escaped. Pure.
+ */
+import type { ActionsBlock, Button, KnownBlock } from '@slack/web-api';
+import { formatDuration } from '../../domain/durations';
+import { assertNever } from '../../domain/lifecycle';
+import type { AccessRequest } from '../../domain/request';
+import { ACTION, DECISION_BLOCK } from '../ids';
+import { escapeMrkdwn, quoteMrkdwn, slackDate } from './escape';
+
+/** A message's text and blocks, as chat.postMessage / chat.update / respond take them. */
+export interface SlackMessage {
+  readonly text: string;
+  readonly blocks: KnownBlock[];
+}
+
+/** One line saying who asks for what, where and for how long (user text escaped). */
+export function requestHeadline(request: AccessRequest): string {
+  const start = request.requestedStart ? `from ${slackDate(request.requestedStart)}` : 'as soon as approved';
+  return (
+    `<@${request.requester.slackUserId}> (ONTAP account \`${escapeMrkdwn(request.requester.ontapAccount)}\`) asks for ` +
+    `*${escapeMrkdwn(request.role)}* on *${escapeMrkdwn(request.cluster)} / ${escapeMrkdwn(request.svm.name)}* ` +
+    `for *${formatDuration(request.durationSeconds)}*, ${start}.`
+  );
+}
+
+/** The request's details: headline, justification, ticket, id and policy. */
+export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } },
+    { type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` } },
+  ];
+  const context = [`Request \`${request.id}\``, `policy ${escapeMrkdwn(request.policy)}`];
+  if (request.ticket) context.push(`ticket ${escapeMrkdwn(request.ticket)}`);
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
+  return blocks;
+}
+
+/** Where the request stands, in one mrkdwn line. */
+export function statusLine(request: AccessRequest): string {
+  const approvers = request.approvals.map((a) => `<@${a.by}>`).join(', ');
+  switch (request.status) {
+    case 'PENDING':
+      return request.approvals.length === 0
+        ? `:hourglass_flowing_sand: Waiting for approval (0 of ${request.approvalsRequired}).`
+        : `:hourglass_flowing_sand: ${request.approvals.length} of ${request.approvalsRequired} approvals so far: ${approvers}.`;
+    case 'APPROVED':
+      return `:white_check_mark: Approved by ${approvers} ${slackDate(request.decidedAt)}.`;
+    case 'ACTIVE':
+      return request.revokeRequestedBy
+        ? `:hourglass_flowing_sand: Revoke requested by <@${request.revokeRequestedBy}>; ending now.`
+        : `:unlock: Granted until ${slackDate(request.window.end)} (approved by ${approvers}).`;
+    case 'REVOKE_FAILED':
+      return `:warning: Removing the access failed and is being retried: ${escapeMrkdwn(request.reason)}`;
+    case 'DENIED':
+      return `:no_entry: Denied by <@${request.deniedBy}> ${slackDate(request.decidedAt)}.\n${quoteMrkdwn(request.reason)}`;
+    case 'CANCELLED':
+      return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.`;
+    case 'EXPIRED':
+      return request.expiry === 'approval-timeout'
+        ? `:alarm_clock: Expired without a decision ${slackDate(request.endedAt)}.`
+        : `:lock: Ended ${slackDate(request.endedAt)}.`;
+    case 'REVOKED':
+      return `:lock: Revoked by <@${request.revokedBy}> ${slackDate(request.endedAt)}.`;
+    case 'FAILED':
+      return `:x: Failed during ${request.stage}: ${escapeMrkdwn(request.reason)}`;
+    default:
+      return assertNever(request);
+  }
+}
+
+function button(actionId: string, label: string, request: AccessRequest, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label }, value: request.id, ...(style ? { style } : {}) };
+}
+
+/** The buttons that still apply: approve/deny/cancel while pending, revoke while granted. */
+export function decisionButtons(request: AccessRequest): ActionsBlock | undefined {
+  if (request.status === 'PENDING') {
+    const cancel: Button = {
+      ...button(ACTION.cancel, 'Cancel request', request),
+      confirm: {
+        title: { type: 'plain_text', text: 'Cancel this request?' },
+        text: { type: 'plain_text', text: 'Only the requester can cancel it. Nothing will be granted.' },
+        confirm: { type: 'plain_text', text: 'Cancel request' },
+        deny: { type: 'plain_text', text: 'Keep it' },
+      },
+    };
+    return {
+      type: 'actions',
+      block_id: DECISION_BLOCK,
+      elements: [button(ACTION.approve, 'Approve', request, 'primary'), button(ACTION.deny, 'Deny', request, 'danger'), cancel],
+    };
+  }
+  if ((request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') && !request.revokeRequestedBy) {
+    const revoke: Button = {
+      ...button(ACTION.revoke, 'Revoke now', request, 'danger'),
+      confirm: {
+        title: { type: 'plain_text', text: 'Revoke this access now?' },
+        text: { type: 'plain_text', text: 'The JIT privileges are removed from the cluster right away.' },
+        confirm: { type: 'plain_text', text: 'Revoke' },
+        deny: { type: 'plain_text', text: 'Keep it' },
+        style: 'danger',
+      },
+    };
+    return { type: 'actions', block_id: DECISION_BLOCK, elements: [revoke] };
+  }
+  return undefined;
+}
+
+/** The approval message for a request in its current status. */
+export function approvalMessage(request: AccessRequest): SlackMessage {
+  const status = statusLine(request);
+  const blocks: KnownBlock[] = [
+    ...requestDetailBlocks(request),
+    { type: 'section', text: { type: 'mrkdwn', text: status } },
+  ];
+  const buttons = decisionButtons(request);
+  if (buttons) blocks.push(buttons);
+  const text =
+    `JIT request ${request.id}: ${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)} ` +
+    `for ${formatDuration(request.durationSeconds)} by <@${request.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
+  return { text, blocks };
+}

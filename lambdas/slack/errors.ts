@@ -1,0 +1,39 @@
+/** Errors of the Slack ingress; `answers.ts` turns them (and every other error) into what the user reads. */
+
+/** The Slack user has no ONTAP account: not in `slack.accounts.map`, and no usable e-mail local part. */
+export class AccountNotMappedError extends Error {
+  /** The Slack user id that could not be mapped. */
+  readonly userId: string;
+  constructor(userId: string, detail?: string) {
+    super(`Slack user ${userId} has no ONTAP account${detail ? ` (${detail})` : ''}.`);
+    this.name = 'AccountNotMappedError';
+    this.userId = userId;
+  }
+}
+
+/** A Slack payload (command, interaction, view state, private metadata) does not have the expected shape. */
+export class SlackPayloadError extends Error {
+  constructor(what: string, options?: { cause?: unknown }) {
+    super(`Unexpected Slack payload: ${what}.`, options);
+    this.name = 'SlackPayloadError';
+  }
+}
+
+/** A Slack Web API call the ingress needed (users.info, usergroups.users.list, views.open) failed. */
+export class SlackLookupError extends Error {
+  /** The Web API method that failed. */
+  readonly method: string;
+  constructor(method: string, options?: { cause?: unknown }) {
+    super(`Slack ${method} failed.`, options);
+    this.name = 'SlackLookupError';
+    this.method = method;
+  }
+}
+
+/** A stored request names a policy the configuration no longer has. */
+export class UnknownPolicyError extends Error {
+  constructor(policy: string) {
+    super(`Policy "${policy}" is no longer configured.`);
+    this.name = 'UnknownPolicyError';
+  }
+}

@@ -1,0 +1,65 @@
+/** The approval message's buttons: approve, deny (asks for a reason first), cancel, revoke. */
+import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { MessageRef } from '../../../domain/request';
+import { describeError } from '../../answers';
+import { noticeReply } from '../../blocks/command-replies';
+import { denyReasonModal } from '../../blocks/deny-reason-modal';
+import type { DecisionResult } from '../../decisions';
+import { SlackLookupError } from '../../errors';
+import { type DecisionClick, DecisionClickSchema, parsePayload } from '../../payloads';
+import type { SlackServices } from '../../services';
+import { replyEphemeral } from '../reply';
+
+type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+/** Which message a click came from. */
+function clickedMessage(click: DecisionClick): MessageRef | undefined {
+  const channel = click.container?.channel_id ?? click.channel?.id;
+  const ts = click.container?.message_ts ?? click.message?.ts;
+  return channel && ts ? { channel, ts } : undefined;
+}
+
+/** A listener for a button that decides at once (approve, cancel, revoke). */
+export function decisionButton(
+  s: SlackServices,
+  decide: (id: string, userId: string, clicked: MessageRef | undefined) => Promise<DecisionResult>,
+) {
+  return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
+    await ack();
+    let result: DecisionResult;
+    try {
+      const click = parsePayload(DecisionClickSchema, body, 'button click');
+      result = await decide(click.actions[0].value, click.user.id, clickedMessage(click));
+    } catch (error) {
+      result = { ok: false, answer: describeError(error) };
+      if (!result.answer.expected) s.logger.error({ msg: 'button click failed', error: String(error) });
+    }
+    // A refusal changes nothing and is told only to the person who clicked.
+    const answer = result.ok ? result.notice : result.answer;
+    if (answer) await replyEphemeral(respond, noticeReply(answer.mrkdwn));
+  };
+}
+
+/** Deny: checks the person may deny, then asks for the reason in a modal. */
+export function denyButton(s: SlackServices) {
+  return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
+    await ack();
+    try {
+      const click = parsePayload(DecisionClickSchema, body, 'button click');
+      const id = click.actions[0].value;
+      const check = await s.decisions.mayDeny(id, click.user.id);
+      if (!check.ok) return await replyEphemeral(respond, noticeReply(check.answer.mrkdwn));
+      const where = clickedMessage(click);
+      const view = denyReasonModal(check.request, { requestId: id, ...(where ?? {}) });
+      try {
+        await s.web.views.open({ trigger_id: click.trigger_id, view });
+      } catch (error) {
+        throw new SlackLookupError('views.open', { cause: error });
+      }
+    } catch (error) {
+      const answer = describeError(error);
+      if (!answer.expected) s.logger.error({ msg: 'deny click failed', error: String(error) });
+      await replyEphemeral(respond, noticeReply(answer.mrkdwn));
+    }
+  };
+}

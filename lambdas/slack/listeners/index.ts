@@ -1,0 +1,13 @@
+/** Every listener of the app, one folder per Slack surface. */
+import type { App } from '@slack/bolt';
+import type { SlackServices } from '../services';
+import * as actions from './actions';
+import * as commands from './commands';
+import * as views from './views';
+
+/** Registers commands, views and actions on the app. */
+export function registerListeners(app: App, services: SlackServices): void {
+  commands.register(app, services);
+  views.register(app, services);
+  actions.register(app, services);
+}

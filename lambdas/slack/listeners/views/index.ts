@@ -1,0 +1,12 @@
+/** Modal submission listeners. */
+import type { App } from '@slack/bolt';
+import { CALLBACK } from '../../ids';
+import type { SlackServices } from '../../services';
+import { denyReasonSubmission } from './deny-reason-submission';
+import { requestSubmission } from './request-submission';
+
+/** Registers the request modal's and the deny-reason modal's submissions. */
+export function register(app: App, services: SlackServices): void {
+  app.view(CALLBACK.request, requestSubmission(services));
+  app.view(CALLBACK.denyReason, denyReasonSubmission(services));
+}

@@ -1,0 +1,194 @@
+/**
+ * The request form's rules, shared by the modal and the text shortcut: what a person may pick
+ * (clusters, SVMs and roles their policies allow) and the check of what they filled in, reporting
+ * every problem against the field it is about. Pure: no Slack, no store.
+ */
+import type { DateTime } from 'luxon';
+import type { Config } from '../config/schema';
+import { checkDurationLimits, parseDuration, parseScheduledStart, toUtcSecond } from '../domain/durations';
+import { type Actor, type Policy, policiesForRequester, selectPolicy } from '../domain/policy';
+import { describeError } from './answers';
+import type { FormField } from './ids';
+
+/** Longest justification accepted; short enough to show whole (escaped) in one Slack section. */
+export const JUSTIFICATION_MAX = 500;
+/** Shortest justification accepted: a reason, not "x". */
+export const JUSTIFICATION_MIN = 10;
+/** Longest ticket reference accepted. */
+export const TICKET_MAX = 100;
+
+const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+const ROLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:/#?=&+-]*$/;
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+
+/** An SVM that may be asked for on a cluster; `svm: '*'` means "any, typed by the requester". */
+export interface TargetChoice {
+  readonly cluster: string;
+  readonly svm: string;
+}
+
+/** The policies under which this person may ask for anything. */
+export function requesterPolicies(config: Config, actor: Actor): Policy[] {
+  return policiesForRequester(config.policies, actor);
+}
+
+/** The cluster/SVM pairs the policies let this person ask for, in configuration order. */
+export function targetChoices(config: Config, policies: readonly Policy[]): TargetChoice[] {
+  const seen = new Set<string>();
+  const out: TargetChoice[] = [];
+  for (const policy of policies) {
+    const clusters = policy.clusters.includes('*') ? config.clusters.map((c) => c.name) : policy.clusters;
+    for (const cluster of clusters) {
+      for (const svm of policy.svms) {
+        const key = `${cluster}/${svm}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ cluster, svm });
+      }
+    }
+  }
+  // A named SVM first, "any SVM" last, per cluster, keeping configuration order otherwise.
+  return out.sort((a, b) => (a.cluster === b.cluster ? Number(a.svm === '*') - Number(b.svm === '*') : 0));
+}
+
+/** The policies (of those given) that cover a target; for "any SVM", only those that allow any. */
+function policiesOn(policies: readonly Policy[], target: TargetChoice): Policy[] {
+  return policies.filter(
+    (p) => matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)),
+  );
+}
+
+/** The roles that may be asked for on a target (`*` in the list means "any, typed"). */
+export function roleChoices(policies: readonly Policy[], target: TargetChoice): string[] {
+  return [...new Set(policiesOn(policies, target).flatMap((p) => p.roles))];
+}
+
+/** The policy that would govern a target and role, if any: what sets the default and maximum duration. */
+export function policyFor(policies: readonly Policy[], target: TargetChoice, role: string | undefined): Policy | undefined {
+  const candidates = policiesOn(policies, target);
+  return candidates.find((p) => role !== undefined && matches(p.roles, role)) ?? candidates[0];
+}
+
+/** What someone filled in (modal) or typed (shortcut), before any check. */
+export interface Draft {
+  /** Absent: the only cluster this person may ask on. */
+  readonly cluster?: string;
+  readonly svm?: string;
+  /** The SVM was typed (an "any SVM" policy), so its problems belong to the typed field. */
+  readonly svmTyped?: boolean;
+  readonly role?: string;
+  readonly duration?: string;
+  readonly start: { readonly mode: 'now' } | { readonly mode: 'scheduled'; readonly date?: string; readonly time?: string; readonly zone: string };
+  readonly justification?: string;
+  readonly ticket?: string;
+}
+
+/** Problems by form field, worded for the person who filled it in. */
+export type FieldErrors = Partial<Record<FormField, string>>;
+
+/** A draft that passed every check. */
+export interface CheckedRequest {
+  readonly cluster: string;
+  readonly svm: string;
+  readonly role: string;
+  readonly policy: Policy;
+  readonly durationSeconds: number;
+  /** UTC ISO start; absent means "as soon as approved". */
+  readonly requestedStart?: string;
+  readonly justification: string;
+  readonly ticket?: string;
+}
+
+/** Checks a draft against the configuration and the person's policies; every problem is reported at once. */
+export function checkDraft(
+  draft: Draft,
+  context: { readonly config: Config; readonly actor: Actor; readonly now: DateTime },
+): { ok: true; value: CheckedRequest } | { ok: false; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const mine = requesterPolicies(context.config, context.actor);
+  const svmField: FormField = draft.svmTyped ? 'svmName' : 'target';
+
+  let cluster = draft.cluster?.trim();
+  if (!cluster) {
+    const clusters = [...new Set(targetChoices(context.config, mine).map((t) => t.cluster))];
+    if (clusters.length === 1) cluster = clusters[0];
+    else if (clusters.length === 0) errors.target = 'No policy lets you request elevated access.';
+    else errors.target = `Say which cluster, as cluster/svm (you may ask on ${clusters.join(', ')}).`;
+  } else if (!context.config.clusters.some((c) => c.name === cluster)) {
+    errors.target = `There is no cluster "${cluster}".`;
+  }
+  const svm = draft.svm?.trim() ?? '';
+  if (!svm) errors[svmField] ??= 'Say which SVM.';
+  else if (!SVM_NAME.test(svm)) errors[svmField] ??= 'An SVM name is letters, digits, ".", "_" and "-" only.';
+  const role = draft.role?.trim() ?? '';
+  if (!role) errors.role = 'Choose a role.';
+  else if (!ROLE_NAME.test(role)) errors.role = 'A role name is letters, digits, ".", "_" and "-" only.';
+
+  let policy: Policy | undefined;
+  if (cluster && errors.target === undefined && errors[svmField] === undefined && errors.role === undefined) {
+    try {
+      policy = selectPolicy(context.config.policies, context.actor, { cluster, svm, role });
+    } catch (error) {
+      const { plain: text, field } = describeError(error);
+      errors[field === 'role' ? 'role' : field === 'svm' ? svmField : 'target'] = text;
+    }
+  }
+
+  let durationSeconds: number | undefined;
+  try {
+    durationSeconds = parseDuration(draft.duration ?? '');
+    if (policy) checkDurationLimits(durationSeconds, { policyMax: policy.maxDuration });
+  } catch (error) {
+    errors.duration = describeError(error).plain;
+  }
+
+  let requestedStart: string | undefined;
+  if (draft.start.mode === 'scheduled') {
+    const { date, time, zone } = draft.start;
+    if (!date) errors.startDate = 'Choose the day the access should start.';
+    if (!time) errors.startTime = 'Choose the time the access should start.';
+    if (date && time && policy) {
+      try {
+        requestedStart = toUtcSecond(parseScheduledStart({ date, time, zone }, context.now, { maxAheadSeconds: policy.maxScheduleAhead }));
+      } catch (error) {
+        errors.startTime = describeError(error).plain;
+      }
+    }
+  }
+
+  const justification = (draft.justification ?? '').trim();
+  if (justification.length < JUSTIFICATION_MIN) {
+    errors.justification = `Say why you need this access (at least ${JUSTIFICATION_MIN} characters).`;
+  } else if (justification.length > JUSTIFICATION_MAX) {
+    errors.justification = `Keep the justification to ${JUSTIFICATION_MAX} characters (it has ${justification.length}).`;
+  } else if (CONTROL.test(justification)) {
+    errors.justification = 'The justification contains control characters.';
+  }
+
+  const ticket = draft.ticket?.trim() || undefined;
+  if (ticket !== undefined && (ticket.length > TICKET_MAX || !TICKET.test(ticket))) {
+    errors.ticket = `A ticket reference is up to ${TICKET_MAX} letters, digits and . _ : / # ? = & + - (e.g. CHG0012345).`;
+  }
+
+  if (Object.keys(errors).length > 0 || !policy || !cluster || durationSeconds === undefined) {
+    return { ok: false, errors: Object.keys(errors).length > 0 ? errors : { target: 'No policy covers this request.' } };
+  }
+  return {
+    ok: true,
+    value: {
+      cluster,
+      svm,
+      role,
+      policy,
+      durationSeconds,
+      justification,
+      ...(requestedStart !== undefined ? { requestedStart } : {}),
+      ...(ticket !== undefined ? { ticket } : {}),
+    },
+  };
+}
+
+function matches(patterns: readonly string[], value: string): boolean {
+  return patterns.some((p) => p === '*' || p === value);
+}

@@ -1,0 +1,88 @@
+import type { AccessRequest } from '../../../lambdas/domain/request';
+import { approvalMessage, decisionButtons, requestHeadline, statusLine } from '../../../lambdas/slack/blocks/approval-message';
+import { pendingRequest, requestIn } from '../../support/requests';
+
+describe('approvalMessage', () => {
+  it('shows the request with Approve, Deny and Cancel while it waits, each carrying the request id', () => {
+    const request = pendingRequest({ ticket: 'CHG0012345' });
+    const { text, blocks } = approvalMessage(request);
+    expect(text).toContain(`JIT request ${request.id}: vsadmin on cluster1/svm1 for 1 hour by <@U0ALICE>`);
+    expect(blocks[0]).toEqual({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: '<@U0ALICE> (ONTAP account `alice`) asks for *vsadmin* on *cluster1 / svm1* for *1 hour*, as soon as approved.',
+      },
+    });
+    expect(blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Justification*\n>Fix the snapmirror schedule' } });
+    expect(blocks[2]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Request \`${request.id}\` · policy svm1-operators · ticket CHG0012345` }],
+    });
+    expect(blocks[3]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Waiting for approval (0 of 1).' } });
+    const actions = blocks[4];
+    expect(actions).toMatchObject({ type: 'actions', block_id: 'jit_decision' });
+    const elements = (actions as { elements: { action_id: string; value: string; style?: string; confirm?: unknown }[] }).elements;
+    expect(elements.map((e) => [e.action_id, e.value, e.style ?? null])).toEqual([
+      ['jit_approve', request.id, 'primary'],
+      ['jit_deny', request.id, 'danger'],
+      ['jit_cancel', request.id, null],
+    ]);
+    expect(elements[2]?.confirm).toBeDefined();
+  });
+
+  it('says when a scheduled start is', () => {
+    expect(requestHeadline(pendingRequest({ requestedStart: '2026-11-23T08:30:00Z' }))).toContain(
+      'from <!date^1795422600^{date_short_pretty} {time}|2026-11-23 08:30:00 UTC>.',
+    );
+  });
+
+  it('shows N-of-M progress and keeps the buttons', () => {
+    const request = { ...pendingRequest({ approvalsRequired: 2 }), approvals: [{ by: 'U0BOB', at: '2026-11-22T10:01:00Z' }] };
+    expect(statusLine(request)).toBe(':hourglass_flowing_sand: 1 of 2 approvals so far: <@U0BOB>.');
+    expect(decisionButtons(request)).toBeDefined();
+  });
+
+  it('says who decided and when, without buttons, once decided', () => {
+    const cases: [AccessRequest, RegExp][] = [
+      [requestIn('APPROVED'), /^:white_check_mark: Approved by <@U0BOB> <!date\^\d+\^/],
+      [requestIn('DENIED'), /^:no_entry: Denied by <@U0BOB> <!date\^\d+\^.*\n>not now$/],
+      [requestIn('CANCELLED'), /^:heavy_multiplication_x: Cancelled by <@U0ALICE> /],
+      [requestIn('EXPIRED'), /^:alarm_clock: Expired without a decision /],
+      [requestIn('REVOKED'), /^:lock: Revoked by <@U0ALICE> /],
+      [requestIn('FAILED'), /^:x: Failed during validation: role not defined on svm1$/],
+      [requestIn('REVOKE_FAILED'), /^:warning: Removing the access failed/],
+    ];
+    for (const [request, line] of cases) {
+      expect(statusLine(request)).toMatch(line);
+      const { blocks } = approvalMessage(request);
+      expect(blocks.some((b) => b.type === 'actions')).toBe(request.status === 'REVOKE_FAILED');
+    }
+  });
+
+  it('offers Revoke now while granted, and nothing once a revoke is asked for', () => {
+    const active = requestIn('ACTIVE');
+    expect(statusLine(active)).toMatch(/^:unlock: Granted until <!date\^/);
+    expect(decisionButtons(active)).toMatchObject({ elements: [{ action_id: 'jit_revoke', value: active.id, style: 'danger' }] });
+    const asked = { ...active, revokeRequestedBy: 'U0BOB' } as AccessRequest;
+    expect(statusLine(asked)).toBe(':hourglass_flowing_sand: Revoke requested by <@U0BOB>; ending now.');
+    expect(decisionButtons(asked)).toBeUndefined();
+  });
+
+  it('escapes every piece of user text', () => {
+    const request = requestIn(
+      'DENIED',
+      pendingRequest({
+        justification: '<!everyone> see <https://evil.example|this>',
+        ticket: '<!here>',
+        requester: { slackUserId: 'U0ALICE', ontapAccount: 'a<b>' },
+      }),
+    );
+    const denied = { ...request, reason: 'no & <!channel>' } as AccessRequest;
+    const rendered = JSON.stringify(approvalMessage(denied));
+    expect(rendered).not.toMatch(/<!(everyone|here|channel)>|<https:/);
+    expect(rendered).toContain('&lt;!everyone&gt; see &lt;https://evil.example|this&gt;');
+    expect(rendered).toContain('a&lt;b&gt;');
+    expect(rendered).toContain('no &amp; &lt;!channel&gt;');
+  });
+});

@@ -1,0 +1,37 @@
+import { formErrorsReply, helpReply, listReply, submittedReply, usageReply } from '../../../lambdas/slack/blocks/command-replies';
+import { pendingRequest, requestIn } from '../../support/requests';
+
+describe('command replies', () => {
+  it('help names every form of the command and the approval channel', () => {
+    const { text, blocks } = helpReply('C0APPROVALS');
+    for (const part of ['`/jit`', '`/jit list`', '`/jit help`', '/jit cluster1/svm1 vsadmin 2h', '<#C0APPROVALS>']) expect(text).toContain(part);
+    expect(blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text } }]);
+  });
+
+  it('lists requests with status, progress and end, escaped, ten lines per section', () => {
+    const requests = [
+      requestIn('ACTIVE'),
+      { ...pendingRequest({ approvalsRequired: 2, role: 'v<a>' }) },
+      ...Array.from({ length: 10 }, () => requestIn('DENIED')),
+    ];
+    const { text, blocks } = listReply(requests);
+    expect(blocks).toHaveLength(3);
+    const first = JSON.stringify(blocks[1]);
+    expect(first).toContain('*ACTIVE*, until <!date^');
+    expect(first).toContain('*PENDING* (0 of 2): v&lt;a&gt; on cluster1/svm1');
+    expect(text).toMatch(/^Your requests: JIT|^Your requests: 2026/);
+    expect(listReply([]).text).toContain('You have no requests yet');
+  });
+
+  it('confirms a submitted request, or says it was already submitted', () => {
+    const request = pendingRequest();
+    expect(submittedReply(request, 'C0APPROVALS', false).text).toMatch(/^Submitted: request `[^`]+` for \*vsadmin\* on \*cluster1\/svm1\* for \*1 hour\* as `alice`/);
+    expect(submittedReply(request, 'C0APPROVALS', true).text).toMatch(/^Already submitted/);
+  });
+
+  it('lists form errors in form order, escaped', () => {
+    const { text } = formErrorsReply({ justification: 'too short', duration: '"<!here>" is not a duration' });
+    expect(text).toBe('Nothing was submitted:\n• *duration*: "&lt;!here&gt;" is not a duration\n• *justification*: too short\nSee `/jit help`.');
+    expect(usageReply().text).toContain('That is not a request I understand');
+  });
+});

@@ -1,0 +1,300 @@
+/**
+ * The Slack ingress under test, wired as in production but on loopback: the app served by a node
+ * http server, the Web API on the Slack stand-in, the store on dynalite, the workflow client on a
+ * Step Functions recorder. Requests are built and signed exactly as Slack builds and signs them.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LogLevel } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { loadConfig } from '../../lambdas/config/load';
+import type { Config } from '../../lambdas/config/schema';
+import type { AccessRequest } from '../../lambdas/domain/request';
+import { nodeListenerFor } from '../../lambdas/handlers/slack-ingress';
+import { createSlackApp, type SlackApp } from '../../lambdas/slack/app';
+import { approvalMessage } from '../../lambdas/slack/blocks/approval-message';
+import { createJsonLogger } from '../../lambdas/slack/logger';
+import { slackSignature } from '../../lambdas/slack/verify';
+import type { RequestStore } from '../../lambdas/store/request-store';
+import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
+import { useDynamo } from './dynamo';
+import { T0 } from './requests';
+import { type StepFunctionsRecorder, startStepFunctionsRecorder } from './step-functions';
+
+/** The signing secret the app under test verifies with (and tests sign with). */
+export const SIGNING_SECRET = 'test-signing-secret-8f14e45fceea167a5a36dedd4bea2543';
+/** The bot token the stand-in accepts. */
+export const BOT_TOKEN = 'xoxb-test-0000-bot-token';
+/** The workspace id. */
+export const TEAM = 'T0LOCAL';
+/** The approval channel of the example configuration. */
+export const APPROVALS = 'C0APPROVALS';
+
+/** Headers Slack sends with a body: its signature over `v0:<timestamp>:<body>`. */
+export function signedHeaders(
+  body: string,
+  contentType: string,
+  options: { timestamp?: number; secret?: string; retryNum?: number } = {},
+): Record<string, string> {
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  return {
+    'content-type': contentType,
+    'x-slack-request-timestamp': timestamp,
+    'x-slack-signature': slackSignature(options.secret ?? SIGNING_SECRET, timestamp, body),
+    'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
+    ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
+  };
+}
+
+/** A slash command body, form-encoded as Slack sends it. */
+export function commandBody(fields: { user: string; text: string; trigger: string; responseUrl: string; channel?: string }): string {
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: TEAM,
+    team_domain: 'local',
+    channel_id: fields.channel ?? 'C0GENERAL',
+    channel_name: 'general',
+    user_id: fields.user,
+    user_name: fields.user.toLowerCase(),
+    command: '/jit',
+    text: fields.text,
+    api_app_id: 'A0JIT',
+    is_enterprise_install: 'false',
+    response_url: fields.responseUrl,
+    trigger_id: fields.trigger,
+  }).toString();
+}
+
+/** An interactivity body: the payload JSON in a `payload` form field. */
+export function interactionBody(payload: object): string {
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+type Block = { type: string; block_id?: string; element?: Record<string, unknown> };
+
+/**
+ * `view.state.values` as Slack would send it for a view after a person typed `answers` (keyed by the
+ * block's kind, the part of its id before `@`); untouched inputs keep their initial values.
+ */
+export function viewState(view: { readonly blocks?: unknown }, answers: Record<string, string | null>): Record<string, Record<string, unknown>> {
+  const values: Record<string, Record<string, unknown>> = {};
+  const blocks = (view.blocks ?? []) as Block[];
+  for (const block of blocks) {
+    if (block.type !== 'input' || !block.block_id || !block.element) continue;
+    const element = block.element;
+    const kind = block.block_id.split('@')[0] ?? '';
+    const actionId = String(element.action_id);
+    const given = kind in answers ? answers[kind] : undefined;
+    const initialOption = element.initial_option as { value: string; text: unknown } | undefined;
+    switch (element.type) {
+      case 'static_select':
+      case 'radio_buttons': {
+        const value = given !== undefined ? given : (initialOption?.value ?? null);
+        values[block.block_id] = {
+          [actionId]: { type: element.type, selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value } },
+        };
+        break;
+      }
+      case 'plain_text_input':
+        values[block.block_id] = {
+          [actionId]: { type: 'plain_text_input', value: given !== undefined ? given : ((element.initial_value as string | undefined) ?? null) },
+        };
+        break;
+      case 'datepicker':
+        values[block.block_id] = { [actionId]: { type: 'datepicker', selected_date: given ?? null } };
+        break;
+      case 'timepicker':
+        values[block.block_id] = {
+          [actionId]: { type: 'timepicker', selected_time: given ?? null, ...(element.timezone ? { timezone: element.timezone } : {}) },
+        };
+        break;
+    }
+  }
+  return values;
+}
+
+/** What an HTTP answer of the ingress was. */
+export interface IngressAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly json: () => unknown;
+}
+
+/** Everything a test of the ingress works with. */
+export interface IngressHarness {
+  readonly store: RequestStore;
+  readonly slack: SlackApiStandIn;
+  readonly sfn: StepFunctionsRecorder;
+  readonly slackApp: SlackApp;
+  readonly config: Config;
+  /** The log lines the app wrote. */
+  readonly logs: string[];
+  /** The fake clock (ms since the epoch) the app reads. */
+  readonly clock: { now: number };
+  /** A Web API client on the stand-in, for setting scenes as the workflow would. */
+  readonly web: WebClient;
+  /** Where the app is served: `http://127.0.0.1:<port>/slack/events`. */
+  readonly url: string;
+  /** Posts a raw body with the given headers to `POST /slack/events` over loopback HTTP. */
+  post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
+  /** Runs `/jit <text>` as `user`; returns the HTTP answer and what was posted to the command's response_url. */
+  command(user: string, text: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** Sends an interactivity payload; returns the HTTP answer and what was posted to `response_url` (when the payload has one). */
+  interact(payload: Record<string, unknown>, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** The block_actions payload of a click on one of the approval message's buttons (a fresh trigger and response_url). */
+  clickPayload(user: string, actionId: string, request: AccessRequest): Record<string, unknown>;
+  /** A click on one of the approval message's buttons. */
+  click(user: string, actionId: string, request: AccessRequest, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** Submits a modal the stand-in holds, with the person's answers. */
+  submitView(user: string, viewId: string, answers: Record<string, string | null>, options?: { retryNum?: number }): Promise<IngressAnswer>;
+  /** Does what the workflow does once it waits for approval: posts the approval message and keeps the token. */
+  awaitApproval(request: AccessRequest, token: string): Promise<AccessRequest>;
+}
+
+/** Starts the whole ingress for a test file; the getter returns it inside tests. */
+export function useSlackIngress(options: { config?: Config } = {}): () => IngressHarness {
+  const db = useDynamo();
+  let harness: IngressHarness | undefined;
+  let server: Server | undefined;
+  let closeAll: (() => Promise<void>) | undefined;
+
+  beforeAll(async () => {
+    const { store } = db();
+    const config = options.config ?? loadConfig();
+    const slack = await startSlackApi({ botToken: BOT_TOKEN });
+    const sfn = await startStepFunctionsRecorder();
+    const logs: string[] = [];
+    const clock = { now: Date.parse(T0) };
+    const slackApp = createSlackApp({
+      config,
+      store,
+      workflow: sfn.workflow,
+      signingSecret: SIGNING_SECRET,
+      botToken: BOT_TOKEN,
+      slackApiUrl: slack.url,
+      clock: { now: () => clock.now },
+      logger: createJsonLogger({ level: LogLevel.DEBUG, write: (line) => logs.push(line) }),
+    });
+    server = createServer(nodeListenerFor(slackApp));
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+    const web = new WebClient(BOT_TOKEN, { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
+
+    const post = async (body: string, headers: Record<string, string>): Promise<IngressAnswer> => {
+      const res = await fetch(url, { method: 'POST', headers, body });
+      const text = await res.text();
+      return { status: res.status, body: text, json: () => JSON.parse(text) as unknown };
+    };
+    const responsesOf = (responseUrl: string) => () =>
+      slack.responses.filter((r) => r.id === responseUrl.split('/').pop()).map((r) => r.body);
+    const interact: IngressHarness['interact'] = async (payload, opts = {}) => {
+      const body = interactionBody(payload);
+      const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
+      const responseUrl = typeof payload.response_url === 'string' ? payload.response_url : '';
+      return { answer, responses: responsesOf(responseUrl) };
+    };
+
+    const clickPayload: IngressHarness['clickPayload'] = (user, actionId, request) => {
+      const ref = request.slack.approval ?? { channel: APPROVALS, ts: '0.000000' };
+      return {
+        type: 'block_actions',
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0JIT',
+        token: 'legacy-verification-token',
+        container: { type: 'message', message_ts: ref.ts, channel_id: ref.channel, is_ephemeral: false },
+        trigger_id: slack.issueTrigger(user),
+        team: { id: TEAM, domain: 'local' },
+        enterprise: null,
+        is_enterprise_install: false,
+        channel: { id: ref.channel, name: 'approvals' },
+        message: { type: 'message', ts: ref.ts, text: 'JIT request', blocks: [] },
+        state: { values: {} },
+        response_url: slack.issueResponseUrl(),
+        actions: [
+          { action_id: actionId, block_id: 'jit_decision', type: 'button', value: request.id, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' },
+        ],
+      };
+    };
+
+    harness = {
+      store,
+      slack,
+      sfn,
+      slackApp,
+      config,
+      logs,
+      clock,
+      web,
+      url,
+      post,
+      async command(user, text, opts = {}) {
+        const responseUrl = slack.issueResponseUrl();
+        const body = commandBody({ user, text, trigger: slack.issueTrigger(user), responseUrl });
+        const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
+        return { answer, responses: responsesOf(responseUrl) };
+      },
+      interact,
+      clickPayload,
+      async click(user, actionId, request, opts = {}) {
+        return interact(clickPayload(user, actionId, request), opts);
+      },
+      async submitView(user, viewId, answers, opts = {}) {
+        const stored = slack.views.get(viewId);
+        if (!stored) throw new Error(`no view ${viewId}`);
+        const payload = {
+          type: 'view_submission',
+          team: { id: TEAM, domain: 'local' },
+          user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+          api_app_id: 'A0JIT',
+          token: 'legacy-verification-token',
+          trigger_id: slack.issueTrigger(user),
+          view: {
+            ...stored.view,
+            id: viewId,
+            team_id: TEAM,
+            hash: stored.hash,
+            root_view_id: viewId,
+            app_id: 'A0JIT',
+            bot_id: 'B0JITBOT',
+            state: { values: viewState(stored.view, answers) },
+          },
+          response_urls: [],
+          is_enterprise_install: false,
+          enterprise: null,
+        };
+        return (await interact(payload, opts)).answer;
+      },
+      async awaitApproval(request, token) {
+        const message = approvalMessage(request);
+        const posted = await web.chat.postMessage({ channel: APPROVALS, text: message.text, blocks: message.blocks });
+        const ref = { channel: String(posted.channel), ts: String(posted.ts) };
+        await store.setToken(request.id, 'approval', token, ['PENDING']);
+        const { stored } = await store.update(request.id, ['PENDING'], (s) => ({ ...s, request: { ...s.request, slack: { ...s.request.slack, approval: ref } } }));
+        sfn.waitWith(token);
+        return stored.request;
+      },
+    };
+    closeAll = async () => {
+      await new Promise<void>((resolve) => {
+        server?.closeAllConnections();
+        server?.close(() => resolve());
+      });
+      await slack.close();
+      await sfn.close();
+    };
+  });
+  afterAll(async () => {
+    await closeAll?.();
+  });
+  beforeEach(() => {
+    if (!harness) return;
+    harness.slack.reset();
+    harness.sfn.reset();
+    harness.logs.length = 0;
+    harness.clock.now = Date.parse(T0);
+  });
+  return () => {
+    if (!harness) throw new Error('the Slack ingress is not running');
+    return harness;
+  };
+}
