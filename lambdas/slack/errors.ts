@@ -37,3 +37,22 @@ export class UnknownPolicyError extends Error {
     this.name = 'UnknownPolicyError';
   }
 }
+
+/** A Slack call of the workflow failed in a way a retry may fix (network, rate limit, Slack's own 5xx); the state machine retries on this name. */
+export class SlackTransientError extends Error {
+  constructor(method: string, options?: { cause?: unknown }) {
+    super(`Slack ${method} failed for now; it may work when tried again.`, options);
+    this.name = 'SlackTransientError';
+  }
+}
+
+/** Slack refused a call of the workflow (`ok: false`: channel not found, not in channel, invalid auth...). */
+export class SlackCallError extends Error {
+  /** Slack's error code, e.g. `channel_not_found`. */
+  readonly slackError: string;
+  constructor(method: string, slackError: string, options?: { cause?: unknown }) {
+    super(`Slack ${method} failed: ${slackError}.`, options);
+    this.name = 'SlackCallError';
+    this.slackError = slackError;
+  }
+}

@@ -5,26 +5,9 @@
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { AccessRequest, MessageRef } from '../domain/request';
-import { approvalMessage, requesterMessage, type SlackMessage, type ThreadDetails, threadMessage } from './blocks/request-messages';
-
-/** A Slack call failed in a way a retry may fix (network, rate limit, Slack's own 5xx). */
-export class SlackTransientError extends Error {
-  constructor(method: string, options?: { cause?: unknown }) {
-    super(`Slack ${method} failed for now; it may work when tried again.`, options);
-    this.name = 'SlackTransientError';
-  }
-}
-
-/** Slack refused a call (`ok: false`: channel not found, not in channel, invalid auth...). */
-export class SlackCallError extends Error {
-  /** Slack's error code, e.g. `channel_not_found`. */
-  readonly slackError: string;
-  constructor(method: string, slackError: string, options?: { cause?: unknown }) {
-    super(`Slack ${method} failed: ${slackError}.`, options);
-    this.name = 'SlackCallError';
-    this.slackError = slackError;
-  }
-}
+import { approvalMessage, type SlackMessage } from './blocks/approval-message';
+import { requesterMessage, type ThreadDetails, threadMessage } from './blocks/request-messages';
+import { SlackCallError, SlackTransientError } from './errors';
 
 /** Options of the notifier. */
 export interface NotifierOptions {

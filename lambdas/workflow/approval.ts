@@ -9,7 +9,7 @@ import type { AccessRequest } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
-import { SlackTransientError } from '../slack/notifier';
+import { SlackTransientError } from '../slack/errors';
 import type { ApprovalOutcome } from './client';
 import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './messages';

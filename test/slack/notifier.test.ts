@@ -1,5 +1,6 @@
 import { WebClient } from '@slack/web-api';
-import { Notifier, SlackCallError, SlackTransientError } from '../../lambdas/slack/notifier';
+import { SlackCallError, SlackTransientError } from '../../lambdas/slack/errors';
+import { Notifier } from '../../lambdas/slack/notifier';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { requestIn } from '../support/requests';
 

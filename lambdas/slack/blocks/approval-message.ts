@@ -8,7 +8,7 @@ import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
 import { ACTION, DECISION_BLOCK } from '../ids';
-import { escapeMrkdwn, quoteMrkdwn, slackDate } from './escape';
+import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
 /** A message's text and blocks, as chat.postMessage / chat.update / respond take them. */
 export interface SlackMessage {
@@ -26,12 +26,12 @@ export function requestHeadline(request: AccessRequest): string {
   );
 }
 
-/** The request's details: headline, justification, ticket, id and policy. */
+/** The request's details: headline, what a custom role may do, justification, ticket, id and policy. */
 export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
-  const blocks: KnownBlock[] = [
-    { type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } },
-    { type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` } },
-  ];
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } }];
+  // Set by the workflow's validation from ONTAP's role privileges.
+  if (request.roleSummary) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Role: ${escapeMrkdwn(truncate(request.roleSummary, 300))}` }] });
+  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` } });
   const context = [`Request \`${request.id}\``, `policy ${escapeMrkdwn(request.policy)}`];
   if (request.ticket) context.push(`ticket ${escapeMrkdwn(request.ticket)}`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });

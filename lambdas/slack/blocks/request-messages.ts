@@ -1,20 +1,16 @@
 /**
- * The messages the workflow posts and keeps up to date, as pure functions of the request:
- * the approval message in the approval channel, the requester's status DM, and the events
- * threaded under the approval message. Every piece of user or cluster text is escaped.
+ * The messages the workflow posts and keeps up to date besides the approval message
+ * (approval-message.ts, shared with the Slack side's re-render after a click), as pure functions of
+ * the request: the requester's status DM and the events threaded under the approval message.
+ * Every piece of user or cluster text is escaped.
  */
-import type { ActionsBlock, Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
+import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
 import { ACTION, DECISION_BLOCK } from '../ids';
+import type { SlackMessage } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
-
-/** A message's text (notifications, screen readers) and blocks. */
-export interface SlackMessage {
-  readonly text: string;
-  readonly blocks: KnownBlock[];
-}
 
 const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
 const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
@@ -48,69 +44,6 @@ const target = (r: AccessRequest): string => `*${escapeMrkdwn(r.role)}* on *${es
 const when = (r: AccessRequest): string => (r.requestedStart ? `from ${slackDate(r.requestedStart)}` : 'as soon as approved');
 const approvers = (r: AccessRequest): string => r.approvals.map((a) => `<@${a.by}>`).join(', ');
 const progress = (r: AccessRequest): string => `${r.approvals.length} of ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'}`;
-
-/** Where the request stands, for the approval message. */
-export function approvalStatusLine(r: AccessRequest): string {
-  switch (r.status) {
-    case 'PENDING':
-      return r.approvals.length === 0
-        ? `:hourglass_flowing_sand: Waiting for approval: ${progress(r)}.`
-        : `:hourglass_flowing_sand: Waiting for approval: ${progress(r)} (${approvers(r)}).`;
-    case 'APPROVED':
-      return `:white_check_mark: Approved by ${approvers(r)} ${slackDate(r.decidedAt)}.`;
-    case 'ACTIVE':
-      return r.revokeRequestedBy
-        ? `:white_check_mark: Approved by ${approvers(r)}. Revoke requested by <@${r.revokeRequestedBy}>; ending now.`
-        : `:white_check_mark: Approved by ${approvers(r)} ${slackDate(r.decidedAt)}. :unlock: Active until ${slackDate(r.window.end)}.`;
-    case 'REVOKE_FAILED':
-      return `:warning: Approved by ${approvers(r)}. Removing the access failed: ${escapeMrkdwn(r.reason)} ONTAP closes the window itself at ${slackDate(r.window.end)}.`;
-    case 'DENIED':
-      return `:no_entry: Denied by <@${r.deniedBy}> ${slackDate(r.decidedAt)}:\n${quoteMrkdwn(r.reason)}`;
-    case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}.`;
-    case 'EXPIRED':
-      return r.expiry === 'approval-timeout'
-        ? `:alarm_clock: Expired ${slackDate(r.endedAt)}: not approved in time (${progress(r)}).`
-        : `:white_check_mark: Approved by ${approvers(r)}. :lock: Ended ${slackDate(r.endedAt)}.`;
-    case 'REVOKED':
-      return `:white_check_mark: Approved by ${approvers(r)}. :lock: Revoked by <@${r.revokedBy}> ${slackDate(r.endedAt)}.`;
-    case 'FAILED':
-      return `:x: ${r.stage === 'validation' ? 'Could not be submitted' : 'Could not be granted'}: ${escapeMrkdwn(r.reason)}`;
-    default:
-      return assertNever(r);
-  }
-}
-
-/**
- * The approval channel message: who asks for what, where, when, for how long and why, the role's
- * privileges when it is a custom one, the approvals so far, and Approve / Deny while pending.
- * After a decision it is updated in place: who decided and when, buttons gone.
- */
-export function approvalMessage(r: AccessRequest): SlackMessage {
-  const headline =
-    `<@${r.requester.slackUserId}> (ONTAP account \`${escapeMrkdwn(r.requester.ontapAccount)}\`) asks for ${target(r)} ` +
-    `for *${formatDuration(r.durationSeconds)}*, ${when(r)}.`;
-  const blocks: KnownBlock[] = [section(headline)];
-  if (r.roleSummary) blocks.push(context(`Role: ${escapeMrkdwn(r.roleSummary)}`));
-  blocks.push(section(`*Why*\n${quoteMrkdwn(r.justification)}`));
-  const facts = [`Request \`${r.id}\``, `policy ${escapeMrkdwn(r.policy)}`];
-  if (r.ticket) facts.push(`ticket ${escapeMrkdwn(r.ticket)}`);
-  blocks.push(context(facts.join(' · ')));
-  const status = approvalStatusLine(r);
-  blocks.push(section(status));
-  if (r.status === 'PENDING') {
-    const actions: ActionsBlock = {
-      type: 'actions',
-      block_id: DECISION_BLOCK,
-      elements: [button(ACTION.approve, 'Approve', r, 'primary'), button(ACTION.deny, 'Deny', r, 'danger')],
-    };
-    blocks.push(actions);
-  }
-  const text =
-    `JIT request ${r.id}: ${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.cluster)}/${escapeMrkdwn(r.svm.name)} ` +
-    `for ${formatDuration(r.durationSeconds)} by <@${r.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
-  return { text, blocks };
-}
 
 /** Where the request stands, told to the requester. */
 export function requesterStatusLine(r: AccessRequest): string {
