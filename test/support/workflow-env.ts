@@ -46,7 +46,19 @@ export const TEST_CONFIG: Config = parseConfig({
       approvalsRequired: 1,
       defaultDuration: '1h',
       maxDuration: '8h',
-      approvalTimeout: '1h',
+      // Four real seconds: room for a test's clicks on a busy machine.
+      approvalTimeout: '4h',
+    },
+    {
+      name: 'svm1-quick',
+      clusters: ['cluster1'],
+      svms: ['svm1'],
+      roles: ['vsadmin'],
+      requesters: 'anyone',
+      approvers: { users: ['U0BOB', 'U0CAROL'] },
+      defaultDuration: '1h',
+      maxDuration: '8h',
+      approvalTimeout: '30m',
     },
     {
       name: 'svm2-backup',
@@ -74,7 +86,7 @@ export interface WorkflowEnv {
   readonly clock: Clock;
   /** Every log line the handlers wrote. */
   readonly logs: string[];
-  /** Records a request (as the Slack side does on submit) and starts its workflow. */
+  /** Records a request (as the Slack side does on submit; 4 hours on svm1 unless told) and starts its workflow. */
   submit(overrides?: Parameters<typeof pendingRequest>[0]): Promise<{ id: string; executionArn: string }>;
   /** Resolves once the execution waits on a token in `state` (AwaitApproval or AwaitEnd). */
   waiting(executionArn: string, state: 'AwaitApproval' | 'AwaitEnd'): Promise<void>;
@@ -172,7 +184,7 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       clock,
       logs,
       async submit(overrides = {}) {
-        const request = pendingRequest({ createdAt: now(), svm: { name: 'svm1' }, ...overrides });
+        const request = pendingRequest({ createdAt: now(), svm: { name: 'svm1' }, durationSeconds: 4 * 3600, ...overrides });
         await store.create(request, request.requester.slackUserId);
         const { executionArn } = await workflow.start(request.id);
         return { id: request.id, executionArn };

@@ -82,6 +82,7 @@ describe('an approved request', () => {
     const counts = env().local.counters.execution(executionArn);
     console.log(`approved lifecycle: ${counts.stateTransitions} state transitions, ${counts.dynamo.writes} DynamoDB writes, ${counts.dynamo.reads} reads (workflow tasks only)`);
     expect(counts.stateTransitions).toBeLessThanOrEqual(15);
+    expect(counts.dynamo.writes).toBeLessThanOrEqual(15);
   });
 });
 
@@ -106,7 +107,7 @@ describe('a request that is not granted', () => {
   });
 
   it('expires when nobody decides within the approval timeout, without a grant', async () => {
-    const { id, executionArn } = await env().submit(as('o.brien-2'));
+    const { id, executionArn } = await env().submit({ ...as('o.brien-2'), policy: 'svm1-quick' });
     const done = await env().finished(executionArn);
     expect(done.status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ ApprovalExpired: 1 });
@@ -120,7 +121,7 @@ describe('a request that is not granted', () => {
   });
 
   it('counts an approval that landed just before the timeout, even if its token was never completed', async () => {
-    const { id, executionArn } = await env().submit(as('ops@svm1'));
+    const { id, executionArn } = await env().submit({ ...as('ops@svm1'), policy: 'svm1-quick' });
     await env().waiting(executionArn, 'AwaitApproval');
     // The decision is on record, but the Slack side never got to complete the token.
     const recorded = await env().store.apply(id, { type: 'APPROVE', by: 'U0BOB', at: new Date(env().clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
@@ -158,6 +159,18 @@ describe('a request that is not granted', () => {
     expect(failed.status === 'FAILED' && failed.reason).toMatch(reason);
     expect(env().jitCalls('POST')).toHaveLength(0);
     expect(env().slack.messages.filter((m) => m.channel === 'C0APPROVALS')).toHaveLength(0);
+    expect(dmOf()[0]?.text).toMatch(/cannot be granted/);
+  });
+});
+
+describe('a cluster that cannot be checked', () => {
+  it('fails the request with the reason and fails the execution visibly', async () => {
+    env().sim.faults.add({ method: 'GET', path: '/api/svm/svms', type: 'status', status: 401, times: 10 });
+    const { id, executionArn } = await env().submit(as('carol'));
+    expect(await env().finished(executionArn)).toMatchObject({ status: 'FAILED', error: 'ValidationError' });
+    const failed = await env().store.get(id);
+    expect(failed).toMatchObject({ status: 'FAILED', stage: 'validation' });
+    expect(failed.status === 'FAILED' && failed.reason).toMatch(/^The request could not be checked against the cluster: ONTAP GET \/api\/svm\/svms.* answered 401/);
     expect(dmOf()[0]?.text).toMatch(/cannot be granted/);
   });
 });
