@@ -56,7 +56,6 @@ export interface SandboxOptions {
   readonly install?: Partial<AppInstall>;
   /** How long Slack waits for an acknowledgement. @default 3000 */
   readonly ackTimeoutMs?: number;
-  readonly now?: () => number;
 }
 
 /** A node:http request handler; `next` is called for paths outside the sandbox (404 without it). */
@@ -92,7 +91,6 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
     channels,
     ...(options.install ? { install: options.install } : {}),
     ...(options.ackTimeoutMs !== undefined ? { ackTimeoutMs: options.ackTimeoutMs } : {}),
-    ...(options.now ? { now: options.now } : {}),
   });
   const settings: SnapshotSettings = {
     appName: options.appName ?? 'JIT Access',

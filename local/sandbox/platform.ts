@@ -43,7 +43,6 @@ export interface PlatformOptions {
   readonly install?: Partial<AppInstall>;
   /** How long Slack waits for an acknowledgement; default 3000 ms, as Slack. */
   readonly ackTimeoutMs?: number;
-  readonly now?: () => number;
 }
 
 /** One request the platform sent the app, for the page's request log. */
@@ -152,7 +151,8 @@ export function payloadView(stored: StoredView, surface: NormalizedBlocks): Payl
 export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
   const { slack } = options;
   const install: AppInstall = { ...DEFAULT_INSTALL, ...options.install };
-  const now = options.now ?? Date.now;
+  // Wall-clock time even when the local stack runs time faster: the app checks signatures against its own clock.
+  const now = Date.now;
   const ackTimeoutMs = options.ackTimeoutMs ?? 3000;
   const sent: SentRequest[] = [];
 
@@ -179,9 +179,11 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
       sent.push({ at: now(), kind, user: userId, status, payload, answer });
       if (sent.length > 200) sent.shift();
     };
-    let response: Response;
+    let status: number;
+    let text: string;
+    const deadline = AbortSignal.timeout(ackTimeoutMs);
     try {
-      response = await fetch(options.ingressUrl, {
+      const response = await fetch(options.ingressUrl, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -189,19 +191,19 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
           ...signSlackRequest(options.signingSecret, body, now()),
         },
         body,
-        signal: AbortSignal.timeout(ackTimeoutMs),
+        signal: deadline,
       });
+      status = response.status;
+      text = await response.text();
     } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      const failure = timedOut
+      const failure = deadline.aborted
         ? new IngressError('operation_timeout', `The app did not answer within ${ackTimeoutMs} ms.`, { cause: error })
         : new IngressError('dispatch_failed', `The app could not be reached at ${options.ingressUrl}.`, { cause: error });
       record(null, failure.message);
       throw failure;
     }
-    const text = await response.text();
-    record(response.status, text);
-    return { status: response.status, text };
+    record(status, text);
+    return { status, text };
   }
 
   async function runCommand(userId: string, channelId: string, line: string): Promise<CommandOutcome> {
