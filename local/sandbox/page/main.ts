@@ -504,9 +504,12 @@ function start(): void {
     window.clearTimeout(typing);
     typing = window.setTimeout(() => dispatchInput(target), 400);
   });
-  window.setInterval(() => void refreshPanels(), Math.max(500, state.snapshot?.panelRefreshMs ?? 2000));
   connect();
-  void refresh().then(() => Promise.all([refreshPanels(), refreshRequests()]));
+  void refresh().then(() => {
+    // Panels show things outside Slack (the cluster, the store) that change without telling the page.
+    window.setInterval(() => void refreshPanels(), Math.max(500, state.snapshot?.panelRefreshMs ?? 2000));
+    return Promise.all([refreshPanels(), refreshRequests()]);
+  });
 }
 
 function dispatchInput(target: HTMLElement): void {
