@@ -8,6 +8,7 @@
  */
 import type { ActionElement } from './block-kit';
 import { elementState, type Entry, type StateValues } from './state-values';
+import { escapeMrkdwn } from './ui/mrkdwn';
 
 /** Who the app is and where it is installed: the fixed parts of every payload. */
 export interface AppInstall {
@@ -61,11 +62,6 @@ export interface PayloadAction {
   readonly actionTs: string;
 }
 
-/** Escapes `&`, `<` and `>` as Slack does in the text it sends apps. */
-export function escapeSlackText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 /** Splits what a person typed (`/jit svm1 vsadmin 2h`) into the command and its text, or undefined if it is not a command. */
 export function parseSlashLine(line: string): { command: string; text: string } | undefined {
   const match = /^\s*(\/[^\s/]+)(?:\s+([\s\S]*))?$/.exec(line);
@@ -87,7 +83,8 @@ export function slashCommandFields(
     ['user_id', args.user.id],
     ['user_name', args.user.name],
     ['command', args.command],
-    ['text', escapeSlackText(args.text)],
+    // Slack escapes &, < and > in the text it sends apps, as apps escape them in mrkdwn.
+    ['text', escapeMrkdwn(args.text)],
     ['api_app_id', install.apiAppId],
     ['is_enterprise_install', 'false'],
     ['response_url', args.responseUrl],

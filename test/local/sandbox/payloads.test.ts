@@ -4,7 +4,6 @@ import {
   actionTs,
   blockActionsInView,
   blockActionsOnMessage,
-  escapeSlackText,
   interactionBody,
   parseSlashLine,
   type PayloadView,
@@ -63,7 +62,6 @@ describe('slash commands', () => {
     expect(parseSlashLine('/jit svm1 vsadmin 2h fix snapmirror')).toEqual({ command: '/jit', text: 'svm1 vsadmin 2h fix snapmirror' });
     expect(parseSlashLine('hello /jit')).toBeUndefined();
     expect(parseSlashLine('//jit')).toBeUndefined();
-    expect(escapeSlackText('a&b<c>')).toBe('a&amp;b&lt;c&gt;');
   });
 });
 

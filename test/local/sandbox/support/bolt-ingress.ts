@@ -8,7 +8,8 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, AwsLambdaReceiver, isValidSlackRequest, LogLevel } from '@slack/bolt';
-import type { AwsEventV1 } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
+
+type AwsEvent = Parameters<Awaited<ReturnType<AwsLambdaReceiver['start']>>>[0];
 
 /** One request the endpoint received. */
 export interface ReceivedRequest {
@@ -207,7 +208,7 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
         body: rawBody,
         headers: { 'x-slack-signature': headers['x-slack-signature'] ?? '', 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) },
       });
-      const event: AwsEventV1 = {
+      const event: AwsEvent = {
         body: rawBody,
         headers,
         isBase64Encoded: false,

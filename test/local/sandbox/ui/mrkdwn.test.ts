@@ -6,6 +6,7 @@ const parse = (text: string): MrkdwnNode[] => parseMrkdwn(text, names);
 describe('mrkdwn: escaping and decoding', () => {
   it('shows an escaped justification as the characters typed, not a ping or a link', () => {
     const typed = '<!channel> <http://evil|click> & more';
+    expect(escapeMrkdwn(typed)).toBe('&lt;!channel&gt; &lt;http://evil|click&gt; &amp; more');
     expect(parse(escapeMrkdwn(typed))).toEqual([{ type: 'text', text: typed }]);
   });
 
