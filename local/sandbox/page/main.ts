@@ -36,10 +36,20 @@ const state: PageState = {
 const time = (ts: string | number): string =>
   new Date(typeof ts === 'number' ? ts : Number(ts) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: typeof ts === 'number' ? '2-digit' : undefined });
 
+/** A failed call to the sandbox server, with its HTTP status. */
+class ApiError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+  }
+}
+
 async function api<T>(path: string, body?: unknown): Promise<T> {
   const response = await fetch(`api/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const data: unknown = await response.json();
-  if (!response.ok) throw new Error(typeof data === 'object' && data && 'error' in data ? String(data.error) : `HTTP ${response.status}`);
+  if (!response.ok) throw new ApiError(response.status, typeof data === 'object' && data && 'error' in data ? String(data.error) : `HTTP ${response.status}`);
   return data as T;
 }
 
@@ -67,6 +77,8 @@ function refresh(): Promise<void> {
         again = false;
         await load();
       } while (again);
+    } catch (error) {
+      byId('connection').textContent = `cannot read the sandbox: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
       refreshing = undefined;
     }
@@ -79,7 +91,8 @@ async function load(): Promise<void> {
   try {
     snapshot = await api<Snapshot>(`state?user=${encodeURIComponent(state.user)}`);
   } catch (error) {
-    if (state.user) {
+    // A person the directory no longer has (a stale link or local storage): fall back to the default one.
+    if (error instanceof ApiError && error.status === 400 && state.user) {
       state.user = '';
       localStorage.removeItem('sandbox.user');
       return load();
@@ -87,7 +100,11 @@ async function load(): Promise<void> {
     throw error;
   }
   state.user = snapshot.me.id;
-  if (!snapshot.channels.some((c) => c.id === state.channel)) state.channel = snapshot.channels[0]?.id ?? '';
+  if (!snapshot.channels.some((c) => c.id === state.channel)) {
+    // Someone else's DM with the app: look at the new person's DM with it instead.
+    const wasAppDm = state.snapshot?.channels.find((c) => c.id === state.channel)?.kind === 'app';
+    state.channel = (wasAppDm ? snapshot.channels.find((c) => c.kind === 'app') : undefined)?.id ?? snapshot.channels[0]?.id ?? '';
+  }
   state.snapshot = snapshot;
   draw();
   document.body.dataset.version = String(snapshot.version);
@@ -96,7 +113,13 @@ async function load(): Promise<void> {
 function draw(): void {
   const snapshot = state.snapshot;
   if (!snapshot) return;
-  const names = namesOf(snapshot);
+  // Redrawing replaces elements: give focus back to the element with the same id, for keyboard users.
+  const focused = document.activeElement?.id;
+  paint(snapshot);
+  if (focused && document.activeElement?.id !== focused) document.getElementById(focused)?.focus();
+}
+
+function paint(snapshot: Snapshot): void {
   document.body.dataset.user = snapshot.me.id;
   mount(
     byId('sidebar'),
@@ -191,6 +214,7 @@ function drawThread(snapshot: Snapshot): void {
 function drawModal(snapshot: Snapshot): void {
   const root = byId('modal-root');
   const view = snapshot.modal;
+  byId('layout').inert = view !== null;
   if (!view) {
     if (state.modalKey) {
       root.replaceChildren();
@@ -401,7 +425,10 @@ function confirmed(element: ActionElement): Promise<boolean> {
   const root = byId('confirm-root');
   const previous = document.activeElement as HTMLElement | null;
   return new Promise((resolve) => {
+    const behind = [byId('layout'), byId('modal-root')].filter((el) => !el.inert);
+    behind.forEach((el) => (el.inert = true));
     const done = (answer: boolean): void => {
+      behind.forEach((el) => (el.inert = false));
       root.replaceChildren();
       previous?.focus();
       resolve(answer);

@@ -31,11 +31,9 @@ export function h(tag: string, attrs: Record<string, AttrValue> | null = null, .
 function flatten(children: readonly ChildInput[]): Child[] {
   const out: Child[] = [];
   for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    if (typeof child === 'string' || !Array.isArray(child)) {
-      if (typeof child === 'string' && child === '') continue;
-      out.push(child as Child);
-    } else out.push(...flatten(child));
+    if (child === null || child === undefined || child === false || child === '') continue;
+    if (isInputList(child)) out.push(...flatten(child));
+    else out.push(child);
   }
   return out;
 }
@@ -49,6 +47,10 @@ export function textOf(node: Child | readonly Child[]): string {
 
 function isNodeList(node: Child | readonly Child[]): node is readonly Child[] {
   return Array.isArray(node);
+}
+
+function isInputList(input: Child | readonly ChildInput[]): input is readonly ChildInput[] {
+  return Array.isArray(input);
 }
 
 /** Every node in a tree (depth first), for tests and lookups. */
