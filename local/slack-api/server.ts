@@ -107,18 +107,21 @@ export interface SlackApiOptions {
 }
 
 const BOT_USER = 'U0JITBOT';
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+/** Views one modal may stack (views.push answers push_limit_reached beyond). */
+const MAX_STACK = 3;
 
 // What an app may post to a response URL (https://api.slack.com/interactivity/handling#message_responses).
+const FLAG = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const RESPONSE_BODY = z.object({
   text: z.string().optional(),
   blocks: z.array(z.unknown()).optional(),
   response_type: z.enum(['ephemeral', 'in_channel']).optional(),
-  replace_original: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
-  delete_original: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+  replace_original: FLAG.optional(),
+  delete_original: FLAG.optional(),
   thread_ts: z.string().optional(),
 });
 type ResponseBody = z.infer<typeof RESPONSE_BODY>;
-const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
 
 /** Starts the stand-in on loopback (port 0 = any free port). */
 export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
@@ -143,8 +146,6 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   type Answer = Record<string, unknown>;
   const fail = (error: string): Answer => ({ ok: false, error });
 
-
-  const MAX_STACK = 3;
   const topViewOf = (userId: string): StoredView | undefined =>
     [...views.values()].filter((v) => v.user === userId && !v.closed).pop();
   const stackOf = (rootViewId: string): StoredView[] => [...views.values()].filter((v) => v.rootViewId === rootViewId && !v.closed);
