@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
 import { EXAMPLE_DIRECTORY, type SlackDirectory } from './directory';
 
 /** One Web API call as the stand-in received it (arguments decoded, JSON fields parsed). */
@@ -24,7 +25,22 @@ export interface StoredMessage {
   blocks: unknown[];
   /** Set for ephemeral messages: only this user sees it. */
   visibleTo?: string;
+  /** Who posted it when that is not the app's bot user, e.g. `USLACKBOT` for Slack's own notices. */
+  author?: string;
   edited: number;
+}
+
+/** A message Slack itself adds (a slash command's immediate answer, a notice); ts and edits are assigned. */
+export type NewMessage = Omit<StoredMessage, 'ts' | 'edited'>;
+
+/** Where an interaction happened, so posts to its response URL land where Slack would put them. */
+export interface ResponseUrlContext {
+  /** The user who interacted: ephemeral answers are shown to them only. */
+  readonly user: string;
+  /** The channel the command was typed in or the message lives in. */
+  readonly channel: string;
+  /** The message whose button was clicked: `replace_original` / `delete_original` act on it. */
+  readonly messageTs?: string;
 }
 
 /** A modal that was opened. */
@@ -34,6 +50,10 @@ export interface StoredView {
   view: Record<string, unknown>;
   hash: string;
   closed: boolean;
+  /** The first view of the modal's stack (its own id for a view that views.open opened). */
+  rootViewId: string;
+  /** The view this one was pushed onto. */
+  previousViewId?: string;
 }
 
 /** A running Slack stand-in. */
@@ -56,8 +76,20 @@ export interface SlackApiStandIn {
   dmChannelOf(userId: string): string;
   /** Makes a trigger id that views.open accepts once, as Slack hands one out with each interaction. */
   issueTrigger(userId: string): string;
-  /** Makes a response URL for an interaction. */
-  issueResponseUrl(): string;
+  /** Makes a response URL for an interaction; with a context, posts to it show up as messages the way Slack shows them. */
+  issueResponseUrl(context?: ResponseUrlContext): string;
+  /** The people and user groups the stand-in knows. */
+  readonly directory: SlackDirectory;
+  /** Adds a message that Slack itself shows (not posted through the Web API). */
+  addMessage(message: NewMessage): StoredMessage;
+  /** The modal view a user sees: the top of their open stack. */
+  topViewOf(userId: string): StoredView | undefined;
+  /** Replaces a view's content (a `response_action: update`); a new hash, like views.update. */
+  updateView(viewId: string, view: Record<string, unknown>): StoredView;
+  /** Pushes a view onto the stack that holds `viewId` (a `response_action: push`). */
+  pushView(viewId: string, view: Record<string, unknown>): StoredView;
+  /** Closes one view, or with `stack` every view of its modal; answers the views closed, top first. */
+  closeView(viewId: string, options?: { stack?: boolean }): StoredView[];
   /** Calls of one method. */
   callsTo(method: string): RecordedCall[];
   /** Forgets all calls, messages, views and responses. */
@@ -76,6 +108,20 @@ export interface SlackApiOptions {
 
 const BOT_USER = 'U0JITBOT';
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+/** Views one modal may stack (views.push answers push_limit_reached beyond). */
+const MAX_STACK = 3;
+
+// What an app may post to a response URL (https://api.slack.com/interactivity/handling#message_responses).
+const FLAG = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const RESPONSE_BODY = z.object({
+  text: z.string().optional(),
+  blocks: z.array(z.unknown()).optional(),
+  response_type: z.enum(['ephemeral', 'in_channel']).optional(),
+  replace_original: FLAG.optional(),
+  delete_original: FLAG.optional(),
+  thread_ts: z.string().optional(),
+});
+type ResponseBody = z.infer<typeof RESPONSE_BODY>;
 
 /** Starts the stand-in on loopback (port 0 = any free port). */
 export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
@@ -99,6 +145,76 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
 
   type Answer = Record<string, unknown>;
   const fail = (error: string): Answer => ({ ok: false, error });
+
+  const topViewOf = (userId: string): StoredView | undefined =>
+    [...views.values()].filter((v) => v.user === userId && !v.closed).pop();
+  const stackOf = (rootViewId: string): StoredView[] => [...views.values()].filter((v) => v.rootViewId === rootViewId && !v.closed);
+  const viewAnswer = (stored: StoredView): Answer => ({
+    ...stored.view,
+    id: stored.id,
+    hash: stored.hash,
+    root_view_id: stored.rootViewId,
+    previous_view_id: stored.previousViewId ?? null,
+    state: { values: {} },
+  });
+  const storeView = (userId: string | undefined, view: Record<string, unknown>, onto?: StoredView): StoredView => {
+    const id = nextId('V');
+    const stored: StoredView = {
+      id,
+      user: userId,
+      view,
+      hash: nextTs(),
+      closed: false,
+      rootViewId: onto?.rootViewId ?? id,
+      ...(onto ? { previousViewId: onto.id } : {}),
+    };
+    views.set(id, stored);
+    return stored;
+  };
+  const replaceView = (target: StoredView, view: Record<string, unknown>): void => {
+    target.view = view;
+    target.hash = nextTs();
+  };
+  // views.push stacks onto the modal the trigger's user has open; Slack allows three views per stack.
+  const openFromTrigger = (args: Record<string, unknown>, push: boolean): Answer => {
+    const trigger = String(args.trigger_id ?? '');
+    if (!triggers.has(trigger)) return fail(trigger ? 'expired_trigger_id' : 'invalid_arguments');
+    if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
+    const userId = triggers.get(trigger);
+    const onto = push && userId ? topViewOf(userId) : undefined;
+    if (onto && stackOf(onto.rootViewId).length >= MAX_STACK) return fail('push_limit_reached');
+    triggers.delete(trigger);
+    return { ok: true, view: viewAnswer(storeView(userId, args.view as Record<string, unknown>, onto)) };
+  };
+  const responseContexts = new Map<string, ResponseUrlContext>();
+  const addMessage = (message: NewMessage): StoredMessage => {
+    const stored: StoredMessage = { ...message, ts: nextTs(), edited: 0 };
+    messages.push(stored);
+    return stored;
+  };
+  // What Slack does with a post to a response URL: replace or delete the original, or add a message.
+  const applyResponse = (context: ResponseUrlContext, body: ResponseBody): void => {
+    const index = context.messageTs ? messages.findIndex((m) => m.channel === context.channel && m.ts === context.messageTs) : -1;
+    const original = index >= 0 ? messages[index] : undefined;
+    if (body.delete_original && original) {
+      messages.splice(index, 1);
+      return;
+    }
+    if (body.replace_original && original) {
+      original.text = body.text ?? '';
+      original.blocks = body.blocks ?? [];
+      original.edited += 1;
+      return;
+    }
+    if (body.text === undefined && body.blocks === undefined) return;
+    addMessage({
+      channel: context.channel,
+      text: body.text ?? '',
+      blocks: body.blocks ?? [],
+      ...(body.thread_ts ? { threadTs: body.thread_ts } : {}),
+      ...(body.response_type === 'in_channel' ? {} : { visibleTo: context.user }),
+    });
+  };
 
   const methods: Record<string, (args: Record<string, unknown>) => Answer> = {
     'auth.test': () => ({ ok: true, url: 'http://localhost/', team: 'Local', team_id: 'T0LOCAL', user: 'jit', user_id: BOT_USER, bot_id: 'B0JITBOT' }),
@@ -138,6 +254,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
         blocks: Array.isArray(args.blocks) ? args.blocks : [],
         visibleTo: String(args.user),
         edited: 0,
+        ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
       });
       return { ok: true, message_ts: ts };
     },
@@ -167,25 +284,16 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       const members = directory.usergroups[String(args.usergroup)];
       return members ? { ok: true, users: [...members] } : fail('no_such_subteam');
     },
-    'views.open': (args) => {
-      const trigger = String(args.trigger_id ?? '');
-      if (!triggers.has(trigger)) return fail(trigger ? 'expired_trigger_id' : 'invalid_arguments');
-      if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
-      const opened: StoredView = { id: nextId('V'), user: triggers.get(trigger), view: args.view as Record<string, unknown>, hash: nextTs(), closed: false };
-      triggers.delete(trigger);
-      views.set(opened.id, opened);
-      return { ok: true, view: { ...opened.view, id: opened.id, hash: opened.hash, state: { values: {} } } };
-    },
+    'views.open': (args) => openFromTrigger(args, false),
     'views.update': (args) => {
       const target = [...views.values()].find((v) => v.id === args.view_id || v.view.external_id === args.external_id);
       if (!target) return fail('not_found');
       if (args.hash !== undefined && args.hash !== target.hash) return fail('hash_conflict');
       if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
-      target.view = args.view as Record<string, unknown>;
-      target.hash = nextTs();
-      return { ok: true, view: { ...target.view, id: target.id, hash: target.hash, state: { values: {} } } };
+      replaceView(target, args.view as Record<string, unknown>);
+      return { ok: true, view: viewAnswer(target) };
     },
-    'views.push': (args) => methods['views.open']!(args),
+    'views.push': (args) => openFromTrigger(args, true),
   };
 
   const server = createServer((req, res) => {
@@ -196,7 +304,12 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     const body = await readBody(req);
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (req.method === 'POST' && path.startsWith('/response/')) {
-      responses.push({ id: path.slice('/response/'.length), body: parseJsonObject(body) });
+      const id = path.slice('/response/'.length);
+      const parsed = parseJsonObject(body);
+      responses.push({ id, body: parsed });
+      const context = responseContexts.get(id);
+      const answer = RESPONSE_BODY.safeParse(parsed);
+      if (context && answer.success) applyResponse(context, answer.data);
       events.emit('change');
       return send(res, 200, { ok: true });
     }
@@ -236,8 +349,39 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       triggers.set(id, userId);
       return id;
     },
-    issueResponseUrl() {
-      return `${base}/response/${nextId('R')}`;
+    issueResponseUrl(context) {
+      const id = nextId('R');
+      if (context) responseContexts.set(id, context);
+      return `${base}/response/${id}`;
+    },
+    directory,
+    addMessage(message) {
+      const stored = addMessage(message);
+      events.emit('change');
+      return stored;
+    },
+    topViewOf,
+    updateView(viewId, view) {
+      const target = views.get(viewId);
+      if (!target || target.closed) throw new Error(`No open view ${viewId}`);
+      replaceView(target, view);
+      events.emit('change');
+      return target;
+    },
+    pushView(viewId, view) {
+      const onto = views.get(viewId);
+      if (!onto || onto.closed) throw new Error(`No open view ${viewId}`);
+      const pushed = storeView(onto.user, view, onto);
+      events.emit('change');
+      return pushed;
+    },
+    closeView(viewId, closeOptions = {}) {
+      const target = views.get(viewId);
+      if (!target || target.closed) return [];
+      const closing = closeOptions.stack ? stackOf(target.rootViewId).reverse() : [target];
+      for (const v of closing) v.closed = true;
+      events.emit('change');
+      return closing;
     },
     callsTo: (method) => calls.filter((c) => c.method === method),
     reset() {
@@ -246,6 +390,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       responses.length = 0;
       views.clear();
       triggers.clear();
+      responseContexts.clear();
       events.emit('change');
     },
     close: () =>

@@ -68,3 +68,53 @@ describe('Slack Web API stand-in, through @slack/web-api', () => {
     expect(slack.responses).toEqual([{ id: url.split('/').pop(), body: { text: 'done' } }]);
   });
 });
+
+describe('Slack Web API stand-in, as the platform the sandbox drives', () => {
+  const modal = (callback: string) => ({ type: 'modal' as const, callback_id: callback, title: { type: 'plain_text' as const, text: callback }, blocks: [] });
+
+  it('stacks pushed views onto the open modal, at most three, and closes one or the whole stack', async () => {
+    const root = await web.views.open({ trigger_id: slack.issueTrigger('U0ALICE'), view: modal('one') });
+    const second = await web.views.push({ trigger_id: slack.issueTrigger('U0ALICE'), view: modal('two') });
+    expect(second.view).toMatchObject({ root_view_id: root.view!.id, previous_view_id: root.view!.id });
+    const third = slack.pushView(second.view!.id!, modal('three'));
+    expect(third).toMatchObject({ rootViewId: root.view!.id, previousViewId: second.view!.id, user: 'U0ALICE' });
+    await expect(web.views.push({ trigger_id: slack.issueTrigger('U0ALICE'), view: modal('four') })).rejects.toMatchObject({
+      data: { error: 'push_limit_reached' },
+    });
+    expect(slack.topViewOf('U0ALICE')?.view.callback_id).toBe('three');
+    expect(slack.closeView(third.id).map((v) => v.view.callback_id)).toEqual(['three']);
+    expect(slack.topViewOf('U0ALICE')?.view.callback_id).toBe('two');
+    const updated = slack.updateView(second.view!.id!, modal('two-b'));
+    expect(updated.hash).not.toBe(second.view!.hash);
+    expect(slack.closeView(root.view!.id!, { stack: true }).map((v) => v.view.callback_id)).toEqual(['two-b', 'one']);
+    expect(slack.topViewOf('U0ALICE')).toBeUndefined();
+    expect(slack.topViewOf('U0BOB')).toBeUndefined();
+  });
+
+  it('shows response URL posts where Slack would: ephemeral, in channel, replacing or deleting the original', async () => {
+    const original = await web.chat.postMessage({ channel: 'C0APPROVALS', text: 'approve?', blocks: [] });
+    const post = (url: string, body: object) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const onMessage = { user: 'U0BOB', channel: 'C0APPROVALS', messageTs: original.ts! };
+    await post(slack.issueResponseUrl(onMessage), { text: 'only you see this' });
+    await post(slack.issueResponseUrl(onMessage), { text: 'everyone sees this', response_type: 'in_channel' });
+    await post(slack.issueResponseUrl(onMessage), { text: 'approved', replace_original: true });
+    expect(slack.messages.map((m) => [m.text, m.visibleTo ?? null, m.edited])).toEqual([
+      ['approved', null, 1],
+      ['only you see this', 'U0BOB', 0],
+      ['everyone sees this', null, 0],
+    ]);
+    await post(slack.issueResponseUrl(onMessage), { delete_original: 'true' });
+    expect(slack.messages.map((m) => m.text)).toEqual(['only you see this', 'everyone sees this']);
+    await post(slack.issueResponseUrl(), { text: 'no context: recorded only' });
+    expect(slack.messages).toHaveLength(2);
+    expect(slack.responses).toHaveLength(5);
+  });
+
+  it('adds the messages Slack itself shows and knows its directory', () => {
+    const notice = slack.addMessage({ channel: 'C0APPROVALS', text: '/jit failed', blocks: [], visibleTo: 'U0EVE', author: 'USLACKBOT' });
+    expect(slack.messages).toEqual([notice]);
+    expect(notice.ts).toMatch(/^\d+\.\d{6}$/);
+    expect(slack.directory.users.map((u) => u.name)).toContain('erin');
+  });
+});
