@@ -29,7 +29,12 @@ import { pendingRequest } from './requests';
 export const TIME_SCALE = 3600;
 
 /** The example cluster's SVM uuids (local/ontap-sim/fixtures/example-cluster.json). */
-export const SVM_UUID = { svm1: '02c9e252-41be-11e9-81d5-00a0986138f7', svm2: 'aaef7c38-4bd3-11e9-b238-0050568e2e25' } as const;
+export const SVM_UUID = {
+  svm1: '02c9e252-41be-11e9-81d5-00a0986138f7',
+  svm2: 'aaef7c38-4bd3-11e9-b238-0050568e2e25',
+  /** The admin SVM, owner of cluster-scoped accounts (not listed by /api/svm/svms). */
+  cluster1: '2903de6f-4bd2-11e9-b238-0050568e2e25',
+} as const;
 
 /** The configuration the workflow tests run with. */
 export const TEST_CONFIG: Config = parseConfig({
@@ -59,6 +64,19 @@ export const TEST_CONFIG: Config = parseConfig({
       defaultDuration: '1h',
       maxDuration: '8h',
       approvalTimeout: '30m',
+    },
+    {
+      name: 'cluster-admin',
+      clusters: ['cluster1'],
+      svms: ['cluster1'],
+      roles: ['admin'],
+      requesters: 'anyone',
+      approvers: { users: ['U0BOB', 'U0CAROL'] },
+      approvalsRequired: 2,
+      defaultDuration: '30m',
+      maxDuration: '2h',
+      approvalTimeout: '4h',
+      sessionValidity: '30m',
     },
     {
       name: 'svm2-backup',

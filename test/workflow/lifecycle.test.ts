@@ -86,6 +86,34 @@ describe('an approved request', () => {
   });
 });
 
+describe('a cluster-scoped request under a 2-of-M policy', () => {
+  it('waits for two distinct approvers, then grants on the admin SVM with the policy\'s session length', async () => {
+    const { id, executionArn } = await env().submit({
+      ...as('storage.ops'),
+      svm: { name: 'cluster1' },
+      role: 'admin',
+      policy: 'cluster-admin',
+      approvalsRequired: 2,
+      durationSeconds: 2 * 3600,
+    });
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect(await env().approve(id, 'U0BOB')).toMatchObject({ ok: true, to: 'PENDING' });
+    expect(await env().approve(id, 'U0BOB')).toMatchObject({ ok: false });
+    expect(await env().approve(id, 'U0CAROL')).toMatchObject({ ok: true, to: 'APPROVED' });
+    await env().waiting(executionArn, 'AwaitEnd');
+    expect(env().jitCalls('POST')[0]?.body).toMatchObject({
+      owner: { uuid: SVM_UUID.cluster1 },
+      account: { name: 'storage.ops' },
+      role: { name: 'admin' },
+      jit_validity: 'PT2H',
+      session_validity: 'PT30M',
+    });
+    await env().revokeNow(id, 'U0CAROL');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: 'U0CAROL', approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }] });
+  });
+});
+
 describe('a request that is not granted', () => {
   it('is denied with a reason: nothing is sent to the cluster, and everyone sees who denied it and why', async () => {
     const { id, executionArn } = await env().submit(as('carol'));
