@@ -37,10 +37,14 @@ let built: Promise<Runtime> | undefined;
 
 /** The runtime, built on first use. */
 export function getRuntime(): Promise<Runtime> {
-  built ??= build(overrides);
-  built.catch(() => {
-    built = undefined;
-  });
+  if (!built) {
+    const building = build(overrides);
+    // A failed build (a missing variable, a secret not readable yet) is tried again next time.
+    building.catch(() => {
+      if (built === building) built = undefined;
+    });
+    built = building;
+  }
   return built;
 }
 
