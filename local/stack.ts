@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import { loadConfig } from '../lambdas/config/load';
 import type { Config } from '../lambdas/config/schema';
 import type { AccessRequest } from '../lambdas/domain/request';
@@ -258,16 +259,30 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-function jitEntryRows(simulator: OntapSimulator): Record<string, unknown>[] {
-  return simulator.jitEntries().map((e) => ({
-    svm: e.ownerName,
-    account: e.account,
-    role: e.role,
-    state: e.jitState,
-    start: e.startTime,
-    end: e.endTime,
-    comment: e.comment,
-  }));
+const SimEntrySchema = z.object({
+  owner: z.object({ name: z.string().optional(), uuid: z.string() }),
+  account: z.object({ name: z.string() }),
+  role: z.object({ name: z.string() }).optional(),
+  jit_state: z.string().optional(),
+  start_time: z.string().optional(),
+  end_time: z.string().optional(),
+  comment: z.string().optional(),
+});
+
+/** The simulator's JIT entries as the cluster would list them, one flat row each. */
+export function jitEntryRows(simulator: OntapSimulator): Record<string, string>[] {
+  return simulator.jitEntries().map((record) => {
+    const e = SimEntrySchema.parse(record);
+    return {
+      svm: e.owner.name ?? e.owner.uuid,
+      account: e.account.name,
+      role: e.role?.name ?? '',
+      state: e.jit_state ?? '',
+      start: e.start_time ?? '',
+      end: e.end_time ?? '',
+      comment: e.comment ?? '',
+    };
+  });
 }
 
 /** Everyone's requests, newest first (the local directory is small, so one query per person). */
