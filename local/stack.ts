@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { loadConfig } from '../lambdas/config/load';
 import type { Config } from '../lambdas/config/schema';
 import type { AccessRequest } from '../lambdas/domain/request';
-import { scaledClock } from '../lambdas/runtime/clock';
+import { type Clock, scaledClock } from '../lambdas/runtime/clock';
 import { Logger, type LogLevel } from '../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
@@ -25,10 +25,11 @@ import { RequestStore } from '../lambdas/store/request-store';
 import { createTableInput } from '../lambdas/store/table';
 import { WorkflowClient } from '../lambdas/workflow/client';
 import { localDynamoClient, startEmbeddedDynamo } from './dynamodb';
-import { type OntapSimulator, startOntapSimulator } from './ontap-sim';
+import { type FixtureInput, type OntapSimulator, startOntapSimulator } from './ontap-sim';
 import { createSandboxHandler, type SandboxHandler } from './sandbox/handler';
+import type { SlackDirectory } from './slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from './slack-api/server';
-import { startLocalWorkflow } from './stepfunctions';
+import { type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from './stepfunctions';
 
 /** How the local stack is started. */
 export interface LocalStackOptions {
@@ -46,6 +47,14 @@ export interface LocalStackOptions {
   readonly log?: (line: string) => void;
   /** Log level of the handlers. @default info */
   readonly logLevel?: LogLevel;
+  /** The business clock every part reads (benchmarks pass a finer one). @default scaledClock(speed) */
+  readonly clock?: Clock;
+  /** The people and user groups of the Slack stand-in. @default its example workspace */
+  readonly slackDirectory?: SlackDirectory;
+  /** The cluster the ONTAP simulator plays. @default its example cluster */
+  readonly ontapFixture?: FixtureInput;
+  /** Replaces workflow task handlers by task name (benchmarks wrap them to time them). @default the product's */
+  readonly handlers?: LocalWorkflowOptions['handlers'];
 }
 
 /** What the local stack serves. */
@@ -71,6 +80,10 @@ export interface LocalStack {
   /** The signing secret the ingress checks (generated for the stand-in). Never logged. */
   readonly signingSecret: string;
   readonly speed: number;
+  /** The workflow on the local runner: executions, waits, and its counters (transitions, invocations, DynamoDB calls). */
+  readonly workflow: LocalWorkflow;
+  /** The DynamoDB client the store and the handlers share (its calls are counted). */
+  readonly dynamoClient: DynamoDBClient;
   /** Stops everything, in reverse order of start. */
   close(): Promise<void>;
 }
@@ -94,7 +107,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const closer of closers.reverse()) await Promise.resolve(closer()).catch(() => undefined);
   };
   try {
-    const clock = scaledClock(speed);
+    const clock = options.clock ?? scaledClock(speed);
     const sink = options.log ?? (() => undefined);
     const logger = new Logger({ service: 'ontap-jit-local' }, options.logLevel ?? 'info', sink);
 
@@ -122,7 +135,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let simulator: OntapSimulator | undefined;
     const embedded = config.clusters.filter((c) => c.endpoint === 'embedded');
     if (embedded.length > 0) {
-      simulator = await startOntapSimulator({ clock, ...(env.ONTAP_SIM_PORT ? { port: Number(env.ONTAP_SIM_PORT) } : {}) });
+      simulator = await startOntapSimulator({
+        clock,
+        ...(options.ontapFixture ? { fixture: options.ontapFixture } : {}),
+        ...(env.ONTAP_SIM_PORT ? { port: Number(env.ONTAP_SIM_PORT) } : {}),
+      });
       closers.push(() => simulator?.close());
       // The runtime reads the simulator's place and credentials the way it reads a real cluster's.
       env.ONTAP_EMBEDDED_URL = simulator.url;
@@ -146,7 +163,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       botToken = `xoxb-local-${randomBytes(12).toString('hex')}`;
       // A given secret lets a test outside this process sign requests the way Slack would.
       signingSecret = signingSecret ?? randomBytes(16).toString('hex');
-      slack = await startSlackApi({ botToken, ...(env.SLACK_STANDIN_PORT ? { port: Number(env.SLACK_STANDIN_PORT) } : {}) });
+      slack = await startSlackApi({
+        botToken,
+        ...(options.slackDirectory ? { directory: options.slackDirectory } : {}),
+        ...(env.SLACK_STANDIN_PORT ? { port: Number(env.SLACK_STANDIN_PORT) } : {}),
+      });
       closers.push(() => slack?.close());
       slackApiUrl = slack.url;
     } else if (!botToken || !signingSecret) {
@@ -158,6 +179,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timeScale: speed,
       clock,
       ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
+      ...(options.handlers ? { handlers: options.handlers } : {}),
       log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
     });
     closers.push(() => local.close());
@@ -242,6 +264,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(slack ? { slack } : {}),
       signingSecret,
       speed,
+      workflow: local,
+      dynamoClient,
       close,
     };
   } catch (error) {

@@ -78,7 +78,9 @@ beforeEach(async () => {
         // Two business hours from now on the scaled clock.
         until: new Date(sfn.clock.now() + 2 * 3600_000).toISOString(),
       }),
-      'keep-token': (event: { id: string; token: string }) => {
+      'keep-token': async (event: { id: string; token: string }) => {
+        // A function slower than its own wait's timeout (a short window on a busy machine).
+        if (event.id.includes('sluggish')) await new Promise((r) => setTimeout(r, 300));
         tokens.push(event);
         tokenIssued.resolve(event.token);
         return { kept: true };
@@ -138,6 +140,14 @@ describe('local Step Functions runner', () => {
     expect(JSON.parse(done.output ?? '{}').decision).toMatchObject({ Error: 'States.Timeout' });
     expect(sfn.counters.execution(arn).statesEntered).toMatchObject({ TimedOut: 1 });
     expect(await workflow.resumeApproval(token, { decision: 'APPROVED' })).toBe(false);
+  });
+
+  it('times a token wait out while its function is still running, and goes on to the Catch', async () => {
+    const arn = await start('REQ-slow-sluggish');
+    const done = await sfn.waitForExecution(arn);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}').decision).toMatchObject({ Error: 'States.Timeout' });
+    expect(sfn.counters.execution(arn).statesEntered).toMatchObject({ TimedOut: 1 });
   });
 
   it('answers an unknown token as invalid', async () => {
