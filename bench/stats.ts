@@ -21,3 +21,31 @@ export function round(value: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** The usual latency figures of a set of samples, in the samples' unit. */
+export interface Summary {
+  readonly n: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+/** Summarises samples (rounded for display). */
+export function summarize(samples: readonly number[]): Summary {
+  const mean = samples.length === 0 ? Number.NaN : samples.reduce((a, b) => a + b, 0) / samples.length;
+  return {
+    n: samples.length,
+    p50: round(percentile(samples, 50)),
+    p90: round(percentile(samples, 90)),
+    p99: round(percentile(samples, 99)),
+    max: round(samples.length === 0 ? Number.NaN : Math.max(...samples)),
+    mean: round(mean),
+  };
+}
+
+/** The arithmetic mean (NaN for no samples). */
+export function mean(samples: readonly number[]): number {
+  return samples.length === 0 ? Number.NaN : samples.reduce((a, b) => a + b, 0) / samples.length;
+}

@@ -1,0 +1,117 @@
+/**
+ * The local stack as the benchmarks run it (`startLocalStack`, time-scaled), with what they read
+ * besides the product: a business clock fine enough to turn the ONTAP simulator's call times back
+ * into real milliseconds, every task handler timed, DynamoDB request units metered, and the Slack
+ * driver pointed at the app.
+ */
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { type Clock } from '../lambdas/runtime/clock';
+import { executionArnFor } from '../lambdas/workflow/client';
+import type { WorkflowTask } from '../lib/workflow-definition';
+import { localDynamoClient } from '../local/dynamodb';
+import type { OntapSimulator } from '../local/ontap-sim';
+import type { SlackApiStandIn } from '../local/slack-api/server';
+import { type LocalStack, startLocalStack } from '../local/stack';
+import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
+import { RequestStore } from '../lambdas/store/request-store';
+import { CapacityMeter } from './capacity';
+import { SignedPoster, SlackDriver } from './slack-driver';
+import { BENCH_DIRECTORY, benchFixture, SPEED, writeBenchConfig } from './workload';
+
+/** A business clock `speed` times faster than real time, read from the monotonic high-resolution timer. */
+export function fineClock(speed: number): Clock & { realMs(businessMs: number): number } {
+  const startMs = Date.now();
+  const origin = performance.now();
+  return {
+    now: () => startMs + Math.floor((performance.now() - origin) * speed),
+    /** The `performance.now()` at which the clock read `businessMs`. */
+    realMs: (businessMs) => origin + (businessMs - startMs) / speed,
+  };
+}
+
+/** A running benchmark stack. */
+export interface BenchStack {
+  readonly stack: LocalStack;
+  readonly slack: SlackApiStandIn;
+  readonly simulator: OntapSimulator;
+  readonly driver: SlackDriver;
+  readonly clock: ReturnType<typeof fineClock>;
+  /** Request units of every call through the product's DynamoDB client. */
+  readonly capacity: CapacityMeter;
+  /** Real milliseconds of each task handler invocation, by task. */
+  readonly taskMs: Record<WorkflowTask, number[]>;
+  /** A store on a client of its own: what the benchmark reads is neither counted nor metered. */
+  readonly observer: RequestStore;
+  /** The execution ARN of a request's workflow. */
+  executionOf(requestId: string): string;
+  close(): Promise<void>;
+}
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Settings that would point the local stack at real services; the benchmarks always run embedded. */
+const REAL_PARTS = ['DYNAMODB_ENDPOINT', 'SLACK_API_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'JIT_PORT', 'SFN_PORT', 'ONTAP_SIM_PORT', 'SLACK_STANDIN_PORT'];
+
+/** Starts the stack on free ports with the benchmark's world. */
+export async function startBenchStack(): Promise<BenchStack> {
+  for (const name of REAL_PARTS) delete process.env[name];
+  const clock = fineClock(SPEED);
+  const taskMs = Object.fromEntries(Object.keys(WORKFLOW_HANDLERS).map((t) => [t, [] as number[]])) as unknown as Record<WorkflowTask, number[]>;
+  const handlers = Object.fromEntries(
+    Object.entries(WORKFLOW_HANDLERS).map(([task, handler]) => [
+      task,
+      async (event: never) => {
+        const started = performance.now();
+        try {
+          return await (handler as (e: never) => unknown)(event);
+        } finally {
+          taskMs[task as WorkflowTask].push(performance.now() - started);
+        }
+      },
+    ]),
+  );
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const stack = await startLocalStack({
+    port: await freePort(),
+    speed: SPEED,
+    clock,
+    configPath: writeBenchConfig(),
+    slackDirectory: BENCH_DIRECTORY,
+    ontapFixture: benchFixture(),
+    handlers,
+    logLevel: 'warn',
+  });
+  const { slack, simulator } = stack;
+  if (!slack || !simulator) throw new Error('the benchmark needs the embedded Slack stand-in and ONTAP simulator');
+  const poster = new SignedPoster(stack.urls.slackEvents, stack.signingSecret);
+  const observerClient = localDynamoClient(stack.urls.dynamodb);
+  const capacity = new CapacityMeter(stack.dynamoClient);
+  return {
+    stack,
+    slack,
+    simulator,
+    driver: new SlackDriver(slack, poster, stack.config.slack.approvalChannel),
+    clock,
+    capacity,
+    taskMs,
+    observer: new RequestStore({ client: observerClient, tableName: 'ontap-jit-requests', retentionSeconds: stack.config.retention }),
+    executionOf: (requestId) => executionArnFor(stack.workflow.stateMachineArn, requestId),
+    async close() {
+      poster.close();
+      capacity.stop();
+      observerClient.destroy();
+      await stack.close();
+    },
+  };
+}

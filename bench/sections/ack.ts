@@ -1,0 +1,131 @@
+/**
+ * Slack acknowledgement latency and approval-to-grant latency, on the local stack.
+ *
+ * Each round, one after the other, as people make them: `/jit` (the modal opens), the modal
+ * submitted, a one-line `/jit svm1 vsadmin 1h …` by someone else (the text shortcut; that request is
+ * left to expire), and the Approve click on the modal's request once its approval message is up.
+ * Between them, two requests to the floor endpoint (signature check + one conditional write, same
+ * HTTP shape, same DynamoDB), so floor and product are measured under the same conditions. Approval to grant: from the Approve click leaving Slack to the JIT
+ * entry's POST arriving at the ONTAP simulator (its call log, on the shared clock).
+ */
+import { performance } from 'node:perf_hooks';
+import { startFloor } from '../floor';
+import type { BenchStack } from '../local';
+import { SignedPoster } from '../slack-driver';
+import { round, type Summary, summarize } from '../stats';
+import { APPROVER, requester } from '../workload';
+
+/** The request kinds measured. */
+export const ACK_KINDS = ['slash command: /jit opens the modal', 'slash command: one-line request (text shortcut)', 'modal submit', 'button: Approve'] as const;
+/** One of them. */
+export type AckKind = (typeof ACK_KINDS)[number];
+
+/** What the section found. */
+export interface AckResult {
+  readonly rounds: number;
+  readonly warmupRounds: number;
+  readonly latencyMs: Record<AckKind, Summary>;
+  readonly floorMs: Summary;
+  /** Product latency over the floor's, at p50 and p99. */
+  readonly ratioToFloor: Record<AckKind, { p50: number; p99: number }>;
+  readonly approveToGrantMs: Summary;
+  /** Answers that were not HTTP 200 (should be none). */
+  readonly failures: number;
+  /** Approved lifecycles (one per round) that ran to their end (SUCCEEDED). */
+  readonly lifecyclesSucceeded: number;
+  readonly lifecyclesStarted: number;
+}
+
+const JUSTIFICATION = 'Benchmark: restore the snapmirror schedule on vol_data';
+
+/** Runs `rounds` measured rounds after `warmup` unmeasured ones. */
+export async function measureAck(b: BenchStack, rounds: number, warmup: number): Promise<AckResult> {
+  const floor = await startFloor({ dynamoEndpoint: b.stack.urls.dynamodb, tableName: 'ontap-jit-requests', signingSecret: b.stack.signingSecret });
+  const floorPoster = new SignedPoster(floor.url, b.stack.signingSecret);
+  const sfn = b.stack.workflow.sfn;
+  const samples: Record<AckKind, number[]> = Object.fromEntries(ACK_KINDS.map((k) => [k, [] as number[]])) as unknown as Record<AckKind, number[]>;
+  const floorMs: number[] = [];
+  const toGrant: number[] = [];
+  const approvedExecutions: string[] = [];
+  let failures = 0;
+  // The floor is sent the bytes of an Approve click (the first round's; signed afresh each time).
+  let floorBody = '';
+
+  const check = (status: number): void => {
+    if (status !== 200) failures += 1;
+  };
+
+  /** Approves a request waiting for approval; returns the click's latency and the time to the ONTAP POST. */
+  const approveAndGrant = async (requestId: string): Promise<{ ackMs: number; toPostMs: number }> => {
+    const arn = b.executionOf(requestId);
+    await sfn.whenWaiting(arn, 'AwaitApproval');
+    const message = b.driver.approvalMessage(requestId);
+    const clicked = performance.now();
+    const answer = await b.driver.approve(APPROVER, message);
+    check(answer.status);
+    // Entered once the grant returned (the one-hour window may even be over on a stalled machine).
+    await sfn.whenEntered(arn, 'AwaitEnd');
+    const post = b.simulator.calls().find((c) => c.method === 'POST' && c.path.startsWith('/api/security/jit-privilege-users') && JSON.stringify(c.body).includes(requestId));
+    if (!post) throw new Error(`no JIT POST for ${requestId}`);
+    b.simulator.clearCalls();
+    return { ackMs: answer.ms, toPostMs: b.clock.realMs(Date.parse(post.time)) - clicked };
+  };
+
+  const began = performance.now();
+  for (let r = 0; r < warmup + rounds; r++) {
+    if (r > 0 && r % 100 === 0) process.stdout.write(`   round ${r}/${warmup + rounds} (${round((performance.now() - began) / 1000)} s)\n`);
+    const measured = r >= warmup;
+    const record = (kind: AckKind, ms: number): void => {
+      if (measured) samples[kind].push(ms);
+    };
+    const alice = requester(2 * r).id;
+    const dave = requester(2 * r + 1).id;
+
+    const open = await b.driver.openForm(alice);
+    check(open.answer.status);
+    record('slash command: /jit opens the modal', open.answer.ms);
+    const submitted = await b.driver.submitForm(alice, open.view, JUSTIFICATION);
+    check(submitted.answer.status);
+    record('modal submit', submitted.answer.ms);
+    approvedExecutions.push(b.executionOf(submitted.requestId));
+
+    const f1 = await floorPoster.post(floorBody || b.driver.poster.lastBody);
+    check(f1.status);
+    if (measured) floorMs.push(f1.ms);
+
+    const line = await b.driver.command(dave, `svm1 vsadmin 1h ${JUSTIFICATION}`);
+    check(line.answer.status);
+    record('slash command: one-line request (text shortcut)', line.answer.ms);
+
+    const f2 = await floorPoster.post(floorBody || b.driver.poster.lastBody);
+    check(f2.status);
+    if (measured) floorMs.push(f2.ms);
+
+    // The modal's request is approved and granted; the one-line request is left to expire unanswered.
+    const approved = await approveAndGrant(submitted.requestId);
+    floorBody ||= b.driver.poster.lastBody;
+    record('button: Approve', approved.ackMs);
+    if (measured) toGrant.push(approved.toPostMs);
+  }
+
+  // Every window ends an hour (a real second) after its grant; let the last ones close.
+  const ends = await Promise.all(approvedExecutions.map((arn) => sfn.waitForExecution(arn)));
+  floorPoster.close();
+  await floor.close();
+
+  const latencyMs = Object.fromEntries(ACK_KINDS.map((k) => [k, summarize(samples[k])])) as Record<AckKind, Summary>;
+  const floorSummary = summarize(floorMs);
+  return {
+    rounds,
+    warmupRounds: warmup,
+    latencyMs,
+    floorMs: floorSummary,
+    ratioToFloor: Object.fromEntries(
+      ACK_KINDS.map((k) => [k, { p50: round(latencyMs[k].p50 / floorSummary.p50), p99: round(latencyMs[k].p99 / floorSummary.p99) }]),
+    ) as Record<AckKind, { p50: number; p99: number }>,
+    approveToGrantMs: summarize(toGrant),
+    failures,
+    lifecyclesStarted: approvedExecutions.length,
+    lifecyclesSucceeded: ends.filter((e) => e.status === 'SUCCEEDED').length,
+  };
+}
