@@ -1,7 +1,7 @@
 /** Reads and validates the configuration once, at start, with errors that name the field. */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from './errors';
 import { type Config, ConfigSchema } from './schema';
@@ -20,6 +20,8 @@ export function parseConfig(data: unknown): Config {
 
 /** Parses YAML (a superset of JSON) configuration text. */
 export function parseConfigText(text: string, source = 'configuration'): Config {
+  // Loaded here, not at the top: the YAML parser is needed once per process, and not at all where the configuration comes pre-parsed.
+  const { parseDocument } = require('yaml') as typeof Yaml;
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problem = document.errors[0];
   if (problem) throw new ConfigError('', `${source} is not valid YAML: ${problem.message}`, { cause: problem });

@@ -1,7 +1,6 @@
 /** Step Functions task AwaitApproval (.waitForTaskToken): keeps the token, posts the approval message. */
-import { awaitApproval } from '../workflow/approval';
-import { AwaitInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
-
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<{ waiting: boolean }> => runTask('await-approval', AwaitInputSchema, event, awaitApproval);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<{ waiting: boolean }> {
+  const [{ runTask }, { AwaitInputSchema }, { awaitApproval }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/approval')]);
+  return runTask('await-approval', AwaitInputSchema, event, awaitApproval);
+}

@@ -1,7 +1,6 @@
 /** Step Functions task AwaitEnd (.waitForTaskToken): keeps the token that "Revoke now" completes. */
-import { awaitEnd } from '../workflow/end';
-import { AwaitInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
-
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<{ waiting: boolean }> => runTask('await-end', AwaitInputSchema, event, awaitEnd);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<{ waiting: boolean }> {
+  const [{ runTask }, { AwaitInputSchema }, { awaitEnd }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/end')]);
+  return runTask('await-end', AwaitInputSchema, event, awaitEnd);
+}

@@ -1,7 +1,8 @@
 /** Step Functions tasks CheckApproval and CheckBeforeGrant: route on the stored decision. */
-import { checkApproval } from '../workflow/approval';
-import { type CheckApprovalOutput, CheckApprovalInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
+import type { CheckApprovalOutput } from '../workflow/task-io';
 
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<CheckApprovalOutput> => runTask('check-approval', CheckApprovalInputSchema, event, checkApproval);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<CheckApprovalOutput> {
+  const [{ runTask }, { CheckApprovalInputSchema }, { checkApproval }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/approval')]);
+  return runTask('check-approval', CheckApprovalInputSchema, event, checkApproval);
+}

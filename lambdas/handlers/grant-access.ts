@@ -1,7 +1,8 @@
 /** Step Functions task Grant: lock, JIT entry on the cluster, GRANTED. */
-import { grantAccess } from '../workflow/grant';
-import { type GrantOutput, GrantInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
+import type { GrantOutput } from '../workflow/task-io';
 
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<GrantOutput> => runTask('grant-access', GrantInputSchema, event, grantAccess);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<GrantOutput> {
+  const [{ runTask }, { GrantInputSchema }, { grantAccess }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/grant')]);
+  return runTask('grant-access', GrantInputSchema, event, grantAccess);
+}

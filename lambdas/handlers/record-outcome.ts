@@ -1,7 +1,8 @@
 /** Step Functions tasks Record*: a failed validation, approval post, grant or revoke, recorded and told. */
-import { recordOutcome } from '../workflow/outcome';
-import { type RecordOutcomeOutput, RecordOutcomeInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
+import type { RecordOutcomeOutput } from '../workflow/task-io';
 
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<RecordOutcomeOutput> => runTask('record-outcome', RecordOutcomeInputSchema, event, recordOutcome);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<RecordOutcomeOutput> {
+  const [{ runTask }, { RecordOutcomeInputSchema }, { recordOutcome }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/outcome')]);
+  return runTask('record-outcome', RecordOutcomeInputSchema, event, recordOutcome);
+}

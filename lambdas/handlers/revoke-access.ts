@@ -1,7 +1,8 @@
 /** Step Functions task Revoke: removes the JIT entry, records EXPIRED or REVOKED. */
-import { revokeAccess } from '../workflow/end';
-import { type RevokeOutput, RevokeInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
+import type { RevokeOutput } from '../workflow/task-io';
 
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<RevokeOutput> => runTask('revoke-access', RevokeInputSchema, event, revokeAccess);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<RevokeOutput> {
+  const [{ runTask }, { RevokeInputSchema }, { revokeAccess }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/end')]);
+  return runTask('revoke-access', RevokeInputSchema, event, revokeAccess);
+}

@@ -1,8 +1,8 @@
 /** Step Functions task Validate: the request against its policy and the cluster. */
 import type { ValidateOutput } from '../workflow/task-io';
-import { ValidateInputSchema } from '../workflow/task-io';
-import { runTask } from '../workflow/task';
-import { validateRequest } from '../workflow/validate';
 
-/** Lambda entry point. */
-export const handler = (event: unknown): Promise<ValidateOutput> => runTask('validate-request', ValidateInputSchema, event, validateRequest);
+/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
+export async function handler(event: unknown): Promise<ValidateOutput> {
+  const [{ runTask }, { ValidateInputSchema }, { validateRequest }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/validate')]);
+  return runTask('validate-request', ValidateInputSchema, event, validateRequest);
+}

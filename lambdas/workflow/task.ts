@@ -1,4 +1,9 @@
-/** What every task handler does around its work: parse the input, log with the request id, log the outcome. */
+/**
+ * What every task handler does around its work: parse the input, log with the request id, log the
+ * outcome. The handlers under lambdas/handlers/ import this module, their schema and their work with
+ * `import()` inside the handler, so a function's init phase loads almost nothing and its first
+ * invocation loads what that task uses (the runtime builds each client on first use too).
+ */
 import type { z } from 'zod';
 import { describeError, type Logger } from '../runtime/logger';
 import { getRuntime, type Runtime } from '../runtime/runtime';
