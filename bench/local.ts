@@ -43,6 +43,8 @@ export interface BenchStack {
   readonly taskMs: Record<WorkflowTask, number[]>;
   /** A store on a client of its own: what the benchmark reads is neither counted nor metered. */
   readonly observer: RequestStore;
+  /** The configuration file the stack runs with. */
+  readonly configPath: string;
   /** The execution ARN of a request's workflow. */
   executionOf(requestId: string): string;
   close(): Promise<void>;
@@ -63,10 +65,11 @@ function freePort(): Promise<number> {
 /** Settings that would point the local stack at real services; the benchmarks always run embedded. */
 const REAL_PARTS = ['DYNAMODB_ENDPOINT', 'SLACK_API_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'JIT_PORT', 'SFN_PORT', 'ONTAP_SIM_PORT', 'SLACK_STANDIN_PORT'];
 
-/** Starts the stack on free ports with the benchmark's world. */
-export async function startBenchStack(): Promise<BenchStack> {
+/** Starts the stack on free ports with the benchmark's world (business time `speed` times faster). */
+export async function startBenchStack(options: { speed?: number } = {}): Promise<BenchStack> {
+  const speed = options.speed ?? SPEED;
   for (const name of REAL_PARTS) delete process.env[name];
-  const clock = fineClock(SPEED);
+  const clock = fineClock(speed);
   const taskMs = Object.fromEntries(Object.keys(WORKFLOW_HANDLERS).map((t) => [t, [] as number[]])) as unknown as Record<WorkflowTask, number[]>;
   const handlers = Object.fromEntries(
     Object.entries(WORKFLOW_HANDLERS).map(([task, handler]) => [
@@ -82,11 +85,12 @@ export async function startBenchStack(): Promise<BenchStack> {
     ]),
   );
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const configPath = writeBenchConfig();
   const stack = await startLocalStack({
     port: await freePort(),
-    speed: SPEED,
+    speed,
     clock,
-    configPath: writeBenchConfig(),
+    configPath,
     slackDirectory: BENCH_DIRECTORY,
     ontapFixture: benchFixture(),
     handlers,
@@ -105,6 +109,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     clock,
     capacity,
     taskMs,
+    configPath,
     observer: new RequestStore({ client: observerClient, tableName: 'ontap-jit-requests', retentionSeconds: stack.config.retention }),
     executionOf: (requestId) => executionArnFor(stack.workflow.stateMachineArn, requestId),
     async close() {

@@ -79,6 +79,8 @@ export interface LocalStack {
   readonly slack?: SlackApiStandIn;
   /** The signing secret the ingress checks (generated for the stand-in). Never logged. */
   readonly signingSecret: string;
+  /** The bot token the Slack stand-in accepts (generated for it). Never logged. */
+  readonly botToken: string;
   readonly speed: number;
   /** The workflow on the local runner: executions, waits, and its counters (transitions, invocations, DynamoDB calls). */
   readonly workflow: LocalWorkflow;
@@ -263,6 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(simulator ? { simulator } : {}),
       ...(slack ? { slack } : {}),
       signingSecret,
+      botToken,
       speed,
       workflow: local,
       dynamoClient,

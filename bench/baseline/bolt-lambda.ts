@@ -6,7 +6,12 @@ import { App, AwsLambdaReceiver } from '@slack/bolt';
 import type { AwsEvent } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 
 const receiver = new AwsLambdaReceiver({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? 'baseline-secret' });
-const app = new App({ token: process.env.SLACK_BOT_TOKEN ?? 'xoxb-baseline', receiver });
+// The Web API address is the only addition to Slack's example: the benchmark points it at the Slack stand-in.
+const app = new App({
+  token: process.env.SLACK_BOT_TOKEN ?? 'xoxb-baseline',
+  receiver,
+  ...(process.env.SLACK_API_URL ? { clientOptions: { slackApiUrl: process.env.SLACK_API_URL } } : {}),
+});
 
 app.command('/hello', async ({ ack }) => {
   await ack('Hello!');
