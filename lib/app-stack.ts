@@ -3,7 +3,7 @@
  * endpoint (function and HTTP API), the overdue-grant sweep and the alarms. It holds no data, so it
  * can be replaced or destroyed freely; the table and secrets live in JitDataStack.
  */
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
@@ -53,6 +53,13 @@ export class JitAppStack extends Stack {
     super(scope, id, props);
     const { config, configText: bundledConfig, table, slackSecret } = props;
     const logRetentionDays = config.aws.logRetentionDays;
+    for (const cluster of config.clusters.filter((c) => c.endpoint === 'embedded')) {
+      // Synth still succeeds (the example configuration is meant to synthesize), but a deployment cannot reach the simulator.
+      Annotations.of(this).addWarningV2(
+        'ontap-jit:embedded-cluster',
+        `Cluster "${cluster.name}" uses the embedded ONTAP simulator; deployed functions cannot reach it. Give its https:// management endpoint before deploying.`,
+      );
+    }
     if (config.aws.vpc) this.vpc = new CustomerVpc(this, 'CustomerVpc', { settings: config.aws.vpc });
 
     this.workflow = new Workflow(this, 'Workflow', {

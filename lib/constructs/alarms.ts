@@ -1,5 +1,5 @@
 /** Alarms that page someone: failed, timed-out or throttled executions, and a grant whose revoke could not complete. */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -31,7 +31,12 @@ export class JitAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: JitAlarmsProps) {
     super(scope, id);
-    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Encrypts the ontap-jit-approvals alarm topic' });
+    // The key protects only alarm notifications in flight: nothing to keep once the stack is gone.
+    const key = new Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the ontap-jit-approvals alarm topic',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.topic = new Topic(this, 'Topic', { displayName: 'ontap-jit-approvals alarms', masterKey: key, enforceSSL: true });
     // CloudWatch alarms publish to an encrypted topic only if they may use its key.
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));

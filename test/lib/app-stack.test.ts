@@ -296,6 +296,8 @@ describe('the alarms', () => {
   it('go to the encrypted topic, and to the configured e-mail', () => {
     plain.appTemplate.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }] });
     plain.appTemplate.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    // Nothing to keep once the stack is gone: the key is scheduled for deletion with it.
+    plain.appTemplate.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Delete' });
     plain.appTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
     inVpc.appTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'storage-oncall@example.com' });
   });
