@@ -30,8 +30,9 @@ import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { type ExecutionDescription, type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from '../../local/stepfunctions';
 import { RequestStore as Store } from '../../lambdas/store/request-store';
+import { executionArnFor } from '../../lambdas/workflow/client';
 import { pendingRequest } from './requests';
-import { BOT_TOKEN, commandBody, type IngressAnswer, interactionBody, SIGNING_SECRET, signedHeaders, TEAM } from './slack';
+import { BOT_TOKEN, commandBody, type IngressAnswer, interactionBody, SIGNING_SECRET, signedHeaders, TEAM, viewState } from './slack';
 
 /** One real second is an hour of business time. */
 export const TIME_SCALE = 3600;
@@ -145,6 +146,12 @@ export interface WorkflowIngress {
   interact(payload: Record<string, unknown>, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** A click on a decision button (`jit_approve`, `jit_cancel`, `jit_revoke`...). */
   click(user: string, actionId: string, requestId: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** Submits a modal the stand-in holds, with the person's answers (keyed by block kind). */
+  submitView(user: string, viewId: string, answers: Record<string, string | null>, options?: { retryNum?: number }): Promise<IngressAnswer>;
+  /** Clicks Deny and answers the modal it opens with `reason`; the modal's answer. */
+  deny(user: string, requestId: string, reason: string): Promise<IngressAnswer>;
+  /** `/jit <text>` that should make a request: its id (from the reply) and execution. */
+  request(user: string, text: string, options?: { retryNum?: number }): Promise<{ id: string; executionArn: string; reply: string }>;
 }
 
 /** Seams for tests of races: task handlers replaced, the ONTAP client wrapped. */
@@ -231,7 +238,7 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       if (tokens.approval) await workflow.resumeApproval(tokens.approval, { decision });
     };
 
-    const ingress = options.ingress ? await startIngress({ config, store, workflow, clock, slack }) : undefined;
+    const ingress = options.ingress ? await startIngress({ config, store, workflow, clock, slack, stateMachineArn: local.stateMachineArn }) : undefined;
     if (ingress) closers.push(() => ingress.close());
 
     env = {
@@ -290,6 +297,7 @@ async function startIngress(deps: {
   workflow: WorkflowClient;
   clock: Clock;
   slack: SlackApiStandIn;
+  stateMachineArn: string;
 }): Promise<{ ingress: WorkflowIngress; close(): Promise<void> }> {
   const { slack } = deps;
   const logs: string[] = [];
@@ -346,6 +354,47 @@ async function startIngress(deps: {
     clickPayload,
     interact,
     click: (user, actionId, requestId, opts = {}) => interact(clickPayload(user, actionId, requestId), opts),
+    async submitView(user, viewId, answers, opts = {}) {
+      const stored = slack.views.get(viewId);
+      if (!stored) throw new Error(`no view ${viewId}`);
+      const payload = {
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'local' },
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0JIT',
+        token: 'legacy-verification-token',
+        trigger_id: slack.issueTrigger(user),
+        view: {
+          ...stored.view,
+          id: viewId,
+          team_id: TEAM,
+          hash: stored.hash,
+          root_view_id: viewId,
+          app_id: 'A0JIT',
+          bot_id: 'B0JITBOT',
+          state: { values: viewState(stored.view, answers) },
+        },
+        response_urls: [],
+        is_enterprise_install: false,
+        enterprise: null,
+      };
+      return (await interact(payload, opts)).answer;
+    },
+    async deny(user, requestId, reason) {
+      const before = new Set(slack.views.keys());
+      const { responses } = await ingress.click(user, 'jit_deny', requestId);
+      const opened = [...slack.views.keys()].filter((k) => !before.has(k));
+      if (opened.length !== 1) throw new Error(`deny opened no modal: ${JSON.stringify(responses())}`);
+      return ingress.submitView(user, opened[0] as string, { reason });
+    },
+    async request(user, text, opts = {}) {
+      const { answer, responses } = await ingress.command(user, text, opts);
+      if (answer.status !== 200) throw new Error(`/jit answered ${answer.status}`);
+      const reply = responses().map((r) => String(r.text)).join('\n');
+      const id = /`(JIT-[0-9A-Z]{12})`/.exec(reply)?.[1];
+      if (!id) throw new Error(`/jit ${text} made no request: ${reply}`);
+      return { id, executionArn: executionArnFor(deps.stateMachineArn, id), reply };
+    },
   };
   return {
     ingress,
