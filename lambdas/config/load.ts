@@ -23,7 +23,14 @@ export function parseConfigText(text: string, source = 'configuration'): Config 
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problem = document.errors[0];
   if (problem) throw new ConfigError('', `${source} is not valid YAML: ${problem.message}`, { cause: problem });
-  return parseConfig(document.toJS());
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // An alias with no anchor, or an alias bomb: the YAML library throws while building the data.
+    throw new ConfigError('', `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return parseConfig(data);
 }
 
 /** Loads the configuration file at `path` (default: `JIT_CONFIG`, else the shipped example). */
