@@ -187,6 +187,19 @@ describe('mrkdwn and link injection in justifications', () => {
     }
   }
 
+  it.each(INJECTIONS)('typed in /jit: %s — stored as typed, shown as text', async (typed) => {
+    const why = `Change window work: ${typed}`;
+    const { id, executionArn } = await env().ingress.request('U0ALICE', slackEscaped(`svm1 vsadmin 1h ${why}`));
+    await env().waiting(executionArn, 'AwaitApproval');
+    const request = await env().store.get(id);
+    // Slack's entities are decoded once on the way in: what is stored is what the person typed.
+    expect(request.justification).toBe(why);
+    shownSafely(id);
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    await env().finished(executionArn);
+    tried.add('injection via /jit (accepted, shown as text)');
+  });
+
   it.each(INJECTIONS)('typed in the modal: %s — stored as typed, shown as text', async (typed) => {
     const why = `Change window work: ${typed}`;
     await env().ingress.command('U0ALICE', '');
