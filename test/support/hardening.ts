@@ -50,11 +50,15 @@ export function directoryWith(accounts: readonly string[]): SlackDirectory {
   };
 }
 
-/** TEST_CONFIG with each account mapped from its Slack user, and any policy fields replaced. */
-export function configWith(accounts: readonly string[], policies?: unknown[]): Config {
-  const raw = JSON.parse(JSON.stringify(TEST_CONFIG)) as Record<string, unknown> & { slack: { accounts: { map: Record<string, string> } } };
-  for (const a of accounts) raw.slack.accounts.map[slackIdOf(a)] = a;
-  return parseConfig({ ...raw, ...(policies ? { policies } : {}) });
+/** A configuration for cluster1 (the simulator) with these policies, alice and dave mapped, and each account mapped from its Slack user. */
+export function configWith(accounts: readonly string[], policies: unknown[]): Config {
+  const map: Record<string, string> = { U0ALICE: 'alice', U0DAVE: 'dave' };
+  for (const a of accounts) map[slackIdOf(a)] = a;
+  return parseConfig({
+    clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+    slack: { approvalChannel: TEST_CONFIG.slack.approvalChannel, accounts: { map } },
+    policies,
+  });
 }
 
 /** A JIT entry as the simulator renders it. */
