@@ -168,6 +168,11 @@ export interface WorkflowEnvOptions {
   readonly ontapClient?: { readonly timeoutMs?: number; readonly attempts?: number };
   /** Also serve the real Slack ingress (createSlackApp) in front of the workflow. @default false */
   readonly ingress?: boolean;
+  /**
+   * Build the ONTAP clients and the Slack notifier the way Lambda does, from the environment the
+   * test sets (credentials, SLACK_BOT_TOKEN, ONTAP_EMBEDDED_URL...), instead of the test's own. @default false
+   */
+  readonly clientsFromEnvironment?: boolean;
 }
 
 /** Starts the whole thing for a test file and stops it afterwards. */
@@ -202,18 +207,23 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     });
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
-    setRuntimeForTesting({
-      config,
-      store,
-      notifier: new Notifier({
-        client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
-        approvalChannel: config.slack.approvalChannel,
-      }),
-      workflow,
-      clock,
-      logger: new Logger({ service: 'test' }, 'debug', (line) => logs.push(line)),
-      ontap: async () => ontap,
-    });
+    const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
+    setRuntimeForTesting(
+      options.clientsFromEnvironment
+        ? { config, store, workflow, clock, logger }
+        : {
+            config,
+            store,
+            notifier: new Notifier({
+              client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
+              approvalChannel: config.slack.approvalChannel,
+            }),
+            workflow,
+            clock,
+            logger,
+            ontap: async () => ontap,
+          },
+    );
     closers.push(() => resetRuntime());
 
     const policyOf = (request: AccessRequest) => {
