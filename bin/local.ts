@@ -1,0 +1,51 @@
+/** `npm start`: the whole product on this machine. `--speed N` makes business time run N times faster; `--port P` moves the app. */
+import { parseArgs } from 'node:util';
+import { startLocalStack } from '../local/stack';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      speed: { type: 'string', default: process.env.JIT_SPEED ?? '1' },
+      port: { type: 'string', default: process.env.JIT_PORT ?? '3000' },
+      config: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const stack = await startLocalStack({
+    speed: Number(values.speed),
+    port: Number(values.port),
+    ...(values.config ? { configPath: values.config } : {}),
+    ...(values.verbose ? { log: (line: string) => process.stdout.write(`${line}\n`), logLevel: 'debug' as const } : {}),
+  });
+  const { urls } = stack;
+  const lines = [
+    `ontap-jit-approvals local stack${stack.speed > 1 ? ` (time runs ${stack.speed}x faster)` : ''}`,
+    ...(urls.sandbox ? [`  Slack sandbox     ${urls.sandbox}`] : []),
+    `  Slack endpoint    ${urls.slackEvents}`,
+    `  Slack Web API     ${urls.slackApi}${stack.slack ? ' (stand-in)' : ''}`,
+    `  Step Functions    ${urls.stepFunctions}`,
+    `  DynamoDB          ${urls.dynamodb}`,
+    ...Object.entries(urls.ontap).map(([name, url]) => `  ONTAP ${name.padEnd(11)} ${url}${stack.simulator?.url === url ? ' (simulator)' : ''}`),
+    `ready: open ${urls.sandbox ?? urls.slackEvents}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('stopping\n');
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,318 @@
+/**
+ * The whole product on one machine: the embedded DynamoDB, the ONTAP simulator, the Slack Web API
+ * stand-in with its sandbox page, the synthesized state machine on the local Step Functions runner,
+ * and the Slack ingress at `POST /slack/events` — the same handlers the Lambdas run. Any part can
+ * be the real thing instead: `DYNAMODB_ENDPOINT` for another DynamoDB API, `SLACK_API_URL` with
+ * `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` for a real workspace, and a cluster's `endpoint` in
+ * the configuration for a real cluster (credentials from its `usernameEnv`/`passwordEnv`).
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { loadConfig } from '../lambdas/config/load';
+import type { Config } from '../lambdas/config/schema';
+import type { AccessRequest } from '../lambdas/domain/request';
+import { scaledClock } from '../lambdas/runtime/clock';
+import { Logger, type LogLevel } from '../lambdas/runtime/logger';
+import { resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
+import { createSlackApp } from '../lambdas/slack/app';
+import { createJsonLogger } from '../lambdas/slack/logger';
+import { Notifier } from '../lambdas/slack/notifier';
+import { nodeListenerFor } from '../lambdas/handlers/slack-ingress';
+import { RequestStore } from '../lambdas/store/request-store';
+import { createTableInput } from '../lambdas/store/table';
+import { WorkflowClient } from '../lambdas/workflow/client';
+import { localDynamoClient, startEmbeddedDynamo } from './dynamodb';
+import { type OntapSimulator, startOntapSimulator } from './ontap-sim';
+import { createSandboxHandler, type SandboxHandler } from './sandbox/handler';
+import { type SlackApiStandIn, startSlackApi } from './slack-api/server';
+import { startLocalWorkflow } from './stepfunctions';
+
+/** How the local stack is started. */
+export interface LocalStackOptions {
+  /** Port of the app (Slack endpoint and sandbox page). @default 3000 */
+  readonly port?: number;
+  /** Interface to listen on. @default 127.0.0.1 */
+  readonly host?: string;
+  /** Business time runs this many times faster than the wall clock (60: a one-hour grant ends in a minute). @default 1 */
+  readonly speed?: number;
+  /** Configuration file. @default JIT_CONFIG, else config/example.yaml */
+  readonly configPath?: string;
+  /** The environment to read real-part settings from. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the handlers' JSON log lines go. @default discarded */
+  readonly log?: (line: string) => void;
+  /** Log level of the handlers. @default info */
+  readonly logLevel?: LogLevel;
+}
+
+/** What the local stack serves. */
+export interface LocalStackUrls {
+  readonly app: string;
+  readonly slackEvents: string;
+  readonly sandbox?: string;
+  readonly slackApi: string;
+  readonly stepFunctions: string;
+  readonly dynamodb: string;
+  readonly ontap: Readonly<Record<string, string>>;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  readonly urls: LocalStackUrls;
+  readonly config: Config;
+  readonly store: RequestStore;
+  /** The embedded ONTAP simulator, when a cluster uses it. */
+  readonly simulator?: OntapSimulator;
+  /** The Slack stand-in, unless a real workspace is used. */
+  readonly slack?: SlackApiStandIn;
+  /** The signing secret the ingress checks (generated for the stand-in). Never logged. */
+  readonly signingSecret: string;
+  readonly speed: number;
+  /** Stops everything, in reverse order of start. */
+  close(): Promise<void>;
+}
+
+/** A port the stack cannot use, named with what wanted it. */
+export class PortInUseError extends Error {
+  constructor(what: string, port: number, options?: { cause?: unknown }) {
+    super(`Port ${port} (${what}) is already in use. Stop whatever uses it or choose another port (--port or JIT_PORT).`, options);
+    this.name = 'PortInUseError';
+  }
+}
+
+/** Starts every part and returns once the Slack endpoint accepts requests. */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const speed = options.speed ?? 1;
+  if (!(speed >= 1) || !Number.isFinite(speed)) throw new RangeError('speed must be a number, 1 or more');
+  const config = loadConfig(options.configPath ?? env.JIT_CONFIG);
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async (): Promise<void> => {
+    for (const closer of closers.reverse()) await Promise.resolve(closer()).catch(() => undefined);
+  };
+  try {
+    const clock = scaledClock(speed);
+    const sink = options.log ?? (() => undefined);
+    const logger = new Logger({ service: 'ontap-jit-local' }, options.logLevel ?? 'info', sink);
+
+    // DynamoDB: embedded unless an endpoint is given.
+    let dynamoEndpoint = env.DYNAMODB_ENDPOINT;
+    let dynamoClient: DynamoDBClient;
+    let tableName = env.JIT_TABLE_NAME ?? 'ontap-jit-requests';
+    if (dynamoEndpoint) {
+      dynamoClient = localDynamoClient(dynamoEndpoint);
+      await dynamoClient.send(new CreateTableCommand(createTableInput(tableName))).catch((error: unknown) => {
+        if (!(error instanceof ResourceInUseException)) throw error;
+      });
+      closers.push(() => dynamoClient.destroy());
+    } else {
+      const dynamo = await startEmbeddedDynamo({ tableName });
+      closers.push(() => dynamo.close());
+      dynamoEndpoint = dynamo.endpoint;
+      dynamoClient = dynamo.client;
+      tableName = dynamo.tableName;
+    }
+    const store = new RequestStore({ client: dynamoClient, tableName, retentionSeconds: config.retention });
+
+    // ONTAP: one simulator serves every cluster configured as `embedded`.
+    const ontapUrls: Record<string, string> = {};
+    let simulator: OntapSimulator | undefined;
+    const embedded = config.clusters.filter((c) => c.endpoint === 'embedded');
+    if (embedded.length > 0) {
+      simulator = await startOntapSimulator({ clock, ...(env.ONTAP_SIM_PORT ? { port: Number(env.ONTAP_SIM_PORT) } : {}) });
+      closers.push(() => simulator?.close());
+      // The runtime reads the simulator's place and credentials the way it reads a real cluster's.
+      env.ONTAP_EMBEDDED_URL = simulator.url;
+      if (simulator.caPem) env.ONTAP_EMBEDDED_CA_PEM = simulator.caPem;
+      for (const cluster of embedded) {
+        const { usernameEnv, passwordEnv } = cluster.credentials;
+        if (usernameEnv && !env[usernameEnv]) env[usernameEnv] = simulator.credentials.username;
+        if (passwordEnv && !env[passwordEnv]) env[passwordEnv] = simulator.credentials.password;
+        ontapUrls[cluster.name] = simulator.url;
+      }
+    }
+    for (const cluster of config.clusters) if (cluster.endpoint !== 'embedded') ontapUrls[cluster.name] = cluster.endpoint;
+    env.JIT_TIME_SCALE = String(speed);
+
+    // Slack: the stand-in unless a real Web API is named.
+    let slack: SlackApiStandIn | undefined;
+    let slackApiUrl = env.SLACK_API_URL;
+    let botToken = env.SLACK_BOT_TOKEN;
+    let signingSecret = env.SLACK_SIGNING_SECRET;
+    if (!slackApiUrl) {
+      botToken = `xoxb-local-${randomBytes(12).toString('hex')}`;
+      // A given secret lets a test outside this process sign requests the way Slack would.
+      signingSecret = signingSecret ?? randomBytes(16).toString('hex');
+      slack = await startSlackApi({ botToken, ...(env.SLACK_STANDIN_PORT ? { port: Number(env.SLACK_STANDIN_PORT) } : {}) });
+      closers.push(() => slack?.close());
+      slackApiUrl = slack.url;
+    } else if (!botToken || !signingSecret) {
+      throw new Error('With SLACK_API_URL set, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set too.');
+    }
+
+    // The state machine, as synthesized for AWS, on the local runner.
+    const local = await startLocalWorkflow({
+      timeScale: speed,
+      clock,
+      ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
+      log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
+    });
+    closers.push(() => local.close());
+    local.counters.countDynamo(dynamoClient);
+    const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
+
+    // The task handlers' runtime: the same parts, so the workflow and the ingress see one world.
+    setRuntimeForTesting({
+      config,
+      store,
+      workflow,
+      clock,
+      logger,
+      notifier: new Notifier({ client: new WebClient(botToken, { slackApiUrl }), approvalChannel: config.slack.approvalChannel }),
+    });
+    closers.push(() => resetRuntime());
+
+    const app = createSlackApp({
+      config,
+      store,
+      workflow,
+      signingSecret,
+      botToken,
+      slackApiUrl,
+      clock,
+      logger: createJsonLogger({ name: 'slack-ingress', write: sink }),
+    });
+    const ingress = nodeListenerFor(app);
+
+    const port = options.port ?? Number(env.JIT_PORT ?? 3000);
+    const host = options.host ?? '127.0.0.1';
+    const base = `http://${host}:${port}`;
+    let sandbox: SandboxHandler | undefined;
+    if (slack) {
+      sandbox = createSandboxHandler({
+        slack,
+        ingressUrl: `${base}/slack/events`,
+        signingSecret,
+        channels: [{ id: config.slack.approvalChannel, name: 'jit-approvals' }],
+        timeScale: speed,
+        panels: [
+          ...(simulator ? [{ title: 'ONTAP: JIT privilege users', fetch: async () => jitEntryRows(simulator) }] : []),
+          { title: 'Requests', fetch: async () => requestRows(await recentRequests(store, slack)) },
+          {
+            title: 'Audit trail (selected message)',
+            fetch: async ({ selected }) => auditRows(store, selectedContent(slack, selected), await recentRequests(store, slack)),
+          },
+        ],
+      });
+      const handler = sandbox;
+      closers.push(() => handler.close());
+    }
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      if (path === '/' && sandbox) return void res.writeHead(302, { location: '/sandbox/' }).end();
+      if (sandbox) return sandbox(req, res, () => ingress(req, res));
+      ingress(req, res);
+    });
+    await listen(server, port, host);
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+
+    return {
+      urls: {
+        app: base,
+        slackEvents: `${base}/slack/events`,
+        ...(sandbox ? { sandbox: `${base}/sandbox/` } : {}),
+        slackApi: slackApiUrl,
+        stepFunctions: local.url,
+        dynamodb: dynamoEndpoint,
+        ontap: ontapUrls,
+      },
+      config,
+      store,
+      ...(simulator ? { simulator } : {}),
+      ...(slack ? { slack } : {}),
+      signingSecret,
+      speed,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError('the app', port, { cause: error }) : error),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}
+
+const SimEntrySchema = z.object({
+  owner: z.object({ name: z.string().optional(), uuid: z.string() }),
+  account: z.object({ name: z.string() }),
+  role: z.object({ name: z.string() }).optional(),
+  jit_state: z.string().optional(),
+  start_time: z.string().optional(),
+  end_time: z.string().optional(),
+  comment: z.string().optional(),
+});
+
+/** The simulator's JIT entries as the cluster would list them, one flat row each. */
+export function jitEntryRows(simulator: OntapSimulator): Record<string, string>[] {
+  return simulator.jitEntries().map((record) => {
+    const e = SimEntrySchema.parse(record);
+    return {
+      svm: e.owner.name ?? e.owner.uuid,
+      account: e.account.name,
+      role: e.role?.name ?? '',
+      state: e.jit_state ?? '',
+      start: e.start_time ?? '',
+      end: e.end_time ?? '',
+      comment: e.comment ?? '',
+    };
+  });
+}
+
+/** Everyone's requests, newest first (the local directory is small, so one query per person). */
+async function recentRequests(store: RequestStore, slack: SlackApiStandIn): Promise<AccessRequest[]> {
+  const lists = await Promise.all(slack.directory.users.map((u) => store.listByRequester(u.id, 20)));
+  return lists.flat().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
+function requestRows(requests: readonly AccessRequest[]): Record<string, unknown>[] {
+  return requests.map((r) => ({
+    id: r.id,
+    status: r.status,
+    requester: r.requester.ontapAccount,
+    target: `${r.cluster}/${r.svm.name}`,
+    role: r.role,
+    until: 'window' in r && r.window ? r.window.end : '',
+  }));
+}
+
+/** The selected message's text and blocks, where a request id shows (in button values, for one). */
+function selectedContent(slack: SlackApiStandIn, selected: { channel: string; ts: string; text: string } | undefined): string | undefined {
+  if (!selected) return undefined;
+  const message = slack.messages.find((m) => m.channel === selected.channel && m.ts === selected.ts);
+  return message ? `${message.text} ${JSON.stringify(message.blocks)}` : selected.text;
+}
+
+async function auditRows(store: RequestStore, selectedText: string | undefined, recent: readonly AccessRequest[]): Promise<unknown> {
+  const mentioned = recent.find((r) => selectedText?.includes(r.id));
+  const request = mentioned ?? recent[0];
+  if (!request) return 'No requests yet.';
+  const trail = await store.auditTrail(request.id);
+  return trail.map((e) => ({ request: request.id, at: e.at, event: e.type, by: e.actor ?? '', to: e.to, detail: e.detail ?? '' }));
+}

@@ -1,0 +1,142 @@
+/**
+ * The whole story in the Slack sandbox of the local stack, in a real browser (Debian's Chromium
+ * through playwright-core): Alice asks, her own approval is refused, Bob approves, the entry shows
+ * on the ONTAP panel, Alice revokes it early and it is gone; a second request is denied with a
+ * reason. Screenshots of each step go to test-output/local-stack/. Skips, saying so, only when
+ * /usr/bin/chromium is absent (CI installs it).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { jitEntryRows, type LocalStack, startLocalStack } from '../../local/stack';
+import { freePort } from '../support/npm-start';
+import { eventually, see } from './sandbox/support/see';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(__dirname, '../../test-output/local-stack');
+const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+if (!existsSync(CHROMIUM)) console.warn(`Skipping the local stack browser test: ${CHROMIUM} is absent (apt-get install -y chromium).`);
+
+inBrowser('the local stack in a browser', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startLocalStack({ port: await freePort(), speed: 60 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  // The page redraws on every change the app makes; a choice made during a redraw is made again.
+  const actAs = (user: string) =>
+    eventually(async () => {
+      await page.getByLabel('You are').selectOption(user);
+      expect(await page.locator('body').getAttribute('data-user', { timeout: 1000 })).toBe(user);
+    });
+  const command = async (line: string) => {
+    await page.getByLabel('Slash command').fill(line);
+    await page.getByLabel('Slash command').press('Enter');
+  };
+  const openChannel = async () => page.getByRole('button', { name: '# jit-approvals' }).or(page.getByText('# jit-approvals').first()).first().click();
+  const openAppDm = async () => page.getByText('JIT Access', { exact: false }).first().click();
+  const approvalMessage = (): Locator => page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Approve' }) });
+  const panel = (title: string): Locator => page.getByRole('region', { name: title });
+  const confirmIfAsked = async (confirmLabel: string) => {
+    const dialog = page.getByRole('alertdialog');
+    await see(dialog).visible();
+    await dialog.getByRole('button', { name: confirmLabel }).click();
+    await see(dialog).hidden();
+  };
+
+  it('request, self-approval refused, approve, entry on the cluster, revoke now, gone', async () => {
+    await page.goto(`${stack.urls.sandbox}?as=U0ALICE`);
+    await see(page.locator('#connection')).text('live');
+
+    // Alice asks through the modal; a duration over the policy's maximum is refused inline.
+    await command('/jit');
+    const dialog = page.getByRole('dialog', { name: 'Request ONTAP access' });
+    await see(dialog).visible();
+    await dialog.getByLabel('Role').selectOption('vsadmin');
+    await dialog.getByLabel('For how long').fill('12h');
+    await dialog.getByLabel('Justification').fill('Fix the snapmirror schedule on svm1 (INC-4711)');
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await see(dialog.getByRole('alert').first()).containsText('8 hours');
+    await shot('01-modal-inline-error');
+    await dialog.getByLabel('For how long').fill('2h');
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await see(dialog).hidden();
+
+    // The approval message reaches the channel; Alice's own Approve is refused, only to her.
+    await see(approvalMessage()).visible();
+    await see(approvalMessage()).containsText('vsadmin');
+    await approvalMessage().getByRole('button', { name: 'Approve' }).click();
+    await see(page.locator('#messages article', { hasText: 'own request' })).containsText('Only visible to you');
+    await shot('02-self-approval-refused');
+
+    // Bob approves: the message is updated in place, and the grant appears on the cluster.
+    await actAs('U0BOB');
+    const ts = await approvalMessage().getAttribute('data-ts');
+    await approvalMessage().getByRole('button', { name: 'Approve' }).click();
+    const decided = page.locator(`#messages article[data-ts="${ts}"]`);
+    await see(decided.getByRole('button', { name: 'Approve' })).count(0);
+    await see(decided).containsText('bob');
+    await see(panel('ONTAP: JIT privilege users').locator('tbody tr', { hasText: 'alice' })).count(1);
+    await see(panel('ONTAP: JIT privilege users').locator('tbody tr', { hasText: 'alice' })).containsText('vsadmin');
+    // What the panel shows is what the cluster holds: exactly the approved account, SVM, role and window.
+    const [entry] = jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice');
+    const granted = await stack.store.listByRequester('U0ALICE');
+    expect(entry).toMatchObject({ svm: 'svm1', account: 'alice', role: 'vsadmin' });
+    expect(entry?.comment).toContain(granted[0]?.id);
+    await shot('03-approved-entry-on-cluster');
+
+    // Alice revokes from her DM; the entry leaves the cluster and the request ends REVOKED.
+    await actAs('U0ALICE');
+    await openAppDm();
+    const dm = page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Revoke now' }) });
+    await see(dm).visible();
+    await dm.getByRole('button', { name: 'Revoke now' }).click();
+    await confirmIfAsked('Revoke');
+    await see(panel('ONTAP: JIT privilege users').locator('tbody tr', { hasText: 'alice' })).count(0);
+    await see(panel('Requests').locator('tbody tr', { hasText: 'REVOKED' })).count(1);
+    await shot('04-revoked-entry-gone');
+
+    expect(jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice')).toEqual([]);
+    const [request] = await stack.store.listByRequester('U0ALICE');
+    expect(request?.status).toBe('REVOKED');
+    expect((await stack.store.auditTrail(request!.id)).map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE', 'GRANTED', 'REVOKE_REQUESTED', 'REVOKED']);
+  });
+
+  it('deny with a reason', async () => {
+    await openChannel();
+    await command('/jit svm1 vsadmin-volume 1h resize the home volumes');
+    await actAs('U0CAROL');
+    await see(approvalMessage()).visible();
+    await approvalMessage().getByRole('button', { name: 'Deny' }).click();
+    const reason = page.getByRole('dialog', { name: 'Deny request' });
+    await see(reason).visible();
+    await reason.getByLabel('Why is it denied?').fill('Change freeze until Monday');
+    await reason.getByRole('button', { name: 'Deny' }).click();
+    await see(reason).hidden();
+    await see(page.locator('#messages article', { hasText: 'Change freeze until Monday' }).first()).visible();
+    await see(approvalMessage()).count(0);
+    await shot('05-denied-with-reason');
+
+    const [latest] = await stack.store.listByRequester('U0ALICE');
+    expect(latest).toMatchObject({ status: 'DENIED', deniedBy: 'U0CAROL', reason: 'Change freeze until Monday' });
+    expect(jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice')).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
