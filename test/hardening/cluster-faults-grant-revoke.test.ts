@@ -8,7 +8,7 @@ import { Tally } from '../support/hardening';
 import { useWorkflowEnv } from '../support/workflow-env';
 import { type FaultScenario, runFaultScenario, singleFaults } from './fault-scenarios';
 
-const env = useWorkflowEnv({ ontapClient: { timeoutMs: 300 } });
+const env = useWorkflowEnv({ ontapClient: { timeoutMs: 200 } });
 const hits = new Tally();
 afterAll(() => console.log(hits.render('Faults injected on grant, revoke and job polling (call × kind: calls hit)')));
 

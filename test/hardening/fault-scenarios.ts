@@ -89,7 +89,7 @@ export async function runFaultScenario(env: WorkflowEnv, scenario: FaultScenario
   env.logs.length = 0;
   for (const fault of scenario.faults) sim.faults.add(specOf(fault));
 
-  const { id, executionArn } = await env.submit({ requester: { slackUserId: 'U0ALICE', ontapAccount: account }, durationSeconds: 1800 });
+  const { id, executionArn } = await env.submit({ requester: { slackUserId: 'U0ALICE', ontapAccount: account }, durationSeconds: 600 });
   // Let the workflow reach the approval wait, unless validation ends it first.
   const approvedOrEnded = await Promise.race([
     env.waiting(executionArn, 'AwaitApproval').then(
