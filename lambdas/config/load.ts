@@ -11,7 +11,8 @@ export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml
 
 /** Validates configuration data (already parsed from YAML or JSON). */
 export function parseConfig(data: unknown): Config {
-  const result = ConfigSchema.safeParse(data);
+  // reportInput: so a field of the wrong type is told apart from a missing one (the input itself is never shown).
+  const result = ConfigSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new ConfigError('', 'it does not match the schema');
