@@ -249,3 +249,43 @@ describe('a body that parses but lies', () => {
     });
   });
 });
+
+describe('ONTAP account names with URL and query syntax, through the whole workflow', () => {
+  const NAMES = ['a/../../admin', 'x%2Fy', 'alice?fields=*', 'alice&owner.name=cluster1', 'admin*', 'alice|admin', '..', 'ops@svm1'];
+  it.each(NAMES)('%s: never changes a path or a query; only an existing account is granted', async (account) => {
+    env().sim.reset();
+    const { id, executionArn } = await env().submit({ requester: { slackUserId: 'U0ALICE', ontapAccount: account }, durationSeconds: 1800 });
+    const first = await Promise.race([
+      env().waiting(executionArn, 'AwaitApproval').then(() => 'waiting', () => 'ended'),
+      env().finished(executionArn).then(() => 'ended'),
+    ]);
+    if (first === 'waiting') await env().approve(id, 'U0BOB');
+    await env().finished(executionArn);
+    const request = await env().store.get(id);
+    for (const call of env().sim.calls()) {
+      const segments = call.path.split('/');
+      // Every path is one of the product's, with the account (if any) as one whole segment.
+      if (segments.length > 5) {
+        expect(segments.slice(0, 4)).toEqual(['', 'api', 'security', 'jit-privilege-users']);
+        expect(segments).toHaveLength(7);
+        expect(decodeURIComponent(segments[5] as string)).toBe(account);
+      }
+      // A name in a query is a whole value, never a new parameter.
+      for (const [key, value] of Object.entries(call.query)) {
+        expect(['name', 'owner.name', 'owner.uuid', 'account.name', 'application', 'fields', 'scope', 'max_records', 'return_records']).toContain(key);
+        if (key === 'name' && call.path === '/api/security/accounts') expect(value).toBe(account);
+      }
+    }
+    if (account === 'ops@svm1') {
+      // A real account whose name needs encoding: granted and removed.
+      expect(request.status).toBe('EXPIRED');
+      expect(env().jitCalls('POST')).toHaveLength(1);
+    } else {
+      expect(request.status).toBe('FAILED');
+      expect(env().jitCalls('POST')).toHaveLength(0);
+      expect('reason' in request ? request.reason : '').toMatch(new RegExp(`${account.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|no account|not exist|does not`, 'i'));
+    }
+    expect(env().sim.jitEntries()).toEqual([]);
+    tried.add('hostile ONTAP account names through the workflow');
+  });
+});
