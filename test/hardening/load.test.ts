@@ -2,14 +2,14 @@
  * Load: many requests through the whole lifecycle at once, in process (the real ingress with
  * Slack-signed requests, the synthesized state machine on the local runner, dynalite, the ONTAP
  * simulator), on the scaled clock. Nothing is lost, nothing is duplicated, every grant is revoked
- * at its end and nothing is left on the cluster. 200 by default; JIT_SOAK=1 runs 1000 (or
+ * at its end and nothing is left on the cluster. 200 by default; JIT_SOAK=1 runs 500 (or
  * JIT_SOAK=<n>). Figures are printed; speed is not asserted (that is the benchmarks' job).
  */
 import { configWith, directoryWith, fixtureWith, names, slackIdOf, Tally, trail } from '../support/hardening';
 import { TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
 
 const SOAK = process.env.JIT_SOAK;
-const COUNT = SOAK ? (Number(SOAK) > 1 ? Number(SOAK) : 1000) : 200;
+const COUNT = SOAK ? (Number(SOAK) > 1 ? Number(SOAK) : 500) : 200;
 const ACCOUNTS = names('load', COUNT);
 
 const policy = TEST_CONFIG.policies[0];
@@ -59,11 +59,11 @@ describe(`load: ${COUNT} requests at once`, () => {
 
     // Approvers click as the approval messages come in.
     const clicks = await pool(submitted, 50, async ({ id, executionArn }, i) => {
-      await env().waiting(executionArn, 'AwaitApproval');
+      // An execution that ends before its approval wait is counted below, not thrown here.
+      if ((await env().waiting(executionArn, 'AwaitApproval').then(() => true, () => false)) === false) return { id, status: 0, refused: 0 };
       const { answer, responses } = await env().ingress.click(i % 2 === 0 ? 'U0BOB' : 'U0CAROL', 'jit_approve', id);
-      return { status: answer.status, refused: responses().length };
+      return { id, status: answer.status, refused: responses().length };
     });
-    expect(clicks.filter((c) => c.status !== 200 || c.refused > 0)).toEqual([]);
 
     const ends = await Promise.all(submitted.map(({ executionArn }) => env().finished(executionArn)));
     const wallSeconds = (Date.now() - started) / 1000;
@@ -95,6 +95,7 @@ describe(`load: ${COUNT} requests at once`, () => {
       ].join('\n'),
     );
 
+    expect(clicks.filter((c) => c.status !== 200 || c.refused > 0)).toEqual([]);
     expect(figures.get('requests EXPIRED')).toBe(COUNT);
     expect(figures.get('executions SUCCEEDED')).toBe(COUNT);
     expect(grants).toBe(COUNT);
