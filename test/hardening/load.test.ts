@@ -71,6 +71,9 @@ describe(`load: ${COUNT} requests at once`, () => {
     const figures = new Tally();
     const requests = await pool(submitted, 20, ({ id }) => env().store.get(id));
     for (const r of requests) figures.add(`requests ${r.status}`);
+    // Why any did not run their course (an overloaded machine misses scaled deadlines): by reason.
+    for (const r of requests) if ('reason' in r) figures.add(`  reason: ${String(r.reason).slice(0, 90)}`);
+    for (const r of requests) if (r.status === 'EXPIRED' && r.expiry === 'approval-timeout') figures.add('  approval timed out before the click');
     for (const e of ends) figures.add(`executions ${e.status}`);
     const posts = env().jitCalls('POST');
     const deletes = env().jitCalls('DELETE');
