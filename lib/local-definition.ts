@@ -53,8 +53,11 @@ const PSEUDO: Record<string, string> = {
   'AWS::URLSuffix': 'amazonaws.com',
 };
 
-/** Resolves the few intrinsics a definition string holds: Fn::Join, Ref to pseudo parameters, Fn::GetAtt of a function's Arn. */
-function resolveIntrinsics(value: unknown, functions: ReadonlyMap<string, string>): string {
+/**
+ * Resolves the few intrinsics a synthesized definition string holds: Fn::Join, Ref to pseudo
+ * parameters, Fn::GetAtt of a function's Arn (given by logical id in `functions`).
+ */
+export function resolveIntrinsics(value: unknown, functions: ReadonlyMap<string, string>): string {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object') {
     const node = value as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { bundledConfigText } from './bundled';
 import { ConfigError } from './errors';
 import { type Config, ConfigSchema } from './schema';
 
@@ -34,15 +35,40 @@ export function parseConfigText(text: string, source = 'configuration'): Config 
   return parseConfig(data);
 }
 
-/** Loads the configuration file at `path` (default: `JIT_CONFIG`, else the shipped example). */
-export function loadConfig(path = process.env.JIT_CONFIG ?? DEFAULT_CONFIG_PATH): Config {
-  let text: string;
+/**
+ * Loads the configuration file at `path` (default: `JIT_CONFIG`; else, in a deployed function, the
+ * configuration compiled into its bundle; else the shipped example).
+ */
+export function loadConfig(path = process.env.JIT_CONFIG): Config {
+  const bundled = path === undefined ? bundledConfigText() : undefined;
+  if (bundled !== undefined) return parseConfigText(bundled, 'the bundled configuration');
+  const file = path ?? DEFAULT_CONFIG_PATH;
+  return parseConfigText(readConfigText(file), file);
+}
+
+/** A configuration file: where it is, its text, and its validated content. */
+export interface ConfigSource {
+  readonly path: string;
+  readonly text: string;
+  readonly config: Config;
+}
+
+/**
+ * Loads and validates the configuration file at `path` (default: `JIT_CONFIG`, else the shipped
+ * example) and keeps its text: the CDK app compiles that text into every function bundle.
+ */
+export function loadConfigSource(path = process.env.JIT_CONFIG ?? DEFAULT_CONFIG_PATH): ConfigSource {
+  const text = readConfigText(path);
+  return { path, text, config: parseConfigText(text, path) };
+}
+
+/** The text of the configuration file at `path`, for validation and for shipping inside the function bundles. */
+export function readConfigText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (error) {
     throw new ConfigError('', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-  return parseConfigText(text, path);
 }
 
 /** `['policies', 0, 'maxDuration']` -> `policies[0].maxDuration`. */

@@ -8,6 +8,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/load';
+import { type Env, readEnv } from '../runtime/env';
+import { SecretReader } from '../runtime/secrets';
+import { slackCredentials } from '../runtime/slack-credentials';
 import { createSlackApp, type SlackApp, type SlackAppDeps, type SlackHttpRequest, type SlackHttpResponse } from '../slack/app';
 import { createJsonLogger } from '../slack/logger';
 import { RequestStore } from '../store/request-store';
@@ -73,35 +76,30 @@ function readLimited(req: IncomingMessage, limit: number): Promise<string | unde
   });
 }
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`The environment variable ${name} is not set.`);
-  return value;
-}
-
 /**
- * Dependencies from the environment: `JIT_CONFIG`, `TABLE_NAME`, `STATE_MACHINE_ARN`,
- * `SLACK_SIGNING_SECRET`, `SLACK_BOT_TOKEN`, optional `SLACK_API_URL`, `DYNAMODB_ENDPOINT`,
- * `SFN_ENDPOINT`. The runtime context replaces this once it provides secrets from Secrets Manager.
+ * The Slack app's dependencies from the environment (lambdas/runtime/env.ts), the same variables
+ * the workflow's tasks read: the configuration (compiled into the bundle in AWS, `JIT_CONFIG`
+ * locally), `JIT_TABLE_NAME`, `STATE_MACHINE_ARN`, optional `SLACK_API_URL`, `DYNAMODB_ENDPOINT`,
+ * `SFN_ENDPOINT`; the signing secret and bot token from `SLACK_SIGNING_SECRET` and
+ * `SLACK_BOT_TOKEN` locally, else from the Slack secret `SLACK_SECRET_ARN` names (read once, cached).
  */
-export function depsFromEnvironment(): SlackAppDeps {
-  const config = loadConfig();
-  const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT;
-  const sfnEndpoint = process.env.SFN_ENDPOINT;
+export async function depsFromEnvironment(env: Env = readEnv(), secrets: SecretReader = new SecretReader()): Promise<SlackAppDeps> {
+  const config = loadConfig(env.JIT_CONFIG);
+  const { signingSecret, botToken } = await slackCredentials(env, secrets);
   return {
     config,
     store: new RequestStore({
-      client: new DynamoDBClient(dynamoEndpoint ? { endpoint: dynamoEndpoint } : {}),
-      tableName: requireEnv('TABLE_NAME'),
+      client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+      tableName: env.JIT_TABLE_NAME,
       retentionSeconds: config.retention,
     }),
     workflow: new WorkflowClient({
-      client: new SFNClient(sfnEndpoint ? { endpoint: sfnEndpoint } : {}),
-      stateMachineArn: requireEnv('STATE_MACHINE_ARN'),
+      client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
+      stateMachineArn: env.STATE_MACHINE_ARN,
     }),
-    signingSecret: requireEnv('SLACK_SIGNING_SECRET'),
-    botToken: requireEnv('SLACK_BOT_TOKEN'),
-    ...(process.env.SLACK_API_URL ? { slackApiUrl: process.env.SLACK_API_URL } : {}),
+    signingSecret,
+    botToken,
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     logger: createJsonLogger({ name: 'slack-ingress' }),
   };
 }
@@ -111,7 +109,7 @@ let built: Promise<SlackApp> | undefined;
 /** The Lambda entry point. */
 export const handler = lambdaHandlerFor(() => {
   built ??= Promise.resolve()
-    .then(() => createSlackApp(depsFromEnvironment()))
+    .then(async () => createSlackApp(await depsFromEnvironment()))
     .catch((error: unknown) => {
       built = undefined;
       throw error;

@@ -1,14 +1,17 @@
 /**
- * The environment the workflow's task functions read, validated once.
+ * The environment the product's functions (workflow tasks, Slack endpoint, sweep) read, validated once.
  *
- *   JIT_CONFIG                configuration file (default: config/example.yaml)
+ *   JIT_CONFIG                configuration file (default: in AWS the configuration compiled into the
+ *                             function's bundle at synth, locally config/example.yaml)
  *   JIT_TABLE_NAME            the requests table (default: ontap-jit-requests)
  *   DYNAMODB_ENDPOINT         a local DynamoDB API (the embedded one); absent in AWS
  *   STATE_MACHINE_ARN         the workflow's state machine (for completing its own task tokens)
  *   SFN_ENDPOINT              a local Step Functions API (the local runner); absent in AWS
  *   SLACK_API_URL             Slack Web API base URL, ending in /api/ (default: https://slack.com/api/)
  *   SLACK_BOT_TOKEN           the bot token, locally
- *   SLACK_SECRET_ARN          in AWS: the secret holding {"botToken": "xoxb-..."} (read when SLACK_BOT_TOKEN is unset)
+ *   SLACK_SIGNING_SECRET      the Slack app's signing secret, locally (the Slack endpoint only)
+ *   SLACK_SECRET_ARN          in AWS: the secret holding {"signingSecret": "...", "botToken": "xoxb-..."}
+ *                             (read when the variables above are unset; the value is never put in the environment)
  *   ONTAP_EMBEDDED_URL        where a cluster configured with `endpoint: embedded` is served (the simulator)
  *   ONTAP_EMBEDDED_CA_PEM     the simulator's CA certificate (PEM), when it serves HTTPS
  *   <cluster usernameEnv/passwordEnv>  ONTAP credentials locally, as named in the configuration;
@@ -18,6 +21,7 @@
  *   AWS_REGION                set by Lambda
  */
 import { z } from 'zod';
+import { EnvironmentError } from './errors';
 
 const optional = z
   .string()
@@ -33,6 +37,7 @@ export const EnvSchema = z.object({
   SFN_ENDPOINT: optional,
   SLACK_API_URL: optional,
   SLACK_BOT_TOKEN: optional,
+  SLACK_SIGNING_SECRET: optional,
   SLACK_SECRET_ARN: optional,
   ONTAP_EMBEDDED_URL: optional,
   ONTAP_EMBEDDED_CA_PEM: optional,
@@ -50,3 +55,11 @@ export const EnvSchema = z.object({
 
 /** The validated environment. */
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Reads and validates the environment; the error names the variable (never its value). */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new EnvironmentError(String(issue?.path[0] ?? '?'), issue?.message ?? 'is invalid');
+}

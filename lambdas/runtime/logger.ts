@@ -3,11 +3,13 @@
  * under keys that look like secrets or task tokens are replaced before anything is written.
  */
 
+import { METRIC_NAMESPACE } from './metrics';
+
+/** The CloudWatch namespace the product's metrics go to (lambdas/runtime/metrics.ts; the alarms watch it). */
+export { METRIC_NAMESPACE };
+
 /** Log levels, in increasing severity. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** The CloudWatch namespace the product's metrics go to (the alarms in lib/constructs/alarms.ts watch it). */
-export const METRIC_NAMESPACE = 'OntapJitApprovals';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /token|secret|password|authorization|credential|signature/i;

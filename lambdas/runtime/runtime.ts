@@ -1,8 +1,9 @@
 /**
  * What the workflow's task handlers work with, built once per process (a Lambda container, or the
  * local stack) from the environment (see env.ts): the configuration, the store, one ONTAP client
- * per cluster, the Slack client and notifier, the workflow client, a clock and a logger.
- * Tests and the local stack replace any part with `setRuntimeForTesting`.
+ * per cluster, the Slack notifier, the workflow client, a clock and a logger. Secrets are read on
+ * first use, so a function that never posts to Slack or calls a cluster needs no access to their
+ * secrets. Tests and the local stack replace any part with `setRuntimeForTesting`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -15,16 +16,24 @@ import { Notifier } from '../slack/notifier';
 import { RequestStore } from '../store/request-store';
 import { WorkflowClient } from '../workflow/client';
 import { type Clock, scaledClock, systemClock } from './clock';
-import { type Env, EnvSchema } from './env';
+import { type Env, readEnv } from './env';
 import { EnvironmentError, SecretError } from './errors';
 import { Logger, parseLogLevel } from './logger';
 import { SecretReader } from './secrets';
+import { slackBotToken } from './slack-credentials';
+
+/** What the tasks ask of Slack: the approval message, the requester's DM, a thread under the approval message. */
+export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
+
+/** Reads and validates the environment (re-exported for the handlers that read it without a runtime). */
+export { readEnv } from './env';
 
 /** The task handlers' dependencies. */
 export interface Runtime {
   readonly config: Config;
   readonly store: RequestStore;
-  readonly notifier: Notifier;
+  /** Built on first use (the bot token is read then). */
+  readonly notifier: SlackNotifier;
   readonly workflow: WorkflowClient;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -60,14 +69,6 @@ export function resetRuntime(): void {
   built = undefined;
 }
 
-/** Reads and validates the environment; the error names the variable. */
-export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  const parsed = EnvSchema.safeParse(source);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new EnvironmentError(String(issue?.path[0] ?? '?'), issue?.message ?? 'is invalid');
-}
-
 async function build(parts: Partial<Runtime>): Promise<Runtime> {
   const env = readEnv();
   const config = parts.config ?? loadConfig(env.JIT_CONFIG);
@@ -81,7 +82,8 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
       tableName: env.JIT_TABLE_NAME,
       retentionSeconds: config.retention,
     });
-  const notifier = parts.notifier ?? new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel });
+  const notifier =
+    parts.notifier ?? lazyNotifier(async () => new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel }));
   const workflow =
     parts.workflow ??
     new WorkflowClient({
@@ -103,12 +105,28 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
   return { config, store, notifier, workflow, clock, logger, ontap };
 }
 
-const SlackSecretSchema = z.object({ botToken: z.string().min(1) });
+/** A notifier built on its first call (and built again after a failed build, e.g. a secret not readable yet). */
+function lazyNotifier(make: () => Promise<Notifier>): SlackNotifier {
+  let built: Promise<Notifier> | undefined;
+  const get = (): Promise<Notifier> => {
+    if (!built) {
+      const building = make();
+      building.catch(() => {
+        if (built === building) built = undefined;
+      });
+      built = building;
+    }
+    return built;
+  };
+  return {
+    approval: async (request) => (await get()).approval(request),
+    requester: async (request) => (await get()).requester(request),
+    thread: async (request, details) => (await get()).thread(request, details),
+  };
+}
 
 async function slackClient(env: Env, secrets: SecretReader): Promise<WebClient> {
-  let token = env.SLACK_BOT_TOKEN;
-  if (!token && env.SLACK_SECRET_ARN) token = (await secrets.json(env.SLACK_SECRET_ARN, SlackSecretSchema)).botToken;
-  if (!token) throw new EnvironmentError('SLACK_BOT_TOKEN', 'is not set, and neither is SLACK_SECRET_ARN');
+  const token = await slackBotToken(env, secrets);
   return new WebClient(token, {
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     // One quick retry here; the state machine's Retry does the patient ones.

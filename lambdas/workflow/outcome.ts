@@ -7,6 +7,7 @@ import { toUtcSecond } from '../domain/durations';
 import type { LifecycleEvent } from '../domain/lifecycle';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
+import { REVOKE_FAILED_METRIC } from '../runtime/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { GrantCleanupError } from './errors';
 import { cleanUpGrant } from './grant';
@@ -61,7 +62,7 @@ export async function recordOutcome(
     // Already recorded by an earlier try of this step, or the request moved on meanwhile.
     log.info('failure not recorded again', { status: result.request.status, refusal: result.error.message });
   }
-  if (input.outcome === 'REVOKE_FAILED') log.metric('RevokeFailed', 1);
+  if (input.outcome === 'REVOKE_FAILED') log.metric(REVOKE_FAILED_METRIC, 1);
   if (cleanupError !== undefined) throw new GrantCleanupError(`The failed grant of ${input.requestId} could not be cleaned up yet.`, { cause: cleanupError });
   return { status: result.request.status, reason };
 }

@@ -1,5 +1,5 @@
 /** Alarms that page someone: failed, timed-out or throttled executions, and a grant whose revoke could not complete. */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -8,13 +8,8 @@ import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
 
-/** The metric namespace the product's functions publish to (embedded metric format). */
-export const METRIC_NAMESPACE = 'OntapJitApprovals';
-/** The metric a revoke that exhausted its retries publishes; any datapoint means a grant may outlive its approval. */
-export const REVOKE_FAILED_METRIC = 'RevokeFailed';
-/** The metric the sweep publishes: live grants past their end. */
-export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
 
 /** Properties of the alarms. */
 export interface JitAlarmsProps {
@@ -36,33 +31,44 @@ export class JitAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: JitAlarmsProps) {
     super(scope, id);
-    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, description: 'Encrypts the ontap-jit-approvals alarm topic' });
+    // The key protects only alarm notifications in flight: nothing to keep once the stack is gone.
+    const key = new Key(this, 'TopicKey', {
+      enableKeyRotation: true,
+      description: 'Encrypts the ontap-jit-approvals alarm topic',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.topic = new Topic(this, 'Topic', { displayName: 'ontap-jit-approvals alarms', masterKey: key, enforceSSL: true });
     // CloudWatch alarms publish to an encrypted topic only if they may use its key.
     key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const sm = props.stateMachine;
-    const custom = (metricName: string): Metric =>
-      new Metric({ namespace: METRIC_NAMESPACE, metricName, statistic: 'Sum', period: Duration.minutes(5) });
-    const definitions: Record<string, { metric: IMetric; description: string }> = {
+    const custom = (metricName: string, statistic: 'Sum' | 'Maximum'): Metric =>
+      new Metric({ namespace: METRIC_NAMESPACE, metricName, statistic, period: Duration.minutes(5) });
+    const definitions: Record<string, { metric: IMetric; description: string; treatMissingData?: TreatMissingData }> = {
       ExecutionsFailed: { metric: sm.metricFailed({ period: Duration.minutes(5) }), description: 'An approval workflow failed' },
       ExecutionsTimedOut: { metric: sm.metricTimedOut({ period: Duration.minutes(5) }), description: 'An approval workflow timed out' },
       ExecutionsThrottled: { metric: sm.metricThrottled({ period: Duration.minutes(5) }), description: 'Step Functions throttled the workflow' },
       RevokeFailed: {
-        metric: custom(REVOKE_FAILED_METRIC),
+        metric: custom(REVOKE_FAILED_METRIC, 'Sum'),
         description: 'A JIT grant could not be removed from ONTAP after retries; ONTAP jit_validity still closes it, check the cluster',
       },
-      OverdueGrants: { metric: custom(OVERDUE_GRANTS_METRIC), description: 'A grant is still live past its approved end' },
+      // A gauge the sweep publishes every 5 minutes (zero included): the largest count in the period,
+      // and a period the schedule's jitter left empty keeps the alarm's state instead of flapping to OK.
+      OverdueGrants: {
+        metric: custom(OVERDUE_GRANTS_METRIC, 'Maximum'),
+        description: 'A grant is still live past its approved end (see the sweep function logs for which)',
+        treatMissingData: TreatMissingData.IGNORE,
+      },
     };
     const alarms: Record<string, Alarm> = {};
-    for (const [name, { metric, description }] of Object.entries(definitions)) {
+    for (const [name, { metric, description, treatMissingData }] of Object.entries(definitions)) {
       const alarm = new Alarm(this, name, {
         metric,
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        treatMissingData: treatMissingData ?? TreatMissingData.NOT_BREACHING,
         alarmDescription: description,
       });
       alarm.addAlarmAction(new SnsAction(this.topic));

@@ -1,19 +1,24 @@
 /** One Lambda function of the product, with the settings every one of them shares. */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { IVpc, ISecurityGroup, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BUNDLED_CONFIG_IDENTIFIER } from '../../lambdas/config/bundled';
 
 /** Where handler entry points live. */
 export const HANDLERS_DIR = path.resolve(__dirname, '../../lambdas/handlers');
 
 /** The VPC placement of functions that reach ONTAP. */
 export interface VpcPlacement {
+  /** The customer's VPC. */
   readonly vpc: IVpc;
+  /** The subnets the functions' network interfaces go in (they need a route to the clusters, to Slack and to the AWS APIs). */
   readonly vpcSubnets: SubnetSelection;
+  /** Security groups that let the functions reach the clusters' management interfaces on 443. */
   readonly securityGroups: ISecurityGroup[];
 }
 
@@ -33,8 +38,11 @@ export interface JitFunctionProps {
    * @default Duration.seconds(30)
    */
   readonly timeout?: Duration;
-  /** Environment variables (never secret values: secrets are passed by ARN). */
-  readonly environment?: Record<string, string>;
+  /**
+   * Environment variables (never secret values: secrets are passed by ARN).
+   * @default none beyond NODE_OPTIONS
+   */
+  readonly environment?: Readonly<Record<string, string>>;
   /** Days to keep the function's logs. */
   readonly logRetentionDays: number;
   /**
@@ -42,19 +50,55 @@ export interface JitFunctionProps {
    * @default outside any VPC
    */
   readonly vpc?: VpcPlacement;
+  /**
+   * The configuration file's text, validated at synth and compiled into the bundle (esbuild `define`
+   * of `__JIT_CONFIG_YAML__`, read by lambdas/config/bundled.ts).
+   * @default none: the function reads `JIT_CONFIG` or the shipped example
+   */
+  readonly bundledConfig?: string;
 }
 
-/** A Node.js 22, arm64, esbuild-bundled function with JSON logs, X-Ray tracing and a retained log group. */
+/**
+ * A Node.js 22, arm64, esbuild-bundled function with JSON logs, X-Ray tracing and a retained log
+ * group. Its role starts with nothing but writing to that log group (no AWS managed policy); every
+ * other permission is granted by whoever composes it.
+ */
 export class JitFunction extends Construct {
   /** The function. */
   public readonly fn: NodejsFunction;
+  /** Its execution role. */
+  public readonly role: Role;
+  /** Its log group. */
+  public readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: JitFunctionProps) {
     super(scope, id);
-    const logGroup = new LogGroup(this, 'Logs', {
+    this.logGroup = new LogGroup(this, 'Logs', {
       retention: toRetention(props.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `ontap-jit-approvals ${props.handler} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+    if (props.vpc) {
+      // What AWSLambdaVPCAccessExecutionRole grants, without its logs:* on every log group: Lambda
+      // manages the function's network interfaces with the function's own role.
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(HANDLERS_DIR, `${props.handler}.ts`),
       handler: 'handler',
@@ -63,9 +107,10 @@ export class JitFunction extends Construct {
       description: props.description,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(30),
+      role: this.role,
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
-      logGroup,
+      logGroup: this.logGroup,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
@@ -76,11 +121,25 @@ export class JitFunction extends Construct {
         target: 'node22',
         minify: true,
         sourceMap: true,
+        // esbuild's size table is noise in every synth; its warnings and errors still show.
+        logLevel: LogLevel.WARNING,
         // The Lambda runtime ships the AWS SDK v3, but a pinned copy keeps behaviour identical to the tests.
         externalModules: [],
-        // The configuration travels inside the bundle; it is validated at synth and at start.
-        commandHooks: undefined,
+        // The configuration travels inside the bundle, so what runs is what was validated at synth.
+        ...(props.bundledConfig !== undefined ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } } : {}),
       },
+    });
+    const checks = Validations.of(this);
+    checks.acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: props.vpc
+        ? 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) accepts no resource ARN, nor do the network-interface actions Lambda performs with this role to place the function in the customer VPC (ec2:CreateNetworkInterface, Describe*, DeleteNetworkInterface).'
+        : 'X-Ray tracing (xray:PutTraceSegments, PutTelemetryRecords) accepts no resource ARN; every other statement of this role names its resource.',
+    });
+    checks.acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime the product is built and tested for (engines, esbuild target node22, CI on Node 20/22); moving to a newer Lambda runtime is a tested change of the product, not a silent default.',
     });
   }
 }

@@ -1,6 +1,7 @@
 /** The requests table: the one table of DESIGN.md, built from the same definition the local stack uses. */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { INDEXES, TABLE } from '../../lambdas/store/table';
@@ -50,5 +51,37 @@ export class RequestsTable extends Construct {
         sortKey: { name: index.sortKey, type: AttributeType.STRING },
       });
     }
+  }
+}
+
+/** A DynamoDB action the product's functions use on the table (lambdas/store/request-store.ts sends no other). */
+export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:DeleteItem' | 'dynamodb:Query';
+
+/** What one function may do on the requests table. */
+export interface TableAccess {
+  /**
+   * Actions on the table's items.
+   * @default none
+   */
+  readonly items?: readonly TableAction[];
+  /**
+   * Indexes the function queries (`dynamodb:Query` on each, by name).
+   * @default none
+   */
+  readonly queryIndexes?: readonly string[];
+}
+
+/**
+ * Grants exactly `access` on `table`, naming every resource: the table for item actions, each index
+ * by name for queries (where `table.grant` would add `<table>/index/*`).
+ */
+export function grantTableAccess(table: ITable, grantee: IGrantable, access: TableAccess): void {
+  if (access.items?.length) Grant.addToPrincipal({ grantee, actions: [...access.items], resourceArns: [table.tableArn] });
+  if (access.queryIndexes?.length) {
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: access.queryIndexes.map((index) => `${table.tableArn}/index/${index}`),
+    });
   }
 }

@@ -1,5 +1,6 @@
 /** The product's secrets: Slack's signing secret and bot token, and one ONTAP credential per cluster. */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../../lambdas/config/schema';
@@ -32,6 +33,11 @@ export class JitSecrets extends Construct {
       description: 'Slack app signing secret and bot token for ontap-jit-approvals: {"signingSecret","botToken"}',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    Validations.of(this.slack).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'Slack issues the signing secret and bot token; Secrets Manager cannot rotate them. They are regenerated in the Slack app settings and put with put-secret-value (README, "Rotating secrets").',
+    });
     const clusters = new Map<string, ISecret>();
     for (const cluster of props.clusters) {
       const name = cluster.credentials.secret ?? `ontap-jit-approvals/clusters/${cluster.name}`;
@@ -42,8 +48,23 @@ export class JitSecrets extends Construct {
             description: `ONTAP credentials for cluster ${cluster.name} used by ontap-jit-approvals: {"username","password"}`,
             removalPolicy: RemovalPolicy.RETAIN,
           });
+      if (secret instanceof Secret) {
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-SMG4',
+          reason:
+            'The ONTAP account password is changed on the cluster by its administrators; a rotation function would need cluster-admin rights to change it, which the product deliberately does not hold. Rotate on the cluster, then put-secret-value (README).',
+        });
+      }
       clusters.set(cluster.name, secret);
     }
     this.clusters = clusters;
   }
+}
+
+/**
+ * Lets `grantee` read a secret's value: `secretsmanager:GetSecretValue` on that secret only (what
+ * lambdas/runtime/secrets.ts calls; `grantRead` would add DescribeSecret).
+ */
+export function grantSecretValue(secret: ISecret, grantee: IGrantable): void {
+  Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
 }

@@ -1,13 +1,16 @@
 /** The request workflow: one Lambda function per task, and the Standard state machine that runs them. */
-import { Arn, ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildWorkflowDefinition, WORKFLOW_TASKS, type WorkflowTask } from '../workflow-definition';
-import { JitFunction, type VpcPlacement } from './jit-function';
+import { JitFunction, toRetention, type VpcPlacement } from './jit-function';
+import { grantTableAccess, type TableAction } from './requests-table';
+import { grantSecretValue } from './secrets';
 
 const DESCRIPTIONS: Record<WorkflowTask, string> = {
   'validate-request': 'Checks a request against its policy and the cluster, and tells the requester',
@@ -19,23 +22,75 @@ const DESCRIPTIONS: Record<WorkflowTask, string> = {
   'record-outcome': 'Records a failed validation, grant or revoke and tells the people concerned',
 };
 
-/** Properties of the workflow construct. */
-export interface WorkflowProps {
-  /** The requests table; every task function gets read/write on it. @default no table access (tests) */
-  readonly table?: dynamodb.ITable;
-  /** Days the functions' logs are kept. @default 90 */
-  readonly logRetentionDays?: number;
-  /** VPC placement (functions that reach a cluster's private management interface). @default outside any VPC */
-  readonly vpc?: VpcPlacement;
-  /** Secrets the functions read (Slack token, ONTAP credentials); their ARNs go in `environment`. @default none */
-  readonly secrets?: readonly secretsmanager.ISecret[];
-  /** Extra environment for every function (see lambdas/runtime/env.ts for the variables). @default none */
-  readonly environment?: Readonly<Record<string, string>>;
-  /** The state machine's name, fixed so functions can be granted on it without a dependency cycle. @default `<stack name>-workflow` */
-  readonly stateMachineName?: string;
+/** What a task reaches beyond its own log group; the construct grants exactly this. */
+export interface TaskNeeds {
+  /** Calls a cluster: runs in the customer's VPC when one is configured, reads the cluster secrets. */
+  readonly ontap: boolean;
+  /** Posts or updates Slack messages: reads the Slack secret. */
+  readonly slack: boolean;
+  /** Takes or releases grant locks (DeleteItem besides GetItem/PutItem). */
+  readonly locks: boolean;
+  /** Completes its own task token when the request moved on before the wait began (states:SendTaskSuccess). */
+  readonly taskToken: boolean;
 }
 
-/** The task functions and the state machine of the request workflow. */
+/** Each task's needs, read from lambdas/workflow/ (which store, ONTAP, Slack and workflow calls it makes). */
+export const TASK_NEEDS: Readonly<Record<WorkflowTask, TaskNeeds>> = {
+  'validate-request': { ontap: true, slack: true, locks: false, taskToken: false },
+  'await-approval': { ontap: false, slack: true, locks: false, taskToken: true },
+  'check-approval': { ontap: false, slack: true, locks: false, taskToken: false },
+  'grant-access': { ontap: true, slack: true, locks: true, taskToken: false },
+  'await-end': { ontap: false, slack: false, locks: false, taskToken: true },
+  'revoke-access': { ontap: true, slack: true, locks: true, taskToken: false },
+  // Cleans up after a failed grant: removes the partial JIT entry and releases the lock.
+  'record-outcome': { ontap: true, slack: true, locks: true, taskToken: false },
+};
+
+/** Properties of the workflow construct. */
+export interface WorkflowProps {
+  /**
+   * The requests table; each task function gets the item actions it uses on it.
+   * @default no table access (the local runner's definition)
+   */
+  readonly table?: dynamodb.ITable;
+  /**
+   * Days the functions' and the state machine's logs are kept.
+   * @default 90
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * VPC placement of the functions that call a cluster (`TASK_NEEDS[task].ontap`); the others stay outside.
+   * @default outside any VPC
+   */
+  readonly vpc?: VpcPlacement;
+  /**
+   * The Slack secret (`{"signingSecret","botToken"}`): its ARN and read access go to the tasks that post to Slack.
+   * @default none
+   */
+  readonly slackSecret?: secretsmanager.ISecret;
+  /**
+   * The clusters' credential secrets: read access goes to the tasks that call a cluster.
+   * @default none
+   */
+  readonly clusterSecrets?: readonly secretsmanager.ISecret[];
+  /**
+   * Extra environment for every function (see lambdas/runtime/env.ts for the variables).
+   * @default none
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The state machine's name, fixed so functions can be granted on it without a dependency cycle.
+   * @default `<stack name>-workflow`
+   */
+  readonly stateMachineName?: string;
+  /**
+   * The validated configuration file's text, compiled into every function bundle.
+   * @default none (the functions read JIT_CONFIG)
+   */
+  readonly bundledConfig?: string;
+}
+
+/** The task functions and the state machine of the request workflow, logged and traced. */
 export class Workflow extends Construct {
   /** One function per task, by task name. */
   public readonly functions: Readonly<Record<WorkflowTask, lambda.IFunction>>;
@@ -43,6 +98,8 @@ export class Workflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   /** The state machine's ARN, known without referencing the state machine (functions use it). */
   public readonly stateMachineArn: string;
+  /** The state machine's execution history log (every event, no execution data). */
+  public readonly logGroup: LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkflowProps = {}) {
     super(scope, id);
@@ -52,41 +109,65 @@ export class Workflow extends Construct {
       { service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
       stack,
     );
-    const environment: Record<string, string> = {
-      STATE_MACHINE_ARN: this.stateMachineArn,
-      ...(props.table ? { JIT_TABLE_NAME: props.table.tableName } : {}),
-      ...props.environment,
-    };
+    const logRetentionDays = props.logRetentionDays ?? 90;
 
     const functions = {} as Record<WorkflowTask, lambda.IFunction>;
     for (const task of WORKFLOW_TASKS) {
+      const needs = TASK_NEEDS[task];
       const { fn } = new JitFunction(this, `${pascal(task)}Function`, {
         handler: task,
         description: DESCRIPTIONS[task],
         timeout: Duration.seconds(60),
-        environment,
-        logRetentionDays: props.logRetentionDays ?? 90,
-        ...(props.vpc ? { vpc: props.vpc } : {}),
+        environment: {
+          STATE_MACHINE_ARN: this.stateMachineArn,
+          ...(props.table ? { JIT_TABLE_NAME: props.table.tableName } : {}),
+          ...(needs.slack && props.slackSecret ? { SLACK_SECRET_ARN: props.slackSecret.secretArn } : {}),
+          ...props.environment,
+        },
+        logRetentionDays,
+        ...(needs.ontap && props.vpc ? { vpc: props.vpc } : {}),
+        ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
       });
-      props.table?.grantReadWriteData(fn);
-      for (const secret of props.secrets ?? []) secret.grantRead(fn);
+      if (props.table) {
+        const items: TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
+        if (needs.locks) items.push('dynamodb:DeleteItem');
+        grantTableAccess(props.table, fn, { items });
+      }
+      if (needs.slack && props.slackSecret) grantSecretValue(props.slackSecret, fn);
+      if (needs.ontap) for (const secret of props.clusterSecrets ?? []) grantSecretValue(secret, fn);
+      if (needs.taskToken) {
+        // The WorkflowClient completes tokens with SendTaskSuccess only (lambdas/workflow/client.ts).
+        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }));
+      }
       functions[task] = fn;
-    }
-    // The token-keeping tasks complete their own token when the request moved on before they ran.
-    for (const task of ['await-approval', 'await-end'] as const) {
-      functions[task].addToRolePolicy(
-        new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'], resources: [this.stateMachineArn] }),
-      );
     }
     this.functions = functions;
 
+    // Every event (ALL), but no execution data: the waits' parameters carry task tokens, and inputs
+    // and outputs carry who asked for what; the request's own record is the audit trail in DynamoDB.
+    this.logGroup = new LogGroup(this, 'Logs', { retention: toRetention(logRetentionDays), removalPolicy: RemovalPolicy.RETAIN });
     const definition = buildWorkflowDefinition(this, { functions });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: definition.definitionBody,
       comment: 'ontap-jit-approvals: one execution per access request',
+      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      tracingEnabled: true,
     });
+    const machineRole = Validations.of(this.stateMachine.role);
+    machineRole.acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Step Functions log delivery (logs:CreateLogDelivery and the other delivery actions) and X-Ray tracing (xray:PutTraceSegments, GetSamplingRules) accept no resource ARN; the log group itself is named in the logging configuration.',
+    });
+    for (const task of WORKFLOW_TASKS) {
+      const logicalId = stack.getLogicalId(functions[task].node.defaultChild as lambda.CfnFunction);
+      machineRole.acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: `The LambdaInvoke task grants its function and the function's qualified ARNs (<arn>:*); the state machine invokes only the ${task} function of this workflow.`,
+      });
+    }
   }
 }
 

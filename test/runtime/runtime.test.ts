@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { EnvironmentError, SecretError } from '../../lambdas/runtime/errors';
 import { getRuntime, readEnv, resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
 import { SecretReader } from '../../lambdas/runtime/secrets';
+import { pendingRequest } from '../support/requests';
 import { TEST_CONFIG } from '../support/workflow-env';
 
 describe('the environment', () => {
@@ -37,11 +38,12 @@ describe('the runtime', () => {
     expect(first.clock.now()).toBeGreaterThanOrEqual(before);
   });
 
-  it('refuses to start without a Slack token, naming what to set', async () => {
+  it('starts without a Slack token (a task that never posts needs none), and refuses to post, naming what to set', async () => {
     delete process.env.SLACK_BOT_TOKEN;
     delete process.env.SLACK_SECRET_ARN;
     setRuntimeForTesting({ config: TEST_CONFIG });
-    await expect(getRuntime()).rejects.toThrow(/SLACK_BOT_TOKEN is not set, and neither is SLACK_SECRET_ARN/);
+    const runtime = await getRuntime();
+    await expect(runtime.notifier.approval(pendingRequest())).rejects.toThrow(/SLACK_BOT_TOKEN is not set, and neither is SLACK_SECRET_ARN/);
   });
 
   it('needs the simulator URL for an embedded cluster', async () => {

@@ -1,0 +1,104 @@
+/**
+ * The stateless half of the product: the workflow (state machine and task functions), the Slack
+ * endpoint (function and HTTP API), the overdue-grant sweep and the alarms. It holds no data, so it
+ * can be replaced or destroyed freely; the table and secrets live in JitDataStack.
+ */
+import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import type { Config } from '../lambdas/config/schema';
+import { TABLE } from '../lambdas/store/table';
+import { JitAlarms } from './constructs/alarms';
+import { CustomerVpc } from './constructs/customer-vpc';
+import { JitFunction } from './constructs/jit-function';
+import { OverdueSweep } from './constructs/overdue-sweep';
+import { grantTableAccess } from './constructs/requests-table';
+import { grantSecretValue } from './constructs/secrets';
+import { SlackIngress } from './constructs/slack-ingress';
+import { Workflow } from './constructs/workflow';
+
+/** Properties of the app stack. */
+export interface JitAppStackProps extends StackProps {
+  /** The validated configuration. */
+  readonly config: Config;
+  /** The configuration file's text, compiled into every function bundle. */
+  readonly configText: string;
+  /** The requests table (JitDataStack). */
+  readonly table: ITable;
+  /** The Slack secret (JitDataStack). */
+  readonly slackSecret: ISecret;
+  /** The ONTAP credentials secret of each cluster (JitDataStack). */
+  readonly clusterSecrets: ReadonlyMap<string, ISecret>;
+}
+
+/** Workflow, Slack endpoint, sweep and alarms. */
+export class JitAppStack extends Stack {
+  /** The state machine and its task functions. */
+  public readonly workflow: Workflow;
+  /** The function behind `POST /slack/events`. */
+  public readonly ingressFunction: IFunction;
+  /** The HTTP API Slack calls. */
+  public readonly ingress: SlackIngress;
+  /** The overdue-grant sweep. */
+  public readonly sweep: OverdueSweep;
+  /** The alarms and their topic. */
+  public readonly alarms: JitAlarms;
+  /** The customer's VPC, when `aws.vpc` is configured. */
+  public readonly vpc?: CustomerVpc;
+
+  constructor(scope: Construct, id: string, props: JitAppStackProps) {
+    super(scope, id, props);
+    const { config, configText: bundledConfig, table, slackSecret } = props;
+    const logRetentionDays = config.aws.logRetentionDays;
+    for (const cluster of config.clusters.filter((c) => c.endpoint === 'embedded')) {
+      // Synth still succeeds (the example configuration is meant to synthesize), but a deployment cannot reach the simulator.
+      Annotations.of(this).addWarningV2(
+        'ontap-jit:embedded-cluster',
+        `Cluster "${cluster.name}" uses the embedded ONTAP simulator; deployed functions cannot reach it. Give its https:// management endpoint before deploying.`,
+      );
+    }
+    if (config.aws.vpc) this.vpc = new CustomerVpc(this, 'CustomerVpc', { settings: config.aws.vpc });
+
+    this.workflow = new Workflow(this, 'Workflow', {
+      table,
+      logRetentionDays,
+      slackSecret,
+      clusterSecrets: [...props.clusterSecrets.values()],
+      bundledConfig,
+      ...(this.vpc ? { vpc: this.vpc.placement } : {}),
+    });
+
+    // Slack waits 3 seconds for an answer: memory buys the CPU that a cold start of Bolt needs.
+    const ingress = new JitFunction(this, 'SlackIngressFunction', {
+      handler: 'slack-ingress',
+      description: 'Slack endpoint: verifies, records requests and decisions, starts and resumes workflows',
+      memorySize: 1024,
+      timeout: Duration.seconds(10),
+      environment: {
+        JIT_TABLE_NAME: table.tableName,
+        STATE_MACHINE_ARN: this.workflow.stateMachineArn,
+        SLACK_SECRET_ARN: slackSecret.secretArn,
+      },
+      logRetentionDays,
+      bundledConfig,
+    });
+    const fn = ingress.fn;
+    // Records requests and decisions; "my requests" reads the by-requester index. Never a lock.
+    grantTableAccess(table, fn, { items: ['dynamodb:GetItem', 'dynamodb:PutItem'], queryIndexes: [TABLE.byRequester.indexName] });
+    this.workflow.stateMachine.grantStartExecution(fn);
+    // Decisions and "Revoke now" complete the waits' tokens, after the decision is written.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.workflow.stateMachineArn] }));
+    grantSecretValue(slackSecret, fn);
+    this.ingressFunction = fn;
+    this.ingress = new SlackIngress(this, 'SlackIngress', { handler: fn, logRetentionDays });
+
+    this.sweep = new OverdueSweep(this, 'OverdueSweep', { table, logRetentionDays, bundledConfig });
+    this.alarms = new JitAlarms(this, 'Alarms', {
+      stateMachine: this.workflow.stateMachine,
+      ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/** The scheduled sweep: every few minutes, live grants past their end are logged and counted (the OverdueGrants metric). */
+import { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { TABLE } from '../../lambdas/store/table';
+import { JitFunction } from './jit-function';
+import { grantTableAccess } from './requests-table';
+
+/** Properties of the sweep. */
+export interface OverdueSweepProps {
+  /** The requests table; the sweep queries its `active-by-end` index, nothing else. */
+  readonly table: ITable;
+  /** Days to keep the sweep's logs. */
+  readonly logRetentionDays: number;
+  /**
+   * How often the sweep runs.
+   * @default Schedule.rate(Duration.minutes(5))
+   */
+  readonly schedule?: Schedule;
+  /**
+   * The validated configuration file's text, compiled into the bundle.
+   * @default none (the function reads JIT_CONFIG)
+   */
+  readonly bundledConfig?: string;
+}
+
+/** The sweep function (lambdas/handlers/sweep.ts) and the EventBridge rule that runs it. */
+export class OverdueSweep extends Construct {
+  /** The sweep function. */
+  public readonly fn: IFunction;
+  /** The schedule. */
+  public readonly rule: Rule;
+
+  constructor(scope: Construct, id: string, props: OverdueSweepProps) {
+    super(scope, id);
+    const { fn } = new JitFunction(this, 'Function', {
+      handler: 'sweep',
+      description: 'Finds live grants past their end; logs them and publishes the OverdueGrants metric',
+      timeout: Duration.seconds(30),
+      environment: { JIT_TABLE_NAME: props.table.tableName },
+      logRetentionDays: props.logRetentionDays,
+      ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
+    });
+    grantTableAccess(props.table, fn, { queryIndexes: [TABLE.activeByEnd.indexName] });
+    this.fn = fn;
+    this.rule = new Rule(this, 'Schedule', {
+      description: 'Runs the ontap-jit-approvals overdue-grant sweep',
+      schedule: props.schedule ?? Schedule.rate(Duration.minutes(5)),
+      // A missed run is not retried: the next one comes minutes later and sees the same grants.
+      targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+    });
+  }
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { BUNDLED_CONFIG_IDENTIFIER, bundledConfigText } from '../../lambdas/config/bundled';
+import { DEFAULT_CONFIG_PATH, loadConfig, loadConfigSource } from '../../lambdas/config/load';
+
+const global = globalThis as Record<string, unknown>;
+const example = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
+const bundled = example.replace('approvalChannel: C0APPROVALS', 'approvalChannel: C0BUNDLED');
+
+describe('the configuration compiled into a bundle', () => {
+  const saved = process.env.JIT_CONFIG;
+  afterEach(() => {
+    delete global[BUNDLED_CONFIG_IDENTIFIER];
+    if (saved === undefined) delete process.env.JIT_CONFIG;
+    else process.env.JIT_CONFIG = saved;
+  });
+
+  it('is absent when running from source: the shipped example is used', () => {
+    delete process.env.JIT_CONFIG;
+    expect(bundledConfigText()).toBeUndefined();
+    expect(loadConfig().slack.approvalChannel).toBe('C0APPROVALS');
+  });
+
+  it('is what a deployed function loads when JIT_CONFIG names no file', () => {
+    delete process.env.JIT_CONFIG;
+    // esbuild's `define` puts the text where the identifier is; a global of that name stands in for it here.
+    global[BUNDLED_CONFIG_IDENTIFIER] = bundled;
+    expect(loadConfig().slack.approvalChannel).toBe('C0BUNDLED');
+  });
+
+  it('gives way to a file named explicitly', () => {
+    global[BUNDLED_CONFIG_IDENTIFIER] = bundled;
+    process.env.JIT_CONFIG = DEFAULT_CONFIG_PATH;
+    expect(loadConfig().slack.approvalChannel).toBe('C0APPROVALS');
+    expect(loadConfig(DEFAULT_CONFIG_PATH).slack.approvalChannel).toBe('C0APPROVALS');
+  });
+
+  it('is validated with the field named, like a file', () => {
+    delete process.env.JIT_CONFIG;
+    global[BUNDLED_CONFIG_IDENTIFIER] = example.replace('maxDuration: 8h', 'maxDuration: forever');
+    expect(() => loadConfig()).toThrow(/policies\[0\]\.maxDuration/);
+  });
+});
+
+describe('the configuration source the CDK app ships', () => {
+  it('keeps the text it validated', () => {
+    const source = loadConfigSource(DEFAULT_CONFIG_PATH);
+    expect(source).toEqual({ path: DEFAULT_CONFIG_PATH, text: example, config: loadConfig(DEFAULT_CONFIG_PATH) });
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * The one test that bundles for real (esbuild, as `cdk synth` does): every function's bundle is
+ * small, carries the configuration validated at synth, and runs from where it was bundled with no
+ * configuration file beside it.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
+import { exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
+
+const run = promisify(execFile);
+const MB = 1024 * 1024;
+const marker = `bundle-check-${process.pid}-${Date.now()}`;
+const outdir = mkdtempSync(join(tmpdir(), 'jit-bundles-'));
+let synth: SynthesizedJit;
+let bundles: Record<string, string>;
+
+beforeAll(() => {
+  synth = synthJit({ configText: exampleConfigWith([[['policies', 0, 'description'], marker]]), bundleInto: outdir, validate: true });
+  const functions = { ...synth.app.workflow.functions, 'slack-ingress': synth.app.ingressFunction, sweep: synth.app.sweep.fn };
+  const template = synth.appTemplate.toJSON() as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
+  bundles = Object.fromEntries(
+    Object.entries(functions).map(([name, fn]) => {
+      // The asset's S3 key is `<hash>.zip`; the cloud assembly stages it in `asset.<hash>/`.
+      const key = template.Resources[synth.app.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Code?.S3Key;
+      if (!key) throw new Error(`no asset for ${name}`);
+      return [name, join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js')];
+    }),
+  );
+}, 120_000);
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('the function bundles', () => {
+  it('exist for all nine functions, each a few MB at most (the Slack endpoint carries Bolt)', () => {
+    expect(Object.keys(bundles)).toHaveLength(9);
+    for (const [name, file] of Object.entries(bundles)) {
+      expect({ name, exists: existsSync(file) }).toEqual({ name, exists: true });
+      const limit = name === 'slack-ingress' ? 4 * MB : 2 * MB;
+      expect({ name, small: statSync(file).size < limit }).toEqual({ name, small: true });
+    }
+  });
+
+  it('carry the configuration validated at synth', () => {
+    for (const [name, file] of Object.entries(bundles)) {
+      const code = readFileSync(file, 'utf8');
+      expect({ name, marker: code.includes(marker), channel: code.includes('approvalChannel: C0APPROVALS') }).toEqual({ name, marker: true, channel: true });
+    }
+  });
+
+  describe('run with no configuration file beside them', () => {
+    let dynamo: EmbeddedDynamo;
+    beforeAll(async () => {
+      dynamo = await startEmbeddedDynamo({ tableName: 'bundled-requests' });
+    });
+    afterAll(() => dynamo.close());
+
+    /** Loads a bundle in a fresh node process from its asset folder and calls its handler with `event`. */
+    async function invoke(name: string, event: unknown, env: Record<string, string>): Promise<unknown> {
+      const file = bundles[name] as string;
+      const script = `require(${JSON.stringify(file)}).handler(${JSON.stringify(event)}).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write(String(e)); process.exit(1); })`;
+      const { stdout } = await run(process.execPath, ['-e', script], {
+        cwd: tmpdir(),
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      });
+      return JSON.parse(stdout.trim().split('\n').filter((l) => !l.startsWith('{"level')).pop() ?? 'null');
+    }
+
+    it('the sweep queries the table it is told', async () => {
+      await expect(invoke('sweep', {}, { JIT_TABLE_NAME: 'bundled-requests', DYNAMODB_ENDPOINT: dynamo.endpoint })).resolves.toEqual({ overdue: 0, requestIds: [] });
+    });
+
+    it('the Slack endpoint refuses an unsigned request', async () => {
+      const event = {
+        version: '2.0',
+        rawPath: '/slack/events',
+        headers: { 'content-type': 'application/json' },
+        requestContext: { http: { method: 'POST', path: '/slack/events' } },
+        body: '{"type":"url_verification","challenge":"x"}',
+        isBase64Encoded: false,
+      };
+      const env = { JIT_TABLE_NAME: 'bundled-requests', SLACK_SIGNING_SECRET: 'test-signing', SLACK_BOT_TOKEN: 'xoxb-test' };
+      await expect(invoke('slack-ingress', event, env)).resolves.toMatchObject({ statusCode: 401 });
+    });
+  });
+});

@@ -1,0 +1,53 @@
+/** The product's stacks synthesized for tests: cdk.json's feature flags, asset bundling skipped unless asked for. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { parseDocument } from 'yaml';
+import { DEFAULT_CONFIG_PATH, parseConfigText } from '../../lambdas/config/load';
+import { addJitStacks, type JitStacks } from '../../lib/jit-app';
+
+/** The repository's root. */
+export const ROOT = resolve(__dirname, '../..');
+
+/** The context `cdk synth` runs with (cdk.json's feature flags). */
+export function cdkJsonContext(): Record<string, unknown> {
+  return (JSON.parse(readFileSync(resolve(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+}
+
+/** The shipped example configuration's text. */
+export const EXAMPLE_CONFIG_TEXT = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
+
+/** The example configuration with fields set (comments kept), e.g. `{ aws: { vpc: {...} } }` paths as arrays. */
+export function exampleConfigWith(changes: ReadonlyArray<readonly [path: readonly (string | number)[], value: unknown]>): string {
+  const document = parseDocument(EXAMPLE_CONFIG_TEXT);
+  for (const [path, value] of changes) document.setIn(path, value);
+  return document.toString();
+}
+
+/** A synthesized pair of stacks and their templates. */
+export interface SynthesizedJit extends JitStacks {
+  readonly appTemplate: Template;
+  readonly dataTemplate: Template;
+}
+
+/**
+ * Synthesizes both stacks from `configText` (default: the example); no bundling unless `bundleInto`
+ * names a folder for a real one. CDK's built-in CloudFormation validation (seconds of start-up per
+ * process) runs only when `validate` is set: the cdk-nag and bundle tests run it on every
+ * configuration they synthesize.
+ */
+export function synthJit(options: { configText?: string; bundleInto?: string; validate?: boolean } = {}): SynthesizedJit {
+  const configText = options.configText ?? EXAMPLE_CONFIG_TEXT;
+  const context = { ...cdkJsonContext(), ...(options.bundleInto ? {} : { 'aws:cdk:bundling-stacks': [] }) };
+  const app = new App({ context, ...(options.bundleInto ? { outdir: options.bundleInto } : {}) });
+  const stacks = addJitStacks(app, { config: parseConfigText(configText), configText });
+  const saved = process.env.CDK_VALIDATION;
+  if (!options.validate) process.env.CDK_VALIDATION = 'false';
+  try {
+    return { ...stacks, appTemplate: Template.fromStack(stacks.app), dataTemplate: Template.fromStack(stacks.data) };
+  } finally {
+    if (saved === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = saved;
+  }
+}
