@@ -358,6 +358,9 @@ export class LocalStepFunctions {
   private async invokeAndWait(execution: Execution, state: string, functionName: string, payload: Json, timeoutMs: number | undefined): Promise<Json> {
     const token = randomBytes(48).toString('base64url');
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
+    // The timeout may fire while the function still runs, before anyone awaits the promise: mark
+    // it handled now (it is awaited below), or Node reports an unhandled rejection and ends the process.
+    promise.catch(() => undefined);
     const pending: PendingToken = { executionArn: execution.arn, resolve, reject, cancelTimer: () => undefined };
     // Registered before the function runs: it may complete its own token.
     this.tokens.set(token, pending);
