@@ -12,7 +12,8 @@ export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml
 
 /** Validates configuration data (already parsed from YAML or JSON). */
 export function parseConfig(data: unknown): Config {
-  const result = ConfigSchema.safeParse(data);
+  // reportInput: so a field of the wrong type is told apart from a missing one (the input itself is never shown).
+  const result = ConfigSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new ConfigError('', 'it does not match the schema');
@@ -26,7 +27,14 @@ export function parseConfigText(text: string, source = 'configuration'): Config 
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problem = document.errors[0];
   if (problem) throw new ConfigError('', `${source} is not valid YAML: ${problem.message}`, { cause: problem });
-  return parseConfig(document.toJS());
+  let data: unknown;
+  try {
+    data = document.toJS();
+  } catch (error) {
+    // An alias with no anchor, or an alias bomb: the YAML library throws while building the data.
+    throw new ConfigError('', `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return parseConfig(data);
 }
 
 /**

@@ -42,15 +42,18 @@ export const AccountMappingSchema = z
   })
   .strict();
 
+/** An EC2 resource id: the prefix, then 8 (older) or 17 hex digits. */
+const awsId = (prefix: string): RegExp => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
+
 /** Optional AWS deployment settings. */
 export const AwsSchema = z
   .object({
     /** Functions that reach ONTAP run in this VPC when given (management interfaces are private). */
     vpc: z
       .object({
-        vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, 'must be a VPC id'),
-        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, 'must be subnet ids')).min(1),
-        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]+$/, 'must be security group ids')).min(1),
+        vpcId: z.string().regex(awsId('vpc'), 'must be a VPC id (vpc- and 8 or 17 hex digits)'),
+        subnetIds: z.array(z.string().regex(awsId('subnet'), 'must be subnet ids (subnet- and 8 or 17 hex digits)')).min(1),
+        securityGroupIds: z.array(z.string().regex(awsId('sg'), 'must be security group ids (sg- and 8 or 17 hex digits)')).min(1),
       })
       .strict()
       .optional(),

@@ -81,6 +81,22 @@ export function describeRefusal(error: DomainError, lastEvent: AuditEvent | unde
   };
 }
 
+/**
+ * "Revoke now" on a grant whose automatic revoke already failed: no workflow is left to do it, so
+ * say who acts and when ONTAP ends the access regardless (its jit_validity is the approved window).
+ */
+export function revokeFailedAnswer(windowEnd: string): ErrorAnswer {
+  const base = answer(
+    'Your revoke is recorded, but the cluster could not remove this access earlier and operators were alerted; ' +
+      'they remove it by hand.',
+  );
+  return {
+    ...base,
+    mrkdwn: `${base.mrkdwn} ONTAP ends it ${slackDate(windowEnd)} regardless.`,
+    plain: `${base.plain} ONTAP ends it at ${windowEnd} regardless.`,
+  };
+}
+
 /** A decision was recorded but the workflow could not be told; retrying the click would be refused, so say so. */
 export function notSignalledAnswer(): ErrorAnswer {
   return answer(

@@ -9,12 +9,22 @@ export type JitCommand =
   | { readonly kind: 'request'; readonly draft: Draft }
   | { readonly kind: 'unknown' };
 
+const ENTITIES: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
+
 /**
- * Reads `/jit` text: nothing (the form), `help`, `list`, or
- * `[<cluster>/]<svm> <role> <duration> <justification…>` (start as soon as approved).
+ * Slash-command text as the person typed it. Slack sends `&`, `<` and `>` as `&amp;`, `&lt;` and
+ * `&gt;`; decoded in one pass (so a typed `&lt;` stays `&lt;`), and escaped again wherever it is shown.
+ */
+export function decodeSlackText(text: string): string {
+  return text.replace(/&(?:amp|lt|gt);/g, (entity) => ENTITIES[entity] ?? entity);
+}
+
+/**
+ * Reads `/jit` text as Slack sends it (entities decoded first): nothing (the form), `help`, `list`,
+ * or `[<cluster>/]<svm> <role> <duration> <justification…>` (start as soon as approved).
  */
 export function parseCommandText(text: string): JitCommand {
-  const trimmed = text.trim();
+  const trimmed = decodeSlackText(text).trim();
   if (trimmed === '') return { kind: 'open' };
   const lower = trimmed.toLowerCase();
   if (lower === 'help' || lower === '?') return { kind: 'help' };

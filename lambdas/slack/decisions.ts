@@ -13,7 +13,7 @@ import { type LifecycleEvent, transition } from '../domain/lifecycle';
 import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke, type Policy } from '../domain/policy';
 import type { AccessRequest, MessageRef } from '../domain/request';
 import type { RequestStore } from '../store/request-store';
-import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer } from './answers';
+import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer, revokeFailedAnswer } from './answers';
 import { approvalMessage } from './blocks/approval-message';
 import type { SlackDirectory } from './directory';
 import { UnknownPolicyError } from './errors';
@@ -69,8 +69,9 @@ export class Decisions {
 
   /** Asks for an early end of a live grant ("Revoke now"), and ends the workflow's wait. */
   revoke(id: string, userId: string, clicked?: MessageRef): Promise<DecisionResult> {
-    return this.decide(id, userId, clicked, (at) => ({ type: 'REVOKE_REQUESTED', by: userId, at }), authorizeRevoke, () =>
-      this.endNow(id),
+    return this.decide(id, userId, clicked, (at) => ({ type: 'REVOKE_REQUESTED', by: userId, at }), authorizeRevoke, (request) =>
+      // After a failed revoke the workflow has ended: nothing is waiting for this click.
+      request.status === 'REVOKE_FAILED' ? Promise.resolve(revokeFailedAnswer(request.window.end)) : this.endNow(id),
     );
   }
 

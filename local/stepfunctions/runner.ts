@@ -358,8 +358,8 @@ export class LocalStepFunctions {
   private async invokeAndWait(execution: Execution, state: string, functionName: string, payload: Json, timeoutMs: number | undefined): Promise<Json> {
     const token = randomBytes(48).toString('base64url');
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
-    // The wait can time out while the function still runs (a short window on a busy machine): the
-    // rejection is awaited below, after the function returns, and must not count as unhandled meanwhile.
+    // The timeout may fire while the function still runs, before anyone awaits the promise: mark
+    // it handled now (it is awaited below), or Node reports an unhandled rejection and ends the process.
     promise.catch(() => undefined);
     const pending: PendingToken = { executionArn: execution.arn, resolve, reject, cancelTimer: () => undefined };
     // Registered before the function runs: it may complete its own token.

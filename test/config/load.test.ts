@@ -56,7 +56,9 @@ describe('configuration errors name their field', () => {
     ['policies[1].name', (c) => (c.policies[1].name = c.policies[0].name)],
     ['policies[0].requesters', (c) => (c.policies[0].requesters = 'everyone')],
     ['retention', (c) => (c.retention = 'P1M')],
-    ['aws.vpc.subnetIds', (c) => (c.aws.vpc = { vpcId: 'vpc-0abc', subnetIds: [], securityGroupIds: ['sg-0abc'] })],
+    ['aws.vpc.subnetIds', (c) => (c.aws.vpc = { vpcId: 'vpc-0123abcd', subnetIds: [], securityGroupIds: ['sg-0123abcd'] })],
+    ['aws.vpc.vpcId', (c) => (c.aws.vpc = { vpcId: 'vpc-0abc', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0123abcd'] })],
+    ['aws.vpc.securityGroupIds[0]', (c) => (c.aws.vpc = { vpcId: 'vpc-0123abcd', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0ccc'] })],
     ['aws.alarmEmail', (c) => (c.aws.alarmEmail = 'not-an-address')],
     ['', (c) => (c.extra = 1)],
   ])('%s', (field, mutate) => {

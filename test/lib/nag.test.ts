@@ -23,10 +23,14 @@ function nag(configText: string): { reports: PluginReport[]; acknowledged: { pat
     addJitStacks(app, { config: parseConfigText(configText), configText });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     let failure: unknown;
+    // The report is read from its file below; its copy on stderr is noise here.
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       app.synth();
     } catch (error) {
       failure = error;
+    } finally {
+      quiet.mockRestore();
     }
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] };
     if (failure) throw new Error(`synth failed: ${String(failure)}\n${JSON.stringify(report.pluginReports.map((r) => r.violations), null, 1)}`);

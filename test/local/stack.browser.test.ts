@@ -117,7 +117,7 @@ inBrowser('the local stack in a browser', () => {
     const [request] = await stack.store.listByRequester('U0ALICE');
     expect(request?.status).toBe('REVOKED');
     expect((await stack.store.auditTrail(request!.id)).map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE', 'GRANTED', 'REVOKE_REQUESTED', 'REVOKED']);
-  });
+  }, 180_000);
 
   it('deny with a reason', async () => {
     await openChannel();
@@ -138,5 +138,5 @@ inBrowser('the local stack in a browser', () => {
     expect(latest).toMatchObject({ status: 'DENIED', deniedBy: 'U0CAROL', reason: 'Change freeze until Monday' });
     expect(jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice')).toEqual([]);
     expect(pageErrors).toEqual([]);
-  });
+  }, 120_000);
 });

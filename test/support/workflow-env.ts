@@ -4,6 +4,9 @@
  * (one real second = one hour), and the Slack side's clicks done the way the ingress does them
  * (decision written to the store first, then the task token completed).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
@@ -11,19 +14,25 @@ import { toUtcSecond } from '../../lambdas/domain/durations';
 import type { LifecycleEvent } from '../../lambdas/domain/lifecycle';
 import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke } from '../../lambdas/domain/policy';
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { nodeListenerFor } from '../../lambdas/handlers/slack-ingress';
 import { OntapClient } from '../../lambdas/ontap';
 import { type Clock, nowOf, scaledClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
+import { createSlackApp } from '../../lambdas/slack/app';
+import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/request-store';
 import { WorkflowClient } from '../../lambdas/workflow/client';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
-import { type OntapSimulator, type SimCall, startOntapSimulator } from '../../local/ontap-sim';
+import { type OntapSimulator, type SimCall, type SimulatorOptions, startOntapSimulator } from '../../local/ontap-sim';
+import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { type ExecutionDescription, type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from '../../local/stepfunctions';
 import { RequestStore as Store } from '../../lambdas/store/request-store';
+import { executionArnFor } from '../../lambdas/workflow/client';
 import { pendingRequest } from './requests';
+import { BOT_TOKEN, commandBody, type IngressAnswer, interactionBody, SIGNING_SECRET, signedHeaders, TEAM, viewState } from './slack';
 
 /** One real second is an hour of business time. */
 export const TIME_SCALE = 3600;
@@ -117,12 +126,53 @@ export interface WorkflowEnv {
   revokeNow(id: string, by: string): Promise<TransitionResult>;
   /** ONTAP calls to the JIT entries, by method. */
   jitCalls(method: 'POST' | 'DELETE' | 'GET'): SimCall[];
+  /** The real Slack ingress in front of this workflow (only with `ingress: true`). */
+  readonly ingress: WorkflowIngress;
+}
+
+/** The Slack ingress wired to the running workflow, driven with Slack-signed requests over loopback. */
+export interface WorkflowIngress {
+  /** `http://127.0.0.1:<port>/slack/events`. */
+  readonly url: string;
+  /** Lines the Slack app (Bolt and the Web API client included) logged. */
+  readonly logs: string[];
+  /** Posts a raw body with these headers. */
+  post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
+  /** `/jit <text>` typed by `user`; the answer and what was posted to its response_url. */
+  command(user: string, text: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** The block_actions payload of a click on the request's approval message (or the requester's DM) button. */
+  clickPayload(user: string, actionId: string, requestId: string): Record<string, unknown>;
+  /** Sends an interactivity payload as Slack does (form-encoded, signed). */
+  interact(payload: Record<string, unknown>, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** A click on a decision button (`jit_approve`, `jit_cancel`, `jit_revoke`...). */
+  click(user: string, actionId: string, requestId: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  /** Submits a modal the stand-in holds, with the person's answers (keyed by block kind). */
+  submitView(user: string, viewId: string, answers: Record<string, string | null>, options?: { retryNum?: number }): Promise<IngressAnswer>;
+  /** Clicks Deny and answers the modal it opens with `reason`; the modal's answer. */
+  deny(user: string, requestId: string, reason: string): Promise<IngressAnswer>;
+  /** `/jit <text>` that should make a request: its id (from the reply) and execution. */
+  request(user: string, text: string, options?: { retryNum?: number }): Promise<{ id: string; executionArn: string; reply: string }>;
 }
 
 /** Seams for tests of races: task handlers replaced, the ONTAP client wrapped. */
 export interface WorkflowEnvOptions {
   readonly handlers?: LocalWorkflowOptions['handlers'];
   readonly ontap?: (client: OntapClient) => OntapClient;
+  /** The configuration. @default TEST_CONFIG */
+  readonly config?: Config;
+  /** The simulated cluster. @default the example cluster */
+  readonly fixture?: SimulatorOptions['fixture'];
+  /** The Slack workspace the stand-in knows. @default the example workspace */
+  readonly directory?: SlackDirectory;
+  /** The ONTAP client's per-call deadline and tries. @default 5000 ms, 2 tries */
+  readonly ontapClient?: { readonly timeoutMs?: number; readonly attempts?: number };
+  /** Also serve the real Slack ingress (createSlackApp) in front of the workflow. @default false */
+  readonly ingress?: boolean;
+  /**
+   * Build the ONTAP clients and the Slack notifier the way Lambda does, from the environment the
+   * test sets (credentials, SLACK_BOT_TOKEN, ONTAP_EMBEDDED_URL...), instead of the test's own. @default false
+   */
+  readonly clientsFromEnvironment?: boolean;
 }
 
 /** Starts the whole thing for a test file and stops it afterwards. */
@@ -132,17 +182,18 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
 
   beforeAll(async () => {
     const clock = scaledClock(TIME_SCALE);
+    const config = options.config ?? TEST_CONFIG;
     const dynamo = await startEmbeddedDynamo();
     closers.push(() => dynamo.close());
-    const sim = await startOntapSimulator({ clock });
+    const sim = await startOntapSimulator({ clock, ...(options.fixture !== undefined ? { fixture: options.fixture } : {}) });
     closers.push(() => sim.close());
-    const slack = await startSlackApi();
+    const slack = await startSlackApi(options.directory ? { directory: options.directory } : {});
     closers.push(() => slack.close());
     const local = await startLocalWorkflow({ timeScale: TIME_SCALE, clock, ...(options.handlers ? { handlers: options.handlers } : {}) });
     closers.push(() => local.close());
     local.counters.countDynamo(dynamo.client);
 
-    const store = new Store({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: TEST_CONFIG.retention });
+    const store = new Store({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: config.retention });
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
     const logs: string[] = [];
     const plain = new OntapClient({
@@ -150,28 +201,33 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       username: sim.credentials.username,
       password: sim.credentials.password,
       ...(sim.caPem ? { ca: sim.caPem } : {}),
-      timeoutMs: 5000,
-      retry: { attempts: 2, baseDelayMs: 250, maxDelayMs: 1000 },
+      timeoutMs: options.ontapClient?.timeoutMs ?? 5000,
+      retry: { attempts: options.ontapClient?.attempts ?? 2, baseDelayMs: 250, maxDelayMs: 1000 },
       sleep: async () => undefined,
     });
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
-    setRuntimeForTesting({
-      config: TEST_CONFIG,
-      store,
-      notifier: new Notifier({
-        client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
-        approvalChannel: TEST_CONFIG.slack.approvalChannel,
-      }),
-      workflow,
-      clock,
-      logger: new Logger({ service: 'test' }, 'debug', (line) => logs.push(line)),
-      ontap: async () => ontap,
-    });
+    const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
+    setRuntimeForTesting(
+      options.clientsFromEnvironment
+        ? { config, store, workflow, clock, logger }
+        : {
+            config,
+            store,
+            notifier: new Notifier({
+              client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
+              approvalChannel: config.slack.approvalChannel,
+            }),
+            workflow,
+            clock,
+            logger,
+            ontap: async () => ontap,
+          },
+    );
     closers.push(() => resetRuntime());
 
     const policyOf = (request: AccessRequest) => {
-      const policy = TEST_CONFIG.policies.find((p) => p.name === request.policy);
+      const policy = config.policies.find((p) => p.name === request.policy);
       if (!policy) throw new Error(`no policy ${request.policy}`);
       return policy;
     };
@@ -192,7 +248,14 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       if (tokens.approval) await workflow.resumeApproval(tokens.approval, { decision });
     };
 
+    const ingress = options.ingress ? await startIngress({ config, store, workflow, clock, slack, stateMachineArn: local.stateMachineArn }) : undefined;
+    if (ingress) closers.push(() => ingress.close());
+
     env = {
+      get ingress(): WorkflowIngress {
+        if (!ingress) throw new Error('start the environment with { ingress: true }');
+        return ingress.ingress;
+      },
       dynamo,
       store,
       sim,
@@ -234,5 +297,121 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
   return () => {
     if (!env) throw new Error('the workflow environment is not running');
     return env;
+  };
+}
+
+/** The Slack app as production builds it, served on loopback, its workflow client on the local runner. */
+async function startIngress(deps: {
+  config: Config;
+  store: RequestStore;
+  workflow: WorkflowClient;
+  clock: Clock;
+  slack: SlackApiStandIn;
+  stateMachineArn: string;
+}): Promise<{ ingress: WorkflowIngress; close(): Promise<void> }> {
+  const { slack } = deps;
+  const logs: string[] = [];
+  const app = createSlackApp({
+    config: deps.config,
+    store: deps.store,
+    workflow: deps.workflow,
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    slackApiUrl: slack.url,
+    clock: deps.clock,
+    logger: createJsonLogger({ level: LogLevel.DEBUG, write: (line) => logs.push(line) }),
+  });
+  const server: Server = createServer(nodeListenerFor(app));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`;
+  const post = async (body: string, headers: Record<string, string>): Promise<IngressAnswer> => {
+    const res = await fetch(url, { method: 'POST', headers, body });
+    const text = await res.text();
+    return { status: res.status, body: text, json: () => JSON.parse(text) as unknown };
+  };
+  const responsesOf = (responseUrl: string) => () => slack.responses.filter((r) => r.id === responseUrl.split('/').pop()).map((r) => r.body);
+  const interact: WorkflowIngress['interact'] = async (payload, opts = {}) => {
+    const body = interactionBody(payload);
+    const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
+    return { answer, responses: responsesOf(typeof payload.response_url === 'string' ? payload.response_url : '') };
+  };
+  const clickPayload: WorkflowIngress['clickPayload'] = (user, actionId, requestId) => ({
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+    api_app_id: 'A0JIT',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: '0.000000', channel_id: deps.config.slack.approvalChannel, is_ephemeral: false },
+    trigger_id: slack.issueTrigger(user),
+    team: { id: TEAM, domain: 'local' },
+    enterprise: null,
+    is_enterprise_install: false,
+    channel: { id: deps.config.slack.approvalChannel, name: 'approvals' },
+    message: { type: 'message', ts: '0.000000', text: 'JIT request', blocks: [] },
+    state: { values: {} },
+    response_url: slack.issueResponseUrl(),
+    actions: [{ action_id: actionId, block_id: 'jit_decision', type: 'button', value: requestId, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' }],
+  });
+  const ingress: WorkflowIngress = {
+    url,
+    logs,
+    post,
+    async command(user, text, opts = {}) {
+      const responseUrl = slack.issueResponseUrl();
+      const body = commandBody({ user, text, trigger: slack.issueTrigger(user), responseUrl });
+      const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
+      return { answer, responses: responsesOf(responseUrl) };
+    },
+    clickPayload,
+    interact,
+    click: (user, actionId, requestId, opts = {}) => interact(clickPayload(user, actionId, requestId), opts),
+    async submitView(user, viewId, answers, opts = {}) {
+      const stored = slack.views.get(viewId);
+      if (!stored) throw new Error(`no view ${viewId}`);
+      const payload = {
+        type: 'view_submission',
+        team: { id: TEAM, domain: 'local' },
+        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
+        api_app_id: 'A0JIT',
+        token: 'legacy-verification-token',
+        trigger_id: slack.issueTrigger(user),
+        view: {
+          ...stored.view,
+          id: viewId,
+          team_id: TEAM,
+          hash: stored.hash,
+          root_view_id: viewId,
+          app_id: 'A0JIT',
+          bot_id: 'B0JITBOT',
+          state: { values: viewState(stored.view, answers) },
+        },
+        response_urls: [],
+        is_enterprise_install: false,
+        enterprise: null,
+      };
+      return (await interact(payload, opts)).answer;
+    },
+    async deny(user, requestId, reason) {
+      const before = new Set(slack.views.keys());
+      const { responses } = await ingress.click(user, 'jit_deny', requestId);
+      const opened = [...slack.views.keys()].filter((k) => !before.has(k));
+      if (opened.length !== 1) throw new Error(`deny opened no modal: ${JSON.stringify(responses())}`);
+      return ingress.submitView(user, opened[0] as string, { reason });
+    },
+    async request(user, text, opts = {}) {
+      const { answer, responses } = await ingress.command(user, text, opts);
+      if (answer.status !== 200) throw new Error(`/jit answered ${answer.status}`);
+      const reply = responses().map((r) => String(r.text)).join('\n');
+      const id = /`(JIT-[0-9A-Z]{12})`/.exec(reply)?.[1];
+      if (!id) throw new Error(`/jit ${text} made no request: ${reply}`);
+      return { id, executionArn: executionArnFor(deps.stateMachineArn, id), reply };
+    },
+  };
+  return {
+    ingress,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,10 +1,11 @@
 /**
- * Retrying checks on Playwright locators (playwright-core has no `expect`): each waits up to ten
+ * Retrying checks on Playwright locators (playwright-core has no `expect`): each waits up to twenty
  * seconds for the page to reach the expected state, then fails with jest's message.
  */
 import type { Locator } from 'playwright-core';
 
-const TIMEOUT_MS = 10_000;
+// Generous: a loaded 2-core CI machine redraws slowly; a passing check returns as soon as it holds.
+const TIMEOUT_MS = 20_000;
 
 /** Retries an assertion until it passes or the time is up (then throws its last failure). */
 export async function eventually(assertion: () => Promise<void> | void, timeoutMs = TIMEOUT_MS): Promise<void> {
