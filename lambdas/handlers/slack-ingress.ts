@@ -4,17 +4,16 @@
  * `createSlackApp` checks the signature and does the work.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/load';
 import { type Env, readEnv } from '../runtime/env';
+import { lazily } from '../runtime/lazy';
 import { SecretReader } from '../runtime/secrets';
 import { slackCredentials } from '../runtime/slack-credentials';
 import { createSlackApp, type SlackApp, type SlackAppDeps, type SlackHttpRequest, type SlackHttpResponse } from '../slack/app';
 import { createJsonLogger } from '../slack/logger';
-import { RequestStore } from '../store/request-store';
-import { WorkflowClient } from '../workflow/client';
+import type { RequestStore } from '../store/request-store';
+import type { WorkflowClient } from '../workflow/client';
 
 /** The one path Slack posts to. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -88,14 +87,21 @@ export async function depsFromEnvironment(env: Env = readEnv(), secrets: SecretR
   const { signingSecret, botToken } = await slackCredentials(env, secrets);
   return {
     config,
-    store: new RequestStore({
-      client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
-      tableName: env.JIT_TABLE_NAME,
-      retentionSeconds: config.retention,
+    // Built by the first request that needs them: opening the form, help and errors never load DynamoDB or Step Functions.
+    store: lazily<RequestStore>(async () => {
+      const [{ DynamoDBClient }, { RequestStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../store/request-store')]);
+      return new RequestStore({
+        client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+        tableName: env.JIT_TABLE_NAME,
+        retentionSeconds: config.retention,
+      });
     }),
-    workflow: new WorkflowClient({
-      client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
-      stateMachineArn: env.STATE_MACHINE_ARN,
+    workflow: lazily<WorkflowClient>(async () => {
+      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([import('@aws-sdk/client-sfn'), import('../workflow/client')]);
+      return new WorkflowClient({
+        client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
+        stateMachineArn: env.STATE_MACHINE_ARN,
+      });
     }),
     signingSecret,
     botToken,

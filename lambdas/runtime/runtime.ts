@@ -3,21 +3,23 @@
  * local stack) from the environment (see env.ts): the configuration, the store, one ONTAP client
  * per cluster, the Slack notifier, the workflow client, a clock and a logger. Secrets are read on
  * first use, so a function that never posts to Slack or calls a cluster needs no access to their
- * secrets. Tests and the local stack replace any part with `setRuntimeForTesting`.
+ * secrets; and the Slack, Step Functions and ONTAP clients are built (their modules loaded) on first
+ * use too, so a task loads only what it calls. Tests and the local stack replace any part with
+ * `setRuntimeForTesting`.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { WebClient } from '@slack/web-api';
+import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import { OntapClient } from '../ontap';
-import { Notifier } from '../slack/notifier';
+import type { OntapClient } from '../ontap';
+import type { Notifier } from '../slack/notifier';
 import { RequestStore } from '../store/request-store';
-import { WorkflowClient } from '../workflow/client';
+import type { WorkflowClient } from '../workflow/client';
 import { type Clock, scaledClock, systemClock } from './clock';
 import { type Env, readEnv } from './env';
 import { EnvironmentError, SecretError } from './errors';
+import { lazily } from './lazy';
 import { Logger, parseLogLevel } from './logger';
 import { SecretReader } from './secrets';
 import { slackBotToken } from './slack-credentials';
@@ -83,12 +85,20 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
       retentionSeconds: config.retention,
     });
   const notifier =
-    parts.notifier ?? lazyNotifier(async () => new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel }));
+    parts.notifier ??
+    lazyNotifier(async () => {
+      const { Notifier } = await import('../slack/notifier');
+      return new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel });
+    });
+  // Only a wait that finds its request already decided completes its own token.
   const workflow =
     parts.workflow ??
-    new WorkflowClient({
-      client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
-      stateMachineArn: env.STATE_MACHINE_ARN,
+    lazily<WorkflowClient>(async () => {
+      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([import('@aws-sdk/client-sfn'), import('../workflow/client')]);
+      return new WorkflowClient({
+        client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
+        stateMachineArn: env.STATE_MACHINE_ARN,
+      });
     });
   const clients = new Map<string, Promise<OntapClient>>();
   const ontap =
@@ -127,6 +137,7 @@ function lazyNotifier(make: () => Promise<Notifier>): SlackNotifier {
 
 async function slackClient(env: Env, secrets: SecretReader): Promise<WebClient> {
   const token = await slackBotToken(env, secrets);
+  const { WebClient } = await import('@slack/web-api');
   return new WebClient(token, {
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     // One quick retry here; the state machine's Retry does the patient ones.
@@ -149,6 +160,7 @@ async function ontapClient(config: Config, name: string, env: Env, secrets: Secr
   if (!username || !password) throw new SecretError(name, `no ONTAP credentials: set ${usernameEnv ?? 'usernameEnv'}/${passwordEnv ?? 'passwordEnv'} or credentials.secret`);
   const ca = cluster.caCertificate ?? (cluster.endpoint === 'embedded' ? env.ONTAP_EMBEDDED_CA_PEM : undefined);
   const log = logger.child({ cluster: name });
+  const { OntapClient } = await import('../ontap');
   return new OntapClient({
     endpoint,
     username,
