@@ -5,7 +5,11 @@
  * as JSON), refuses anything unsigned, stale or stamped in the future before parsing it, and answers
  * within Slack's 3 seconds: validate, record, signal the workflow; never a call to a cluster.
  */
-import { App, AwsLambdaReceiver, type Logger } from '@slack/bolt';
+import type { Logger } from '@slack/bolt';
+// The app and the one receiver it runs on, not the package's index: that one also loads the Express
+// and Socket Mode receivers (express, body-parser, iconv-lite, mime-db: ~0.7 MB a cold start parses for nothing).
+import App from '@slack/bolt/dist/App';
+import AwsLambdaReceiver from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import type { AwsEventV2 } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';

@@ -1,5 +1,5 @@
 /** A structured JSON logger that Bolt and the Web API client accept (their `Logger` interface). */
-import { type Logger, LogLevel } from '@slack/bolt';
+import { type Logger, LogLevel } from '@slack/web-api';
 
 const ORDER: readonly LogLevel[] = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
 
