@@ -1,11 +1,15 @@
-/** Bundles a Lambda entry the way the stack does (esbuild, CJS, node22, minified) and measures it. */
+/**
+ * Bundles a Lambda entry the way the stack does (lib/constructs/jit-function.ts: esbuild, CJS,
+ * node22, minified, an external source map, the configuration compiled in) and measures it.
+ */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { BUNDLED_CONFIG_IDENTIFIER } from '../lambdas/config/bundled';
 
-/** A bundled entry and its size. */
+/** A bundled entry and its size (the code file; its source map is beside it). */
 export interface Bundle {
   readonly name: string;
   readonly file: string;
@@ -13,8 +17,8 @@ export interface Bundle {
   readonly gzipBytes: number;
 }
 
-/** Bundles `entry` to a temporary folder with the same options as the CDK functions. */
-export async function bundle(name: string, entry: string): Promise<Bundle> {
+/** Bundles `entry` to a temporary folder with the same options as the CDK functions, `configText` compiled in when given. */
+export async function bundle(name: string, entry: string, options: { configText?: string } = {}): Promise<Bundle> {
   const dir = mkdtempSync(join(tmpdir(), `jit-bench-${name}-`));
   const file = join(dir, 'index.js');
   await build({
@@ -25,6 +29,8 @@ export async function bundle(name: string, entry: string): Promise<Bundle> {
     format: 'cjs',
     target: 'node22',
     minify: true,
+    sourcemap: true,
+    ...(options.configText !== undefined ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(options.configText) } } : {}),
     logLevel: 'silent',
   });
   const code = readFileSync(file);

@@ -23,7 +23,7 @@ import { signSlackRequest } from '../local/sandbox/signature';
 import { type Bundle, bundle } from './bundle';
 import { type BenchStack, startBenchStack } from './local';
 import { median, round } from './stats';
-import { APPROVER, requester } from './workload';
+import { APPROVER, BENCH_CONFIG, requester } from './workload';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 10;
@@ -85,8 +85,10 @@ const t1 = process.hrtime.bigint();
 export async function measureColdStarts(runs = RUNS): Promise<{ baseline: ColdStartRow; functions: ColdStartRow[]; runs: number }> {
   const handlersDir = join(ROOT, 'lambdas/handlers');
   const entries = readdirSync(handlersDir).filter((f) => f.endsWith('.ts'));
+  // The product's functions carry their configuration, as the stack builds them.
+  const configText = JSON.stringify(BENCH_CONFIG, null, 2);
   const bundles: Bundle[] = [await bundle('bolt-baseline', join(ROOT, 'bench/baseline/bolt-lambda.ts'))];
-  for (const entry of entries) bundles.push(await bundle(entry.replace(/\.ts$/, ''), join(handlersDir, entry)));
+  for (const entry of entries) bundles.push(await bundle(entry.replace(/\.ts$/, ''), join(handlersDir, entry), { configText }));
 
   // Business time at the wall clock's pace: the child processes read the system clock.
   const b = await startBenchStack({ speed: 1 });
@@ -140,7 +142,8 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown]):
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    JIT_CONFIG: b.configPath,
+    // As the stack sets it for every function (lib/constructs/jit-function.ts).
+    NODE_OPTIONS: '--enable-source-maps',
     JIT_TABLE_NAME: 'ontap-jit-requests',
     TABLE_NAME: 'ontap-jit-requests',
     JIT_LOG_LEVEL: 'error',
@@ -170,7 +173,7 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown]):
  * ingress gets `/jit` (the request modal opens: users.info, views.open), the baseline `/hello`;
  * each task the input the state machine gives it, for a request in the status it expects.
  */
-class ColdEvents {
+export class ColdEvents {
   private serial = 0;
   private user = 0;
 
@@ -187,6 +190,7 @@ class ColdEvents {
       'await-end': 'ACTIVE request: keep token',
       'revoke-access': 'ACTIVE request: ONTAP DELETE, EXPIRED, announce',
       'record-outcome': 'APPROVED request, GRANT_FAILED: record, announce',
+      sweep: 'scheduled: query live grants past their end',
     };
     return what[name] ?? '';
   }
@@ -215,6 +219,8 @@ class ColdEvents {
         return { requestId: await this.request('ACTIVE'), wait: { Error: 'States.Timeout' } };
       case 'record-outcome':
         return { requestId: await this.request('APPROVED'), outcome: 'GRANT_FAILED', error: { Error: 'OntapTransientError', Cause: 'cluster busy' } };
+      case 'sweep':
+        return { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
       default:
         throw new Error(`no cold-start event for ${name}`);
     }
