@@ -55,6 +55,8 @@ export interface LocalStackOptions {
   readonly ontapFixture?: FixtureInput;
   /** Replaces workflow task handlers by task name (benchmarks wrap them to time them). @default the product's */
   readonly handlers?: LocalWorkflowOptions['handlers'];
+  /** Characters of each task token (benchmarks use AWS-sized ones). @default 64 */
+  readonly taskTokenChars?: number;
 }
 
 /** What the local stack serves. */
@@ -182,6 +184,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
       ...(options.handlers ? { handlers: options.handlers } : {}),
+      ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
       log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
     });
     closers.push(() => local.close());

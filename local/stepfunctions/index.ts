@@ -55,6 +55,8 @@ export interface LocalWorkflowOptions {
   readonly log?: (record: Record<string, unknown>) => void;
   /** Replaces task handlers (by task name). @default WORKFLOW_HANDLERS */
   readonly handlers?: Partial<Record<WorkflowTask, TaskHandler>>;
+  /** Characters of each task token. @default 64 */
+  readonly taskTokenChars?: number;
 }
 
 /** A running local workflow. */
@@ -84,6 +86,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions = {}): Pr
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
   });
   const api = await startStepFunctionsApi(sfn, options.port !== undefined ? { port: options.port } : {});
   return {

@@ -37,6 +37,8 @@ export interface LocalStepFunctionsOptions {
   readonly counters?: RunCounters;
   /** Called with one JSON-able record per execution event worth logging. @default nothing */
   readonly log?: (record: Record<string, unknown>) => void;
+  /** Characters of each task token (AWS's are far longer than the default; their size shows in what stores them). @default 64 */
+  readonly taskTokenChars?: number;
 }
 
 /** An execution's status, as DescribeExecution reports it. */
@@ -101,6 +103,7 @@ export class LocalStepFunctions {
   /** `entered` and `waiting` (executionArn, state: a state entered / a token task's function returned); `stopped` (executionArn). */
   private readonly events = new EventEmitter().setMaxListeners(0);
   private readonly waiting = new Map<string, string>();
+  private readonly taskTokenChars: number;
 
   constructor(options: LocalStepFunctionsOptions) {
     this.timeScale = options.timeScale ?? 1;
@@ -110,6 +113,7 @@ export class LocalStepFunctions {
     this.counters = options.counters ?? new RunCounters();
     this.handlers = options.handlers;
     this.log = options.log ?? (() => undefined);
+    this.taskTokenChars = options.taskTokenChars ?? 64;
     // Validate the definition as given, then run the rewritten one (which uses fractional retry pauses).
     new StateMachine(options.definition);
     const local = prepareLocalDefinition(options.definition, this.timeScale);
@@ -356,7 +360,7 @@ export class LocalStepFunctions {
 
   /** Invokes the function with a fresh task token, then waits for SendTaskSuccess/Failure or the (scaled) timeout. */
   private async invokeAndWait(execution: Execution, state: string, functionName: string, payload: Json, timeoutMs: number | undefined): Promise<Json> {
-    const token = randomBytes(48).toString('base64url');
+    const token = randomBytes(Math.ceil((this.taskTokenChars * 3) / 4)).toString('base64url').slice(0, this.taskTokenChars);
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     // The timeout may fire while the function still runs, before anyone awaits the promise: mark
     // it handled now (it is awaited below), or Node reports an unhandled rejection and ends the process.
