@@ -81,37 +81,72 @@ const t1 = process.hrtime.bigint();
 );
 `;
 
+/** What the section found. */
+export interface ColdStartResult {
+  readonly baseline: ColdStartRow;
+  readonly functions: ColdStartRow[];
+  readonly runs: number;
+  /** The baseline and the Slack endpoint again, with `--enable-source-maps` (as the stack ran them before). */
+  readonly withSourceMaps: ColdStartRow[];
+}
+
 /** Bundles every handler and the baseline, and measures them in one run. */
-export async function measureColdStarts(runs = RUNS): Promise<{ baseline: ColdStartRow; functions: ColdStartRow[]; runs: number }> {
-  const handlersDir = join(ROOT, 'lambdas/handlers');
+export async function measureColdStarts(runs = RUNS): Promise<ColdStartResult> {
+  const bundles = await productBundles(join(ROOT, 'lambdas/handlers'));
+  const base = await baselineBundle();
+  const [baseline, ...functions] = await measureBundles([base, ...bundles], runs);
+  if (!baseline) throw new Error('no baseline bundle');
+  const ingress = bundles.filter((b) => b.name === 'slack-ingress');
+  const withSourceMaps = await measureBundles([base, ...ingress], Math.max(3, Math.ceil(runs / 2)), { sourceMaps: true });
+  return { baseline, functions, runs, withSourceMaps };
+}
+
+/** The Bolt baseline, bundled like the product's functions. */
+export function baselineBundle(): Promise<Bundle> {
+  return bundle('bolt-baseline', join(ROOT, 'bench/baseline/bolt-lambda.ts'));
+}
+
+/** Every handler under `handlersDir`, bundled with the configuration as the stack does; names may carry a `label:` prefix. */
+export async function productBundles(handlersDir: string, label = ''): Promise<Bundle[]> {
   const entries = readdirSync(handlersDir).filter((f) => f.endsWith('.ts'));
   // The product's functions carry their configuration, as the stack builds them.
   const configText = JSON.stringify(BENCH_CONFIG, null, 2);
-  const bundles: Bundle[] = [await bundle('bolt-baseline', join(ROOT, 'bench/baseline/bolt-lambda.ts'))];
-  for (const entry of entries) bundles.push(await bundle(entry.replace(/\.ts$/, ''), join(handlersDir, entry), { configText }));
+  const out: Bundle[] = [];
+  for (const entry of entries) out.push(await bundle(`${label}${entry.replace(/\.ts$/, '')}`, join(handlersDir, entry), { configText }));
+  return out;
+}
 
+/**
+ * Measures `bundles` (the first is the baseline the ratios are to) in rounds against a local stack of
+ * their own; `sourceMaps: true` runs them with `--enable-source-maps` (what the stack set until it was measured).
+ */
+export async function measureBundles(bundles: readonly Bundle[], runs: number, options: { sourceMaps?: boolean } = {}): Promise<ColdStartRow[]> {
   // Business time at the wall clock's pace: the child processes read the system clock.
   const b = await startBenchStack({ speed: 1 });
   try {
     const events = new ColdEvents(b);
     const samples = bundles.map(() => [] as Sample[]);
     for (let r = 0; r < runs; r++) {
-      for (const [i, bun] of bundles.entries()) samples[i]?.push(await sampleOf(b, bun, await events.pair(bun.name)));
+      for (const [i, bun] of bundles.entries()) samples[i]?.push(await sampleOf(b, bun, await events.pair(functionOf(bun.name)), options.sourceMaps ?? false));
     }
-    const rows = bundles.map((bun, i) => summarise(bun, samples[i] ?? [], events.describe(bun.name)));
-    const [baseline, ...functions] = rows;
-    if (!baseline) throw new Error('no baseline bundle');
-    const ratio = (row: ColdStartRow): ColdStartRow => ({
+    const rows = bundles.map((bun, i) => summarise(bun, samples[i] ?? [], events.describe(functionOf(bun.name))));
+    const baseline = rows[0];
+    if (!baseline) return [];
+    return rows.map((row) => ({
       ...row,
       bytesRatio: round(row.bytes / baseline.bytes),
       gzipRatio: round(row.gzipBytes / baseline.gzipBytes),
       ratioToBaseline: round(row.initMsMedian / baseline.initMsMedian),
       coldRequestRatioToBaseline: round(row.coldRequestMsMedian / baseline.coldRequestMsMedian),
-    });
-    return { baseline: ratio(baseline), functions: functions.map(ratio), runs };
+    }));
   } finally {
     await b.close();
   }
+}
+
+/** The function a bundle name stands for (`before:grant-access` is grant-access). */
+function functionOf(name: string): string {
+  return name.split(':').at(-1) ?? name;
 }
 
 function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow {
@@ -134,7 +169,7 @@ function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow 
   };
 }
 
-async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown]): Promise<Sample> {
+async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], sourceMaps: boolean): Promise<Sample> {
   const { stack, simulator } = b;
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -142,8 +177,8 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown]):
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    // As the stack sets it for every function (lib/constructs/jit-function.ts).
-    NODE_OPTIONS: '--enable-source-maps',
+    // The stack no longer sets it (lib/constructs/jit-function.ts); the bench can still show what it costs.
+    ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     JIT_TABLE_NAME: 'ontap-jit-requests',
     TABLE_NAME: 'ontap-jit-requests',
     JIT_LOG_LEVEL: 'error',

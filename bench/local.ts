@@ -17,7 +17,7 @@ import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
 import { RequestStore } from '../lambdas/store/request-store';
 import { CapacityMeter } from './capacity';
 import { SignedPoster, SlackDriver } from './slack-driver';
-import { BENCH_DIRECTORY, benchFixture, SPEED, writeBenchConfig } from './workload';
+import { BENCH_DIRECTORY, benchFixture, SPEED, TASK_TOKEN_CHARS, writeBenchConfig } from './workload';
 
 /** A business clock `speed` times faster than real time, read from the monotonic high-resolution timer. */
 export function fineClock(speed: number): Clock & { realMs(businessMs: number): number } {
@@ -94,6 +94,8 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
     slackDirectory: BENCH_DIRECTORY,
     ontapFixture: benchFixture(),
     handlers,
+    // AWS's task tokens are long (the API takes up to 2,048 characters) and the request item carries two.
+    taskTokenChars: TASK_TOKEN_CHARS,
     logLevel: 'warn',
   });
   const { slack, simulator } = stack;

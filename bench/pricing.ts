@@ -1,7 +1,8 @@
 /**
  * The AWS bill of one approved lifecycle, from counts measured on the local stack and published
  * us-east-1 list prices. Nothing here is estimated by hand but the prices themselves; free tiers,
- * storage and logs are left out (they do not scale with requests).
+ * storage, logs, X-Ray and the overdue sweep (a fixed schedule, every 5 minutes) are left out: they
+ * do not scale with requests.
  */
 import type { LifecycleCounts } from './sections/lifecycle-cost';
 import { round } from './stats';
@@ -34,8 +35,8 @@ export const PRICES = {
   secretsManagerCall: 0.05 / 10_000,
 } as const;
 
-/** Memory every function is configured with (lib/constructs/jit-function.ts, `memorySize` default). */
-export const FUNCTION_MEMORY_MB = 256;
+/** Memory each function is configured with: the Slack endpoint 1024 MB (lib/app-stack.ts), the others the 256 MB default (lib/constructs/jit-function.ts). */
+export const MEMORY_MB = { ingress: 1024, tasks: 256 } as const;
 
 /** One line of the bill. */
 export interface CostLine {
@@ -49,7 +50,7 @@ export interface CostLine {
 /** The bill of one lifecycle, and of a thousand. */
 export interface LifecycleCost {
   readonly prices: typeof PRICES;
-  readonly memoryMb: number;
+  readonly memoryMb: typeof MEMORY_MB;
   readonly lines: CostLine[];
   readonly usdPer1000: number;
   /** Secrets Manager calls if every function invocation were a cold start (the cache never helps). */
@@ -71,7 +72,6 @@ const SECRETS_PER_FUNCTION: Record<string, number> = {
 
 /** Prices one lifecycle's measured counts. */
 export function priceLifecycle(counts: LifecycleCounts): LifecycleCost {
-  const gb = FUNCTION_MEMORY_MB / 1024;
   // Lambda bills each invocation's duration rounded up to the millisecond.
   const taskSeconds = Object.entries(counts.taskInvocationsByFunction).reduce(
     (s, [fn, n]) => s + n * Math.ceil(counts.taskMsByFunction[fn] ?? 0) / 1000,
@@ -79,7 +79,7 @@ export function priceLifecycle(counts: LifecycleCounts): LifecycleCost {
   );
   const ingressSeconds = (Math.ceil(counts.ingressMs.open.mean) + Math.ceil(counts.ingressMs.submit.mean) + Math.ceil(counts.ingressMs.approve.mean)) / 1000;
   const invocations = counts.taskInvocations + counts.ingressRequests;
-  const gbSeconds = (taskSeconds + ingressSeconds) * gb;
+  const gbSeconds = taskSeconds * (MEMORY_MB.tasks / 1024) + ingressSeconds * (MEMORY_MB.ingress / 1024);
   const line = (item: string, quantity: number, unit: string, price: number): CostLine => ({
     item,
     quantity: round(quantity, 4),
@@ -90,7 +90,12 @@ export function priceLifecycle(counts: LifecycleCounts): LifecycleCost {
   const lines = [
     line('Step Functions Standard state transitions', counts.stateTransitions, 'transitions', PRICES.stateTransition),
     line('Lambda requests (workflow tasks + Slack ingress)', invocations, 'requests', PRICES.lambdaRequest),
-    line(`Lambda duration, arm64 at ${FUNCTION_MEMORY_MB} MB (measured, rounded up per invocation)`, gbSeconds, 'GB-seconds', PRICES.lambdaGbSecondArm),
+    line(
+      `Lambda duration, arm64 (tasks ${MEMORY_MB.tasks} MB, Slack endpoint ${MEMORY_MB.ingress} MB; durations measured here, rounded up per invocation)`,
+      gbSeconds,
+      'GB-seconds',
+      PRICES.lambdaGbSecondArm,
+    ),
     line('DynamoDB on-demand write request units (table + indexes)', counts.writeRequestUnits, 'WRU', PRICES.writeRequestUnit),
     line('DynamoDB on-demand read request units', counts.readRequestUnits, 'RRU', PRICES.readRequestUnit),
     line('API Gateway HTTP API requests (Slack ingress)', counts.ingressRequests, 'requests', PRICES.httpApiRequest),
@@ -102,7 +107,7 @@ export function priceLifecycle(counts: LifecycleCounts): LifecycleCost {
   const usdPer1000 = round(lines.reduce((s, l) => s + l.usdPerLifecycle, 0) * 1000, 6);
   return {
     prices: PRICES,
-    memoryMb: FUNCTION_MEMORY_MB,
+    memoryMb: MEMORY_MB,
     lines,
     usdPer1000,
     secretCallsWorstCase: round(secretCallsWorstCase, 2),

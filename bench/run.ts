@@ -91,6 +91,16 @@ async function main(): Promise<void> {
     failures: r.failures,
     'first event': r.event,
   })));
+  printTable('What NODE_OPTIONS=--enable-source-maps would cost (the stack no longer sets it): same bundles, fewer runs (ms, medians)', cold.withSourceMaps.map((r) => {
+    const without = [cold.baseline, ...cold.functions].find((f) => f.name === r.name);
+    return {
+      bundle: r.name,
+      'init ms': r.initMsMedian,
+      'init + 1st ms': r.coldRequestMsMedian,
+      'init + 1st without ms': without?.coldRequestMsMedian ?? '',
+      'added ms': without ? round(r.coldRequestMsMedian - without.coldRequestMsMedian, 1) : '',
+    };
+  }));
 
   // 2. Acknowledgement latency and approval to grant.
   const ack = await section(

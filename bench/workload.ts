@@ -15,6 +15,8 @@ export const REQUESTERS = 600;
 export const APPROVER = 'U0BOB';
 /** Business time runs this many times faster than the wall clock: one hour of window is one real second. */
 export const SPEED = 3600;
+/** Characters of the task tokens the local runner issues: AWS's size (an assumption; the local default is 64). */
+export const TASK_TOKEN_CHARS = 1024;
 
 /** The n-th benchmark requester (0-based). */
 export function requester(n: number): SlackUser {
