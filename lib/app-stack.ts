@@ -95,7 +95,14 @@ export class JitAppStack extends Stack {
     this.ingressFunction = fn;
     this.ingress = new SlackIngress(this, 'SlackIngress', { handler: fn, logRetentionDays });
 
-    this.sweep = new OverdueSweep(this, 'OverdueSweep', { table, logRetentionDays, bundledConfig });
+    this.sweep = new OverdueSweep(this, 'OverdueSweep', {
+      table,
+      logRetentionDays,
+      bundledConfig,
+      slackSecret,
+      clusterSecrets: [...props.clusterSecrets.values()],
+      ...(this.vpc ? { vpc: this.vpc.placement } : {}),
+    });
     this.alarms = new JitAlarms(this, 'Alarms', {
       stateMachine: this.workflow.stateMachine,
       ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),

@@ -114,9 +114,11 @@ const EXPECTED: Record<string, string[]> = {
   'revoke-access': [...BASE, ...ITEMS, ...LOCKS, ...SLACK, ...CLUSTERS],
   'record-outcome': [...BASE, ...ITEMS, ...LOCKS, ...SLACK, ...CLUSTERS],
   'slack-ingress': [...BASE, ...ITEMS, 'dynamodb:Query on table/index/by-requester', 'states:StartExecution on state-machine', ...TOKEN, ...SLACK],
-  sweep: [...BASE, 'dynamodb:Query on table/index/active-by-end'],
+  sweep: [...BASE, ...ITEMS, ...LOCKS, 'dynamodb:Query on table/index/active-by-end', ...SLACK, ...CLUSTERS],
 };
 const ONTAP_TASKS = WORKFLOW_TASKS.filter((t) => TASK_NEEDS[t].ontap);
+/** Every function that calls a cluster: the workflow's ONTAP tasks and the sweep, which runs revokes again. */
+const CLUSTER_CALLERS: readonly string[] = [...ONTAP_TASKS, 'sweep'];
 
 describe('the functions', () => {
   it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and active tracing', () => {
@@ -149,7 +151,7 @@ describe('least privilege, per function role', () => {
   });
 
   it.each(Object.keys(EXPECTED))('%s in the customer VPC may also manage its network interfaces, and only if it calls a cluster', (name) => {
-    const extra = (ONTAP_TASKS as readonly string[]).includes(name) ? ENI : [];
+    const extra = CLUSTER_CALLERS.includes(name) ? ENI : [];
     expect(functionPermissions(inVpc, name)).toEqual([...new Set([...(EXPECTED[name] ?? []), ...extra])].sort());
   });
 
@@ -183,7 +185,7 @@ describe('the secrets wiring', () => {
   it('puts the Slack secret ARN (a reference, never a value) only where Slack is used, and no secret value anywhere', () => {
     for (const name of Object.keys(EXPECTED)) {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
-      const usesSlack = name === 'slack-ingress' || (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
+      const usesSlack = name === 'slack-ingress' || name === 'sweep' || (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
       if (usesSlack) {
         expect(variables.SLACK_SECRET_ARN).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'OntapJitData' }) });
         expect(JSON.stringify(variables.SLACK_SECRET_ARN)).toContain('SecretsSlack');
@@ -216,7 +218,7 @@ describe('the VPC option', () => {
     expect([...ONTAP_TASKS].sort()).toEqual(['grant-access', 'record-outcome', 'revoke-access', 'validate-request']);
     for (const name of Object.keys(EXPECTED)) {
       const config = functionProps(inVpc, name).VpcConfig;
-      if ((ONTAP_TASKS as readonly string[]).includes(name)) expect(config).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
+      if (CLUSTER_CALLERS.includes(name)) expect(config).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
       else expect(config).toBeUndefined();
     }
     expect(Object.keys(inVpc.appTemplate.toJSON().Resources as object).filter((id) => /SecurityGroup|Subnet|Vpc/.test(id))).toEqual([]);

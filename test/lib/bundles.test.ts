@@ -70,7 +70,7 @@ describe('the function bundles', () => {
     }
 
     it('the sweep queries the table it is told', async () => {
-      await expect(invoke('sweep', {}, { JIT_TABLE_NAME: 'bundled-requests', DYNAMODB_ENDPOINT: dynamo.endpoint })).resolves.toEqual({ overdue: 0, requestIds: [] });
+      await expect(invoke('sweep', {}, { JIT_TABLE_NAME: 'bundled-requests', DYNAMODB_ENDPOINT: dynamo.endpoint })).resolves.toEqual({ overdue: 0, requestIds: [], ended: [], stillLive: [] });
     });
 
     it('the Slack endpoint refuses an unsigned request', async () => {

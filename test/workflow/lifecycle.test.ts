@@ -3,6 +3,10 @@
  * Slack stand-in, on a clock where one real second is one hour.
  */
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { getRuntime } from '../../lambdas/runtime/runtime';
+import { revokeAccess } from '../../lambdas/workflow/end';
+import { OVERDUE_GRACE_SECONDS, sweepOverdueGrants } from '../../lambdas/workflow/sweep';
+import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 const env = useWorkflowEnv();
@@ -10,6 +14,7 @@ const env = useWorkflowEnv();
 /** A requester whose account no other test uses, so grant locks never meet across tests. */
 const as = (ontapAccount: string, slackUserId = 'U0ALICE'): Pick<AccessRequest, 'requester'> => ({ requester: { slackUserId, ontapAccount } });
 const keyOf = (account: string, svmUuid: string = SVM_UUID.svm1) => ({ cluster: 'cluster1', svmUuid, account, application: 'ssh' });
+const jitEntryRowsFor = (account: string) => jitEntryRows(env().sim).filter((e) => e.account === account);
 const dmOf = (userId = 'U0ALICE') => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId));
 
 beforeEach(() => {
@@ -251,6 +256,18 @@ describe('ending a grant', () => {
     expect(await env().store.lockHolder(keyOf('joe.smith'))).toMatchObject({ requestId: id });
     expect(env().logs.some((l) => l.includes('"RevokeFailed":1') && l.includes('CloudWatchMetrics'))).toBe(true);
     expect(dmOf('U0DAVE').at(-1)?.text).toContain('could not be removed');
+
+    // Once the cluster answers again, the sweep runs the revoke again: entry gone, request closed, lock free.
+    env().sim.faults.clear();
+    const rt = await getRuntime();
+    const window = failed.status === 'REVOKE_FAILED' ? failed.window : undefined;
+    const later = { now: () => Date.parse(window!.end) + (OVERDUE_GRACE_SECONDS + 60) * 1000 };
+    const swept = await sweepOverdueGrants({ ...rt, clock: later }, rt.logger, (requestId) => revokeAccess({ ...rt, clock: later }, { requestId }, rt.logger));
+    expect(swept).toMatchObject({ ended: [id], stillLive: [] });
+    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: 'U0DAVE' });
+    expect(jitEntryRowsFor('joe.smith')).toEqual([]);
+    expect(await env().store.lockHolder(keyOf('joe.smith'))).toBeUndefined();
+    expect((await env().store.auditTrail(id)).map((e) => e.type).slice(-2)).toEqual(['REVOKE_FAILED', 'REVOKED']);
   });
 });
 

@@ -29,15 +29,32 @@ describe('the overdue-grant sweep (dynalite)', () => {
   it('counts nothing while the grants are within their window or its grace period, and says so with a zero', async () => {
     const { log, lines } = collectingLogger();
     const graceEnds = Date.parse(end) + OVERDUE_GRACE_SECONDS * 1000;
-    const result = await sweepOverdueGrants({ store: dynamo().store, clock: { now: () => graceEnds - 1000 } }, log);
-    expect(result).toEqual({ overdue: 0, requestIds: [] });
+    const ends: string[] = [];
+    const result = await sweepOverdueGrants({ store: dynamo().store, clock: { now: () => graceEnds - 1000 } }, log, async (id) => {
+      ends.push(id);
+      return { status: 'EXPIRED' };
+    });
+    expect(result).toEqual({ overdue: 0, requestIds: [], ended: [], stillLive: [] });
+    expect(ends).toEqual([]);
     expect(lines).toEqual([expect.objectContaining({ [OVERDUE_GRANTS_METRIC]: 0 })]);
   });
 
-  it('finds live grants (active or revoke-failed) past their end and grace, logs each, and publishes their count in EMF', async () => {
+  it('finds live grants (active or revoke-failed) past their end and grace, logs each, ends what it can, and publishes what is still live in EMF', async () => {
     const { log, lines } = collectingLogger();
-    const result = await sweepOverdueGrants({ store: dynamo().store, clock: clockAt(at(62 + 60)) }, log);
-    expect(result).toEqual({ overdue: 2, requestIds: ['20261122-SWEEP0000001', '20261122-SWEEP0000002'] });
+    // The first ends this time; the second's cluster still refuses.
+    const result = await sweepOverdueGrants({ store: dynamo().store, clock: clockAt(at(62 + 60)) }, log, async (id) => {
+      if (id === '20261122-SWEEP0000002') throw new Error('cluster unreachable');
+      return { status: 'EXPIRED' };
+    });
+    expect(result).toEqual({
+      overdue: 2,
+      requestIds: ['20261122-SWEEP0000001', '20261122-SWEEP0000002'],
+      ended: ['20261122-SWEEP0000001'],
+      stillLive: ['20261122-SWEEP0000002'],
+    });
+    expect(lines.filter((l) => l.level === 'error')).toEqual([
+      expect.objectContaining({ message: 'the sweep could not end the grant', requestId: '20261122-SWEEP0000002' }),
+    ]);
     const warnings = lines.filter((l) => l.level === 'warn');
     expect(warnings).toEqual([
       expect.objectContaining({ message: 'grant live past its end', requestId: '20261122-SWEEP0000001', status: 'ACTIVE', windowEnd: end, overdueSeconds: 3600 }),
@@ -46,7 +63,7 @@ describe('the overdue-grant sweep (dynalite)', () => {
     const metric = lines.find((l) => '_aws' in l);
     expect(metric).toMatchObject({
       _aws: { CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Metrics: [{ Name: OVERDUE_GRANTS_METRIC, Unit: 'Count' }] }] },
-      [OVERDUE_GRANTS_METRIC]: 2,
+      [OVERDUE_GRANTS_METRIC]: 1,
     });
   });
 });
