@@ -38,6 +38,10 @@ export class SignedPoster {
   /** Posts a form-encoded body as Slack does and times the exchange. */
   post(body: string): Promise<Answer> {
     this.lastBody = body;
+    return this.send(body, true);
+  }
+
+  private send(body: string, mayRetry: boolean): Promise<Answer> {
     const headers = {
       'content-type': 'application/x-www-form-urlencoded',
       'content-length': String(Buffer.byteLength(body)),
@@ -55,7 +59,11 @@ export class SignedPoster {
           res.on('error', reject);
         },
       );
-      req.on('error', reject);
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed as it was reused: the request never reached the app; send it on a new one.
+        if (mayRetry && req.reusedSocket && error.code === 'ECONNRESET') resolve(this.send(body, false));
+        else reject(error);
+      });
       req.end(body);
     });
   }
