@@ -71,8 +71,23 @@ export function statusLine(request: AccessRequest): string {
   }
 }
 
-function button(actionId: string, label: string, request: AccessRequest, style?: 'primary' | 'danger'): Button {
+/** A button on a request's message; its value is the request id. */
+export function button(actionId: string, label: string, request: AccessRequest, style?: 'primary' | 'danger'): Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label }, value: request.id, ...(style ? { style } : {}) };
+}
+
+/** "Revoke now", asking first: the same button wherever a live grant is shown. */
+export function revokeButton(request: AccessRequest): Button {
+  return {
+    ...button(ACTION.revoke, 'Revoke now', request, 'danger'),
+    confirm: {
+      title: { type: 'plain_text', text: 'Revoke this access now?' },
+      text: { type: 'plain_text', text: 'The JIT privileges are removed from the cluster right away.' },
+      confirm: { type: 'plain_text', text: 'Revoke' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+      style: 'danger',
+    },
+  };
 }
 
 /** The buttons that still apply: approve/deny/cancel while pending, revoke while granted. */
@@ -94,17 +109,7 @@ export function decisionButtons(request: AccessRequest): ActionsBlock | undefine
     };
   }
   if ((request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') && !request.revokeRequestedBy) {
-    const revoke: Button = {
-      ...button(ACTION.revoke, 'Revoke now', request, 'danger'),
-      confirm: {
-        title: { type: 'plain_text', text: 'Revoke this access now?' },
-        text: { type: 'plain_text', text: 'The JIT privileges are removed from the cluster right away.' },
-        confirm: { type: 'plain_text', text: 'Revoke' },
-        deny: { type: 'plain_text', text: 'Keep it' },
-        style: 'danger',
-      },
-    };
-    return { type: 'actions', block_id: DECISION_BLOCK, elements: [revoke] };
+    return { type: 'actions', block_id: DECISION_BLOCK, elements: [revokeButton(request)] };
   }
   return undefined;
 }

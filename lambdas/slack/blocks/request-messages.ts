@@ -9,15 +9,11 @@ import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
 import { ACTION, DECISION_BLOCK } from '../ids';
-import type { SlackMessage } from './approval-message';
+import { button, revokeButton, type SlackMessage } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
 const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
 const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
-
-function button(actionId: string, label: string, request: AccessRequest, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label }, value: request.id, ...(style ? { style } : {}) };
-}
 
 const cancelButton = (request: AccessRequest): Button => ({
   ...button(ACTION.cancel, 'Cancel request', request),
@@ -29,16 +25,6 @@ const cancelButton = (request: AccessRequest): Button => ({
   },
 });
 
-const revokeButton = (request: AccessRequest): Button => ({
-  ...button(ACTION.revoke, 'Revoke now', request, 'danger'),
-  confirm: {
-    title: { type: 'plain_text', text: 'Revoke this access now?' },
-    text: { type: 'plain_text', text: 'The JIT privileges are removed from the cluster right away.' },
-    confirm: { type: 'plain_text', text: 'Revoke' },
-    deny: { type: 'plain_text', text: 'Keep it' },
-    style: 'danger',
-  },
-});
 
 const target = (r: AccessRequest): string => `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* (cluster *${escapeMrkdwn(r.cluster)}*)`;
 const when = (r: AccessRequest): string => (r.requestedStart ? `from ${slackDate(r.requestedStart)}` : 'as soon as approved');
