@@ -1,8 +1,8 @@
 /** Alarms that page someone: failed, timed-out or throttled executions, and a grant whose revoke could not complete. */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -38,8 +38,31 @@ export class JitAlarms extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.topic = new Topic(this, 'Topic', { displayName: 'ontap-jit-approvals alarms', masterKey: key, enforceSSL: true });
-    // CloudWatch alarms publish to an encrypted topic only if they may use its key.
-    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this
+    // statement nothing lets CloudWatch publish, and every alarm would change state without telling anyone.
+    // The conditions keep the grant to this account's alarms (no confused deputy).
+    const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
+    const fromOwnAlarms = alarmSourceConditions(Stack.of(this));
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [cloudWatch],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromOwnAlarms,
+      }),
+    );
+    // An alarm publishes to an encrypted topic only if it may use its key: what SNS asks of a
+    // service that publishes to a topic under a customer managed key, and nothing more.
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsUseKey',
+        principals: [cloudWatch],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: fromOwnAlarms,
+      }),
+    );
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const sm = props.stateMachine;
@@ -76,4 +99,12 @@ export class JitAlarms extends Construct {
     }
     this.alarms = alarms;
   }
+}
+
+/** The conditions that limit CloudWatch's use of the topic and key to alarms of the stack's own account and region. */
+export function alarmSourceConditions(stack: Stack): Record<string, Record<string, string>> {
+  return {
+    StringEquals: { 'aws:SourceAccount': stack.account },
+    ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+  };
 }
