@@ -6,7 +6,7 @@
 import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Config } from '../lambdas/config/schema';
@@ -16,7 +16,7 @@ import { CustomerVpc } from './constructs/customer-vpc';
 import { JitFunction } from './constructs/jit-function';
 import { OverdueSweep } from './constructs/overdue-sweep';
 import { grantTableAccess } from './constructs/requests-table';
-import { grantSecretValue } from './constructs/secrets';
+import { clusterSecretsEnvironment, grantSecretValue } from './constructs/secrets';
 import { SlackIngress } from './constructs/slack-ingress';
 import { Workflow } from './constructs/workflow';
 
@@ -66,7 +66,7 @@ export class JitAppStack extends Stack {
       table,
       logRetentionDays,
       slackSecret,
-      clusterSecrets: [...props.clusterSecrets.values()],
+      clusterSecrets: props.clusterSecrets,
       bundledConfig,
       ...(this.vpc ? { vpc: this.vpc.placement } : {}),
     });
@@ -103,6 +103,11 @@ export class JitAppStack extends Stack {
       clusterSecrets: [...props.clusterSecrets.values()],
       ...(this.vpc ? { vpc: this.vpc.placement } : {}),
     });
+    // The sweep removes entries from clusters too: it reads each cluster's secret by the ARN the tasks get.
+    if (this.sweep.fn instanceof LambdaFunction) {
+      const variables = clusterSecretsEnvironment(this, props.clusterSecrets);
+      for (const [name, value] of Object.entries(variables)) this.sweep.fn.addEnvironment(name, value);
+    }
     this.alarms = new JitAlarms(this, 'Alarms', {
       stateMachine: this.workflow.stateMachine,
       ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),

@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load';
 import { type Env, readEnv } from '../runtime/env';
 import { lazily } from '../runtime/lazy';
 import { SecretReader } from '../runtime/secrets';
-import { slackCredentials } from '../runtime/slack-credentials';
+import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credentials';
 import { createSlackApp, type SlackApp, type SlackAppDeps, type SlackHttpRequest, type SlackHttpResponse } from '../slack/app';
 import { createJsonLogger } from '../slack/logger';
 import type { RequestStore } from '../store/request-store';
@@ -80,11 +80,15 @@ function readLimited(req: IncomingMessage, limit: number): Promise<string | unde
  * the workflow's tasks read: the configuration (compiled into the bundle in AWS, `JIT_CONFIG`
  * locally), `JIT_TABLE_NAME`, `STATE_MACHINE_ARN`, optional `SLACK_API_URL`, `DYNAMODB_ENDPOINT`,
  * `SFN_ENDPOINT`; the signing secret and bot token from `SLACK_SIGNING_SECRET` and
- * `SLACK_BOT_TOKEN` locally, else from the Slack secret `SLACK_SECRET_ARN` names (read once, cached).
+ * `SLACK_BOT_TOKEN` locally, else from the Slack secret `SLACK_SECRET_ARN` names (cached for
+ * `JIT_SECRETS_MAX_AGE` minutes; the bot token is read again at once when Slack refuses it).
  */
-export async function depsFromEnvironment(env: Env = readEnv(), secrets: SecretReader = new SecretReader()): Promise<SlackAppDeps> {
+export async function depsFromEnvironment(
+  env: Env = readEnv(),
+  secrets: SecretReader = new SecretReader(undefined, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE }),
+): Promise<SlackAppDeps> {
   const config = loadConfig(env.JIT_CONFIG);
-  const { signingSecret, botToken } = await slackCredentials(env, secrets);
+  const { signingSecret } = await slackCredentials(env, secrets);
   return {
     config,
     // Built by the first request that needs them: opening the form, help and errors never load DynamoDB or Step Functions.
@@ -104,21 +108,51 @@ export async function depsFromEnvironment(env: Env = readEnv(), secrets: SecretR
       });
     }),
     signingSecret,
-    botToken,
+    botToken: slackBotTokenSource(env, secrets),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     logger: createJsonLogger({ name: 'slack-ingress' }),
   };
 }
 
-let built: Promise<SlackApp> | undefined;
+/**
+ * The app for the signing secret of now: built on first use, and built again when the Slack secret,
+ * re-read after its maximum age, holds another signing secret (Slack signs with the new one as soon
+ * as it is regenerated).
+ */
+export function currentAppFor(
+  env: Env,
+  secrets: SecretReader,
+  build: (deps: SlackAppDeps) => SlackApp = createSlackApp,
+): () => Promise<SlackApp> {
+  let built: Promise<{ app: SlackApp; signingSecret: string }> | undefined;
+  const make = (): Promise<{ app: SlackApp; signingSecret: string }> => {
+    const building = depsFromEnvironment(env, secrets).then((deps) => ({
+      app: build(deps),
+      signingSecret: deps.signingSecret,
+    }));
+    building.catch(() => {
+      if (built === building) built = undefined;
+    });
+    built = building;
+    return building;
+  };
+  return async () => {
+    const pending = built ?? make();
+    const current = await pending;
+    const { signingSecret } = await slackCredentials(env, secrets);
+    if (signingSecret === current.signingSecret) return current.app;
+    // Requests that noticed the change together share one rebuild.
+    return (await (built !== undefined && built !== pending ? built : make())).app;
+  };
+}
+
+let current: (() => Promise<SlackApp>) | undefined;
 
 /** The Lambda entry point. */
 export const handler = lambdaHandlerFor(() => {
-  built ??= Promise.resolve()
-    .then(async () => createSlackApp(await depsFromEnvironment()))
-    .catch((error: unknown) => {
-      built = undefined;
-      throw error;
-    });
-  return built;
+  if (!current) {
+    const env = readEnv();
+    current = currentAppFor(env, new SecretReader(undefined, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE }));
+  }
+  return current();
 });

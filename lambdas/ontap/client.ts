@@ -44,13 +44,28 @@ import {
   SvmRecordSchema,
   collectionSchema,
 } from './schemas';
-import { HttpTransport } from './transport';
+import { HttpTransport, type RawResponse } from './transport';
 
 /** A structured log event; never carries credentials or headers. */
 export type OntapLogEvent =
   | { event: 'ontap.request'; method: string; path: string; status: number | null; error: string | null; durationMs: number }
   | { event: 'ontap.retry'; method: string; path: string; failures: number; delayMs: number; reason: string }
-  | { event: 'ontap.job'; jobUuid: string; state: string };
+  | { event: 'ontap.job'; jobUuid: string; state: string }
+  | { event: 'ontap.reauthenticate'; method: string; path: string };
+
+/** An ONTAP API user's name and password. */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Where a client's credentials come from when they may be rotated (lambdas/runtime/secrets.ts `Refreshable`). */
+export interface OntapCredentialSource {
+  /** The credentials to send now (a cached value). */
+  current(): Promise<BasicCredentials>;
+  /** The credentials read again from their store, after the cluster refused the current ones. */
+  fresh(): Promise<BasicCredentials>;
+}
 
 /** Options of `OntapClient`. */
 export interface OntapClientOptions {
@@ -58,8 +73,13 @@ export interface OntapClientOptions {
   endpoint: string;
   /** API user for HTTP Basic auth. */
   username?: string;
-  /** Its password; may be omitted only when `clientCert` is given. */
+  /** Its password; may be omitted only when `clientCert` or `credentials` is given. */
   password?: string;
+  /**
+   * Basic-auth credentials that can change while the client lives (a rotated secret), instead of
+   * `username`/`password`: read before each request, and read fresh once after a 401.
+   */
+  credentials?: OntapCredentialSource;
   /** PEM bundle the cluster's certificate must chain to; default: node's built-in CAs. */
   ca?: string;
   /** Client certificate login instead of (or besides) Basic auth. */
@@ -130,8 +150,10 @@ function parseOptions(options: OntapClientOptions): z.output<typeof OptionsSchem
   if ((origin.protocol !== 'https:' && origin.protocol !== 'http:') || origin.username || origin.password || (origin.pathname !== '/' && origin.pathname !== '') || origin.search || origin.hash) {
     throw new OntapConfigError('invalid ONTAP client option "endpoint": expected https://host[:port] (or http://) without credentials, path or query');
   }
-  if (result.data.password === undefined && result.data.clientCert === undefined) {
-    throw new OntapConfigError('invalid ONTAP client options: give "username" and "password", or "clientCert"');
+  if (result.data.password === undefined && result.data.clientCert === undefined && options.credentials === undefined) {
+    throw new OntapConfigError(
+      'invalid ONTAP client options: give "username" and "password", "credentials", or "clientCert"',
+    );
   }
   if (result.data.password !== undefined && result.data.username === undefined) {
     throw new OntapConfigError('invalid ONTAP client option "username": required with "password"');
@@ -291,6 +313,7 @@ export class OntapClient {
   readonly #jobIntervalMs: number;
   readonly #jobMaxPolls: number;
   readonly #pageSize: number;
+  readonly #credentials: OntapCredentialSource | undefined;
   #clusterOwner: Promise<{ uuid: string; name: string } | null> | undefined;
 
   /** Validates the options (OntapConfigError names a bad field, never its value); connects lazily. */
@@ -316,6 +339,7 @@ export class OntapClient {
     this.#jobIntervalMs = o.jobPolling?.intervalMs ?? 1000;
     this.#jobMaxPolls = o.jobPolling?.maxPolls ?? 120;
     this.#pageSize = o.pageSize;
+    this.#credentials = options.credentials;
   }
 
   /** Closes idle connections; the client stays usable (new connections open on demand). */
@@ -330,7 +354,7 @@ export class OntapClient {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await this.#transport.request(method, path, body);
+      const res = await this.#send(method, path, body);
       status = res.status;
       if (res.status < 200 || res.status >= 300) throw errorFromAnswer(res.status, res.body, method, path, headerValue(res.headers, 'retry-after'));
       if (res.body.trim() === '') return { status: res.status, json: {} };
@@ -345,6 +369,22 @@ export class OntapClient {
     } finally {
       this.#log({ event: 'ontap.request', method, path, status, error, durationMs: Date.now() - started });
     }
+  }
+
+  /**
+   * One request with the current credentials. A 401 reads them fresh (the password may have been
+   * rotated since they were cached) and, when they changed, sends the request once more: a 401
+   * means ONTAP did nothing, so the repeat cannot apply anything twice. The second answer stands.
+   */
+  async #send(method: string, path: string, body: unknown): Promise<RawResponse> {
+    if (!this.#credentials) return this.#transport.request(method, path, body);
+    const used = await this.#credentials.current();
+    const res = await this.#transport.request(method, path, body, used);
+    if (res.status !== 401) return res;
+    const fresh = await this.#credentials.fresh();
+    if (fresh.username === used.username && fresh.password === used.password) return res;
+    this.#log({ event: 'ontap.reauthenticate', method, path });
+    return this.#transport.request(method, path, body, fresh);
   }
 
   #log(event: OntapLogEvent): void {

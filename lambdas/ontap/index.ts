@@ -1,5 +1,12 @@
 /** ONTAP adapter: the REST client, its errors and the shapes callers exchange with it. */
-export { OntapClient, type OntapClientOptions, type OntapLogEvent, errorFromAnswer } from './client';
+export {
+  type BasicCredentials,
+  OntapClient,
+  type OntapClientOptions,
+  type OntapCredentialSource,
+  type OntapLogEvent,
+  errorFromAnswer,
+} from './client';
 export * from './errors';
 export * from './schemas';
 export { checkJitPrerequisites, describeRole, accountProblems, JitPrerequisiteInputSchema, type JitPrerequisiteInput, type JitPrerequisiteResult, type JitProblem, type JitProblemCode } from './prerequisites';

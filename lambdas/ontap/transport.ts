@@ -54,6 +54,10 @@ class DeadlineExceeded extends Error {
   }
 }
 
+function basicAuthorization(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
 /** Sends requests to one ONTAP endpoint over a keep-alive agent. */
 export class HttpTransport {
   readonly #authorization: string | undefined;
@@ -71,7 +75,7 @@ export class HttpTransport {
     this.#secure = config.origin.protocol === 'https:';
     this.#authorization =
       config.username !== undefined && config.password !== undefined
-        ? `Basic ${Buffer.from(`${config.username}:${config.password}`, 'utf8').toString('base64')}`
+        ? basicAuthorization(config.username, config.password)
         : undefined;
     this.#agent = this.#secure
       ? new https.Agent({
@@ -84,11 +88,22 @@ export class HttpTransport {
       : new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 
-  /** Sends one request; resolves with any HTTP answer, rejects with a typed OntapError when none came. */
-  request(method: string, pathAndQuery: string, body?: unknown): Promise<RawResponse> {
+  /**
+   * Sends one request; resolves with any HTTP answer, rejects with a typed OntapError when none came.
+   * `credentials` replace the configured ones for this request (a rotated password).
+   */
+  request(
+    method: string,
+    pathAndQuery: string,
+    body?: unknown,
+    credentials?: { readonly username: string; readonly password: string },
+  ): Promise<RawResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body), 'utf8');
     const headers: http.OutgoingHttpHeaders = { Accept: 'application/hal+json, application/json' };
-    if (this.#authorization !== undefined) headers.Authorization = this.#authorization;
+    const authorization = credentials
+      ? basicAuthorization(credentials.username, credentials.password)
+      : this.#authorization;
+    if (authorization !== undefined) headers.Authorization = authorization;
     if (payload !== undefined) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = payload.length;

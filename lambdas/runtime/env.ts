@@ -15,13 +15,25 @@
  *   ONTAP_EMBEDDED_URL        where a cluster configured with `endpoint: embedded` is served (the simulator)
  *   ONTAP_EMBEDDED_CA_PEM     the simulator's CA certificate (PEM), when it serves HTTPS
  *   <cluster usernameEnv/passwordEnv>  ONTAP credentials locally, as named in the configuration;
- *                             otherwise the cluster's `credentials.secret` ({"username","password"}) in Secrets Manager
+ *                             otherwise the cluster's secret ({"username","password"}) in Secrets Manager:
+ *   ONTAP_CLUSTER_SECRETS     in AWS: {"<cluster name>": "<secret ARN>", ...}, the secret of every cluster
+ *                             (the stack's own when the configuration names none), else `credentials.secret`
+ *   JIT_SECRETS_MAX_AGE       minutes a secret value read from Secrets Manager is used before it is read
+ *                             again (default 5; 0 reads it at every use); a refused value is read again at once
  *   JIT_TIME_SCALE            local runs only: business time runs this many times faster (default 1)
  *   JIT_LOG_LEVEL             debug | info | warn | error (default info)
  *   AWS_REGION                set by Lambda
  */
 import { z } from 'zod';
 import { EnvironmentError } from './errors';
+
+/** The variable holding each cluster's secret ARN (JSON object of cluster name to ARN). */
+export const CLUSTER_SECRETS_VARIABLE = 'ONTAP_CLUSTER_SECRETS';
+
+/** Minutes a secret value is used before it is read again, unless `JIT_SECRETS_MAX_AGE` says otherwise. */
+export const DEFAULT_SECRETS_MAX_AGE_MINUTES = 5;
+
+const ClusterSecretsSchema = z.record(z.string().min(1), z.string().startsWith('arn:'));
 
 const optional = z
   .string()
@@ -41,6 +53,30 @@ export const EnvSchema = z.object({
   SLACK_SECRET_ARN: optional,
   ONTAP_EMBEDDED_URL: optional,
   ONTAP_EMBEDDED_CA_PEM: optional,
+  ONTAP_CLUSTER_SECRETS: optional.transform((v, ctx) => {
+    if (v === undefined) return {};
+    let data: unknown;
+    try {
+      data = JSON.parse(v);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of cluster name to secret ARN' });
+      return z.NEVER;
+    }
+    const parsed = ClusterSecretsSchema.safeParse(data);
+    if (!parsed.success) {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of cluster name to secret ARN' });
+      return z.NEVER;
+    }
+    return parsed.data;
+  }),
+  JIT_SECRETS_MAX_AGE: optional.transform((v, ctx) => {
+    const minutes = v === undefined ? DEFAULT_SECRETS_MAX_AGE_MINUTES : Number(v);
+    if (!Number.isFinite(minutes) || minutes < 0 || minutes > 24 * 60) {
+      ctx.addIssue({ code: 'custom', message: 'must be a number of minutes from 0 to 1440' });
+      return z.NEVER;
+    }
+    return minutes;
+  }),
   JIT_TIME_SCALE: optional.transform((v, ctx) => {
     const scale = v === undefined ? 1 : Number(v);
     if (!(scale >= 1) || !Number.isFinite(scale)) {

@@ -21,8 +21,8 @@ import { type Env, readEnv } from './env';
 import { EnvironmentError, SecretError } from './errors';
 import { lazily } from './lazy';
 import { Logger, parseLogLevel } from './logger';
-import { SecretReader } from './secrets';
-import { slackBotToken } from './slack-credentials';
+import { fixedValue, type Refreshable, SecretReader } from './secrets';
+import { slackBotTokenSource } from './slack-credentials';
 
 /** What the tasks ask of Slack: the approval message, the requester's DM, a thread under the approval message. */
 export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
@@ -76,7 +76,7 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
   const config = parts.config ?? loadConfig(env.JIT_CONFIG);
   const logger = parts.logger ?? new Logger({ service: 'ontap-jit-workflow' }, parseLogLevel(env.JIT_LOG_LEVEL));
   const clock = parts.clock ?? (env.JIT_TIME_SCALE === 1 ? systemClock : scaledClock(env.JIT_TIME_SCALE));
-  const secrets = new SecretReader();
+  const secrets = new SecretReader(undefined, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE });
   const store =
     parts.store ??
     new RequestStore({
@@ -136,9 +136,11 @@ function lazyNotifier(make: () => Promise<Notifier>): SlackNotifier {
 }
 
 async function slackClient(env: Env, secrets: SecretReader): Promise<WebClient> {
-  const token = await slackBotToken(env, secrets);
-  const { WebClient } = await import('@slack/web-api');
-  return new WebClient(token, {
+  const token = slackBotTokenSource(env, secrets);
+  // Fails here, with the variable or secret named, when there is no token at all.
+  await token.current();
+  const { RefreshingWebClient } = await import('../slack/web-client');
+  return new RefreshingWebClient(token, {
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     // One quick retry here; the state machine's Retry does the patient ones.
     retryConfig: { retries: 1, factor: 1, minTimeout: 200, maxTimeout: 500 },
@@ -153,18 +155,27 @@ async function ontapClient(config: Config, name: string, env: Env, secrets: Secr
   if (!cluster) throw new EnvironmentError('JIT_CONFIG', `has no cluster named "${name}"`);
   const endpoint = cluster.endpoint === 'embedded' ? env.ONTAP_EMBEDDED_URL : cluster.endpoint;
   if (!endpoint) throw new EnvironmentError('ONTAP_EMBEDDED_URL', `is not set, and cluster "${name}" uses the embedded simulator`);
-  const { usernameEnv, passwordEnv, secret } = cluster.credentials;
-  let username = usernameEnv ? process.env[usernameEnv] : undefined;
-  let password = passwordEnv ? process.env[passwordEnv] : undefined;
-  if ((!username || !password) && secret) ({ username, password } = await secrets.json(secret, CredentialsSecretSchema));
-  if (!username || !password) throw new SecretError(name, `no ONTAP credentials: set ${usernameEnv ?? 'usernameEnv'}/${passwordEnv ?? 'passwordEnv'} or credentials.secret`);
+  const { usernameEnv, passwordEnv } = cluster.credentials;
+  // The stack's ARN first: it names the secret the stack made when the configuration names none.
+  const secret = env.ONTAP_CLUSTER_SECRETS[name] ?? cluster.credentials.secret;
+  const username = usernameEnv ? process.env[usernameEnv] : undefined;
+  const password = passwordEnv ? process.env[passwordEnv] : undefined;
+  let credentials: Refreshable<{ username: string; password: string }>;
+  if (username && password) credentials = fixedValue({ username, password });
+  else if (secret) credentials = secrets.refreshable(secret, CredentialsSecretSchema);
+  else {
+    const variables = `${usernameEnv ?? 'usernameEnv'}/${passwordEnv ?? 'passwordEnv'}`;
+    throw new SecretError(name, `no ONTAP credentials: set ${variables} or credentials.secret`);
+  }
+  // Read once now, so a missing or malformed secret fails the client's build with the secret named.
+  await credentials.current();
   const ca = cluster.caCertificate ?? (cluster.endpoint === 'embedded' ? env.ONTAP_EMBEDDED_CA_PEM : undefined);
   const log = logger.child({ cluster: name });
   const { OntapClient } = await import('../ontap');
   return new OntapClient({
     endpoint,
-    username,
-    password,
+    // Read at every call (cached for the secrets' maximum age) and at once again after a 401.
+    credentials,
     ...(ca ? { ca } : {}),
     timeoutMs: cluster.timeout * 1000,
     // One quick retry inside the call; longer backoff is the state machine's Retry, visible in its history.

@@ -11,7 +11,6 @@ import type { Logger } from '@slack/bolt';
 import App from '@slack/bolt/dist/App';
 import AwsLambdaReceiver from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import type { AwsEventV2 } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
-import { WebClient } from '@slack/web-api';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import type { RequestStore } from '../store/request-store';
@@ -21,6 +20,7 @@ import { Intake, type WorkflowSignals } from './intake';
 import { registerListeners } from './listeners';
 import type { SlackServices } from './services';
 import { verifySlackRequest } from './verify';
+import { type BotTokenSource, fixedToken, RefreshingWebClient } from './web-client';
 
 /** What the Slack app is built from. */
 export interface SlackAppDeps {
@@ -29,8 +29,8 @@ export interface SlackAppDeps {
   readonly workflow: WorkflowSignals;
   /** Verifies Slack's request signatures. Never logged. */
   readonly signingSecret: string;
-  /** The bot token (`xoxb-…`) for Web API calls. Never logged. */
-  readonly botToken: string;
+  /** The bot token (`xoxb-…`), or where to read it (read again when Slack refuses it). Never logged. */
+  readonly botToken: string | BotTokenSource;
   /** Where the Web API lives. @default https://slack.com/api/ */
   readonly slackApiUrl?: string;
   /** "Now" in epoch milliseconds, for request times, scheduled starts and the membership cache. @default the system clock */
@@ -69,7 +69,8 @@ const MAX_BODY_BYTES = 1_000_000;
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const { logger } = deps;
   const clock = deps.clock ?? { now: () => Date.now() };
-  const web = new WebClient(deps.botToken, {
+  const token = typeof deps.botToken === 'string' ? fixedToken(deps.botToken) : deps.botToken;
+  const web = new RefreshingWebClient(token, {
     ...(deps.slackApiUrl !== undefined ? { slackApiUrl: deps.slackApiUrl } : {}),
     logger,
     // Slack waits 3 seconds for the answer: one quick retry at most, never a long back-off.
@@ -96,7 +97,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   };
 
   const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger });
-  const app = new App({ receiver, logger, authorize: async () => ({ botToken: deps.botToken }) });
+  const app = new App({ receiver, logger, authorize: async () => ({ botToken: await token.current() }) });
   app.error(async (error) => {
     logger.error({ msg: 'unhandled listener error', error: `${error.name}: ${error.message}` });
   });

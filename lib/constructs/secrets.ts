@@ -1,9 +1,10 @@
 /** The product's secrets: Slack's signing secret and bot token, and one ONTAP credential per cluster. */
-import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ClusterConfig } from '../../lambdas/config/schema';
+import { CLUSTER_SECRETS_VARIABLE } from '../../lambdas/runtime/env';
 
 /** Properties of the secrets construct. */
 export interface JitSecretsProps {
@@ -67,4 +68,18 @@ export class JitSecrets extends Construct {
  */
 export function grantSecretValue(secret: ISecret, grantee: IGrantable): void {
   Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: [secret.secretArn] });
+}
+
+/**
+ * The environment that tells a function where each cluster's credentials live: `ONTAP_CLUSTER_SECRETS`,
+ * a JSON object of cluster name to secret ARN, so a cluster whose secret the stack created (no
+ * `credentials.secret` in the configuration) is read from that secret at run time.
+ */
+export function clusterSecretsEnvironment(
+  scope: Construct,
+  secrets: ReadonlyMap<string, ISecret>,
+): Record<string, string> {
+  if (secrets.size === 0) return {};
+  const arns = Object.fromEntries([...secrets].map(([cluster, secret]) => [cluster, secret.secretArn]));
+  return { [CLUSTER_SECRETS_VARIABLE]: Stack.of(scope).toJsonString(arns) };
 }

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { buildWorkflowDefinition, WORKFLOW_TASKS, type WorkflowTask } from '../workflow-definition';
 import { JitFunction, toRetention, type VpcPlacement } from './jit-function';
 import { grantTableAccess, type TableAction } from './requests-table';
-import { grantSecretValue } from './secrets';
+import { clusterSecretsEnvironment, grantSecretValue } from './secrets';
 
 const DESCRIPTIONS: Record<WorkflowTask, string> = {
   'validate-request': 'Checks a request against its policy and the cluster, and tells the requester',
@@ -69,10 +69,10 @@ export interface WorkflowProps {
    */
   readonly slackSecret?: secretsmanager.ISecret;
   /**
-   * The clusters' credential secrets: read access goes to the tasks that call a cluster.
+   * Each cluster's credentials secret, by cluster name: its ARN and read access go to the tasks that call a cluster.
    * @default none
    */
-  readonly clusterSecrets?: readonly secretsmanager.ISecret[];
+  readonly clusterSecrets?: ReadonlyMap<string, secretsmanager.ISecret>;
   /**
    * Extra environment for every function (see lambdas/runtime/env.ts for the variables).
    * @default none
@@ -110,6 +110,7 @@ export class Workflow extends Construct {
       stack,
     );
     const logRetentionDays = props.logRetentionDays ?? 90;
+    const clusterSecrets = props.clusterSecrets ?? new Map<string, secretsmanager.ISecret>();
 
     const functions = {} as Record<WorkflowTask, lambda.IFunction>;
     for (const task of WORKFLOW_TASKS) {
@@ -122,6 +123,7 @@ export class Workflow extends Construct {
           STATE_MACHINE_ARN: this.stateMachineArn,
           ...(props.table ? { JIT_TABLE_NAME: props.table.tableName } : {}),
           ...(needs.slack && props.slackSecret ? { SLACK_SECRET_ARN: props.slackSecret.secretArn } : {}),
+          ...(needs.ontap ? clusterSecretsEnvironment(this, clusterSecrets) : {}),
           ...props.environment,
         },
         logRetentionDays,
@@ -134,7 +136,7 @@ export class Workflow extends Construct {
         grantTableAccess(props.table, fn, { items });
       }
       if (needs.slack && props.slackSecret) grantSecretValue(props.slackSecret, fn);
-      if (needs.ontap) for (const secret of props.clusterSecrets ?? []) grantSecretValue(secret, fn);
+      if (needs.ontap) for (const secret of clusterSecrets.values()) grantSecretValue(secret, fn);
       if (needs.taskToken) {
         // The WorkflowClient completes tokens with SendTaskSuccess only (lambdas/workflow/client.ts).
         fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }));

@@ -69,6 +69,8 @@ export interface OntapSimulator {
   calls(): SimCall[];
   /** Forgets the call log. */
   clearCalls(): void;
+  /** Changes an API user's password, as an administrator rotating it would; the old one is refused from now on. */
+  setPassword(username: string, password: string): void;
   /** JIT entries as `GET` would render them (all fields). */
   jitEntries(): Record<string, unknown>[];
   /** Back to the fixture: state, faults and call log. */
@@ -389,6 +391,11 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     calls: () => calls.map((c) => ({ ...c })),
     clearCalls: () => {
       calls = [];
+    },
+    setPassword: (username, password) => {
+      const user = fixture.api_users.find((u) => u.username === username);
+      if (!user) throw new SimFixtureError(`no API user ${username}`);
+      user.password = password;
     },
     jitEntries: () => state.jitUsers.map((e) => jitUserRecord(state, e)),
     reset: resetAll,

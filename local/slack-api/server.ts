@@ -92,6 +92,8 @@ export interface SlackApiStandIn {
   closeView(viewId: string, options?: { stack?: boolean }): StoredView[];
   /** Calls of one method. */
   callsTo(method: string): RecordedCall[];
+  /** Accepts only this bot token from now on (regenerated in the app's settings); others get `invalid_auth`. */
+  setBotToken(token: string): void;
   /** Forgets all calls, messages, views and responses. */
   reset(): void;
   close(): Promise<void>;
@@ -126,6 +128,7 @@ type ResponseBody = z.infer<typeof RESPONSE_BODY>;
 /** Starts the stand-in on loopback (port 0 = any free port). */
 export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
   const directory = options.directory ?? EXAMPLE_DIRECTORY;
+  let acceptedToken = options.botToken;
   const calls: RecordedCall[] = [];
   const messages: StoredMessage[] = [];
   const views = new Map<string, StoredView>();
@@ -322,7 +325,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     const impl = methods[method];
     if (!impl) return send(res, 200, fail('unknown_method'));
     if (!token) return send(res, 200, fail('not_authed'));
-    if (options.botToken ? token !== options.botToken : !token.startsWith('xoxb-')) return send(res, 200, fail('invalid_auth'));
+    const accepted = acceptedToken ? token === acceptedToken : token.startsWith('xoxb-');
+    if (!accepted) return send(res, 200, fail('invalid_auth'));
     const answer = impl(args);
     events.emit('change');
     return send(res, 200, answer);
@@ -355,6 +359,9 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       return `${base}/response/${id}`;
     },
     directory,
+    setBotToken(token) {
+      acceptedToken = token;
+    },
     addMessage(message) {
       const stored = addMessage(message);
       events.emit('change');

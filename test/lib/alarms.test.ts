@@ -7,11 +7,15 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { synthJit } from '../support/cdk';
 
 const plain = synthJit();
+const ACCOUNT = { Ref: 'AWS::AccountId' };
 const ownAlarms = {
-  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  StringEquals: { 'aws:SourceAccount': ACCOUNT },
   ArnLike: {
     'aws:SourceArn': {
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*']],
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', ACCOUNT, ':alarm:*'],
+      ],
     },
   },
 };
@@ -38,20 +42,28 @@ describe('the alarm topic', () => {
     plain.appTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
   });
 
   it('lets CloudWatch use the topic’s key with the same conditions, and no wider', () => {
-    const keys = plain.appTemplate.findResources('AWS::KMS::Key');
-    const statements = Object.values(keys).flatMap(
-      (k) => (k as { Properties: { KeyPolicy: { Statement: Record<string, unknown>[] } } }).Properties.KeyPolicy.Statement,
-    );
+    type Key = { Properties: { KeyPolicy: { Statement: Record<string, unknown>[] } } };
+    const keys = plain.appTemplate.findResources('AWS::KMS::Key') as Record<string, Key>;
+    const statements = Object.values(keys).flatMap((k) => k.Properties.KeyPolicy.Statement);
     const forCloudWatch = statements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'));
     expect(forCloudWatch).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: ownAlarms }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: ownAlarms,
+      }),
     ]);
   });
 });

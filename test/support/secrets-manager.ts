@@ -8,11 +8,16 @@ export interface LoopbackSecrets {
   readonly client: SecretsManagerClient;
   /** SecretIds asked for, in order. */
   readonly reads: string[];
+  /** Puts a new value (as `put-secret-value` does): the next read gets it. */
+  put(secretId: string, value: string): void;
+  /** Where the stand-in listens (for `AWS_ENDPOINT_URL_SECRETS_MANAGER`). */
+  readonly endpoint: string;
   close(): Promise<void>;
 }
 
 /** Serves `values` (SecretId to SecretString); an unknown id answers ResourceNotFoundException. */
-export async function startLoopbackSecrets(values: Readonly<Record<string, string>>): Promise<LoopbackSecrets> {
+export async function startLoopbackSecrets(initial: Readonly<Record<string, string>>): Promise<LoopbackSecrets> {
+  const values: Record<string, string> = { ...initial };
   const reads: string[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
@@ -31,14 +36,19 @@ export async function startLoopbackSecrets(values: Readonly<Record<string, strin
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new SecretsManagerClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   return {
     client,
     reads,
+    endpoint,
+    put: (secretId, value) => {
+      values[secretId] = value;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         client.destroy();
