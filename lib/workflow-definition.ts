@@ -35,11 +35,34 @@ export const WORKFLOW_TASKS = [
 /** One of the workflow's task functions. */
 export type WorkflowTask = (typeof WORKFLOW_TASKS)[number];
 
-/** Error names a retry may help with: the cluster was busy or unreachable, or the table was contended. */
-export const TRANSIENT_ERRORS = ['OntapTransientError', 'ContentionError'] as const;
+/**
+ * DynamoDB's throttling errors, as a task reports them once the SDK's own retries are spent (on
+ * demand tables throttle too, on a hot partition or a sudden peak).
+ */
+export const DYNAMODB_THROTTLING_ERRORS = [
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+] as const;
+
+/** Error names a retry may help with: the cluster was busy or unreachable, the table contended or throttled. */
+export const TRANSIENT_ERRORS = ['OntapTransientError', 'ContentionError', ...DYNAMODB_THROTTLING_ERRORS] as const;
 
 /** Error names of a Slack Web API call that may succeed when tried again. */
 export const SLACK_TRANSIENT_ERRORS = ['SlackTransientError'] as const;
+
+/**
+ * Lambda refused the invocation because the account or function is at its concurrency limit.
+ * The LambdaInvoke task's default retry covers Lambda's other service errors, not this one.
+ */
+export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
+
+/** Error names the workflow itself raises or matches (Fail states and Catch clauses). */
+export const WORKFLOW_ERRORS = {
+  requestClosed: 'RequestClosedError',
+  requestInvalid: 'RequestInvalidError',
+  grantCleanup: 'GrantCleanupError',
+} as const;
 
 /** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */
 export const TASK_TIMEOUT = Duration.seconds(90);
@@ -65,25 +88,50 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   const fn = props.functions;
   const requestId = sfn.JsonPath.stringAt('$.requestId');
 
-  /** A plain Lambda task: the payload in, the handler's return value out (at `resultPath`). */
-  const invoke = (id: string, task: WorkflowTask, payload: Record<string, unknown>, resultPath: string | typeof sfn.JsonPath.DISCARD): tasks.LambdaInvoke =>
-    new tasks.LambdaInvoke(s, id, {
-      lambdaFunction: fn[task],
-      payloadResponseOnly: true,
-      payload: sfn.TaskInput.fromObject(payload),
-      resultPath,
-      taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
+  /**
+   * Every Lambda task first retries Lambda's throttling, with backoff and jitter, before any other
+   * retrier or catch sees it: a throttled invocation did not run, so running it again is safe.
+   */
+  const retryThrottling = (task: tasks.LambdaInvoke): tasks.LambdaInvoke => {
+    task.addRetry({
+      errors: [LAMBDA_THROTTLED],
+      interval: Duration.seconds(2),
+      maxAttempts: 6,
+      backoffRate: 2,
+      maxDelay: Duration.seconds(60),
+      jitterStrategy: sfn.JitterType.FULL,
     });
+    return task;
+  };
+
+  /** A plain Lambda task: the payload in, the handler's return value out (at `resultPath`). */
+  const invoke = (
+    id: string,
+    task: WorkflowTask,
+    payload: Record<string, unknown>,
+    resultPath: string | typeof sfn.JsonPath.DISCARD,
+  ): tasks.LambdaInvoke =>
+    retryThrottling(
+      new tasks.LambdaInvoke(s, id, {
+        lambdaFunction: fn[task],
+        payloadResponseOnly: true,
+        payload: sfn.TaskInput.fromObject(payload),
+        resultPath,
+        taskTimeout: sfn.Timeout.duration(TASK_TIMEOUT),
+      }),
+    );
 
   /** A task that invokes a Lambda with a task token and waits until someone completes it (or the timeout). */
   const awaitToken = (id: string, task: WorkflowTask, timeoutPath: string, resultPath: string): tasks.LambdaInvoke =>
-    new tasks.LambdaInvoke(s, id, {
-      lambdaFunction: fn[task],
-      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-      payload: sfn.TaskInput.fromObject({ requestId, taskToken: sfn.JsonPath.taskToken }),
-      taskTimeout: sfn.Timeout.at(timeoutPath),
-      resultPath,
-    });
+    retryThrottling(
+      new tasks.LambdaInvoke(s, id, {
+        lambdaFunction: fn[task],
+        integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+        payload: sfn.TaskInput.fromObject({ requestId, taskToken: sfn.JsonPath.taskToken }),
+        taskTimeout: sfn.Timeout.at(timeoutPath),
+        resultPath,
+      }),
+    );
 
   const retryTransient = (task: tasks.LambdaInvoke, errors: readonly string[], opts: { interval: number; attempts: number; maxDelay: number }): void => {
     task.addRetry({
@@ -98,7 +146,8 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   const recordOutcome = (id: string, outcome: string): tasks.LambdaInvoke => {
     const task = invoke(id, 'record-outcome', { requestId, outcome, error: sfn.JsonPath.objectAt(RESULT_PATHS.error) }, RESULT_PATHS.outcome);
-    retryTransient(task, [...TRANSIENT_ERRORS, 'GrantCleanupError'], { interval: 5, attempts: 6, maxDelay: 120 });
+    const retried = [...TRANSIENT_ERRORS, WORKFLOW_ERRORS.grantCleanup];
+    retryTransient(task, retried, { interval: 5, attempts: 6, maxDelay: 120 });
     return task;
   };
 
@@ -121,9 +170,9 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   // Validate: policy and ONTAP prerequisites; records the SVM uuid; tells the requester.
   const validate = invoke('Validate', 'validate-request', { requestId, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') }, RESULT_PATHS.validation);
   retryTransient(validate, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
-  validate.addCatch(closed, { errors: ['RequestClosedError'], resultPath: RESULT_PATHS.error });
+  validate.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
   validate.addCatch(recordOutcome('RecordInvalid', 'VALIDATION_FAILED').next(refused), {
-    errors: ['RequestInvalidError'],
+    errors: [WORKFLOW_ERRORS.requestInvalid],
     resultPath: RESULT_PATHS.error,
   });
   validate.addCatch(recordOutcome('RecordValidationError', 'VALIDATION_FAILED').next(validationError), {
@@ -160,7 +209,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.grant,
   );
   retryTransient(grant, TRANSIENT_ERRORS, { interval: 2, attempts: 4, maxDelay: 30 });
-  grant.addCatch(closed, { errors: ['RequestClosedError'], resultPath: RESULT_PATHS.error });
+  grant.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
   grant.addCatch(recordOutcome('RecordGrantFailure', 'GRANT_FAILED').next(grantFailed), {
     errors: [sfn.Errors.ALL],
     resultPath: RESULT_PATHS.error,
@@ -174,7 +223,10 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     errors: [sfn.Errors.ALL],
     resultPath: RESULT_PATHS.error,
   });
-  // The window ending (timeout) and anything going wrong while waiting both lead to the revoke.
+  // A contended or throttled table while keeping the token is tried again before giving up on the
+  // wait (each try keeps a new token; the window restarts, and ONTAP's jit_validity still ends it on
+  // time). The window ending (timeout) and anything else going wrong while waiting lead to the revoke.
+  retryTransient(awaitEnd, TRANSIENT_ERRORS, { interval: 2, attempts: 4, maxDelay: 30 });
   awaitEnd.addCatch(revoke, { errors: [sfn.Errors.ALL], resultPath: RESULT_PATHS.endWait });
 
   const waitForStart = new sfn.Wait(s, 'WaitForStart', { time: sfn.WaitTime.timestampPath(`${RESULT_PATHS.decision}.startAt`) });

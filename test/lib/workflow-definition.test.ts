@@ -2,14 +2,25 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Workflow } from '../../lib/constructs/workflow';
 import { renderLocalWorkflowDefinition } from '../../lib/local-definition';
-import { TRANSIENT_ERRORS, WORKFLOW_TASKS } from '../../lib/workflow-definition';
+import {
+  DYNAMODB_THROTTLING_ERRORS,
+  LAMBDA_THROTTLED,
+  TRANSIENT_ERRORS,
+  WORKFLOW_TASKS,
+} from '../../lib/workflow-definition';
 
 interface AslState {
   Type: string;
   Resource?: string;
   TimeoutSeconds?: number;
   TimeoutSecondsPath?: string;
-  Retry?: { ErrorEquals: string[]; JitterStrategy?: string; MaxAttempts?: number }[];
+  Retry?: {
+    ErrorEquals: string[];
+    JitterStrategy?: string;
+    MaxAttempts?: number;
+    BackoffRate?: number;
+    MaxDelaySeconds?: number;
+  }[];
   Catch?: { ErrorEquals: string[]; Next: string }[];
   Parameters?: Record<string, unknown>;
   Error?: string;
@@ -90,5 +101,37 @@ describe('the workflow definition', () => {
         .map((s) => String(s.Parameters?.FunctionName ?? s.Resource).split(':function:')[1]),
     );
     expect([...invoked].sort()).toEqual([...WORKFLOW_TASKS].sort());
+  });
+});
+
+describe('the workflow definition’s retries', () => {
+  const tasks = Object.entries(states).filter(([, s]) => s.Type === 'Task');
+
+  it('retries Lambda throttling on every Lambda task, with backoff and full jitter, before any catch applies', () => {
+    expect(tasks.length).toBeGreaterThanOrEqual(WORKFLOW_TASKS.length);
+    for (const [name, s] of tasks) {
+      const throttled = s.Retry?.find((r) => r.ErrorEquals.includes(LAMBDA_THROTTLED));
+      expect({ name, throttled }).toEqual({
+        name,
+        throttled: expect.objectContaining({ ErrorEquals: [LAMBDA_THROTTLED], BackoffRate: 2, JitterStrategy: 'FULL' }),
+      });
+      expect(throttled?.MaxAttempts).toBeGreaterThanOrEqual(3);
+      expect(throttled?.MaxDelaySeconds).toBeDefined();
+    }
+  });
+
+  it('counts DynamoDB throttling among the transient errors every task retries', () => {
+    expect(TRANSIENT_ERRORS).toEqual(expect.arrayContaining(['ContentionError', ...DYNAMODB_THROTTLING_ERRORS]));
+  });
+
+  it('retries AwaitEnd on transient errors before falling through to Revoke, and never retries its timeout', () => {
+    const awaitEnd = state('AwaitEnd');
+    const transient = awaitEnd.Retry?.find((r) => r.ErrorEquals.includes('ContentionError'));
+    expect(transient).toEqual(
+      expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], BackoffRate: 2, JitterStrategy: 'FULL' }),
+    );
+    expect(awaitEnd.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.Timeout');
+    expect(awaitEnd.Retry?.flatMap((r) => r.ErrorEquals)).not.toContain('States.ALL');
+    expect(awaitEnd.Catch).toEqual([expect.objectContaining({ ErrorEquals: ['States.ALL'], Next: 'Revoke' })]);
   });
 });
