@@ -1,6 +1,6 @@
 /** One Lambda function of the product, with the settings every one of them shares. */
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -142,6 +142,18 @@ export class JitFunction extends Construct {
         'Node.js 22 is the runtime the product is built and tested for (engines, esbuild target node22, CI on Node 20/22); moving to a newer Lambda runtime is a tested change of the product, not a silent default.',
     });
   }
+}
+
+/**
+ * A log group name under `/aws/vendedlogs/` for logs an AWS service delivers (Step Functions, API
+ * Gateway): CloudWatch Logs lets such groups be written without growing the account's 5,120-character
+ * log resource policy, which otherwise fails a deployment once full (AWS's advice). The stack's id
+ * (unique to each creation of the stack) ends the name: the groups are kept when the stack is
+ * deleted, and a new deployment must not collide with them.
+ */
+export function vendedLogGroupName(scope: Construct, service: string, name: string): string {
+  const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+  return `/aws/vendedlogs/${service}/${name}-${stackUuid}`;
 }
 
 const RETENTIONS = Object.values(RetentionDays).filter((v): v is RetentionDays => typeof v === 'number');

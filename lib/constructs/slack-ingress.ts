@@ -1,12 +1,37 @@
 /** The Slack ingress: one HTTPS route, `POST /slack/events`, in front of the ingress function. */
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { toRetention } from './jit-function';
+import { toRetention, vendedLogGroupName } from './jit-function';
+
+/**
+ * One JSON line per request, from HTTP API `$context` variables (the REST API's, such as
+ * `$context.resourcePath`, are empty on an HTTP API). No body, header or query: Slack puts the
+ * request's content there, and never a credential here either.
+ */
+export const HTTP_API_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  httpMethod: '$context.httpMethod',
+  path: '$context.path',
+  routeKey: '$context.routeKey',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationLatency: '$context.integrationLatency',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+};
+
+const HTTP_API_ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(HTTP_API_ACCESS_LOG_FIELDS));
 
 /** Properties of the Slack ingress. */
 export interface SlackIngressProps {
@@ -40,6 +65,7 @@ export class SlackIngress extends Construct {
       createDefaultStage: false,
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
+      logGroupName: vendedLogGroupName(this, 'apigateway', `${Stack.of(this).stackName}-slack-ingress`),
       retention: toRetention(props.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -48,7 +74,7 @@ export class SlackIngress extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.rateLimit ?? 50, burstLimit: props.burstLimit ?? 100 },
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.jsonWithStandardFields() },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: HTTP_API_ACCESS_LOG_FORMAT },
     });
     const [route] = this.api.addRoutes({
       path: '/slack/events',

@@ -8,7 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildWorkflowDefinition, WORKFLOW_TASKS, type WorkflowTask } from '../workflow-definition';
-import { JitFunction, toRetention, type VpcPlacement } from './jit-function';
+import { JitFunction, toRetention, type VpcPlacement, vendedLogGroupName } from './jit-function';
 import { grantTableAccess, type TableAction } from './requests-table';
 import { clusterSecretsEnvironment, grantSecretValue } from './secrets';
 
@@ -147,7 +147,11 @@ export class Workflow extends Construct {
 
     // Every event (ALL), but no execution data: the waits' parameters carry task tokens, and inputs
     // and outputs carry who asked for what; the request's own record is the audit trail in DynamoDB.
-    this.logGroup = new LogGroup(this, 'Logs', { retention: toRetention(logRetentionDays), removalPolicy: RemovalPolicy.RETAIN });
+    this.logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: vendedLogGroupName(this, 'states', stateMachineName),
+      retention: toRetention(logRetentionDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const definition = buildWorkflowDefinition(this, { functions });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
