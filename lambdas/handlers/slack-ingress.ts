@@ -114,18 +114,29 @@ export async function depsFromEnvironment(
   };
 }
 
+/** Refused signatures make at most one fresh read of the Slack secret this often: forgeries cannot flood it with reads. */
+export const SIGNATURE_RECHECK_INTERVAL_MS = 60_000;
+
+/** An app and the signing secret it verifies with. */
+interface BuiltApp {
+  readonly app: SlackApp;
+  readonly signingSecret: string;
+}
+
 /**
- * The app for the signing secret of now: built on first use, and built again when the Slack secret,
- * re-read after its maximum age, holds another signing secret (Slack signs with the new one as soon
- * as it is regenerated).
+ * The app for the signing secret of now. Built on first use, and built again when the Slack secret
+ * holds another signing secret: seen when the cached value passes its maximum age, or at once when
+ * a request is refused (Slack signs with a regenerated secret from the moment it is regenerated),
+ * then the refused request is checked again with the new secret.
  */
 export function currentAppFor(
   env: Env,
   secrets: SecretReader,
   build: (deps: SlackAppDeps) => SlackApp = createSlackApp,
 ): () => Promise<SlackApp> {
-  let built: Promise<{ app: SlackApp; signingSecret: string }> | undefined;
-  const make = (): Promise<{ app: SlackApp; signingSecret: string }> => {
+  let built: Promise<BuiltApp> | undefined;
+  let lastRecheck = Number.NEGATIVE_INFINITY;
+  const make = (): Promise<BuiltApp> => {
     const building = depsFromEnvironment(env, secrets).then((deps) => ({
       app: build(deps),
       signingSecret: deps.signingSecret,
@@ -136,13 +147,33 @@ export function currentAppFor(
     built = building;
     return building;
   };
-  return async () => {
+  const latest = async (): Promise<BuiltApp> => {
     const pending = built ?? make();
     const current = await pending;
     const { signingSecret } = await slackCredentials(env, secrets);
-    if (signingSecret === current.signingSecret) return current.app;
+    if (signingSecret === current.signingSecret) return current;
     // Requests that noticed the change together share one rebuild.
-    return (await (built !== undefined && built !== pending ? built : make())).app;
+    return built !== undefined && built !== pending ? built : make();
+  };
+  /** The app for a signing secret other than the refusing one's, if the secret, read now, holds one. */
+  const recheck = async (refusing: BuiltApp): Promise<BuiltApp | undefined> => {
+    if (Date.now() - lastRecheck < SIGNATURE_RECHECK_INTERVAL_MS) return undefined;
+    lastRecheck = Date.now();
+    const { signingSecret } = await slackCredentials(env, secrets, { fresh: true });
+    return signingSecret === refusing.signingSecret ? undefined : latest();
+  };
+  return async () => {
+    const current = await latest();
+    return {
+      app: current.app.app,
+      async handle(request) {
+        const answer = await current.app.handle(request);
+        if (answer.status !== 401) return answer;
+        // A failed read keeps the refusal: the request was not verified either way.
+        const renewed = await recheck(current).catch(() => undefined);
+        return renewed ? renewed.app.handle(request) : answer;
+      },
+    };
   };
 }
 

@@ -2,11 +2,11 @@
  * The deployed Slack endpoint follows the Slack secret while it runs: the Lambda entry built as in
  * AWS (the secret by ARN, Secrets Manager on loopback, the Slack Web API stand-in), driven with
  * requests signed as Slack signs them. A regenerated bot token is used at once after Slack answers
- * `invalid_auth`; a regenerated signing secret is used once the cached one is older than the maximum
- * age (the wall clock moved, never a sleep).
+ * `invalid_auth`; a regenerated signing secret once the cached one is older than the maximum age, or
+ * at once after a refused request (one fresh read a minute at most). The wall clock is moved, never slept.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { currentAppFor, lambdaHandlerFor } from '../../lambdas/handlers/slack-ingress';
+import { currentAppFor, lambdaHandlerFor, SIGNATURE_RECHECK_INTERVAL_MS } from '../../lambdas/handlers/slack-ingress';
 import { readEnv } from '../../lambdas/runtime/env';
 import { SecretReader } from '../../lambdas/runtime/secrets';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
@@ -88,7 +88,24 @@ describe('the Slack endpoint after a rotation', () => {
     expect(await openForm('first-signing-secret')).toBe(200);
     jest.setSystemTime(Date.now() + (MAX_AGE_MINUTES * 60 + 30) * 1000);
     expect(await openForm('second-signing-secret')).toBe(200);
-    expect(await openForm('first-signing-secret')).toBe(401);
     expect(secrets.reads).toHaveLength(3);
+    // The old secret is refused: the secret read again at once still holds the new one.
+    expect(await openForm('first-signing-secret')).toBe(401);
+    expect(secrets.reads).toHaveLength(4);
+  });
+
+  it('verifies with a regenerated signing secret at once after a refusal (one read a minute at most)', async () => {
+    jest.setSystemTime(Date.now() + (SIGNATURE_RECHECK_INTERVAL_MS + 1000));
+    secrets.put(SLACK_ARN, slackSecret('third-signing-secret', 'xoxb-second'));
+    // Well within the maximum age: the refused request made the endpoint read the secret, and it was then accepted.
+    expect(await openForm('third-signing-secret')).toBe(200);
+    expect(secrets.reads).toHaveLength(5);
+    expect(await openForm('third-signing-secret')).toBe(200);
+
+    // Forged or early requests within the minute: refused, and no read.
+    secrets.put(SLACK_ARN, slackSecret('fourth-signing-secret', 'xoxb-second'));
+    expect(await openForm('fourth-signing-secret')).toBe(401);
+    expect(await openForm('forged')).toBe(401);
+    expect(secrets.reads).toHaveLength(5);
   });
 });
