@@ -61,6 +61,8 @@ export const AwsSchema = z
     logRetentionDays: z.number().int().positive().default(90),
     /** E-mail address subscribed to the alarm topic. */
     alarmEmail: z.email().optional(),
+    /** How long a value read from Secrets Manager is used before it is read again (a refused one is read at once). */
+    secretsMaxAge: DurationTextSchema.prefault('5m').refine((s) => s <= 24 * 3600, 'must be at most 1d'),
   })
   .strict();
 

@@ -6,7 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/load';
-import { type Env, readEnv } from '../runtime/env';
+import type { Config } from '../config/schema';
+import { type Env, readEnv, secretsMaxAgeMinutes } from '../runtime/env';
 import { lazily } from '../runtime/lazy';
 import { SecretReader } from '../runtime/secrets';
 import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credentials';
@@ -85,9 +86,11 @@ function readLimited(req: IncomingMessage, limit: number): Promise<string | unde
  */
 export async function depsFromEnvironment(
   env: Env = readEnv(),
-  secrets: SecretReader = new SecretReader(undefined, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE }),
+  reader?: SecretReader,
+  config: Config = loadConfig(env.JIT_CONFIG),
 ): Promise<SlackAppDeps> {
-  const config = loadConfig(env.JIT_CONFIG);
+  const maxAgeMinutes = secretsMaxAgeMinutes(env, config.aws.secretsMaxAge);
+  const secrets = reader ?? new SecretReader(undefined, { maxAgeMinutes });
   const { signingSecret } = await slackCredentials(env, secrets);
   return {
     config,
@@ -114,7 +117,7 @@ export async function depsFromEnvironment(
   };
 }
 
-/** Refused signatures make at most one fresh read of the Slack secret this often: forgeries cannot flood it with reads. */
+/** Refused signatures make at most one fresh read of the Slack secret this often: forgeries cannot flood it. */
 export const SIGNATURE_RECHECK_INTERVAL_MS = 60_000;
 
 /** An app and the signing secret it verifies with. */
@@ -132,12 +135,13 @@ interface BuiltApp {
 export function currentAppFor(
   env: Env,
   secrets: SecretReader,
-  build: (deps: SlackAppDeps) => SlackApp = createSlackApp,
+  options: { build?: (deps: SlackAppDeps) => SlackApp; config?: Config } = {},
 ): () => Promise<SlackApp> {
+  const build = options.build ?? createSlackApp;
   let built: Promise<BuiltApp> | undefined;
   let lastRecheck = Number.NEGATIVE_INFINITY;
   const make = (): Promise<BuiltApp> => {
-    const building = depsFromEnvironment(env, secrets).then((deps) => ({
+    const building = depsFromEnvironment(env, secrets, options.config).then((deps) => ({
       app: build(deps),
       signingSecret: deps.signingSecret,
     }));
@@ -183,7 +187,9 @@ let current: (() => Promise<SlackApp>) | undefined;
 export const handler = lambdaHandlerFor(() => {
   if (!current) {
     const env = readEnv();
-    current = currentAppFor(env, new SecretReader(undefined, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE }));
+    const config = loadConfig(env.JIT_CONFIG);
+    const maxAgeMinutes = secretsMaxAgeMinutes(env, config.aws.secretsMaxAge);
+    current = currentAppFor(env, new SecretReader(undefined, { maxAgeMinutes }), { config });
   }
   return current();
 });

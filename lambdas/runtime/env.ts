@@ -19,7 +19,8 @@
  *   ONTAP_CLUSTER_SECRETS     in AWS: {"<cluster name>": "<secret ARN>", ...}, the secret of every cluster
  *                             (the stack's own when the configuration names none), else `credentials.secret`
  *   JIT_SECRETS_MAX_AGE       minutes a secret value read from Secrets Manager is used before it is read
- *                             again (default 5; 0 reads it at every use); a refused value is read again at once
+ *                             again (0 reads it at every use; default: the configuration's aws.secretsMaxAge,
+ *                             5 minutes unless set); a refused value is read again at once
  *   JIT_TIME_SCALE            local runs only: business time runs this many times faster (default 1)
  *   JIT_LOG_LEVEL             debug | info | warn | error (default info)
  *   AWS_REGION                set by Lambda
@@ -30,8 +31,13 @@ import { EnvironmentError } from './errors';
 /** The variable holding each cluster's secret ARN (JSON object of cluster name to ARN). */
 export const CLUSTER_SECRETS_VARIABLE = 'ONTAP_CLUSTER_SECRETS';
 
-/** Minutes a secret value is used before it is read again, unless `JIT_SECRETS_MAX_AGE` says otherwise. */
+/** Minutes a secret value is used before it is read again, unless the configuration or the environment says otherwise. */
 export const DEFAULT_SECRETS_MAX_AGE_MINUTES = 5;
+
+/** Minutes a secret value is kept: `JIT_SECRETS_MAX_AGE` when set, else the configuration's `aws.secretsMaxAge`. */
+export function secretsMaxAgeMinutes(env: Pick<Env, 'JIT_SECRETS_MAX_AGE'>, configuredSeconds: number): number {
+  return env.JIT_SECRETS_MAX_AGE ?? configuredSeconds / 60;
+}
 
 const ClusterSecretsSchema = z.record(z.string().min(1), z.string().startsWith('arn:'));
 
@@ -70,7 +76,8 @@ export const EnvSchema = z.object({
     return parsed.data;
   }),
   JIT_SECRETS_MAX_AGE: optional.transform((v, ctx) => {
-    const minutes = v === undefined ? DEFAULT_SECRETS_MAX_AGE_MINUTES : Number(v);
+    if (v === undefined) return undefined;
+    const minutes = Number(v);
     if (!Number.isFinite(minutes) || minutes < 0 || minutes > 24 * 60) {
       ctx.addIssue({ code: 'custom', message: 'must be a number of minutes from 0 to 1440' });
       return z.NEVER;

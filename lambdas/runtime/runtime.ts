@@ -17,7 +17,7 @@ import type { Notifier } from '../slack/notifier';
 import { RequestStore } from '../store/request-store';
 import type { WorkflowClient } from '../workflow/client';
 import { type Clock, scaledClock, systemClock } from './clock';
-import { type Env, readEnv } from './env';
+import { type Env, readEnv, secretsMaxAgeMinutes } from './env';
 import { EnvironmentError, SecretError } from './errors';
 import { lazily } from './lazy';
 import { Logger, parseLogLevel } from './logger';
@@ -76,7 +76,7 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
   const config = parts.config ?? loadConfig(env.JIT_CONFIG);
   const logger = parts.logger ?? new Logger({ service: 'ontap-jit-workflow' }, parseLogLevel(env.JIT_LOG_LEVEL));
   const clock = parts.clock ?? (env.JIT_TIME_SCALE === 1 ? systemClock : scaledClock(env.JIT_TIME_SCALE));
-  const secrets = new SecretReader(undefined, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE });
+  const secrets = new SecretReader(undefined, { maxAgeMinutes: secretsMaxAgeMinutes(env, config.aws.secretsMaxAge) });
   const store =
     parts.store ??
     new RequestStore({
