@@ -181,6 +181,10 @@ async function ontapClient(config: Config, name: string, env: Env, secrets: Secr
     // One quick retry inside the call; longer backoff is the state machine's Retry, visible in its history.
     retry: { attempts: 2, baseDelayMs: 250, maxDelayMs: 1000 },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms / timeScale)),
-    logger: (event) => log.debug(event.event, { ...event }),
+    // A refused password read again is worth seeing: it is how a rotation shows, or a wrong secret.
+    logger: (event) => {
+      if (event.event === 'ontap.reauthenticate') log.info(event.event, { ...event });
+      else log.debug(event.event, { ...event });
+    },
   });
 }
