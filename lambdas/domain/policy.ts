@@ -9,6 +9,16 @@ const slackGroup = z.string().regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user-g
 const duration = DurationTextSchema;
 /** A name that may be `*` for "any". */
 const pattern = z.string().min(1).max(128);
+/**
+ * A role is always named: `*` is refused, because a policy is what approvers agreed to grant, and
+ * "any role on the SVM" would put roles nobody reviewed (and the modal's list of them, which would
+ * have to come from the cluster inside Slack's 3 seconds) behind one approval.
+ */
+const roleName = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((r) => !r.includes('*'), 'is a wildcard: name each role this policy grants ("*" is not accepted for roles)');
 
 /** A set of Slack people: user ids and/or user-group ids. */
 export const PeopleSchema = z
@@ -23,7 +33,7 @@ export const PolicySchema = z
     description: z.string().max(300).optional(),
     clusters: z.array(pattern).min(1),
     svms: z.array(pattern).min(1),
-    roles: z.array(z.string().min(1).max(128)).min(1),
+    roles: z.array(roleName).min(1),
     requesters: z.union([z.literal('anyone'), PeopleSchema]),
     approvers: PeopleSchema,
     approvalsRequired: z.number().int().min(1).max(10).default(1),
@@ -98,7 +108,7 @@ export function selectPolicy(policies: readonly Policy[], actor: Actor, target: 
   if (onCluster.length === 0) throw new PolicyViolationError(`No policy lets you request access on cluster "${target.cluster}".`, 'cluster');
   const onSvm = onCluster.filter((p) => matches(p.svms, target.svm));
   if (onSvm.length === 0) throw new PolicyViolationError(`No policy lets you request access on SVM "${target.svm}".`, 'svm');
-  const chosen = onSvm.find((p) => matches(p.roles, target.role));
+  const chosen = onSvm.find((p) => p.roles.includes(target.role));
   if (!chosen) {
     const allowed = [...new Set(onSvm.flatMap((p) => p.roles))].join(', ');
     throw new PolicyViolationError(`Role "${target.role}" cannot be requested on "${target.svm}" (allowed: ${allowed}).`, 'role');
