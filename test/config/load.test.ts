@@ -109,3 +109,22 @@ describe('cluster endpoints are reached over HTTPS', () => {
     },
   );
 });
+
+describe('policy roles are named', () => {
+  it.each([[['*']], [['vsadmin', '*']], [['vsadmin*']]])('refuses roles %j, naming the field and what to do instead', (roles) => {
+    const config = example() as any;
+    config.policies[0].roles = roles;
+    const index = roles.findIndex((r) => r.includes('*'));
+    expect(() => parseConfig(config)).toThrow(ConfigError);
+    expect(() => parseConfig(config)).toThrow(
+      `Invalid configuration at policies[0].roles[${index}]: is a wildcard: name each role this policy grants ("*" is not accepted for roles)`,
+    );
+  });
+
+  it('still takes "*" for clusters and SVMs', () => {
+    const config = example() as any;
+    config.policies[0].svms = ['*'];
+    config.policies[0].clusters = ['*'];
+    expect(parseConfig(config).policies[0]).toMatchObject({ clusters: ['*'], svms: ['*'] });
+  });
+});
