@@ -4,6 +4,7 @@
  *
  *   PENDING --APPROVE (N distinct)--> APPROVED --GRANTED--> ACTIVE --REVOKED--> EXPIRED | REVOKED
  *      |--DENY--> DENIED                  |--GRANT_FAILED--> FAILED     |--REVOKE_FAILED--> REVOKE_FAILED
+ *      |                                  |--WINDOW_PASSED--> EXPIRED (too little of a scheduled window left)
  *      |--CANCEL--> CANCELLED             |--CANCEL--> CANCELLED                 (--REVOKED--> EXPIRED | REVOKED)
  *      |--APPROVAL_TIMEOUT--> EXPIRED
  *      |--VALIDATION_FAILED--> FAILED
@@ -22,6 +23,7 @@ export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CANCEL'), by, at }),
   z.object({ type: z.literal('APPROVAL_TIMEOUT'), at }),
   z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
+  z.object({ type: z.literal('WINDOW_PASSED'), at }),
   z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
   z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
@@ -45,7 +47,7 @@ export interface Transition {
 /** Legal events per status; anything else is an IllegalTransitionError. */
 export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
   PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED'],
-  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL'],
+  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED'],
   ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   DENIED: [],
@@ -90,6 +92,9 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'VALIDATION_FAILED':
       if (request.status !== 'PENDING') break;
       return done({ ...common, status: 'FAILED', stage: 'validation', reason: event.reason, endedAt: event.at });
+    case 'WINDOW_PASSED':
+      if (request.status !== 'APPROVED') break;
+      return done({ ...common, status: 'EXPIRED', expiry: 'window-passed', endedAt: event.at });
     case 'GRANTED':
       if (request.status !== 'APPROVED') break;
       return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });
@@ -143,9 +148,16 @@ function describeRefusal(request: AccessRequest, event: LifecycleEvent): string 
     case 'CANCELLED':
       return 'This request was cancelled by the requester.';
     case 'EXPIRED':
-      return request.expiry === 'approval-timeout'
-        ? 'This request expired before it was approved.'
-        : 'This grant has already ended.';
+      switch (request.expiry) {
+        case 'approval-timeout':
+          return 'This request expired before it was approved.';
+        case 'window-passed':
+          return 'This request expired: too little of its requested window was left when it was approved.';
+        case 'window-ended':
+          return 'This grant has already ended.';
+        default:
+          return assertNever(request.expiry);
+      }
     case 'REVOKED':
       return `This grant was already revoked by <@${request.revokedBy}>.`;
     case 'FAILED':

@@ -7,6 +7,9 @@ import type { RequestBase } from './request';
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD');
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user-group id such as S0123ABCD');
 const duration = DurationTextSchema;
+/** The least of a scheduled window a late approval still grants, unless a policy says otherwise. */
+export const DEFAULT_MIN_REMAINING = '15m';
+
 /** A name that may be `*` for "any". */
 const pattern = z.string().min(1).max(128);
 /**
@@ -42,6 +45,11 @@ export const PolicySchema = z
     approvalTimeout: duration,
     sessionValidity: duration.optional(),
     maxScheduleAhead: duration.prefault('7d'),
+    /**
+     * A scheduled request approved after its start is granted only until its requested end; when
+     * less than this is left (or the whole window, if shorter) it expires instead.
+     */
+    minRemaining: duration.prefault(DEFAULT_MIN_REMAINING),
   })
   .strict()
   .superRefine((p, ctx) => {

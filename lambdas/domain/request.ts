@@ -104,7 +104,8 @@ export const RequestSchema = z.discriminatedUnion('status', [
     ...base,
     status: z.literal('EXPIRED'),
     endedAt: isoInstant,
-    expiry: z.enum(['approval-timeout', 'window-ended']),
+    /** Nobody approved in time; the granted window ended; or it was approved when too little of its scheduled window was left. */
+    expiry: z.enum(['approval-timeout', 'window-ended', 'window-passed']),
     window: WindowSchema.optional(),
     grantedAt: isoInstant.optional(),
   }),

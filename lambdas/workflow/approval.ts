@@ -4,7 +4,9 @@
  * CheckApproval runs when the wait ends (completed or timed out) and decides from the stored
  * status, not from the token's output: an approval that landed just before the timeout still counts.
  */
-import { parseInstant, toUtcSecond } from '../domain/durations';
+import { parseDuration, parseInstant, toUtcSecond } from '../domain/durations';
+import { DEFAULT_MIN_REMAINING } from '../domain/policy';
+import { grantWindow } from '../domain/window';
 import type { AccessRequest } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
@@ -32,6 +34,24 @@ export async function awaitApproval(rt: Runtime, input: { requestId: string; tas
     throw new ApprovalNotPostedError({ cause: error });
   }
   return { waiting: true };
+}
+
+/** The policy's minimum of a scheduled window worth granting, in seconds. */
+export function minRemainingOf(rt: Runtime, request: AccessRequest): number {
+  const policy = rt.config.policies.find((p) => p.name === request.policy);
+  return policy?.minRemaining ?? parseDuration(DEFAULT_MIN_REMAINING);
+}
+
+/** Approved too late: too little of the requested window is left, so it expires with nothing granted. */
+async function windowPassed(rt: Runtime, request: AccessRequest, log: Logger): Promise<CheckApprovalOutput> {
+  const result = await rt.store.apply(request.id, { type: 'WINDOW_PASSED', at: toUtcSecond(nowOf(rt.clock)) });
+  log.info(result.ok ? 'approved too late for its window; expired' : 'window passed, but the request moved on', {
+    status: result.request.status,
+    requestedStart: request.requestedStart,
+  });
+  await announce(rt, result.request, { approval: true, requester: true }, log);
+  if (result.request.status === 'CANCELLED') return { route: 'CANCELLED' };
+  return result.request.status === 'EXPIRED' ? { route: 'EXPIRED' } : { route: 'CLOSED' };
 }
 
 function decisionOf(request: AccessRequest): ApprovalOutcome['decision'] {
@@ -64,9 +84,11 @@ export async function checkApproval(
   switch (request.status) {
     case 'APPROVED': {
       const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
-      if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
       // A start less than a second ahead is now.
-      if (startAt && parseInstant(startAt).toMillis() - now.toMillis() >= 1000) return { route: 'WAIT', startAt };
+      const waits = startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000;
+      if (!waits && !grantWindow(request, now, minRemainingOf(rt, request)).ok) return windowPassed(rt, request, log);
+      if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
+      if (waits) return { route: 'WAIT', startAt };
       return { route: 'GRANT', start: toUtcSecond(now) };
     }
     case 'DENIED':

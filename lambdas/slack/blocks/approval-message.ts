@@ -7,6 +7,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
+import { requestedWindow } from '../../domain/window';
 import { ACTION, DECISION_BLOCK } from '../ids';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
@@ -16,14 +17,33 @@ export interface SlackMessage {
   readonly blocks: KnownBlock[];
 }
 
-/** One line saying who asks for what, where and for how long (user text escaped). */
+/**
+ * The window, as everyone concerned reads it (each in their own time zone, through Slack's date
+ * formatting): the granted window once there is one, else the requested start and end, else
+ * "for 2 hours from approval".
+ */
+export function windowPhrase(request: AccessRequest): string {
+  const granted = 'window' in request ? request.window : undefined;
+  const window = granted ?? requestedWindow(request);
+  if (!window) return `for *${formatDuration(request.durationSeconds)}* from approval`;
+  const seconds = Math.max(1, Math.round((Date.parse(window.end) - Date.parse(window.start)) / 1000));
+  return `for *${formatDuration(seconds)}*, from ${slackDate(window.start)} to ${slackDate(window.end)}`;
+}
+
+/** One line saying who asks for what, where and when (user text escaped). */
 export function requestHeadline(request: AccessRequest): string {
-  const start = request.requestedStart ? `from ${slackDate(request.requestedStart)}` : 'as soon as approved';
   return (
     `<@${request.requester.slackUserId}> (ONTAP account \`${escapeMrkdwn(request.requester.ontapAccount)}\`) asks for ` +
     `*${escapeMrkdwn(request.role)}* on *${escapeMrkdwn(request.cluster)} / ${escapeMrkdwn(request.svm.name)}* ` +
-    `for *${formatDuration(request.durationSeconds)}*, ${start}.`
+    `${windowPhrase(request)}.`
   );
+}
+
+/** For a scheduled request: what a late approval means, so the approver knows what they grant. */
+function lateApprovalNote(request: AccessRequest): string | undefined {
+  const asked = requestedWindow(request);
+  if (!asked || request.status !== 'PENDING') return undefined;
+  return `Approved after its start, the access still ends ${slackDate(asked.end)}: only what is left of the window is granted.`;
 }
 
 /** The request's details: headline, what a custom role may do, justification, ticket, id and policy. */
@@ -31,6 +51,8 @@ export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } }];
   // Set by the workflow's validation from ONTAP's role privileges.
   if (request.roleSummary) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Role: ${escapeMrkdwn(truncate(request.roleSummary, 300))}` }] });
+  const late = lateApprovalNote(request);
+  if (late) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: late }] });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` } });
   const context = [`Request \`${request.id}\``, `policy ${escapeMrkdwn(request.policy)}`];
   if (request.ticket) context.push(`ticket ${escapeMrkdwn(request.ticket)}`);
@@ -59,9 +81,16 @@ export function statusLine(request: AccessRequest): string {
     case 'CANCELLED':
       return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.`;
     case 'EXPIRED':
-      return request.expiry === 'approval-timeout'
-        ? `:alarm_clock: Expired without a decision ${slackDate(request.endedAt)}.`
-        : `:lock: Ended ${slackDate(request.endedAt)}.`;
+      switch (request.expiry) {
+        case 'approval-timeout':
+          return `:alarm_clock: Expired without a decision ${slackDate(request.endedAt)}.`;
+        case 'window-passed':
+          return `:alarm_clock: Approved by ${approvers} too late: too little of the requested window was left. Nothing was granted.`;
+        case 'window-ended':
+          return `:lock: Ended ${slackDate(request.endedAt)}.`;
+        default:
+          return assertNever(request.expiry);
+      }
     case 'REVOKED':
       return `:lock: Revoked by <@${request.revokedBy}> ${slackDate(request.endedAt)}.`;
     case 'FAILED':
@@ -125,6 +154,6 @@ export function approvalMessage(request: AccessRequest): SlackMessage {
   if (buttons) blocks.push(buttons);
   const text =
     `JIT request ${request.id}: ${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)} ` +
-    `for ${formatDuration(request.durationSeconds)} by <@${request.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
+    `${windowPhrase(request).replace(/\*/g, '')} by <@${request.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
   return { text, blocks };
 }

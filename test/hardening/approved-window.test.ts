@@ -1,0 +1,149 @@
+/**
+ * The window granted is the window the approver saw: through the signed Slack ingress, the real
+ * workflow on the local runner and the ONTAP simulator. A scheduled request keeps its requested
+ * end however late it is approved, its approval wait ends before that end, and ONTAP's start_time
+ * and jit_validity are the recorded window, to the second.
+ */
+import { DateTime } from 'luxon';
+import { toIsoDuration, toUtcSecond } from '../../lambdas/domain/durations';
+import type { AccessRequest } from '../../lambdas/domain/request';
+import { slackDate } from '../../lambdas/slack/blocks/escape';
+import { nowOf } from '../../lambdas/runtime/clock';
+import { entriesPastApproval } from '../support/hardening';
+import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
+
+const env = useWorkflowEnv({ ingress: true });
+
+const APPROVALS = 'C0APPROVALS';
+const hoursFromNow = (hours: number): string => toUtcSecond(nowOf(env().clock).plus({ hours }));
+const plusSeconds = (iso: string, seconds: number): string => toUtcSecond(DateTime.fromISO(iso, { zone: 'utc' }).plus({ seconds }));
+const seconds = (window: { start: string; end: string }): number => (Date.parse(window.end) - Date.parse(window.start)) / 1000;
+const approvalMessageOf = (id: string) => env().slack.messages.find((m) => m.channel === APPROVALS && !m.threadTs && m.text.includes(id));
+const dmOf = (userId: string, id: string) => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId) && m.text.includes(id));
+/** ONTAP's way of writing a UTC instant in a request body. */
+const ontapTime = (iso: string): string => `${iso.slice(0, 19)}+00:00`;
+
+async function granted(id: string): Promise<Extract<AccessRequest, { status: 'ACTIVE' }>> {
+  const request = await env().store.get(id);
+  if (request.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${request.status}`);
+  return request;
+}
+
+/** Clicks "Revoke now" through the ingress and waits for the workflow to end. */
+async function endIt(id: string, executionArn: string): Promise<void> {
+  await env().ingress.click('U0ALICE', 'jit_revoke', id);
+  expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  expect(env().sim.jitEntries()).toEqual([]);
+}
+
+beforeEach(() => {
+  env().sim.reset();
+  env().slack.reset();
+});
+
+describe('an immediate request', () => {
+  it('is shown as "for 2 hours from approval", and granted for exactly 2 hours from the grant', async () => {
+    const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 2h Resync the mirror of vol_finance');
+    await env().waiting(executionArn, 'AwaitApproval');
+    const message = approvalMessageOf(id);
+    expect(JSON.stringify(message?.blocks)).toContain('for *2 hours* from approval');
+
+    await env().ingress.click('U0BOB', 'jit_approve', id);
+    await env().waiting(executionArn, 'AwaitEnd');
+    const active = await granted(id);
+    expect(seconds(active.window)).toBe(2 * 3600);
+    const [post] = env().jitCalls('POST');
+    expect(post?.body).toMatchObject({ start_time: ontapTime(active.window.start), jit_validity: 'PT2H' });
+    await endIt(id, executionArn);
+  });
+});
+
+describe('a scheduled request', () => {
+  it('approved before its start is granted exactly the requested window', async () => {
+    const requestedStart = hoursFromNow(1);
+    const { id, executionArn } = await env().submit({ requestedStart, durationSeconds: 2 * 3600 });
+    await env().waiting(executionArn, 'AwaitApproval');
+    const requestedEnd = plusSeconds(requestedStart, 2 * 3600);
+    // Start and end, in each reader's time zone.
+    expect(JSON.stringify(approvalMessageOf(id)?.blocks)).toContain(`from ${slackDate(requestedStart)} to ${slackDate(requestedEnd)}`);
+
+    await env().ingress.click('U0BOB', 'jit_approve', id);
+    await env().waiting(executionArn, 'AwaitEnd');
+    const active = await granted(id);
+    expect(active.window).toEqual({ start: requestedStart, end: requestedEnd });
+    expect(env().jitCalls('POST')[0]?.body).toMatchObject({ start_time: ontapTime(requestedStart), jit_validity: 'PT2H' });
+    await endIt(id, executionArn);
+  });
+
+  it('approved after its start keeps its requested end: ONTAP gets what is left, shown the same everywhere', async () => {
+    // Asked for 6 hours from an hour ago (approval took that long): 5 hours are left.
+    const requestedStart = hoursFromNow(-1);
+    const requestedEnd = plusSeconds(requestedStart, 6 * 3600);
+    const { id, executionArn } = await env().submit({ requestedStart, durationSeconds: 6 * 3600 });
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect(JSON.stringify(approvalMessageOf(id)?.blocks)).toContain(`to ${slackDate(requestedEnd)}`);
+
+    const approvedAt = nowOf(env().clock).toMillis();
+    await env().ingress.click('U0BOB', 'jit_approve', id);
+    await env().waiting(executionArn, 'AwaitEnd');
+    const active = await granted(id);
+
+    // The end is the one approved, not the approval time plus the full duration.
+    expect(active.window.end).toBe(requestedEnd);
+    expect(Date.parse(active.window.start)).toBeGreaterThanOrEqual(Math.floor(approvedAt / 1000) * 1000);
+    const left = seconds(active.window);
+    expect(left).toBeLessThan(5 * 3600);
+    expect(left).toBeGreaterThan(3600);
+
+    // ONTAP's entry is the recorded window, to the second.
+    const posts = env().jitCalls('POST');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.body).toMatchObject({
+      owner: { uuid: SVM_UUID.svm1 },
+      account: { name: 'alice' },
+      start_time: ontapTime(active.window.start),
+      jit_validity: toIsoDuration(left),
+    });
+    expect(entriesPastApproval(env().sim.jitEntries(), [active])).toEqual([]);
+
+    // The approval message, the requester's DM and /jit list show that same window.
+    const shown = `from ${slackDate(active.window.start)} to ${slackDate(active.window.end)}`;
+    expect(JSON.stringify(approvalMessageOf(id)?.blocks)).toContain(shown);
+    expect(JSON.stringify(dmOf('U0ALICE', id).at(-1)?.blocks)).toContain(shown);
+    const { responses } = await env().ingress.command('U0ALICE', 'list');
+    expect(JSON.stringify(responses())).toContain(shown);
+
+    await endIt(id, executionArn);
+  });
+
+  it('waits for approval no longer than its window lasts, then expires with nothing sent to ONTAP', async () => {
+    // One hour from ten minutes from now; the policy would wait four hours for an approval.
+    const requestedStart = toUtcSecond(nowOf(env().clock).plus({ minutes: 10 }));
+    const requestedEnd = plusSeconds(requestedStart, 3600);
+    const { id, executionArn } = await env().submit({ requestedStart, durationSeconds: 3600 });
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ ApprovalExpired: 1 });
+    const expired = await env().store.get(id);
+    expect(expired).toMatchObject({ status: 'EXPIRED', expiry: 'approval-timeout' });
+    // The wait ended once less than the policy's minimum (15 minutes) would have been left.
+    expect(Date.parse(expired.status === 'EXPIRED' ? expired.endedAt : '')).toBeLessThan(Date.parse(requestedEnd));
+
+    // A late click changes nothing and reaches nothing.
+    const { responses } = await env().ingress.click('U0BOB', 'jit_approve', id);
+    expect(JSON.stringify(responses())).toContain('expired');
+    expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED' });
+    expect(env().jitCalls('POST')).toEqual([]);
+    expect(env().sim.jitEntries()).toEqual([]);
+  });
+
+  it('whose window has all but passed is refused before anyone is asked, with the reason', async () => {
+    const requestedStart = toUtcSecond(nowOf(env().clock).minus({ minutes: 50 }));
+    const { id, executionArn } = await env().submit({ requestedStart, durationSeconds: 3600 });
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Refused: 1 });
+    const failed = await env().store.get(id);
+    expect(failed.status === 'FAILED' && failed.reason).toMatch(/ends too soon to be approved and granted \(at least 15 minutes/);
+    expect(env().slack.messages.filter((m) => m.channel === APPROVALS)).toEqual([]);
+    expect(env().jitCalls('POST')).toEqual([]);
+  });
+});
