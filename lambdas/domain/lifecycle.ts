@@ -5,7 +5,8 @@
  *   PENDING --APPROVE (N distinct)--> APPROVED --GRANTED--> ACTIVE --REVOKED--> EXPIRED | REVOKED
  *      |--DENY--> DENIED                  |--GRANT_FAILED--> FAILED     |--REVOKE_FAILED--> REVOKE_FAILED
  *      |                                  |--WINDOW_PASSED--> EXPIRED (too little of a scheduled window left)
- *      |--CANCEL--> CANCELLED             |--CANCEL--> CANCELLED                 (--REVOKED--> EXPIRED | REVOKED)
+ *      |--CANCEL--> CANCELLED             |--CANCEL (requester, or approver with a reason)--> CANCELLED
+ *                                                                          (REVOKE_FAILED --REVOKED--> EXPIRED | REVOKED)
  *      |--APPROVAL_TIMEOUT--> EXPIRED
  *      |--VALIDATION_FAILED--> FAILED
  */
@@ -20,7 +21,8 @@ const by = z.string().min(1);
 export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('APPROVE'), by, at }),
   z.object({ type: z.literal('DENY'), by, at, reason: z.string().min(1).max(3000) }),
-  z.object({ type: z.literal('CANCEL'), by, at }),
+  /** By the requester; or, with a reason, by an approver once the request is approved and not yet granted. */
+  z.object({ type: z.literal('CANCEL'), by, at, reason: z.string().min(1).max(3000).optional() }),
   z.object({ type: z.literal('APPROVAL_TIMEOUT'), at }),
   z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('WINDOW_PASSED'), at }),
@@ -83,8 +85,14 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
       return done({ ...common, status: 'DENIED', deniedBy: event.by, reason: event.reason, decidedAt: event.at });
     case 'CANCEL': {
       if (request.status !== 'PENDING' && request.status !== 'APPROVED') break;
-      if (event.by !== request.requester.slackUserId) throw new NotAllowedError('Only the requester can cancel a request.');
-      return done({ ...common, status: 'CANCELLED', cancelledBy: event.by, endedAt: event.at });
+      // Who may cancel is authorizeCancel's rule; the lifecycle keeps its shape: a pending request is
+      // the requester's to withdraw (approvers deny it), and anyone else says why.
+      if (event.by !== request.requester.slackUserId) {
+        if (request.status !== 'APPROVED') throw new NotAllowedError('Only the requester can cancel a request that is still waiting; approvers deny it.');
+        if (event.reason === undefined) throw new NotAllowedError('Cancelling someone else\'s approved request needs a reason.');
+      }
+      const reason = event.reason !== undefined ? { reason: event.reason } : {};
+      return done({ ...common, status: 'CANCELLED', cancelledBy: event.by, ...reason, endedAt: event.at });
     }
     case 'APPROVAL_TIMEOUT':
       if (request.status !== 'PENDING') break;
@@ -146,7 +154,7 @@ function describeRefusal(request: AccessRequest, event: LifecycleEvent): string 
     case 'DENIED':
       return `This request was already denied by <@${request.deniedBy}>.`;
     case 'CANCELLED':
-      return 'This request was cancelled by the requester.';
+      return `This request was already cancelled by <@${request.cancelledBy}>.`;
     case 'EXPIRED':
       switch (request.expiry) {
         case 'approval-timeout':

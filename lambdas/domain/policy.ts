@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { DurationTextSchema } from './durations';
 import { NotAllowedError, NotApproverError, PolicyViolationError, SelfApprovalError } from './errors';
-import type { RequestBase } from './request';
+import type { AccessRequest, RequestBase } from './request';
 
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD');
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user-group id such as S0123ABCD');
@@ -136,7 +136,16 @@ export function authorizeRevoke(policy: Policy, request: Pick<RequestBase, 'requ
   throw new NotAllowedError('Only the requester or an approver can revoke this grant.');
 }
 
-/** Only the requester may cancel a request that has not been granted yet. */
-export function authorizeCancel(request: Pick<RequestBase, 'requester'>, actor: Actor): void {
-  if (actor.userId !== request.requester.slackUserId) throw new NotAllowedError('Only the requester can cancel this request.');
+/**
+ * The requester may cancel their request until it is granted. An approver of its policy may cancel
+ * it once approved, before its access starts (a scheduled start, or the moment before the grant):
+ * a pending request they deny instead.
+ */
+export function authorizeCancel(policy: Policy, request: Pick<AccessRequest, 'requester' | 'status'>, actor: Actor): void {
+  if (actor.userId === request.requester.slackUserId) return;
+  if (!isIn(policy.approvers, actor)) {
+    throw new NotAllowedError('Only the requester, or an approver once it is approved and before it starts, can cancel this request.');
+  }
+  if (request.status === 'PENDING') throw new NotAllowedError('Only the requester can cancel a request that is still waiting; deny it instead.');
+  // Approved: allowed. Granted or closed: the lifecycle says what happened to it.
 }

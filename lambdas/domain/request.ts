@@ -99,7 +99,7 @@ export const RequestSchema = z.discriminatedUnion('status', [
     reason: z.string(),
   }),
   z.object({ ...base, status: z.literal('DENIED'), ...decided, deniedBy: slackId, reason: z.string() }),
-  z.object({ ...base, status: z.literal('CANCELLED'), cancelledBy: slackId, endedAt: isoInstant }),
+  z.object({ ...base, status: z.literal('CANCELLED'), cancelledBy: slackId, reason: z.string().optional(), endedAt: isoInstant }),
   z.object({
     ...base,
     status: z.literal('EXPIRED'),

@@ -97,8 +97,13 @@ describe('transition', () => {
     expect(ended).not.toHaveProperty('reason');
   });
 
-  it('lets only the requester cancel', () => {
+  it('lets only the requester cancel a pending request, and anyone else an approved one only with a reason', () => {
     expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB' })).toThrow(NotAllowedError);
+    expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'no' })).toThrow(NotAllowedError);
+    expect(() => transition(requestIn('APPROVED'), { ...SAMPLE.CANCEL, by: 'U0BOB' })).toThrow('needs a reason');
+    const cancelled = transition(requestIn('APPROVED'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'window moved' }).next;
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', cancelledBy: 'U0BOB', reason: 'window moved' });
+    expect(() => transition(cancelled, SAMPLE.CANCEL)).toThrow('This request was already cancelled by <@U0BOB>.');
   });
 });
 

@@ -79,7 +79,8 @@ export function statusLine(request: AccessRequest): string {
     case 'DENIED':
       return `:no_entry: Denied by <@${request.deniedBy}> ${slackDate(request.decidedAt)}.\n${quoteMrkdwn(request.reason)}`;
     case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.`;
+      return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.` +
+        (request.reason !== undefined ? `\n${quoteMrkdwn(request.reason)}` : '');
     case 'EXPIRED':
       switch (request.expiry) {
         case 'approval-timeout':
@@ -119,24 +120,37 @@ export function revokeButton(request: AccessRequest): Button {
   };
 }
 
-/** The buttons that still apply: approve/deny/cancel while pending, revoke while granted. */
+/**
+ * "Cancel request", asking first: the same button on the approval message and the requester's DM.
+ * The requester may cancel until the access is granted; an approver once it is approved (and is
+ * then asked why).
+ */
+export function cancelButton(request: AccessRequest): Button {
+  return {
+    ...button(ACTION.cancel, 'Cancel request', request),
+    confirm: {
+      title: { type: 'plain_text', text: 'Cancel this request?' },
+      text: {
+        type: 'plain_text',
+        text: 'Nothing will be granted and the requester is told. The requester can cancel until the access starts; ' +
+          'an approver, once it is approved, and is asked why.',
+      },
+      confirm: { type: 'plain_text', text: 'Cancel request' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+    },
+  };
+}
+
+/** The buttons that still apply: approve/deny/cancel while pending, cancel once approved, revoke while granted. */
 export function decisionButtons(request: AccessRequest): ActionsBlock | undefined {
   if (request.status === 'PENDING') {
-    const cancel: Button = {
-      ...button(ACTION.cancel, 'Cancel request', request),
-      confirm: {
-        title: { type: 'plain_text', text: 'Cancel this request?' },
-        text: { type: 'plain_text', text: 'Only the requester can cancel it. Nothing will be granted.' },
-        confirm: { type: 'plain_text', text: 'Cancel request' },
-        deny: { type: 'plain_text', text: 'Keep it' },
-      },
-    };
     return {
       type: 'actions',
       block_id: DECISION_BLOCK,
-      elements: [button(ACTION.approve, 'Approve', request, 'primary'), button(ACTION.deny, 'Deny', request, 'danger'), cancel],
+      elements: [button(ACTION.approve, 'Approve', request, 'primary'), button(ACTION.deny, 'Deny', request, 'danger'), cancelButton(request)],
     };
   }
+  if (request.status === 'APPROVED') return { type: 'actions', block_id: DECISION_BLOCK, elements: [cancelButton(request)] };
   if ((request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') && !request.revokeRequestedBy) {
     return { type: 'actions', block_id: DECISION_BLOCK, elements: [revokeButton(request)] };
   }

@@ -9,23 +9,12 @@ import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
 import { requestedWindow } from '../../domain/window';
-import { ACTION, DECISION_BLOCK } from '../ids';
-import { button, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
+import { DECISION_BLOCK } from '../ids';
+import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
 const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
 const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
-
-const cancelButton = (request: AccessRequest): Button => ({
-  ...button(ACTION.cancel, 'Cancel request', request),
-  confirm: {
-    title: { type: 'plain_text', text: 'Cancel this request?' },
-    text: { type: 'plain_text', text: 'Nothing will be granted.' },
-    confirm: { type: 'plain_text', text: 'Cancel request' },
-    deny: { type: 'plain_text', text: 'Keep it' },
-  },
-});
-
 
 const target = (r: AccessRequest): string => `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* (cluster *${escapeMrkdwn(r.cluster)}*)`;
 const approvers = (r: AccessRequest): string => r.approvals.map((a) => `<@${a.by}>`).join(', ');
@@ -51,7 +40,8 @@ export function requesterStatusLine(r: AccessRequest): string {
     case 'DENIED':
       return `:no_entry: Denied by <@${r.deniedBy}>:\n${quoteMrkdwn(r.reason)}`;
     case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.`;
+      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.` +
+        (r.reason !== undefined ? `\n${quoteMrkdwn(r.reason)}` : '');
     case 'EXPIRED':
       switch (r.expiry) {
         case 'approval-timeout':
