@@ -9,7 +9,12 @@ import { toIsoDuration, toUtcSecond } from '../../lambdas/domain/durations';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { slackDate } from '../../lambdas/slack/blocks/escape';
 import { nowOf } from '../../lambdas/runtime/clock';
-import { entriesPastApproval } from '../support/hardening';
+import { getRuntime } from '../../lambdas/runtime/runtime';
+import { checkApproval } from '../../lambdas/workflow/approval';
+import { RequestInvalidError } from '../../lambdas/workflow/errors';
+import { grantAccess } from '../../lambdas/workflow/grant';
+import { entriesPastApproval, trail } from '../support/hardening';
+import { pendingRequest } from '../support/requests';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 const env = useWorkflowEnv({ ingress: true });
@@ -132,6 +137,32 @@ describe('a scheduled request', () => {
     const { responses } = await env().ingress.click('U0BOB', 'jit_approve', id);
     expect(JSON.stringify(responses())).toContain('expired');
     expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED' });
+    expect(env().jitCalls('POST')).toEqual([]);
+    expect(env().sim.jitEntries()).toEqual([]);
+  });
+
+  it('approved with less than the policy\'s minimum left expires with nothing granted, and the requester is told', async () => {
+    // 2 h 10 min from two hours ago, approved now: 10 minutes are left, less than the 15-minute minimum.
+    const now = nowOf(env().clock).startOf('second');
+    const requestedStart = toUtcSecond(now.minus({ hours: 2 }));
+    const request = await env().store.create(pendingRequest({ requestedStart, durationSeconds: 2 * 3600 + 600, svm: { name: 'svm1', uuid: SVM_UUID.svm1 } }));
+    expect((await env().store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: toUtcSecond(now) })).ok).toBe(true);
+
+    // CheckApproval as the workflow runs it after the approval wait, at a fixed instant.
+    const rt = await getRuntime();
+    const clock = { now: () => now.toMillis() };
+    const out = await checkApproval({ ...rt, clock }, { requestId: request.id, phase: 'approval', wait: { decision: 'APPROVED' } }, rt.logger);
+    expect(out).toEqual({ route: 'EXPIRED' });
+    expect(await env().store.get(request.id)).toMatchObject({ status: 'EXPIRED', expiry: 'window-passed' });
+    expect(await trail(env().store, request.id)).toEqual(['REQUESTED:PENDING', 'APPROVE:APPROVED', 'WINDOW_PASSED:EXPIRED']);
+    expect(dmOf('U0ALICE', request.id).map((m) => m.text).join('\n')).toMatch(/approved too late: too little of the window you asked for was left/);
+
+    // A grant that runs anyway (a retried step) refuses too, before calling the cluster.
+    const other = await env().store.create(pendingRequest({ requestedStart, durationSeconds: 2 * 3600 + 600, svm: { name: 'svm1', uuid: SVM_UUID.svm1 } }));
+    await env().store.apply(other.id, { type: 'APPROVE', by: 'U0BOB', at: toUtcSecond(now) });
+    await expect(grantAccess({ ...rt, clock }, { requestId: other.id, start: toUtcSecond(now), sessionValiditySeconds: 3600 }, rt.logger)).rejects.toThrow(
+      RequestInvalidError,
+    );
     expect(env().jitCalls('POST')).toEqual([]);
     expect(env().sim.jitEntries()).toEqual([]);
   });

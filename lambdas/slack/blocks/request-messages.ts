@@ -5,7 +5,6 @@
  * Every piece of user or cluster text is escaped.
  */
 import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
-import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
 import { requestedWindow } from '../../domain/window';
