@@ -6,7 +6,7 @@
  *      |--DENY--> DENIED                  |--GRANT_FAILED--> FAILED     |--REVOKE_FAILED--> REVOKE_FAILED
  *      |                                  |--WINDOW_PASSED--> EXPIRED (too little of a scheduled window left)
  *      |--CANCEL--> CANCELLED             |--CANCEL (requester, or approver with a reason)--> CANCELLED
- *                                                                          (REVOKE_FAILED --REVOKED--> EXPIRED | REVOKED)
+ *                                   (REVOKE_FAILED --REVOKED--> EXPIRED | REVOKED)
  *      |--APPROVAL_TIMEOUT--> EXPIRED
  *      |--VALIDATION_FAILED--> FAILED
  */
@@ -88,8 +88,12 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
       // Who may cancel is authorizeCancel's rule; the lifecycle keeps its shape: a pending request is
       // the requester's to withdraw (approvers deny it), and anyone else says why.
       if (event.by !== request.requester.slackUserId) {
-        if (request.status !== 'APPROVED') throw new NotAllowedError('Only the requester can cancel a request that is still waiting; approvers deny it.');
-        if (event.reason === undefined) throw new NotAllowedError('Cancelling someone else\'s approved request needs a reason.');
+        if (request.status !== 'APPROVED') {
+          throw new NotAllowedError('Only the requester can cancel a request still waiting; approvers deny it.');
+        }
+        if (event.reason === undefined) {
+          throw new NotAllowedError('Cancelling someone else\'s approved request needs a reason.');
+        }
       }
       const reason = event.reason !== undefined ? { reason: event.reason } : {};
       return done({ ...common, status: 'CANCELLED', cancelledBy: event.by, ...reason, endedAt: event.at });

@@ -141,11 +141,19 @@ export function authorizeRevoke(policy: Policy, request: Pick<RequestBase, 'requ
  * it once approved, before its access starts (a scheduled start, or the moment before the grant):
  * a pending request they deny instead.
  */
-export function authorizeCancel(policy: Policy, request: Pick<AccessRequest, 'requester' | 'status'>, actor: Actor): void {
+export function authorizeCancel(
+  policy: Policy,
+  request: Pick<AccessRequest, 'requester' | 'status'>,
+  actor: Actor,
+): void {
   if (actor.userId === request.requester.slackUserId) return;
   if (!isIn(policy.approvers, actor)) {
-    throw new NotAllowedError('Only the requester, or an approver once it is approved and before it starts, can cancel this request.');
+    throw new NotAllowedError(
+      'Only the requester, or an approver once it is approved and before it starts, can cancel this request.',
+    );
   }
-  if (request.status === 'PENDING') throw new NotAllowedError('Only the requester can cancel a request that is still waiting; deny it instead.');
+  if (request.status === 'PENDING') {
+    throw new NotAllowedError('Only the requester can cancel a request that is still waiting; deny it instead.');
+  }
   // Approved: allowed. Granted or closed: the lifecycle says what happened to it.
 }

@@ -25,7 +25,9 @@ export function requestedWindow(request: WindowedRequest): Window | undefined {
 }
 
 /** What a grant covers, or how little was left when there is nothing worth granting. */
-export type GrantWindow = { readonly ok: true; readonly window: Window; readonly seconds: number } | { readonly ok: false; readonly left: number };
+export type GrantWindow =
+  | { readonly ok: true; readonly window: Window; readonly seconds: number }
+  | { readonly ok: false; readonly left: number };
 
 /**
  * The window to grant. Immediate: from `now` for the duration. Scheduled: from the requested start,
@@ -33,9 +35,14 @@ export type GrantWindow = { readonly ok: true; readonly window: Window; readonly
  * record alone and a retried grant asks ONTAP for the very same one. Refused when less than the
  * minimum would be left from `now`.
  */
-export function grantWindow(request: WindowedRequest & { readonly decidedAt?: string }, now: DateTime, minRemainingSeconds: number): GrantWindow {
+export function grantWindow(
+  request: WindowedRequest & { readonly decidedAt?: string },
+  now: DateTime,
+  minRemainingSeconds: number,
+): GrantWindow {
   const asked = requestedWindow(request);
-  if (!asked) return { ok: true, window: computeWindow(now, request.durationSeconds), seconds: request.durationSeconds };
+  const seconds = request.durationSeconds;
+  if (!asked) return { ok: true, window: computeWindow(now, seconds), seconds };
   const approved = request.decidedAt !== undefined ? Date.parse(request.decidedAt) : now.toMillis();
   const from = Math.max(Date.parse(asked.start), approved);
   const endMs = Date.parse(asked.end);
@@ -50,7 +57,12 @@ export function grantWindow(request: WindowedRequest & { readonly decidedAt?: st
  * request never past the point where less than the minimum of its window would be left. Zero or
  * less means it can no longer be granted at all.
  */
-export function approvalWaitSeconds(request: WindowedRequest, now: DateTime, approvalTimeoutSeconds: number, minRemainingSeconds: number): number {
+export function approvalWaitSeconds(
+  request: WindowedRequest,
+  now: DateTime,
+  approvalTimeoutSeconds: number,
+  minRemainingSeconds: number,
+): number {
   const asked = requestedWindow(request);
   if (!asked) return approvalTimeoutSeconds;
   const lastUseful = Date.parse(asked.end) - minimumRemaining(request, minRemainingSeconds) * 1000;

@@ -15,6 +15,7 @@ import type { AccessRequest, MessageRef, RequestIn } from '../domain/request';
 import type { RequestStore } from '../store/request-store';
 import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer, revokeFailedAnswer } from './answers';
 import { approvalMessage } from './blocks/approval-message';
+import { noticeReply } from './blocks/command-replies';
 import { escapeMrkdwn, quoteMrkdwn } from './blocks/escape';
 import type { SlackDirectory } from './directory';
 import { UnknownPolicyError } from './errors';
@@ -70,7 +71,8 @@ export class Decisions {
       (at) => ({ type: 'CANCEL', by: userId, at, ...(reason !== undefined ? { reason } : {}) }),
       authorizeCancel,
       async (request) => {
-        if (request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId) await this.tellRequester(request);
+        const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
+        if (byOther) await this.tellRequester(request);
         return this.resumeApproval(id, 'CANCELLED');
       },
     );
@@ -84,7 +86,8 @@ export class Decisions {
       const actor = await this.deps.directory.actor(userId, policy.approvers.groups);
       authorizeCancel(policy, request, actor);
       const needsReason = userId !== request.requester.slackUserId;
-      transition(request, { type: 'CANCEL', by: userId, at: toUtcSecond(this.deps.now()), ...(needsReason ? { reason: 'dry run' } : {}) });
+      const at = toUtcSecond(this.deps.now());
+      transition(request, { type: 'CANCEL', by: userId, at, ...(needsReason ? { reason: 'dry run' } : {}) });
       return { ok: true, request, needsReason };
     } catch (error) {
       return { ok: false, answer: this.answer(error, id) };
@@ -167,7 +170,7 @@ export class Decisions {
     }
   }
 
-  /** The requester's status DM brought up to date, and a new DM so Slack notifies them. Best effort: the cancel stands. */
+  /** The requester's status DM brought up to date, and a new DM so Slack notifies them. Best effort. */
   private async tellRequester(request: RequestIn<'CANCELLED'>): Promise<void> {
     const notifier = new Notifier({ client: this.deps.web, approvalChannel: this.deps.config.slack.approvalChannel });
     const text =
@@ -176,7 +179,7 @@ export class Decisions {
       (request.reason !== undefined ? `\n${quoteMrkdwn(request.reason)}` : '');
     try {
       if (request.slack.requester) await notifier.requester(request);
-      await notifier.notice(request.requester.slackUserId, { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+      await notifier.notice(request.requester.slackUserId, noticeReply(text));
     } catch (error) {
       this.deps.logger.warn({ msg: 'requester not told of the cancel', requestId: request.id, error: String(error) });
     }

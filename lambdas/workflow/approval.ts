@@ -6,7 +6,7 @@
  */
 import { parseDuration, parseInstant, toUtcSecond } from '../domain/durations';
 import { DEFAULT_MIN_REMAINING } from '../domain/policy';
-import { grantWindow } from '../domain/window';
+import { approvalWaitSeconds, grantWindow } from '../domain/window';
 import type { AccessRequest } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
@@ -70,10 +70,16 @@ export async function checkApproval(
 ): Promise<CheckApprovalOutput> {
   let request = await rt.store.get(input.requestId);
   if (input.phase === 'approval' && request.status === 'PENDING') {
-    if (!isTimeout(input.wait)) {
-      // Completed without a decision on record (e.g. 1 of 2 approvals): wait again.
-      log.warn('approval wait ended with the request still pending; waiting again');
-      return { route: 'AWAIT' };
+    // Completed without a decision on record (e.g. 1 of 2 approvals): wait again, but a scheduled
+    // request never past the point where too little of its window would be left.
+    const policy = rt.config.policies.find((p) => p.name === request.policy);
+    const checkedAt = nowOf(rt.clock);
+    const renewed = policy ? approvalWaitSeconds(request, checkedAt, policy.approvalTimeout, policy.minRemaining) : 0;
+    if (!isTimeout(input.wait) && renewed >= 1) {
+      log.warn('approval wait ended with the request still pending; waiting again', {
+        approvalTimeoutSeconds: renewed,
+      });
+      return { route: 'AWAIT', approvalTimeoutSeconds: renewed };
     }
     const result = await rt.store.apply(request.id, { type: 'APPROVAL_TIMEOUT', at: toUtcSecond(nowOf(rt.clock)) });
     // Refused only if a decision landed meanwhile: then that decision stands.

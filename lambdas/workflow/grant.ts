@@ -33,7 +33,8 @@ export async function grantAccess(
   // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
   const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(rt, request));
   if (!granted.ok) {
-    throw new RequestInvalidError(`Only ${granted.left} seconds of the requested window were left; nothing was granted.`);
+    const left = `${granted.left} seconds`;
+    throw new RequestInvalidError(`Only ${left} of the requested window were left; nothing was granted.`);
   }
   const { window, seconds } = granted;
   const key = grantKeyOf(request);

@@ -26,7 +26,8 @@ export async function validateRequest(rt: Runtime, input: { requestId: string; e
   if (!rt.config.clusters.some((c) => c.name === request.cluster)) throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
   checkPolicyCovers(policy, request);
   // A scheduled request's approval wait ends once too little of its window would be left to grant.
-  const approvalTimeoutSeconds = approvalWaitSeconds(request, nowOf(rt.clock), policy.approvalTimeout, policy.minRemaining);
+  const now = nowOf(rt.clock);
+  const approvalTimeoutSeconds = approvalWaitSeconds(request, now, policy.approvalTimeout, policy.minRemaining);
   if (approvalTimeoutSeconds < 1) {
     throw new RequestInvalidError(
       'The requested window ends too soon to be approved and granted ' +

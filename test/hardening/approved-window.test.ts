@@ -21,10 +21,14 @@ const env = useWorkflowEnv({ ingress: true });
 
 const APPROVALS = 'C0APPROVALS';
 const hoursFromNow = (hours: number): string => toUtcSecond(nowOf(env().clock).plus({ hours }));
-const plusSeconds = (iso: string, seconds: number): string => toUtcSecond(DateTime.fromISO(iso, { zone: 'utc' }).plus({ seconds }));
-const seconds = (window: { start: string; end: string }): number => (Date.parse(window.end) - Date.parse(window.start)) / 1000;
-const approvalMessageOf = (id: string) => env().slack.messages.find((m) => m.channel === APPROVALS && !m.threadTs && m.text.includes(id));
-const dmOf = (userId: string, id: string) => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId) && m.text.includes(id));
+const plusSeconds = (iso: string, seconds: number): string =>
+  toUtcSecond(DateTime.fromISO(iso, { zone: 'utc' }).plus({ seconds }));
+const seconds = (window: { start: string; end: string }): number =>
+  (Date.parse(window.end) - Date.parse(window.start)) / 1000;
+const approvalMessageOf = (id: string) =>
+  env().slack.messages.find((m) => m.channel === APPROVALS && !m.threadTs && m.text.includes(id));
+const dmOf = (userId: string, id: string) =>
+  env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId) && m.text.includes(id));
 /** ONTAP's way of writing a UTC instant in a request body. */
 const ontapTime = (iso: string): string => `${iso.slice(0, 19)}+00:00`;
 
@@ -48,7 +52,8 @@ beforeEach(() => {
 
 describe('an immediate request', () => {
   it('is shown as "for 2 hours from approval", and granted for exactly 2 hours from the grant', async () => {
-    const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 2h Resync the mirror of vol_finance');
+    const asked = 'svm1 vsadmin 2h Resync the mirror of vol_finance';
+    const { id, executionArn } = await env().ingress.request('U0ALICE', asked);
     await env().waiting(executionArn, 'AwaitApproval');
     const message = approvalMessageOf(id);
     expect(JSON.stringify(message?.blocks)).toContain('for *2 hours* from approval');
@@ -70,17 +75,19 @@ describe('a scheduled request', () => {
     await env().waiting(executionArn, 'AwaitApproval');
     const requestedEnd = plusSeconds(requestedStart, 2 * 3600);
     // Start and end, in each reader's time zone.
-    expect(JSON.stringify(approvalMessageOf(id)?.blocks)).toContain(`from ${slackDate(requestedStart)} to ${slackDate(requestedEnd)}`);
+    const shown = `from ${slackDate(requestedStart)} to ${slackDate(requestedEnd)}`;
+    expect(JSON.stringify(approvalMessageOf(id)?.blocks)).toContain(shown);
 
     await env().ingress.click('U0BOB', 'jit_approve', id);
     await env().waiting(executionArn, 'AwaitEnd');
     const active = await granted(id);
     expect(active.window).toEqual({ start: requestedStart, end: requestedEnd });
-    expect(env().jitCalls('POST')[0]?.body).toMatchObject({ start_time: ontapTime(requestedStart), jit_validity: 'PT2H' });
+    const [post] = env().jitCalls('POST');
+    expect(post?.body).toMatchObject({ start_time: ontapTime(requestedStart), jit_validity: 'PT2H' });
     await endIt(id, executionArn);
   });
 
-  it('approved after its start keeps its requested end: ONTAP gets what is left, shown the same everywhere', async () => {
+  it('approved after its start keeps its requested end: ONTAP gets what is left, shown the same', async () => {
     // Asked for 6 hours from an hour ago (approval took that long): 5 hours are left.
     const requestedStart = hoursFromNow(-1);
     const requestedEnd = plusSeconds(requestedStart, 6 * 3600);
@@ -141,28 +148,62 @@ describe('a scheduled request', () => {
     expect(env().sim.jitEntries()).toEqual([]);
   });
 
-  it('approved with less than the policy\'s minimum left expires with nothing granted, and the requester is told', async () => {
+  it('waiting again after a partial approval still ends before its window would be used up', async () => {
+    // A 2-of-M request from ten minutes from now, for an hour: the wait may last 55 minutes, not the policy's 4 hours.
+    const requestedStart = toUtcSecond(nowOf(env().clock).plus({ minutes: 10 }));
+    const requestedEnd = plusSeconds(requestedStart, 3600);
+    const { id, executionArn } = await env().submit({
+      requester: { slackUserId: 'U0DAVE', ontapAccount: 'storage.ops' },
+      svm: { name: 'cluster1' },
+      role: 'admin',
+      policy: 'cluster-admin',
+      approvalsRequired: 2,
+      requestedStart,
+      durationSeconds: 3600,
+    });
+    await env().waiting(executionArn, 'AwaitApproval');
+    await env().ingress.click('U0BOB', 'jit_approve', id);
+    // The wait is resumed while the request is still pending (a stray or repeated signal): it waits again.
+    const { tokens } = await env().store.getStored(id);
+    await env().workflow.resumeApproval(tokens.approval ?? '', { decision: 'APPROVED' });
+    await env().local.sfn.whenEntered(executionArn, 'RenewApprovalWait');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    const entered = env().local.counters.execution(executionArn).statesEntered;
+    expect(entered).toMatchObject({ AwaitApproval: 2, ApprovalExpired: 1 });
+    const expired = await env().store.get(id);
+    expect(expired).toMatchObject({ status: 'EXPIRED', expiry: 'approval-timeout' });
+    expect(Date.parse(expired.status === 'EXPIRED' ? expired.endedAt : '')).toBeLessThan(Date.parse(requestedEnd));
+    expect(env().jitCalls('POST')).toEqual([]);
+  });
+
+  it('approved with less than the policy\'s minimum left expires, nothing granted, the requester told', async () => {
     // 2 h 10 min from two hours ago, approved now: 10 minutes are left, less than the 15-minute minimum.
     const now = nowOf(env().clock).startOf('second');
     const requestedStart = toUtcSecond(now.minus({ hours: 2 }));
-    const request = await env().store.create(pendingRequest({ requestedStart, durationSeconds: 2 * 3600 + 600, svm: { name: 'svm1', uuid: SVM_UUID.svm1 } }));
+    const late = { requestedStart, durationSeconds: 2 * 3600 + 600, svm: { name: 'svm1', uuid: SVM_UUID.svm1 } };
+    const request = await env().store.create(pendingRequest(late));
     expect((await env().store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: toUtcSecond(now) })).ok).toBe(true);
 
     // CheckApproval as the workflow runs it after the approval wait, at a fixed instant.
     const rt = await getRuntime();
     const clock = { now: () => now.toMillis() };
-    const out = await checkApproval({ ...rt, clock }, { requestId: request.id, phase: 'approval', wait: { decision: 'APPROVED' } }, rt.logger);
+    const input = { requestId: request.id, phase: 'approval' as const, wait: { decision: 'APPROVED' } };
+    const out = await checkApproval({ ...rt, clock }, input, rt.logger);
     expect(out).toEqual({ route: 'EXPIRED' });
     expect(await env().store.get(request.id)).toMatchObject({ status: 'EXPIRED', expiry: 'window-passed' });
-    expect(await trail(env().store, request.id)).toEqual(['REQUESTED:PENDING', 'APPROVE:APPROVED', 'WINDOW_PASSED:EXPIRED']);
-    expect(dmOf('U0ALICE', request.id).map((m) => m.text).join('\n')).toMatch(/approved too late: too little of the window you asked for was left/);
+    expect(await trail(env().store, request.id)).toEqual([
+      'REQUESTED:PENDING',
+      'APPROVE:APPROVED',
+      'WINDOW_PASSED:EXPIRED',
+    ]);
+    const told = dmOf('U0ALICE', request.id).map((m) => m.text).join('\n');
+    expect(told).toMatch(/approved too late: too little of the window you asked for was left/);
 
     // A grant that runs anyway (a retried step) refuses too, before calling the cluster.
-    const other = await env().store.create(pendingRequest({ requestedStart, durationSeconds: 2 * 3600 + 600, svm: { name: 'svm1', uuid: SVM_UUID.svm1 } }));
+    const other = await env().store.create(pendingRequest(late));
     await env().store.apply(other.id, { type: 'APPROVE', by: 'U0BOB', at: toUtcSecond(now) });
-    await expect(grantAccess({ ...rt, clock }, { requestId: other.id, start: toUtcSecond(now), sessionValiditySeconds: 3600 }, rt.logger)).rejects.toThrow(
-      RequestInvalidError,
-    );
+    const grant = { requestId: other.id, start: toUtcSecond(now), sessionValiditySeconds: 3600 };
+    await expect(grantAccess({ ...rt, clock }, grant, rt.logger)).rejects.toThrow(RequestInvalidError);
     expect(env().jitCalls('POST')).toEqual([]);
     expect(env().sim.jitEntries()).toEqual([]);
   });
@@ -173,7 +214,8 @@ describe('a scheduled request', () => {
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Refused: 1 });
     const failed = await env().store.get(id);
-    expect(failed.status === 'FAILED' && failed.reason).toMatch(/ends too soon to be approved and granted \(at least 15 minutes/);
+    const reason = failed.status === 'FAILED' && failed.reason;
+    expect(reason).toMatch(/ends too soon to be approved and granted \(at least 15 minutes/);
     expect(env().slack.messages.filter((m) => m.channel === APPROVALS)).toEqual([]);
     expect(env().jitCalls('POST')).toEqual([]);
   });

@@ -12,7 +12,8 @@ import { useWorkflowEnv } from '../support/workflow-env';
 const env = useWorkflowEnv({ ingress: true });
 
 const REASON = 'The storage migration moved to next week';
-const dmTexts = (userId: string): string[] => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId)).map((m) => m.text);
+const dmTexts = (userId: string): string[] =>
+  env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId)).map((m) => m.text);
 const texts = (responses: Record<string, unknown>[]): string => responses.map((r) => String(r.text)).join('\n');
 
 /** A request starting in three hours, approved by U0BOB through the ingress; the workflow waits for its start. */
@@ -51,7 +52,8 @@ describe('an approver cancelling an approved request before its start', () => {
     if (!viewId) throw new Error('no reason modal opened');
     // An empty reason is refused in the modal and changes nothing.
     const empty = await env().ingress.submitView('U0CAROL', viewId, { reason: '   ' });
-    expect(empty.json()).toEqual({ response_action: 'errors', errors: { reason: 'Say why the request is cancelled.' } });
+    const refusal = { response_action: 'errors', errors: { reason: 'Say why the request is cancelled.' } };
+    expect(empty.json()).toEqual(refusal);
     expect(await env().store.get(id)).toMatchObject({ status: 'APPROVED' });
 
     expect((await env().ingress.submitView('U0CAROL', viewId, { reason: REASON })).body).toBe('');
@@ -67,8 +69,9 @@ describe('an approver cancelling an approved request before its start', () => {
 
     // The workflow re-reads the record at the start and ends without granting.
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ CheckBeforeGrant: 1, Cancelled: 1 });
-    expect(env().local.counters.execution(executionArn).statesEntered.Grant).toBeUndefined();
+    const entered = env().local.counters.execution(executionArn).statesEntered;
+    expect(entered).toMatchObject({ CheckBeforeGrant: 1, Cancelled: 1 });
+    expect(entered.Grant).toBeUndefined();
     expect(env().jitCalls('POST')).toEqual([]);
     expect(env().sim.jitEntries()).toEqual([]);
     expect(await trail(env().store, id)).toEqual(['REQUESTED:PENDING', 'APPROVE:APPROVED', 'CANCEL:CANCELLED']);

@@ -43,7 +43,10 @@ export function requestHeadline(request: AccessRequest): string {
 function lateApprovalNote(request: AccessRequest): string | undefined {
   const asked = requestedWindow(request);
   if (!asked || request.status !== 'PENDING') return undefined;
-  return `Approved after its start, the access still ends ${slackDate(asked.end)}: only what is left of the window is granted.`;
+  return (
+    `Approved after its start, the access still ends ${slackDate(asked.end)}: ` +
+    'only what is left of the window is granted.'
+  );
 }
 
 /** The request's details: headline, what a custom role may do, justification, ticket, id and policy. */
@@ -86,7 +89,10 @@ export function statusLine(request: AccessRequest): string {
         case 'approval-timeout':
           return `:alarm_clock: Expired without a decision ${slackDate(request.endedAt)}.`;
         case 'window-passed':
-          return `:alarm_clock: Approved by ${approvers} too late: too little of the requested window was left. Nothing was granted.`;
+          return (
+            `:alarm_clock: Approved by ${approvers} too late: too little of the requested window was left. ` +
+            'Nothing was granted.'
+          );
         case 'window-ended':
           return `:lock: Ended ${slackDate(request.endedAt)}.`;
         default:
@@ -147,10 +153,16 @@ export function decisionButtons(request: AccessRequest): ActionsBlock | undefine
     return {
       type: 'actions',
       block_id: DECISION_BLOCK,
-      elements: [button(ACTION.approve, 'Approve', request, 'primary'), button(ACTION.deny, 'Deny', request, 'danger'), cancelButton(request)],
+      elements: [
+        button(ACTION.approve, 'Approve', request, 'primary'),
+        button(ACTION.deny, 'Deny', request, 'danger'),
+        cancelButton(request),
+      ],
     };
   }
-  if (request.status === 'APPROVED') return { type: 'actions', block_id: DECISION_BLOCK, elements: [cancelButton(request)] };
+  if (request.status === 'APPROVED') {
+    return { type: 'actions', block_id: DECISION_BLOCK, elements: [cancelButton(request)] };
+  }
   if ((request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') && !request.revokeRequestedBy) {
     return { type: 'actions', block_id: DECISION_BLOCK, elements: [revokeButton(request)] };
   }
@@ -168,6 +180,7 @@ export function approvalMessage(request: AccessRequest): SlackMessage {
   if (buttons) blocks.push(buttons);
   const text =
     `JIT request ${request.id}: ${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)} ` +
-    `${windowPhrase(request).replace(/\*/g, '')} by <@${request.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
+    `${windowPhrase(request).replace(/\*/g, '')} by <@${request.requester.slackUserId}>. ` +
+    `${status.split('\n')[0] ?? ''}`;
   return { text, blocks };
 }

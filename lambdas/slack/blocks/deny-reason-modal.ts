@@ -22,7 +22,12 @@ export type ReasonKind = 'deny' | 'cancel';
 
 const KINDS = {
   deny: { callback: CALLBACK.denyReason, title: 'Deny request', submit: 'Deny', label: 'Why is it denied?' },
-  cancel: { callback: CALLBACK.cancelReason, title: 'Cancel approved request', submit: 'Cancel request', label: 'Why is it cancelled?' },
+  cancel: {
+    callback: CALLBACK.cancelReason,
+    title: 'Cancel approved request',
+    submit: 'Cancel request',
+    label: 'Why is it cancelled?',
+  },
 } as const satisfies Record<ReasonKind, { callback: string; title: string; submit: string; label: string }>;
 
 /** The reason modal of `kind` for a request. */

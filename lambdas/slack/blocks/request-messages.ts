@@ -44,10 +44,15 @@ export function requesterStatusLine(r: AccessRequest): string {
     case 'EXPIRED':
       switch (r.expiry) {
         case 'approval-timeout':
-          return `:alarm_clock: Nobody approved this request in time; it expired ${slackDate(r.endedAt)}. Ask again if you still need access.`;
+          return (
+            `:alarm_clock: Nobody approved this request in time; it expired ${slackDate(r.endedAt)}. ` +
+            'Ask again if you still need access.'
+          );
         case 'window-passed':
-          return ':alarm_clock: It was approved too late: too little of the window you asked for was left, so nothing was granted. ' +
-            'Ask again if you still need access.';
+          return (
+            ':alarm_clock: It was approved too late: too little of the window you asked for was left, ' +
+            'so nothing was granted. Ask again if you still need access.'
+          );
         case 'window-ended':
           return `:lock: Your access ended ${slackDate(r.endedAt)}.`;
         default:

@@ -175,7 +175,7 @@ function targetBlock(targets: readonly TargetChoice[], selected: TargetChoice | 
   };
 }
 
-/** The roles the policies name, as a select: the configuration refuses `*`, so the list is known without asking the cluster. */
+/** The roles the policies name, as a select: the configuration refuses `*`, so no call to the cluster. */
 function roleBlock(target: TargetChoice, roles: readonly string[], role: string | undefined): InputBlock {
   const block_id = roleBlockId(target);
   const options = roles.slice(0, OPTIONS_MAX).map((r) => option(r, r));

@@ -200,21 +200,32 @@ export function mrkdwnToText(nodes: readonly MrkdwnNode[]): string {
     .join('');
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const WEEKDAYS: Record<string, string> = { Mon: 'Monday', Tue: 'Tuesday', Wed: 'Wednesday', Thu: 'Thursday', Fri: 'Friday', Sat: 'Saturday', Sun: 'Sunday' };
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+];
+const WEEKDAYS: Record<string, string> = {
+  Mon: 'Monday', Tue: 'Tuesday', Wed: 'Wednesday', Thu: 'Thursday', Fri: 'Friday', Sat: 'Saturday', Sun: 'Sunday',
+};
+const DAY_MS = 86_400_000;
 
 /**
  * What Slack shows for `<!date^seconds^format|fallback>`: the instant in the reader's time zone,
  * with `{date_num}`, `{date_slash}`, `{date}`, `{date_short}`, `{date_long}`, their `_pretty` forms
  * (Today, Yesterday, Tomorrow), `{time}` and `{time_secs}` filled in. Undefined when unreadable.
  */
-export function formatSlackDate(seconds: number, format: string, reader: Pick<NameResolver, 'zone' | 'now'> = {}): string | undefined {
+export function formatSlackDate(
+  seconds: number,
+  format: string,
+  reader: Pick<NameResolver, 'zone' | 'now'> = {},
+): string | undefined {
   if (!Number.isFinite(seconds)) return undefined;
   let parts: (ms: number) => Record<string, string>;
   try {
     const fmt = new Intl.DateTimeFormat('en-US', {
       ...(reader.zone ? { timeZone: reader.zone } : {}),
-      year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true,
+      year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short',
+      hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true,
     });
     parts = (ms) => Object.fromEntries(fmt.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   } catch {
@@ -223,10 +234,15 @@ export function formatSlackDate(seconds: number, format: string, reader: Pick<Na
   const at = parts(seconds * 1000);
   const day = (p: Record<string, string>): string => `${p.year}-${p.month}-${p.day}`;
   const nowMs = reader.now ? reader.now() : Date.now();
-  const relative = new Map([[day(parts(nowMs)), 'Today'], [day(parts(nowMs - 86_400_000)), 'Yesterday'], [day(parts(nowMs + 86_400_000)), 'Tomorrow']]);
+  const relative = new Map([
+    [day(parts(nowMs)), 'Today'],
+    [day(parts(nowMs - DAY_MS)), 'Yesterday'],
+    [day(parts(nowMs + DAY_MS)), 'Tomorrow'],
+  ]);
   const month = MONTHS[Number(at.month) - 1] ?? '';
   const d = Number(at.day);
-  const nth = d % 10 === 1 && d !== 11 ? 'st' : d % 10 === 2 && d !== 12 ? 'nd' : d % 10 === 3 && d !== 13 ? 'rd' : 'th';
+  const teen = d >= 11 && d <= 13;
+  const nth = teen ? 'th' : (['th', 'st', 'nd', 'rd'][d % 10] ?? 'th');
   const pad = (n: string | undefined): string => (n ?? '').padStart(2, '0');
   const plain: Record<string, string> = {
     date_num: `${at.year}-${pad(at.month)}-${pad(at.day)}`,

@@ -1,4 +1,4 @@
-/** The approval message's buttons: approve, deny (asks for a reason first), cancel (an approver is asked why), revoke. */
+/** The approval message's buttons: approve, deny (asks why first), cancel (an approver is asked why), revoke. */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { MessageRef } from '../../../domain/request';
 import { describeError } from '../../answers';

@@ -1,4 +1,4 @@
-/** Submitting a reason modal: record the denial (or an approver's cancel) with its reason, or say in the modal why not. */
+/** Submitting a reason modal: record the denial (or an approver's cancel) with its reason, or say why not. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { describeError } from '../../answers';
 import { DENY_REASON_MAX, DenyReasonMetadataSchema, type ReasonKind } from '../../blocks/deny-reason-modal';
