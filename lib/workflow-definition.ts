@@ -5,7 +5,7 @@
  *   Validate ─► AwaitApproval ─► CheckApproval ─► RouteDecision ─┬─► Grant ─► AwaitEnd ─► Revoke ─► Ended
  *      │           │ (timeout) ──────┘   ▲                       ├─► WaitForStart ─► CheckBeforeGrant ─┘(to RouteDecision)
  *      │           └─(error)─► RecordApprovalNotPosted            ├─► Denied | Cancelled | ApprovalExpired | Closed
- *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused        └─► AwaitApproval (resumed while still pending)
+ *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused        └─► RenewApprovalWait ─► AwaitApproval
  *      └─(other)─► RecordValidationError ─► ValidationError
  *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
  *
@@ -233,11 +233,17 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   const checkBeforeGrant = invoke('CheckBeforeGrant', 'check-approval', { requestId, phase: 'start' }, RESULT_PATHS.decision);
   retryTransient(checkBeforeGrant, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
 
+  // Waiting again after a partial approval: for the wait CheckApproval worked out, not the first one.
+  const renewApprovalWait = new sfn.Pass(s, 'RenewApprovalWait', {
+    inputPath: `${RESULT_PATHS.decision}.approvalTimeoutSeconds`,
+    resultPath: `${RESULT_PATHS.validation}.approvalTimeoutSeconds`,
+  });
+
   const route = `${RESULT_PATHS.decision}.route`;
   const routeDecision = new sfn.Choice(s, 'RouteDecision')
     .when(sfn.Condition.stringEquals(route, 'GRANT'), grant.next(awaitEnd).next(revoke).next(ended))
     .when(sfn.Condition.stringEquals(route, 'WAIT'), waitForStart.next(checkBeforeGrant))
-    .when(sfn.Condition.stringEquals(route, 'AWAIT'), awaitApproval)
+    .when(sfn.Condition.stringEquals(route, 'AWAIT'), renewApprovalWait.next(awaitApproval))
     .when(sfn.Condition.stringEquals(route, 'DENIED'), denied)
     .when(sfn.Condition.stringEquals(route, 'CANCELLED'), cancelled)
     .when(sfn.Condition.stringEquals(route, 'EXPIRED'), approvalExpired)

@@ -18,12 +18,38 @@ export const CredentialsSchema = z
   })
   .strict();
 
+/**
+ * True for a host name that stays on this machine: `localhost`, 127.0.0.0/8 or ::1. Only there may a
+ * cluster be reached over plain HTTP (a local stand-in), since Basic credentials travel with each call.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (host === 'localhost') return true;
+  if (host === '::1' || host === '0:0:0:0:0:0:0:1') return true;
+  return /^127(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(host);
+}
+
+/** `https://host[:port]`, or `http://` to a loopback address only. */
+const clusterEndpoint = z.url({ protocol: /^https?$/ }).superRefine((text, ctx) => {
+  // Runs after a failed url check too; that check has already said what is wrong.
+  if (!URL.canParse(text)) return;
+  const url = new URL(text);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        `must use https:// ("${url.host}" over http:// would send the cluster credentials in clear text); ` +
+        'http:// is accepted only for a loopback address (localhost, 127.0.0.0/8, ::1)',
+    });
+  }
+});
+
 /** One ONTAP cluster. */
 export const ClusterSchema = z
   .object({
     name: clusterName,
     /** `https://host[:port]` of the cluster management interface, or `embedded` for the ONTAP simulator. */
-    endpoint: z.union([z.literal('embedded'), z.url({ protocol: /^https?$/ })]).default('embedded'),
+    endpoint: z.union([z.literal('embedded'), clusterEndpoint]).default('embedded'),
     credentials: CredentialsSchema.default({}),
     /** PEM of the CA that signed the cluster's certificate (clusters commonly use a private CA). */
     caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),

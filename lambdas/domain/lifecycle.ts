@@ -4,7 +4,9 @@
  *
  *   PENDING --APPROVE (N distinct)--> APPROVED --GRANTED--> ACTIVE --REVOKED--> EXPIRED | REVOKED
  *      |--DENY--> DENIED                  |--GRANT_FAILED--> FAILED     |--REVOKE_FAILED--> REVOKE_FAILED
- *      |--CANCEL--> CANCELLED             |--CANCEL--> CANCELLED                 (--REVOKED--> EXPIRED | REVOKED)
+ *      |                                  |--WINDOW_PASSED--> EXPIRED (too little of a scheduled window left)
+ *      |--CANCEL--> CANCELLED             |--CANCEL (requester, or approver with a reason)--> CANCELLED
+ *                                   (REVOKE_FAILED --REVOKED--> EXPIRED | REVOKED)
  *      |--APPROVAL_TIMEOUT--> EXPIRED
  *      |--VALIDATION_FAILED--> FAILED
  */
@@ -19,9 +21,11 @@ const by = z.string().min(1);
 export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('APPROVE'), by, at }),
   z.object({ type: z.literal('DENY'), by, at, reason: z.string().min(1).max(3000) }),
-  z.object({ type: z.literal('CANCEL'), by, at }),
+  /** By the requester; or, with a reason, by an approver once the request is approved and not yet granted. */
+  z.object({ type: z.literal('CANCEL'), by, at, reason: z.string().min(1).max(3000).optional() }),
   z.object({ type: z.literal('APPROVAL_TIMEOUT'), at }),
   z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
+  z.object({ type: z.literal('WINDOW_PASSED'), at }),
   z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
   z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
@@ -45,7 +49,7 @@ export interface Transition {
 /** Legal events per status; anything else is an IllegalTransitionError. */
 export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
   PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED'],
-  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL'],
+  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED'],
   ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   DENIED: [],
@@ -81,8 +85,18 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
       return done({ ...common, status: 'DENIED', deniedBy: event.by, reason: event.reason, decidedAt: event.at });
     case 'CANCEL': {
       if (request.status !== 'PENDING' && request.status !== 'APPROVED') break;
-      if (event.by !== request.requester.slackUserId) throw new NotAllowedError('Only the requester can cancel a request.');
-      return done({ ...common, status: 'CANCELLED', cancelledBy: event.by, endedAt: event.at });
+      // Who may cancel is authorizeCancel's rule; the lifecycle keeps its shape: a pending request is
+      // the requester's to withdraw (approvers deny it), and anyone else says why.
+      if (event.by !== request.requester.slackUserId) {
+        if (request.status !== 'APPROVED') {
+          throw new NotAllowedError('Only the requester can cancel a request still waiting; approvers deny it.');
+        }
+        if (event.reason === undefined) {
+          throw new NotAllowedError('Cancelling someone else\'s approved request needs a reason.');
+        }
+      }
+      const reason = event.reason !== undefined ? { reason: event.reason } : {};
+      return done({ ...common, status: 'CANCELLED', cancelledBy: event.by, ...reason, endedAt: event.at });
     }
     case 'APPROVAL_TIMEOUT':
       if (request.status !== 'PENDING') break;
@@ -90,6 +104,9 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'VALIDATION_FAILED':
       if (request.status !== 'PENDING') break;
       return done({ ...common, status: 'FAILED', stage: 'validation', reason: event.reason, endedAt: event.at });
+    case 'WINDOW_PASSED':
+      if (request.status !== 'APPROVED') break;
+      return done({ ...common, status: 'EXPIRED', expiry: 'window-passed', endedAt: event.at });
     case 'GRANTED':
       if (request.status !== 'APPROVED') break;
       return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });
@@ -141,11 +158,18 @@ function describeRefusal(request: AccessRequest, event: LifecycleEvent): string 
     case 'DENIED':
       return `This request was already denied by <@${request.deniedBy}>.`;
     case 'CANCELLED':
-      return 'This request was cancelled by the requester.';
+      return `This request was already cancelled by <@${request.cancelledBy}>.`;
     case 'EXPIRED':
-      return request.expiry === 'approval-timeout'
-        ? 'This request expired before it was approved.'
-        : 'This grant has already ended.';
+      switch (request.expiry) {
+        case 'approval-timeout':
+          return 'This request expired before it was approved.';
+        case 'window-passed':
+          return 'This request expired: too little of its requested window was left when it was approved.';
+        case 'window-ended':
+          return 'This grant has already ended.';
+        default:
+          return assertNever(request.expiry);
+      }
     case 'REVOKED':
       return `This grant was already revoked by <@${request.revokedBy}>.`;
     case 'FAILED':

@@ -2,13 +2,26 @@
 import { z } from 'zod';
 import { DurationTextSchema } from './durations';
 import { NotAllowedError, NotApproverError, PolicyViolationError, SelfApprovalError } from './errors';
-import type { RequestBase } from './request';
+import type { AccessRequest, RequestBase } from './request';
 
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD');
 const slackGroup = z.string().regex(/^S[A-Z0-9]{2,20}$/, 'must be a Slack user-group id such as S0123ABCD');
 const duration = DurationTextSchema;
+/** The least of a scheduled window a late approval still grants, unless a policy says otherwise. */
+export const DEFAULT_MIN_REMAINING = '15m';
+
 /** A name that may be `*` for "any". */
 const pattern = z.string().min(1).max(128);
+/**
+ * A role is always named: `*` is refused, because a policy is what approvers agreed to grant, and
+ * "any role on the SVM" would put roles nobody reviewed (and the modal's list of them, which would
+ * have to come from the cluster inside Slack's 3 seconds) behind one approval.
+ */
+const roleName = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((r) => !r.includes('*'), 'is a wildcard: name each role this policy grants ("*" is not accepted for roles)');
 
 /** A set of Slack people: user ids and/or user-group ids. */
 export const PeopleSchema = z
@@ -23,7 +36,7 @@ export const PolicySchema = z
     description: z.string().max(300).optional(),
     clusters: z.array(pattern).min(1),
     svms: z.array(pattern).min(1),
-    roles: z.array(z.string().min(1).max(128)).min(1),
+    roles: z.array(roleName).min(1),
     requesters: z.union([z.literal('anyone'), PeopleSchema]),
     approvers: PeopleSchema,
     approvalsRequired: z.number().int().min(1).max(10).default(1),
@@ -32,6 +45,11 @@ export const PolicySchema = z
     approvalTimeout: duration,
     sessionValidity: duration.optional(),
     maxScheduleAhead: duration.prefault('7d'),
+    /**
+     * A scheduled request approved after its start is granted only until its requested end; when
+     * less than this is left (or the whole window, if shorter) it expires instead.
+     */
+    minRemaining: duration.prefault(DEFAULT_MIN_REMAINING),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -98,7 +116,7 @@ export function selectPolicy(policies: readonly Policy[], actor: Actor, target: 
   if (onCluster.length === 0) throw new PolicyViolationError(`No policy lets you request access on cluster "${target.cluster}".`, 'cluster');
   const onSvm = onCluster.filter((p) => matches(p.svms, target.svm));
   if (onSvm.length === 0) throw new PolicyViolationError(`No policy lets you request access on SVM "${target.svm}".`, 'svm');
-  const chosen = onSvm.find((p) => matches(p.roles, target.role));
+  const chosen = onSvm.find((p) => p.roles.includes(target.role));
   if (!chosen) {
     const allowed = [...new Set(onSvm.flatMap((p) => p.roles))].join(', ');
     throw new PolicyViolationError(`Role "${target.role}" cannot be requested on "${target.svm}" (allowed: ${allowed}).`, 'role');
@@ -118,7 +136,24 @@ export function authorizeRevoke(policy: Policy, request: Pick<RequestBase, 'requ
   throw new NotAllowedError('Only the requester or an approver can revoke this grant.');
 }
 
-/** Only the requester may cancel a request that has not been granted yet. */
-export function authorizeCancel(request: Pick<RequestBase, 'requester'>, actor: Actor): void {
-  if (actor.userId !== request.requester.slackUserId) throw new NotAllowedError('Only the requester can cancel this request.');
+/**
+ * The requester may cancel their request until it is granted. An approver of its policy may cancel
+ * it once approved, before its access starts (a scheduled start, or the moment before the grant):
+ * a pending request they deny instead.
+ */
+export function authorizeCancel(
+  policy: Policy,
+  request: Pick<AccessRequest, 'requester' | 'status'>,
+  actor: Actor,
+): void {
+  if (actor.userId === request.requester.slackUserId) return;
+  if (!isIn(policy.approvers, actor)) {
+    throw new NotAllowedError(
+      'Only the requester, or an approver once it is approved and before it starts, can cancel this request.',
+    );
+  }
+  if (request.status === 'PENDING') {
+    throw new NotAllowedError('Only the requester can cancel a request that is still waiting; deny it instead.');
+  }
+  // Approved: allowed. Granted or closed: the lifecycle says what happened to it.
 }

@@ -99,12 +99,23 @@ export const RequestSchema = z.discriminatedUnion('status', [
     reason: z.string(),
   }),
   z.object({ ...base, status: z.literal('DENIED'), ...decided, deniedBy: slackId, reason: z.string() }),
-  z.object({ ...base, status: z.literal('CANCELLED'), cancelledBy: slackId, endedAt: isoInstant }),
+  z.object({
+    ...base,
+    status: z.literal('CANCELLED'),
+    cancelledBy: slackId,
+    /** Why, when an approver cancelled an approved request. */
+    reason: z.string().optional(),
+    endedAt: isoInstant,
+  }),
   z.object({
     ...base,
     status: z.literal('EXPIRED'),
     endedAt: isoInstant,
-    expiry: z.enum(['approval-timeout', 'window-ended']),
+    /**
+     * Nobody approved in time; the granted window ended; or it was approved when too little of its
+     * scheduled window was left.
+     */
+    expiry: z.enum(['approval-timeout', 'window-ended', 'window-passed']),
     window: WindowSchema.optional(),
     grantedAt: isoInstant.optional(),
   }),

@@ -11,13 +11,16 @@ import type { Config } from '../config/schema';
 import { toUtcSecond } from '../domain/durations';
 import { type LifecycleEvent, transition } from '../domain/lifecycle';
 import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke, type Policy } from '../domain/policy';
-import type { AccessRequest, MessageRef } from '../domain/request';
+import type { AccessRequest, MessageRef, RequestIn } from '../domain/request';
 import type { RequestStore } from '../store/request-store';
 import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer, revokeFailedAnswer } from './answers';
 import { approvalMessage } from './blocks/approval-message';
+import { noticeReply } from './blocks/command-replies';
+import { escapeMrkdwn, quoteMrkdwn } from './blocks/escape';
 import type { SlackDirectory } from './directory';
 import { UnknownPolicyError } from './errors';
 import type { WorkflowSignals } from './intake';
+import { Notifier } from './notifier';
 
 /** What a decision came to: the request as it now is, or what to tell the person. */
 export type DecisionResult =
@@ -55,16 +58,40 @@ export class Decisions {
     );
   }
 
-  /** Cancels (requester only); resumes the approval wait when the workflow is still in it. */
-  cancel(id: string, userId: string, clicked?: MessageRef): Promise<DecisionResult> {
+  /**
+   * Cancels: the requester until granted, an approver (with a reason) once approved and before it
+   * starts. Tells the requester at once when someone else cancelled (the workflow may be waiting for
+   * a scheduled start, and sees the cancel only then), and resumes the approval wait if it is still on.
+   */
+  cancel(id: string, userId: string, clicked?: MessageRef, reason?: string): Promise<DecisionResult> {
     return this.decide(
       id,
       userId,
       clicked,
-      (at) => ({ type: 'CANCEL', by: userId, at }),
-      (_policy, current, actor) => authorizeCancel(current, actor),
-      () => this.resumeApproval(id, 'CANCELLED'),
+      (at) => ({ type: 'CANCEL', by: userId, at, ...(reason !== undefined ? { reason } : {}) }),
+      authorizeCancel,
+      async (request) => {
+        const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
+        if (byOther) await this.tellRequester(request);
+        return this.resumeApproval(id, 'CANCELLED');
+      },
     );
+  }
+
+  /** Whether this person could cancel the request now, and whether they must say why (an approver does). */
+  async mayCancel(id: string, userId: string): Promise<DecisionResult & { readonly needsReason?: boolean }> {
+    try {
+      const request = await this.deps.store.get(id);
+      const policy = this.policy(request);
+      const actor = await this.deps.directory.actor(userId, policy.approvers.groups);
+      authorizeCancel(policy, request, actor);
+      const needsReason = userId !== request.requester.slackUserId;
+      const at = toUtcSecond(this.deps.now());
+      transition(request, { type: 'CANCEL', by: userId, at, ...(needsReason ? { reason: 'dry run' } : {}) });
+      return { ok: true, request, needsReason };
+    } catch (error) {
+      return { ok: false, answer: this.answer(error, id) };
+    }
   }
 
   /** Asks for an early end of a live grant ("Revoke now"), and ends the workflow's wait. */
@@ -140,6 +167,21 @@ export class Decisions {
         // The decision stands whether or not Slack took the new rendering.
         this.deps.logger.warn({ msg: 'approval message not updated', requestId: request.id, error: String(error) });
       }
+    }
+  }
+
+  /** The requester's status DM brought up to date, and a new DM so Slack notifies them. Best effort. */
+  private async tellRequester(request: RequestIn<'CANCELLED'>): Promise<void> {
+    const notifier = new Notifier({ client: this.deps.web, approvalChannel: this.deps.config.slack.approvalChannel });
+    const text =
+      `:heavy_multiplication_x: <@${request.cancelledBy}> cancelled your approved request \`${request.id}\` ` +
+      `(${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.svm.name)}). Nothing was granted.` +
+      (request.reason !== undefined ? `\n${quoteMrkdwn(request.reason)}` : '');
+    try {
+      if (request.slack.requester) await notifier.requester(request);
+      await notifier.notice(request.requester.slackUserId, noticeReply(text));
+    } catch (error) {
+      this.deps.logger.warn({ msg: 'requester not told of the cancel', requestId: request.id, error: String(error) });
     }
   }
 

@@ -21,6 +21,7 @@ export const FORM_ACTION = {
 export const CALLBACK = {
   request: 'jit_request',
   denyReason: 'jit_deny_reason',
+  cancelReason: 'jit_cancel_reason',
 } as const;
 
 /**
@@ -42,7 +43,7 @@ export const FORM_BLOCK = {
 /** A field of the request form, as validation reports problems against it. */
 export type FormField = keyof typeof FORM_BLOCK;
 
-/** Block and action ids of the deny-reason modal. */
+/** Block and action ids of the reason modals (deny, and an approver's cancel). */
 export const DENY_BLOCK = { reason: 'reason' } as const;
 
 /** The actions block of the approval message. */

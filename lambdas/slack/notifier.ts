@@ -36,6 +36,11 @@ export class Notifier {
     return this.upsert(request.slack.requester, () => this.dmChannel(request.requester.slackUserId), requesterMessage(request));
   }
 
+  /** Posts a new DM to `userId` (an edit does not notify; a new message does). */
+  async notice(userId: string, message: SlackMessage): Promise<MessageRef> {
+    return this.upsert(undefined, () => this.dmChannel(userId), message);
+  }
+
   /** Threads the request's latest event under its approval message; false when there is no message or no event. */
   async thread(request: AccessRequest, details: ThreadDetails = {}): Promise<boolean> {
     const message = threadMessage(request, details);

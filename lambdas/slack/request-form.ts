@@ -59,7 +59,7 @@ function policiesOn(policies: readonly Policy[], target: TargetChoice): Policy[]
   );
 }
 
-/** The roles that may be asked for on a target (`*` in the list means "any, typed"). */
+/** The roles that may be asked for on a target: policies always name their roles. */
 export function roleChoices(policies: readonly Policy[], target: TargetChoice): string[] {
   return [...new Set(policiesOn(policies, target).flatMap((p) => p.roles))];
 }
@@ -67,7 +67,7 @@ export function roleChoices(policies: readonly Policy[], target: TargetChoice): 
 /** The policy that would govern a target and role, if any: what sets the default and maximum duration. */
 export function policyFor(policies: readonly Policy[], target: TargetChoice, role: string | undefined): Policy | undefined {
   const candidates = policiesOn(policies, target);
-  return candidates.find((p) => role !== undefined && matches(p.roles, role)) ?? candidates[0];
+  return candidates.find((p) => role !== undefined && p.roles.includes(role)) ?? candidates[0];
 }
 
 /** What someone filled in (modal) or typed (shortcut), before any check. */

@@ -4,7 +4,9 @@
  * CheckApproval runs when the wait ends (completed or timed out) and decides from the stored
  * status, not from the token's output: an approval that landed just before the timeout still counts.
  */
-import { parseInstant, toUtcSecond } from '../domain/durations';
+import { parseDuration, parseInstant, toUtcSecond } from '../domain/durations';
+import { DEFAULT_MIN_REMAINING } from '../domain/policy';
+import { approvalWaitSeconds, grantWindow } from '../domain/window';
 import type { AccessRequest } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
@@ -34,6 +36,24 @@ export async function awaitApproval(rt: Runtime, input: { requestId: string; tas
   return { waiting: true };
 }
 
+/** The policy's minimum of a scheduled window worth granting, in seconds. */
+export function minRemainingOf(rt: Runtime, request: AccessRequest): number {
+  const policy = rt.config.policies.find((p) => p.name === request.policy);
+  return policy?.minRemaining ?? parseDuration(DEFAULT_MIN_REMAINING);
+}
+
+/** Approved too late: too little of the requested window is left, so it expires with nothing granted. */
+async function windowPassed(rt: Runtime, request: AccessRequest, log: Logger): Promise<CheckApprovalOutput> {
+  const result = await rt.store.apply(request.id, { type: 'WINDOW_PASSED', at: toUtcSecond(nowOf(rt.clock)) });
+  log.info(result.ok ? 'approved too late for its window; expired' : 'window passed, but the request moved on', {
+    status: result.request.status,
+    requestedStart: request.requestedStart,
+  });
+  await announce(rt, result.request, { approval: true, requester: true }, log);
+  if (result.request.status === 'CANCELLED') return { route: 'CANCELLED' };
+  return result.request.status === 'EXPIRED' ? { route: 'EXPIRED' } : { route: 'CLOSED' };
+}
+
 function decisionOf(request: AccessRequest): ApprovalOutcome['decision'] {
   return request.status === 'APPROVED' || request.status === 'DENIED' ? request.status : 'CANCELLED';
 }
@@ -50,10 +70,16 @@ export async function checkApproval(
 ): Promise<CheckApprovalOutput> {
   let request = await rt.store.get(input.requestId);
   if (input.phase === 'approval' && request.status === 'PENDING') {
-    if (!isTimeout(input.wait)) {
-      // Completed without a decision on record (e.g. 1 of 2 approvals): wait again.
-      log.warn('approval wait ended with the request still pending; waiting again');
-      return { route: 'AWAIT' };
+    // Completed without a decision on record (e.g. 1 of 2 approvals): wait again, but a scheduled
+    // request never past the point where too little of its window would be left.
+    const policy = rt.config.policies.find((p) => p.name === request.policy);
+    const checkedAt = nowOf(rt.clock);
+    const renewed = policy ? approvalWaitSeconds(request, checkedAt, policy.approvalTimeout, policy.minRemaining) : 0;
+    if (!isTimeout(input.wait) && renewed >= 1) {
+      log.warn('approval wait ended with the request still pending; waiting again', {
+        approvalTimeoutSeconds: renewed,
+      });
+      return { route: 'AWAIT', approvalTimeoutSeconds: renewed };
     }
     const result = await rt.store.apply(request.id, { type: 'APPROVAL_TIMEOUT', at: toUtcSecond(nowOf(rt.clock)) });
     // Refused only if a decision landed meanwhile: then that decision stands.
@@ -64,9 +90,11 @@ export async function checkApproval(
   switch (request.status) {
     case 'APPROVED': {
       const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
-      if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
       // A start less than a second ahead is now.
-      if (startAt && parseInstant(startAt).toMillis() - now.toMillis() >= 1000) return { route: 'WAIT', startAt };
+      const waits = startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000;
+      if (!waits && !grantWindow(request, now, minRemainingOf(rt, request)).ok) return windowPassed(rt, request, log);
+      if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
+      if (waits) return { route: 'WAIT', startAt };
       return { route: 'GRANT', start: toUtcSecond(now) };
     }
     case 'DENIED':

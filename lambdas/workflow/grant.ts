@@ -1,16 +1,20 @@
 /**
  * Grant: takes the lock on (cluster, SVM uuid, account, ssh), creates the JIT entry with exactly
- * the approved values, records GRANTED. The window's start comes in the task input, fixed before
- * the task, so a retry asks ONTAP for the very same entry and an entry created by a try whose
- * answer was lost counts as created. A failed grant is cleaned up by `cleanUpGrant`.
+ * the approved values, records GRANTED. The window follows from the record (a scheduled request's
+ * requested end, from its start or its later approval) or, for an immediate request, from the start
+ * in the task input, fixed before the task; so a retry asks ONTAP for the very same entry and an
+ * entry created by a try whose answer was lost counts as created. A failed grant is cleaned up by
+ * `cleanUpGrant`.
  */
-import { computeWindow, parseInstant, toUtcSecond } from '../domain/durations';
+import { parseInstant, toUtcSecond } from '../domain/durations';
+import { grantWindow } from '../domain/window';
 import type { AccessRequest } from '../domain/request';
 import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
-import { GrantConflictError, RequestClosedError } from './errors';
+import { minRemainingOf } from './approval';
+import { GrantConflictError, RequestClosedError, RequestInvalidError } from './errors';
 import { entryComment, grantKeyOf } from './grant-key';
 import { announce } from './messages';
 import type { GrantOutput } from './task-io';
@@ -26,7 +30,13 @@ export async function grantAccess(
     await announce(rt, request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, request.status);
   }
-  const window = computeWindow(parseInstant(input.start), request.durationSeconds);
+  // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
+  const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(rt, request));
+  if (!granted.ok) {
+    const left = `${granted.left} seconds`;
+    throw new RequestInvalidError(`Only ${left} of the requested window were left; nothing was granted.`);
+  }
+  const { window, seconds } = granted;
   const key = grantKeyOf(request);
   const lock = await rt.store.acquireGrantLock(key, request.id, window.end);
   if (!lock.ok) throw new GrantConflictError(lock.heldBy, lock.until);
@@ -37,8 +47,8 @@ export async function grantAccess(
     account: key.account,
     application: 'ssh',
     role: request.role,
-    jitValidity: request.durationSeconds,
-    sessionValidity: Math.min(input.sessionValiditySeconds, request.durationSeconds),
+    jitValidity: seconds,
+    sessionValidity: Math.min(input.sessionValiditySeconds, seconds),
     startTime: window.start,
     comment: entryComment(request),
   });

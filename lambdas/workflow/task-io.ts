@@ -60,11 +60,15 @@ export const ROUTES = ['GRANT', 'WAIT', 'AWAIT', 'DENIED', 'CANCELLED', 'EXPIRED
 /** One route. */
 export type Route = (typeof ROUTES)[number];
 
-/** CheckApproval's result. `start` is set for GRANT (the window's start), `startAt` for WAIT. */
+/**
+ * CheckApproval's result. `start` is set for GRANT (the window's start), `startAt` for WAIT, and
+ * `approvalTimeoutSeconds` for AWAIT (the renewed wait, never past a scheduled window's useful end).
+ */
 export const CheckApprovalOutputSchema = z.object({
   route: z.enum(ROUTES),
   start: isoSecond.optional(),
   startAt: isoSecond.optional(),
+  approvalTimeoutSeconds: seconds.optional(),
 });
 /** CheckApproval's result. */
 export type CheckApprovalOutput = z.infer<typeof CheckApprovalOutputSchema>;

@@ -3,11 +3,13 @@
  * login, role, window length), before anyone is asked to approve it. Records the SVM uuid and
  * what the role may do; tells the requester their request is waiting.
  */
-import { checkDurationLimits } from '../domain/durations';
+import { checkDurationLimits, formatDuration } from '../domain/durations';
 import { DomainError } from '../domain/errors';
 import type { Policy } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
+import { approvalWaitSeconds, minimumRemaining } from '../domain/window';
 import { describeRole } from '../ontap';
+import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
 import { RequestClosedError, RequestInvalidError } from './errors';
@@ -23,6 +25,15 @@ export async function validateRequest(rt: Runtime, input: { requestId: string; e
   if (!policy) throw new RequestInvalidError(`Policy "${request.policy}" is no longer configured.`);
   if (!rt.config.clusters.some((c) => c.name === request.cluster)) throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
   checkPolicyCovers(policy, request);
+  // A scheduled request's approval wait ends once too little of its window would be left to grant.
+  const now = nowOf(rt.clock);
+  const approvalTimeoutSeconds = approvalWaitSeconds(request, now, policy.approvalTimeout, policy.minRemaining);
+  if (approvalTimeoutSeconds < 1) {
+    throw new RequestInvalidError(
+      'The requested window ends too soon to be approved and granted ' +
+        `(at least ${formatDuration(minimumRemaining(request, policy.minRemaining))} of it must be left).`,
+    );
+  }
 
   const ontap = await rt.ontap(request.cluster);
   const checked = await ontap.checkJitPrerequisites({
@@ -49,7 +60,7 @@ export async function validateRequest(rt: Runtime, input: { requestId: string; e
   log.info('request valid', { svmUuid: checked.svm.uuid, sessionValiditySeconds, window: request.durationSeconds });
 
   await announce(rt, stored.request, { requester: true }, log);
-  return { approvalTimeoutSeconds: policy.approvalTimeout, sessionValiditySeconds, svmUuid: checked.svm.uuid };
+  return { approvalTimeoutSeconds, sessionValiditySeconds, svmUuid: checked.svm.uuid };
 }
 
 /**

@@ -32,11 +32,18 @@ function synth(configFile: string | undefined, outdir: string): Promise<Outcome>
 
 let good: Outcome;
 let bad: Outcome;
+let plainHttp: Outcome;
 const goodOut = join(work, 'good');
 beforeAll(async () => {
   const badFile = join(work, 'bad.yaml');
   writeFileSync(badFile, EXAMPLE_CONFIG_TEXT.replace('maxDuration: 8h', 'maxDuration: 0.5s'));
-  [good, bad] = await Promise.all([synth(undefined, goodOut), synth(badFile, join(work, 'bad'))]);
+  const httpFile = join(work, 'http.yaml');
+  writeFileSync(httpFile, EXAMPLE_CONFIG_TEXT.replace('endpoint: embedded', 'endpoint: http://cluster1-mgmt.example.com'));
+  [good, bad, plainHttp] = await Promise.all([
+    synth(undefined, goodOut),
+    synth(badFile, join(work, 'bad')),
+    synth(httpFile, join(work, 'http')),
+  ]);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -51,5 +58,10 @@ describe('the CDK app', () => {
   it('stops on a bad configuration, naming the field', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('Invalid configuration at policies[0].maxDuration');
+  });
+
+  it('stops on a cluster reached over plain http://, naming the field', () => {
+    expect(plainHttp.code).toBe(1);
+    expect(plainHttp.stderr).toContain('Invalid configuration at clusters[0].endpoint: must use https://');
   });
 });

@@ -84,3 +84,47 @@ describe('configuration errors name their field', () => {
     expect(formatPath(['policies', 0, 'approvers', 'users', 2])).toBe('policies[0].approvers.users[2]');
   });
 });
+
+describe('cluster endpoints are reached over HTTPS', () => {
+  const withEndpoint = (endpoint: string) => {
+    const config = example() as any;
+    config.clusters[0].endpoint = endpoint;
+    return config;
+  };
+
+  it.each(['http://cluster1-mgmt.example.com', 'http://10.0.0.5', 'http://cluster1:8080', 'http://127.evil.example', 'http://[::ffff:127.0.0.1]'])(
+    'refuses %s, naming the field and why',
+    (endpoint) => {
+      expect(() => parseConfig(withEndpoint(endpoint))).toThrow(ConfigError);
+      expect(() => parseConfig(withEndpoint(endpoint))).toThrow(
+        /^Invalid configuration at clusters\[0\]\.endpoint: must use https:\/\/ .*clear text.*loopback/,
+      );
+    },
+  );
+
+  it.each(['https://cluster1-mgmt.example.com', 'https://10.0.0.5:8443', 'embedded', 'http://127.0.0.1:8080', 'http://127.1.2.3', 'http://localhost:9443', 'http://[::1]:8080'])(
+    'accepts %s (HTTPS anywhere, plain HTTP to a local stand-in on a loopback address)',
+    (endpoint) => {
+      expect(parseConfig(withEndpoint(endpoint)).clusters[0]?.endpoint).toBe(endpoint);
+    },
+  );
+});
+
+describe('policy roles are named', () => {
+  it.each([[['*']], [['vsadmin', '*']], [['vsadmin*']]])('refuses roles %j, naming the field and what to do instead', (roles) => {
+    const config = example() as any;
+    config.policies[0].roles = roles;
+    const index = roles.findIndex((r) => r.includes('*'));
+    expect(() => parseConfig(config)).toThrow(ConfigError);
+    expect(() => parseConfig(config)).toThrow(
+      `Invalid configuration at policies[0].roles[${index}]: is a wildcard: name each role this policy grants ("*" is not accepted for roles)`,
+    );
+  });
+
+  it('still takes "*" for clusters and SVMs', () => {
+    const config = example() as any;
+    config.policies[0].svms = ['*'];
+    config.policies[0].clusters = ['*'];
+    expect(parseConfig(config).policies[0]).toMatchObject({ clusters: ['*'], svms: ['*'] });
+  });
+});

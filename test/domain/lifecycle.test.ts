@@ -9,6 +9,7 @@ const SAMPLE = {
   CANCEL: { type: 'CANCEL', by: 'U0ALICE', at: at(5) },
   APPROVAL_TIMEOUT: { type: 'APPROVAL_TIMEOUT', at: at(5) },
   VALIDATION_FAILED: { type: 'VALIDATION_FAILED', at: at(5), reason: 'no such role' },
+  WINDOW_PASSED: { type: 'WINDOW_PASSED', at: at(5) },
   GRANTED: { type: 'GRANTED', at: at(5), window: { start: at(5), end: at(65) } },
   GRANT_FAILED: { type: 'GRANT_FAILED', at: at(5), reason: 'cluster said no' },
   REVOKE_REQUESTED: { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(5) },
@@ -26,6 +27,7 @@ const EXPECTED: Partial<Record<`${Status}+${EventType}`, Status>> = {
   'APPROVED+GRANTED': 'ACTIVE',
   'APPROVED+GRANT_FAILED': 'FAILED',
   'APPROVED+CANCEL': 'CANCELLED',
+  'APPROVED+WINDOW_PASSED': 'EXPIRED',
   'ACTIVE+REVOKE_REQUESTED': 'ACTIVE',
   'ACTIVE+REVOKED': 'EXPIRED',
   'ACTIVE+REVOKE_FAILED': 'REVOKE_FAILED',
@@ -95,8 +97,13 @@ describe('transition', () => {
     expect(ended).not.toHaveProperty('reason');
   });
 
-  it('lets only the requester cancel', () => {
+  it('lets only the requester cancel a pending request, and anyone else an approved one only with a reason', () => {
     expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB' })).toThrow(NotAllowedError);
+    expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'no' })).toThrow(NotAllowedError);
+    expect(() => transition(requestIn('APPROVED'), { ...SAMPLE.CANCEL, by: 'U0BOB' })).toThrow('needs a reason');
+    const cancelled = transition(requestIn('APPROVED'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'window moved' }).next;
+    expect(cancelled).toMatchObject({ status: 'CANCELLED', cancelledBy: 'U0BOB', reason: 'window moved' });
+    expect(() => transition(cancelled, SAMPLE.CANCEL)).toThrow('This request was already cancelled by <@U0BOB>.');
   });
 });
 

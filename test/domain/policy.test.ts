@@ -129,11 +129,21 @@ describe('who decides', () => {
     expect(() => authorizeDecision(operators, request, actor('U0ZED', 'S0OTHER'))).toThrow(NotApproverError);
   });
 
-  it('lets the requester or an approver revoke, and only the requester cancel', () => {
+  it('lets the requester or an approver revoke', () => {
     expect(() => authorizeRevoke(operators, request, actor('U0ALICE'))).not.toThrow();
     expect(() => authorizeRevoke(operators, request, actor('U0BOB'))).not.toThrow();
     expect(() => authorizeRevoke(operators, request, actor('U0ZED'))).toThrow(NotAllowedError);
-    expect(() => authorizeCancel(request, actor('U0ALICE'))).not.toThrow();
-    expect(() => authorizeCancel(request, actor('U0BOB'))).toThrow(NotAllowedError);
+  });
+
+  it('lets the requester cancel until granted, and an approver only once approved, before it starts', () => {
+    const pending = { ...request, status: 'PENDING' as const };
+    const approved = { ...request, status: 'APPROVED' as const };
+    expect(() => authorizeCancel(operators, pending, actor('U0ALICE'))).not.toThrow();
+    expect(() => authorizeCancel(operators, approved, actor('U0ALICE'))).not.toThrow();
+    expect(() => authorizeCancel(operators, pending, actor('U0BOB'))).toThrow('deny it instead');
+    expect(() => authorizeCancel(operators, approved, actor('U0BOB'))).not.toThrow();
+    expect(() => authorizeCancel(operators, approved, actor('U0ZED', 'S0STORAGE'))).not.toThrow();
+    expect(() => authorizeCancel(operators, approved, actor('U0ZED'))).toThrow(NotAllowedError);
+    expect(() => authorizeCancel(operators, { ...request, status: 'ACTIVE' as const }, actor('U0ZED'))).toThrow(NotAllowedError);
   });
 });

@@ -33,7 +33,8 @@ const ACTORS = {
   stranger: 'U0EVE',
 } as const;
 type ActorName = keyof typeof ACTORS;
-const ACTIONS = ['request', 'approve', 'deny', 'cancel', 'revoke', 'list'] as const;
+/** `cancel` is on a pending request; `cancel approved` on one approved whose access has not started. */
+const ACTIONS = ['request', 'approve', 'deny', 'cancel', 'cancel approved', 'revoke', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
 const POLICIES = { '1-of-M': { name: 'one-of-m', role: 'vsadmin' }, '2-of-M': { name: 'two-of-m', role: 'vsadmin-volume' }, 'user-group': { name: 'user-group', role: 'snapmirror-operator' } } as const;
 type Shape = keyof typeof POLICIES;
@@ -45,6 +46,7 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     approve: ['approver (this policy)'],
     deny: ['approver (this policy)'],
     cancel: ['requester'],
+    'cancel approved': ['requester', 'approver (this policy)'],
     revoke: ['requester', 'approver (this policy)'],
     list: Object.keys(ACTORS) as ActorName[],
   },
@@ -53,6 +55,7 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     approve: ['approver (this policy)'],
     deny: ['approver (this policy)'],
     cancel: ['requester'],
+    'cancel approved': ['requester', 'approver (this policy)'],
     revoke: ['requester', 'approver (this policy)'],
     list: Object.keys(ACTORS) as ActorName[],
   },
@@ -61,6 +64,7 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     approve: ['approver group member'],
     deny: ['approver group member'],
     cancel: ['requester'],
+    'cancel approved': ['requester', 'approver group member'],
     revoke: ['requester', 'approver group member'],
     list: Object.keys(ACTORS) as ActorName[],
   },
@@ -75,6 +79,17 @@ async function pending(shape: Shape): Promise<AccessRequest> {
     pendingRequest({ policy: policy.name, role: policy.role, approvalsRequired: shape === '2-of-M' ? 2 : 1 }),
   );
   return ingress().awaitApproval(request, `approval-${++serial}`);
+}
+
+/** A request of `shape` approved by its approvers, its access not started (a scheduled start ahead). */
+async function approved(shape: Shape): Promise<AccessRequest> {
+  const { store } = ingress();
+  const request = await pending(shape);
+  await store.apply(request.id, { type: 'APPROVE', by: shape === 'user-group' ? 'U0ERIN' : 'U0BOB', at: at(1) });
+  if (shape === '2-of-M') await store.apply(request.id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
+  const after = await store.get(request.id);
+  expect(after.status).toBe('APPROVED');
+  return after;
 }
 
 /** A request of `shape` whose grant is live (end token kept). */
@@ -141,6 +156,30 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       }
       return allowed;
     }
+    case 'cancel approved': {
+      const request = await approved(shape);
+      const views = new Set(slack.views.keys());
+      const { responses } = await ingress().click(user, 'jit_cancel', request);
+      const opened = [...slack.views.keys()].filter((k) => !views.has(k));
+      // The requester cancels at once; an approver is asked why first.
+      expect(opened).toHaveLength(user !== 'U0ALICE' && ALLOWED[shape]['cancel approved'].some((a) => ACTORS[a] === user) ? 1 : 0);
+      if (opened.length === 1) await ingress().submitView(user, opened[0] as string, { reason: 'The change window moved to Friday' });
+      const after = await store.get(request.id);
+      const allowed = after.status === 'CANCELLED';
+      if (allowed && user !== 'U0ALICE') {
+        expect(after).toMatchObject({ cancelledBy: user, reason: 'The change window moved to Friday' });
+        // The requester is told at once, with the reason, in a new message.
+        const dm = slack.messages.filter((m) => m.channel === slack.dmChannelOf('U0ALICE')).map((m) => m.text).join('\n');
+        expect(dm).toContain(`<@${user}> cancelled your approved request \`${request.id}\``);
+        expect(dm).toContain('The change window moved to Friday');
+      }
+      if (!allowed) {
+        expect(after).toEqual(request);
+        expect(sfn.resumed).toEqual([]);
+        expect(texts(responses())).not.toBe('');
+      }
+      return allowed;
+    }
     case 'revoke': {
       const request = await active(shape);
       const { responses } = await ingress().click(user, 'jit_revoke', request);
@@ -161,9 +200,9 @@ afterAll(() => {
   const width = Math.max(...Object.keys(ACTORS).map((a) => a.length));
   const lines = [`Authorization matrix (${matrix.length} cells; ✓ allowed, · refused)`];
   for (const shape of Object.keys(POLICIES) as Shape[]) {
-    lines.push(`  policy ${shape}`, `    ${''.padEnd(width)}  ${ACTIONS.map((a) => a.padEnd(7)).join(' ')}`);
+    lines.push(`  policy ${shape}`, `    ${''.padEnd(width)}  ${ACTIONS.map((a) => a.padEnd(a.length > 7 ? a.length : 7)).join(' ')}`);
     for (const actor of Object.keys(ACTORS) as ActorName[]) {
-      const row = ACTIONS.map((action) => (matrix.includes(`${shape}|${actor}|${action}|allowed`) ? '✓' : '·').padEnd(7)).join(' ');
+      const row = ACTIONS.map((action) => (matrix.includes(`${shape}|${actor}|${action}|allowed`) ? '✓' : '·').padEnd(Math.max(7, action.length))).join(' ');
       lines.push(`    ${actor.padEnd(width)}  ${row}`);
     }
   }

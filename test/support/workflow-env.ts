@@ -279,7 +279,7 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       deny: (id, by, reason) =>
         decide(id, { type: 'DENY', by, at: now(), reason }, (r) => authorizeDecision(policyOf(r), r, actor(by)), () => resumeApproval(id, 'DENIED')),
       cancel: (id, by) =>
-        decide(id, { type: 'CANCEL', by, at: now() }, (r) => authorizeCancel(r, actor(by)), () => resumeApproval(id, 'CANCELLED')),
+        decide(id, { type: 'CANCEL', by, at: now() }, (r) => authorizeCancel(policyOf(r), r, actor(by)), () => resumeApproval(id, 'CANCELLED')),
       revokeNow: (id, by) =>
         decide(id, { type: 'REVOKE_REQUESTED', by, at: now() }, (r) => authorizeRevoke(policyOf(r), r, actor(by)), async () => {
           const { tokens } = await store.getStored(id);

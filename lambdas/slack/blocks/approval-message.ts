@@ -7,6 +7,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
+import { requestedWindow } from '../../domain/window';
 import { ACTION, DECISION_BLOCK } from '../ids';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
@@ -16,13 +17,35 @@ export interface SlackMessage {
   readonly blocks: KnownBlock[];
 }
 
-/** One line saying who asks for what, where and for how long (user text escaped). */
+/**
+ * The window, as everyone concerned reads it (each in their own time zone, through Slack's date
+ * formatting): the granted window once there is one, else the requested start and end, else
+ * "for 2 hours from approval".
+ */
+export function windowPhrase(request: AccessRequest): string {
+  const granted = 'window' in request ? request.window : undefined;
+  const window = granted ?? requestedWindow(request);
+  if (!window) return `for *${formatDuration(request.durationSeconds)}* from approval`;
+  const seconds = Math.max(1, Math.round((Date.parse(window.end) - Date.parse(window.start)) / 1000));
+  return `for *${formatDuration(seconds)}*, from ${slackDate(window.start)} to ${slackDate(window.end)}`;
+}
+
+/** One line saying who asks for what, where and when (user text escaped). */
 export function requestHeadline(request: AccessRequest): string {
-  const start = request.requestedStart ? `from ${slackDate(request.requestedStart)}` : 'as soon as approved';
   return (
     `<@${request.requester.slackUserId}> (ONTAP account \`${escapeMrkdwn(request.requester.ontapAccount)}\`) asks for ` +
     `*${escapeMrkdwn(request.role)}* on *${escapeMrkdwn(request.cluster)} / ${escapeMrkdwn(request.svm.name)}* ` +
-    `for *${formatDuration(request.durationSeconds)}*, ${start}.`
+    `${windowPhrase(request)}.`
+  );
+}
+
+/** For a scheduled request: what a late approval means, so the approver knows what they grant. */
+function lateApprovalNote(request: AccessRequest): string | undefined {
+  const asked = requestedWindow(request);
+  if (!asked || request.status !== 'PENDING') return undefined;
+  return (
+    `Approved after its start, the access still ends ${slackDate(asked.end)}: ` +
+    'only what is left of the window is granted.'
   );
 }
 
@@ -31,6 +54,8 @@ export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } }];
   // Set by the workflow's validation from ONTAP's role privileges.
   if (request.roleSummary) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Role: ${escapeMrkdwn(truncate(request.roleSummary, 300))}` }] });
+  const late = lateApprovalNote(request);
+  if (late) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: late }] });
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` } });
   const context = [`Request \`${request.id}\``, `policy ${escapeMrkdwn(request.policy)}`];
   if (request.ticket) context.push(`ticket ${escapeMrkdwn(request.ticket)}`);
@@ -57,11 +82,22 @@ export function statusLine(request: AccessRequest): string {
     case 'DENIED':
       return `:no_entry: Denied by <@${request.deniedBy}> ${slackDate(request.decidedAt)}.\n${quoteMrkdwn(request.reason)}`;
     case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.`;
+      return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.` +
+        (request.reason !== undefined ? `\n${quoteMrkdwn(request.reason)}` : '');
     case 'EXPIRED':
-      return request.expiry === 'approval-timeout'
-        ? `:alarm_clock: Expired without a decision ${slackDate(request.endedAt)}.`
-        : `:lock: Ended ${slackDate(request.endedAt)}.`;
+      switch (request.expiry) {
+        case 'approval-timeout':
+          return `:alarm_clock: Expired without a decision ${slackDate(request.endedAt)}.`;
+        case 'window-passed':
+          return (
+            `:alarm_clock: Approved by ${approvers} too late: too little of the requested window was left. ` +
+            'Nothing was granted.'
+          );
+        case 'window-ended':
+          return `:lock: Ended ${slackDate(request.endedAt)}.`;
+        default:
+          return assertNever(request.expiry);
+      }
     case 'REVOKED':
       return `:lock: Revoked by <@${request.revokedBy}> ${slackDate(request.endedAt)}.`;
     case 'FAILED':
@@ -90,23 +126,42 @@ export function revokeButton(request: AccessRequest): Button {
   };
 }
 
-/** The buttons that still apply: approve/deny/cancel while pending, revoke while granted. */
+/**
+ * "Cancel request", asking first: the same button on the approval message and the requester's DM.
+ * The requester may cancel until the access is granted; an approver once it is approved (and is
+ * then asked why).
+ */
+export function cancelButton(request: AccessRequest): Button {
+  return {
+    ...button(ACTION.cancel, 'Cancel request', request),
+    confirm: {
+      title: { type: 'plain_text', text: 'Cancel this request?' },
+      text: {
+        type: 'plain_text',
+        text: 'Nothing will be granted and the requester is told. The requester can cancel until the access starts; ' +
+          'an approver, once it is approved, and is asked why.',
+      },
+      confirm: { type: 'plain_text', text: 'Cancel request' },
+      deny: { type: 'plain_text', text: 'Keep it' },
+    },
+  };
+}
+
+/** The buttons that still apply: approve/deny/cancel while pending, cancel once approved, revoke while granted. */
 export function decisionButtons(request: AccessRequest): ActionsBlock | undefined {
   if (request.status === 'PENDING') {
-    const cancel: Button = {
-      ...button(ACTION.cancel, 'Cancel request', request),
-      confirm: {
-        title: { type: 'plain_text', text: 'Cancel this request?' },
-        text: { type: 'plain_text', text: 'Only the requester can cancel it. Nothing will be granted.' },
-        confirm: { type: 'plain_text', text: 'Cancel request' },
-        deny: { type: 'plain_text', text: 'Keep it' },
-      },
-    };
     return {
       type: 'actions',
       block_id: DECISION_BLOCK,
-      elements: [button(ACTION.approve, 'Approve', request, 'primary'), button(ACTION.deny, 'Deny', request, 'danger'), cancel],
+      elements: [
+        button(ACTION.approve, 'Approve', request, 'primary'),
+        button(ACTION.deny, 'Deny', request, 'danger'),
+        cancelButton(request),
+      ],
     };
+  }
+  if (request.status === 'APPROVED') {
+    return { type: 'actions', block_id: DECISION_BLOCK, elements: [cancelButton(request)] };
   }
   if ((request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') && !request.revokeRequestedBy) {
     return { type: 'actions', block_id: DECISION_BLOCK, elements: [revokeButton(request)] };
@@ -125,6 +180,7 @@ export function approvalMessage(request: AccessRequest): SlackMessage {
   if (buttons) blocks.push(buttons);
   const text =
     `JIT request ${request.id}: ${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)} ` +
-    `for ${formatDuration(request.durationSeconds)} by <@${request.requester.slackUserId}>. ${status.split('\n')[0] ?? ''}`;
+    `${windowPhrase(request).replace(/\*/g, '')} by <@${request.requester.slackUserId}>. ` +
+    `${status.split('\n')[0] ?? ''}`;
   return { text, blocks };
 }

@@ -4,7 +4,7 @@ import { formatDuration } from '../../domain/durations';
 import type { AccessRequest, Status } from '../../domain/request';
 import { COMMAND, FORM_FIELDS, type FormField } from '../ids';
 import type { FieldErrors } from '../request-form';
-import type { SlackMessage } from './approval-message';
+import { type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, slackDate } from './escape';
 
 /** `/jit help`. */
@@ -36,11 +36,10 @@ const STATUS_EMOJI: Record<Status, string> = {
 
 function listLine(request: AccessRequest): string {
   const progress = request.status === 'PENDING' ? ` (${request.approvals.length} of ${request.approvalsRequired})` : '';
-  const until = request.status === 'ACTIVE' ? `, until ${slackDate(request.window.end)}` : '';
   return (
-    `${STATUS_EMOJI[request.status]} \`${request.id}\` *${request.status}*${progress}${until}: ` +
+    `${STATUS_EMOJI[request.status]} \`${request.id}\` *${request.status}*${progress}: ` +
     `${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)} ` +
-    `for ${formatDuration(request.durationSeconds)}, asked ${slackDate(request.createdAt)}`
+    `${windowPhrase(request).replace(/\*/g, '')}, asked ${slackDate(request.createdAt)}`
   );
 }
 

@@ -5,29 +5,17 @@
  * Every piece of user or cluster text is escaped.
  */
 import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
-import { formatDuration } from '../../domain/durations';
 import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
-import { ACTION, DECISION_BLOCK } from '../ids';
-import { button, revokeButton, type SlackMessage } from './approval-message';
+import { requestedWindow } from '../../domain/window';
+import { DECISION_BLOCK } from '../ids';
+import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
 const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
 const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
 
-const cancelButton = (request: AccessRequest): Button => ({
-  ...button(ACTION.cancel, 'Cancel request', request),
-  confirm: {
-    title: { type: 'plain_text', text: 'Cancel this request?' },
-    text: { type: 'plain_text', text: 'Nothing will be granted.' },
-    confirm: { type: 'plain_text', text: 'Cancel request' },
-    deny: { type: 'plain_text', text: 'Keep it' },
-  },
-});
-
-
 const target = (r: AccessRequest): string => `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* (cluster *${escapeMrkdwn(r.cluster)}*)`;
-const when = (r: AccessRequest): string => (r.requestedStart ? `from ${slackDate(r.requestedStart)}` : 'as soon as approved');
 const approvers = (r: AccessRequest): string => r.approvals.map((a) => `<@${a.by}>`).join(', ');
 const progress = (r: AccessRequest): string => `${r.approvals.length} of ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'}`;
 
@@ -38,7 +26,8 @@ export function requesterStatusLine(r: AccessRequest): string {
       return `:hourglass_flowing_sand: Waiting for approval (${progress(r)}).`;
     case 'APPROVED':
       return r.requestedStart && Date.parse(r.requestedStart) > Date.parse(r.decidedAt)
-        ? `:white_check_mark: Approved by ${approvers(r)}. Your access starts ${slackDate(r.requestedStart)}.`
+        ? `:white_check_mark: Approved by ${approvers(r)}. Your access starts ${slackDate(r.requestedStart)}` +
+            ` and ends ${slackDate(requestedWindow(r)?.end ?? r.requestedStart)}.`
         : `:white_check_mark: Approved by ${approvers(r)}. Granting your access now…`;
     case 'ACTIVE':
       return r.revokeRequestedBy
@@ -50,11 +39,25 @@ export function requesterStatusLine(r: AccessRequest): string {
     case 'DENIED':
       return `:no_entry: Denied by <@${r.deniedBy}>:\n${quoteMrkdwn(r.reason)}`;
     case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.`;
+      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.` +
+        (r.reason !== undefined ? `\n${quoteMrkdwn(r.reason)}` : '');
     case 'EXPIRED':
-      return r.expiry === 'approval-timeout'
-        ? `:alarm_clock: Nobody approved this request in time; it expired ${slackDate(r.endedAt)}. Ask again if you still need access.`
-        : `:lock: Your access ended ${slackDate(r.endedAt)}.`;
+      switch (r.expiry) {
+        case 'approval-timeout':
+          return (
+            `:alarm_clock: Nobody approved this request in time; it expired ${slackDate(r.endedAt)}. ` +
+            'Ask again if you still need access.'
+          );
+        case 'window-passed':
+          return (
+            ':alarm_clock: It was approved too late: too little of the window you asked for was left, ' +
+            'so nothing was granted. Ask again if you still need access.'
+          );
+        case 'window-ended':
+          return `:lock: Your access ended ${slackDate(r.endedAt)}.`;
+        default:
+          return assertNever(r.expiry);
+      }
     case 'REVOKED':
       return `:lock: Your access was revoked by <@${r.revokedBy}> ${slackDate(r.endedAt)}.`;
     case 'FAILED':
@@ -73,7 +76,7 @@ export function requesterStatusLine(r: AccessRequest): string {
 export function requesterMessage(r: AccessRequest): SlackMessage {
   const status = requesterStatusLine(r);
   const blocks: KnownBlock[] = [
-    section(`Your request for ${target(r)} for *${formatDuration(r.durationSeconds)}*, ${when(r)}.`),
+    section(`Your request for ${target(r)} ${windowPhrase(r)}.`),
     section(status),
     context(`Request \`${r.id}\`${r.ticket ? ` · ticket ${escapeMrkdwn(r.ticket)}` : ''}`),
   ];

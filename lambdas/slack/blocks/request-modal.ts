@@ -98,8 +98,7 @@ export function buildRequestModal(
   const targets = targetChoices(config, policies).filter((t) => targetValue(t).length <= OPTION_VALUE_MAX).slice(0, OPTIONS_MAX);
   const target = targets.find((t) => selection.target && targetValue(t) === targetValue(selection.target)) ?? targets[0];
   const roles = target ? roleChoices(policies, target) : [];
-  const explicitRoles = roles.filter((r) => r !== '*');
-  const role = selection.role !== undefined && roles.some((r) => r === '*' || r === selection.role) ? selection.role : explicitRoles[0];
+  const role = selection.role !== undefined && roles.includes(selection.role) ? selection.role : roles[0];
   const policy = target ? policyFor(policies, target, role) : undefined;
   const metadata: RequestModalMetadata = {
     v: 1,
@@ -128,7 +127,7 @@ export function buildRequestModal(
       element: { type: 'plain_text_input', action_id: FORM_BLOCK.svmName, max_length: 64, placeholder: plain('svm_data1') },
     });
   }
-  if (target) blocks.push(roleBlock(target, roles, explicitRoles, role));
+  if (target) blocks.push(roleBlock(target, roles, role));
   blocks.push(durationBlock(policy), ...startBlocks(requester.zone, policy), ...reasonBlocks());
 
   return {
@@ -176,18 +175,10 @@ function targetBlock(targets: readonly TargetChoice[], selected: TargetChoice | 
   };
 }
 
-function roleBlock(target: TargetChoice, roles: readonly string[], explicit: readonly string[], role: string | undefined): InputBlock {
+/** The roles the policies name, as a select: the configuration refuses `*`, so no call to the cluster. */
+function roleBlock(target: TargetChoice, roles: readonly string[], role: string | undefined): InputBlock {
   const block_id = roleBlockId(target);
-  if (roles.includes('*') || explicit.length === 0) {
-    return {
-      type: 'input',
-      block_id,
-      label: plain('Role'),
-      hint: plain(explicit.length > 0 ? `Any role defined on the SVM, e.g. ${explicit.join(', ')}.` : 'Any role defined on the SVM.'),
-      element: { type: 'plain_text_input', action_id: FORM_ACTION.role, max_length: 128, ...(role ? { initial_value: role } : {}) },
-    };
-  }
-  const options = explicit.slice(0, OPTIONS_MAX).map((r) => option(r, r));
+  const options = roles.slice(0, OPTIONS_MAX).map((r) => option(r, r));
   const initial = options.find((o) => o.value === role);
   return {
     type: 'input',

@@ -23,6 +23,10 @@ export interface NameResolver {
   user?(id: string): string | undefined;
   channel?(id: string): string | undefined;
   usergroup?(id: string): string | undefined;
+  /** The reader's IANA time zone for `<!date^…>`. @default the browser's */
+  zone?: string;
+  /** "Now" in epoch ms, for `{date_pretty}`'s today/yesterday/tomorrow. @default Date.now() */
+  now?(): number;
 }
 
 /** Decodes the three entities Slack escapes (`&amp;`, `&lt;`, `&gt;`), in one pass. */
@@ -156,7 +160,12 @@ function angle(inner: string, names: NameResolver): MrkdwnNode {
     const [command = '', id = ''] = target.slice(1).split('^');
     if (command === 'here' || command === 'channel' || command === 'everyone') return { type: 'broadcast', label: `@${command}` };
     if (command === 'subteam') return { type: 'usergroup', id, label: label ?? `@${names.usergroup?.(id) ?? id}` };
-    // <!date^…|fallback> and other commands: Slack shows the fallback text.
+    if (command === 'date') {
+      const [, unix = '', format = ''] = target.slice(1).split('^');
+      const shown = formatSlackDate(Number(unix), decodeEntities(format), names);
+      if (shown !== undefined) return { type: 'text', text: shown };
+    }
+    // Other commands, and a date Slack cannot read: Slack shows the fallback text.
     return { type: 'text', text: label ?? '' };
   }
   const url = decodeEntities(target);
@@ -189,4 +198,62 @@ export function mrkdwnToText(nodes: readonly MrkdwnNode[]): string {
       }
     })
     .join('');
+}
+
+const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+];
+const WEEKDAYS: Record<string, string> = {
+  Mon: 'Monday', Tue: 'Tuesday', Wed: 'Wednesday', Thu: 'Thursday', Fri: 'Friday', Sat: 'Saturday', Sun: 'Sunday',
+};
+const DAY_MS = 86_400_000;
+
+/**
+ * What Slack shows for `<!date^seconds^format|fallback>`: the instant in the reader's time zone,
+ * with `{date_num}`, `{date_slash}`, `{date}`, `{date_short}`, `{date_long}`, their `_pretty` forms
+ * (Today, Yesterday, Tomorrow), `{time}` and `{time_secs}` filled in. Undefined when unreadable.
+ */
+export function formatSlackDate(
+  seconds: number,
+  format: string,
+  reader: Pick<NameResolver, 'zone' | 'now'> = {},
+): string | undefined {
+  if (!Number.isFinite(seconds)) return undefined;
+  let parts: (ms: number) => Record<string, string>;
+  try {
+    const fmt = new Intl.DateTimeFormat('en-US', {
+      ...(reader.zone ? { timeZone: reader.zone } : {}),
+      year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short',
+      hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true,
+    });
+    parts = (ms) => Object.fromEntries(fmt.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  } catch {
+    return undefined;
+  }
+  const at = parts(seconds * 1000);
+  const day = (p: Record<string, string>): string => `${p.year}-${p.month}-${p.day}`;
+  const nowMs = reader.now ? reader.now() : Date.now();
+  const relative = new Map([
+    [day(parts(nowMs)), 'Today'],
+    [day(parts(nowMs - DAY_MS)), 'Yesterday'],
+    [day(parts(nowMs + DAY_MS)), 'Tomorrow'],
+  ]);
+  const month = MONTHS[Number(at.month) - 1] ?? '';
+  const d = Number(at.day);
+  const teen = d >= 11 && d <= 13;
+  const nth = teen ? 'th' : (['th', 'st', 'nd', 'rd'][d % 10] ?? 'th');
+  const pad = (n: string | undefined): string => (n ?? '').padStart(2, '0');
+  const plain: Record<string, string> = {
+    date_num: `${at.year}-${pad(at.month)}-${pad(at.day)}`,
+    date_slash: `${pad(at.month)}/${pad(at.day)}/${at.year}`,
+    date: `${month} ${d}${nth}, ${at.year}`,
+    date_short: `${month.slice(0, 3)} ${d}, ${at.year}`,
+    date_long: `${WEEKDAYS[at.weekday ?? ''] ?? ''}, ${month} ${d}${nth}, ${at.year}`,
+    time: `${at.hour}:${at.minute} ${at.dayPeriod}`,
+    time_secs: `${at.hour}:${at.minute}:${at.second} ${at.dayPeriod}`,
+  };
+  const pretty = relative.get(day(at));
+  for (const kind of ['date', 'date_short', 'date_long']) plain[`${kind}_pretty`] = pretty ?? plain[kind] ?? '';
+  return format.replace(/\{([a-z_]+)\}/g, (token, name: string) => plain[name] ?? token);
 }

@@ -6,12 +6,12 @@ describe('approvalMessage', () => {
   it('shows the request with Approve, Deny and Cancel while it waits, each carrying the request id', () => {
     const request = pendingRequest({ ticket: 'CHG0012345' });
     const { text, blocks } = approvalMessage(request);
-    expect(text).toContain(`JIT request ${request.id}: vsadmin on cluster1/svm1 for 1 hour by <@U0ALICE>`);
+    expect(text).toContain(`JIT request ${request.id}: vsadmin on cluster1/svm1 for 1 hour from approval by <@U0ALICE>`);
     expect(blocks[0]).toEqual({
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: '<@U0ALICE> (ONTAP account `alice`) asks for *vsadmin* on *cluster1 / svm1* for *1 hour*, as soon as approved.',
+        text: '<@U0ALICE> (ONTAP account `alice`) asks for *vsadmin* on *cluster1 / svm1* for *1 hour* from approval.',
       },
     });
     expect(blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Justification*\n>Fix the snapmirror schedule' } });
@@ -31,9 +31,23 @@ describe('approvalMessage', () => {
     expect(elements[2]?.confirm).toBeDefined();
   });
 
-  it('says when a scheduled start is', () => {
-    expect(requestHeadline(pendingRequest({ requestedStart: '2026-11-23T08:30:00Z' }))).toContain(
-      'from <!date^1795422600^{date_short_pretty} {time}|2026-11-23 08:30:00 UTC>.',
+  it('shows a scheduled window\'s start and end, each in the reader\'s time zone, and what a late approval grants', () => {
+    const request = pendingRequest({ requestedStart: '2026-11-23T08:30:00Z', durationSeconds: 2 * 3600 });
+    expect(requestHeadline(request)).toContain(
+      'for *2 hours*, from <!date^1795422600^{date_short_pretty} {time}|2026-11-23 08:30:00 UTC> ' +
+        'to <!date^1795429800^{date_short_pretty} {time}|2026-11-23 10:30:00 UTC>.',
+    );
+    expect(JSON.stringify(approvalMessage(request).blocks)).toContain(
+      'Approved after its start, the access still ends <!date^1795429800^{date_short_pretty} {time}|2026-11-23 10:30:00 UTC>',
+    );
+  });
+
+  it('shows the granted window once granted: what ONTAP has, not what was asked', () => {
+    const active = requestIn('ACTIVE', pendingRequest({ requestedStart: '2026-11-22T09:00:00Z', durationSeconds: 3 * 3600 }));
+    const granted = { ...active, window: { start: '2026-11-22T10:02:00Z', end: '2026-11-22T12:00:00Z' } } as AccessRequest;
+    expect(requestHeadline(granted)).toContain(
+      'for *1 hour 58 minutes*, from <!date^1795341720^{date_short_pretty} {time}|2026-11-22 10:02:00 UTC> ' +
+        'to <!date^1795348800^{date_short_pretty} {time}|2026-11-22 12:00:00 UTC>.',
     );
   });
 
@@ -56,7 +70,8 @@ describe('approvalMessage', () => {
     for (const [request, line] of cases) {
       expect(statusLine(request)).toMatch(line);
       const { blocks } = approvalMessage(request);
-      expect(blocks.some((b) => b.type === 'actions')).toBe(request.status === 'REVOKE_FAILED');
+      // A failed revoke keeps "Revoke now"; an approved request not yet granted keeps "Cancel request".
+      expect(blocks.some((b) => b.type === 'actions')).toBe(request.status === 'REVOKE_FAILED' || request.status === 'APPROVED');
     }
   });
 

@@ -17,7 +17,9 @@ describe('command replies', () => {
     const { text, blocks } = listReply(requests);
     expect(blocks).toHaveLength(3);
     const first = JSON.stringify(blocks[1]);
-    expect(first).toContain('*ACTIVE*, until <!date^');
+    // The window granted, start and end, as the DM and the approval message show it.
+    expect(first).toContain('*ACTIVE*: vsadmin on cluster1/svm1 for 1 hour, from <!date^1795341720^{date_short_pretty} {time}|2026-11-22 10:02:00 UTC> to <!date^1795345320^');
+    expect(first).toContain('(0 of 2): v&lt;a&gt; on cluster1/svm1 for 1 hour from approval, asked');
     expect(first).toContain('*PENDING* (0 of 2): v&lt;a&gt; on cluster1/svm1');
     expect(text).toMatch(/^Your requests: JIT|^Your requests: 2026/);
     expect(listReply([]).text).toContain('You have no requests yet');

@@ -39,7 +39,7 @@ const wide = parseConfig({
       name: 'anything-on-2',
       clusters: ['cluster2'],
       svms: ['*'],
-      roles: ['*'],
+      roles: ['readonly', 'vsadmin'],
       requesters: 'anyone',
       approvers: { users: ['U0BOB'] },
       defaultDuration: '90m',
@@ -79,7 +79,7 @@ describe('buildRequestModal', () => {
     expect((view.blocks[0] as Block).text?.text).toContain('`a&lt;b&gt;`');
   });
 
-  it('groups SVMs by cluster, and asks for a typed SVM and role where a policy allows any', () => {
+  it('groups SVMs by cluster, and asks for a typed SVM where a policy allows any, with the roles it names', () => {
     const first = blocks(wide);
     const target = first[1]?.element as { option_groups: { label: { text: string }; options: { value: string; text: { text: string } }[] }[] };
     expect(target.option_groups.map((g) => [g.label.text, g.options.map((o) => o.value)])).toEqual([
@@ -88,7 +88,7 @@ describe('buildRequestModal', () => {
     ]);
     const any = blocks(wide, { target: { cluster: 'cluster2', svm: '*' } });
     expect(any.map((b) => b.block_id).slice(1, 5)).toEqual(['target', 'svm_name', 'role@cluster2/*', 'duration@anything-on-2']);
-    expect(any[3]?.element).toMatchObject({ type: 'plain_text_input', action_id: 'role' });
+    expect(any[3]?.element).toMatchObject({ type: 'static_select', action_id: 'role', options: [{ value: 'readonly' }, { value: 'vsadmin' }] });
     expect(any[4]?.element).toMatchObject({ initial_value: '1h30m' });
   });
 });

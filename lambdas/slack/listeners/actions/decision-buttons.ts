@@ -1,9 +1,9 @@
-/** The approval message's buttons: approve, deny (asks for a reason first), cancel, revoke. */
+/** The approval message's buttons: approve, deny (asks why first), cancel (an approver is asked why), revoke. */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { MessageRef } from '../../../domain/request';
 import { describeError } from '../../answers';
 import { noticeReply } from '../../blocks/command-replies';
-import { denyReasonModal } from '../../blocks/deny-reason-modal';
+import { type ReasonKind, reasonModal } from '../../blocks/deny-reason-modal';
 import type { DecisionResult } from '../../decisions';
 import { SlackLookupError } from '../../errors';
 import { type DecisionClick, DecisionClickSchema, parsePayload } from '../../payloads';
@@ -42,15 +42,38 @@ export function decisionButton(
 
 /** Deny: checks the person may deny, then asks for the reason in a modal. */
 export function denyButton(s: SlackServices) {
+  return reasonButton(s, 'deny', async (id, user) => {
+    const check = await s.decisions.mayDeny(id, user);
+    return check.ok ? { ok: true, request: check.request, needsReason: true } : check;
+  });
+}
+
+/**
+ * Cancel: the requester's click cancels at once (the button already asked to confirm); an approver
+ * cancelling an approved request is asked why first. Anyone else is told why not.
+ */
+export function cancelButton(s: SlackServices) {
+  return reasonButton(s, 'cancel', (id, user) => s.decisions.mayCancel(id, user));
+}
+
+type ReasonCheck = (id: string, userId: string) => Promise<DecisionResult & { readonly needsReason?: boolean }>;
+
+function reasonButton(s: SlackServices, kind: ReasonKind, check: ReasonCheck) {
   return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
     await ack();
     try {
       const click = parsePayload(DecisionClickSchema, body, 'button click');
       const id = click.actions[0].value;
-      const check = await s.decisions.mayDeny(id, click.user.id);
-      if (!check.ok) return await replyEphemeral(respond, noticeReply(check.answer.mrkdwn));
       const where = clickedMessage(click);
-      const view = denyReasonModal(check.request, { requestId: id, ...(where ?? {}) });
+      const allowed = await check(id, click.user.id);
+      if (!allowed.ok) return await replyEphemeral(respond, noticeReply(allowed.answer.mrkdwn));
+      if (!allowed.needsReason) {
+        const result = await s.decisions.cancel(id, click.user.id, where);
+        const answer = result.ok ? result.notice : result.answer;
+        if (answer) await replyEphemeral(respond, noticeReply(answer.mrkdwn));
+        return;
+      }
+      const view = reasonModal(kind, allowed.request, { requestId: id, ...(where ?? {}) });
       try {
         await s.web.views.open({ trigger_id: click.trigger_id, view });
       } catch (error) {
@@ -58,7 +81,7 @@ export function denyButton(s: SlackServices) {
       }
     } catch (error) {
       const answer = describeError(error);
-      if (!answer.expected) s.logger.error({ msg: 'deny click failed', error: String(error) });
+      if (!answer.expected) s.logger.error({ msg: `${kind} click failed`, error: String(error) });
       await replyEphemeral(respond, noticeReply(answer.mrkdwn));
     }
   };

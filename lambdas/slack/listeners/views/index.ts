@@ -5,8 +5,9 @@ import type { SlackServices } from '../../services';
 import { denyReasonSubmission } from './deny-reason-submission';
 import { requestSubmission } from './request-submission';
 
-/** Registers the request modal's and the deny-reason modal's submissions. */
+/** Registers the request modal's and the reason modals' submissions. */
 export function register(app: App, services: SlackServices): void {
   app.view(CALLBACK.request, requestSubmission(services));
-  app.view(CALLBACK.denyReason, denyReasonSubmission(services));
+  app.view(CALLBACK.denyReason, denyReasonSubmission(services, 'deny'));
+  app.view(CALLBACK.cancelReason, denyReasonSubmission(services, 'cancel'));
 }

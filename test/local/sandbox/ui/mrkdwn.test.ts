@@ -1,6 +1,6 @@
 import { decodeEntities, escapeMrkdwn, type MrkdwnNode, mrkdwnToText, parseMrkdwn } from '../../../../local/sandbox/ui/mrkdwn';
 
-const names = { user: (id: string) => ({ U0BOB: 'bob' })[id], channel: (id: string) => ({ C0APPROVALS: 'jit-approvals' })[id] };
+const names = { user: (id: string) => ({ U0BOB: 'bob' })[id], channel: (id: string) => ({ C0APPROVALS: 'jit-approvals' })[id], zone: 'UTC' };
 const parse = (text: string): MrkdwnNode[] => parseMrkdwn(text, names);
 
 describe('mrkdwn: escaping and decoding', () => {
@@ -31,7 +31,7 @@ describe('mrkdwn: escaping and decoding', () => {
       { type: 'text', text: ' ' },
       { type: 'usergroup', id: 'S0STORAGE', label: '@storage' },
       { type: 'text', text: ' ' },
-      { type: 'text', text: 'Nov 14' },
+      { type: 'text', text: 'November 14th, 2023' },
     ]);
     expect(parse('<https://example.com/a?b=1&amp;c=2|the docs> <mailto:ops@example.com>')).toEqual([
       { type: 'link', url: 'https://example.com/a?b=1&c=2', text: 'the docs' },
@@ -84,5 +84,26 @@ describe('mrkdwn: formatting', () => {
   it('shows emoji shortcodes it knows and keeps the others', () => {
     expect(mrkdwnToText(parse(':white_check_mark: done :not_an_emoji:'))).toBe('✅ done :not_an_emoji:');
     expect(mrkdwnToText(parse('*Approved* by <@U0BOB>'))).toBe('Approved by @bob');
+  });
+});
+
+describe('mrkdwn: dates', () => {
+  // 2026-11-22T21:32:00Z; the reader's "now" is 2026-11-22T12:00:00Z.
+  const reader = (zone: string) => ({ zone, now: () => Date.parse('2026-11-22T12:00:00Z') });
+  const token = '<!date^1795383120^{date_short_pretty} {time}|2026-11-22 21:32:00 UTC>';
+
+  it('shows a <!date^…> token in the reader\'s own time zone, as Slack does, not its fallback', () => {
+    expect(mrkdwnToText(parseMrkdwn(`from ${token}`, reader('Europe/Paris')))).toBe('from Today 10:32 PM');
+    expect(parseMrkdwn(token, reader('Asia/Tokyo'))).toEqual([{ type: 'text', text: 'Tomorrow 6:32 AM' }]);
+    expect(parseMrkdwn(token, reader('America/Los_Angeles'))).toEqual([{ type: 'text', text: 'Today 1:32 PM' }]);
+  });
+
+  it('fills every date token, and falls back where the date cannot be read', () => {
+    const all = '<!date^1795383120^{date_num} {date_slash} {date} {date_short} {date_long} {date_pretty} {time_secs} {unknown}|x>';
+    expect(mrkdwnToText(parseMrkdwn(all, reader('UTC')))).toBe(
+      '2026-11-22 11/22/2026 November 22nd, 2026 Nov 22, 2026 Sunday, November 22nd, 2026 Today 9:32:00 PM {unknown}',
+    );
+    expect(parseMrkdwn('<!date^soon^{date}|whenever>', reader('UTC'))).toEqual([{ type: 'text', text: 'whenever' }]);
+    expect(parseMrkdwn('<!date^1795383120^{date}|fallback>', reader('Not/AZone'))).toEqual([{ type: 'text', text: 'fallback' }]);
   });
 });

@@ -40,7 +40,9 @@ describe('Approve', () => {
     expect(updates[0]?.args).toMatchObject({ channel: APPROVALS, ts: request.slack.approval?.ts });
     const message = approvalMessageOf(request);
     expect(JSON.stringify(message.blocks)).toContain('Approved by <@U0BOB> <!date^');
-    expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
+    // Approved and not started: only Cancel is left (for the requester, or an approver with a reason).
+    expect(JSON.stringify(message.blocks.filter((b) => b.type === 'actions'))).not.toMatch(/jit_approve|jit_deny|jit_revoke/);
+    expect(JSON.stringify(message.blocks)).toContain('"action_id":"jit_cancel"');
     expect(await store.auditTrail(request.id)).toEqual([
       expect.objectContaining({ type: 'REQUESTED' }),
       expect.objectContaining({ type: 'APPROVE', actor: 'U0BOB', from: 'PENDING', to: 'APPROVED' }),
@@ -173,7 +175,7 @@ describe('Cancel', () => {
     const { store, sfn } = ingress();
     const { request } = await awaiting();
     const { responses } = await ingress().click('U0BOB', 'jit_cancel', request);
-    expect(ephemeralTexts(responses())).toEqual(['Only the requester can cancel this request.']);
+    expect(ephemeralTexts(responses())).toEqual(['Only the requester can cancel a request that is still waiting; deny it instead.']);
     expect(await store.get(request.id)).toEqual(request);
     expect(sfn.calls).toEqual([]);
   });
