@@ -6,7 +6,8 @@
  *      |--DENY--> DENIED                  |--GRANT_FAILED--> FAILED     |--REVOKE_FAILED--> REVOKE_FAILED
  *      |--CANCEL--> CANCELLED             |--CANCEL--> CANCELLED                 (--REVOKED--> EXPIRED | REVOKED)
  *      |--APPROVAL_TIMEOUT--> EXPIRED
- *      |--VALIDATION_FAILED--> FAILED
+ *      |--VALIDATION_FAILED--> FAILED      |--REAUTHORIZATION_FAILED--> FAILED
+ *      |--REAUTHORIZATION_FAILED--> FAILED
  */
 import { z } from 'zod';
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
@@ -17,11 +18,12 @@ const by = z.string().min(1);
 
 /** Everything that can happen to a request, validated where it arrives. */
 export const LifecycleEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('APPROVE'), by, at }),
+  z.object({ type: z.literal('APPROVE'), by, at, person: z.array(z.string().min(1).max(300)).max(8).optional() }),
   z.object({ type: z.literal('DENY'), by, at, reason: z.string().min(1).max(3000) }),
   z.object({ type: z.literal('CANCEL'), by, at }),
   z.object({ type: z.literal('APPROVAL_TIMEOUT'), at }),
   z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
+  z.object({ type: z.literal('REAUTHORIZATION_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
   z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
@@ -44,8 +46,8 @@ export interface Transition {
 
 /** Legal events per status; anything else is an IllegalTransitionError. */
 export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
-  PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED'],
-  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL'],
+  PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED', 'REAUTHORIZATION_FAILED'],
+  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'REAUTHORIZATION_FAILED'],
   ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   DENIED: [],
@@ -70,7 +72,7 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'APPROVE': {
       if (request.status !== 'PENDING') break;
       if (request.approvals.some((a) => a.by === event.by)) throw new AlreadyApprovedError();
-      const approvals = [...request.approvals, { by: event.by, at: event.at }];
+      const approvals = [...request.approvals, { by: event.by, at: event.at, ...(event.person ? { person: event.person } : {}) }];
       if (approvals.length >= request.approvalsRequired) {
         return done({ ...common, approvals, status: 'APPROVED', decidedAt: event.at });
       }
@@ -90,6 +92,9 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'VALIDATION_FAILED':
       if (request.status !== 'PENDING') break;
       return done({ ...common, status: 'FAILED', stage: 'validation', reason: event.reason, endedAt: event.at });
+    case 'REAUTHORIZATION_FAILED':
+      if (request.status !== 'PENDING' && request.status !== 'APPROVED') break;
+      return done({ ...common, status: 'FAILED', stage: 'authorization', reason: event.reason, endedAt: event.at });
     case 'GRANTED':
       if (request.status !== 'APPROVED') break;
       return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });

@@ -13,6 +13,7 @@ import { SlackTransientError } from '../slack/errors';
 import type { ApprovalOutcome } from './client';
 import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './messages';
+import { reauthorize } from './reauthorize';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 
 /** AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request was decided before the wait began. */
@@ -63,6 +64,8 @@ export async function checkApproval(
   const now = nowOf(rt.clock);
   switch (request.status) {
     case 'APPROVED': {
+      // Before anyone is told it is approved, and again at a scheduled start: does the requester still qualify?
+      if (!(await reauthorize(rt, request, log)).ok) return { route: 'CLOSED' };
       const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
       if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
       // A start less than a second ahead is now.
@@ -78,6 +81,10 @@ export async function checkApproval(
     case 'EXPIRED':
       await announce(rt, request, { approval: true, requester: true }, log);
       return { route: 'EXPIRED' };
+    case 'FAILED':
+      // Closed at an approval because the requester no longer qualifies: the ingress recorded it, this tells the requester.
+      await announce(rt, request, { approval: true, requester: true, thread: {} }, log);
+      return { route: 'CLOSED' };
     default:
       log.warn('request closed elsewhere', { status: request.status });
       return { route: 'CLOSED' };

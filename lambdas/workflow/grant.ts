@@ -13,6 +13,7 @@ import type { Runtime } from '../runtime/runtime';
 import { GrantConflictError, RequestClosedError } from './errors';
 import { entryComment, grantKeyOf } from './grant-key';
 import { announce } from './messages';
+import { reauthorize } from './reauthorize';
 import type { GrantOutput } from './task-io';
 
 /** Grants request `requestId` from `start` for its approved duration. */
@@ -26,6 +27,9 @@ export async function grantAccess(
     await announce(rt, request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, request.status);
   }
+  // The last look before anything reaches the cluster.
+  const still = await reauthorize(rt, request, log);
+  if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
   const window = computeWindow(parseInstant(input.start), request.durationSeconds);
   const key = grantKeyOf(request);
   const lock = await rt.store.acquireGrantLock(key, request.id, window.end);

@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 const directory = (emailLocalPart: boolean) =>
-  new SlackDirectory({ web, accounts: { map: { U0ALICE: 'alice_admin' }, emailLocalPart }, now: () => clock.now, groupTtlSeconds: 60 });
+  new SlackDirectory({ web, accounts: { map: { U0ALICE: 'alice_admin' }, emailLocalPart, trustedEmailDomains: ['example.com'], people: {} }, now: () => clock.now, groupTtlSeconds: 60 });
 
 describe('SlackDirectory', () => {
   it('maps by the configuration first, with the time zone and name Slack gives', async () => {

@@ -20,6 +20,7 @@ import { type Clock, nowOf, scaledClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
 import { createSlackApp } from '../../lambdas/slack/app';
+import { SlackDirectory as PeopleLookup } from '../../lambdas/slack/directory';
 import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/request-store';
@@ -208,15 +209,20 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
     const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
+    const taskSlack = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     setRuntimeForTesting(
       options.clientsFromEnvironment
         ? { config, store, workflow, clock, logger }
         : {
             config,
             store,
-            notifier: new Notifier({
-              client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
-              approvalChannel: config.slack.approvalChannel,
+            notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
+            directory: new PeopleLookup({
+              web: taskSlack,
+              accounts: config.slack.accounts,
+              now: () => clock.now(),
+              groupTtlSeconds: 0,
+              onUnresolvedGroup: (group, problem) => logger.warn('user group not resolved; skipped', { group, problem }),
             }),
             workflow,
             clock,
