@@ -7,6 +7,7 @@
  * nothing reaches the cluster.
  */
 import { parseConfig } from '../../lambdas/config/load';
+import { handler as checkApprovalHandler } from '../../lambdas/handlers/check-approval';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import { fixtureWith, trail } from '../support/hardening';
 import { useWorkflowEnv } from '../support/workflow-env';
@@ -30,7 +31,7 @@ const CONFIG = parseConfig({
   slack: {
     approvalChannel: 'C0APPROVALS',
     accounts: {
-      map: { U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0BOBMAIL: 'bob.test', U0BOBADM: 'bob-adm', U0FRANK: 'frank' },
+      map: { U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0BOBMAIL: 'bob.test', U0BOBADM: 'bob-adm', U0FRANK: 'frank', U0GUEST: 'gus', U0GONE: 'gina' },
       emailLocalPart: true,
       trustedEmailDomains: ['example.com', 'corp.example.com'],
       people: { bob: ['U0BOB', 'U0BOBADM'] },
@@ -53,8 +54,18 @@ const BOB_ALTS = {
   'the configured grouping': 'U0BOBADM',
 } as const;
 
+/** Run right after each CheckApproval task (set per test): what changes between the check and the grant. */
+const afterCheck: { hook?: (requestId: string) => Promise<void> } = {};
+
 const env = useWorkflowEnv({
   ingress: true,
+  handlers: {
+    'check-approval': async (event: { requestId: string }) => {
+      const out = await checkApprovalHandler(event);
+      await afterCheck.hook?.(event.requestId);
+      return out;
+    },
+  },
   config: CONFIG,
   fixture: fixtureWith(['bob-adm', 'bob.test', 'frank']),
   directory: {
@@ -177,6 +188,33 @@ describe('finding 2: a requester who no longer qualifies after asking', () => {
   });
 });
 
+describe('re-authorized at grant time, before anything reaches the cluster', () => {
+  it('mapped to another ONTAP account between the approval and the grant: nothing is granted', async () => {
+    const { store } = env();
+    const { id, executionArn } = await env().ingress.request('U0FRANK', 'svm1 snapmirror-operator 1h Resync the mirror of vol_hr');
+    await env().waiting(executionArn, 'AwaitApproval');
+    const map = CONFIG.slack.accounts.map as Record<string, string>;
+    afterCheck.hook = async (requestId) => {
+      if (requestId === id) map.U0FRANK = 'frank.new';
+    };
+    try {
+      await env().ingress.click('U0BOB', 'jit_approve', id);
+      expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+      expect(await store.get(id)).toMatchObject({
+        status: 'FAILED',
+        stage: 'authorization',
+        reason: 'The requester now maps to ONTAP account "frank.new", not "frank" that was asked for.',
+      });
+      expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Grant: 1, Closed: 1 });
+      expect(postsFor('frank')).toEqual([]);
+      expect(postsFor('frank.new')).toEqual([]);
+    } finally {
+      delete afterCheck.hook;
+      map.U0FRANK = 'frank';
+    }
+  });
+});
+
 describe('finding 7: user groups fail small', () => {
   it('a deleted group named by every policy stops nobody, and is logged and counted', async () => {
     const { store } = env();
@@ -233,10 +271,17 @@ describe('finding 8: account status and limits', () => {
     const grouped = await env().ingress.command('U0BOBADM', 'svm1 vsadmin 1h One request too many again');
     expect(texts(grouped.responses())).toContain('You already have 3 open requests');
     expect((await store.listByRequester('U0BOB')).filter((r) => r.status === 'PENDING')).toHaveLength(3);
-    expect(await store.listByRequester('U0BOBADM')).toEqual([]);
+    expect((await store.listByRequester('U0BOBADM')).filter((r) => r.status === 'PENDING')).toEqual([]);
+    // The modal says so on the form, and records nothing either.
+    await env().ingress.command('U0BOB', '');
+    const view = [...env().slack.views.values()].filter((v) => v.user === 'U0BOB').at(-1);
+    if (!view) throw new Error('no modal');
+    const answer = await env().ingress.submitView('U0BOB', view.id, { role: 'vsadmin', justification: 'One request too many, by the form' });
+    expect(JSON.stringify(answer.json())).toContain('You already have 3 open requests under policy \\"one-of-m\\"');
+    expect((await store.listByRequester('U0BOB')).filter((r) => r.status === 'PENDING')).toHaveLength(3);
     expect(env().local.sfn.listExecutions()).toHaveLength(executions);
 
-    // Another policy has its own count; and a cancelled request frees its place.
+    // A cancelled request frees its place.
     await env().ingress.click('U0BOB', 'jit_cancel', made[0] as string);
     const again = await env().ingress.request('U0BOB', 'svm1 vsadmin 1h A place was freed');
     for (const id of [...made.slice(1), again.id]) await env().ingress.click('U0BOB', 'jit_cancel', id);
