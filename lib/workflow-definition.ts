@@ -141,7 +141,8 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.decision,
   );
   // The check asks Slack whether the requester still qualifies: Slack's passing failures are retried too.
-  retryTransient(checkApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], { interval: 2, attempts: 3, maxDelay: 30 });
+  const retryCheck = { interval: 2, attempts: 3, maxDelay: 30 };
+  retryTransient(checkApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
   // A timeout is not a failure: the check re-reads, since an approval may have landed just before.
   awaitApproval.addCatch(checkApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: RESULT_PATHS.approvalWait });
   awaitApproval.addCatch(recordOutcome('RecordApprovalNotPosted', 'APPROVAL_NOT_POSTED').next(approvalNotPosted), {
@@ -180,7 +181,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   const waitForStart = new sfn.Wait(s, 'WaitForStart', { time: sfn.WaitTime.timestampPath(`${RESULT_PATHS.decision}.startAt`) });
   const checkBeforeGrant = invoke('CheckBeforeGrant', 'check-approval', { requestId, phase: 'start' }, RESULT_PATHS.decision);
-  retryTransient(checkBeforeGrant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], { interval: 2, attempts: 3, maxDelay: 30 });
+  retryTransient(checkBeforeGrant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
 
   const route = `${RESULT_PATHS.decision}.route`;
   const routeDecision = new sfn.Choice(s, 'RouteDecision')

@@ -201,7 +201,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clock,
       logger,
       notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
-      directory: new PeopleLookup({ web: taskSlack, accounts: config.slack.accounts, now: () => clock.now(), groupTtlSeconds: 0 }),
+      directory: new PeopleLookup({
+        web: taskSlack,
+        accounts: config.slack.accounts,
+        now: () => clock.now(),
+        groupTtlSeconds: 0,
+      }),
     });
     closers.push(() => resetRuntime());
 

@@ -33,9 +33,13 @@ export const ClusterSchema = z
   })
   .strict();
 
+const domainLabel = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const emailDomain = z
   .string()
-  .regex(/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/, 'must be a lower-case e-mail domain such as example.com');
+  .regex(
+    new RegExp(`^(?=.{1,253}$)${domainLabel}(?:\\.${domainLabel})+$`),
+    'must be a lower-case e-mail domain such as example.com',
+  );
 
 /**
  * How a Slack user maps to an ONTAP account name, and which Slack identities are one person
@@ -49,7 +53,7 @@ export const AccountMappingSchema = z
     emailLocalPart: z.boolean().default(false),
     /** The e-mail domains whose addresses name ONTAP accounts (exact match); required with emailLocalPart. */
     trustedEmailDomains: z.array(emailDomain).default([]),
-    /** Several Slack identities of one person, by a name for that person: they never approve each other nor fill two seats. */
+    /** Several Slack identities of one person, by name: they never approve each other nor fill two seats. */
     people: PeopleGroupingSchema,
   })
   .strict()
@@ -59,7 +63,8 @@ export const AccountMappingSchema = z
         code: 'custom',
         path: ['trustedEmailDomains'],
         message:
-          'is required with emailLocalPart: true. Anyone can have bob@gmail.com; only addresses in domains you list (e.g. [example.com]) are turned into ONTAP accounts',
+          'is required with emailLocalPart: true. Anyone can have bob@gmail.com; only addresses in domains ' +
+          'you list (e.g. [example.com]) are turned into ONTAP accounts',
       });
     }
     const seen = new Map<string, string>();
@@ -67,7 +72,8 @@ export const AccountMappingSchema = z
       for (const id of ids) {
         const other = seen.get(id);
         if (other !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['people', person], message: `lists ${id}, who is already person "${other}"` });
+          const message = `lists ${id}, who is already person "${other}"`;
+          ctx.addIssue({ code: 'custom', path: ['people', person], message });
         }
         seen.set(id, person);
       }
@@ -85,7 +91,9 @@ export const AccountMappingSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['map', id],
-          message: `names ONTAP account "${account}" as ${first} does; if both are one person, list them together under slack.accounts.people`,
+          message:
+            `names ONTAP account "${account}" as ${first} does; ` +
+            'if both are one person, list them together under slack.accounts.people',
         });
       }
     }

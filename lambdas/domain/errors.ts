@@ -47,7 +47,8 @@ export class SelfApprovalError extends DomainError {
     super(
       'SELF_APPROVAL',
       otherIdentity
-        ? 'You cannot decide your own request, from any of your Slack accounts: this one is the same person as the requester.'
+        ? 'You cannot decide your own request, from any of your Slack accounts: ' +
+            'this one is the same person as the requester.'
         : 'You cannot approve your own request.',
     );
     this.name = 'SelfApprovalError';
@@ -59,7 +60,9 @@ export class NotApproverError extends DomainError {
   constructor(policy: string, guest = false) {
     super(
       'NOT_APPROVER',
-      guest ? `Slack guest accounts cannot approve under policy "${policy}".` : `You are not an approver for policy "${policy}".`,
+      guest
+        ? `Slack guest accounts cannot approve under policy "${policy}".`
+        : `You are not an approver for policy "${policy}".`,
     );
     this.name = 'NotApproverError';
   }
@@ -70,7 +73,10 @@ export class SamePersonApprovalError extends DomainError {
   /** The Slack id the same person approved as. */
   readonly approvedAs: string;
   constructor(approvedAs: string) {
-    super('SAME_PERSON', `You already approved this request as <@${approvedAs}>; one person counts once, whatever their Slack accounts.`);
+    super(
+      'SAME_PERSON',
+      `You already approved this request as <@${approvedAs}>; one person counts once, whatever their Slack accounts.`,
+    );
     this.name = 'SamePersonApprovalError';
     this.approvedAs = approvedAs;
   }
@@ -84,7 +90,7 @@ export class AccountInactiveError extends DomainError {
   }
 }
 
-/** The requester no longer may have what they asked for (removed, deactivated, mapped elsewhere); the reason names them. */
+/** The requester may no longer have what they asked for (removed, deactivated, mapped elsewhere). */
 export class RequesterNotAuthorizedError extends DomainError {
   constructor(reason: string) {
     super('REQUESTER_NOT_AUTHORIZED', reason);

@@ -72,7 +72,8 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'APPROVE': {
       if (request.status !== 'PENDING') break;
       if (request.approvals.some((a) => a.by === event.by)) throw new AlreadyApprovedError();
-      const approvals = [...request.approvals, { by: event.by, at: event.at, ...(event.person ? { person: event.person } : {}) }];
+      const approval = { by: event.by, at: event.at, ...(event.person ? { person: event.person } : {}) };
+      const approvals = [...request.approvals, approval];
       if (approvals.length >= request.approvalsRequired) {
         return done({ ...common, approvals, status: 'APPROVED', decidedAt: event.at });
       }

@@ -18,7 +18,7 @@ const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user
 export const PeopleGroupingSchema = z
   .record(
     z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'person names are lower-case letters, digits, ".", "_" and "-"'),
-    z.array(slackUser).min(2, 'lists fewer than two Slack user ids: a person entry groups several identities of one person'),
+    z.array(slackUser).min(2, 'lists fewer than two Slack user ids: an entry groups several identities of one person'),
   )
   .default({});
 
@@ -55,7 +55,8 @@ export function normalizeEmail(email: string): string {
 export function identityKeys(identity: Identity, people: PeopleGrouping): string[] {
   const keys = [`slack:${identity.userId}`];
   if (identity.ontapAccount !== undefined) keys.push(`ontap:${identity.ontapAccount.toLowerCase()}`);
-  if (identity.email !== undefined && identity.email.includes('@')) keys.push(`email:${normalizeEmail(identity.email)}`);
+  const email = identity.email;
+  if (email !== undefined && email.includes('@')) keys.push(`email:${normalizeEmail(email)}`);
   const person = personOf(people, identity.userId);
   if (person !== undefined) keys.push(`person:${person}`);
   return keys;

@@ -65,7 +65,7 @@ export const PolicySchema = z
 /** One policy, with durations in whole seconds. */
 export type Policy = z.infer<typeof PolicySchema>;
 
-/** Someone acting in Slack: their user id, the user groups they are known to be in, who they are and how Slack sees them. */
+/** Someone acting in Slack: user id, user groups they are known to be in, who they are, how Slack sees them. */
 export interface Actor {
   readonly userId: string;
   readonly groups: ReadonlySet<string>;
@@ -97,7 +97,7 @@ function mayRequestUnder(policy: Policy, actor: Actor): boolean {
   return isIn(policy.requesters, actor);
 }
 
-/** An approver of the policy: listed (or in a listed group), active, and not a guest unless the policy allows guests. */
+/** An approver of the policy: listed (or in a listed group), active, not a guest unless the policy allows it. */
 function isApprover(policy: Policy, actor: Actor): boolean {
   if (actor.status === 'deactivated') return false;
   if (actor.status === 'guest' && !policy.guestsMayApprove) return false;
@@ -144,7 +144,7 @@ export function selectPolicy(policies: readonly Policy[], actor: Actor, target: 
 
 /** Why nobody's policy lets this person ask, in their words. */
 export function noPolicyMessage(actor: Pick<Actor, 'status'>): string {
-  if (actor.status === 'deactivated') return 'Your Slack account is deactivated, so you cannot request elevated access.';
+  if (actor.status === 'deactivated') return 'Your Slack account is deactivated: you cannot request elevated access.';
   if (actor.status === 'guest') return 'Slack guest accounts cannot request elevated access under any policy here.';
   return 'No policy lets you request elevated access.';
 }
@@ -166,7 +166,7 @@ export function authorizeDecision(
   if (!isApprover(policy, actor)) throw new NotApproverError(policy.name, actor.status === 'guest');
 }
 
-/** Refuses an approval by someone who may not decide, or by a person who already fills a seat under another Slack id. */
+/** Refuses an approval by someone who may not decide, or by a person already in a seat under another Slack id. */
 export function authorizeApproval(
   policy: Policy,
   request: Pick<RequestBase, 'requester' | 'approvals'>,
@@ -174,7 +174,9 @@ export function authorizeApproval(
   requesterKeys?: readonly string[],
 ): void {
   authorizeDecision(policy, request, actor, requesterKeys);
-  const seat = request.approvals.find((a) => a.by !== actor.userId && samePerson(a.person ?? slackOnlyKeys(a.by), keysOf(actor)));
+  const seat = request.approvals.find(
+    (a) => a.by !== actor.userId && samePerson(a.person ?? slackOnlyKeys(a.by), keysOf(actor)),
+  );
   if (seat) throw new SamePersonApprovalError(seat.by);
 }
 
@@ -206,13 +208,16 @@ export function reauthorizeRequester(policy: Policy, request: Pick<RequestBase, 
   // Plain words, no mention: the reason is shown escaped to the approvers and to the requester alike.
   const who = 'The requester';
   const asked = request.requester.ontapAccount;
-  if (now.actor.status === 'deactivated') throw new RequesterNotAuthorizedError(`${who} is no longer an active Slack user.`);
+  const refuse = (why: string): never => {
+    throw new RequesterNotAuthorizedError(`${who} ${why}`);
+  };
+  if (now.actor.status === 'deactivated') refuse('is no longer an active Slack user.');
   if (now.actor.status === 'guest' && !policy.guestsMayRequest) {
-    throw new RequesterNotAuthorizedError(`${who} is now a Slack guest, and policy "${policy.name}" does not let guests request access.`);
+    refuse(`is now a Slack guest, and policy "${policy.name}" does not let guests request access.`);
   }
-  if (!isIn(policy.requesters, now.actor)) throw new RequesterNotAuthorizedError(`${who} is no longer one of the requesters of policy "${policy.name}".`);
-  if (now.ontapAccount === undefined) throw new RequesterNotAuthorizedError(`${who} no longer maps to an ONTAP account.`);
-  if (now.ontapAccount !== asked) {
-    throw new RequesterNotAuthorizedError(`${who} now maps to ONTAP account "${now.ontapAccount}", not "${asked}" that was asked for.`);
+  if (!isIn(policy.requesters, now.actor)) refuse(`is no longer one of the requesters of policy "${policy.name}".`);
+  if (now.ontapAccount === undefined) refuse('no longer maps to an ONTAP account.');
+  else if (now.ontapAccount !== asked) {
+    refuse(`now maps to ONTAP account "${now.ontapAccount}", not "${asked}" that was asked for.`);
   }
 }

@@ -24,7 +24,11 @@ const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1
 const slackId = z.string().regex(/^[UWBS][A-Z0-9]{2,20}$/, 'must be a Slack id');
 
 /** One approval: who, when, and the keys of the person behind that Slack id then (domain/people.ts). */
-export const ApprovalSchema = z.object({ by: slackId, at: isoInstant, person: z.array(z.string().min(1).max(300)).max(8).optional() });
+export const ApprovalSchema = z.object({
+  by: slackId,
+  at: isoInstant,
+  person: z.array(z.string().min(1).max(300)).max(8).optional(),
+});
 /** One approval: who and when. */
 export type Approval = z.infer<typeof ApprovalSchema>;
 
@@ -112,7 +116,7 @@ export const RequestSchema = z.discriminatedUnion('status', [
   z.object({
     ...base,
     status: z.literal('FAILED'),
-    /** `authorization`: the requester was no longer allowed when checked again (at an approval, the start or the grant). */
+    /** `authorization`: the requester no longer qualified when checked again (approval, start or grant). */
     stage: z.enum(['validation', 'authorization', 'grant']),
     reason: z.string(),
     endedAt: isoInstant,

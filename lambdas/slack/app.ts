@@ -83,8 +83,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     accounts: deps.config.slack.accounts,
     now: () => clock.now(),
     // Logged and counted (the metric line is also the log line), then skipped: /jit keeps working for everyone else.
-    onUnresolvedGroup: (group, problem) =>
-      logger.warn(metricFields(UNRESOLVED_USER_GROUP_METRIC, 1, { msg: 'user group not resolved; skipped', group, problem })),
+    onUnresolvedGroup: (group, problem) => {
+      const fields = { msg: 'user group not resolved; skipped', group, problem };
+      logger.warn(metricFields(UNRESOLVED_USER_GROUP_METRIC, 1, fields));
+    },
     ...(deps.groupCacheSeconds !== undefined ? { groupTtlSeconds: deps.groupCacheSeconds } : {}),
   });
   const now = (): DateTime => DateTime.fromMillis(clock.now(), { zone: 'utc' });

@@ -82,7 +82,9 @@ export class Decisions {
       againstRequester: true,
       reauthorize: true,
     };
-    return this.decide(id, userId, clicked, kind, async (result) => (result.status === 'APPROVED' ? this.resumeApproval(id, 'APPROVED') : undefined));
+    return this.decide(id, userId, clicked, kind, async (result) =>
+      result.status === 'APPROVED' ? this.resumeApproval(id, 'APPROVED') : undefined,
+    );
   }
 
   /** Denies with a reason, and resumes the workflow. */
@@ -121,7 +123,10 @@ export class Decisions {
     try {
       const request = await this.deps.store.get(id);
       const policy = this.policy(request);
-      const [actor, requester] = await Promise.all([this.approver(userId, policy), this.requesterFacts(request, policy)]);
+      const [actor, requester] = await Promise.all([
+        this.approver(userId, policy),
+        this.requesterFacts(request, policy),
+      ]);
       authorizeDecision(policy, request, actor, requester.keys);
       transition(request, { type: 'DENY', by: userId, at: toUtcSecond(this.deps.now()), reason: 'dry run' });
       return { ok: true, request };
@@ -149,7 +154,8 @@ export class Decisions {
         if (closed) return closed;
       }
       const at = toUtcSecond(this.deps.now());
-      const result = await this.deps.store.apply(id, kind.event(at, actor), (current) => kind.authorize(policy, current, actor, requester));
+      const authorize = (current: AccessRequest): void => kind.authorize(policy, current, actor, requester);
+      const result = await this.deps.store.apply(id, kind.event(at, actor), authorize);
       if (!result.ok) {
         this.deps.logger.info({ msg: 'decision refused', requestId: id, user: userId, code: result.error.code });
         return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
@@ -182,13 +188,17 @@ export class Decisions {
     } catch (error) {
       if (!(error instanceof RequesterNotAuthorizedError)) throw error;
       kind.authorize(policy, request, actor, requester);
-      const result = await this.deps.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at: toUtcSecond(this.deps.now()), reason: error.message });
+      const at = toUtcSecond(this.deps.now());
+      const event = { type: 'REAUTHORIZATION_FAILED', at, reason: error.message } as const;
+      const result = await this.deps.store.apply(request.id, event);
       if (!result.ok) return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
-      this.deps.logger.info({ msg: 'requester no longer authorized; request closed', requestId: request.id, user: actor.userId });
+      const msg = 'requester no longer authorized; request closed';
+      this.deps.logger.info({ msg, requestId: request.id, user: actor.userId });
       await this.showDecision(result.request, clicked);
       // The workflow re-reads the stored status and tells the requester.
       await this.resumeApproval(request.id, 'CANCELLED');
-      return { ok: false, answer: describeError(new RequesterNotAuthorizedError(`${error.message} The request is closed; nothing was granted.`)) };
+      const closed = new RequesterNotAuthorizedError(`${error.message} The request is closed; nothing was granted.`);
+      return { ok: false, answer: describeError(closed) };
     }
   }
 
@@ -204,7 +214,8 @@ export class Decisions {
     const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
     const actor = await this.deps.directory.actor(userId, groups, { fresh: true, identity });
     const keys = [...identity.keys, `ontap:${request.requester.ontapAccount.toLowerCase()}`];
-    return { keys, now: { actor, ...(identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {}) } };
+    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
+    return { keys, now: { actor, ...mapped } };
   }
 
   private policy(request: AccessRequest): Policy {
@@ -270,5 +281,6 @@ export class Decisions {
 /** The requester by their Slack id alone, for decisions that do not compare persons (cancel, revoke). */
 function idOnly(request: AccessRequest): RequesterFacts {
   const userId = request.requester.slackUserId;
-  return { keys: slackOnlyKeys(userId), now: { actor: { userId, groups: new Set() }, ontapAccount: request.requester.ontapAccount } };
+  const actor = { userId, groups: new Set<string>() };
+  return { keys: slackOnlyKeys(userId), now: { actor, ontapAccount: request.requester.ontapAccount } };
 }

@@ -98,14 +98,18 @@ export class SlackDirectory {
     try {
       answer = await this.web.users.info({ user: userId });
     } catch (error) {
-      if (slackErrorOf(error) === 'user_not_found') return this.complete({ userId, status: 'deactivated', zone: 'UTC', bot: false });
+      if (slackErrorOf(error) === 'user_not_found') {
+        return this.complete({ userId, status: 'deactivated', zone: 'UTC', bot: false });
+      }
       throw new SlackLookupError('users.info', { cause: error });
     }
     const { user } = parsePayload(UserInfoSchema, answer, 'users.info answer');
-    const status: AccountStatus = user.deleted ? 'deactivated' : user.is_restricted || user.is_ultra_restricted ? 'guest' : 'active';
+    const guest = user.is_restricted === true || user.is_ultra_restricted === true;
+    const status: AccountStatus = user.deleted ? 'deactivated' : guest ? 'guest' : 'active';
     const realName = user.real_name ?? user.profile?.real_name;
     const email = user.profile?.email;
-    const base = { userId, status, zone: user.tz ?? 'UTC', bot: user.is_bot === true, ...(realName ? { name: realName.slice(0, 200) } : {}) };
+    const named = realName ? { name: realName.slice(0, 200) } : {};
+    const base = { userId, status, zone: user.tz ?? 'UTC', bot: user.is_bot === true, ...named };
     return this.complete(base, email, user.is_email_confirmed !== false);
   }
 
@@ -124,9 +128,12 @@ export class SlackDirectory {
 
   /** The person as the policy rules see them: id, which of `groupIds` they are in, status and identity keys. */
   async actor(userId: string, groupIds: readonly string[], options: ActorOptions = {}): Promise<Actor> {
+    const fresh = options.fresh === true;
+    const memberOf = async (group: string): Promise<string | undefined> =>
+      (await this.members(group, fresh))?.has(userId) ? group : undefined;
     const [identity, memberships] = await Promise.all([
       options.identity ?? this.identity(userId),
-      Promise.all([...new Set(groupIds)].map(async (group) => ((await this.members(group, options.fresh === true))?.has(userId) ? group : undefined))),
+      Promise.all([...new Set(groupIds)].map(memberOf)),
     ]);
     return {
       userId,
@@ -136,14 +143,20 @@ export class SlackDirectory {
     };
   }
 
-  private complete(base: Omit<DirectoryIdentity, 'keys' | 'ontapAccount' | 'email' | 'unmapped'>, email?: string, confirmed = false): DirectoryIdentity {
+  private complete(
+    base: Omit<DirectoryIdentity, 'keys' | 'ontapAccount' | 'email' | 'unmapped'>,
+    email?: string,
+    confirmed = false,
+  ): DirectoryIdentity {
     const mapping = this.account(base.userId, email, confirmed);
     const identity = { ...base, ...(email !== undefined ? { email } : {}), ...mapping };
     return { ...identity, keys: identityKeys(identity, this.accounts.people) };
   }
 
   /** The ONTAP account a user maps to, or why none. */
-  private account(userId: string, email: string | undefined, confirmed: boolean): { ontapAccount: string } | { unmapped: string } {
+  private account(userId: string, email: string | undefined, confirmed: boolean):
+    | { ontapAccount: string }
+    | { unmapped: string } {
     const mapped = this.accounts.map[userId];
     if (mapped !== undefined) return { ontapAccount: mapped };
     if (!this.accounts.emailLocalPart) return { unmapped: 'not in slack.accounts.map' };
@@ -154,13 +167,13 @@ export class SlackDirectory {
     const domain = email.slice(at + 1).toLowerCase();
     if (at <= 0 || !this.accounts.trustedEmailDomains.includes(domain)) {
       const trusted = this.accounts.trustedEmailDomains.join(', ');
-      return { unmapped: `${email} is not in a trusted e-mail domain (${trusted}), so it does not name an ONTAP account` };
+      return { unmapped: `${email} is not in a trusted e-mail domain (${trusted}), so it names no ONTAP account` };
     }
     if (!ACCOUNT_NAME.test(local)) return { unmapped: `"${local}" is not a usable ONTAP account name` };
     return { ontapAccount: local };
   }
 
-  /** A group's members, or undefined when Slack cannot resolve the group (deleted, disabled): reported, then skipped. */
+  /** A group's members, or undefined when Slack cannot resolve it (deleted, disabled): reported, then skipped. */
   private async members(group: string, fresh: boolean): Promise<ReadonlySet<string> | undefined> {
     const cached = this.groups.get(group);
     const now = this.now();

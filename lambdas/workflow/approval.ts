@@ -82,7 +82,7 @@ export async function checkApproval(
       await announce(rt, request, { approval: true, requester: true }, log);
       return { route: 'EXPIRED' };
     case 'FAILED':
-      // Closed at an approval because the requester no longer qualifies: the ingress recorded it, this tells the requester.
+      // Closed at an approval (the requester no longer qualifies): the ingress recorded it, this tells them.
       await announce(rt, request, { approval: true, requester: true, thread: {} }, log);
       return { route: 'CLOSED' };
     default:

@@ -26,7 +26,8 @@ export type Reauthorization = { readonly ok: true } | { readonly ok: false; read
 export async function reauthorize(rt: Runtime, request: AccessRequest, log: Logger): Promise<Reauthorization> {
   const reason = await refusal(rt, request);
   if (reason === undefined) return { ok: true };
-  const result = await rt.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at: toUtcSecond(nowOf(rt.clock)), reason });
+  const at = toUtcSecond(nowOf(rt.clock));
+  const result = await rt.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at, reason });
   if (!result.ok) {
     // Decided otherwise meanwhile (cancelled, say): that decision stands, and nothing is granted here either.
     log.info('requester no longer authorized, but the request moved on first', { status: result.request.status });
@@ -45,7 +46,8 @@ async function refusal(rt: Runtime, request: AccessRequest): Promise<string | un
     const identity = await rt.directory.identity(userId);
     const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
     const actor = await rt.directory.actor(userId, groups, { fresh: true, identity });
-    reauthorizeRequester(policy, request, { actor, ...(identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {}) });
+    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
+    reauthorizeRequester(policy, request, { actor, ...mapped });
     return undefined;
   } catch (error) {
     if (error instanceof RequesterNotAuthorizedError) return error.message;

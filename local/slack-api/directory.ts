@@ -33,7 +33,7 @@ export const EXAMPLE_DIRECTORY: SlackDirectory = {
     { id: 'U0DAVE', name: 'dave', realName: 'Dave Storage', email: 'dave@example.com', tz: 'Asia/Tokyo' },
     { id: 'U0ERIN', name: 'erin', realName: 'Erin Oncall', email: 'erin@example.com', tz: 'UTC' },
     { id: 'U0EVE', name: 'eve', realName: 'Eve Stranger', email: 'eve@example.com', tz: 'UTC' },
-    { id: 'U0BOBADM', name: 'bob-adm', realName: 'Bob Approver (admin)', email: 'bob-adm@example.com', tz: 'America/New_York' },
+    { id: 'U0BOBADM', name: 'bob-adm', realName: 'Bob (admin)', email: 'bob-adm@example.com', tz: 'America/New_York' },
     { id: 'U0GUEST', name: 'gus', realName: 'Gus Guest', email: 'gus@partner.example', tz: 'UTC', guest: 'multi-channel' },
     { id: 'U0GONE', name: 'gina', realName: 'Gina Gone', email: 'gina@example.com', tz: 'UTC', deleted: true },
   ],

@@ -82,7 +82,7 @@ export interface SlackApiStandIn {
   readonly directory: SlackDirectory;
   /** Adds a user, or replaces the one with the same id (deactivates them, makes them a guest...). */
   setUser(user: SlackUser): void;
-  /** Sets a user group's members; `undefined` deletes the group (usergroups.users.list then answers `no_such_subteam`). */
+  /** Sets a user group's members; `undefined` deletes it (usergroups.users.list answers `no_such_subteam`). */
   setUsergroup(id: string, members: readonly string[] | undefined): void;
   /** Adds a message that Slack itself shows (not posted through the Web API). */
   addMessage(message: NewMessage): StoredMessage;

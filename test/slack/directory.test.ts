@@ -60,7 +60,7 @@ describe('SlackDirectory', () => {
 
   it('turns only confirmed addresses of trusted domains into accounts, and says why not', async () => {
     await expect(directory(true).requester('U0GUEST')).rejects.toThrow(
-      'gus@partner.example is not in a trusted e-mail domain (example.com), so it does not name an ONTAP account',
+      'gus@partner.example is not in a trusted e-mail domain (example.com), so it names no ONTAP account',
     );
   });
 

@@ -58,7 +58,9 @@ export function requesterStatusLine(r: AccessRequest): string {
     case 'REVOKED':
       return `:lock: Your access was revoked by <@${r.revokedBy}> ${slackDate(r.endedAt)}.`;
     case 'FAILED':
-      if (r.stage === 'authorization') return `:x: This request was closed and nothing was granted: ${escapeMrkdwn(r.reason)}`;
+      if (r.stage === 'authorization') {
+        return `:x: This request was closed and nothing was granted: ${escapeMrkdwn(r.reason)}`;
+      }
       return r.stage === 'validation'
         ? `:x: This request cannot be granted: ${escapeMrkdwn(r.reason)}`
         : `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} Nothing was left behind.`;

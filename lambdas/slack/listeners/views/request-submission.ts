@@ -18,7 +18,7 @@ export function requestSubmission(s: SlackServices) {
       const form = readRequestForm(submission.view.state.values, metadata.zone);
       blockIds = form.blockIds;
       const userId = submission.user.id;
-      // Asked again at submission: the person may have been deactivated, made a guest or unmapped since the form opened.
+      // Asked again at submission: deactivated, made a guest or unmapped since the form opened?
       const identity = await s.directory.identity(userId);
       const known = await s.directory.requester(userId, identity);
       const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
