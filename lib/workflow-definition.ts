@@ -189,7 +189,9 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     { requestId, phase: 'approval', wait: sfn.JsonPath.objectAt(RESULT_PATHS.approvalWait) },
     RESULT_PATHS.decision,
   );
-  retryTransient(checkApproval, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
+  // The check asks Slack whether the requester still qualifies: Slack's passing failures are retried too.
+  const retryCheck = { interval: 2, attempts: 3, maxDelay: 30 };
+  retryTransient(checkApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
   // A timeout is not a failure: the check re-reads, since an approval may have landed just before.
   awaitApproval.addCatch(checkApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: RESULT_PATHS.approvalWait });
   awaitApproval.addCatch(recordOutcome('RecordApprovalNotPosted', 'APPROVAL_NOT_POSTED').next(approvalNotPosted), {
@@ -208,7 +210,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     },
     RESULT_PATHS.grant,
   );
-  retryTransient(grant, TRANSIENT_ERRORS, { interval: 2, attempts: 4, maxDelay: 30 });
+  retryTransient(grant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], { interval: 2, attempts: 4, maxDelay: 30 });
   grant.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
   grant.addCatch(recordOutcome('RecordGrantFailure', 'GRANT_FAILED').next(grantFailed), {
     errors: [sfn.Errors.ALL],
@@ -231,7 +233,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   const waitForStart = new sfn.Wait(s, 'WaitForStart', { time: sfn.WaitTime.timestampPath(`${RESULT_PATHS.decision}.startAt`) });
   const checkBeforeGrant = invoke('CheckBeforeGrant', 'check-approval', { requestId, phase: 'start' }, RESULT_PATHS.decision);
-  retryTransient(checkBeforeGrant, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
+  retryTransient(checkBeforeGrant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
 
   // Waiting again after a partial approval: for the wait CheckApproval worked out, not the first one.
   const renewApprovalWait = new sfn.Pass(s, 'RenewApprovalWait', {

@@ -17,6 +17,7 @@ import type { AccessRequest } from '../lambdas/domain/request';
 import { type Clock, scaledClock } from '../lambdas/runtime/clock';
 import { Logger, type LogLevel } from '../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
+import { SlackDirectory as PeopleLookup } from '../lambdas/slack/directory';
 import { createSlackApp } from '../lambdas/slack/app';
 import { createJsonLogger } from '../lambdas/slack/logger';
 import { Notifier } from '../lambdas/slack/notifier';
@@ -192,13 +193,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
 
     // The task handlers' runtime: the same parts, so the workflow and the ingress see one world.
+    const taskSlack = new WebClient(botToken, { slackApiUrl });
     setRuntimeForTesting({
       config,
       store,
       workflow,
       clock,
       logger,
-      notifier: new Notifier({ client: new WebClient(botToken, { slackApiUrl }), approvalChannel: config.slack.approvalChannel }),
+      notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
+      directory: new PeopleLookup({
+        web: taskSlack,
+        accounts: config.slack.accounts,
+        now: () => clock.now(),
+        groupTtlSeconds: 0,
+      }),
     });
     closers.push(() => resetRuntime());
 

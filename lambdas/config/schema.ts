@@ -1,6 +1,7 @@
 /** The configuration file's schema: clusters, Slack, account mapping, policies, retention, AWS options. */
 import { z } from 'zod';
 import { DurationTextSchema } from '../domain/durations';
+import { PeopleGroupingSchema, personOf } from '../domain/people';
 import { PolicySchema } from '../domain/policy';
 
 const seconds = DurationTextSchema;
@@ -58,15 +59,71 @@ export const ClusterSchema = z
   })
   .strict();
 
-/** How a Slack user maps to an ONTAP account name. */
+const domainLabel = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+const emailDomain = z
+  .string()
+  .regex(
+    new RegExp(`^(?=.{1,253}$)${domainLabel}(?:\\.${domainLabel})+$`),
+    'must be a lower-case e-mail domain such as example.com',
+  );
+
+/**
+ * How a Slack user maps to an ONTAP account name, and which Slack identities are one person
+ * (lambdas/domain/people.ts says how the product tells).
+ */
 export const AccountMappingSchema = z
   .object({
     /** Explicit Slack user id to ONTAP account name; consulted first. */
     map: z.record(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'keys must be Slack user ids'), z.string().min(1).max(64)).default({}),
-    /** Otherwise use the local part of the user's Slack e-mail (`alice@example.com` -> `alice`). */
+    /** Otherwise use the local part of the user's confirmed Slack e-mail (`alice@example.com` -> `alice`). */
     emailLocalPart: z.boolean().default(false),
+    /** The e-mail domains whose addresses name ONTAP accounts (exact match); required with emailLocalPart. */
+    trustedEmailDomains: z.array(emailDomain).default([]),
+    /** Several Slack identities of one person, by name: they never approve each other nor fill two seats. */
+    people: PeopleGroupingSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((accounts, ctx) => {
+    if (accounts.emailLocalPart && accounts.trustedEmailDomains.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trustedEmailDomains'],
+        message:
+          'is required with emailLocalPart: true. Anyone can have bob@gmail.com; only addresses in domains ' +
+          'you list (e.g. [example.com]) are turned into ONTAP accounts',
+      });
+    }
+    const seen = new Map<string, string>();
+    for (const [person, ids] of Object.entries(accounts.people)) {
+      for (const id of ids) {
+        const other = seen.get(id);
+        if (other !== undefined) {
+          const message = `lists ${id}, who is already person "${other}"`;
+          ctx.addIssue({ code: 'custom', path: ['people', person], message });
+        }
+        seen.set(id, person);
+      }
+    }
+    const owners = new Map<string, string>();
+    for (const [id, account] of Object.entries(accounts.map)) {
+      const key = account.toLowerCase();
+      const first = owners.get(key);
+      if (first === undefined) {
+        owners.set(key, id);
+        continue;
+      }
+      const person = personOf(accounts.people, first);
+      if (person === undefined || personOf(accounts.people, id) !== person) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['map', id],
+          message:
+            `names ONTAP account "${account}" as ${first} does; ` +
+            'if both are one person, list them together under slack.accounts.people',
+        });
+      }
+    }
+  });
 
 /** An EC2 resource id: the prefix, then 8 (older) or 17 hex digits. */
 const awsId = (prefix: string): RegExp => new RegExp(`^${prefix}-(?:[0-9a-f]{8}|[0-9a-f]{17})$`);
@@ -100,7 +157,7 @@ export const ConfigSchema = z
       .object({
         /** Channel id where approval messages are posted. */
         approvalChannel: z.string().regex(/^[CG][A-Z0-9]{2,20}$/, 'must be a Slack channel id such as C0123ABCD'),
-        accounts: AccountMappingSchema.default({ map: {}, emailLocalPart: false }),
+        accounts: AccountMappingSchema.prefault({}),
       })
       .strict(),
     policies: z.array(PolicySchema).min(1),

@@ -41,19 +41,72 @@ export class IllegalTransitionError extends DomainError {
   }
 }
 
-/** The requester tried to approve their own request. */
+/** The requester tried to decide their own request, from this or another of their Slack identities. */
 export class SelfApprovalError extends DomainError {
-  constructor() {
-    super('SELF_APPROVAL', 'You cannot approve your own request.');
+  constructor(otherIdentity = false) {
+    super(
+      'SELF_APPROVAL',
+      otherIdentity
+        ? 'You cannot decide your own request, from any of your Slack accounts: ' +
+            'this one is the same person as the requester.'
+        : 'You cannot approve your own request.',
+    );
     this.name = 'SelfApprovalError';
   }
 }
 
 /** The person is not an approver of the request's policy. */
 export class NotApproverError extends DomainError {
-  constructor(policy: string) {
-    super('NOT_APPROVER', `You are not an approver for policy "${policy}".`);
+  constructor(policy: string, guest = false) {
+    super(
+      'NOT_APPROVER',
+      guest
+        ? `Slack guest accounts cannot approve under policy "${policy}".`
+        : `You are not an approver for policy "${policy}".`,
+    );
     this.name = 'NotApproverError';
+  }
+}
+
+/** One person already fills a seat of this request under another Slack identity; a person counts once. */
+export class SamePersonApprovalError extends DomainError {
+  /** The Slack id the same person approved as. */
+  readonly approvedAs: string;
+  constructor(approvedAs: string) {
+    super(
+      'SAME_PERSON',
+      `You already approved this request as <@${approvedAs}>; one person counts once, whatever their Slack accounts.`,
+    );
+    this.name = 'SamePersonApprovalError';
+    this.approvedAs = approvedAs;
+  }
+}
+
+/** The Slack account is deactivated: it neither asks nor decides. */
+export class AccountInactiveError extends DomainError {
+  constructor() {
+    super('ACCOUNT_INACTIVE', 'Your Slack account is deactivated, so it cannot decide requests.');
+    this.name = 'AccountInactiveError';
+  }
+}
+
+/** The requester may no longer have what they asked for (removed, deactivated, mapped elsewhere). */
+export class RequesterNotAuthorizedError extends DomainError {
+  constructor(reason: string) {
+    super('REQUESTER_NOT_AUTHORIZED', reason);
+    this.name = 'RequesterNotAuthorizedError';
+  }
+}
+
+/** The person already has as many open requests as the policy allows. */
+export class OpenRequestLimitError extends DomainError {
+  constructor(open: number, policy: string) {
+    super(
+      'OPEN_REQUEST_LIMIT',
+      `You already have ${open} open request${open === 1 ? '' : 's'} under policy "${policy}", the most it allows. ` +
+        'Cancel one, or wait until one is decided or has started. Nothing was recorded.',
+    );
+    this.name = 'OpenRequestLimitError';
   }
 }
 

@@ -8,7 +8,8 @@
  *      |--CANCEL--> CANCELLED             |--CANCEL (requester, or approver with a reason)--> CANCELLED
  *                                   (REVOKE_FAILED --REVOKED--> EXPIRED | REVOKED)
  *      |--APPROVAL_TIMEOUT--> EXPIRED
- *      |--VALIDATION_FAILED--> FAILED
+ *      |--VALIDATION_FAILED--> FAILED      |--REAUTHORIZATION_FAILED--> FAILED
+ *      |--REAUTHORIZATION_FAILED--> FAILED
  */
 import { z } from 'zod';
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
@@ -19,13 +20,14 @@ const by = z.string().min(1);
 
 /** Everything that can happen to a request, validated where it arrives. */
 export const LifecycleEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('APPROVE'), by, at }),
+  z.object({ type: z.literal('APPROVE'), by, at, person: z.array(z.string().min(1).max(300)).max(8).optional() }),
   z.object({ type: z.literal('DENY'), by, at, reason: z.string().min(1).max(3000) }),
   /** By the requester; or, with a reason, by an approver once the request is approved and not yet granted. */
   z.object({ type: z.literal('CANCEL'), by, at, reason: z.string().min(1).max(3000).optional() }),
   z.object({ type: z.literal('APPROVAL_TIMEOUT'), at }),
   z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('WINDOW_PASSED'), at }),
+  z.object({ type: z.literal('REAUTHORIZATION_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
   z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
@@ -48,8 +50,8 @@ export interface Transition {
 
 /** Legal events per status; anything else is an IllegalTransitionError. */
 export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
-  PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED'],
-  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED'],
+  PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED', 'REAUTHORIZATION_FAILED'],
+  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED', 'REAUTHORIZATION_FAILED'],
   ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   DENIED: [],
@@ -74,7 +76,8 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'APPROVE': {
       if (request.status !== 'PENDING') break;
       if (request.approvals.some((a) => a.by === event.by)) throw new AlreadyApprovedError();
-      const approvals = [...request.approvals, { by: event.by, at: event.at }];
+      const approval = { by: event.by, at: event.at, ...(event.person ? { person: event.person } : {}) };
+      const approvals = [...request.approvals, approval];
       if (approvals.length >= request.approvalsRequired) {
         return done({ ...common, approvals, status: 'APPROVED', decidedAt: event.at });
       }
@@ -107,6 +110,9 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'WINDOW_PASSED':
       if (request.status !== 'APPROVED') break;
       return done({ ...common, status: 'EXPIRED', expiry: 'window-passed', endedAt: event.at });
+    case 'REAUTHORIZATION_FAILED':
+      if (request.status !== 'PENDING' && request.status !== 'APPROVED') break;
+      return done({ ...common, status: 'FAILED', stage: 'authorization', reason: event.reason, endedAt: event.at });
     case 'GRANTED':
       if (request.status !== 'APPROVED') break;
       return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });

@@ -1,7 +1,16 @@
 /** Policies: who may ask for what, who approves it, and for how long. Pure rules, no I/O. */
 import { z } from 'zod';
 import { DurationTextSchema } from './durations';
-import { NotAllowedError, NotApproverError, PolicyViolationError, SelfApprovalError } from './errors';
+import {
+  AccountInactiveError,
+  NotAllowedError,
+  NotApproverError,
+  PolicyViolationError,
+  RequesterNotAuthorizedError,
+  SamePersonApprovalError,
+  SelfApprovalError,
+} from './errors';
+import { type AccountStatus, samePerson, slackOnlyKeys } from './people';
 import type { AccessRequest, RequestBase } from './request';
 
 const slackUser = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'must be a Slack user id such as U0123ABCD');
@@ -50,6 +59,12 @@ export const PolicySchema = z
      * less than this is left (or the whole window, if shorter) it expires instead.
      */
     minRemaining: duration.prefault(DEFAULT_MIN_REMAINING),
+    /** Slack guests (single- and multi-channel) may ask under this policy. */
+    guestsMayRequest: z.boolean().default(false),
+    /** Slack guests listed as approvers may decide under this policy. */
+    guestsMayApprove: z.boolean().default(false),
+    /** Open requests (pending, or approved and not started) one person may have under this policy. */
+    maxOpenRequests: z.number().int().min(1).max(50).default(3),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -68,10 +83,14 @@ export const PolicySchema = z
 /** One policy, with durations in whole seconds. */
 export type Policy = z.infer<typeof PolicySchema>;
 
-/** Someone acting in Slack: their user id and the user groups they are known to be in. */
+/** Someone acting in Slack: user id, user groups they are known to be in, who they are, how Slack sees them. */
 export interface Actor {
   readonly userId: string;
   readonly groups: ReadonlySet<string>;
+  /** The keys that tell which person this is (people.ts); absent: the Slack id alone. */
+  readonly keys?: readonly string[];
+  /** What Slack says of the account; absent: active. */
+  readonly status?: AccountStatus;
 }
 
 /** What is being asked for. */
@@ -90,6 +109,23 @@ function isIn(people: Policy['approvers'] | 'anyone', actor: Actor): boolean {
   return people.users.includes(actor.userId) || people.groups.some((g) => actor.groups.has(g));
 }
 
+function mayRequestUnder(policy: Policy, actor: Actor): boolean {
+  if (actor.status === 'deactivated') return false;
+  if (actor.status === 'guest' && !policy.guestsMayRequest) return false;
+  return isIn(policy.requesters, actor);
+}
+
+/** An approver of the policy: listed (or in a listed group), active, not a guest unless the policy allows it. */
+function isApprover(policy: Policy, actor: Actor): boolean {
+  if (actor.status === 'deactivated') return false;
+  if (actor.status === 'guest' && !policy.guestsMayApprove) return false;
+  return isIn(policy.approvers, actor);
+}
+
+function keysOf(actor: Actor): readonly string[] {
+  return actor.keys ?? slackOnlyKeys(actor.userId);
+}
+
 /** Every user-group id a policy list mentions, so the Slack adapter knows which memberships to look up. */
 export function groupsOf(policies: readonly Policy[]): string[] {
   const ids = new Set<string>();
@@ -102,7 +138,7 @@ export function groupsOf(policies: readonly Policy[]): string[] {
 
 /** Policies under which this person may ask for anything at all, in configuration order. */
 export function policiesForRequester(policies: readonly Policy[], actor: Actor): Policy[] {
-  return policies.filter((p) => isIn(p.requesters, actor));
+  return policies.filter((p) => mayRequestUnder(p, actor));
 }
 
 /**
@@ -111,7 +147,7 @@ export function policiesForRequester(policies: readonly Policy[], actor: Actor):
  */
 export function selectPolicy(policies: readonly Policy[], actor: Actor, target: Target): Policy {
   const mine = policiesForRequester(policies, actor);
-  if (mine.length === 0) throw new PolicyViolationError('No policy lets you request elevated access.');
+  if (mine.length === 0) throw new PolicyViolationError(noPolicyMessage(actor));
   const onCluster = mine.filter((p) => matches(p.clusters, target.cluster));
   if (onCluster.length === 0) throw new PolicyViolationError(`No policy lets you request access on cluster "${target.cluster}".`, 'cluster');
   const onSvm = onCluster.filter((p) => matches(p.svms, target.svm));
@@ -124,15 +160,47 @@ export function selectPolicy(policies: readonly Policy[], actor: Actor, target: 
   return chosen;
 }
 
-/** Refuses an approval or denial by someone who may not decide this request. */
-export function authorizeDecision(policy: Policy, request: Pick<RequestBase, 'requester'>, actor: Actor): void {
+/** Why nobody's policy lets this person ask, in their words. */
+export function noPolicyMessage(actor: Pick<Actor, 'status'>): string {
+  if (actor.status === 'deactivated') return 'Your Slack account is deactivated: you cannot request elevated access.';
+  if (actor.status === 'guest') return 'Slack guest accounts cannot request elevated access under any policy here.';
+  return 'No policy lets you request elevated access.';
+}
+
+/**
+ * Refuses a denial (or the approver part of an approval) by someone who may not decide this
+ * request: the requester, by any of their Slack identities (`requesterKeys`), a deactivated
+ * account, a guest where the policy does not allow guests, or someone who is not an approver.
+ */
+export function authorizeDecision(
+  policy: Policy,
+  request: Pick<RequestBase, 'requester'>,
+  actor: Actor,
+  requesterKeys: readonly string[] = slackOnlyKeys(request.requester.slackUserId),
+): void {
   if (actor.userId === request.requester.slackUserId) throw new SelfApprovalError();
-  if (!isIn(policy.approvers, actor)) throw new NotApproverError(policy.name);
+  if (samePerson(keysOf(actor), requesterKeys)) throw new SelfApprovalError(true);
+  if (actor.status === 'deactivated') throw new AccountInactiveError();
+  if (!isApprover(policy, actor)) throw new NotApproverError(policy.name, actor.status === 'guest');
+}
+
+/** Refuses an approval by someone who may not decide, or by a person already in a seat under another Slack id. */
+export function authorizeApproval(
+  policy: Policy,
+  request: Pick<RequestBase, 'requester' | 'approvals'>,
+  actor: Actor,
+  requesterKeys?: readonly string[],
+): void {
+  authorizeDecision(policy, request, actor, requesterKeys);
+  const seat = request.approvals.find(
+    (a) => a.by !== actor.userId && samePerson(a.person ?? slackOnlyKeys(a.by), keysOf(actor)),
+  );
+  if (seat) throw new SamePersonApprovalError(seat.by);
 }
 
 /** Only the requester or one of the policy's approvers may end a grant early. */
 export function authorizeRevoke(policy: Policy, request: Pick<RequestBase, 'requester'>, actor: Actor): void {
-  if (actor.userId === request.requester.slackUserId || isIn(policy.approvers, actor)) return;
+  if (actor.userId === request.requester.slackUserId || isApprover(policy, actor)) return;
   throw new NotAllowedError('Only the requester or an approver can revoke this grant.');
 }
 
@@ -147,7 +215,7 @@ export function authorizeCancel(
   actor: Actor,
 ): void {
   if (actor.userId === request.requester.slackUserId) return;
-  if (!isIn(policy.approvers, actor)) {
+  if (!isApprover(policy, actor)) {
     throw new NotAllowedError(
       'Only the requester, or an approver once it is approved and before it starts, can cancel this request.',
     );
@@ -156,4 +224,35 @@ export function authorizeCancel(
     throw new NotAllowedError('Only the requester can cancel a request that is still waiting; deny it instead.');
   }
   // Approved: allowed. Granted or closed: the lifecycle says what happened to it.
+}
+
+/** What is known of the requester now, to check them again before access changes. */
+export interface RequesterNow {
+  /** The requester as the policy rules see them today (status, groups). */
+  readonly actor: Actor;
+  /** The ONTAP account they map to today, if any. */
+  readonly ontapAccount?: string;
+}
+
+/**
+ * Refuses (RequesterNotAuthorizedError, with a reason both sides can read) a request whose requester
+ * is no longer what was checked when they asked: still an active Slack user, still allowed by the
+ * policy, still the same ONTAP account. Checked at each approval, at the scheduled start and at grant.
+ */
+export function reauthorizeRequester(policy: Policy, request: Pick<RequestBase, 'requester'>, now: RequesterNow): void {
+  // Plain words, no mention: the reason is shown escaped to the approvers and to the requester alike.
+  const who = 'The requester';
+  const asked = request.requester.ontapAccount;
+  const refuse = (why: string): never => {
+    throw new RequesterNotAuthorizedError(`${who} ${why}`);
+  };
+  if (now.actor.status === 'deactivated') refuse('is no longer an active Slack user.');
+  if (now.actor.status === 'guest' && !policy.guestsMayRequest) {
+    refuse(`is now a Slack guest, and policy "${policy.name}" does not let guests request access.`);
+  }
+  if (!isIn(policy.requesters, now.actor)) refuse(`is no longer one of the requesters of policy "${policy.name}".`);
+  if (now.ontapAccount === undefined) refuse('no longer maps to an ONTAP account.');
+  else if (now.ontapAccount !== asked) {
+    refuse(`now maps to ONTAP account "${now.ontapAccount}", not "${asked}" that was asked for.`);
+  }
 }

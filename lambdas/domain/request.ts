@@ -23,8 +23,12 @@ export const TERMINAL_STATUSES: ReadonlySet<Status> = new Set(['DENIED', 'CANCEL
 const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be a UTC ISO-8601 timestamp');
 const slackId = z.string().regex(/^[UWBS][A-Z0-9]{2,20}$/, 'must be a Slack id');
 
-/** One approval: who and when. */
-export const ApprovalSchema = z.object({ by: slackId, at: isoInstant });
+/** One approval: who, when, and the keys of the person behind that Slack id then (domain/people.ts). */
+export const ApprovalSchema = z.object({
+  by: slackId,
+  at: isoInstant,
+  person: z.array(z.string().min(1).max(300)).max(8).optional(),
+});
 /** One approval: who and when. */
 export type Approval = z.infer<typeof ApprovalSchema>;
 
@@ -123,7 +127,8 @@ export const RequestSchema = z.discriminatedUnion('status', [
   z.object({
     ...base,
     status: z.literal('FAILED'),
-    stage: z.enum(['validation', 'grant']),
+    /** `authorization`: the requester no longer qualified when checked again (approval, start or grant). */
+    stage: z.enum(['validation', 'authorization', 'grant']),
     reason: z.string(),
     endedAt: isoInstant,
   }),

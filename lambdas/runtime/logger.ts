@@ -3,7 +3,7 @@
  * under keys that look like secrets or task tokens are replaced before anything is written.
  */
 
-import { METRIC_NAMESPACE } from './metrics';
+import { METRIC_NAMESPACE, metricFields } from './metrics';
 
 /** The CloudWatch namespace the product's metrics go to (lambdas/runtime/metrics.ts; the alarms watch it). */
 export { METRIC_NAMESPACE };
@@ -52,11 +52,7 @@ export class Logger {
 
   /** Publishes a count metric in CloudWatch's embedded metric format (one JSON line, the bound fields included). */
   metric(name: string, value: number): void {
-    const line = {
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: name, Unit: 'Count' }] }] },
-      [name]: value,
-      ...this.fields,
-    };
+    const line = metricFields(name, value, this.fields);
     this.sink(JSON.stringify(redact(line)));
   }
 

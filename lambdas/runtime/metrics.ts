@@ -8,3 +8,16 @@ export const REVOKE_FAILED_METRIC = 'RevokeFailed';
 
 /** The sweep's count of live grants past their end. */
 export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
+
+/** A user group a policy names that Slack could not resolve (deleted, disabled): skipped in that check. */
+export const UNRESOLVED_USER_GROUP_METRIC = 'UnresolvedUserGroup';
+
+/** One count metric in CloudWatch's embedded metric format, with `fields` alongside (for loggers of objects). */
+export function metricFields(name: string, value: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  const metric = { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: name, Unit: 'Count' }] };
+  return {
+    _aws: { Timestamp: Date.now(), CloudWatchMetrics: [metric] },
+    [name]: value,
+    ...fields,
+  };
+}

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import type { OntapClient } from '../ontap';
+import type { SlackDirectory } from '../slack/directory';
 import type { Notifier } from '../slack/notifier';
 import { RequestStore } from '../store/request-store';
 import type { WorkflowClient } from '../workflow/client';
@@ -27,6 +28,9 @@ import { slackBotTokenSource } from './slack-credentials';
 /** What the tasks ask of Slack: the approval message, the requester's DM, a thread under the approval message. */
 export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
 
+/** What the tasks ask of Slack about people: who a user is now, and which groups they are in (never cached). */
+export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor'>;
+
 /** Reads and validates the environment (re-exported for the handlers that read it without a runtime). */
 export { readEnv } from './env';
 
@@ -36,6 +40,8 @@ export interface Runtime {
   readonly store: RequestStore;
   /** Built on first use (the bot token is read then). */
   readonly notifier: SlackNotifier;
+  /** Built on first use (the bot token is read then); re-checks the requester before access changes. */
+  readonly directory: PeopleDirectory;
   readonly workflow: WorkflowClient;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -90,6 +96,23 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
       const { Notifier } = await import('../slack/notifier');
       return new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel });
     });
+  const directory =
+    parts.directory ??
+    lazily<PeopleDirectory>(async () => {
+      const { SlackDirectory } = await import('../slack/directory');
+      const { UNRESOLVED_USER_GROUP_METRIC } = await import('./metrics');
+      return new SlackDirectory({
+        web: await slackClient(env, secrets),
+        accounts: config.slack.accounts,
+        now: () => clock.now(),
+        // The tasks always ask afresh (fresh: true); the cache is never read here.
+        groupTtlSeconds: 0,
+        onUnresolvedGroup: (group, problem) => {
+          logger.warn('user group not resolved; skipped', { group, problem });
+          logger.metric(UNRESOLVED_USER_GROUP_METRIC, 1);
+        },
+      });
+    });
   // Only a wait that finds its request already decided completes its own token.
   const workflow =
     parts.workflow ??
@@ -112,7 +135,7 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
       }
       return client;
     });
-  return { config, store, notifier, workflow, clock, logger, ontap };
+  return { config, store, notifier, directory, workflow, clock, logger, ontap };
 }
 
 /** A notifier built on its first call (and built again after a failed build, e.g. a secret not readable yet). */

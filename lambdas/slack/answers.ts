@@ -10,7 +10,13 @@ import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFou
 import type { AuditEvent } from '../store/request-store';
 import { WorkflowCallError } from '../workflow/errors';
 import { escapeMrkdwn, slackDate } from './blocks/escape';
-import { AccountNotMappedError, SlackLookupError, SlackPayloadError, UnknownPolicyError } from './errors';
+import {
+  AccountNotMappedError,
+  INACTIVE_ACCOUNT,
+  SlackLookupError,
+  SlackPayloadError,
+  UnknownPolicyError,
+} from './errors';
 
 /** What to tell the user about an error. */
 export interface ErrorAnswer {
@@ -48,8 +54,10 @@ export function describeError(error: unknown): ErrorAnswer {
   if (error instanceof PolicyViolationError) return answer(error.message, true, error.field);
   if (error instanceof DomainError) return answer(error.message);
   if (error instanceof AccountNotMappedError) {
+    if (error.detail === INACTIVE_ACCOUNT) return answer('Your Slack account is deactivated or a bot: it cannot ask.');
+    const why = error.detail ? ` (${error.detail})` : '';
     return answer(
-      'Your Slack account is not mapped to an ONTAP account, so you cannot ask for access. ' +
+      `Your Slack account is not mapped to an ONTAP account${why}, so you cannot ask for access. ` +
         'An administrator can add you under slack.accounts in the configuration.',
     );
   }

@@ -15,6 +15,7 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import type { RequestStore } from '../store/request-store';
 import { Decisions } from './decisions';
+import { metricFields, UNRESOLVED_USER_GROUP_METRIC } from '../runtime/metrics';
 import { SlackDirectory } from './directory';
 import { Intake, type WorkflowSignals } from './intake';
 import { registerListeners } from './listeners';
@@ -82,6 +83,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     web,
     accounts: deps.config.slack.accounts,
     now: () => clock.now(),
+    // Logged and counted (the metric line is also the log line), then skipped: /jit keeps working for everyone else.
+    onUnresolvedGroup: (group, problem) => {
+      const fields = { msg: 'user group not resolved; skipped', group, problem };
+      logger.warn(metricFields(UNRESOLVED_USER_GROUP_METRIC, 1, fields));
+    },
     ...(deps.groupCacheSeconds !== undefined ? { groupTtlSeconds: deps.groupCacheSeconds } : {}),
   });
   const now = (): DateTime => DateTime.fromMillis(clock.now(), { zone: 'utc' });
@@ -90,7 +96,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     store: deps.store,
     web,
     directory,
-    intake: new Intake(deps.store, deps.workflow),
+    intake: new Intake(deps.store, deps.workflow, deps.config.slack.accounts),
     decisions: new Decisions({ config: deps.config, store: deps.store, workflow: deps.workflow, directory, web, now, logger }),
     now,
     logger,

@@ -3,6 +3,12 @@
  * conditional write that re-checks who may decide on the fresh copy; only a decision that changed
  * the request is shown (the approval message updated in place) and then signalled to the workflow
  * with the task token kept in the store. A refused decision changes nothing and says why.
+ *
+ * Decisions compare persons, not Slack ids: the requester's identity keys (their Slack identity now,
+ * plus the ONTAP account the request names) are checked against the approver's, and each approval
+ * keeps the approver's keys, so one person fills one seat. An approval first checks the requester
+ * again (still active, still a requester of the policy, still the same ONTAP account); if they no
+ * longer are, the approval closes the request instead, with the reason, and nothing is granted.
  */
 import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
@@ -10,7 +16,18 @@ import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import { toUtcSecond } from '../domain/durations';
 import { type LifecycleEvent, transition } from '../domain/lifecycle';
-import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke, type Policy } from '../domain/policy';
+import { RequesterNotAuthorizedError } from '../domain/errors';
+import { slackOnlyKeys } from '../domain/people';
+import {
+  type Actor,
+  authorizeApproval,
+  authorizeCancel,
+  authorizeDecision,
+  authorizeRevoke,
+  type Policy,
+  reauthorizeRequester,
+  type RequesterNow,
+} from '../domain/policy';
 import type { AccessRequest, MessageRef, RequestIn } from '../domain/request';
 import type { RequestStore } from '../store/request-store';
 import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer, revokeFailedAnswer } from './answers';
@@ -38,7 +55,23 @@ export interface DecisionDeps {
   readonly logger: Logger;
 }
 
-type Authorize = (policy: Policy, current: AccessRequest, actor: Actor) => void;
+/** What a decision knows of the requester now: the keys that tell who they are, and their standing. */
+interface RequesterFacts {
+  readonly keys: readonly string[];
+  readonly now: RequesterNow;
+}
+
+type Authorize = (policy: Policy, current: AccessRequest, actor: Actor, requester: RequesterFacts) => void;
+
+/** How one kind of decision is checked and recorded. */
+interface DecisionKind {
+  readonly event: (at: string, actor: Actor) => LifecycleEvent;
+  readonly authorize: Authorize;
+  /** Compare the decider with the requester as persons (approve, deny): looks the requester up in Slack. */
+  readonly againstRequester?: boolean;
+  /** Check the requester again first, and close the request if they no longer qualify (approvals). */
+  readonly reauthorize?: boolean;
+}
 
 /** The decisions people take on a request from Slack. */
 export class Decisions {
@@ -46,16 +79,25 @@ export class Decisions {
 
   /** Approves (one of N); when that completes the approval, resumes the workflow. */
   approve(id: string, userId: string, clicked?: MessageRef): Promise<DecisionResult> {
-    return this.decide(id, userId, clicked, (at) => ({ type: 'APPROVE', by: userId, at }), authorizeDecision, async (result) =>
+    const kind: DecisionKind = {
+      event: (at, actor) => ({ type: 'APPROVE', by: userId, at, ...(actor.keys ? { person: [...actor.keys] } : {}) }),
+      authorize: (policy, current, actor, requester) => authorizeApproval(policy, current, actor, requester.keys),
+      againstRequester: true,
+      reauthorize: true,
+    };
+    return this.decide(id, userId, clicked, kind, async (result) =>
       result.status === 'APPROVED' ? this.resumeApproval(id, 'APPROVED') : undefined,
     );
   }
 
   /** Denies with a reason, and resumes the workflow. */
   deny(id: string, userId: string, reason: string, clicked?: MessageRef): Promise<DecisionResult> {
-    return this.decide(id, userId, clicked, (at) => ({ type: 'DENY', by: userId, at, reason }), authorizeDecision, () =>
-      this.resumeApproval(id, 'DENIED'),
-    );
+    const kind: DecisionKind = {
+      event: (at) => ({ type: 'DENY', by: userId, at, reason }),
+      authorize: (policy, current, actor, requester) => authorizeDecision(policy, current, actor, requester.keys),
+      againstRequester: true,
+    };
+    return this.decide(id, userId, clicked, kind, () => this.resumeApproval(id, 'DENIED'));
   }
 
   /**
@@ -64,18 +106,15 @@ export class Decisions {
    * a scheduled start, and sees the cancel only then), and resumes the approval wait if it is still on.
    */
   cancel(id: string, userId: string, clicked?: MessageRef, reason?: string): Promise<DecisionResult> {
-    return this.decide(
-      id,
-      userId,
-      clicked,
-      (at) => ({ type: 'CANCEL', by: userId, at, ...(reason !== undefined ? { reason } : {}) }),
-      authorizeCancel,
-      async (request) => {
-        const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
-        if (byOther) await this.tellRequester(request);
-        return this.resumeApproval(id, 'CANCELLED');
-      },
-    );
+    const kind: DecisionKind = {
+      event: (at) => ({ type: 'CANCEL', by: userId, at, ...(reason !== undefined ? { reason } : {}) }),
+      authorize: (policy, current, actor) => authorizeCancel(policy, current, actor),
+    };
+    return this.decide(id, userId, clicked, kind, async (request) => {
+      const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
+      if (byOther) await this.tellRequester(request);
+      return this.resumeApproval(id, 'CANCELLED');
+    });
   }
 
   /** Whether this person could cancel the request now, and whether they must say why (an approver does). */
@@ -83,7 +122,7 @@ export class Decisions {
     try {
       const request = await this.deps.store.get(id);
       const policy = this.policy(request);
-      const actor = await this.deps.directory.actor(userId, policy.approvers.groups);
+      const actor = await this.approver(userId, policy);
       authorizeCancel(policy, request, actor);
       const needsReason = userId !== request.requester.slackUserId;
       const at = toUtcSecond(this.deps.now());
@@ -96,7 +135,11 @@ export class Decisions {
 
   /** Asks for an early end of a live grant ("Revoke now"), and ends the workflow's wait. */
   revoke(id: string, userId: string, clicked?: MessageRef): Promise<DecisionResult> {
-    return this.decide(id, userId, clicked, (at) => ({ type: 'REVOKE_REQUESTED', by: userId, at }), authorizeRevoke, (request) =>
+    const kind: DecisionKind = {
+      event: (at) => ({ type: 'REVOKE_REQUESTED', by: userId, at }),
+      authorize: (policy, current, actor) => authorizeRevoke(policy, current, actor),
+    };
+    return this.decide(id, userId, clicked, kind, (request) =>
       // After a failed revoke the workflow has ended: nothing is waiting for this click.
       request.status === 'REVOKE_FAILED' ? Promise.resolve(revokeFailedAnswer(request.window.end)) : this.endNow(id),
     );
@@ -107,8 +150,11 @@ export class Decisions {
     try {
       const request = await this.deps.store.get(id);
       const policy = this.policy(request);
-      const actor = await this.deps.directory.actor(userId, policy.approvers.groups);
-      authorizeDecision(policy, request, actor);
+      const [actor, requester] = await Promise.all([
+        this.approver(userId, policy),
+        this.requesterFacts(request, policy),
+      ]);
+      authorizeDecision(policy, request, actor, requester.keys);
       transition(request, { type: 'DENY', by: userId, at: toUtcSecond(this.deps.now()), reason: 'dry run' });
       return { ok: true, request };
     } catch (error) {
@@ -120,15 +166,23 @@ export class Decisions {
     id: string,
     userId: string,
     clicked: MessageRef | undefined,
-    event: (at: string) => LifecycleEvent,
-    authorize: Authorize,
+    kind: DecisionKind,
     signal: (request: AccessRequest) => Promise<ErrorAnswer | undefined>,
   ): Promise<DecisionResult> {
     try {
       const request = await this.deps.store.get(id);
       const policy = this.policy(request);
-      const actor = await this.deps.directory.actor(userId, policy.approvers.groups);
-      const result = await this.deps.store.apply(id, event(toUtcSecond(this.deps.now())), (current) => authorize(policy, current, actor));
+      const [actor, requester] = await Promise.all([
+        this.approver(userId, policy),
+        kind.againstRequester ? this.requesterFacts(request, policy) : idOnly(request),
+      ]);
+      if (kind.reauthorize) {
+        const closed = await this.closeIfRequesterGone(policy, request, actor, requester, kind, clicked);
+        if (closed) return closed;
+      }
+      const at = toUtcSecond(this.deps.now());
+      const authorize = (current: AccessRequest): void => kind.authorize(policy, current, actor, requester);
+      const result = await this.deps.store.apply(id, kind.event(at, actor), authorize);
       if (!result.ok) {
         this.deps.logger.info({ msg: 'decision refused', requestId: id, user: userId, code: result.error.code });
         return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
@@ -141,6 +195,54 @@ export class Decisions {
     } catch (error) {
       return { ok: false, answer: this.answer(error, id) };
     }
+  }
+
+  /**
+   * An approval of a request whose requester no longer qualifies closes it instead (only when the
+   * person clicking may decide it: nobody else can close someone's request this way).
+   */
+  private async closeIfRequesterGone(
+    policy: Policy,
+    request: AccessRequest,
+    actor: Actor,
+    requester: RequesterFacts,
+    kind: DecisionKind,
+    clicked: MessageRef | undefined,
+  ): Promise<DecisionResult | undefined> {
+    try {
+      reauthorizeRequester(policy, request, requester.now);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof RequesterNotAuthorizedError)) throw error;
+      kind.authorize(policy, request, actor, requester);
+      const at = toUtcSecond(this.deps.now());
+      const event = { type: 'REAUTHORIZATION_FAILED', at, reason: error.message } as const;
+      const result = await this.deps.store.apply(request.id, event);
+      if (!result.ok) return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
+      const msg = 'requester no longer authorized; request closed';
+      this.deps.logger.info({ msg, requestId: request.id, user: actor.userId });
+      await this.showDecision(result.request, clicked);
+      // The workflow re-reads the stored status and tells the requester.
+      await this.resumeApproval(request.id, 'CANCELLED');
+      const closed = new RequesterNotAuthorizedError(`${error.message} The request is closed; nothing was granted.`);
+      return { ok: false, answer: describeError(closed) };
+    }
+  }
+
+  /** The person deciding, with group memberships read afresh: someone just removed from a group no longer decides. */
+  private approver(userId: string, policy: Policy): Promise<Actor> {
+    return this.deps.directory.actor(userId, policy.approvers.groups, { fresh: true });
+  }
+
+  /** Who the requester is now: their identity keys (and the ONTAP account the request names) and their standing. */
+  private async requesterFacts(request: AccessRequest, policy: Policy): Promise<RequesterFacts> {
+    const userId = request.requester.slackUserId;
+    const identity = await this.deps.directory.identity(userId);
+    const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
+    const actor = await this.deps.directory.actor(userId, groups, { fresh: true, identity });
+    const keys = [...identity.keys, `ontap:${request.requester.ontapAccount.toLowerCase()}`];
+    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
+    return { keys, now: { actor, ...mapped } };
   }
 
   private policy(request: AccessRequest): Policy {
@@ -216,4 +318,11 @@ export class Decisions {
       return notSignalledAnswer();
     }
   }
+}
+
+/** The requester by their Slack id alone, for decisions that do not compare persons (cancel, revoke). */
+function idOnly(request: AccessRequest): RequesterFacts {
+  const userId = request.requester.slackUserId;
+  const actor = { userId, groups: new Set<string>() };
+  return { keys: slackOnlyKeys(userId), now: { actor, ontapAccount: request.requester.ontapAccount } };
 }

@@ -1,13 +1,17 @@
 /**
- * Who someone is, as far as the ingress needs: their ONTAP account (configuration map first, then
- * the local part of their Slack e-mail when enabled), their time zone, and the user groups they are
- * in (asked of Slack, kept for a short while so a burst of clicks costs one lookup).
+ * Who someone is, as Slack and the configuration tell: their ONTAP account (configuration map first,
+ * then the local part of their confirmed Slack e-mail in a trusted domain, when enabled), their
+ * account status (active, guest, deactivated), the keys that tell which person they are, their time
+ * zone, and the user groups they are in (asked of Slack, kept for a short while so a burst of clicks
+ * costs one lookup; decisions ask afresh). A user group Slack cannot resolve is reported and skipped,
+ * so one deleted group does not stop everyone else.
  */
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
+import { type AccountStatus, type Identity, identityKeys } from '../domain/people';
 import type { Actor } from '../domain/policy';
-import { AccountNotMappedError, SlackLookupError } from './errors';
+import { AccountNotMappedError, INACTIVE_ACCOUNT, SlackLookupError } from './errors';
 import { parsePayload } from './payloads';
 
 /** An ONTAP account name as the product accepts one from an e-mail address. */
@@ -20,10 +24,26 @@ const UserInfoSchema = z.object({
     tz: z.string().optional(),
     deleted: z.boolean().optional(),
     is_bot: z.boolean().optional(),
+    is_restricted: z.boolean().optional(),
+    is_ultra_restricted: z.boolean().optional(),
+    is_email_confirmed: z.boolean().optional(),
     profile: z.object({ email: z.string().optional(), real_name: z.string().optional() }).optional(),
   }),
 });
 const GroupMembersSchema = z.object({ users: z.array(z.string()) });
+
+/** What the directory knows of one Slack user. */
+export interface DirectoryIdentity extends Identity {
+  /** Their IANA time zone from Slack (`UTC` when Slack gave none). */
+  readonly zone: string;
+  /** Their real name in Slack, when Slack gave one. */
+  readonly name?: string;
+  readonly bot: boolean;
+  /** Why they map to no ONTAP account, when they do not. */
+  readonly unmapped?: string;
+  /** The keys that tell which person they are (domain/people.ts). */
+  readonly keys: readonly string[];
+}
 
 /** What the ingress knows about a requester. */
 export interface Requester {
@@ -35,6 +55,14 @@ export interface Requester {
   readonly zone: string;
 }
 
+/** Options of an actor lookup. */
+export interface ActorOptions {
+  /** Ask Slack for the groups' members now, not from the cache (decisions that change access). */
+  readonly fresh?: boolean;
+  /** The user's identity when already looked up (saves a users.info call). */
+  readonly identity?: DirectoryIdentity;
+}
+
 /** Options of the directory. */
 export interface DirectoryOptions {
   readonly web: WebClient;
@@ -43,6 +71,8 @@ export interface DirectoryOptions {
   readonly now: () => number;
   /** How long a user group's members are trusted before asking Slack again. @default 60 s */
   readonly groupTtlSeconds?: number;
+  /** Told about each user group Slack could not resolve (logged and counted by the caller). */
+  readonly onUnresolvedGroup?: (group: string, problem: string) => void;
 }
 
 /** Slack people lookups with a short membership cache. */
@@ -51,6 +81,7 @@ export class SlackDirectory {
   private readonly accounts: Config['slack']['accounts'];
   private readonly now: () => number;
   private readonly ttlMs: number;
+  private readonly onUnresolvedGroup: (group: string, problem: string) => void;
   private readonly groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
 
   constructor(options: DirectoryOptions) {
@@ -58,61 +89,120 @@ export class SlackDirectory {
     this.accounts = options.accounts;
     this.now = options.now;
     this.ttlMs = (options.groupTtlSeconds ?? 60) * 1000;
+    this.onUnresolvedGroup = options.onUnresolvedGroup ?? (() => undefined);
   }
 
-  /** The requester behind a Slack user, or AccountNotMappedError when they have no ONTAP account. */
-  async requester(userId: string): Promise<Requester> {
-    const profile = await this.profile(userId);
-    const mapped = this.accounts.map[userId];
-    if (mapped !== undefined) return { slackUserId: userId, ontapAccount: mapped, zone: profile.zone, ...name(profile.name) };
-    if (!this.accounts.emailLocalPart) throw new AccountNotMappedError(userId);
-    const local = profile.email?.split('@')[0];
-    if (!local) throw new AccountNotMappedError(userId, 'Slack has no e-mail address for them');
-    if (!ACCOUNT_NAME.test(local)) throw new AccountNotMappedError(userId, `"${local}" is not a usable ONTAP account name`);
-    return { slackUserId: userId, ontapAccount: local, zone: profile.zone, ...name(profile.name) };
-  }
-
-  /** The person as the policy rules see them: their id and which of `groupIds` they are in. */
-  async actor(userId: string, groupIds: readonly string[]): Promise<Actor> {
-    const memberships = await Promise.all(
-      [...new Set(groupIds)].map(async (group) => ((await this.members(group)).has(userId) ? group : undefined)),
-    );
-    return { userId, groups: new Set(memberships.filter((g): g is string => g !== undefined)) };
-  }
-
-  private async members(group: string): Promise<ReadonlySet<string>> {
-    const cached = this.groups.get(group);
-    const now = this.now();
-    if (cached && now - cached.fetchedAt < this.ttlMs) return cached.members;
-    let answer: unknown;
-    try {
-      answer = await this.web.usergroups.users.list({ usergroup: group });
-    } catch (error) {
-      throw new SlackLookupError('usergroups.users.list', { cause: error });
-    }
-    const members = new Set(parsePayload(GroupMembersSchema, answer, 'usergroups.users.list answer').users);
-    this.groups.set(group, { members, fetchedAt: now });
-    return members;
-  }
-
-  private async profile(userId: string): Promise<{ zone: string; email?: string; name?: string }> {
+  /** Everything known of a Slack user now. A user Slack no longer knows counts as deactivated. */
+  async identity(userId: string): Promise<DirectoryIdentity> {
     let answer: unknown;
     try {
       answer = await this.web.users.info({ user: userId });
     } catch (error) {
+      if (slackErrorOf(error) === 'user_not_found') {
+        return this.complete({ userId, status: 'deactivated', zone: 'UTC', bot: false });
+      }
       throw new SlackLookupError('users.info', { cause: error });
     }
     const { user } = parsePayload(UserInfoSchema, answer, 'users.info answer');
-    if (user.deleted || user.is_bot) throw new AccountNotMappedError(userId, 'deactivated or a bot');
+    const guest = user.is_restricted === true || user.is_ultra_restricted === true;
+    const status: AccountStatus = user.deleted ? 'deactivated' : guest ? 'guest' : 'active';
     const realName = user.real_name ?? user.profile?.real_name;
+    const email = user.profile?.email;
+    const named = realName ? { name: realName.slice(0, 200) } : {};
+    const base = { userId, status, zone: user.tz ?? 'UTC', bot: user.is_bot === true, ...named };
+    return this.complete(base, email, user.is_email_confirmed !== false);
+  }
+
+  /** The requester behind a Slack user, or AccountNotMappedError saying why they cannot ask. */
+  async requester(userId: string, known?: DirectoryIdentity): Promise<Requester> {
+    const identity = known ?? (await this.identity(userId));
+    if (identity.status === 'deactivated' || identity.bot) throw new AccountNotMappedError(userId, INACTIVE_ACCOUNT);
+    if (identity.ontapAccount === undefined) throw new AccountNotMappedError(userId, identity.unmapped);
     return {
-      zone: user.tz ?? 'UTC',
-      ...(user.profile?.email !== undefined ? { email: user.profile.email } : {}),
-      ...(realName ? { name: realName.slice(0, 200) } : {}),
+      slackUserId: userId,
+      ontapAccount: identity.ontapAccount,
+      zone: identity.zone,
+      ...(identity.name !== undefined ? { name: identity.name } : {}),
     };
+  }
+
+  /** The person as the policy rules see them: id, which of `groupIds` they are in, status and identity keys. */
+  async actor(userId: string, groupIds: readonly string[], options: ActorOptions = {}): Promise<Actor> {
+    const fresh = options.fresh === true;
+    const memberOf = async (group: string): Promise<string | undefined> =>
+      (await this.members(group, fresh))?.has(userId) ? group : undefined;
+    const [identity, memberships] = await Promise.all([
+      options.identity ?? this.identity(userId),
+      Promise.all([...new Set(groupIds)].map(memberOf)),
+    ]);
+    return {
+      userId,
+      groups: new Set(memberships.filter((g): g is string => g !== undefined)),
+      keys: identity.keys,
+      status: identity.status,
+    };
+  }
+
+  private complete(
+    base: Omit<DirectoryIdentity, 'keys' | 'ontapAccount' | 'email' | 'unmapped'>,
+    email?: string,
+    confirmed = false,
+  ): DirectoryIdentity {
+    const mapping = this.account(base.userId, email, confirmed);
+    const identity = { ...base, ...(email !== undefined ? { email } : {}), ...mapping };
+    return { ...identity, keys: identityKeys(identity, this.accounts.people) };
+  }
+
+  /** The ONTAP account a user maps to, or why none. */
+  private account(userId: string, email: string | undefined, confirmed: boolean):
+    | { ontapAccount: string }
+    | { unmapped: string } {
+    const mapped = this.accounts.map[userId];
+    if (mapped !== undefined) return { ontapAccount: mapped };
+    if (!this.accounts.emailLocalPart) return { unmapped: 'not in slack.accounts.map' };
+    if (!email) return { unmapped: 'Slack has no e-mail address for them' };
+    if (!confirmed) return { unmapped: 'Slack has not confirmed their e-mail address' };
+    const at = email.lastIndexOf('@');
+    const local = email.slice(0, at);
+    const domain = email.slice(at + 1).toLowerCase();
+    if (at <= 0 || !this.accounts.trustedEmailDomains.includes(domain)) {
+      const trusted = this.accounts.trustedEmailDomains.join(', ');
+      return { unmapped: `${email} is not in a trusted e-mail domain (${trusted}), so it names no ONTAP account` };
+    }
+    if (!ACCOUNT_NAME.test(local)) return { unmapped: `"${local}" is not a usable ONTAP account name` };
+    return { ontapAccount: local };
+  }
+
+  /** A group's members, or undefined when Slack cannot resolve it (deleted, disabled): reported, then skipped. */
+  private async members(group: string, fresh: boolean): Promise<ReadonlySet<string> | undefined> {
+    const cached = this.groups.get(group);
+    const now = this.now();
+    if (!fresh && cached && now - cached.fetchedAt < this.ttlMs) return cached.members;
+    let answer: unknown;
+    try {
+      answer = await this.web.usergroups.users.list({ usergroup: group });
+    } catch (error) {
+      const refusal = slackErrorOf(error);
+      // Slack answered and refused (no_such_subteam...): this group cannot count for anyone; the others still do.
+      if (refusal !== undefined) return this.unresolved(group, refusal);
+      throw new SlackLookupError('usergroups.users.list', { cause: error });
+    }
+    const parsed = GroupMembersSchema.safeParse(answer);
+    if (!parsed.success) return this.unresolved(group, 'unexpected answer');
+    const members = new Set(parsed.data.users);
+    this.groups.set(group, { members, fetchedAt: now });
+    return members;
+  }
+
+  private unresolved(group: string, problem: string): undefined {
+    this.groups.delete(group);
+    this.onUnresolvedGroup(group, problem);
+    return undefined;
   }
 }
 
-function name(value: string | undefined): { name?: string } {
-  return value === undefined ? {} : { name: value };
+/** Slack's error code when Slack answered `ok: false` (a platform error), else undefined. */
+function slackErrorOf(error: unknown): string | undefined {
+  const e = error as { code?: unknown; data?: { error?: unknown } } | undefined;
+  return e?.code === 'slack_webapi_platform_error' && typeof e.data?.error === 'string' ? e.data.error : undefined;
 }

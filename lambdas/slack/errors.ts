@@ -1,13 +1,19 @@
 /** Errors of the Slack ingress; `answers.ts` turns them (and every other error) into what the user reads. */
 
+/** The detail of an AccountNotMappedError for an account that is deactivated or a bot. */
+export const INACTIVE_ACCOUNT = 'deactivated or a bot';
+
 /** The Slack user has no ONTAP account: not in `slack.accounts.map`, and no usable e-mail local part. */
 export class AccountNotMappedError extends Error {
   /** The Slack user id that could not be mapped. */
   readonly userId: string;
+  /** Why, in words the user can act on (e.g. an untrusted e-mail domain). */
+  readonly detail: string | undefined;
   constructor(userId: string, detail?: string) {
     super(`Slack user ${userId} has no ONTAP account${detail ? ` (${detail})` : ''}.`);
     this.name = 'AccountNotMappedError';
     this.userId = userId;
+    this.detail = detail;
   }
 }
 

@@ -5,7 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { DateTime } from 'luxon';
+import type { Config } from '../config/schema';
 import { toUtcSecond } from '../domain/durations';
+import { OpenRequestLimitError } from '../domain/errors';
+import { knownSlackIds } from '../domain/people';
 import { type AccessRequest, newRequest, STATUSES } from '../domain/request';
 import { DuplicateRequestError } from '../store/errors';
 import type { RequestStore } from '../store/request-store';
@@ -38,7 +41,20 @@ export class Intake {
   constructor(
     private readonly store: RequestStore,
     private readonly workflow: WorkflowSignals,
+    private readonly accounts: Config['slack']['accounts'],
   ) {}
+
+  /**
+   * Refuses (OpenRequestLimitError) a new request from a person who already has the policy's
+   * `maxOpenRequests` open under it, counted over every Slack id the configuration knows is them.
+   * The request being submitted (a retried delivery) does not count against itself.
+   */
+  async checkOpenLimit(id: string, requester: Requester, policy: CheckedRequest['policy']): Promise<void> {
+    const ids = knownSlackIds(this.accounts, requester.slackUserId, requester.ontapAccount);
+    const lists = await Promise.all(ids.map((userId) => this.store.listOpenByRequester(userId)));
+    const open = lists.flat().filter((r) => r.id !== id && r.policy === policy.name);
+    if (open.length >= policy.maxOpenRequests) throw new OpenRequestLimitError(open.length, policy.name);
+  }
 
   /**
    * Records the request (PENDING) and starts its workflow, named after the request. A delivery seen
@@ -46,6 +62,7 @@ export class Intake {
    */
   async submit(deliveryKey: string, requester: Requester, checked: CheckedRequest, now: DateTime): Promise<Submitted> {
     const id = requestIdFor(deliveryKey);
+    await this.checkOpenLimit(id, requester, checked.policy);
     let request: AccessRequest;
     let duplicate = false;
     try {

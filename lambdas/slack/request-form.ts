@@ -6,7 +6,7 @@
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import { checkDurationLimits, parseDuration, parseScheduledStart, toUtcSecond } from '../domain/durations';
-import { type Actor, type Policy, policiesForRequester, selectPolicy } from '../domain/policy';
+import { type Actor, noPolicyMessage, type Policy, policiesForRequester, selectPolicy } from '../domain/policy';
 import { describeError } from './answers';
 import type { FormField } from './ids';
 
@@ -113,7 +113,7 @@ export function checkDraft(
   if (!cluster) {
     const clusters = [...new Set(targetChoices(context.config, mine).map((t) => t.cluster))];
     if (clusters.length === 1) cluster = clusters[0];
-    else if (clusters.length === 0) errors.target = 'No policy lets you request elevated access.';
+    else if (clusters.length === 0) errors.target = noPolicyMessage(context.actor);
     else errors.target = `Say which cluster, as cluster/svm (you may ask on ${clusters.join(', ')}).`;
   } else if (!context.config.clusters.some((c) => c.name === cluster)) {
     errors.target = `There is no cluster "${cluster}".`;

@@ -206,6 +206,31 @@ export class RequestStore {
     return (out.Items ?? []).map((item) => this.fromItem(item).request);
   }
 
+  /**
+   * Requests someone made that are still open (pending, or approved and not started), every page
+   * read: what a per-person limit counts.
+   */
+  async listOpenByRequester(slackUserId: string): Promise<AccessRequest[]> {
+    const out: AccessRequest[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE.byRequester.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          FilterExpression: '#status IN (:pending, :approved)',
+          ExpressionAttributeNames: { '#pk': TABLE.byRequester.partitionKey, '#status': 'status' },
+          ExpressionAttributeValues: { ':pk': `USER#${slackUserId}`, ':pending': 'PENDING', ':approved': 'APPROVED' },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      out.push(...(page.Items ?? []).map((item) => this.fromItem(item).request));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+
   /** Live grants ending before `before` (ISO), soonest first: what a sweep must make sure ends. */
   async listActiveEndingBefore(before: string, limit = 100): Promise<AccessRequest[]> {
     const out = await this.doc.send(
@@ -390,6 +415,7 @@ function describe(event: LifecycleEvent): string | undefined {
   switch (event.type) {
     case 'DENY':
     case 'VALIDATION_FAILED':
+    case 'REAUTHORIZATION_FAILED':
     case 'GRANT_FAILED':
     case 'REVOKE_FAILED':
       return event.reason;

@@ -15,6 +15,7 @@ import { SlackTransientError } from '../slack/errors';
 import type { ApprovalOutcome } from './client';
 import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './messages';
+import { reauthorize } from './reauthorize';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 
 /** AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request was decided before the wait began. */
@@ -89,6 +90,8 @@ export async function checkApproval(
   const now = nowOf(rt.clock);
   switch (request.status) {
     case 'APPROVED': {
+      // Before anyone is told it is approved, and again at a scheduled start: does the requester still qualify?
+      if (!(await reauthorize(rt, request, log)).ok) return { route: 'CLOSED' };
       const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
       // A start less than a second ahead is now.
       const waits = startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000;
@@ -106,6 +109,10 @@ export async function checkApproval(
     case 'EXPIRED':
       await announce(rt, request, { approval: true, requester: true }, log);
       return { route: 'EXPIRED' };
+    case 'FAILED':
+      // Closed at an approval (the requester no longer qualifies): the ingress recorded it, this tells them.
+      await announce(rt, request, { approval: true, requester: true, thread: {} }, log);
+      return { route: 'CLOSED' };
     default:
       log.warn('request closed elsewhere', { status: request.status });
       return { route: 'CLOSED' };

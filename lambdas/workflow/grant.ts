@@ -17,6 +17,7 @@ import { minRemainingOf } from './approval';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from './errors';
 import { entryComment, grantKeyOf } from './grant-key';
 import { announce } from './messages';
+import { reauthorize } from './reauthorize';
 import type { GrantOutput } from './task-io';
 
 /** Grants request `requestId` from `start` for its approved duration. */
@@ -30,6 +31,9 @@ export async function grantAccess(
     await announce(rt, request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, request.status);
   }
+  // The last look before anything reaches the cluster.
+  const still = await reauthorize(rt, request, log);
+  if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
   // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
   const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(rt, request));
   if (!granted.ok) {

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { EXAMPLE_DIRECTORY, type SlackDirectory } from './directory';
+import { EXAMPLE_DIRECTORY, type SlackDirectory, type SlackUser } from './directory';
 
 /** One Web API call as the stand-in received it (arguments decoded, JSON fields parsed). */
 export interface RecordedCall {
@@ -78,8 +78,12 @@ export interface SlackApiStandIn {
   issueTrigger(userId: string): string;
   /** Makes a response URL for an interaction; with a context, posts to it show up as messages the way Slack shows them. */
   issueResponseUrl(context?: ResponseUrlContext): string;
-  /** The people and user groups the stand-in knows. */
+  /** The people and user groups the stand-in knows (its own copy: changing it changes what Slack answers). */
   readonly directory: SlackDirectory;
+  /** Adds a user, or replaces the one with the same id (deactivates them, makes them a guest...). */
+  setUser(user: SlackUser): void;
+  /** Sets a user group's members; `undefined` deletes it (usergroups.users.list answers `no_such_subteam`). */
+  setUsergroup(id: string, members: readonly string[] | undefined): void;
   /** Adds a message that Slack itself shows (not posted through the Web API). */
   addMessage(message: NewMessage): StoredMessage;
   /** The modal view a user sees: the top of their open stack. */
@@ -127,7 +131,10 @@ type ResponseBody = z.infer<typeof RESPONSE_BODY>;
 
 /** Starts the stand-in on loopback (port 0 = any free port). */
 export async function startSlackApi(options: SlackApiOptions = {}): Promise<SlackApiStandIn> {
-  const directory = options.directory ?? EXAMPLE_DIRECTORY;
+  const given = options.directory ?? EXAMPLE_DIRECTORY;
+  const users: SlackUser[] = [...given.users];
+  const usergroups: Record<string, readonly string[]> = { ...given.usergroups };
+  const directory: SlackDirectory = { users, usergroups };
   let acceptedToken = options.botToken;
   const calls: RecordedCall[] = [];
   const messages: StoredMessage[] = [];
@@ -278,7 +285,10 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
           real_name: found.realName,
           tz: found.tz,
           is_bot: false,
-          deleted: false,
+          deleted: found.deleted === true,
+          is_restricted: found.guest !== undefined,
+          is_ultra_restricted: found.guest === 'single-channel',
+          is_email_confirmed: found.emailConfirmed !== false,
           profile: { email: found.email, real_name: found.realName, display_name: found.name },
         },
       };
@@ -361,6 +371,17 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     directory,
     setBotToken(token) {
       acceptedToken = token;
+    },
+    setUser(user) {
+      const at = users.findIndex((u) => u.id === user.id);
+      if (at >= 0) users[at] = user;
+      else users.push(user);
+      events.emit('change');
+    },
+    setUsergroup(id, members) {
+      if (members === undefined) delete usergroups[id];
+      else usergroups[id] = [...members];
+      events.emit('change');
     },
     addMessage(message) {
       const stored = addMessage(message);

@@ -46,6 +46,14 @@ describe('configuration errors name their field', () => {
     ['slack.approvalChannel', (c) => (c.slack.approvalChannel = '#approvals')],
     ['slack.accounts.map.alice', (c) => (c.slack.accounts.map.alice = 'alice')],
     ['slack.accounts', (c) => (c.slack.accounts = { map: {} })],
+    ['slack.accounts.map.U0CAROL2', (c) => (c.slack.accounts.map.U0CAROL2 = 'carol')],
+    ['slack.accounts.map.U0BOBADM', (c) => (c.slack.accounts.people = {})],
+    ['slack.accounts.trustedEmailDomains', (c) => (c.slack.accounts.emailLocalPart = true)],
+    ['slack.accounts.trustedEmailDomains[0]', (c) => (c.slack.accounts.trustedEmailDomains = ['@example.com'])],
+    ['slack.accounts.people.bob', (c) => (c.slack.accounts.people.bob = ['U0BOB'])],
+    ['slack.accounts.people.carol', (c) => (c.slack.accounts.people.carol = ['U0CAROL', 'U0BOB'])],
+    ['policies[0].maxOpenRequests', (c) => (c.policies[0].maxOpenRequests = 0)],
+    ['policies[0].guestsMayRequest', (c) => (c.policies[0].guestsMayRequest = 'yes')],
     ['policies', (c) => (c.policies = [])],
     ['policies[0].maxDuration', (c) => (c.policies[0].maxDuration = 'PT0.5S')],
     ['policies[0].defaultDuration', (c) => (c.policies[0].defaultDuration = '12h')],
@@ -63,6 +71,19 @@ describe('configuration errors name their field', () => {
     ['', (c) => (c.extra = 1)],
   ])('%s', (field, mutate) => {
     expect(fieldOf(mutate)).toBe(field);
+  });
+
+  it('says why an e-mail domain must be trusted, and how to declare one person', () => {
+    const open = example() as any;
+    open.slack.accounts.emailLocalPart = true;
+    expect(() => parseConfig(open)).toThrow(
+      'Invalid configuration at slack.accounts.trustedEmailDomains: is required with emailLocalPart: true. Anyone can have bob@gmail.com',
+    );
+    const shared = example() as any;
+    shared.slack.accounts.map.U0CAROL2 = 'carol';
+    expect(() => parseConfig(shared)).toThrow(
+      'slack.accounts.map.U0CAROL2: names ONTAP account "carol" as U0CAROL does; if both are one person, list them together under slack.accounts.people',
+    );
   });
 
   it('says what is wrong, not only where', () => {

@@ -2,27 +2,59 @@
  * Who may do what, through the real ingress with Slack-signed requests: every actor × every action
  * × every policy shape, allowed or refused exactly as configured. A refused action changes nothing
  * and starts or resumes nothing. The matrix is printed at the end.
+ *
+ * Persons, not Slack ids: the requester's second Slack identities (linked by ONTAP account, by
+ * e-mail, by the configuration's grouping) are listed as approvers, and still may not decide her
+ * request. A guest and a deactivated user are listed as requesters and approvers, and may neither
+ * ask nor decide. A requester removed from the configuration after asking may only withdraw.
  */
 import { parseConfig } from '../../lambdas/config/load';
+import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { at, pendingRequest } from '../support/requests';
 import { useSlackIngress } from '../support/slack';
+
+/** Alice's other Slack identities, each linked to her by one thing only, and listed as approvers. */
+const ALICE_ALTS = ['U0ALICEX', 'U0ALICEM', 'U0ALICEADM'];
+const APPROVER_USERS = ['U0BOB', 'U0CAROL', ...ALICE_ALTS, 'U0GUEST', 'U0GONE'];
+const REQUESTER_USERS = ['U0ALICE', 'U0GUEST', 'U0GONE'];
 
 const CONFIG = parseConfig({
   clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
   slack: {
     approvalChannel: 'C0APPROVALS',
-    accounts: { map: { U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0DAVE: 'dave', U0ERIN: 'erin', U0EVE: 'eve' } },
+    accounts: {
+      map: {
+        U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0DAVE: 'dave', U0ERIN: 'erin', U0EVE: 'eve',
+        U0ALICEM: 'alice.m', U0ALICEADM: 'alice-adm', U0GUEST: 'gus', U0GONE: 'gina',
+      },
+      // U0ALICEX is in no map: its address in a trusted domain names `alice`.
+      emailLocalPart: true,
+      trustedEmailDomains: ['example.com', 'corp.example.com'],
+      people: { alice: ['U0ALICE', 'U0ALICEADM'] },
+    },
   },
   policies: [
-    { name: 'one-of-m', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin'], requesters: { users: ['U0ALICE'] }, approvers: { users: ['U0BOB', 'U0CAROL'] }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
-    { name: 'two-of-m', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin-volume'], requesters: { users: ['U0ALICE'] }, approvers: { users: ['U0BOB', 'U0CAROL'] }, approvalsRequired: 2, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
-    { name: 'user-group', clusters: ['cluster1'], svms: ['svm1'], roles: ['snapmirror-operator'], requesters: { users: ['U0ALICE'] }, approvers: { groups: ['S0STORAGE'] }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
+    { name: 'one-of-m', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin'], requesters: { users: REQUESTER_USERS }, approvers: { users: APPROVER_USERS }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
+    { name: 'two-of-m', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin-volume'], requesters: { users: REQUESTER_USERS }, approvers: { users: APPROVER_USERS }, approvalsRequired: 2, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
+    { name: 'user-group', clusters: ['cluster1'], svms: ['svm1'], roles: ['snapmirror-operator'], requesters: { users: REQUESTER_USERS }, approvers: { groups: ['S0STORAGE'] }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
     { name: 'other', clusters: ['cluster1'], svms: ['svm2'], roles: ['vsadmin-backup'], requesters: { users: ['U0CAROL'] }, approvers: { users: ['U0DAVE'] }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
   ],
 });
 
-const ingress = useSlackIngress({ config: CONFIG });
+/** The example workspace plus Alice's other identities and Frank, who asked and was then removed from the configuration. */
+const DIRECTORY = {
+  users: [
+    ...EXAMPLE_DIRECTORY.users,
+    { id: 'U0ALICEX', name: 'alicex', realName: 'Alice (corp)', email: 'alice@corp.example.com', tz: 'UTC' },
+    { id: 'U0ALICEM', name: 'alicem', realName: 'Alice (test)', email: 'Alice+m@example.com', tz: 'UTC' },
+    { id: 'U0ALICEADM', name: 'alice-adm', realName: 'Alice (admin)', email: 'alice-adm@example.com', tz: 'UTC' },
+    { id: 'U0FRANK', name: 'frank', realName: 'Frank Leaving', email: 'frank@elsewhere.example', tz: 'UTC' },
+  ],
+  usergroups: { S0STORAGE: ['U0ERIN', ...ALICE_ALTS, 'U0GUEST', 'U0GONE'] },
+};
+
+const ingress = useSlackIngress({ config: CONFIG, directory: DIRECTORY });
 
 /** U0BOB is a listed approver of the 1-of-M and 2-of-M policies; the user-group policy lists only S0STORAGE (U0ERIN). */
 const ACTORS = {
@@ -31,6 +63,12 @@ const ACTORS = {
   'approver (other policy)': 'U0DAVE',
   'approver group member': 'U0ERIN',
   stranger: 'U0EVE',
+  "requester's 2nd identity (ONTAP account)": 'U0ALICEX',
+  "requester's 2nd identity (e-mail)": 'U0ALICEM',
+  "requester's 2nd identity (grouping)": 'U0ALICEADM',
+  guest: 'U0GUEST',
+  'deactivated user': 'U0GONE',
+  'requester removed after asking': 'U0FRANK',
 } as const;
 type ActorName = keyof typeof ACTORS;
 /** `cancel` is on a pending request; `cancel approved` on one approved whose access has not started. */
@@ -39,52 +77,66 @@ type Action = (typeof ACTIONS)[number];
 const POLICIES = { '1-of-M': { name: 'one-of-m', role: 'vsadmin' }, '2-of-M': { name: 'two-of-m', role: 'vsadmin-volume' }, 'user-group': { name: 'user-group', role: 'snapmirror-operator' } } as const;
 type Shape = keyof typeof POLICIES;
 
-/** What the configuration says, written out by hand (not derived from the code under test). */
+const ALTS: readonly ActorName[] = [
+  "requester's 2nd identity (ONTAP account)",
+  "requester's 2nd identity (e-mail)",
+  "requester's 2nd identity (grouping)",
+];
+/** Whose request an actor acts on: their own for the removed requester, else Alice's. */
+const REMOVED = 'requester removed after asking';
+
+/**
+ * What the configuration says, written out by hand (not derived from the code under test). A
+ * second identity of the requester may end her grant early (as any approver may), never decide.
+ */
 const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
   '1-of-M': {
     request: ['requester'],
     approve: ['approver (this policy)'],
     deny: ['approver (this policy)'],
-    cancel: ['requester'],
-    'cancel approved': ['requester', 'approver (this policy)'],
-    revoke: ['requester', 'approver (this policy)'],
+    cancel: ['requester', REMOVED],
+    'cancel approved': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
+    revoke: ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     list: Object.keys(ACTORS) as ActorName[],
   },
   '2-of-M': {
     request: ['requester'],
     approve: ['approver (this policy)'],
     deny: ['approver (this policy)'],
-    cancel: ['requester'],
-    'cancel approved': ['requester', 'approver (this policy)'],
-    revoke: ['requester', 'approver (this policy)'],
+    cancel: ['requester', REMOVED],
+    'cancel approved': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
+    revoke: ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     list: Object.keys(ACTORS) as ActorName[],
   },
   'user-group': {
     request: ['requester'],
     approve: ['approver group member'],
     deny: ['approver group member'],
-    cancel: ['requester'],
-    'cancel approved': ['requester', 'approver group member'],
-    revoke: ['requester', 'approver group member'],
+    cancel: ['requester', REMOVED],
+    'cancel approved': ['requester', 'approver group member', ...ALTS, REMOVED],
+    revoke: ['requester', 'approver group member', ...ALTS, REMOVED],
     list: Object.keys(ACTORS) as ActorName[],
   },
 };
 
+/** Frank's requests were recorded while he was allowed; the configuration has since dropped him. */
+const FRANK = { slackUserId: 'U0FRANK', ontapAccount: 'frank' };
+
 let serial = 0;
 
 /** A request of `shape` the workflow waits on (approval message posted, token kept). */
-async function pending(shape: Shape): Promise<AccessRequest> {
+async function pending(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
   const policy = POLICIES[shape];
   const request = await ingress().store.create(
-    pendingRequest({ policy: policy.name, role: policy.role, approvalsRequired: shape === '2-of-M' ? 2 : 1 }),
+    pendingRequest({ policy: policy.name, role: policy.role, approvalsRequired: shape === '2-of-M' ? 2 : 1, ...(owner ? { requester: owner } : {}) }),
   );
   return ingress().awaitApproval(request, `approval-${++serial}`);
 }
 
 /** A request of `shape` approved by its approvers, its access not started (a scheduled start ahead). */
-async function approved(shape: Shape): Promise<AccessRequest> {
+async function approved(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
   const { store } = ingress();
-  const request = await pending(shape);
+  const request = await pending(shape, owner);
   await store.apply(request.id, { type: 'APPROVE', by: shape === 'user-group' ? 'U0ERIN' : 'U0BOB', at: at(1) });
   if (shape === '2-of-M') await store.apply(request.id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
   const after = await store.get(request.id);
@@ -93,9 +145,9 @@ async function approved(shape: Shape): Promise<AccessRequest> {
 }
 
 /** A request of `shape` whose grant is live (end token kept). */
-async function active(shape: Shape): Promise<AccessRequest> {
+async function active(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
   const { store, sfn } = ingress();
-  const request = await pending(shape);
+  const request = await pending(shape, owner);
   await store.apply(request.id, { type: 'APPROVE', by: shape === 'user-group' ? 'U0ERIN' : 'U0BOB', at: at(1) });
   if (shape === '2-of-M') await store.apply(request.id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
   await store.apply(request.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } });
@@ -110,6 +162,7 @@ const texts = (responses: Record<string, unknown>[]): string => responses.map((r
 /** Performs `action` as `user` on a fresh request of `shape`; whether it was allowed, and what it changed. */
 async function perform(shape: Shape, action: Action, user: string): Promise<boolean> {
   const { store, sfn, slack } = ingress();
+  const owner = user === FRANK.slackUserId ? FRANK : undefined;
   switch (action) {
     case 'request': {
       const { responses } = await ingress().command(user, `svm1 ${POLICIES[shape].role} 1h Resync the mirror of vol_finance`);
@@ -127,7 +180,7 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
     }
     case 'approve':
     case 'cancel': {
-      const request = await pending(shape);
+      const request = await pending(shape, owner);
       const before = await store.get(request.id);
       const { responses } = await ingress().click(user, action === 'approve' ? 'jit_approve' : 'jit_cancel', request);
       const after = await store.get(request.id);
@@ -140,7 +193,7 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       return allowed;
     }
     case 'deny': {
-      const request = await pending(shape);
+      const request = await pending(shape, owner);
       const before = await store.get(request.id);
       const views = new Set(slack.views.keys());
       const { responses } = await ingress().click(user, 'jit_deny', request);
@@ -157,16 +210,18 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       return allowed;
     }
     case 'cancel approved': {
-      const request = await approved(shape);
+      const request = await approved(shape, owner);
+      const requester = request.requester.slackUserId;
       const views = new Set(slack.views.keys());
       const { responses } = await ingress().click(user, 'jit_cancel', request);
       const opened = [...slack.views.keys()].filter((k) => !views.has(k));
       // The requester cancels at once; an approver is asked why first.
-      expect(opened).toHaveLength(user !== 'U0ALICE' && ALLOWED[shape]['cancel approved'].some((a) => ACTORS[a] === user) ? 1 : 0);
+      const mayCancel = ALLOWED[shape]['cancel approved'].some((a) => ACTORS[a] === user);
+      expect(opened).toHaveLength(user !== requester && mayCancel ? 1 : 0);
       if (opened.length === 1) await ingress().submitView(user, opened[0] as string, { reason: 'The change window moved to Friday' });
       const after = await store.get(request.id);
       const allowed = after.status === 'CANCELLED';
-      if (allowed && user !== 'U0ALICE') {
+      if (allowed && user !== requester) {
         expect(after).toMatchObject({ cancelledBy: user, reason: 'The change window moved to Friday' });
         // The requester is told at once, with the reason, in a new message.
         const dm = slack.messages.filter((m) => m.channel === slack.dmChannelOf('U0ALICE')).map((m) => m.text).join('\n');
@@ -181,7 +236,7 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       return allowed;
     }
     case 'revoke': {
-      const request = await active(shape);
+      const request = await active(shape, owner);
       const { responses } = await ingress().click(user, 'jit_revoke', request);
       const after = await store.get(request.id);
       const allowed = after.status === 'ACTIVE' && after.revokeRequestedBy === user;
@@ -214,6 +269,20 @@ const CELLS = (Object.keys(POLICIES) as Shape[]).flatMap((shape) =>
 );
 
 describe('authorization matrix', () => {
+  it.each(Object.keys(POLICIES) as Shape[])(
+    '%s: an approval of a request whose requester was removed after asking closes it, and grants nothing',
+    async (shape) => {
+      const { store, sfn } = ingress();
+      const request = await pending(shape, FRANK);
+      const approver = shape === 'user-group' ? 'U0ERIN' : 'U0BOB';
+      const { responses } = await ingress().click(approver, 'jit_approve', request);
+      expect(texts(responses())).toContain('The requester is no longer one of the requesters');
+      expect(await store.get(request.id)).toMatchObject({ status: 'FAILED', stage: 'authorization', approvals: [] });
+      // The workflow is resumed only to route on the stored status: it grants nothing for a FAILED request.
+      expect(sfn.resumed).toHaveLength(1);
+    },
+  );
+
   it.each(CELLS)('%s: %s may %s only as configured', async (shape, actor, action) => {
     const allowed = await perform(shape, action, ACTORS[actor]);
     matrix.push(`${shape}|${actor}|${action}|${allowed ? 'allowed' : 'refused'}`);

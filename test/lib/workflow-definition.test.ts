@@ -5,6 +5,7 @@ import { renderLocalWorkflowDefinition } from '../../lib/local-definition';
 import {
   DYNAMODB_THROTTLING_ERRORS,
   LAMBDA_THROTTLED,
+  SLACK_TRANSIENT_ERRORS,
   TRANSIENT_ERRORS,
   WORKFLOW_TASKS,
 } from '../../lib/workflow-definition';
@@ -74,9 +75,16 @@ describe('the workflow definition', () => {
   });
 
   it('retries the grant and the revoke on transient errors only, with backoff and full jitter', () => {
-    for (const name of ['Grant', 'Revoke']) {
+    // The grant and the checks before it also ask Slack whether the requester still qualifies.
+    const transient: Record<string, string[]> = {
+      Grant: [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS],
+      Revoke: [...TRANSIENT_ERRORS],
+      CheckApproval: [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS],
+      CheckBeforeGrant: [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS],
+    };
+    for (const [name, errors] of Object.entries(transient)) {
       const ours = state(name).Retry?.filter((r) => !r.ErrorEquals.some((e) => e.startsWith('Lambda.')));
-      expect(ours).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], JitterStrategy: 'FULL', BackoffRate: 2 })]);
+      expect(ours).toEqual([expect.objectContaining({ ErrorEquals: errors, JitterStrategy: 'FULL', BackoffRate: 2 })]);
     }
   });
 

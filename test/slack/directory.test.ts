@@ -1,4 +1,4 @@
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import { SlackDirectory } from '../../lambdas/slack/directory';
 import { AccountNotMappedError, SlackLookupError } from '../../lambdas/slack/errors';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
@@ -25,7 +25,7 @@ beforeEach(() => {
 });
 
 const directory = (emailLocalPart: boolean) =>
-  new SlackDirectory({ web, accounts: { map: { U0ALICE: 'alice_admin' }, emailLocalPart }, now: () => clock.now, groupTtlSeconds: 60 });
+  new SlackDirectory({ web, accounts: { map: { U0ALICE: 'alice_admin' }, emailLocalPart, trustedEmailDomains: ['example.com'], people: {} }, now: () => clock.now, groupTtlSeconds: 60 });
 
 describe('SlackDirectory', () => {
   it('maps by the configuration first, with the time zone and name Slack gives', async () => {
@@ -38,8 +38,40 @@ describe('SlackDirectory', () => {
     await expect(directory(true).requester('U0ODD')).rejects.toThrow('"o+dd" is not a usable ONTAP account name');
   });
 
-  it('reports a Slack failure as a lookup error', async () => {
-    await expect(directory(true).requester('U0NOBODY')).rejects.toThrow(SlackLookupError);
+  it('takes a user Slack no longer knows for a deactivated one, and reports an unreachable Slack as a lookup error', async () => {
+    await expect(directory(true).requester('U0NOBODY')).rejects.toThrow('deactivated or a bot');
+    const offline = new SlackDirectory({
+      web: new WebClient('xoxb-dir', { slackApiUrl: 'http://127.0.0.1:9/api/', retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR }),
+      accounts: { map: {}, emailLocalPart: false, trustedEmailDomains: [], people: {} },
+      now: () => clock.now,
+    });
+    await expect(offline.requester('U0ALICE')).rejects.toThrow(SlackLookupError);
+  });
+
+  it('reads account status from users.info: guests, deactivated users', async () => {
+    const dir = directory(true);
+    expect((await dir.identity('U0GUEST')).status).toBe('guest');
+    expect((await dir.identity('U0GONE')).status).toBe('deactivated');
+    expect((await dir.identity('U0EVE')).status).toBe('active');
+    await expect(dir.requester('U0GONE')).rejects.toThrow(AccountNotMappedError);
+    // A guest maps like anyone else; whether they may ask is the policy's to say.
+    expect((await dir.actor('U0GUEST', [])).status).toBe('guest');
+  });
+
+  it('turns only confirmed addresses of trusted domains into accounts, and says why not', async () => {
+    await expect(directory(true).requester('U0GUEST')).rejects.toThrow(
+      'gus@partner.example is not in a trusted e-mail domain (example.com), so it names no ONTAP account',
+    );
+  });
+
+  it('knows a person by ONTAP account, e-mail and grouping', async () => {
+    const dir = new SlackDirectory({
+      web,
+      accounts: { map: { U0BOB: 'bob', U0BOBADM: 'bob' }, emailLocalPart: false, trustedEmailDomains: [], people: { bob: ['U0BOB', 'U0BOBADM'] } },
+      now: () => clock.now,
+    });
+    expect((await dir.identity('U0BOB')).keys).toEqual(['slack:U0BOB', 'ontap:bob', 'email:bob@example.com', 'person:bob']);
+    expect((await dir.identity('U0BOBADM')).keys).toEqual(['slack:U0BOBADM', 'ontap:bob', 'email:bob-adm@example.com', 'person:bob']);
   });
 
   it('knows user-group members, and asks Slack again only after the cache ages', async () => {
@@ -53,6 +85,20 @@ describe('SlackDirectory', () => {
     clock.now += 2_000;
     await dir.actor('U0ERIN', ['S0STORAGE']);
     expect(slack.callsTo('usergroups.users.list')).toHaveLength(2);
-    await expect(dir.actor('U0ERIN', ['S0NOSUCH'])).rejects.toThrow(SlackLookupError);
+    // Asked afresh for a decision, whatever the cache holds.
+    await dir.actor('U0ERIN', ['S0STORAGE'], { fresh: true });
+    expect(slack.callsTo('usergroups.users.list')).toHaveLength(3);
+  });
+
+  it('skips a user group Slack cannot resolve, and reports it, keeping the others', async () => {
+    const unresolved: string[] = [];
+    const dir = new SlackDirectory({
+      web,
+      accounts: { map: {}, emailLocalPart: false, trustedEmailDomains: [], people: {} },
+      now: () => clock.now,
+      onUnresolvedGroup: (group, problem) => unresolved.push(`${group}:${problem}`),
+    });
+    expect([...(await dir.actor('U0ERIN', ['S0NOSUCH', 'S0STORAGE'])).groups]).toEqual(['S0STORAGE']);
+    expect(unresolved).toEqual(['S0NOSUCH:no_such_subteam']);
   });
 });

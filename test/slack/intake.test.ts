@@ -27,7 +27,7 @@ describe('requestIdFor', () => {
 
 describe('Intake', () => {
   it('records and starts once per delivery, and a repeat delivery starts nothing', async () => {
-    const intake = new Intake(db().store, sfn.workflow);
+    const intake = new Intake(db().store, sfn.workflow, { map: {}, emailLocalPart: false, trustedEmailDomains: [], people: {} });
     const first = await intake.submit('T0:view:V100', requester, checked, now);
     const again = await intake.submit('T0:view:V100', requester, checked, now);
     expect(first).toMatchObject({ duplicate: false, request: { status: 'PENDING', executionArn: expect.stringContaining(first.request.id) } });
@@ -36,7 +36,7 @@ describe('Intake', () => {
   });
 
   it('does not hand one person’s request to another on a key collision', async () => {
-    const intake = new Intake(db().store, sfn.workflow);
+    const intake = new Intake(db().store, sfn.workflow, { map: {}, emailLocalPart: false, trustedEmailDomains: [], people: {} });
     await intake.submit('T0:view:V200', requester, checked, now);
     await expect(intake.submit('T0:view:V200', { ...requester, slackUserId: 'U0BOB' }, checked, now)).rejects.toThrow('already exists');
   });

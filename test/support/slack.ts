@@ -16,6 +16,7 @@ import { approvalMessage } from '../../lambdas/slack/blocks/approval-message';
 import { createJsonLogger } from '../../lambdas/slack/logger';
 import { slackSignature } from '../../lambdas/slack/verify';
 import type { RequestStore } from '../../lambdas/store/request-store';
+import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { useDynamo } from './dynamo';
 import { T0 } from './requests';
@@ -152,7 +153,7 @@ export interface IngressHarness {
 }
 
 /** Starts the whole ingress for a test file; the getter returns it inside tests. */
-export function useSlackIngress(options: { config?: Config } = {}): () => IngressHarness {
+export function useSlackIngress(options: { config?: Config; directory?: SlackDirectory } = {}): () => IngressHarness {
   const db = useDynamo();
   let harness: IngressHarness | undefined;
   let server: Server | undefined;
@@ -161,7 +162,7 @@ export function useSlackIngress(options: { config?: Config } = {}): () => Ingres
   beforeAll(async () => {
     const { store } = db();
     const config = options.config ?? loadConfig();
-    const slack = await startSlackApi({ botToken: BOT_TOKEN });
+    const slack = await startSlackApi({ botToken: BOT_TOKEN, ...(options.directory ? { directory: options.directory } : {}) });
     const sfn = await startStepFunctionsRecorder();
     const logs: string[] = [];
     const clock = { now: Date.parse(T0) };

@@ -20,6 +20,7 @@ import { type Clock, nowOf, scaledClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
 import { createSlackApp } from '../../lambdas/slack/app';
+import { SlackDirectory as PeopleLookup } from '../../lambdas/slack/directory';
 import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/request-store';
@@ -113,8 +114,11 @@ export interface WorkflowEnv {
   readonly clock: Clock;
   /** Every log line the handlers wrote. */
   readonly logs: string[];
-  /** Records a request (as the Slack side does on submit; 4 hours on svm1 unless told) and starts its workflow. */
-  submit(overrides?: Parameters<typeof pendingRequest>[0]): Promise<{ id: string; executionArn: string }>;
+  /**
+   * Records a request (as the Slack side does on submit; 4 hours on svm1 unless told) and starts its
+   * workflow. The requester is the Slack user mapped to the request's ONTAP account (see `askerOf`).
+   */
+  submit(overrides?: Parameters<typeof pendingRequest>[0]): Promise<{ id: string; executionArn: string; requester: string }>;
   /** Resolves once the execution waits on a token in `state` (AwaitApproval or AwaitEnd). */
   waiting(executionArn: string, state: 'AwaitApproval' | 'AwaitEnd'): Promise<void>;
   /** Resolves once the execution has stopped. */
@@ -208,15 +212,20 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
     const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
+    const taskSlack = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     setRuntimeForTesting(
       options.clientsFromEnvironment
         ? { config, store, workflow, clock, logger }
         : {
             config,
             store,
-            notifier: new Notifier({
-              client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
-              approvalChannel: config.slack.approvalChannel,
+            notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
+            directory: new PeopleLookup({
+              web: taskSlack,
+              accounts: config.slack.accounts,
+              now: () => clock.now(),
+              groupTtlSeconds: 0,
+              onUnresolvedGroup: (group, problem) => logger.warn('user group not resolved; skipped', { group, problem }),
             }),
             workflow,
             clock,
@@ -226,6 +235,24 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     );
     closers.push(() => resetRuntime());
 
+    /**
+     * The Slack user who asks for an account: the one the configuration maps to it. A request for an
+     * account that user is not mapped to is recorded for another Slack user who is (made up once per
+     * account, mapped in the configuration and known to the Slack stand-in), as the Slack side would.
+     */
+    const askers = new Map<string, string>();
+    const askerOf = (requester: { slackUserId: string; ontapAccount: string }): string => {
+      const map = config.slack.accounts.map as Record<string, string>;
+      if (map[requester.slackUserId] === requester.ontapAccount) return requester.slackUserId;
+      let id = askers.get(requester.ontapAccount);
+      if (id === undefined) {
+        id = `U0ACCT${askers.size + 1}`;
+        askers.set(requester.ontapAccount, id);
+        map[id] = requester.ontapAccount;
+        slack.setUser({ id, name: id.toLowerCase(), realName: `Owner of ${requester.ontapAccount}`, email: `${id.toLowerCase()}@accounts.test`, tz: 'UTC' });
+      }
+      return id;
+    };
     const policyOf = (request: AccessRequest) => {
       const policy = config.policies.find((p) => p.name === request.policy);
       if (!policy) throw new Error(`no policy ${request.policy}`);
@@ -265,10 +292,11 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       clock,
       logs,
       async submit(overrides = {}) {
-        const request = pendingRequest({ createdAt: now(), svm: { name: 'svm1' }, durationSeconds: 4 * 3600, ...overrides });
+        const asked = pendingRequest({ createdAt: now(), svm: { name: 'svm1' }, durationSeconds: 4 * 3600, ...overrides });
+        const request = { ...asked, requester: { ...asked.requester, slackUserId: askerOf(asked.requester) } };
         await store.create(request, request.requester.slackUserId);
         const { executionArn } = await workflow.start(request.id);
-        return { id: request.id, executionArn };
+        return { id: request.id, executionArn, requester: request.requester.slackUserId };
       },
       waiting: (executionArn, state) => local.sfn.whenWaiting(executionArn, state),
       finished: (executionArn) => local.sfn.waitForExecution(executionArn),

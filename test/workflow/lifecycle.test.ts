@@ -25,14 +25,14 @@ beforeEach(() => {
 describe('an approved request', () => {
   it('is granted exactly as approved, removed at the end of its window, and recorded all along', async () => {
     const { sim, slack, store } = env();
-    const { id, executionArn } = await env().submit({ durationSeconds: 3600, ticket: 'CHG-42' });
+    const { id, executionArn, requester: asker } = await env().submit({ durationSeconds: 3600, ticket: 'CHG-42' });
     await env().waiting(executionArn, 'AwaitApproval');
 
     // Approval message in the channel with the buttons; the requester's DM says pending.
     const approval = slack.messages.find((m) => m.channel === 'C0APPROVALS' && !m.threadTs);
     expect(approval?.text).toContain(id);
     expect(JSON.stringify(approval?.blocks)).toContain('"action_id":"jit_approve"');
-    expect(slack.messages.find((m) => m.channel === slack.dmChannelOf('U0ALICE'))?.text).toContain('Waiting for approval');
+    expect(slack.messages.find((m) => m.channel === slack.dmChannelOf(asker))?.text).toContain('Waiting for approval');
     expect(env().jitCalls('POST')).toHaveLength(0);
 
     expect((await env().approve(id, 'U0BOB')).ok).toBe(true);
@@ -81,7 +81,7 @@ describe('an approved request', () => {
       expect.stringContaining('Granted'),
       expect.stringContaining('Window over'),
     ]);
-    expect(slack.messages.find((m) => m.channel === slack.dmChannelOf('U0ALICE'))?.text).toContain('ended');
+    expect(slack.messages.find((m) => m.channel === slack.dmChannelOf(asker))?.text).toContain('ended');
 
     // What a lifecycle costs, for the benchmarks.
     const counts = env().local.counters.execution(executionArn);
@@ -121,7 +121,7 @@ describe('a cluster-scoped request under a 2-of-M policy', () => {
 
 describe('a request that is not granted', () => {
   it('is denied with a reason: nothing is sent to the cluster, and everyone sees who denied it and why', async () => {
-    const { id, executionArn } = await env().submit(as('carol'));
+    const { id, executionArn, requester: asker } = await env().submit(as('carol'));
     await env().waiting(executionArn, 'AwaitApproval');
     expect((await env().deny(id, 'U0CAROL', 'Change freeze <!channel> until Monday')).ok).toBe(true);
     const done = await env().finished(executionArn);
@@ -129,7 +129,7 @@ describe('a request that is not granted', () => {
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Denied: 1 });
     expect(env().jitCalls('POST')).toHaveLength(0);
     expect(await env().store.get(id)).toMatchObject({ status: 'DENIED', deniedBy: 'U0CAROL', reason: 'Change freeze <!channel> until Monday' });
-    const dm = dmOf()[0];
+    const dm = dmOf(asker)[0];
     expect(dm?.text).toContain('Denied by <@U0CAROL>');
     // User text is escaped: no @channel ping from a reason.
     expect(JSON.stringify(dm?.blocks)).toContain('&lt;!channel&gt;');
@@ -140,13 +140,13 @@ describe('a request that is not granted', () => {
   });
 
   it('expires when nobody decides within the approval timeout, without a grant', async () => {
-    const { id, executionArn } = await env().submit({ ...as('o.brien-2'), policy: 'svm1-quick' });
+    const { id, executionArn, requester: asker } = await env().submit({ ...as('o.brien-2'), policy: 'svm1-quick' });
     const done = await env().finished(executionArn);
     expect(done.status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ ApprovalExpired: 1 });
     expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED', expiry: 'approval-timeout' });
     expect(env().jitCalls('POST')).toHaveLength(0);
-    expect(dmOf()[0]?.text).toContain('expired');
+    expect(dmOf(asker)[0]?.text).toContain('expired');
     // A click on the stale message changes nothing.
     const late = await env().approve(id, 'U0BOB');
     expect(late.ok).toBe(false);
@@ -154,7 +154,7 @@ describe('a request that is not granted', () => {
   });
 
   it('counts an approval that landed just before the timeout, even if its token was never completed', async () => {
-    const { id, executionArn } = await env().submit({ ...as('ops@svm1'), policy: 'svm1-quick' });
+    const { id, executionArn, requester: asker } = await env().submit({ ...as('ops@svm1'), policy: 'svm1-quick' });
     await env().waiting(executionArn, 'AwaitApproval');
     // The decision is on record, but the Slack side never got to complete the token.
     const recorded = await env().store.apply(id, { type: 'APPROVE', by: 'U0BOB', at: new Date(env().clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
@@ -162,18 +162,18 @@ describe('a request that is not granted', () => {
     await env().waiting(executionArn, 'AwaitEnd');
     expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE' });
     expect(env().jitCalls('POST')).toHaveLength(1);
-    expect((await env().revokeNow(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().revokeNow(id, asker)).ok).toBe(true);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
   it('is cancelled by its requester while pending: nothing granted', async () => {
-    const { id, executionArn } = await env().submit(as('joe.smith'));
+    const { id, executionArn, requester: asker } = await env().submit(as('joe.smith'));
     await env().waiting(executionArn, 'AwaitApproval');
     expect((await env().cancel(id, 'U0BOB')).ok).toBe(false);
-    expect((await env().cancel(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().cancel(id, asker)).ok).toBe(true);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Cancelled: 1 });
-    expect(await env().store.get(id)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'U0ALICE' });
+    expect(await env().store.get(id)).toMatchObject({ status: 'CANCELLED', cancelledBy: asker });
     expect(env().jitCalls('POST')).toHaveLength(0);
   });
 
@@ -183,7 +183,7 @@ describe('a request that is not granted', () => {
     ['a window longer than the cluster allows', { ...as('backup-op'), svm: { name: 'svm2' }, role: 'vsadmin-backup', policy: 'svm2-backup', durationSeconds: 10 * 3600 }, /longer than ONTAP allows on SVM "svm2" \(PT8H\)/],
     ['a window longer than the policy allows', { durationSeconds: 9 * 3600 }, /longer than the policy allows/],
   ])('is refused before approval for %s, with the reason recorded and nothing sent to the cluster', async (_what, overrides, reason) => {
-    const { id, executionArn } = await env().submit(overrides);
+    const { id, executionArn, requester: asker } = await env().submit(overrides);
     const done = await env().finished(executionArn);
     expect(done.status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Refused: 1 });
@@ -192,33 +192,33 @@ describe('a request that is not granted', () => {
     expect(failed.status === 'FAILED' && failed.reason).toMatch(reason);
     expect(env().jitCalls('POST')).toHaveLength(0);
     expect(env().slack.messages.filter((m) => m.channel === 'C0APPROVALS')).toHaveLength(0);
-    expect(dmOf()[0]?.text).toMatch(/cannot be granted/);
+    expect(dmOf(asker)[0]?.text).toMatch(/cannot be granted/);
   });
 });
 
 describe('a cluster that cannot be checked', () => {
   it('fails the request with the reason and fails the execution visibly', async () => {
     env().sim.faults.add({ method: 'GET', path: '/api/svm/svms', type: 'status', status: 401, times: 10 });
-    const { id, executionArn } = await env().submit(as('carol'));
+    const { id, executionArn, requester: asker } = await env().submit(as('carol'));
     expect(await env().finished(executionArn)).toMatchObject({ status: 'FAILED', error: 'ValidationError' });
     const failed = await env().store.get(id);
     expect(failed).toMatchObject({ status: 'FAILED', stage: 'validation' });
     expect(failed.status === 'FAILED' && failed.reason).toMatch(/^The request could not be checked against the cluster: ONTAP GET \/api\/svm\/svms.* answered 401/);
-    expect(dmOf()[0]?.text).toMatch(/cannot be granted/);
+    expect(dmOf(asker)[0]?.text).toMatch(/cannot be granted/);
   });
 });
 
 describe('ending a grant', () => {
   it('revokes early on "Revoke now": DELETE at once, REVOKED by whoever asked', async () => {
-    const { id, executionArn } = await env().submit(as('alice'));
+    const { id, executionArn, requester: asker } = await env().submit(as('alice'));
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0CAROL');
     await env().waiting(executionArn, 'AwaitEnd');
     expect(env().jitCalls('DELETE')).toHaveLength(0);
-    expect((await env().revokeNow(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().revokeNow(id, asker)).ok).toBe(true);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     const revoked = await env().store.get(id);
-    expect(revoked).toMatchObject({ status: 'REVOKED', revokedBy: 'U0ALICE' });
+    expect(revoked).toMatchObject({ status: 'REVOKED', revokedBy: asker });
     // Well before the window's end.
     if (revoked.status !== 'REVOKED') throw new Error('not revoked');
     expect(Date.parse(revoked.endedAt)).toBeLessThan(Date.parse(revoked.window.end));
@@ -228,12 +228,12 @@ describe('ending a grant', () => {
   });
 
   it('completes a revoke when the entry is already gone from the cluster', async () => {
-    const { id, executionArn } = await env().submit(as('carol', 'U0DAVE'));
+    const { id, executionArn, requester: asker } = await env().submit(as('carol', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     await env().waiting(executionArn, 'AwaitEnd');
     env().sim.state.deleteJitUser(SVM_UUID.svm1, 'carol', 'ssh');
-    await env().revokeNow(id, 'U0DAVE');
+    await env().revokeNow(id, asker);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED' });
     expect((await env().store.auditTrail(id)).at(-1)).toMatchObject({ type: 'REVOKED', detail: 'entry was already gone from the cluster' });
@@ -241,12 +241,12 @@ describe('ending a grant', () => {
   });
 
   it('records REVOKE_FAILED and fails visibly when the cluster keeps refusing the removal; the lock stays', async () => {
-    const { id, executionArn } = await env().submit(as('joe.smith', 'U0DAVE'));
+    const { id, executionArn, requester: asker } = await env().submit(as('joe.smith', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     await env().waiting(executionArn, 'AwaitEnd');
     env().sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 100 });
-    await env().revokeNow(id, 'U0DAVE');
+    await env().revokeNow(id, asker);
     const done = await env().finished(executionArn);
     expect(done).toMatchObject({ status: 'FAILED', error: 'RevokeFailed' });
     expect(env().local.counters.execution(executionArn).retries).toBeGreaterThan(0);
@@ -255,7 +255,7 @@ describe('ending a grant', () => {
     expect(failed.status === 'REVOKE_FAILED' && failed.reason).toMatch(/did not remove the grant/);
     expect(await env().store.lockHolder(keyOf('joe.smith'))).toMatchObject({ requestId: id });
     expect(env().logs.some((l) => l.includes('"RevokeFailed":1') && l.includes('CloudWatchMetrics'))).toBe(true);
-    expect(dmOf('U0DAVE').at(-1)?.text).toContain('could not be removed');
+    expect(dmOf(asker).at(-1)?.text).toContain('could not be removed');
 
     // Once the cluster answers again, the sweep runs the revoke again: entry gone, request closed, lock free.
     env().sim.faults.clear();
@@ -264,7 +264,7 @@ describe('ending a grant', () => {
     const later = { now: () => Date.parse(window!.end) + (OVERDUE_GRACE_SECONDS + 60) * 1000 };
     const swept = await sweepOverdueGrants({ ...rt, clock: later }, rt.logger, (requestId) => revokeAccess({ ...rt, clock: later }, { requestId }, rt.logger));
     expect(swept).toMatchObject({ ended: [id], stillLive: [] });
-    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: 'U0DAVE' });
+    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: asker });
     expect(jitEntryRowsFor('joe.smith')).toEqual([]);
     expect(await env().store.lockHolder(keyOf('joe.smith'))).toBeUndefined();
     expect((await env().store.auditTrail(id)).map((e) => e.type).slice(-2)).toEqual(['REVOKE_FAILED', 'REVOKED']);
@@ -273,7 +273,7 @@ describe('ending a grant', () => {
 
 describe('granting', () => {
   it('retries a grant the cluster answered 503 twice, and grants once', async () => {
-    const { id, executionArn } = await env().submit(as('bob', 'U0DAVE'));
+    const { id, executionArn, requester: asker } = await env().submit(as('bob', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 503, times: 2 });
     await env().approve(id, 'U0CAROL');
@@ -283,12 +283,12 @@ describe('granting', () => {
     expect(env().sim.jitEntries()).toHaveLength(1);
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Grant: 1 });
     expect(env().local.counters.execution(executionArn).retries).toBeGreaterThanOrEqual(1);
-    await env().revokeNow(id, 'U0DAVE');
+    await env().revokeNow(id, asker);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
   it('fails a grant the cluster keeps refusing, and leaves nothing behind, not even a half-made entry', async () => {
-    const { id, executionArn } = await env().submit(as('o.brien-2', 'U0DAVE'));
+    const { id, executionArn, requester: asker } = await env().submit(as('o.brien-2', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     // The first POST is carried out but its answer lost; every later one fails.
     env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true, times: 1 });
@@ -305,14 +305,14 @@ describe('granting', () => {
   });
 
   it('grants once for 20 concurrent clicks on Approve', async () => {
-    const { id, executionArn } = await env().submit(as('ops@svm1', 'U0DAVE'));
+    const { id, executionArn, requester: asker } = await env().submit(as('ops@svm1', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     const clicks = await Promise.all(Array.from({ length: 20 }, (_, i) => env().approve(id, i % 2 === 0 ? 'U0BOB' : 'U0CAROL')));
     expect(clicks.filter((c) => c.ok)).toHaveLength(1);
     await env().waiting(executionArn, 'AwaitEnd');
     expect(env().jitCalls('POST')).toHaveLength(1);
     expect((await env().store.auditTrail(id)).filter((e) => e.type === 'APPROVE')).toHaveLength(1);
-    await env().revokeNow(id, 'U0DAVE');
+    await env().revokeNow(id, asker);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Grant: 1, Revoke: 1 });
   });
@@ -335,7 +335,7 @@ describe('granting', () => {
     expect(await env().store.lockHolder(keyOf('alice'))).toMatchObject({ requestId: first.id });
 
     // And the first one still ends normally, removing its own entry.
-    await env().revokeNow(first.id, 'U0ALICE');
+    await env().revokeNow(first.id, first.requester);
     expect((await env().finished(first.executionArn)).status).toBe('SUCCEEDED');
     expect(env().jitCalls('DELETE')).toHaveLength(1);
     expect(env().sim.jitEntries()).toEqual([]);
@@ -343,18 +343,18 @@ describe('granting', () => {
 
   it('waits for a scheduled start, then grants from that start', async () => {
     const startAt = new Date(env().clock.now() + 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const { id, executionArn } = await env().submit({ ...as('carol', 'U0DAVE'), requestedStart: startAt });
+    const { id, executionArn, requester: asker } = await env().submit({ ...as('carol', 'U0DAVE'), requestedStart: startAt });
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     await env().waiting(executionArn, 'AwaitEnd');
     // While it waited, the requester was told when the access starts.
-    const dmUpdates = env().slack.callsTo('chat.update').filter((c) => c.args.channel === env().slack.dmChannelOf('U0DAVE'));
+    const dmUpdates = env().slack.callsTo('chat.update').filter((c) => c.args.channel === env().slack.dmChannelOf(asker));
     expect(dmUpdates.map((c) => String(c.args.text))).toContainEqual(expect.stringContaining('Your access starts'));
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ WaitForStart: 1, CheckBeforeGrant: 1 });
     const active = await env().store.get(id);
     if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
     expect(Date.parse(active.window.start)).toBeGreaterThanOrEqual(Date.parse(startAt));
-    await env().revokeNow(id, 'U0DAVE');
+    await env().revokeNow(id, asker);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 });

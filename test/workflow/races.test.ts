@@ -57,10 +57,10 @@ describe('a decision between two steps', () => {
   it('a cancel before the approval token is kept ends the wait at once, without an approval message', async () => {
     after.validate = async (id) => {
       // The Slack side records the cancel; there is no token for it to complete yet.
-      expect((await env().cancel(id, 'U0ALICE')).ok).toBe(true);
+      expect((await env().cancel(id, asker)).ok).toBe(true);
       expect((await env().store.getStored(id)).tokens.approval).toBeUndefined();
     };
-    const { id, executionArn } = await env().submit(requester('alice'));
+    const { id, executionArn, requester: asker } = await env().submit(requester('alice'));
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ AwaitApproval: 1, Cancelled: 1 });
     expect(await env().store.get(id)).toMatchObject({ status: 'CANCELLED' });
@@ -69,23 +69,23 @@ describe('a decision between two steps', () => {
 
   it('a "Revoke now" before the end token is kept ends the grant at once', async () => {
     after.grant = async (id) => {
-      expect((await env().revokeNow(id, 'U0ALICE')).ok).toBe(true);
+      expect((await env().revokeNow(id, asker)).ok).toBe(true);
       expect((await env().store.getStored(id)).tokens.end).toBeUndefined();
     };
-    const { id, executionArn } = await env().submit(requester('bob'));
+    const { id, executionArn, requester: asker } = await env().submit(requester('bob'));
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0CAROL');
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     const revoked = await env().store.get(id);
-    expect(revoked).toMatchObject({ status: 'REVOKED', revokedBy: 'U0ALICE' });
+    expect(revoked).toMatchObject({ status: 'REVOKED', revokedBy: asker });
     expect(env().sim.jitEntries()).toEqual([]);
   });
 
   it('a cancel while the entry is being made takes the entry back', async () => {
-    const { id, executionArn } = await env().submit(requester('carol'));
+    const { id, executionArn, requester: asker } = await env().submit(requester('carol'));
     after.entryMade = async () => {
       expect(env().sim.jitEntries()).toHaveLength(1);
-      expect((await env().store.apply(id, { type: 'CANCEL', by: 'U0ALICE', at: now() })).ok).toBe(true);
+      expect((await env().store.apply(id, { type: 'CANCEL', by: asker, at: now() })).ok).toBe(true);
     };
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
@@ -98,11 +98,11 @@ describe('a decision between two steps', () => {
 
   it('a cancel during the wait for a scheduled start means nothing is granted', async () => {
     const requestedStart = toUtcSecond(nowOf(env().clock).plus({ hours: 1 }));
-    const { id, executionArn } = await env().submit({ ...requester('joe.smith'), requestedStart });
+    const { id, executionArn, requester: asker } = await env().submit({ ...requester('joe.smith'), requestedStart });
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     await env().local.sfn.whenEntered(executionArn, 'WaitForStart');
-    expect((await env().cancel(id, 'U0ALICE')).ok).toBe(true);
+    expect((await env().cancel(id, asker)).ok).toBe(true);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ CheckBeforeGrant: 1, Cancelled: 1 });
     expect(env().jitCalls('POST')).toHaveLength(0);

@@ -101,6 +101,7 @@ export function statusLine(request: AccessRequest): string {
     case 'REVOKED':
       return `:lock: Revoked by <@${request.revokedBy}> ${slackDate(request.endedAt)}.`;
     case 'FAILED':
+      if (request.stage === 'authorization') return `:x: Closed, nothing granted: ${escapeMrkdwn(request.reason)}`;
       return `:x: Failed during ${request.stage}: ${escapeMrkdwn(request.reason)}`;
     default:
       return assertNever(request);

@@ -61,6 +61,9 @@ export function requesterStatusLine(r: AccessRequest): string {
     case 'REVOKED':
       return `:lock: Your access was revoked by <@${r.revokedBy}> ${slackDate(r.endedAt)}.`;
     case 'FAILED':
+      if (r.stage === 'authorization') {
+        return `:x: This request was closed and nothing was granted: ${escapeMrkdwn(r.reason)}`;
+      }
       return r.stage === 'validation'
         ? `:x: This request cannot be granted: ${escapeMrkdwn(r.reason)}`
         : `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} Nothing was left behind.`;
@@ -114,6 +117,10 @@ export function threadMessage(r: AccessRequest, details: ThreadDetails = {}): Sl
       text = `:lock: Revoked by <@${r.revokedBy}>: the JIT entry was removed ${slackDate(r.endedAt)}${gone}.`;
       break;
     case 'FAILED':
+      if (r.stage === 'authorization') {
+        text = `:x: Closed before anything was granted: ${escapeMrkdwn(r.reason)}`;
+        break;
+      }
       if (r.stage !== 'grant') return undefined;
       text = `:x: Grant failed: ${escapeMrkdwn(r.reason)}`;
       break;

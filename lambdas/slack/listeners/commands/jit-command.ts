@@ -1,6 +1,6 @@
 /** `/jit`: the request form, help, the requester's list, and one-line requests. */
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { groupsOf } from '../../../domain/policy';
+import { groupsOf, noPolicyMessage } from '../../../domain/policy';
 import { WorkflowCallError } from '../../../workflow/errors';
 import { describeError } from '../../answers';
 import {
@@ -47,11 +47,18 @@ export function jitCommand(s: SlackServices) {
   };
 }
 
+/** The person typing `/jit`: who Slack says they are (status included), their ONTAP account, their groups. */
+async function whoAsks(s: SlackServices, userId: string) {
+  const identity = await s.directory.identity(userId);
+  const requester = await s.directory.requester(userId, identity);
+  const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
+  return { requester, actor };
+}
+
 async function openForm(s: SlackServices, command: SlashCommand, respond: RespondFn): Promise<void> {
-  const requester = await s.directory.requester(command.user_id);
-  const actor = await s.directory.actor(command.user_id, groupsOf(s.config.policies));
+  const { requester, actor } = await whoAsks(s, command.user_id);
   const policies = requesterPolicies(s.config, actor);
-  if (policies.length === 0) return replyEphemeral(respond, noticeReply('No policy lets you request elevated access.'));
+  if (policies.length === 0) return replyEphemeral(respond, noticeReply(noPolicyMessage(actor)));
   const view = buildRequestModal(s.config, policies, {
     account: requester.ontapAccount,
     zone: requester.zone,
@@ -65,8 +72,7 @@ async function openForm(s: SlackServices, command: SlashCommand, respond: Respon
 }
 
 async function submitLine(s: SlackServices, command: SlashCommand, draft: Draft, respond: RespondFn): Promise<void> {
-  const requester = await s.directory.requester(command.user_id);
-  const actor = await s.directory.actor(command.user_id, groupsOf(s.config.policies));
+  const { requester, actor } = await whoAsks(s, command.user_id);
   const now = s.now();
   const checked = checkDraft(draft, { config: s.config, actor, now });
   if (!checked.ok) return replyEphemeral(respond, formErrorsReply(checked.errors));

@@ -18,19 +18,17 @@ export function requestSubmission(s: SlackServices) {
       const form = readRequestForm(submission.view.state.values, metadata.zone);
       blockIds = form.blockIds;
       const userId = submission.user.id;
-      const actor = await s.directory.actor(userId, groupsOf(s.config.policies));
+      // Asked again at submission: deactivated, made a guest or unmapped since the form opened?
+      const identity = await s.directory.identity(userId);
+      const known = await s.directory.requester(userId, identity);
+      const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
       const now = s.now();
       const checked = checkDraft(form.draft, { config: s.config, actor, now });
       if (!checked.ok) {
         s.logger.info({ msg: 'request form refused', user: userId, fields: Object.keys(checked.errors) });
         return await ack({ response_action: 'errors', errors: onBlocks(checked.errors, blockIds) });
       }
-      const requester = {
-        slackUserId: userId,
-        ontapAccount: metadata.account,
-        zone: metadata.zone,
-        ...(metadata.name !== undefined ? { name: metadata.name } : {}),
-      };
+      const requester = { ...known, zone: metadata.zone };
       const key = `${submission.team?.id ?? '-'}:view:${submission.view.id}`;
       const { request, duplicate } = await s.intake.submit(key, requester, checked.value, now);
       s.logger.info({ msg: 'request submitted', requestId: request.id, via: 'modal', duplicate });

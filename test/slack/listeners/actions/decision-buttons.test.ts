@@ -58,6 +58,24 @@ describe('Approve', () => {
     expect(sfn.resumed).toHaveLength(1);
   });
 
+  it('by someone just removed from the approver group is refused, whatever the membership cache holds', async () => {
+    const { store, sfn, slack } = ingress();
+    const { request } = await awaiting();
+    const { request: other } = await awaiting();
+    // Erin's click on Deny reads (and caches) the group's members; the clock here stands still.
+    await ingress().click('U0ERIN', 'jit_deny', other);
+    expect(slack.callsTo('usergroups.users.list')).toHaveLength(1);
+    slack.setUsergroup('S0STORAGE', []);
+    try {
+      const { responses } = await ingress().click('U0ERIN', 'jit_approve', request);
+      expect(ephemeralTexts(responses())).toEqual(['You are not an approver for policy "svm1-operators".']);
+      expect(await store.get(request.id)).toMatchObject({ status: 'PENDING', approvals: [] });
+      expect(sfn.resumed).toEqual([]);
+    } finally {
+      slack.setUsergroup('S0STORAGE', ['U0ERIN']);
+    }
+  });
+
   it('of one’s own request is refused ephemerally and changes nothing', async () => {
     const { store, sfn, slack } = ingress();
     const { request } = await awaiting();

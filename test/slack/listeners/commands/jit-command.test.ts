@@ -191,7 +191,10 @@ describe('/jit one-line requests', () => {
 
 describe('/jit with e-mail mapping', () => {
   const config = parseConfigText(
-    readFileSync(DEFAULT_CONFIG_PATH, 'utf8').replace('emailLocalPart: false', 'emailLocalPart: true').replace('      U0ALICE: alice\n', ''),
+    readFileSync(DEFAULT_CONFIG_PATH, 'utf8')
+      .replace('emailLocalPart: false', 'emailLocalPart: true')
+      .replace('# trustedEmailDomains: [example.com]', 'trustedEmailDomains: [example.com]')
+      .replace('      U0ALICE: alice\n', ''),
   );
   const mapped = useSlackIngress({ config });
 
@@ -200,6 +203,22 @@ describe('/jit with e-mail mapping', () => {
     const { responses } = await mapped().command('U0ALICE', 'svm1 vsadmin 1h via the e-mail mapping');
     const id = /`(JIT-[0-9A-Z]{12})`/.exec(texts(responses()))?.[1];
     expect((await store.get(String(id))).requester.ontapAccount).toBe('alice');
+  });
+
+  it('refuses an address outside the trusted domains, and says why, recording nothing', async () => {
+    const { store, slack, sfn } = mapped();
+    slack.setUser({ id: 'U0BOBGMAIL', name: 'bobg', realName: 'Bob at Gmail', email: 'bob@gmail.com', tz: 'UTC' });
+    const { responses } = await mapped().command('U0BOBGMAIL', 'svm1 vsadmin 1h via a free mail address');
+    expect(texts(responses())).toContain('bob@gmail.com is not in a trusted e-mail domain (example.com)');
+    expect(await store.listByRequester('U0BOBGMAIL')).toEqual([]);
+    expect(sfn.executions).toEqual([]);
+  });
+
+  it('refuses an address Slack has not confirmed', async () => {
+    const { slack } = mapped();
+    slack.setUser({ id: 'U0CARLA', name: 'carla', realName: 'Carla', email: 'carla@example.com', tz: 'UTC', emailConfirmed: false });
+    const { responses } = await mapped().command('U0CARLA', 'svm1 vsadmin 1h via an unconfirmed address');
+    expect(texts(responses())).toContain('Slack has not confirmed their e-mail address');
   });
 });
 

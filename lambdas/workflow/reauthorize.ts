@@ -1,0 +1,57 @@
+/**
+ * The requester, checked again where access is about to change (after the approval, at a scheduled
+ * start, at grant): still an active Slack user, still a requester of the policy, still the same
+ * ONTAP account. Asked of Slack afresh each time (user groups never from a cache). When they no
+ * longer qualify, the request ends (FAILED at stage `authorization`) with the reason in the audit
+ * trail, both sides are told, and nothing is granted.
+ */
+import { toUtcSecond } from '../domain/durations';
+import { RequesterNotAuthorizedError } from '../domain/errors';
+import { reauthorizeRequester } from '../domain/policy';
+import type { AccessRequest } from '../domain/request';
+import { nowOf } from '../runtime/clock';
+import type { Logger } from '../runtime/logger';
+import type { Runtime } from '../runtime/runtime';
+import { SlackLookupError } from '../slack/errors';
+import { classify } from '../slack/notifier';
+import { announce } from './messages';
+
+/** Whether the requester still qualifies; when not, the request as it was closed. */
+export type Reauthorization = { readonly ok: true } | { readonly ok: false; readonly request: AccessRequest };
+
+/**
+ * Checks the requester of `request` again. Throws SlackTransientError when Slack could not be asked
+ * (the state machine retries), SlackCallError when Slack refused: never grants on a guess.
+ */
+export async function reauthorize(rt: Runtime, request: AccessRequest, log: Logger): Promise<Reauthorization> {
+  const reason = await refusal(rt, request);
+  if (reason === undefined) return { ok: true };
+  const at = toUtcSecond(nowOf(rt.clock));
+  const result = await rt.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at, reason });
+  if (!result.ok) {
+    // Decided otherwise meanwhile (cancelled, say): that decision stands, and nothing is granted here either.
+    log.info('requester no longer authorized, but the request moved on first', { status: result.request.status });
+    return { ok: false, request: result.request };
+  }
+  log.warn('requester no longer authorized; request closed', { reason });
+  const closed = await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
+  return { ok: false, request: closed };
+}
+
+async function refusal(rt: Runtime, request: AccessRequest): Promise<string | undefined> {
+  const policy = rt.config.policies.find((p) => p.name === request.policy);
+  if (!policy) return `Policy "${request.policy}" is no longer configured.`;
+  const userId = request.requester.slackUserId;
+  try {
+    const identity = await rt.directory.identity(userId);
+    const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
+    const actor = await rt.directory.actor(userId, groups, { fresh: true, identity });
+    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
+    reauthorizeRequester(policy, request, { actor, ...mapped });
+    return undefined;
+  } catch (error) {
+    if (error instanceof RequesterNotAuthorizedError) return error.message;
+    if (error instanceof SlackLookupError) throw classify(error.method, error.cause);
+    throw error;
+  }
+}
