@@ -38,12 +38,30 @@ function render(): LocalWorkflowDefinition {
     const cfn = workflow.functions[task].node.defaultChild as CfnFunction;
     byLogicalId.set(stack.getLogicalId(cfn), `${LOCAL_ARN_PREFIX}${task}`);
   }
-  const template = app.synth().getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  const template = synthWithoutValidation(app).getStackByName(stack.stackName).template as {
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+  };
   const machine = Object.values(template.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine');
   if (!machine) throw new Error('The workflow construct synthesized no state machine.');
   const text = resolveIntrinsics(machine.Properties.DefinitionString, byLogicalId);
   const functionNames = Object.fromEntries(WORKFLOW_TASKS.map((t) => [t, t])) as Record<WorkflowTask, string>;
   return { asl: JSON.parse(text) as Record<string, unknown>, functionNames };
+}
+
+/**
+ * Synthesizes without CDK's CloudFormation schema validation: the deployed stack is validated by
+ * `cdk synth` and the infrastructure tests; here only the state machine's definition is read, and the
+ * validation costs over ten seconds of every local start.
+ */
+function synthWithoutValidation(app: App): ReturnType<App['synth']> {
+  const saved = process.env.CDK_VALIDATION;
+  process.env.CDK_VALIDATION = 'false';
+  try {
+    return app.synth();
+  } finally {
+    if (saved === undefined) delete process.env.CDK_VALIDATION;
+    else process.env.CDK_VALIDATION = saved;
+  }
 }
 
 const PSEUDO: Record<string, string> = {
