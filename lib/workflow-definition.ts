@@ -98,7 +98,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   const recordOutcome = (id: string, outcome: string): tasks.LambdaInvoke => {
     const task = invoke(id, 'record-outcome', { requestId, outcome, error: sfn.JsonPath.objectAt(RESULT_PATHS.error) }, RESULT_PATHS.outcome);
-    retryTransient(task, [...TRANSIENT_ERRORS, 'GrantCleanupError'], { interval: 5, attempts: 6, maxDelay: 120 });
+    retryTransient(task, TRANSIENT_ERRORS, { interval: 5, attempts: 6, maxDelay: 120 });
     return task;
   };
 

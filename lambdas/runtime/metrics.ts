@@ -8,3 +8,6 @@ export const REVOKE_FAILED_METRIC = 'RevokeFailed';
 
 /** The sweep's count of live grants past their end. */
 export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
+
+/** An audit item could not be written after its transition; the reconciler writes it. */
+export const AUDIT_WRITE_FAILED_METRIC = 'AuditWriteFailed';

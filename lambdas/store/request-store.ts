@@ -4,15 +4,23 @@
  * request item carries its own event history, and each event is also written as an append-only
  * audit item. A writer that loses a race re-reads, re-applies the domain rule, and either wins
  * on the fresh copy or reports the refusal; it never writes over someone else's change.
+ *
+ * The request item is the truth: a transition's outcome never depends on its audit item. An audit
+ * item that could not be written is logged, counted, and the request flagged for the reconciler,
+ * which writes it (lambdas/workflow/reconcile.ts).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { attentionOf, OVERDUE_GRACE_SECONDS } from '../domain/attention';
+import { parseInstant, toUtcSecond } from '../domain/durations';
 import { DomainError } from '../domain/errors';
 import { type LifecycleEvent, transition } from '../domain/lifecycle';
-import { type AccessRequest, isTerminal, RequestSchema, type Status } from '../domain/request';
+import { type AccessRequest, isTerminal, RequestSchema, type Status, STATUSES } from '../domain/request';
+import { describeError, Logger } from '../runtime/logger';
+import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from './errors';
-import { TABLE } from './table';
+import { ATTENTION_PK, TABLE } from './table';
 
 /** One entry of a request's audit trail. */
 export const AuditEventSchema = z.object({
@@ -34,6 +42,10 @@ export type TokenKind = 'approval' | 'end';
 const StoreExtrasSchema = z.object({
   history: z.array(AuditEventSchema).default([]),
   tokens: z.object({ approval: z.string().optional(), end: z.string().optional() }).default({}),
+  /** The reconciler tried and will try again: not before `nextAt`. Cleared by every transition. */
+  repair: z.object({ attempts: z.number().int().nonnegative(), nextAt: z.string() }).optional(),
+  /** An audit item of this request could not be written; the reconciler writes it. */
+  auditRepair: z.boolean().optional(),
 });
 
 /** A request as stored: the request plus the store's own attributes. */
@@ -71,14 +83,24 @@ export interface RequestStoreOptions {
   readonly retentionSeconds: number;
   /** Attempts at one conditional write under contention before giving up. @default 25 */
   readonly maxAttempts?: number;
+  /** Where a failed audit write is logged and counted. @default JSON lines on stdout */
+  readonly logger?: Logger;
 }
 
-const REQUEST_SK = 'REQUEST';
-const LOCK_SK = 'LOCK';
-const requestPk = (id: string): string => `REQ#${id}`;
+/** Sort key of a request item. */
+export const REQUEST_SK = 'REQUEST';
+/** Sort key of a grant lock item. */
+export const LOCK_SK = 'LOCK';
+/** Partition key of a request's items. */
+export const requestPk = (id: string): string => `REQ#${id}`;
 const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(6, '0')}`;
-const lockPk = (key: GrantKey): string =>
+/** Partition key of a grant lock. */
+export const lockPk = (key: GrantKey): string =>
   `LOCK#${[key.cluster, key.svmUuid, key.account, key.application].map(encodeURIComponent).join('#')}`;
+/** Where a request sits in the needs-attention index. */
+export const requestAttentionSk = (due: string, id: string): string => `${due}#REQ#${id}`;
+/** Where a grant lock sits in the needs-attention index. */
+export const lockAttentionSk = (due: string, key: GrantKey): string => `${due}#${lockPk(key)}`;
 
 const LockItemSchema = z.object({ requestId: z.string(), until: z.string() });
 
@@ -88,6 +110,7 @@ export class RequestStore {
   private readonly tableName: string;
   private readonly retentionSeconds: number;
   private readonly maxAttempts: number;
+  private readonly logger: Logger;
 
   constructor(options: RequestStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -96,6 +119,7 @@ export class RequestStore {
     this.tableName = options.tableName;
     this.retentionSeconds = options.retentionSeconds;
     this.maxAttempts = options.maxAttempts ?? 25;
+    this.logger = options.logger ?? new Logger({ service: 'ontap-jit-store' });
   }
 
   /** Records a new PENDING request; refuses an id that exists. */
@@ -121,7 +145,7 @@ export class RequestStore {
       if (error instanceof ConditionalCheckFailedException) throw new DuplicateRequestError(parsed.id);
       throw error;
     }
-    await this.putAudit(event);
+    await this.audit(event);
     return parsed;
   }
 
@@ -157,9 +181,10 @@ export class RequestStore {
         return { ok: false, request: current, error, lastEvent: stored.history.at(-1) };
       }
       const audit = toAuditEvent(id, stored.history.length, event, current.status, next.status);
-      const written = await this.replace(stored, { ...stored, request: next, history: [...stored.history, audit] });
+      const { repair: _done, ...rest } = stored;
+      const written = await this.replace(stored, { ...rest, request: next, history: [...stored.history, audit] });
       if (!written) continue;
-      await this.putAudit(audit);
+      await this.audit(audit);
       return { ok: true, request: next, from: current.status, to: next.status, event: audit };
     }
     throw new ContentionError(id, this.maxAttempts);
@@ -226,6 +251,15 @@ export class RequestStore {
    * event whose audit item could not be written is still there (and is written now).
    */
   async auditTrail(id: string): Promise<AuditEvent[]> {
+    return (await this.readTrail(id)).trail;
+  }
+
+  private async writeMissingAudit(id: string): Promise<number> {
+    return (await this.readTrail(id)).written;
+  }
+
+  private async readTrail(id: string): Promise<{ trail: AuditEvent[]; written: number }> {
+    let written = 0;
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -252,9 +286,61 @@ export class RequestStore {
       if (!bySeq.has(event.seq)) {
         await this.putAudit(event);
         bySeq.set(event.seq, event);
+        written += 1;
       }
     }
-    return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    return { trail: [...bySeq.values()].sort((a, b) => a.seq - b.seq), written };
+  }
+
+  /** Writes the missing audit items of a request and clears its flag; the number written. */
+  async repairAudit(id: string): Promise<number> {
+    const written = await this.writeMissingAudit(id);
+    const stored = await this.getStored(id);
+    if (stored.auditRepair) await this.update(id, STATUSES, (s) => ({ ...s, auditRepair: false }));
+    return written;
+  }
+
+  /**
+   * Files a request under a later due time after a repair that must be tried again, unless it
+   * changed since `version` was read (then its new state decides). Returns whether it did.
+   */
+  async snooze(id: string, version: number, repair: { attempts: number; nextAt: string }): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: requestPk(id), sk: REQUEST_SK },
+          UpdateExpression: 'SET #repair = :repair, #gpk = :gpk, #gsk = :gsk',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeNames: { '#repair': 'repair', '#gpk': TABLE.needsAttention.partitionKey, '#gsk': TABLE.needsAttention.sortKey },
+          ExpressionAttributeValues: { ':repair': repair, ':gpk': ATTENTION_PK, ':gsk': requestAttentionSk(repair.nextAt, id), ':v': version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Files a grant lock under a later check time, while `requestId` still holds it. */
+  async snoozeLock(key: GrantKey, requestId: string, nextAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: lockPk(key), sk: LOCK_SK },
+          UpdateExpression: 'SET #gsk = :gsk',
+          ConditionExpression: 'requestId = :me',
+          ExpressionAttributeNames: { '#gsk': TABLE.needsAttention.sortKey },
+          ExpressionAttributeValues: { ':gsk': lockAttentionSk(nextAt, key), ':me': requestId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
@@ -266,7 +352,8 @@ export class RequestStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: lockPk(key), sk: LOCK_SK, requestId, until, ...key },
+          // Due for a check one grace period after `until`: a lock that outlives its grant is found then.
+          Item: { pk: lockPk(key), sk: LOCK_SK, requestId, until, ...key, ...lockAttention(key, until) },
           ConditionExpression: 'attribute_not_exists(pk) OR requestId = :me',
           ExpressionAttributeValues: { ':me': requestId },
         }),
@@ -325,6 +412,29 @@ export class RequestStore {
     }
   }
 
+  /**
+   * Writes an event's audit item after its transition is recorded. A failure never undoes or fails
+   * the transition: it is logged, counted, and the request flagged so the reconciler writes it.
+   */
+  private async audit(event: AuditEvent): Promise<void> {
+    try {
+      await this.putAudit(event);
+      return;
+    } catch (error) {
+      this.logger.error('audit item not written; the reconciler writes it', { requestId: event.requestId, seq: event.seq, ...describeError(error) });
+      this.logger.metric(AUDIT_WRITE_FAILED_METRIC, 1);
+    }
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await this.update(event.requestId, STATUSES, (s) => ({ ...s, auditRepair: true }));
+        return;
+      } catch (error) {
+        // Left unflagged, the gap is still written when the trail is read or the request next needs repair.
+        if (attempt === 3) this.logger.error('audit repair not flagged', { requestId: event.requestId, ...describeError(error) });
+      }
+    }
+  }
+
   private async putAudit(event: AuditEvent): Promise<void> {
     try {
       await this.doc.send(
@@ -356,20 +466,41 @@ export class RequestStore {
       gsi1pk: `USER#${request.requester.slackUserId}`,
       gsi1sk: `${request.createdAt}#${request.id}`,
       ...(live ? { gsi2pk: 'LIVE', gsi2sk: `${request.window.end}#${request.id}` } : {}),
+      ...requestAttention(stored),
       // Only finished requests expire; a live one must never vanish under a grant.
       ...(isTerminal(request) ? { expiresAt: this.expiry(request.updatedAt) } : {}),
     };
   }
 
+  /** A request item read elsewhere (the needs-attention index), validated as the store's own reads are. */
+  parse(item: Record<string, unknown>): StoredRequest {
+    return this.fromItem(item);
+  }
+
   private fromItem(item: Record<string, unknown>): StoredRequest {
-    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, expiresAt, history, tokens, ...rest } = item;
+    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expiresAt, history, tokens, repair, auditRepair, ...rest } = item;
     const request = RequestSchema.safeParse(rest);
-    const extras = StoreExtrasSchema.safeParse({ history, tokens });
+    const extras = StoreExtrasSchema.safeParse({ history, tokens, repair, auditRepair });
     if (!request.success || !extras.success) {
       throw new CorruptItemError(`${String(pk)}/${String(sk)}`, { cause: request.error ?? extras.error });
     }
     return { request: request.data, ...extras.data };
   }
+}
+
+/** The needs-attention index attributes of a request item: when the reconciler should look at it, if ever. */
+function requestAttention(stored: StoredRequest): Record<string, string> {
+  const owed = attentionOf(stored.request)?.due;
+  const audit = stored.auditRepair ? stored.request.updatedAt : undefined;
+  let due = [owed, audit].filter((d): d is string => d !== undefined).sort()[0];
+  if (due === undefined) return {};
+  if (stored.repair && stored.repair.nextAt > due && owed !== undefined) due = stored.repair.nextAt;
+  return { gsi3pk: ATTENTION_PK, gsi3sk: requestAttentionSk(due, stored.request.id) };
+}
+
+function lockAttention(key: GrantKey, until: string): Record<string, string> {
+  const due = toUtcSecond(parseInstant(until).plus({ seconds: OVERDUE_GRACE_SECONDS }));
+  return { gsi3pk: ATTENTION_PK, gsi3sk: lockAttentionSk(due, key) };
 }
 
 function toAuditEvent(requestId: string, seq: number, event: LifecycleEvent, from: Status, to: Status): AuditEvent {

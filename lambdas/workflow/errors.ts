@@ -39,14 +39,6 @@ export class GrantConflictError extends Error {
   }
 }
 
-/** A failed grant could not be cleaned up from the cluster yet; retried, and ONTAP's jit_validity closes it regardless. */
-export class GrantCleanupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GrantCleanupError';
-  }
-}
-
 /** A task was given input that does not match its schema (a definition bug, never user input). */
 export class TaskInputError extends Error {
   constructor(task: string, options?: { cause?: unknown }) {
