@@ -103,6 +103,21 @@ export const requestAttentionSk = (due: string, id: string): string => `${due}#R
 export const lockAttentionSk = (due: string, key: GrantKey): string => `${due}#${lockPk(key)}`;
 
 const LockItemSchema = z.object({ requestId: z.string(), until: z.string() });
+const DueLockSchema = LockItemSchema;
+const GrantKeySchema = z.object({ cluster: z.string(), svmUuid: z.string(), account: z.string(), application: z.string() });
+const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR' } as const;
+
+/** Something the reconciler owes a repair: a request, a grant lock, or an item it cannot read. */
+export type DueItem =
+  | { readonly kind: 'request'; readonly stored: StoredRequest }
+  | { readonly kind: 'lock'; readonly key: GrantKey; readonly requestId: string; readonly until: string }
+  | { readonly kind: 'corrupt'; readonly key: string };
+
+/** One page of the needs-attention index. */
+export interface DuePage {
+  readonly items: readonly DueItem[];
+  readonly next?: Record<string, unknown>;
+}
 
 /** The DynamoDB-backed store of requests, audit events and grant locks. */
 export class RequestStore {
@@ -321,6 +336,51 @@ export class RequestStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /**
+   * One page of what is due for the reconciler at `now` (ISO), soonest first, from `startKey`: request
+   * items and grant locks. `next` is where the following page starts, if there is one.
+   */
+  async listDue(now: string, limit: number, startKey?: Record<string, unknown>): Promise<DuePage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE.needsAttention.indexName,
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': TABLE.needsAttention.partitionKey, '#sk': TABLE.needsAttention.sortKey },
+        ExpressionAttributeValues: { ':pk': ATTENTION_PK, ':before': `${now}~` },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const items: DueItem[] = [];
+    for (const item of out.Items ?? []) {
+      if (item.sk === LOCK_SK) {
+        const lock = DueLockSchema.safeParse(item);
+        items.push(lock.success ? { kind: 'lock', ...lock.data, key: GrantKeySchema.parse(item) } : { kind: 'corrupt', key: String(item.pk) });
+        continue;
+      }
+      try {
+        items.push({ kind: 'request', stored: this.fromItem(item) });
+      } catch {
+        items.push({ kind: 'corrupt', key: String(item.pk) });
+      }
+    }
+    return { items, ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+  }
+
+  /** Where the reconciler's last pass stopped reading the needs-attention index (undefined: at its start). */
+  async reconcilerCursor(): Promise<Record<string, unknown> | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: CURSOR_KEY, ConsistentRead: true }));
+    const cursor = z.object({ startKey: z.record(z.string(), z.unknown()) }).safeParse(out.Item);
+    return cursor.success ? cursor.data.startKey : undefined;
+  }
+
+  /** Keeps (or, with undefined, forgets) where the next reconciler pass starts reading. */
+  async setReconcilerCursor(startKey: Record<string, unknown> | undefined): Promise<void> {
+    if (startKey) await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...CURSOR_KEY, startKey } }));
+    else await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: CURSOR_KEY }));
   }
 
   /** Files a grant lock under a later check time, while `requestId` still holds it. */

@@ -54,3 +54,11 @@ export class ApprovalNotPostedError extends Error {
     this.name = 'ApprovalNotPostedError';
   }
 }
+
+/** A reconciler repair took longer than its deadline; the pass moved on and tries it again later. */
+export class ReconcileDeadlineError extends Error {
+  constructor(ms: number) {
+    super(`The repair took longer than ${ms} ms; tried again next pass.`);
+    this.name = 'ReconcileDeadlineError';
+  }
+}

@@ -80,8 +80,10 @@ describe('transition', () => {
     }
   });
 
-  it('has no way out of a terminal status', () => {
-    for (const status of STATUSES.filter((s) => isTerminal({ status: s }))) expect(LEGAL_EVENTS[status]).toEqual([]);
+  it('has no way out of a terminal status (a failed grant's clean-up stays FAILED)', () => {
+    for (const status of STATUSES.filter((s) => isTerminal({ status: s }))) {
+      expect(LEGAL_EVENTS[status]).toEqual(status === 'FAILED' ? ['CLEANED_UP'] : []);
+    }
   });
 
   it('explains a refusal in words', () => {
