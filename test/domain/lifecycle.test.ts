@@ -80,7 +80,7 @@ describe('transition', () => {
     }
   });
 
-  it('has no way out of a terminal status (a failed grant's clean-up stays FAILED)', () => {
+  it('has no way out of a terminal status (a failed grant that is cleaned up stays FAILED)', () => {
     for (const status of STATUSES.filter((s) => isTerminal({ status: s }))) {
       expect(LEGAL_EVENTS[status]).toEqual(status === 'FAILED' ? ['CLEANED_UP'] : []);
     }
