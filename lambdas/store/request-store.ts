@@ -46,6 +46,8 @@ const StoreExtrasSchema = z.object({
   repair: z.object({ attempts: z.number().int().nonnegative(), nextAt: z.string() }).optional(),
   /** An audit item of this request could not be written; the reconciler writes it. */
   auditRepair: z.boolean().optional(),
+  /** A Slack update of this request was lost; the reconciler brings its messages up to date. */
+  notifyRepair: z.boolean().optional(),
 });
 
 /** A request as stored: the request plus the store's own attributes. */
@@ -307,6 +309,11 @@ export class RequestStore {
     return { trail: [...bySeq.values()].sort((a, b) => a.seq - b.seq), written };
   }
 
+  /** Marks a request whose Slack messages may show an older state, for the reconciler. */
+  async flagNotify(id: string): Promise<void> {
+    await this.update(id, STATUSES, (s) => ({ ...s, notifyRepair: true }));
+  }
+
   /** Writes the missing audit items of a request and clears its flag; the number written. */
   async repairAudit(id: string): Promise<number> {
     const written = await this.writeMissingAudit(id);
@@ -538,9 +545,9 @@ export class RequestStore {
   }
 
   private fromItem(item: Record<string, unknown>): StoredRequest {
-    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expiresAt, history, tokens, repair, auditRepair, ...rest } = item;
+    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expiresAt, history, tokens, repair, auditRepair, notifyRepair, ...rest } = item;
     const request = RequestSchema.safeParse(rest);
-    const extras = StoreExtrasSchema.safeParse({ history, tokens, repair, auditRepair });
+    const extras = StoreExtrasSchema.safeParse({ history, tokens, repair, auditRepair, notifyRepair });
     if (!request.success || !extras.success) {
       throw new CorruptItemError(`${String(pk)}/${String(sk)}`, { cause: request.error ?? extras.error });
     }
@@ -551,7 +558,7 @@ export class RequestStore {
 /** The needs-attention index attributes of a request item: when the reconciler should look at it, if ever. */
 function requestAttention(stored: StoredRequest): Record<string, string> {
   const owed = attentionOf(stored.request)?.due;
-  const audit = stored.auditRepair ? stored.request.updatedAt : undefined;
+  const audit = stored.auditRepair || stored.notifyRepair ? stored.request.updatedAt : undefined;
   let due = [owed, audit].filter((d): d is string => d !== undefined).sort()[0];
   if (due === undefined) return {};
   if (stored.repair && stored.repair.nextAt > due && owed !== undefined) due = stored.repair.nextAt;

@@ -9,7 +9,8 @@
  *   - a failed grant whose clean-up is pending: the clean-up runs again; once the cluster confirms
  *     no entry names the request, CLEANED_UP is recorded and only then is anyone told;
  *   - a grant lock past its grant: released once its request is finished and its entry gone;
- *   - an audit item missing for a recorded event: written.
+ *   - an audit item missing for a recorded event: written;
+ *   - a Slack update that was lost: the approval message and the requester's DM brought up to date.
  */
 import { attentionOf, type Attention } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
@@ -23,7 +24,7 @@ import type { DueItem, GrantKey, StoredRequest } from '../store/request-store';
 import { revokeAccess } from './end';
 import { cleanUpGrant } from './grant';
 import { entryComment } from './grant-key';
-import { announce } from './messages';
+import { announce, repairMessages } from './messages';
 
 /** How one item's repair ended: finished, or to be looked at again later. */
 export type RepairOutcome = { readonly done: true } | { readonly done: false; readonly waiting?: boolean };
@@ -35,6 +36,7 @@ export type RepairEvent =
   | 'cleaned-up'
   | 'lock-released'
   | 'audit-repaired'
+  | 'messages-repaired'
   | 'approval-closed'
   | 'overdue';
 
@@ -55,6 +57,11 @@ async function repairRequest(rt: Runtime, id: string, log: Logger, count: (event
   let stored: StoredRequest = await rt.store.getStored(id);
   if (stored.auditRepair) {
     count('audit-repaired', await rt.store.repairAudit(id));
+    stored = await rt.store.getStored(id);
+  }
+  if (stored.notifyRepair) {
+    await repairMessages(rt, stored.request, log);
+    count('messages-repaired');
     stored = await rt.store.getStored(id);
   }
   const request = stored.request;
