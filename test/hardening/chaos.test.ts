@@ -72,8 +72,8 @@ function armOntap(): void {
   };
   if (chance(0.4)) arm('POST 503', { method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 503, times: 1 + Math.floor(random() * 3) });
   if (chance(0.3)) arm('POST answer lost', { method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true, times: 1 });
-  if (chance(0.3)) arm('DELETE 503', { method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 10 + Math.floor(random() * 40) });
-  if (chance(0.2)) arm('outage 503', { path: '/api/*', type: 'status', status: 503, times: 20 + Math.floor(random() * 60) });
+  if (chance(0.4)) arm('DELETE 503', { method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 20 + Math.floor(random() * 60) });
+  if (chance(0.3)) arm('outage 503', { path: '/api/*', type: 'status', status: 503, times: 50 + Math.floor(random() * 150) });
   if (chance(0.2)) arm('latency', { path: '/api/*', type: 'latency', ms: 50, times: 10 });
 }
 
