@@ -7,12 +7,19 @@ import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { getRuntime } from '../../lambdas/runtime/runtime';
 import { reconcile, type ReconcileResult } from '../../lambdas/workflow/reconcile';
 import { jitEntryRows } from '../../local/stack';
-import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
+import type { Config } from '../../lambdas/config/schema';
+import { SVM_UUID, TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
 
-const env = useWorkflowEnv({ ingress: true, ontapClient: { timeoutMs: 200 } });
+/** Approvals wait two business days (48 real seconds): a grant sooner than that came from the reconciler. */
+const config: Config = {
+  ...TEST_CONFIG,
+  policies: TEST_CONFIG.policies.map((p) => (p.name === 'svm1-operators' ? { ...p, approvalTimeout: 2 * 86400 } : p)),
+};
+const env = useWorkflowEnv({ ingress: true, config, ontapClient: { timeoutMs: 200 } });
 
 const PERIOD_MS = RECONCILE_PERIOD_SECONDS * 1000;
 const MINUTE = 60_000;
+const DAY = 24 * 3600_000;
 const keyOf = (account: string) => ({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account, application: 'ssh' });
 const entriesOf = (account: string) => jitEntryRows(env().sim).filter((e) => e.account === account);
 const dmText = (userId = 'U0ALICE'): string => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId)).map((m) => m.text).join('\n');
@@ -53,30 +60,40 @@ describe('a lost signal', () => {
     expect(await env().store.get(id)).toMatchObject({ status: 'APPROVED' });
     expect(entriesOf('alice')).toEqual([]);
 
+    const passAt = env().clock.now();
     const repaired = await pass(PERIOD_MS);
     expect(repaired.events).toMatchObject({ 'signal-resent': 1 });
     await env().waiting(executionArn, 'AwaitEnd');
-    expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE' });
+    const granted = await env().store.get(id);
+    expect(granted).toMatchObject({ status: 'ACTIVE' });
     expect(entriesOf('alice')).toHaveLength(1);
+    // Granted after the pass that found the lost signal, long before the approval timeout (two days).
+    if (granted.status !== 'ACTIVE') throw new Error('not granted');
+    expect(Date.parse(granted.grantedAt) - passAt).toBeLessThan(DAY);
 
     await env().ingress.click('U0ALICE', 'jit_revoke', id);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
   it('"Revoke now": the entry is removed within one reconciler period', async () => {
-    const { id, executionArn } = await grantedRequest();
+    const { id, executionArn } = await grantedRequest('svm1 vsadmin 8h Rebuild the snapmirror schedule');
     env().local.faults.add('SendTaskSuccess', 2);
     const { responses } = await env().ingress.click('U0ALICE', 'jit_revoke', id);
     expect(responses().map((r) => String(r.text)).join('\n')).toMatch(/not taken effect yet/);
     expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE', revokeRequestedBy: 'U0ALICE' });
     expect(entriesOf('alice')).toHaveLength(1);
 
+    const passAt = env().clock.now();
     const repaired = await pass(PERIOD_MS);
     expect(repaired.events).toMatchObject({ 'signal-resent': 1 });
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: 'U0ALICE' });
+    const revoked = await env().store.get(id);
+    expect(revoked).toMatchObject({ status: 'REVOKED', revokedBy: 'U0ALICE' });
     expect(entriesOf('alice')).toEqual([]);
     expect(await env().store.lockHolder(keyOf('alice'))).toBeUndefined();
+    // Removed after the pass that found the lost signal, long before the window's end (eight hours).
+    if (revoked.status !== 'REVOKED') throw new Error('not revoked');
+    expect(Date.parse(revoked.endedAt) - passAt).toBeLessThan(4 * 3600_000);
   });
 });
 
