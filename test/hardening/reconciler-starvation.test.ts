@@ -80,7 +80,8 @@ describe('a reconciler pass with a hung cluster', () => {
     const result = await reconcile(
       { ...rt, clock, ontap: async (cluster) => (cluster === 'hung' ? hungClient : healthyClient) },
       rt.logger.child({ task: 'reconcile' }),
-      { itemDeadlineMs: 500 },
+      // Ample for a healthy revoke on a busy machine; the hung cluster never answers at all.
+      { itemDeadlineMs: 5000 },
     );
 
     for (const request of onHealthy) expect(await env().store.get(request.id)).toMatchObject({ status: 'EXPIRED', expiry: 'window-ended' });
