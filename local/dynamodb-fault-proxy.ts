@@ -31,14 +31,24 @@ const ERROR_TYPE: Record<Exclude<DynamoFault, 'lost-answer'>, { status: number; 
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'DescribeTable']);
 
 /** Starts a proxy to `target` (e.g. dynalite's endpoint) on loopback. */
-export async function startDynamoFaultProxy(target: string, options: { port?: number } = {}): Promise<DynamoFaultProxy> {
+export async function startDynamoFaultProxy(
+  target: string,
+  options: { port?: number } = {},
+): Promise<DynamoFaultProxy> {
   const to = new URL(target);
   const injected = new Map<string, number>();
   const proxy: { chooser: DynamoFaultChooser | undefined } = { chooser: undefined };
 
-  const forward = (req: IncomingMessage, body: Buffer, onAnswer: (status: number, headers: IncomingMessage['headers'], answer: Buffer) => void, onError: (e: Error) => void): void => {
+  type OnAnswer = (status: number, headers: IncomingMessage['headers'], answer: Buffer) => void;
+  const forward = (req: IncomingMessage, body: Buffer, onAnswer: OnAnswer, onError: (e: Error) => void): void => {
     const out = httpRequest(
-      { host: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host } },
+      {
+        host: to.hostname,
+        port: to.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: to.host },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -68,7 +78,8 @@ export async function startDynamoFaultProxy(target: string, options: { port?: nu
       if (fault) injected.set(`${fault} ${operation}`, (injected.get(`${fault} ${operation}`) ?? 0) + 1);
       if (fault === 'throttle' || fault === 'server-error') {
         const { status, type } = ERROR_TYPE[fault];
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type.split('#')[1] ?? type });
+        const errorType = type.split('#')[1] ?? type;
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': errorType });
         res.end(JSON.stringify({ __type: type, message: 'Injected fault' }));
         return;
       }

@@ -4,7 +4,12 @@
  * the ONTAP simulator no longer has). The pass reads the needs-attention index only, so its cost
  * should be flat in stored requests and linear in those that need work.
  */
-import { type AttributeValue, BatchWriteItemCommand, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  BatchWriteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
 import { transition } from '../../lambdas/domain/lifecycle';
 import { newRequest } from '../../lambdas/domain/request';
@@ -46,15 +51,36 @@ export async function measureReconcilePass(levels: readonly number[], work: read
   const counters = new RunCounters();
   const stopCounting = counters.countDynamo(dynamo.client);
   const store = new RequestStore({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: 90 * 86400 });
-  const ontap = new OntapClient({ endpoint: sim.url, username: sim.credentials.username, password: sim.credentials.password, ...(sim.caPem ? { ca: sim.caPem } : {}), timeoutMs: 5000 });
+  const ontap = new OntapClient({
+    endpoint: sim.url,
+    username: sim.credentials.username,
+    password: sim.credentials.password,
+    ...(sim.caPem ? { ca: sim.caPem } : {}),
+    timeoutMs: 5000,
+  });
   const rt = {
     config: parseConfig({
       clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
       slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice' } } },
-      policies: [{ name: 'bench', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin'], requesters: 'anyone', approvers: { users: ['U0BOB'] }, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '1h' }],
+      policies: [
+        {
+          name: 'bench',
+          clusters: ['cluster1'],
+          svms: ['svm1'],
+          roles: ['vsadmin'],
+          requesters: 'anyone',
+          approvers: { users: ['U0BOB'] },
+          defaultDuration: '1h',
+          maxDuration: '8h',
+          approvalTimeout: '1h',
+        },
+      ],
     }),
     store,
-    notifier: new Notifier({ client: new WebClient('xoxb-bench', { slackApiUrl: slack.url }), approvalChannel: 'C0APPROVALS' }),
+    notifier: new Notifier({
+      client: new WebClient('xoxb-bench', { slackApiUrl: slack.url }),
+      approvalChannel: 'C0APPROVALS',
+    }),
     workflow: new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn }),
     clock,
     logger: new Logger({ service: 'bench' }, 'error', () => undefined),
@@ -68,7 +94,9 @@ export async function measureReconcilePass(levels: readonly number[], work: read
     for (const level of levels) {
       stored = await preload(dynamo.client, dynamo.tableName, template, stored, level);
       for (const n of work) {
-        for (let i = 0; i < n; i++) await store.create(overdueGrant(`BENCH-OVERDUE-${String(serial++).padStart(6, '0')}`, clock.now()));
+        for (let i = 0; i < n; i++) {
+          await store.create(overdueGrant(`BENCH-OVERDUE-${String(serial++).padStart(6, '0')}`, clock.now()));
+        }
         const before = { reads: counters.dynamo.reads, writes: counters.dynamo.writes };
         const started = performance.now();
         const result = await reconcile(rt, rt.logger);
@@ -95,11 +123,16 @@ export async function measureReconcilePass(levels: readonly number[], work: read
 }
 
 /** A finished request as the store writes it (the request item), to copy under other ids. */
-async function storedTemplate(store: RequestStore, client: DynamoDBClient, table: string): Promise<Record<string, AttributeValue>> {
+async function storedTemplate(
+  store: RequestStore,
+  client: DynamoDBClient,
+  table: string,
+): Promise<Record<string, AttributeValue>> {
   const request = newRequest(base('BENCH-TEMPLATE-0', Date.now()));
   const done = transition(request, { type: 'CANCEL', by: 'U0ALICE', at: request.createdAt }).next;
   await store.create(done);
-  const out = await client.send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'REQ#BENCH-TEMPLATE-0' }, sk: { S: 'REQUEST' } } }));
+  const key = { pk: { S: 'REQ#BENCH-TEMPLATE-0' }, sk: { S: 'REQUEST' } };
+  const out = await client.send(new GetItemCommand({ TableName: table, Key: key }));
   if (!out.Item) throw new Error('template not stored');
   return out.Item;
 }

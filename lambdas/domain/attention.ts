@@ -34,7 +34,8 @@ export function attentionOf(request: AccessRequest): { readonly why: Attention; 
   switch (request.status) {
     case 'APPROVED': {
       // A scheduled start: the workflow waits for it before granting.
-      const from = request.requestedStart && request.requestedStart > request.updatedAt ? request.requestedStart : request.updatedAt;
+      const start = request.requestedStart;
+      const from = start && start > request.updatedAt ? start : request.updatedAt;
       return { why: 'signal-approval', due: plus(from, SIGNAL_GRACE_SECONDS) };
     }
     case 'ACTIVE':

@@ -107,7 +107,8 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'CLEANED_UP':
       if (request.status !== 'FAILED' || !request.cleanupPending) break;
       // The cluster confirmed no entry names the request: the failure stands, nothing is left behind.
-      return done({ ...common, status: 'FAILED', stage: request.stage, reason: request.reason, endedAt: request.endedAt });
+      const { stage, reason, endedAt } = request;
+      return done({ ...common, status: 'FAILED', stage, reason, endedAt });
     case 'REVOKE_REQUESTED':
       if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
       if (request.revokeRequestedBy !== undefined) {

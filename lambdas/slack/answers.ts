@@ -103,7 +103,8 @@ export function revokeFailedAnswer(windowEnd: string): ErrorAnswer {
  */
 export function notSignalledAnswer(): ErrorAnswer {
   return answer(
-    'Your decision is recorded, but it has not taken effect yet: the approval workflow could not be reached just now. ' +
-      'It is retried automatically within a few minutes and the requester is told when it takes effect; no need to click again.',
+    'Your decision is recorded, but it has not taken effect yet: the approval workflow could not be ' +
+      'reached just now. It is retried automatically within a few minutes and the requester is told ' +
+      'when it takes effect; no need to click again.',
   );
 }

@@ -10,7 +10,14 @@
  * which writes it (lambdas/workflow/reconcile.ts).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { attentionOf, OVERDUE_GRACE_SECONDS } from '../domain/attention';
 import { parseInstant, toUtcSecond } from '../domain/durations';
@@ -106,7 +113,12 @@ export const lockAttentionSk = (due: string, key: GrantKey): string => `${due}#$
 
 const LockItemSchema = z.object({ requestId: z.string(), until: z.string() });
 const DueLockSchema = LockItemSchema;
-const GrantKeySchema = z.object({ cluster: z.string(), svmUuid: z.string(), account: z.string(), application: z.string() });
+const GrantKeySchema = z.object({
+  cluster: z.string(),
+  svmUuid: z.string(),
+  account: z.string(),
+  application: z.string(),
+});
 const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR' } as const;
 
 /** Something the reconciler owes a repair: a request, a grant lock, or an item it cannot read. */
@@ -334,8 +346,17 @@ export class RequestStore {
           Key: { pk: requestPk(id), sk: REQUEST_SK },
           UpdateExpression: 'SET #repair = :repair, #gpk = :gpk, #gsk = :gsk',
           ConditionExpression: 'version = :v',
-          ExpressionAttributeNames: { '#repair': 'repair', '#gpk': TABLE.needsAttention.partitionKey, '#gsk': TABLE.needsAttention.sortKey },
-          ExpressionAttributeValues: { ':repair': repair, ':gpk': ATTENTION_PK, ':gsk': requestAttentionSk(repair.nextAt, id), ':v': version },
+          ExpressionAttributeNames: {
+            '#repair': 'repair',
+            '#gpk': TABLE.needsAttention.partitionKey,
+            '#gsk': TABLE.needsAttention.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ':repair': repair,
+            ':gpk': ATTENTION_PK,
+            ':gsk': requestAttentionSk(repair.nextAt, id),
+            ':v': version,
+          },
         }),
       );
       return true;
@@ -365,7 +386,12 @@ export class RequestStore {
     for (const item of out.Items ?? []) {
       if (item.sk === LOCK_SK) {
         const lock = DueLockSchema.safeParse(item);
-        items.push(lock.success ? { kind: 'lock', ...lock.data, key: GrantKeySchema.parse(item) } : { kind: 'corrupt', key: String(item.pk) });
+        const key = GrantKeySchema.safeParse(item);
+        items.push(
+          lock.success && key.success
+            ? { kind: 'lock', ...lock.data, key: key.data }
+            : { kind: 'corrupt', key: String(item.pk) },
+        );
         continue;
       }
       try {
@@ -379,7 +405,8 @@ export class RequestStore {
 
   /** Where the reconciler's last pass stopped reading the needs-attention index (undefined: at its start). */
   async reconcilerCursor(): Promise<Record<string, unknown> | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: CURSOR_KEY, ConsistentRead: true }));
+    const read = new GetCommand({ TableName: this.tableName, Key: CURSOR_KEY, ConsistentRead: true });
+    const out = await this.doc.send(read);
     const cursor = z.object({ startKey: z.record(z.string(), z.unknown()) }).safeParse(out.Item);
     return cursor.success ? cursor.data.startKey : undefined;
   }
@@ -488,7 +515,8 @@ export class RequestStore {
       await this.putAudit(event);
       return;
     } catch (error) {
-      this.logger.error('audit item not written; the reconciler writes it', { requestId: event.requestId, seq: event.seq, ...describeError(error) });
+      const { requestId, seq } = event;
+      this.logger.error('audit item not written; the reconciler writes it', { requestId, seq, ...describeError(error) });
       this.logger.metric(AUDIT_WRITE_FAILED_METRIC, 1);
     }
     for (let attempt = 1; attempt <= 3; attempt++) {
@@ -497,7 +525,8 @@ export class RequestStore {
         return;
       } catch (error) {
         // Left unflagged, the gap is still written when the trail is read or the request next needs repair.
-        if (attempt === 3) this.logger.error('audit repair not flagged', { requestId: event.requestId, ...describeError(error) });
+        const requestId = event.requestId;
+        if (attempt === 3) this.logger.error('audit repair not flagged', { requestId, ...describeError(error) });
       }
     }
   }

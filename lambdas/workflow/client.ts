@@ -70,7 +70,8 @@ export class WorkflowClient {
   /** Whether the request's execution is still running; `GONE` when it stopped or never existed. */
   async executionState(requestId: string): Promise<'RUNNING' | 'GONE'> {
     try {
-      const out = await this.client.send(new DescribeExecutionCommand({ executionArn: executionArnFor(this.stateMachineArn, requestId) }));
+      const executionArn = executionArnFor(this.stateMachineArn, requestId);
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
       return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE' ? 'RUNNING' : 'GONE';
     } catch (error) {
       if (error instanceof ExecutionDoesNotExist) return 'GONE';

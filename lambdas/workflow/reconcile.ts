@@ -128,12 +128,24 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
   }
   // Items never started (the pass ran out of time) stay due: the next pass takes them first.
 
-  const result: ReconcileResult = { due: items.length, repaired, retrying, more, events, overdueStillLive, cleanupPending };
+  const result: ReconcileResult = {
+    due: items.length,
+    repaired,
+    retrying,
+    more,
+    events,
+    overdueStillLive,
+    cleanupPending,
+  };
   publish(log, result);
   return result;
 }
 
-async function readDue(rt: Runtime, now: string, o: Required<ReconcileOptions>): Promise<{ items: DueItem[]; more: boolean }> {
+async function readDue(
+  rt: Runtime,
+  now: string,
+  o: Required<ReconcileOptions>,
+): Promise<{ items: DueItem[]; more: boolean }> {
   const cursor = await rt.store.reconcilerCursor();
   let startKey = cursor;
   const items: DueItem[] = [];
@@ -175,7 +187,8 @@ function noteStillOwed(
 ): void {
   if (item.kind !== 'request' || outcome?.done) return;
   const request = item.stored.request;
-  if ((request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') && request.window.end < now) lists.overdueStillLive.push(request.id);
+  const live = request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED';
+  if (live && request.window.end < now) lists.overdueStillLive.push(request.id);
   if (request.status === 'FAILED' && request.cleanupPending) lists.cleanupPending.push(request.id);
 }
 
@@ -190,7 +203,8 @@ function publish(log: Logger, r: ReconcileResult): void {
   log.metric(m.auditRepaired, r.events['audit-repaired'] ?? 0);
   log.metric(m.cleanupPending, r.cleanupPending.length);
   log.metric(OVERDUE_GRANTS_METRIC, r.overdueStillLive.length);
-  log.info('reconciler pass', { due: r.due, repaired: r.repaired, retrying: r.retrying, more: r.more, events: r.events });
+  const { due, repaired, retrying, more, events } = r;
+  log.info('reconciler pass', { due, repaired, retrying, more, events });
 }
 
 function clusterOf(item: DueItem): string {

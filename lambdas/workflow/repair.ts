@@ -26,6 +26,9 @@ import { cleanUpGrant } from './grant';
 import { entryComment } from './grant-key';
 import { announce, repairMessages } from './messages';
 
+/** Told what each repair did. */
+type Count = (event: RepairEvent, n?: number) => void;
+
 /** How one item's repair ended: finished, or to be looked at again later. */
 export type RepairOutcome = { readonly done: true } | { readonly done: false; readonly waiting?: boolean };
 
@@ -41,19 +44,19 @@ export type RepairEvent =
   | 'overdue';
 
 /** Repairs one due item; `count` is told what happened. Throws when a call failed (the pass retries later). */
-export async function repairItem(rt: Runtime, item: DueItem, log: Logger, count: (event: RepairEvent, n?: number) => void): Promise<RepairOutcome> {
+export async function repairItem(rt: Runtime, item: DueItem, log: Logger, count: Count): Promise<RepairOutcome> {
   switch (item.kind) {
     case 'request':
       return repairRequest(rt, item.stored.request.id, log, count);
     case 'lock':
       return repairLock(rt, item.key, item.requestId, log, count);
     case 'corrupt':
-      log.error('an item of the needs-attention index does not match its schema; left for an operator', { key: item.key });
+      log.error('a needs-attention item does not match its schema; left for an operator', { key: item.key });
       return { done: false, waiting: true };
   }
 }
 
-async function repairRequest(rt: Runtime, id: string, log: Logger, count: (event: RepairEvent, n?: number) => void): Promise<RepairOutcome> {
+async function repairRequest(rt: Runtime, id: string, log: Logger, count: Count): Promise<RepairOutcome> {
   let stored: StoredRequest = await rt.store.getStored(id);
   if (stored.auditRepair) {
     count('audit-repaired', await rt.store.repairAudit(id));
@@ -76,7 +79,7 @@ async function repairOwed(
   why: Attention,
   stored: StoredRequest,
   log: Logger,
-  count: (event: RepairEvent, n?: number) => void,
+  count: Count,
 ): Promise<RepairOutcome> {
   const { request, tokens } = stored;
   switch (why) {
@@ -103,7 +106,8 @@ async function repairOwed(
     }
     case 'overdue':
       count('overdue');
-      log.warn('grant live past its end', { status: request.status, windowEnd: 'window' in request ? request.window?.end : undefined });
+      const window = 'window' in request ? request.window : undefined;
+      log.warn('grant live past its end', { status: request.status, window });
       return revokeHere(rt, request, log, count);
     case 'retry-revoke':
       return revokeHere(rt, request, log, count);
@@ -112,7 +116,7 @@ async function repairOwed(
   }
 }
 
-async function revokeHere(rt: Runtime, request: AccessRequest, log: Logger, count: (event: RepairEvent) => void): Promise<RepairOutcome> {
+async function revokeHere(rt: Runtime, request: AccessRequest, log: Logger, count: Count): Promise<RepairOutcome> {
   const { status } = await revokeAccess(rt, { requestId: request.id }, log);
   if (status === 'ACTIVE' || status === 'REVOKE_FAILED') return { done: false };
   count('revoked');
@@ -128,22 +132,30 @@ async function closeStrandedApproval(rt: Runtime, request: AccessRequest, log: L
     cleanupPending = true;
   }
   const reason = 'The approval workflow stopped before the access was granted; please ask again.';
-  const result = await rt.store.apply(request.id, { type: 'GRANT_FAILED', at: toUtcSecond(nowOf(rt.clock)), reason, cleanupPending });
+  const at = toUtcSecond(nowOf(rt.clock));
+  const result = await rt.store.apply(request.id, { type: 'GRANT_FAILED', at, reason, cleanupPending });
   if (result.ok) await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
 }
 
-async function finishCleanUp(rt: Runtime, request: AccessRequest, log: Logger, count: (event: RepairEvent) => void): Promise<RepairOutcome> {
+async function finishCleanUp(rt: Runtime, request: AccessRequest, log: Logger, count: Count): Promise<RepairOutcome> {
   // Throws while the cluster cannot be asked: the request stays pending and keeps its lock.
   const { removed } = await cleanUpGrant(rt, request, log);
   const result = await rt.store.apply(request.id, { type: 'CLEANED_UP', at: toUtcSecond(nowOf(rt.clock)) });
   log.info('failed grant cleaned up', { removed });
   count('cleaned-up');
-  if (result.ok) await announce(rt, result.request, { approval: true, requester: true, thread: { cleanedUp: true } }, log);
+  const told = { approval: true, requester: true, thread: { cleanedUp: true } };
+  if (result.ok) await announce(rt, result.request, told, log);
   return { done: true };
 }
 
 /** A lock past its grant: released once its request is finished and the cluster has no entry naming it. */
-async function repairLock(rt: Runtime, key: GrantKey, requestId: string, log: Logger, count: (event: RepairEvent) => void): Promise<RepairOutcome> {
+async function repairLock(
+  rt: Runtime,
+  key: GrantKey,
+  requestId: string,
+  log: Logger,
+  count: Count,
+): Promise<RepairOutcome> {
   let request: AccessRequest | undefined;
   try {
     request = await rt.store.get(requestId);
@@ -151,7 +163,8 @@ async function repairLock(rt: Runtime, key: GrantKey, requestId: string, log: Lo
     if (!(error instanceof RequestNotFoundError)) throw error;
   }
   // A live grant, or a clean-up still pending: the request's own repair releases the lock when done.
-  if (request && (!isTerminal(request) || (request.status === 'FAILED' && request.cleanupPending))) return { done: false, waiting: true };
+  const cleaningUp = request?.status === 'FAILED' && request.cleanupPending === true;
+  if (request && (!isTerminal(request) || cleaningUp)) return { done: false, waiting: true };
   const ontap = await rt.ontap(key.cluster);
   if (request) {
     try {

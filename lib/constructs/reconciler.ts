@@ -63,7 +63,9 @@ export class Reconciler extends Construct {
     super(scope, id);
     const { fn } = new JitFunction(this, 'Function', {
       handler: 'reconcile',
-      description: 'Makes clusters, executions and the audit trail match the records: re-sends lost signals, retries revokes and clean-ups, frees stale locks',
+      description:
+        'Makes clusters, executions and the audit trail match the records: re-sends lost signals, ' +
+        'retries revokes and clean-ups, frees stale locks',
       // The pass stops starting repairs at 90 s; each repair has its own deadline under that.
       timeout: Duration.seconds(120),
       environment: {
@@ -80,13 +82,18 @@ export class Reconciler extends Construct {
       queryIndexes: [TABLE.needsAttention.indexName],
     });
     // Lost signals are sent again with the token in the store; an execution's state says whether it is gone.
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [props.stateMachineArn] }));
+    const signal = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [props.stateMachineArn] });
+    fn.addToRolePolicy(signal);
     // Executions of this state machine only: arn:...:execution:<state machine name>:<execution name>.
     const executions = `${props.stateMachineArn.replace(':stateMachine:', ':execution:')}:*`;
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
     Validations.of(this).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${Stack.of(this).stackName}-workflow:*]`,
-      reason: 'Executions are named after requests, so DescribeExecution is granted on executions of the workflow state machine only (<machine>:*), not on any other state machine.',
+      id:
+        'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:' +
+        `execution:${Stack.of(this).stackName}-workflow:*]`,
+      reason:
+        'Executions are named after requests, so DescribeExecution is granted on executions of the workflow ' +
+        'state machine only (<machine>:*), not on any other state machine.',
     });
     grantSecretValue(props.slackSecret, fn);
     for (const secret of props.clusterSecrets) grantSecretValue(secret, fn);
@@ -101,12 +108,19 @@ export class Reconciler extends Construct {
     });
 
     this.heartbeatAlarm = new Alarm(this, 'Heartbeat', {
-      metric: new Metric({ namespace: METRIC_NAMESPACE, metricName: RECONCILER_METRICS.passes, statistic: 'Sum', period }),
+      metric: new Metric({
+        namespace: METRIC_NAMESPACE,
+        metricName: RECONCILER_METRICS.passes,
+        statistic: 'Sum',
+        period,
+      }),
       threshold: 1,
       evaluationPeriods: MISSED_PASSES_TO_ALARM,
       comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.BREACHING,
-      alarmDescription: `The reconciler has not completed a pass for ${MISSED_PASSES_TO_ALARM} periods: lost clicks, failed revokes and clean-ups are not being repaired`,
+      alarmDescription:
+        `The reconciler has not completed a pass for ${MISSED_PASSES_TO_ALARM} periods: ` +
+        'lost clicks, failed revokes and clean-ups are not being repaired',
     });
     this.heartbeatAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
   }

@@ -61,7 +61,8 @@ export function requesterStatusLine(r: AccessRequest): string {
       if (r.stage === 'validation') return `:x: This request cannot be granted: ${escapeMrkdwn(r.reason)}`;
       return r.cleanupPending
         ? `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} ` +
-            ':broom: Clean-up pending: an entry may still be on the cluster; it is being removed and you will be told when it is gone.'
+            ':broom: Clean-up pending: an entry may still be on the cluster; it is being removed ' +
+            'and you will be told when it is gone.'
         : `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} Nothing was left behind.`;
     default:
       return assertNever(r);
@@ -118,7 +119,8 @@ export function threadMessage(r: AccessRequest, details: ThreadDetails = {}): Sl
       if (r.stage !== 'grant') return undefined;
       text = details.cleanedUp
         ? ':broom: Clean-up done: the cluster confirms no entry of this request is left.'
-        : `:x: Grant failed: ${escapeMrkdwn(r.reason)}${r.cleanupPending ? ' Clean-up pending: the entry is being removed.' : ''}`;
+        : `:x: Grant failed: ${escapeMrkdwn(r.reason)}` +
+          (r.cleanupPending ? ' Clean-up pending: the entry is being removed.' : '');
       break;
     case 'REVOKE_FAILED':
       text = `:rotating_light: Revoke failed: ${escapeMrkdwn(r.reason)} ONTAP ends the window itself at ${slackDate(r.window.end)}; on-call has been alerted.`;
