@@ -225,7 +225,7 @@ export class ColdEvents {
       'await-end': 'ACTIVE request: keep token',
       'revoke-access': 'ACTIVE request: ONTAP DELETE, EXPIRED, announce',
       'record-outcome': 'APPROVED request, GRANT_FAILED: record, announce',
-      sweep: 'scheduled: query live grants past their end',
+      reconcile: 'scheduled: one pass over the needs-attention index',
     };
     return what[name] ?? '';
   }
@@ -254,7 +254,7 @@ export class ColdEvents {
         return { requestId: await this.request('ACTIVE'), wait: { Error: 'States.Timeout' } };
       case 'record-outcome':
         return { requestId: await this.request('APPROVED'), outcome: 'GRANT_FAILED', error: { Error: 'OntapTransientError', Cause: 'cluster busy' } };
-      case 'sweep':
+      case 'reconcile':
         return { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
       default:
         throw new Error(`no cold-start event for ${name}`);

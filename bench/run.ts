@@ -5,6 +5,7 @@
  *   2. Slack acknowledgement latency per request kind, against the floor; approval to grant
  *   3. cost of one approved lifecycle, counted, priced; and how it grows with the table's contents
  *   4. lifecycles per second at 1, 10, 100 and 500 concurrent requesters, with peak memory
+ *   5. one reconciler pass: reads, writes and time with 0, 1,000 and 10,000 stored requests
  *
  * Prints a table per section and writes everything to bench/results/latest.json.
  * `BENCH_QUICK=1` runs a few rounds of each instead (a smoke test, not figures to quote).
@@ -19,6 +20,7 @@ import { priceLifecycle } from './pricing';
 import { printTable } from './report';
 import { ACK_KINDS, measureAck } from './sections/ack';
 import { measureLifecycleCost } from './sections/lifecycle-cost';
+import { measureReconcilePass } from './sections/reconcile-pass';
 import { measureScale } from './sections/scale';
 import { round } from './stats';
 import { SPEED } from './workload';
@@ -192,6 +194,18 @@ async function main(): Promise<void> {
     'peak heap MB': l.peakHeapMb,
   })));
 
+  // 5. The reconciler: flat in stored requests, linear in those needing work.
+  const passes = await section('reconciler pass', () => measureReconcilePass([0, 1000, 10_000], QUICK ? [0, 5] : [0, 20, 100]), timings);
+  printTable('One reconciler pass (DynamoDB calls and wall time; work = live grants past their end, each revoked)', passes.map((p) => ({
+    'stored requests': p.storedRequests,
+    'needing work': p.needingWork,
+    due: p.due,
+    repaired: p.repaired,
+    reads: p.reads,
+    writes: p.writes,
+    ms: p.ms,
+  })));
+
   // Targets.
   const ingress = cold.functions.find((f) => f.name === 'slack-ingress');
   const others = cold.functions.filter((f) => f.name !== 'slack-ingress');
@@ -217,7 +231,7 @@ async function main(): Promise<void> {
   mkdirSync(join(RESULTS, '..'), { recursive: true });
   writeFileSync(
     RESULTS,
-    `${JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, speed: SPEED, seconds: totalSeconds, sections: timings, coldStart: cold, ack, lifecycleCost: { ...cost, bill }, scale, targets }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, speed: SPEED, seconds: totalSeconds, sections: timings, coldStart: cold, ack, lifecycleCost: { ...cost, bill }, scale, reconcilePass: passes, targets }, null, 2)}\n`,
   );
   process.stdout.write(`\nall figures: ${RESULTS}\ntotal ${totalSeconds} s\n`);
 }

@@ -1,6 +1,6 @@
 /**
  * The stateless half of the product: the workflow (state machine and task functions), the Slack
- * endpoint (function and HTTP API), the overdue-grant sweep and the alarms. It holds no data, so it
+ * endpoint (function and HTTP API), the reconciler and the alarms. It holds no data, so it
  * can be replaced or destroyed freely; the table and secrets live in JitDataStack.
  */
 import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
@@ -14,7 +14,7 @@ import { TABLE } from '../lambdas/store/table';
 import { JitAlarms } from './constructs/alarms';
 import { CustomerVpc } from './constructs/customer-vpc';
 import { JitFunction } from './constructs/jit-function';
-import { OverdueSweep } from './constructs/overdue-sweep';
+import { Reconciler } from './constructs/reconciler';
 import { grantTableAccess } from './constructs/requests-table';
 import { clusterSecretsEnvironment, grantSecretValue } from './constructs/secrets';
 import { SlackIngress } from './constructs/slack-ingress';
@@ -34,7 +34,7 @@ export interface JitAppStackProps extends StackProps {
   readonly clusterSecrets: ReadonlyMap<string, ISecret>;
 }
 
-/** Workflow, Slack endpoint, sweep and alarms. */
+/** Workflow, Slack endpoint, reconciler and alarms. */
 export class JitAppStack extends Stack {
   /** The state machine and its task functions. */
   public readonly workflow: Workflow;
@@ -42,8 +42,8 @@ export class JitAppStack extends Stack {
   public readonly ingressFunction: IFunction;
   /** The HTTP API Slack calls. */
   public readonly ingress: SlackIngress;
-  /** The overdue-grant sweep. */
-  public readonly sweep: OverdueSweep;
+  /** The reconciler: makes the world match the records, on a schedule. */
+  public readonly reconciler: Reconciler;
   /** The alarms and their topic. */
   public readonly alarms: JitAlarms;
   /** The customer's VPC, when `aws.vpc` is configured. */
@@ -95,22 +95,19 @@ export class JitAppStack extends Stack {
     this.ingressFunction = fn;
     this.ingress = new SlackIngress(this, 'SlackIngress', { handler: fn, logRetentionDays });
 
-    this.sweep = new OverdueSweep(this, 'OverdueSweep', {
-      table,
-      logRetentionDays,
-      bundledConfig,
-      slackSecret,
-      clusterSecrets: [...props.clusterSecrets.values()],
-      ...(this.vpc ? { vpc: this.vpc.placement } : {}),
-    });
-    // The sweep removes entries from clusters too: it reads each cluster's secret by the ARN the tasks get.
-    if (this.sweep.fn instanceof LambdaFunction) {
-      const variables = clusterSecretsEnvironment(this, props.clusterSecrets);
-      for (const [name, value] of Object.entries(variables)) this.sweep.fn.addEnvironment(name, value);
-    }
     this.alarms = new JitAlarms(this, 'Alarms', {
       stateMachine: this.workflow.stateMachine,
       ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),
+    });
+    this.reconciler = new Reconciler(this, 'Reconciler', {
+      table,
+      stateMachineArn: this.workflow.stateMachineArn,
+      logRetentionDays,
+      bundledConfig,
+      slackSecret,
+      clusterSecrets: props.clusterSecrets,
+      alarmTopic: this.alarms.topic,
+      ...(this.vpc ? { vpc: this.vpc.placement } : {}),
     });
   }
 }

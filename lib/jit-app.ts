@@ -36,7 +36,7 @@ export function addJitStacks(app: App, props: JitStacksProps): JitStacks {
   });
   const stack = new JitAppStack(app, STACK_NAMES.app, {
     ...env,
-    description: 'ontap-jit-approvals: workflow, Slack endpoint, sweep and alarms',
+    description: 'ontap-jit-approvals: workflow, Slack endpoint, reconciler and alarms',
     config: props.config,
     configText: props.configText,
     table: data.requests.table,

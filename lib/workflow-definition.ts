@@ -61,7 +61,6 @@ export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
 export const WORKFLOW_ERRORS = {
   requestClosed: 'RequestClosedError',
   requestInvalid: 'RequestInvalidError',
-  grantCleanup: 'GrantCleanupError',
 } as const;
 
 /** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */
@@ -146,8 +145,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   const recordOutcome = (id: string, outcome: string): tasks.LambdaInvoke => {
     const task = invoke(id, 'record-outcome', { requestId, outcome, error: sfn.JsonPath.objectAt(RESULT_PATHS.error) }, RESULT_PATHS.outcome);
-    const retried = [...TRANSIENT_ERRORS, WORKFLOW_ERRORS.grantCleanup];
-    retryTransient(task, retried, { interval: 5, attempts: 6, maxDelay: 120 });
+    retryTransient(task, TRANSIENT_ERRORS, { interval: 5, attempts: 6, maxDelay: 120 });
     return task;
   };
 

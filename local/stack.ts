@@ -1,7 +1,7 @@
 /**
  * The whole product on one machine: the embedded DynamoDB, the ONTAP simulator, the Slack Web API
  * stand-in with its sandbox page, the synthesized state machine on the local Step Functions runner,
- * and the Slack ingress at `POST /slack/events` — the same handlers the Lambdas run. Any part can
+ * the reconciler on the same scaled clock, and the Slack ingress at `POST /slack/events` — the same handlers the Lambdas run. Any part can
  * be the real thing instead: `DYNAMODB_ENDPOINT` for another DynamoDB API, `SLACK_API_URL` with
  * `SLACK_BOT_TOKEN` and `SLACK_SIGNING_SECRET` for a real workspace, and a cluster's `endpoint` in
  * the configuration for a real cluster (credentials from its `usernameEnv`/`passwordEnv`).
@@ -16,8 +16,10 @@ import type { Config } from '../lambdas/config/schema';
 import type { AccessRequest } from '../lambdas/domain/request';
 import { type Clock, scaledClock } from '../lambdas/runtime/clock';
 import { Logger, type LogLevel } from '../lambdas/runtime/logger';
-import { resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
+import { RECONCILE_PERIOD_SECONDS } from '../lambdas/domain/attention';
+import { getRuntime, resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
 import { SlackDirectory as PeopleLookup } from '../lambdas/slack/directory';
+import { reconcile, type ReconcileOptions, type ReconcileResult } from '../lambdas/workflow/reconcile';
 import { createSlackApp } from '../lambdas/slack/app';
 import { createJsonLogger } from '../lambdas/slack/logger';
 import { Notifier } from '../lambdas/slack/notifier';
@@ -58,6 +60,11 @@ export interface LocalStackOptions {
   readonly handlers?: LocalWorkflowOptions['handlers'];
   /** Characters of each task token (benchmarks use AWS-sized ones). @default 64 */
   readonly taskTokenChars?: number;
+  /**
+   * Run the reconciler on the scaled clock, every RECONCILE_PERIOD_SECONDS of business time (at least
+   * every 100 real ms); false leaves it to the caller (`LocalStack.reconcile`). @default true
+   */
+  readonly reconciler?: boolean;
 }
 
 /** What the local stack serves. */
@@ -89,6 +96,8 @@ export interface LocalStack {
   readonly workflow: LocalWorkflow;
   /** The DynamoDB client the store and the handlers share (its calls are counted). */
   readonly dynamoClient: DynamoDBClient;
+  /** Runs one reconciler pass now (the scheduled ones run by themselves unless `reconciler: false`). */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   /** Stops everything, in reverse order of start. */
   close(): Promise<void>;
 }
@@ -210,6 +219,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     closers.push(() => resetRuntime());
 
+    // The reconciler, on the same scaled clock as everything else (AWS runs it on a schedule).
+    const reconcileNow = async (opts?: ReconcileOptions): Promise<ReconcileResult> => {
+      const rt = await getRuntime();
+      return reconcile(rt, rt.logger.child({ task: 'reconcile' }), opts);
+    };
+    if (options.reconciler !== false) closers.push(scheduleReconciler(reconcileNow, speed));
+
     const app = createSlackApp({
       config,
       store,
@@ -280,12 +296,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       speed,
       workflow: local,
       dynamoClient,
+      reconcile: reconcileNow,
       close,
     };
   } catch (error) {
     await close();
     throw error;
   }
+}
+
+/** Runs a pass every period of business time, one at a time; returns what stops it (waiting for a pass under way). */
+function scheduleReconciler(pass: () => Promise<unknown>, speed: number): () => Promise<void> {
+  let running: Promise<unknown> | undefined;
+  const timer = setInterval(() => {
+    // A pass still going when the next is due: the next simply waits for the following tick.
+    if (running) return;
+    running = pass()
+      .catch(() => undefined)
+      .finally(() => {
+        running = undefined;
+      });
+  }, Math.max(100, (RECONCILE_PERIOD_SECONDS * 1000) / speed));
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

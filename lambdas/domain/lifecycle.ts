@@ -10,6 +10,7 @@
  *      |--APPROVAL_TIMEOUT--> EXPIRED
  *      |--VALIDATION_FAILED--> FAILED      |--REAUTHORIZATION_FAILED--> FAILED
  *      |--REAUTHORIZATION_FAILED--> FAILED
+ *   FAILED (clean-up pending) --CLEANED_UP--> FAILED
  */
 import { z } from 'zod';
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
@@ -29,7 +30,8 @@ export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('WINDOW_PASSED'), at }),
   z.object({ type: z.literal('REAUTHORIZATION_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
-  z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1) }),
+  z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1), cleanupPending: z.boolean().optional() }),
+  z.object({ type: z.literal('CLEANED_UP'), at }),
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
   z.object({ type: z.literal('REVOKED'), at, alreadyGone: z.boolean().default(false) }),
   z.object({ type: z.literal('REVOKE_FAILED'), at, reason: z.string().min(1) }),
@@ -58,7 +60,7 @@ export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
   CANCELLED: [],
   EXPIRED: [],
   REVOKED: [],
-  FAILED: [],
+  FAILED: ['CLEANED_UP'],
 };
 
 /**
@@ -118,7 +120,19 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
       return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });
     case 'GRANT_FAILED':
       if (request.status !== 'APPROVED') break;
-      return done({ ...common, status: 'FAILED', stage: 'grant', reason: event.reason, endedAt: event.at });
+      return done({
+        ...common,
+        status: 'FAILED',
+        stage: 'grant',
+        reason: event.reason,
+        endedAt: event.at,
+        ...(event.cleanupPending ? { cleanupPending: true as const } : {}),
+      });
+    case 'CLEANED_UP':
+      if (request.status !== 'FAILED' || !request.cleanupPending) break;
+      // The cluster confirmed no entry names the request: the failure stands, nothing is left behind.
+      const { stage, reason, endedAt } = request;
+      return done({ ...common, status: 'FAILED', stage, reason, endedAt });
     case 'REVOKE_REQUESTED':
       if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
       if (request.revokeRequestedBy !== undefined) {

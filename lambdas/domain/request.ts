@@ -131,6 +131,8 @@ export const RequestSchema = z.discriminatedUnion('status', [
     stage: z.enum(['validation', 'authorization', 'grant']),
     reason: z.string(),
     endedAt: isoInstant,
+    /** A failed grant whose entry may still be on the cluster: it keeps its lock until the cluster confirms it gone. */
+    cleanupPending: z.literal(true).optional(),
   }),
 ]);
 

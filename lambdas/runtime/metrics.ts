@@ -6,7 +6,7 @@ export const METRIC_NAMESPACE = 'OntapJitApprovals';
 /** A revoke exhausted its retries: any datapoint means a grant may outlive its approval. */
 export const REVOKE_FAILED_METRIC = 'RevokeFailed';
 
-/** The sweep's count of live grants past their end. */
+/** The reconciler's count of live grants past their end (after its pass). */
 export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
 
 /** A user group a policy names that Slack could not resolve (deleted, disabled): skipped in that check. */
@@ -21,3 +21,18 @@ export function metricFields(name: string, value: number, fields: Record<string,
     ...fields,
   };
 }
+
+/** An audit item could not be written after its transition; the reconciler writes it. */
+export const AUDIT_WRITE_FAILED_METRIC = 'AuditWriteFailed';
+
+/** What every reconciler pass publishes (zeros included); `passes` is the heartbeat its alarm watches. */
+export const RECONCILER_METRICS = {
+  passes: 'ReconcilerPasses',
+  due: 'ReconcileDue',
+  repaired: 'Repaired',
+  retrying: 'RepairsRetrying',
+  signalsResent: 'SignalsResent',
+  locksReleased: 'LocksReleased',
+  auditRepaired: 'AuditItemsRepaired',
+  cleanupPending: 'CleanupPending',
+} as const;

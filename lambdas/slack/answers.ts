@@ -90,13 +90,13 @@ export function describeRefusal(error: DomainError, lastEvent: AuditEvent | unde
 }
 
 /**
- * "Revoke now" on a grant whose automatic revoke already failed: no workflow is left to do it, so
- * say who acts and when ONTAP ends the access regardless (its jit_validity is the approved window).
+ * "Revoke now" on a grant whose automatic revoke already failed: the reconciler keeps retrying it, so
+ * say it is not done yet, who was alerted, and when ONTAP ends the access regardless.
  */
 export function revokeFailedAnswer(windowEnd: string): ErrorAnswer {
   const base = answer(
-    'Your revoke is recorded, but the cluster could not remove this access earlier and operators were alerted; ' +
-      'they remove it by hand.',
+    'Your revoke is recorded, but the cluster could not remove this access earlier and operators were alerted. ' +
+      'The removal is retried every few minutes until the cluster confirms it.',
   );
   return {
     ...base,
@@ -105,10 +105,14 @@ export function revokeFailedAnswer(windowEnd: string): ErrorAnswer {
   };
 }
 
-/** A decision was recorded but the workflow could not be told; retrying the click would be refused, so say so. */
+/**
+ * A decision was recorded but the workflow could not be told just now. The record is the truth and
+ * the reconciler re-sends the signal, so the click stands; say it is not done yet, and who tells whom.
+ */
 export function notSignalledAnswer(): ErrorAnswer {
   return answer(
-    'Your decision is recorded, but the approval workflow could not be reached just now. ' +
-      'An administrator can resume it; clicking again will not help.',
+    'Your decision is recorded, but it has not taken effect yet: the approval workflow could not be ' +
+      'reached just now. It is retried automatically within a few minutes and the requester is told ' +
+      'when it takes effect; no need to click again.',
   );
 }

@@ -4,15 +4,30 @@
  * request item carries its own event history, and each event is also written as an append-only
  * audit item. A writer that loses a race re-reads, re-applies the domain rule, and either wins
  * on the fresh copy or reports the refusal; it never writes over someone else's change.
+ *
+ * The request item is the truth: a transition's outcome never depends on its audit item. An audit
+ * item that could not be written is logged, counted, and the request flagged for the reconciler,
+ * which writes it (lambdas/workflow/reconcile.ts).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { attentionOf, OVERDUE_GRACE_SECONDS } from '../domain/attention';
+import { parseInstant, toUtcSecond } from '../domain/durations';
 import { DomainError } from '../domain/errors';
 import { type LifecycleEvent, transition } from '../domain/lifecycle';
-import { type AccessRequest, isTerminal, RequestSchema, type Status } from '../domain/request';
+import { type AccessRequest, isTerminal, RequestSchema, type Status, STATUSES } from '../domain/request';
+import { describeError, Logger } from '../runtime/logger';
+import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from './errors';
-import { TABLE } from './table';
+import { ATTENTION_PK, TABLE } from './table';
 
 /** One entry of a request's audit trail. */
 export const AuditEventSchema = z.object({
@@ -34,6 +49,12 @@ export type TokenKind = 'approval' | 'end';
 const StoreExtrasSchema = z.object({
   history: z.array(AuditEventSchema).default([]),
   tokens: z.object({ approval: z.string().optional(), end: z.string().optional() }).default({}),
+  /** The reconciler tried and will try again: not before `nextAt`. Cleared by every transition. */
+  repair: z.object({ attempts: z.number().int().nonnegative(), nextAt: z.string() }).optional(),
+  /** An audit item of this request could not be written; the reconciler writes it. */
+  auditRepair: z.boolean().optional(),
+  /** A Slack update of this request was lost; the reconciler brings its messages up to date. */
+  notifyRepair: z.boolean().optional(),
 });
 
 /** A request as stored: the request plus the store's own attributes. */
@@ -71,16 +92,46 @@ export interface RequestStoreOptions {
   readonly retentionSeconds: number;
   /** Attempts at one conditional write under contention before giving up. @default 25 */
   readonly maxAttempts?: number;
+  /** Where a failed audit write is logged and counted. @default JSON lines on stdout */
+  readonly logger?: Logger;
 }
 
-const REQUEST_SK = 'REQUEST';
-const LOCK_SK = 'LOCK';
-const requestPk = (id: string): string => `REQ#${id}`;
+/** Sort key of a request item. */
+export const REQUEST_SK = 'REQUEST';
+/** Sort key of a grant lock item. */
+export const LOCK_SK = 'LOCK';
+/** Partition key of a request's items. */
+export const requestPk = (id: string): string => `REQ#${id}`;
 const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(6, '0')}`;
-const lockPk = (key: GrantKey): string =>
+/** Partition key of a grant lock. */
+export const lockPk = (key: GrantKey): string =>
   `LOCK#${[key.cluster, key.svmUuid, key.account, key.application].map(encodeURIComponent).join('#')}`;
+/** Where a request sits in the needs-attention index. */
+export const requestAttentionSk = (due: string, id: string): string => `${due}#REQ#${id}`;
+/** Where a grant lock sits in the needs-attention index. */
+export const lockAttentionSk = (due: string, key: GrantKey): string => `${due}#${lockPk(key)}`;
 
 const LockItemSchema = z.object({ requestId: z.string(), until: z.string() });
+const DueLockSchema = LockItemSchema;
+const GrantKeySchema = z.object({
+  cluster: z.string(),
+  svmUuid: z.string(),
+  account: z.string(),
+  application: z.string(),
+});
+const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR' } as const;
+
+/** Something the reconciler owes a repair: a request, a grant lock, or an item it cannot read. */
+export type DueItem =
+  | { readonly kind: 'request'; readonly stored: StoredRequest }
+  | { readonly kind: 'lock'; readonly key: GrantKey; readonly requestId: string; readonly until: string }
+  | { readonly kind: 'corrupt'; readonly key: string };
+
+/** One page of the needs-attention index. */
+export interface DuePage {
+  readonly items: readonly DueItem[];
+  readonly next?: Record<string, unknown>;
+}
 
 /** The DynamoDB-backed store of requests, audit events and grant locks. */
 export class RequestStore {
@@ -88,6 +139,7 @@ export class RequestStore {
   private readonly tableName: string;
   private readonly retentionSeconds: number;
   private readonly maxAttempts: number;
+  private readonly logger: Logger;
 
   constructor(options: RequestStoreOptions) {
     this.doc = DynamoDBDocumentClient.from(options.client, {
@@ -96,6 +148,7 @@ export class RequestStore {
     this.tableName = options.tableName;
     this.retentionSeconds = options.retentionSeconds;
     this.maxAttempts = options.maxAttempts ?? 25;
+    this.logger = options.logger ?? new Logger({ service: 'ontap-jit-store' });
   }
 
   /** Records a new PENDING request; refuses an id that exists. */
@@ -121,7 +174,7 @@ export class RequestStore {
       if (error instanceof ConditionalCheckFailedException) throw new DuplicateRequestError(parsed.id);
       throw error;
     }
-    await this.putAudit(event);
+    await this.audit(event);
     return parsed;
   }
 
@@ -157,9 +210,10 @@ export class RequestStore {
         return { ok: false, request: current, error, lastEvent: stored.history.at(-1) };
       }
       const audit = toAuditEvent(id, stored.history.length, event, current.status, next.status);
-      const written = await this.replace(stored, { ...stored, request: next, history: [...stored.history, audit] });
+      const { repair: _done, ...rest } = stored;
+      const written = await this.replace(stored, { ...rest, request: next, history: [...stored.history, audit] });
       if (!written) continue;
-      await this.putAudit(audit);
+      await this.audit(audit);
       return { ok: true, request: next, from: current.status, to: next.status, event: audit };
     }
     throw new ContentionError(id, this.maxAttempts);
@@ -251,6 +305,15 @@ export class RequestStore {
    * event whose audit item could not be written is still there (and is written now).
    */
   async auditTrail(id: string): Promise<AuditEvent[]> {
+    return (await this.readTrail(id)).trail;
+  }
+
+  private async writeMissingAudit(id: string): Promise<number> {
+    return (await this.readTrail(id)).written;
+  }
+
+  private async readTrail(id: string): Promise<{ trail: AuditEvent[]; written: number }> {
+    let written = 0;
     const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -277,9 +340,126 @@ export class RequestStore {
       if (!bySeq.has(event.seq)) {
         await this.putAudit(event);
         bySeq.set(event.seq, event);
+        written += 1;
       }
     }
-    return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+    return { trail: [...bySeq.values()].sort((a, b) => a.seq - b.seq), written };
+  }
+
+  /** Marks a request whose Slack messages may show an older state, for the reconciler. */
+  async flagNotify(id: string): Promise<void> {
+    await this.update(id, STATUSES, (s) => ({ ...s, notifyRepair: true }));
+  }
+
+  /** Writes the missing audit items of a request and clears its flag; the number written. */
+  async repairAudit(id: string): Promise<number> {
+    const written = await this.writeMissingAudit(id);
+    const stored = await this.getStored(id);
+    if (stored.auditRepair) await this.update(id, STATUSES, (s) => ({ ...s, auditRepair: false }));
+    return written;
+  }
+
+  /**
+   * Files a request under a later due time after a repair that must be tried again, unless it
+   * changed since `version` was read (then its new state decides). Returns whether it did.
+   */
+  async snooze(id: string, version: number, repair: { attempts: number; nextAt: string }): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: requestPk(id), sk: REQUEST_SK },
+          UpdateExpression: 'SET #repair = :repair, #gpk = :gpk, #gsk = :gsk',
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeNames: {
+            '#repair': 'repair',
+            '#gpk': TABLE.needsAttention.partitionKey,
+            '#gsk': TABLE.needsAttention.sortKey,
+          },
+          ExpressionAttributeValues: {
+            ':repair': repair,
+            ':gpk': ATTENTION_PK,
+            ':gsk': requestAttentionSk(repair.nextAt, id),
+            ':v': version,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * One page of what is due for the reconciler at `now` (ISO), soonest first, from `startKey`: request
+   * items and grant locks. `next` is where the following page starts, if there is one.
+   */
+  async listDue(now: string, limit: number, startKey?: Record<string, unknown>): Promise<DuePage> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: TABLE.needsAttention.indexName,
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': TABLE.needsAttention.partitionKey, '#sk': TABLE.needsAttention.sortKey },
+        ExpressionAttributeValues: { ':pk': ATTENTION_PK, ':before': `${now}~` },
+        Limit: limit,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    const items: DueItem[] = [];
+    for (const item of out.Items ?? []) {
+      if (item.sk === LOCK_SK) {
+        const lock = DueLockSchema.safeParse(item);
+        const key = GrantKeySchema.safeParse(item);
+        items.push(
+          lock.success && key.success
+            ? { kind: 'lock', ...lock.data, key: key.data }
+            : { kind: 'corrupt', key: String(item.pk) },
+        );
+        continue;
+      }
+      try {
+        items.push({ kind: 'request', stored: this.fromItem(item) });
+      } catch {
+        items.push({ kind: 'corrupt', key: String(item.pk) });
+      }
+    }
+    return { items, ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+  }
+
+  /** Where the reconciler's last pass stopped reading the needs-attention index (undefined: at its start). */
+  async reconcilerCursor(): Promise<Record<string, unknown> | undefined> {
+    const read = new GetCommand({ TableName: this.tableName, Key: CURSOR_KEY, ConsistentRead: true });
+    const out = await this.doc.send(read);
+    const cursor = z.object({ startKey: z.record(z.string(), z.unknown()) }).safeParse(out.Item);
+    return cursor.success ? cursor.data.startKey : undefined;
+  }
+
+  /** Keeps (or, with undefined, forgets) where the next reconciler pass starts reading. */
+  async setReconcilerCursor(startKey: Record<string, unknown> | undefined): Promise<void> {
+    if (startKey) await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...CURSOR_KEY, startKey } }));
+    else await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: CURSOR_KEY }));
+  }
+
+  /** Files a grant lock under a later check time, while `requestId` still holds it. */
+  async snoozeLock(key: GrantKey, requestId: string, nextAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: lockPk(key), sk: LOCK_SK },
+          UpdateExpression: 'SET #gsk = :gsk',
+          ConditionExpression: 'requestId = :me',
+          ExpressionAttributeNames: { '#gsk': TABLE.needsAttention.sortKey },
+          ExpressionAttributeValues: { ':gsk': lockAttentionSk(nextAt, key), ':me': requestId },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   /**
@@ -291,7 +471,8 @@ export class RequestStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: lockPk(key), sk: LOCK_SK, requestId, until, ...key },
+          // Due for a check one grace period after `until`: a lock that outlives its grant is found then.
+          Item: { pk: lockPk(key), sk: LOCK_SK, requestId, until, ...key, ...lockAttention(key, until) },
           ConditionExpression: 'attribute_not_exists(pk) OR requestId = :me',
           ExpressionAttributeValues: { ':me': requestId },
         }),
@@ -350,6 +531,31 @@ export class RequestStore {
     }
   }
 
+  /**
+   * Writes an event's audit item after its transition is recorded. A failure never undoes or fails
+   * the transition: it is logged, counted, and the request flagged so the reconciler writes it.
+   */
+  private async audit(event: AuditEvent): Promise<void> {
+    try {
+      await this.putAudit(event);
+      return;
+    } catch (error) {
+      const { requestId, seq } = event;
+      this.logger.error('audit item not written; the reconciler writes it', { requestId, seq, ...describeError(error) });
+      this.logger.metric(AUDIT_WRITE_FAILED_METRIC, 1);
+    }
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      try {
+        await this.update(event.requestId, STATUSES, (s) => ({ ...s, auditRepair: true }));
+        return;
+      } catch (error) {
+        // Left unflagged, the gap is still written when the trail is read or the request next needs repair.
+        const requestId = event.requestId;
+        if (attempt === 3) this.logger.error('audit repair not flagged', { requestId, ...describeError(error) });
+      }
+    }
+  }
+
   private async putAudit(event: AuditEvent): Promise<void> {
     try {
       await this.doc.send(
@@ -378,23 +584,47 @@ export class RequestStore {
       sk: REQUEST_SK,
       history: stored.history,
       tokens: stored.tokens,
+      ...(stored.repair ? { repair: stored.repair } : {}),
+      ...(stored.auditRepair ? { auditRepair: true } : {}),
+      ...(stored.notifyRepair ? { notifyRepair: true } : {}),
       gsi1pk: `USER#${request.requester.slackUserId}`,
       gsi1sk: `${request.createdAt}#${request.id}`,
       ...(live ? { gsi2pk: 'LIVE', gsi2sk: `${request.window.end}#${request.id}` } : {}),
+      ...requestAttention(stored),
       // Only finished requests expire; a live one must never vanish under a grant.
       ...(isTerminal(request) ? { expiresAt: this.expiry(request.updatedAt) } : {}),
     };
   }
 
+  /** A request item read elsewhere (the needs-attention index), validated as the store's own reads are. */
+  parse(item: Record<string, unknown>): StoredRequest {
+    return this.fromItem(item);
+  }
+
   private fromItem(item: Record<string, unknown>): StoredRequest {
-    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, expiresAt, history, tokens, ...rest } = item;
+    const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, expiresAt, history, tokens, repair, auditRepair, notifyRepair, ...rest } = item;
     const request = RequestSchema.safeParse(rest);
-    const extras = StoreExtrasSchema.safeParse({ history, tokens });
+    const extras = StoreExtrasSchema.safeParse({ history, tokens, repair, auditRepair, notifyRepair });
     if (!request.success || !extras.success) {
       throw new CorruptItemError(`${String(pk)}/${String(sk)}`, { cause: request.error ?? extras.error });
     }
     return { request: request.data, ...extras.data };
   }
+}
+
+/** The needs-attention index attributes of a request item: when the reconciler should look at it, if ever. */
+function requestAttention(stored: StoredRequest): Record<string, string> {
+  const owed = attentionOf(stored.request)?.due;
+  const audit = stored.auditRepair || stored.notifyRepair ? stored.request.updatedAt : undefined;
+  let due = [owed, audit].filter((d): d is string => d !== undefined).sort()[0];
+  if (due === undefined) return {};
+  if (stored.repair && stored.repair.nextAt > due && owed !== undefined) due = stored.repair.nextAt;
+  return { gsi3pk: ATTENTION_PK, gsi3sk: requestAttentionSk(due, stored.request.id) };
+}
+
+function lockAttention(key: GrantKey, until: string): Record<string, string> {
+  const due = toUtcSecond(parseInstant(until).plus({ seconds: OVERDUE_GRACE_SECONDS }));
+  return { gsi3pk: ATTENTION_PK, gsi3sk: lockAttentionSk(due, key) };
 }
 
 function toAuditEvent(requestId: string, seq: number, event: LifecycleEvent, from: Status, to: Status): AuditEvent {

@@ -5,6 +5,10 @@
  *   request     pk REQ#<id>      sk REQUEST            + gsi1 (requester), + gsi2 while a grant is live
  *   audit event pk REQ#<id>      sk AUDIT#<seq, 6 digits>   append-only
  *   grant lock  pk LOCK#<key>    sk LOCK               one per live (cluster, SVM uuid, account, application)
+ *   cursor      pk RECONCILER    sk CURSOR             where the reconciler's last pass stopped reading
+ *
+ * The needs-attention index is sparse: a request or lock is in it only while the reconciler owes it
+ * something (a signal to re-send, a revoke or clean-up to retry, a lock to check), keyed on when.
  */
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
@@ -15,10 +19,14 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
   byRequester: { indexName: 'by-requester', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   activeByEnd: { indexName: 'active-by-end', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  needsAttention: { indexName: 'needs-attention', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
 } as const;
 
+/** The one partition value of the needs-attention index; its sort key is `<due ISO>#<item>`. */
+export const ATTENTION_PK = 'DUE';
+
 /** The global secondary indexes, in the order CreateTable and the CDK construct list them. */
-export const INDEXES = [TABLE.byRequester, TABLE.activeByEnd] as const;
+export const INDEXES = [TABLE.byRequester, TABLE.activeByEnd, TABLE.needsAttention] as const;
 
 /** CreateTable input for the embedded DynamoDB and tests (on-demand, same keys and indexes as AWS). */
 export function createTableInput(tableName: string): CreateTableCommandInput {

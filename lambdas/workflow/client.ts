@@ -1,6 +1,8 @@
 /** The product's calls into Step Functions: start a request's workflow and resume its waits. */
 import {
+  DescribeExecutionCommand,
   ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
   InvalidToken,
   type SFNClient,
   SendTaskSuccessCommand,
@@ -63,6 +65,18 @@ export class WorkflowClient {
   /** Ends the grant's wait now ("Revoke now"). False when the token is stale. */
   async endNow(taskToken: string): Promise<boolean> {
     return this.succeed(taskToken, { reason: 'REVOKE_NOW' });
+  }
+
+  /** Whether the request's execution is still running; `GONE` when it stopped or never existed. */
+  async executionState(requestId: string): Promise<'RUNNING' | 'GONE'> {
+    try {
+      const executionArn = executionArnFor(this.stateMachineArn, requestId);
+      const out = await this.client.send(new DescribeExecutionCommand({ executionArn }));
+      return out.status === 'RUNNING' || out.status === 'PENDING_REDRIVE' ? 'RUNNING' : 'GONE';
+    } catch (error) {
+      if (error instanceof ExecutionDoesNotExist) return 'GONE';
+      throw new WorkflowCallError('DescribeExecution', { cause: error });
+    }
   }
 
   private async succeed(taskToken: string, output: object): Promise<boolean> {

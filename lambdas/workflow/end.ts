@@ -50,6 +50,7 @@ export async function revokeAccess(rt: Runtime, input: { requestId: string; wait
   const result = await rt.store.apply(request.id, { type: 'REVOKED', at: toUtcSecond(nowOf(rt.clock)), alreadyGone });
   await rt.store.releaseGrantLock(key, request.id);
   log.info('grant ended', { status: result.request.status, alreadyGone, windowEnded: isTimeout(input.wait) });
-  await announce(rt, result.request, { approval: true, requester: true, thread: { alreadyGone } }, log);
+  // Ended by someone else meanwhile (the workflow and the reconciler both may): they told everyone.
+  if (result.ok) await announce(rt, result.request, { approval: true, requester: true, thread: { alreadyGone } }, log);
   return { status: result.request.status, alreadyGone };
 }

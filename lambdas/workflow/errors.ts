@@ -39,14 +39,6 @@ export class GrantConflictError extends Error {
   }
 }
 
-/** A failed grant could not be cleaned up from the cluster yet; retried, and ONTAP's jit_validity closes it regardless. */
-export class GrantCleanupError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'GrantCleanupError';
-  }
-}
-
 /** A task was given input that does not match its schema (a definition bug, never user input). */
 export class TaskInputError extends Error {
   constructor(task: string, options?: { cause?: unknown }) {
@@ -60,5 +52,13 @@ export class ApprovalNotPostedError extends Error {
   constructor(options?: { cause?: unknown }) {
     super('The approval message could not be posted to Slack.', options);
     this.name = 'ApprovalNotPostedError';
+  }
+}
+
+/** A reconciler repair took longer than its deadline; the pass moved on and tries it again later. */
+export class ReconcileDeadlineError extends Error {
+  constructor(ms: number) {
+    super(`The repair took longer than ${ms} ms; tried again next pass.`);
+    this.name = 'ReconcileDeadlineError';
   }
 }

@@ -22,18 +22,35 @@ export interface Announcement {
  */
 export async function announce(rt: Runtime, request: AccessRequest, what: Announcement, log: Logger): Promise<AccessRequest> {
   let current = request;
+  let missed = false;
   if (what.approval && current.slack.approval) {
-    await bestEffort(log, 'approval message not updated', () => rt.notifier.approval(current));
+    missed = (await bestEffort(log, 'approval message not updated', () => rt.notifier.approval(current))) === undefined;
   }
   if (what.requester) {
     const ref = await bestEffort(log, 'requester not told', () => rt.notifier.requester(current));
     if (ref && !current.slack.requester) current = await keepRef(rt, current, 'requester', ref);
+    missed ||= ref === undefined;
   }
+  // Nobody may be left believing an older state: the reconciler brings the messages up to date.
+  if (missed) await bestEffort(log, 'message repair not flagged', () => rt.store.flagNotify(request.id));
   if (what.thread) {
     const details = what.thread;
     await bestEffort(log, 'event not threaded', () => rt.notifier.thread(current, details));
   }
   return current;
+}
+
+/**
+ * Brings the approval message and the requester's DM up to date after an earlier update was lost;
+ * clears the store's flag only when both went through.
+ */
+export async function repairMessages(rt: Runtime, request: AccessRequest, log: Logger): Promise<boolean> {
+  if (request.slack.approval) await rt.notifier.approval(request);
+  const ref = await rt.notifier.requester(request);
+  if (!request.slack.requester) await keepRef(rt, request, 'requester', ref);
+  log.info('messages brought up to date', { status: request.status });
+  await rt.store.update(request.id, STATUSES, (s) => ({ ...s, notifyRepair: false }));
+  return true;
 }
 
 /** Posts (or updates) the approval message and keeps where it went; throws when Slack refuses, since nobody could approve. */

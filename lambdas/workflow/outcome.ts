@@ -2,14 +2,16 @@
  * RecordOutcome: the end of the failure paths. Records the lifecycle event with a reason people can
  * read, cleans up after a failed grant, tells the people concerned, and for a failed revoke
  * publishes the metric the RevokeFailed alarm watches (ONTAP's jit_validity still closes the window).
+ * A clean-up the cluster could not confirm is recorded as pending (the request keeps its lock and
+ * says so); the reconciler retries it, and only its success tells anyone nothing was left behind.
  */
 import { toUtcSecond } from '../domain/durations';
 import type { LifecycleEvent } from '../domain/lifecycle';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
+import { describeError } from '../runtime/logger';
 import { REVOKE_FAILED_METRIC } from '../runtime/metrics';
 import type { Runtime } from '../runtime/runtime';
-import { GrantCleanupError } from './errors';
 import { cleanUpGrant } from './grant';
 import { announce } from './messages';
 import { errorMessageOf, type Outcome, type RecordOutcomeOutput, type TaskError } from './task-io';
@@ -40,17 +42,18 @@ export async function recordOutcome(
 ): Promise<RecordOutcomeOutput> {
   const reason = reasonFor(input.outcome, input.error);
   const at = toUtcSecond(nowOf(rt.clock));
-  let cleanupError: unknown;
+  let cleanupPending = false;
   if (input.outcome === 'GRANT_FAILED') {
     try {
       await cleanUpGrant(rt, await rt.store.get(input.requestId), log);
     } catch (error) {
-      cleanupError = error;
+      log.warn('the failed grant could not be cleaned up yet; the reconciler retries', describeError(error));
+      cleanupPending = true;
     }
   }
   const event: LifecycleEvent =
     input.outcome === 'GRANT_FAILED'
-      ? { type: 'GRANT_FAILED', at, reason }
+      ? { type: 'GRANT_FAILED', at, reason, cleanupPending }
       : input.outcome === 'REVOKE_FAILED'
         ? { type: 'REVOKE_FAILED', at, reason }
         : { type: 'VALIDATION_FAILED', at, reason };
@@ -63,6 +66,5 @@ export async function recordOutcome(
     log.info('failure not recorded again', { status: result.request.status, refusal: result.error.message });
   }
   if (input.outcome === 'REVOKE_FAILED') log.metric(REVOKE_FAILED_METRIC, 1);
-  if (cleanupError !== undefined) throw new GrantCleanupError(`The failed grant of ${input.requestId} could not be cleaned up yet.`, { cause: cleanupError });
   return { status: result.request.status, reason };
 }

@@ -55,7 +55,12 @@ export class RequestsTable extends Construct {
 }
 
 /** A DynamoDB action the product's functions use on the table (lambdas/store/request-store.ts sends no other). */
-export type TableAction = 'dynamodb:GetItem' | 'dynamodb:PutItem' | 'dynamodb:DeleteItem' | 'dynamodb:Query';
+export type TableAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query';
 
 /** What one function may do on the requests table. */
 export interface TableAccess {

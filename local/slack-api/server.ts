@@ -98,9 +98,17 @@ export interface SlackApiStandIn {
   callsTo(method: string): RecordedCall[];
   /** Accepts only this bot token from now on (regenerated in the app's settings); others get `invalid_auth`. */
   setBotToken(token: string): void;
+  /** Fault injection: Web API calls a chooser picks are answered `fatal_error` and change nothing. */
+  readonly faults: SlackFaults;
   /** Forgets all calls, messages, views and responses. */
   reset(): void;
   close(): Promise<void>;
+}
+
+/** Which Web API calls fail (chaos tests set a seeded chooser), and how many did. */
+export interface SlackFaults {
+  chooser: ((method: string) => boolean) | undefined;
+  readonly injected: Map<string, number>;
 }
 
 /** Options of the stand-in. */
@@ -309,6 +317,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     'views.push': (args) => openFromTrigger(args, true),
   };
 
+  const faults: SlackFaults = { chooser: undefined, injected: new Map() };
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => send(res, 500, { ok: false, error: 'internal_error' }));
   });
@@ -337,6 +346,10 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     if (!token) return send(res, 200, fail('not_authed'));
     const accepted = acceptedToken ? token === acceptedToken : token.startsWith('xoxb-');
     if (!accepted) return send(res, 200, fail('invalid_auth'));
+    if (faults.chooser?.(method)) {
+      faults.injected.set(method, (faults.injected.get(method) ?? 0) + 1);
+      return send(res, 200, fail('fatal_error'));
+    }
     const answer = impl(args);
     events.emit('change');
     return send(res, 200, answer);
@@ -350,6 +363,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   return {
+    faults,
     url: `${base}/api/`,
     responseUrlBase: `${base}/response/`,
     calls,

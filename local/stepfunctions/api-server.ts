@@ -14,7 +14,41 @@ import type { ExecutionDescription, LocalStepFunctions } from './runner';
 export interface StepFunctionsApi {
   /** `http://127.0.0.1:<port>`: the SDK's `endpoint`. */
   readonly url: string;
+  /** Calls to fail before they reach the runner, as a lost signal would. */
+  readonly faults: SfnFaults;
   close(): Promise<void>;
+}
+
+/**
+ * Fault injection for the API: the next `times` calls of an operation (or any call a chooser picks)
+ * are answered 503 ServiceUnavailable without reaching the runner, so nothing happens.
+ */
+export class SfnFaults {
+  private counts = new Map<string, number>();
+  /** Picks calls to fail besides the counted ones (chaos tests set a seeded random chooser). */
+  chooser: ((operation: string) => boolean) | undefined;
+  /** Calls failed so far, by operation. */
+  readonly injected = new Map<string, number>();
+
+  /** Fails the next `times` calls of `operation`. */
+  add(operation: string, times: number): void {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + times);
+  }
+
+  /** Forgets every pending fault and the chooser. */
+  clear(): void {
+    this.counts.clear();
+    this.chooser = undefined;
+  }
+
+  /** Whether this call fails (and counts it). */
+  take(operation: string): boolean {
+    const left = this.counts.get(operation) ?? 0;
+    const fail = left > 0 || (this.chooser?.(operation) ?? false);
+    if (left > 0) this.counts.set(operation, left - 1);
+    if (fail) this.injected.set(operation, (this.injected.get(operation) ?? 0) + 1);
+    return fail;
+  }
 }
 
 const StartSchema = z.object({ stateMachineArn: z.string(), name: z.string().optional(), input: z.string().optional() });
@@ -65,6 +99,7 @@ function operations(sfn: LocalStepFunctions): Record<string, (body: unknown) => 
 /** Serves `sfn` on loopback (port 0 = any free port). */
 export async function startStepFunctionsApi(sfn: LocalStepFunctions, options: { port?: number; host?: string } = {}): Promise<StepFunctionsApi> {
   const ops = operations(sfn);
+  const faults = new SfnFaults();
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => send(res, 500, { __type: 'InternalFailure', message: String(error) }));
   });
@@ -75,6 +110,7 @@ export async function startStepFunctionsApi(sfn: LocalStepFunctions, options: { 
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     const op = ops[operation];
     if (req.method !== 'POST' || !op) return send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+    if (faults.take(operation)) return send(res, 503, { __type: 'ServiceUnavailable', message: 'Injected fault' });
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : {};
@@ -97,6 +133,7 @@ export async function startStepFunctionsApi(sfn: LocalStepFunctions, options: { 
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -22,13 +22,13 @@ import { handler as validateRequest } from '../../lambdas/handlers/validate-requ
 import type { Clock } from '../../lambdas/runtime/clock';
 import { renderLocalWorkflowDefinition } from '../../lib/local-definition';
 import type { WorkflowTask } from '../../lib/workflow-definition';
-import { startStepFunctionsApi } from './api-server';
+import { type SfnFaults, startStepFunctionsApi } from './api-server';
 import { RunCounters } from './counters';
 import { LocalStepFunctions, type TaskHandler } from './runner';
 
 export { LocalStepFunctions, type ExecutionDescription, type LocalStepFunctionsOptions } from './runner';
 export { RunCounters, type ExecutionCounts, type DynamoCounts } from './counters';
-export { startStepFunctionsApi, type StepFunctionsApi } from './api-server';
+export { SfnFaults, startStepFunctionsApi, type StepFunctionsApi } from './api-server';
 
 /** The workflow's task handlers, by function name (= task name). */
 export const WORKFLOW_HANDLERS: Readonly<Record<WorkflowTask, TaskHandler>> = {
@@ -69,6 +69,8 @@ export interface LocalWorkflow {
   readonly stateMachineArn: string;
   readonly counters: RunCounters;
   readonly clock: Clock;
+  /** Faults of the Step Functions API (a signal that never arrives). */
+  readonly faults: SfnFaults;
   /** An SFN client for `url` (any credentials are accepted). */
   sfnClient(): SFNClient;
   /** Stops every execution and the API. */
@@ -95,6 +97,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions = {}): Pr
     stateMachineArn: sfn.stateMachineArn,
     counters,
     clock: sfn.clock,
+    faults: api.faults,
     sfnClient: () => new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 }),
     async close() {
       sfn.close();

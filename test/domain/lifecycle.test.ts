@@ -16,6 +16,7 @@ const SAMPLE = {
   REVOKE_REQUESTED: { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(5) },
   REVOKED: { type: 'REVOKED', at: at(70), alreadyGone: false },
   REVOKE_FAILED: { type: 'REVOKE_FAILED', at: at(70), reason: 'timeout' },
+  CLEANED_UP: { type: 'CLEANED_UP', at: at(90) },
 } as const satisfies Record<EventType, LifecycleEvent>;
 
 /** Where each legal (status, event) pair leads. */
@@ -41,6 +42,24 @@ const EXPECTED: Partial<Record<`${Status}+${EventType}`, Status>> = {
 
 const cases = STATUSES.flatMap((status) => (Object.keys(SAMPLE) as EventType[]).map((type) => [status, type] as const));
 
+describe('a failed grant whose clean-up is pending', () => {
+  const failed = (pending: boolean) =>
+    transition(requestIn('APPROVED'), { type: 'GRANT_FAILED', at: at(5), reason: 'cluster unreachable', cleanupPending: pending }).next;
+
+  it('stays FAILED with the flag until the cluster confirms the entry gone, then drops it', () => {
+    const pending = failed(true);
+    expect(pending).toMatchObject({ status: 'FAILED', stage: 'grant', cleanupPending: true });
+    const { next } = transition(pending, { type: 'CLEANED_UP', at: at(40) });
+    expect(next).toMatchObject({ status: 'FAILED', stage: 'grant', reason: 'cluster unreachable', endedAt: at(5) });
+    expect('cleanupPending' in next).toBe(false);
+    expect(() => transition(next, { type: 'CLEANED_UP', at: at(41) })).toThrow(IllegalTransitionError);
+  });
+
+  it('refuses CLEANED_UP on a failure that left nothing to clean', () => {
+    expect(() => transition(failed(false), { type: 'CLEANED_UP', at: at(40) })).toThrow(IllegalTransitionError);
+  });
+});
+
 describe('transition', () => {
   it.each(cases)('%s + %s', (status, type) => {
     const request = requestIn(status);
@@ -60,12 +79,16 @@ describe('transition', () => {
   it('agrees with the table of legal events', () => {
     for (const status of STATUSES) {
       const legal = (Object.keys(SAMPLE) as EventType[]).filter((t) => EXPECTED[`${status}+${t}`] !== undefined);
+      // Legal on FAILED only while a failed grant's clean-up is pending (tested below).
+      if (status === 'FAILED') legal.push('CLEANED_UP');
       expect([...LEGAL_EVENTS[status]].sort()).toEqual(legal.sort());
     }
   });
 
-  it('has no way out of a terminal status', () => {
-    for (const status of STATUSES.filter((s) => isTerminal({ status: s }))) expect(LEGAL_EVENTS[status]).toEqual([]);
+  it('has no way out of a terminal status (a failed grant that is cleaned up stays FAILED)', () => {
+    for (const status of STATUSES.filter((s) => isTerminal({ status: s }))) {
+      expect(LEGAL_EVENTS[status]).toEqual(status === 'FAILED' ? ['CLEANED_UP'] : []);
+    }
   });
 
   it('explains a refusal in words', () => {

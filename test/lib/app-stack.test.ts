@@ -1,3 +1,4 @@
+import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
@@ -27,9 +28,9 @@ const inVpc = synthJit({
   ]),
 });
 
-/** Every function of the app stack by a short name: the workflow's tasks, the Slack endpoint and the sweep. */
+/** Every function of the app stack by a short name: the workflow's tasks, the Slack endpoint and the reconciler. */
 function functionsOf(stack: JitAppStack): Record<string, IFunction> {
-  return { ...stack.workflow.functions, 'slack-ingress': stack.ingressFunction, sweep: stack.sweep.fn };
+  return { ...stack.workflow.functions, 'slack-ingress': stack.ingressFunction, reconcile: stack.reconciler.fn };
 }
 
 const logicalId = (stack: Stack, fn: IFunction): string => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -45,7 +46,7 @@ function functionProps(synth: SynthesizedJit, name: string): Record<string, unkn
 
 /**
  * A role's permissions as "action on resource" pairs, resources named by what they are: `table`,
- * `table/index/<name>`, `slack-secret`, `cluster1-secret`, `state-machine`, `own-log-group`, `*`,
+ * `table/index/<name>`, `slack-secret`, `cluster1-secret`, `state-machine`, `executions` (of the state machine), `own-log-group`, `*`,
  * `function:<task>`. Pairs, so the result does not depend on how CDK merges statements.
  */
 function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup?: string): string[] {
@@ -61,6 +62,7 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
     for (const [cluster, secret] of synth.data.secrets.clusters) {
       if (text.includes(synth.data.getLogicalId(secret.node.defaultChild as never))) return `${cluster}-secret`;
     }
+    if (text.includes(':execution:OntapJitApp-workflow:*')) return 'executions';
     if (text.includes(':stateMachine:OntapJitApp-workflow') || text === JSON.stringify({ Ref: machineId })) return 'state-machine';
     if (ownLogGroup && text === JSON.stringify({ 'Fn::GetAtt': [ownLogGroup, 'Arn'] })) return 'own-log-group';
     const getAtt = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(text);
@@ -114,11 +116,22 @@ const EXPECTED: Record<string, string[]> = {
   'revoke-access': [...BASE, ...ITEMS, ...LOCKS, ...SLACK, ...CLUSTERS],
   'record-outcome': [...BASE, ...ITEMS, ...LOCKS, ...SLACK, ...CLUSTERS],
   'slack-ingress': [...BASE, ...ITEMS, 'dynamodb:Query on table/index/by-requester', 'states:StartExecution on state-machine', ...TOKEN, ...SLACK],
-  sweep: [...BASE, ...ITEMS, ...LOCKS, 'dynamodb:Query on table/index/active-by-end', ...SLACK, ...CLUSTERS],
+  reconcile: [
+    ...BASE,
+    ...ITEMS,
+    ...LOCKS,
+    'dynamodb:UpdateItem on table',
+    'dynamodb:Query on table',
+    'dynamodb:Query on table/index/needs-attention',
+    ...TOKEN,
+    'states:DescribeExecution on executions',
+    ...SLACK,
+    ...CLUSTERS,
+  ],
 };
 const ONTAP_TASKS = WORKFLOW_TASKS.filter((t) => TASK_NEEDS[t].ontap);
-/** Every function that calls a cluster: the workflow's ONTAP tasks and the sweep, which runs revokes again. */
-const CLUSTER_CALLERS: readonly string[] = [...ONTAP_TASKS, 'sweep'];
+/** Every function that calls a cluster: the workflow's ONTAP tasks and the reconciler, which runs revokes and clean-ups again. */
+const CLUSTER_CALLERS: readonly string[] = [...ONTAP_TASKS, 'reconcile'];
 
 describe('the functions', () => {
   it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and active tracing', () => {
@@ -185,7 +198,7 @@ describe('the secrets wiring', () => {
   it('puts the Slack secret ARN (a reference, never a value) only where Slack is used, and no secret value anywhere', () => {
     for (const name of Object.keys(EXPECTED)) {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
-      const usesSlack = name === 'slack-ingress' || name === 'sweep' || (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
+      const usesSlack = name === 'slack-ingress' || name === 'reconcile' || (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
       if (usesSlack) {
         expect(variables.SLACK_SECRET_ARN).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'OntapJitData' }) });
         expect(JSON.stringify(variables.SLACK_SECRET_ARN)).toContain('SecretsSlack');
@@ -204,7 +217,7 @@ describe('the secrets wiring', () => {
     for (const name of Object.keys(EXPECTED)) {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
       expect(JSON.stringify(variables.JIT_TABLE_NAME)).toContain('RequestsTable');
-      if (name !== 'sweep') expect(JSON.stringify(variables.STATE_MACHINE_ARN)).toContain(':stateMachine:OntapJitApp-workflow');
+      expect(JSON.stringify(variables.STATE_MACHINE_ARN)).toContain(':stateMachine:OntapJitApp-workflow');
     }
   });
 });
@@ -330,13 +343,32 @@ describe('the Slack endpoint', () => {
   });
 });
 
-describe('the sweep', () => {
-  it('runs every 5 minutes, without retries (the next run sees the same grants)', () => {
+describe('the reconciler', () => {
+  it('runs every 2 minutes, without retries (the next run sees the same work)', () => {
     plain.appTemplate.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(5 minutes)',
+      ScheduleExpression: 'rate(2 minutes)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(plain.app, plain.app.sweep.fn), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(plain.app, plain.app.reconciler.fn), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
     });
+  });
+
+  it('has a heartbeat alarm on its passes that treats missing data as breaching and notifies the alarm topic', () => {
+    plain.appTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReconcilerPasses',
+      Namespace: 'OntapJitApprovals',
+      Statistic: 'Sum',
+      Period: 120,
+      EvaluationPeriods: 3,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmActions: [{ Ref: plain.app.getLogicalId(plain.app.alarms.topic.node.defaultChild as CfnTopic) }],
+    });
+  });
+
+  it('may describe only executions of the workflow, and complete only its tokens', () => {
+    const statements = JSON.stringify(plain.appTemplate.toJSON());
+    expect(statements).toContain(':execution:OntapJitApp-workflow:*');
   });
 });
 

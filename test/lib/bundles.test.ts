@@ -21,7 +21,7 @@ let bundles: Record<string, string>;
 
 beforeAll(() => {
   synth = synthJit({ configText: exampleConfigWith([[['policies', 0, 'description'], marker]]), bundleInto: outdir, validate: true });
-  const functions = { ...synth.app.workflow.functions, 'slack-ingress': synth.app.ingressFunction, sweep: synth.app.sweep.fn };
+  const functions = { ...synth.app.workflow.functions, 'slack-ingress': synth.app.ingressFunction, reconcile: synth.app.reconciler.fn };
   const template = synth.appTemplate.toJSON() as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
   bundles = Object.fromEntries(
     Object.entries(functions).map(([name, fn]) => {
@@ -69,8 +69,10 @@ describe('the function bundles', () => {
       return JSON.parse(stdout.trim().split('\n').filter((l) => !l.startsWith('{"level')).pop() ?? 'null');
     }
 
-    it('the sweep queries the table it is told', async () => {
-      await expect(invoke('sweep', {}, { JIT_TABLE_NAME: 'bundled-requests', DYNAMODB_ENDPOINT: dynamo.endpoint })).resolves.toEqual({ overdue: 0, requestIds: [], ended: [], stillLive: [] });
+    it('the reconciler reads the table it is told and finds nothing due', async () => {
+      await expect(
+        invoke('reconcile', {}, { JIT_TABLE_NAME: 'bundled-requests', DYNAMODB_ENDPOINT: dynamo.endpoint, STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:x' }),
+      ).resolves.toMatchObject({ due: 0, repaired: 0, retrying: 0, more: false });
     });
 
     it('the Slack endpoint refuses an unsigned request', async () => {

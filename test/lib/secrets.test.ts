@@ -30,7 +30,8 @@ describe('the cluster secrets wiring', () => {
     const variables = clusterSecretsVariables(synth.appTemplate);
     const idOf = (fn: IFunction): string => synth.app.getLogicalId(fn.node.defaultChild as CfnFunction);
     const callers = WORKFLOW_TASKS.filter((t) => TASK_NEEDS[t].ontap).map((t) => idOf(synth.app.workflow.functions[t]));
-    callers.push(idOf(synth.app.sweep.fn));
+    callers.push(idOf(synth.app.reconciler.fn));
+    expect(Object.keys(variables)).toContain(idOf(synth.app.reconciler.fn));
     for (const [id, value] of Object.entries(variables)) {
       if (!callers.includes(id)) {
         expect({ id, value }).toEqual({ id, value: undefined });

@@ -25,7 +25,8 @@ import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/request-store';
 import { WorkflowClient } from '../../lambdas/workflow/client';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
+import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from '../../local/dynamodb';
+import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../local/dynamodb-fault-proxy';
 import { type OntapSimulator, type SimCall, type SimulatorOptions, startOntapSimulator } from '../../local/ontap-sim';
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
@@ -132,6 +133,8 @@ export interface WorkflowEnv {
   jitCalls(method: 'POST' | 'DELETE' | 'GET'): SimCall[];
   /** The real Slack ingress in front of this workflow (only with `ingress: true`). */
   readonly ingress: WorkflowIngress;
+  /** The proxy the store talks to dynalite through (only with `dynamoProxy: true`). */
+  readonly dynamoProxy: DynamoFaultProxy;
 }
 
 /** The Slack ingress wired to the running workflow, driven with Slack-signed requests over loopback. */
@@ -172,6 +175,8 @@ export interface WorkflowEnvOptions {
   readonly ontapClient?: { readonly timeoutMs?: number; readonly attempts?: number };
   /** Also serve the real Slack ingress (createSlackApp) in front of the workflow. @default false */
   readonly ingress?: boolean;
+  /** Put a fault-injecting proxy between the store and dynalite (`dynamoProxy`). @default false */
+  readonly dynamoProxy?: boolean;
   /**
    * Build the ONTAP clients and the Slack notifier the way Lambda does, from the environment the
    * test sets (credentials, SLACK_BOT_TOKEN, ONTAP_EMBEDDED_URL...), instead of the test's own. @default false
@@ -197,9 +202,14 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => local.close());
     local.counters.countDynamo(dynamo.client);
 
-    const store = new Store({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: config.retention });
-    const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
+    const proxy = options.dynamoProxy ? await startDynamoFaultProxy(dynamo.endpoint) : undefined;
+    if (proxy) closers.push(() => proxy.close());
+    const storeClient = proxy ? localDynamoClient(proxy.url) : dynamo.client;
+    if (proxy) closers.push(() => storeClient.destroy());
     const logs: string[] = [];
+    const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
+    const store = new Store({ client: storeClient, tableName: dynamo.tableName, retentionSeconds: config.retention, logger });
+    const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
     const plain = new OntapClient({
       endpoint: sim.url,
       username: sim.credentials.username,
@@ -211,7 +221,6 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     });
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
-    const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
     const taskSlack = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     setRuntimeForTesting(
       options.clientsFromEnvironment
@@ -282,6 +291,10 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       get ingress(): WorkflowIngress {
         if (!ingress) throw new Error('start the environment with { ingress: true }');
         return ingress.ingress;
+      },
+      get dynamoProxy(): DynamoFaultProxy {
+        if (!proxy) throw new Error('start the environment with { dynamoProxy: true }');
+        return proxy;
       },
       dynamo,
       store,

@@ -5,7 +5,8 @@
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { getRuntime } from '../../lambdas/runtime/runtime';
 import { revokeAccess } from '../../lambdas/workflow/end';
-import { OVERDUE_GRACE_SECONDS, sweepOverdueGrants } from '../../lambdas/workflow/sweep';
+import { reconcile } from '../../lambdas/workflow/reconcile';
+import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
@@ -257,13 +258,12 @@ describe('ending a grant', () => {
     expect(env().logs.some((l) => l.includes('"RevokeFailed":1') && l.includes('CloudWatchMetrics'))).toBe(true);
     expect(dmOf(asker).at(-1)?.text).toContain('could not be removed');
 
-    // Once the cluster answers again, the sweep runs the revoke again: entry gone, request closed, lock free.
+    // Once the cluster answers again, the reconciler runs the revoke again: entry gone, request closed, lock free.
     env().sim.faults.clear();
     const rt = await getRuntime();
-    const window = failed.status === 'REVOKE_FAILED' ? failed.window : undefined;
-    const later = { now: () => Date.parse(window!.end) + (OVERDUE_GRACE_SECONDS + 60) * 1000 };
-    const swept = await sweepOverdueGrants({ ...rt, clock: later }, rt.logger, (requestId) => revokeAccess({ ...rt, clock: later }, { requestId }, rt.logger));
-    expect(swept).toMatchObject({ ended: [id], stillLive: [] });
+    const later = { now: () => env().clock.now() + RECONCILE_PERIOD_SECONDS * 1000 };
+    const pass = await reconcile({ ...rt, clock: later }, rt.logger);
+    expect(pass.events).toMatchObject({ revoked: 1 });
     expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: asker });
     expect(jitEntryRowsFor('joe.smith')).toEqual([]);
     expect(await env().store.lockHolder(keyOf('joe.smith'))).toBeUndefined();

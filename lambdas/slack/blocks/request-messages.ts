@@ -64,8 +64,11 @@ export function requesterStatusLine(r: AccessRequest): string {
       if (r.stage === 'authorization') {
         return `:x: This request was closed and nothing was granted: ${escapeMrkdwn(r.reason)}`;
       }
-      return r.stage === 'validation'
-        ? `:x: This request cannot be granted: ${escapeMrkdwn(r.reason)}`
+      if (r.stage === 'validation') return `:x: This request cannot be granted: ${escapeMrkdwn(r.reason)}`;
+      return r.cleanupPending
+        ? `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} ` +
+            ':broom: Clean-up pending: an entry may still be on the cluster; it is being removed ' +
+            'and you will be told when it is gone.'
         : `:x: The access could not be granted on the cluster: ${escapeMrkdwn(r.reason)} Nothing was left behind.`;
     default:
       return assertNever(r);
@@ -94,6 +97,8 @@ export function requesterMessage(r: AccessRequest): SlackMessage {
 export interface ThreadDetails {
   /** The revoke found the entry already gone from the cluster. */
   readonly alreadyGone?: boolean;
+  /** A failed grant's pending clean-up has just been confirmed. */
+  readonly cleanedUp?: boolean;
 }
 
 /**
@@ -122,7 +127,10 @@ export function threadMessage(r: AccessRequest, details: ThreadDetails = {}): Sl
         break;
       }
       if (r.stage !== 'grant') return undefined;
-      text = `:x: Grant failed: ${escapeMrkdwn(r.reason)}`;
+      text = details.cleanedUp
+        ? ':broom: Clean-up done: the cluster confirms no entry of this request is left.'
+        : `:x: Grant failed: ${escapeMrkdwn(r.reason)}` +
+          (r.cleanupPending ? ' Clean-up pending: the entry is being removed.' : '');
       break;
     case 'REVOKE_FAILED':
       text = `:rotating_light: Revoke failed: ${escapeMrkdwn(r.reason)} ONTAP ends the window itself at ${slackDate(r.window.end)}; on-call has been alerted.`;

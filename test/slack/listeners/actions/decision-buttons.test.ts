@@ -152,7 +152,7 @@ describe('Approve', () => {
     const { request } = await awaiting();
     sfn.failAll(true);
     const { responses } = await ingress().click('U0BOB', 'jit_approve', request);
-    expect(ephemeralTexts(responses())).toEqual([expect.stringContaining('Your decision is recorded, but the approval workflow could not be reached')]);
+    expect(ephemeralTexts(responses())).toEqual([expect.stringContaining('Your decision is recorded, but it has not taken effect yet')]);
     expect((await store.get(request.id)).status).toBe('APPROVED');
   });
 });

@@ -1,0 +1,67 @@
+/**
+ * When a request needs the reconciler, decided from its record alone. The store files a request
+ * under this due time in a sparse index, so a reconciler pass reads only what is due, however many
+ * requests are kept. Pure: no I/O, no clock.
+ */
+import { parseInstant, toUtcSecond } from './durations';
+import type { AccessRequest } from './request';
+
+/** How often the reconciler runs (AWS schedule and the local stack's scaled timer alike). */
+export const RECONCILE_PERIOD_SECONDS = 120;
+
+/**
+ * How long a recorded decision may take to reach the workflow before it is signalled again: the
+ * Slack endpoint's own time limit (10 s) and a little more. A signal sent twice is harmless (the
+ * workflow re-reads the record), so this is short.
+ */
+export const SIGNAL_GRACE_SECONDS = 15;
+
+/**
+ * How long past its end a grant may still be live before the reconciler removes it itself: one
+ * period. The workflow's revoke normally ends it within seconds of the end.
+ */
+export const OVERDUE_GRACE_SECONDS = RECONCILE_PERIOD_SECONDS;
+
+/** First pause before a repair is tried again; it doubles per attempt up to one period. */
+export const FIRST_RETRY_SECONDS = 15;
+
+/** Why the reconciler looks at a request. */
+export type Attention = 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up';
+
+/** The request's reason and due time for the reconciler, or undefined when nothing is owed. */
+export function attentionOf(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
+  const plus = (iso: string, seconds: number): string => toUtcSecond(parseInstant(iso).plus({ seconds }));
+  switch (request.status) {
+    case 'APPROVED': {
+      // A scheduled start: the workflow waits for it before granting.
+      const start = request.requestedStart;
+      const from = start && start > request.updatedAt ? start : request.updatedAt;
+      return { why: 'signal-approval', due: plus(from, SIGNAL_GRACE_SECONDS) };
+    }
+    case 'ACTIVE':
+      return request.revokeRequestedBy
+        ? { why: 'signal-revoke', due: plus(request.updatedAt, SIGNAL_GRACE_SECONDS) }
+        : { why: 'overdue', due: plus(request.window.end, OVERDUE_GRACE_SECONDS) };
+    case 'REVOKE_FAILED':
+      return { why: 'retry-revoke', due: request.updatedAt };
+    case 'FAILED':
+      return request.cleanupPending ? { why: 'clean-up', due: request.updatedAt } : undefined;
+    case 'PENDING':
+    case 'DENIED':
+    case 'CANCELLED':
+    case 'EXPIRED':
+    case 'REVOKED':
+      return undefined;
+    default:
+      return assertNeverStatus(request);
+  }
+}
+
+/** The pause before attempt `attempts + 1` of a repair: 15 s, 30 s, 60 s, then one period. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(RECONCILE_PERIOD_SECONDS, FIRST_RETRY_SECONDS * 2 ** Math.max(0, attempts));
+}
+
+function assertNeverStatus(value: never): never {
+  throw new Error(`Unhandled status: ${JSON.stringify(value)}`);
+}
