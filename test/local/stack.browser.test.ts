@@ -70,6 +70,8 @@ inBrowser('the local stack in a browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Request ONTAP access' });
     await see(dialog).visible();
     await dialog.getByLabel('Role').selectOption('vsadmin');
+    // The role's choice goes to the app, which may update the form: type once that has landed.
+    await see(page.locator('#modal-root')).attribute('aria-busy', 'false');
     await dialog.getByLabel('For how long').fill('12h');
     await dialog.getByLabel('Justification').fill('Fix the snapmirror schedule on svm1 (INC-4711)');
     await dialog.getByRole('button', { name: 'Submit' }).click();

@@ -305,17 +305,26 @@ async function closeView(all: boolean): Promise<void> {
 
 async function viewAction(ref: ActionRef): Promise<void> {
   const view = state.snapshot?.modal;
-  if (!view || !(await confirmed(ref.element))) return;
-  openUrl(ref.element);
-  const outcome = await api<{ ok: boolean; message?: string }>('view-action', {
-    user: state.user,
-    viewId: view.id,
-    blockId: ref.blockId,
-    actionId: ref.element.action_id,
-    entries: readEntries(byId('modal-root')),
-  }).catch((error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
-  if (!outcome.ok) toast(outcome.message ?? 'The action failed.');
-  await refresh();
+  if (!view) return;
+  // The app may answer with views.update, which repaints the form: busy until that has landed, so a
+  // person (or a browser test) can tell the form is still changing under them.
+  const root = byId('modal-root');
+  root.setAttribute('aria-busy', 'true');
+  try {
+    if (!(await confirmed(ref.element))) return;
+    openUrl(ref.element);
+    const outcome = await api<{ ok: boolean; message?: string }>('view-action', {
+      user: state.user,
+      viewId: view.id,
+      blockId: ref.blockId,
+      actionId: ref.element.action_id,
+      entries: readEntries(root),
+    }).catch((error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
+    if (!outcome.ok) toast(outcome.message ?? 'The action failed.');
+    await refresh();
+  } finally {
+    root.setAttribute('aria-busy', 'false');
+  }
 }
 
 // ---- messages and commands -------------------------------------------------------------------
