@@ -305,6 +305,7 @@ describe('the alarms', () => {
       MetricName: 'OverdueGrants',
       Statistic: 'Maximum',
       TreatMissingData: 'ignore',
+      AlarmDescription: expect.stringContaining('the reconciler retries its revoke'),
     });
   });
 
