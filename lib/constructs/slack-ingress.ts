@@ -124,7 +124,8 @@ export class SlackIngress extends Construct {
 /** The ingress function, and what it may do: only what lambdas/slack needs, on named resources. */
 function ingressFunction(scope: Construct, props: SlackIngressProps): IFunction {
   const { table, workflow, slackSecret } = props;
-  // Slack waits 3 seconds for an answer: memory buys the CPU that a cold start of Bolt needs.
+  // Slack waits 3 seconds for an answer: memory buys the CPU that a cold start of Bolt needs. Never in the
+  // customer's VPC: it calls DynamoDB, Step Functions, Secrets Manager and Slack, never a cluster.
   const { fn } = new JitFunction(scope, 'Function', {
     handler: 'slack-ingress',
     description: 'Slack endpoint: verifies, records requests and decisions, starts and resumes workflows',
