@@ -3,20 +3,14 @@
  * endpoint (function and HTTP API), the reconciler and the alarms. It holds no data, so it
  * can be replaced or destroyed freely; the table and secrets live in JitDataStack.
  */
-import { Annotations, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import { Function as LambdaFunction, type IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { Config } from '../lambdas/config/schema';
-import { TABLE } from '../lambdas/store/table';
 import { JitAlarms } from './constructs/alarms';
 import { CustomerVpc } from './constructs/customer-vpc';
-import { JitFunction } from './constructs/jit-function';
 import { Reconciler } from './constructs/reconciler';
-import { grantTableAccess } from './constructs/requests-table';
-import { clusterSecretsEnvironment, grantSecretValue } from './constructs/secrets';
 import { SlackIngress } from './constructs/slack-ingress';
 import { Workflow } from './constructs/workflow';
 
@@ -38,9 +32,7 @@ export interface JitAppStackProps extends StackProps {
 export class JitAppStack extends Stack {
   /** The state machine and its task functions. */
   public readonly workflow: Workflow;
-  /** The function behind `POST /slack/events`. */
-  public readonly ingressFunction: IFunction;
-  /** The HTTP API Slack calls. */
+  /** The Slack endpoint: the function behind `POST /slack/events`, its grants and the HTTP API Slack calls. */
   public readonly ingress: SlackIngress;
   /** The reconciler: makes the world match the records, on a schedule. */
   public readonly reconciler: Reconciler;
@@ -71,29 +63,13 @@ export class JitAppStack extends Stack {
       ...(this.vpc ? { vpc: this.vpc.placement } : {}),
     });
 
-    // Slack waits 3 seconds for an answer: memory buys the CPU that a cold start of Bolt needs.
-    const ingress = new JitFunction(this, 'SlackIngressFunction', {
-      handler: 'slack-ingress',
-      description: 'Slack endpoint: verifies, records requests and decisions, starts and resumes workflows',
-      memorySize: 1024,
-      timeout: Duration.seconds(10),
-      environment: {
-        JIT_TABLE_NAME: table.tableName,
-        STATE_MACHINE_ARN: this.workflow.stateMachineArn,
-        SLACK_SECRET_ARN: slackSecret.secretArn,
-      },
+    this.ingress = new SlackIngress(this, 'SlackIngress', {
+      table,
+      workflow: this.workflow,
+      slackSecret,
       logRetentionDays,
       bundledConfig,
     });
-    const fn = ingress.fn;
-    // Records requests and decisions; "my requests" reads the by-requester index. Never a lock.
-    grantTableAccess(table, fn, { items: ['dynamodb:GetItem', 'dynamodb:PutItem'], queryIndexes: [TABLE.byRequester.indexName] });
-    this.workflow.stateMachine.grantStartExecution(fn);
-    // Decisions and "Revoke now" complete the waits' tokens, after the decision is written.
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.workflow.stateMachineArn] }));
-    grantSecretValue(slackSecret, fn);
-    this.ingressFunction = fn;
-    this.ingress = new SlackIngress(this, 'SlackIngress', { handler: fn, logRetentionDays });
 
     this.alarms = new JitAlarms(this, 'Alarms', {
       stateMachine: this.workflow.stateMachine,

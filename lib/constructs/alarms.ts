@@ -76,11 +76,14 @@ export class JitAlarms extends Construct {
         metric: custom(REVOKE_FAILED_METRIC, 'Sum'),
         description: 'A JIT grant could not be removed from ONTAP after retries; ONTAP jit_validity still closes it, check the cluster',
       },
-      // A gauge the sweep publishes every 5 minutes (zero included): the largest count in the period,
-      // and a period the schedule's jitter left empty keeps the alarm's state instead of flapping to OK.
+      // A gauge the reconciler publishes at the end of every pass (zero included): the largest count in
+      // the period, and a period without a pass keeps the alarm's state instead of flapping to OK (the
+      // reconciler's heartbeat alarm rings when passes stop).
       OverdueGrants: {
         metric: custom(OVERDUE_GRANTS_METRIC, 'Maximum'),
-        description: 'A grant is still live past its approved end (see the sweep function logs for which)',
+        description:
+          'A grant is still live past its approved end; the reconciler retries its revoke every pass ' +
+          '(its log lines name the request)',
         treatMissingData: TreatMissingData.IGNORE,
       },
     };

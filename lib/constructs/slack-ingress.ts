@@ -1,12 +1,22 @@
-/** The Slack ingress: one HTTPS route, `POST /slack/events`, in front of the ingress function. */
+/**
+ * The Slack ingress: the function that verifies and handles Slack's requests (lambdas/handlers/slack-ingress.ts),
+ * its permissions, and one HTTPS route, `POST /slack/events`, in front of it.
+ */
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { toRetention, vendedLogGroupName } from './jit-function';
+import { TABLE } from '../../lambdas/store/table';
+import { JitFunction, toRetention, vendedLogGroupName } from './jit-function';
+import { grantTableAccess } from './requests-table';
+import { grantSecretValue } from './secrets';
+import type { Workflow } from './workflow';
 
 /**
  * One JSON line per request, from HTTP API `$context` variables (the REST API's, such as
@@ -35,10 +45,19 @@ const HTTP_API_ACCESS_LOG_FORMAT = AccessLogFormat.custom(JSON.stringify(HTTP_AP
 
 /** Properties of the Slack ingress. */
 export interface SlackIngressProps {
-  /** The function that verifies and handles Slack's requests. */
-  readonly handler: IFunction;
-  /** Days to keep access logs. */
+  /** The requests table: requests and decisions are written; "my requests" reads the by-requester index. */
+  readonly table: ITable;
+  /** The approval workflow: a request starts an execution; decisions and "Revoke now" complete its waits' tokens. */
+  readonly workflow: Workflow;
+  /** The Slack secret: the signing secret verifies every request, the bot token answers. */
+  readonly slackSecret: ISecret;
+  /** Days to keep the function's logs and the API's access logs. */
   readonly logRetentionDays: number;
+  /**
+   * The validated configuration file's text, compiled into the bundle.
+   * @default none (the function reads JIT_CONFIG)
+   */
+  readonly bundledConfig?: string;
   /**
    * Steady-state requests per second the route accepts (Slack's own rate is far below this).
    * @default 50
@@ -51,8 +70,13 @@ export interface SlackIngressProps {
   readonly burstLimit?: number;
 }
 
-/** HTTP API with the one route Slack calls, throttled, access-logged, and its URL as a stack output. */
+/**
+ * The ingress function with least-privilege grants, and the HTTP API with the one route Slack calls:
+ * throttled, access-logged, and its URL as a stack output.
+ */
 export class SlackIngress extends Construct {
+  /** The function behind `POST /slack/events`. */
+  public readonly fn: IFunction;
   /** The HTTP API. */
   public readonly api: HttpApi;
   /** The URL to paste into the Slack app (slash command and interactivity). */
@@ -60,6 +84,7 @@ export class SlackIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: SlackIngressProps) {
     super(scope, id);
+    this.fn = ingressFunction(this, props);
     this.api = new HttpApi(this, 'Api', {
       description: 'Slack ingress of ontap-jit-approvals: POST /slack/events',
       createDefaultStage: false,
@@ -79,7 +104,7 @@ export class SlackIngress extends Construct {
     const [route] = this.api.addRoutes({
       path: '/slack/events',
       methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('SlackEvents', props.handler, { timeout: Duration.seconds(10) }),
+      integration: new HttpLambdaIntegration('SlackEvents', this.fn, { timeout: Duration.seconds(10) }),
     });
     if (route) {
       Validations.of(route).acknowledge({
@@ -94,4 +119,35 @@ export class SlackIngress extends Construct {
       description: 'Paste into the Slack app: slash command URL and interactivity request URL',
     });
   }
+}
+
+/** The ingress function, and what it may do: only what lambdas/slack needs, on named resources. */
+function ingressFunction(scope: Construct, props: SlackIngressProps): IFunction {
+  const { table, workflow, slackSecret } = props;
+  // Slack waits 3 seconds for an answer: memory buys the CPU that a cold start of Bolt needs. Never in the
+  // customer's VPC: it calls DynamoDB, Step Functions, Secrets Manager and Slack, never a cluster.
+  const { fn } = new JitFunction(scope, 'Function', {
+    handler: 'slack-ingress',
+    description: 'Slack endpoint: verifies, records requests and decisions, starts and resumes workflows',
+    memorySize: 1024,
+    timeout: Duration.seconds(10),
+    environment: {
+      JIT_TABLE_NAME: table.tableName,
+      STATE_MACHINE_ARN: workflow.stateMachineArn,
+      SLACK_SECRET_ARN: slackSecret.secretArn,
+    },
+    logRetentionDays: props.logRetentionDays,
+    ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
+  });
+  // Records requests and decisions; "my requests" reads the by-requester index. Never a lock.
+  grantTableAccess(table, fn, {
+    items: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    queryIndexes: [TABLE.byRequester.indexName],
+  });
+  workflow.stateMachine.grantStartExecution(fn);
+  // Decisions and "Revoke now" complete the waits' tokens, after the decision is written.
+  const signal = new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [workflow.stateMachineArn] });
+  fn.addToRolePolicy(signal);
+  grantSecretValue(slackSecret, fn);
+  return fn;
 }

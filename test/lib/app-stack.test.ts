@@ -30,7 +30,7 @@ const inVpc = synthJit({
 
 /** Every function of the app stack by a short name: the workflow's tasks, the Slack endpoint and the reconciler. */
 function functionsOf(stack: JitAppStack): Record<string, IFunction> {
-  return { ...stack.workflow.functions, 'slack-ingress': stack.ingressFunction, reconcile: stack.reconciler.fn };
+  return { ...stack.workflow.functions, 'slack-ingress': stack.ingress.fn, reconcile: stack.reconciler.fn };
 }
 
 const logicalId = (stack: Stack, fn: IFunction): string => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -305,6 +305,7 @@ describe('the alarms', () => {
       MetricName: 'OverdueGrants',
       Statistic: 'Maximum',
       TreatMissingData: 'ignore',
+      AlarmDescription: expect.stringContaining('the reconciler retries its revoke'),
     });
   });
 
@@ -320,7 +321,7 @@ describe('the alarms', () => {
 
 describe('the Slack endpoint', () => {
   it('is one route, POST /slack/events, into the ingress function, throttled and access-logged', () => {
-    const fnId = logicalId(plain.app, plain.app.ingressFunction);
+    const fnId = logicalId(plain.app, plain.app.ingress.fn);
     plain.appTemplate.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
     plain.appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /slack/events', AuthorizationType: 'NONE' });
     plain.appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Integration', {

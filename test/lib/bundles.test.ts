@@ -21,7 +21,7 @@ let bundles: Record<string, string>;
 
 beforeAll(() => {
   synth = synthJit({ configText: exampleConfigWith([[['policies', 0, 'description'], marker]]), bundleInto: outdir, validate: true });
-  const functions = { ...synth.app.workflow.functions, 'slack-ingress': synth.app.ingressFunction, reconcile: synth.app.reconciler.fn };
+  const functions = { ...synth.app.workflow.functions, 'slack-ingress': synth.app.ingress.fn, reconcile: synth.app.reconciler.fn };
   const template = synth.appTemplate.toJSON() as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
   bundles = Object.fromEntries(
     Object.entries(functions).map(([name, fn]) => {
