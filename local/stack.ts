@@ -24,7 +24,7 @@ import { createSlackApp } from '../lambdas/slack/app';
 import { createJsonLogger } from '../lambdas/slack/logger';
 import { Notifier } from '../lambdas/slack/notifier';
 import { nodeListenerFor } from '../lambdas/handlers/slack-ingress';
-import { RequestStore } from '../lambdas/store/request-store';
+import { RequestStore } from '../lambdas/store/requests';
 import { WorkflowClient } from '../lambdas/workflow/client';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { type FixtureInput, type OntapSimulator, startOntapSimulator } from './ontap-sim';

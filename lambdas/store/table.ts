@@ -26,3 +26,29 @@ export const ATTENTION_PK = 'DUE';
 
 /** The global secondary indexes, in the order CreateTable and the CDK construct list them. */
 export const INDEXES = [TABLE.byRequester, TABLE.activeByEnd, TABLE.needsAttention] as const;
+
+/** The grant lock key: at most one live grant per (cluster, SVM uuid, account, application). */
+export interface GrantKey {
+  readonly cluster: string;
+  readonly svmUuid: string;
+  readonly account: string;
+  readonly application: string;
+}
+
+/** Sort key of a request item. */
+export const REQUEST_SK = 'REQUEST';
+/** Sort key of a grant lock item. */
+export const LOCK_SK = 'LOCK';
+/** Partition key of a request's items. */
+export const requestPk = (id: string): string => `REQ#${id}`;
+/** Sort key of a request's audit item: the sequence number zero-padded, so the trail sorts in order. */
+export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(6, '0')}`;
+/** Partition key of a grant lock. */
+export const lockPk = (key: GrantKey): string =>
+  `LOCK#${[key.cluster, key.svmUuid, key.account, key.application].map(encodeURIComponent).join('#')}`;
+/** Where a request sits in the needs-attention index. */
+export const requestAttentionSk = (due: string, id: string): string => `${due}#REQ#${id}`;
+/** Where a grant lock sits in the needs-attention index. */
+export const lockAttentionSk = (due: string, key: GrantKey): string => `${due}#${lockPk(key)}`;
+/** Key of the item holding where the reconciler's last pass stopped reading. */
+export const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR' } as const;
