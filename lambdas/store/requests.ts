@@ -24,6 +24,7 @@ import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snooze
 import { type AuditEvent, fromItem, type StoredRequest, toItem } from './items';
 import { type GrantKey, REQUEST_SK, requestPk, TABLE } from './table';
 
+// The constructor's options, beside the class; they are defined with the context they build.
 export type { RequestStoreOptions } from './context';
 
 /** Which wait of the workflow a task token belongs to. */
