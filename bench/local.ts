@@ -14,7 +14,7 @@ import type { OntapSimulator } from '../local/ontap-sim';
 import type { SlackApiStandIn } from '../local/slack-api/server';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
-import { RequestStore } from '../lambdas/store/request-store';
+import { RequestStore } from '../lambdas/store/requests';
 import { CapacityMeter } from './capacity';
 import { SignedPoster, SlackDriver } from './slack-driver';
 import { BENCH_DIRECTORY, benchFixture, SPEED, TASK_TOKEN_CHARS, writeBenchConfig } from './workload';

@@ -17,7 +17,7 @@ import { scaledClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import { SlackDirectory } from '../../lambdas/slack/directory';
-import { RequestStore } from '../../lambdas/store/request-store';
+import { RequestStore } from '../../lambdas/store/requests';
 import { WorkflowClient } from '../../lambdas/workflow/client';
 import { reconcile } from '../../lambdas/workflow/reconcile';
 import { OntapClient } from '../../lambdas/ontap';

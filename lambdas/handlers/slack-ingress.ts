@@ -13,7 +13,7 @@ import { SecretReader } from '../runtime/secrets';
 import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credentials';
 import { createSlackApp, type SlackApp, type SlackAppDeps, type SlackHttpRequest, type SlackHttpResponse } from '../slack/app';
 import { createJsonLogger } from '../slack/logger';
-import type { RequestStore } from '../store/request-store';
+import type { RequestStore } from '../store/requests';
 import type { WorkflowClient } from '../workflow/client';
 
 /** The one path Slack posts to. */
@@ -96,7 +96,7 @@ export async function depsFromEnvironment(
     config,
     // Built by the first request that needs them: opening the form, help and errors never load DynamoDB or Step Functions.
     store: lazily<RequestStore>(async () => {
-      const [{ DynamoDBClient }, { RequestStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../store/request-store')]);
+      const [{ DynamoDBClient }, { RequestStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../store/requests')]);
       return new RequestStore({
         client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
         tableName: env.JIT_TABLE_NAME,

@@ -15,7 +15,7 @@ import type { Config } from '../config/schema';
 import type { OntapClient } from '../ontap';
 import type { SlackDirectory } from '../slack/directory';
 import type { Notifier } from '../slack/notifier';
-import { RequestStore } from '../store/request-store';
+import { RequestStore } from '../store/requests';
 import type { WorkflowClient } from '../workflow/client';
 import { type Clock, scaledClock, systemClock } from './clock';
 import { type Env, readEnv, secretsMaxAgeMinutes } from './env';

@@ -7,7 +7,7 @@
 import { ConfigError } from '../config/errors';
 import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
-import type { AuditEvent } from '../store/request-store';
+import type { AuditEvent } from '../store/items';
 import { WorkflowCallError } from '../workflow/errors';
 import { escapeMrkdwn, slackDate } from './blocks/escape';
 import {

@@ -13,7 +13,7 @@ import AwsLambdaReceiver from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import type { AwsEventV2 } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
-import type { RequestStore } from '../store/request-store';
+import type { RequestStore } from '../store/requests';
 import { Decisions } from './decisions';
 import { metricFields, UNRESOLVED_USER_GROUP_METRIC } from '../runtime/metrics';
 import { SlackDirectory } from './directory';

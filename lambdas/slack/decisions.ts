@@ -29,7 +29,7 @@ import {
   type RequesterNow,
 } from '../domain/policy';
 import type { AccessRequest, MessageRef, RequestIn } from '../domain/request';
-import type { RequestStore } from '../store/request-store';
+import type { RequestStore } from '../store/requests';
 import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer, revokeFailedAnswer } from './answers';
 import { approvalMessage } from './blocks/approval-message';
 import { noticeReply } from './blocks/command-replies';

@@ -11,7 +11,7 @@ import { OpenRequestLimitError } from '../domain/errors';
 import { knownSlackIds } from '../domain/people';
 import { type AccessRequest, newRequest, STATUSES } from '../domain/request';
 import { DuplicateRequestError } from '../store/errors';
-import type { RequestStore } from '../store/request-store';
+import type { RequestStore } from '../store/requests';
 import type { WorkflowClient } from '../workflow/client';
 import type { Requester } from './directory';
 import type { CheckedRequest } from './request-form';

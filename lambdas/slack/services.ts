@@ -3,7 +3,7 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
-import type { RequestStore } from '../store/request-store';
+import type { RequestStore } from '../store/requests';
 import type { Decisions } from './decisions';
 import type { SlackDirectory } from './directory';
 import type { Intake } from './intake';

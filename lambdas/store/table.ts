@@ -1,6 +1,6 @@
 /**
- * The one table's shape, used by the CDK table construct and by tests and the local stack to
- * create it, so the two never drift.
+ * The one table's shape, used by the CDK table construct and by the embedded DynamoDB
+ * (local/dynamodb.ts `createTableInput`) to create it, so the two never drift.
  *
  *   request     pk REQ#<id>      sk REQUEST            + gsi1 (requester), + gsi2 while a grant is live
  *   audit event pk REQ#<id>      sk AUDIT#<seq, 6 digits>   append-only
@@ -10,7 +10,6 @@
  * The needs-attention index is sparse: a request or lock is in it only while the reconciler owes it
  * something (a signal to re-send, a revoke or clean-up to retry, a lock to check), keyed on when.
  */
-import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 
 /** Attribute names of the table's keys, indexes and TTL. */
 export const TABLE = {
@@ -28,24 +27,28 @@ export const ATTENTION_PK = 'DUE';
 /** The global secondary indexes, in the order CreateTable and the CDK construct list them. */
 export const INDEXES = [TABLE.byRequester, TABLE.activeByEnd, TABLE.needsAttention] as const;
 
-/** CreateTable input for the embedded DynamoDB and tests (on-demand, same keys and indexes as AWS). */
-export function createTableInput(tableName: string): CreateTableCommandInput {
-  const keyAttributes = [TABLE.partitionKey, TABLE.sortKey, ...INDEXES.flatMap((i) => [i.partitionKey, i.sortKey])];
-  return {
-    TableName: tableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: keyAttributes.map((name) => ({ AttributeName: name, AttributeType: 'S' })),
-    KeySchema: [
-      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: INDEXES.map((index) => ({
-      IndexName: index.indexName,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: 'ALL' },
-    })),
-  };
+/** The grant lock key: at most one live grant per (cluster, SVM uuid, account, application). */
+export interface GrantKey {
+  readonly cluster: string;
+  readonly svmUuid: string;
+  readonly account: string;
+  readonly application: string;
 }
+
+/** Sort key of a request item. */
+export const REQUEST_SK = 'REQUEST';
+/** Sort key of a grant lock item. */
+export const LOCK_SK = 'LOCK';
+/** Partition key of a request's items. */
+export const requestPk = (id: string): string => `REQ#${id}`;
+/** Sort key of a request's audit item: the sequence number zero-padded, so the trail sorts in order. */
+export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(6, '0')}`;
+/** Partition key of a grant lock. */
+export const lockPk = (key: GrantKey): string =>
+  `LOCK#${[key.cluster, key.svmUuid, key.account, key.application].map(encodeURIComponent).join('#')}`;
+/** Where a request sits in the needs-attention index. */
+export const requestAttentionSk = (due: string, id: string): string => `${due}#REQ#${id}`;
+/** Where a grant lock sits in the needs-attention index. */
+export const lockAttentionSk = (due: string, key: GrantKey): string => `${due}#${lockPk(key)}`;
+/** Key of the item holding where the reconciler's last pass stopped reading. */
+export const CURSOR_KEY = { pk: 'RECONCILER', sk: 'CURSOR' } as const;

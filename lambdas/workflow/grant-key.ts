@@ -1,6 +1,6 @@
 /** The facts that tie a request to its one JIT entry on the cluster. */
 import type { AccessRequest } from '../domain/request';
-import type { GrantKey } from '../store/request-store';
+import type { GrantKey } from '../store/table';
 import { RequestInvalidError } from './errors';
 
 /** The grant lock key of a request: (cluster, SVM uuid, account, application). */

@@ -16,7 +16,7 @@ import { nowOf } from '../runtime/clock';
 import { describeError, type Logger } from '../runtime/logger';
 import { OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
 import type { Runtime } from '../runtime/runtime';
-import type { DueItem } from '../store/request-store';
+import type { DueItem } from '../store/due-items';
 import { ReconcileDeadlineError } from './errors';
 import { type RepairEvent, repairItem } from './repair';
 

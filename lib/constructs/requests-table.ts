@@ -54,7 +54,7 @@ export class RequestsTable extends Construct {
   }
 }
 
-/** A DynamoDB action the product's functions use on the table (lambdas/store/request-store.ts sends no other). */
+/** A DynamoDB action the product's functions use on the table (lambdas/store/ sends no other). */
 export type TableAction =
   | 'dynamodb:GetItem'
   | 'dynamodb:PutItem'

@@ -1,6 +1,6 @@
 import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, itemSize } from '../../bench/capacity';
-import { RequestStore } from '../../lambdas/store/request-store';
+import { RequestStore } from '../../lambdas/store/requests';
 import { pendingRequest } from '../support/requests';
 import { useDynamo } from '../support/dynamo';
 

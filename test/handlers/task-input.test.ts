@@ -6,7 +6,7 @@ import { systemClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
 import { Notifier } from '../../lambdas/slack/notifier';
-import { RequestStore } from '../../lambdas/store/request-store';
+import { RequestStore } from '../../lambdas/store/requests';
 import { TaskInputError } from '../../lambdas/workflow/errors';
 import { errorMessageOf } from '../../lambdas/workflow/task-io';
 import { reasonFor } from '../../lambdas/workflow/outcome';

@@ -1,6 +1,6 @@
 /** A real DynamoDB API (dynalite over loopback) and a store on it, for tests. */
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
-import { RequestStore } from '../../lambdas/store/request-store';
+import { RequestStore } from '../../lambdas/store/requests';
 
 /** Starts dynalite for the test file; `get()` returns the running instance and a store on it. */
 export function useDynamo(): () => { dynamo: EmbeddedDynamo; store: RequestStore } {

@@ -6,7 +6,7 @@
 import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
 import type { AccessRequest } from '../../lambdas/domain/request';
-import type { RequestStore } from '../../lambdas/store/request-store';
+import type { RequestStore } from '../../lambdas/store/requests';
 import { exampleFixture, type Fixture } from '../../local/ontap-sim/fixture';
 import { EXAMPLE_DIRECTORY, type SlackDirectory } from '../../local/slack-api/directory';
 import { TEST_CONFIG } from './workflow-env';

@@ -15,7 +15,7 @@ import { createSlackApp, type SlackApp } from '../../lambdas/slack/app';
 import { approvalMessage } from '../../lambdas/slack/blocks/approval-message';
 import { createJsonLogger } from '../../lambdas/slack/logger';
 import { slackSignature } from '../../lambdas/slack/verify';
-import type { RequestStore } from '../../lambdas/store/request-store';
+import type { RequestStore } from '../../lambdas/store/requests';
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { useDynamo } from './dynamo';

@@ -23,7 +23,7 @@ import { createSlackApp } from '../../lambdas/slack/app';
 import { SlackDirectory as PeopleLookup } from '../../lambdas/slack/directory';
 import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
-import type { RequestStore, TransitionResult } from '../../lambdas/store/request-store';
+import type { RequestStore, TransitionResult } from '../../lambdas/store/requests';
 import { WorkflowClient } from '../../lambdas/workflow/client';
 import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from '../../local/dynamodb';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../local/dynamodb-fault-proxy';
@@ -31,7 +31,7 @@ import { type OntapSimulator, type SimCall, type SimulatorOptions, startOntapSim
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { type ExecutionDescription, type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from '../../local/stepfunctions';
-import { RequestStore as Store } from '../../lambdas/store/request-store';
+import { RequestStore as Store } from '../../lambdas/store/requests';
 import { executionArnFor } from '../../lambdas/workflow/client';
 import { pendingRequest } from './requests';
 import { BOT_TOKEN, commandBody, type IngressAnswer, interactionBody, SIGNING_SECRET, signedHeaders, TEAM, viewState } from './slack';

@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { RequestStore } from '../../../lambdas/store/request-store';
+import { RequestStore } from '../../../lambdas/store/requests';
 import { WorkflowClient } from '../../../lambdas/workflow/client';
 import { startEmbeddedDynamo } from '../../../local/dynamodb';
 import { startStepFunctionsApi, type StepFunctionsApi } from '../../../local/stepfunctions/api-server';

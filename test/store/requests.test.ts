@@ -2,7 +2,6 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AlreadyApprovedError, IllegalTransitionError, NotApproverError } from '../../lambdas/domain/errors';
 import { DuplicateRequestError, CorruptItemError, RequestNotFoundError } from '../../lambdas/store/errors';
-import type { GrantKey } from '../../lambdas/store/request-store';
 import { useDynamo } from '../support/dynamo';
 import { at, pendingRequest } from '../support/requests';
 
@@ -102,27 +101,6 @@ describe('RequestStore', () => {
     expect(await store.get(request.id)).toEqual(request);
   });
 
-  it('walks a whole lifecycle and keeps the audit trail in order', async () => {
-    const { store } = ctx();
-    const request = await store.create(pendingRequest());
-    const steps = [
-      { type: 'APPROVE', by: 'U0BOB', at: at(1) },
-      { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } },
-      { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(10) },
-      { type: 'REVOKED', at: at(10), alreadyGone: false },
-    ] as const;
-    for (const step of steps) expect((await store.apply(request.id, step)).ok).toBe(true);
-    const trail = await store.auditTrail(request.id);
-    expect(trail.map((e) => `${e.type}:${e.from ?? ''}>${e.to}`)).toEqual([
-      'REQUESTED:>PENDING',
-      'APPROVE:PENDING>APPROVED',
-      'GRANTED:APPROVED>ACTIVE',
-      'REVOKE_REQUESTED:ACTIVE>ACTIVE',
-      'REVOKED:ACTIVE>REVOKED',
-    ]);
-    expect(trail[2]?.detail).toBe(`${at(2)} to ${at(62)}`);
-  });
-
   it('lists a requester’s requests newest first', async () => {
     const { store } = ctx();
     const ids: string[] = [];
@@ -176,67 +154,10 @@ describe('RequestStore', () => {
     expect((await read())?.expiresAt).toBe(Date.parse(at(1)) / 1000 + 400 * 86400);
   });
 
-  it('repairs an audit trail whose item write was lost, from the request’s own history', async () => {
-    const { store, dynamo } = ctx();
-    const doc = DynamoDBDocumentClient.from(dynamo.client);
-    const request = await store.create(pendingRequest());
-    await store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) });
-    await dynamo.client.send(
-      new (await import('@aws-sdk/client-dynamodb')).DeleteItemCommand({
-        TableName: dynamo.tableName,
-        Key: { pk: { S: `REQ#${request.id}` }, sk: { S: 'AUDIT#000001' } },
-      }),
-    );
-    expect((await store.auditTrail(request.id)).map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE']);
-    const repaired = await doc.send(new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'AUDIT#000001' } }));
-    expect(repaired.Item?.type).toBe('APPROVE');
-  });
-
   it('refuses to use an item that does not match the schema', async () => {
     const { store, dynamo } = ctx();
     const doc = DynamoDBDocumentClient.from(dynamo.client);
     await doc.send(new PutCommand({ TableName: dynamo.tableName, Item: { pk: 'REQ#20261122-CORRUPT01', sk: 'REQUEST', status: 'ACTIVE' } }));
     await expect(store.get('20261122-CORRUPT01')).rejects.toThrow(CorruptItemError);
-  });
-});
-
-describe('grant locks', () => {
-  const key: GrantKey = { cluster: 'cluster1', svmUuid: 'uuid-1', account: 'alice', application: 'ssh' };
-
-  it('two overlapping grants for one key cannot both hold the lock', async () => {
-    const { store } = ctx();
-    const results = await Promise.all([
-      store.acquireGrantLock(key, 'REQ-A', at(60)),
-      store.acquireGrantLock(key, 'REQ-B', at(90)),
-    ]);
-    expect(results.filter((r) => r.ok)).toHaveLength(1);
-    const holder = (await store.lockHolder(key))!.requestId;
-    const loser = results.find((r) => !r.ok);
-    expect(loser && !loser.ok && loser.heldBy).toBe(holder);
-    const other = holder === 'REQ-A' ? 'REQ-B' : 'REQ-A';
-    // The loser's release (its revoke) cannot remove the holder's lock.
-    expect(await store.releaseGrantLock(key, other)).toBe(false);
-    expect((await store.lockHolder(key))?.requestId).toBe(holder);
-    // Taking it again for the holder is a safe retry.
-    expect((await store.acquireGrantLock(key, holder, at(60))).ok).toBe(true);
-    expect(await store.releaseGrantLock(key, holder)).toBe(true);
-    expect(await store.lockHolder(key)).toBeUndefined();
-    expect((await store.acquireGrantLock(key, other, at(90))).ok).toBe(true);
-    await store.releaseGrantLock(key, other);
-  });
-
-  it('20 concurrent requests for one key: exactly one holds it', async () => {
-    const { store } = ctx();
-    const key20 = { ...key, account: 'bob' };
-    const results = await Promise.all(APPROVERS.map((id) => store.acquireGrantLock(key20, id, at(60))));
-    expect(results.filter((r) => r.ok)).toHaveLength(1);
-  });
-
-  it('keeps different keys apart, even with separator characters in names', async () => {
-    const { store } = ctx();
-    const a = { ...key, account: 'x#y', svmUuid: 'z' };
-    const b = { ...key, account: 'x', svmUuid: 'y#z' };
-    expect((await store.acquireGrantLock(a, 'REQ-1', at(60))).ok).toBe(true);
-    expect((await store.acquireGrantLock(b, 'REQ-2', at(60))).ok).toBe(true);
   });
 });

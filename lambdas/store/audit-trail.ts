@@ -1,0 +1,122 @@
+/**
+ * The audit trail: one append-only item per event, beside the request item. The request item is the
+ * truth (its own history holds every event); an audit item that could not be written is logged,
+ * counted and the request flagged, and the trail writes it the next time it is read or repaired.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { LifecycleEvent } from '../domain/lifecycle';
+import type { Status } from '../domain/request';
+import { describeError } from '../runtime/logger';
+import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
+import { expiryOf, queryAll, type StoreContext, writeIf } from './context';
+import { RequestNotFoundError } from './errors';
+import { type AuditEvent, AuditEventSchema, fromItem } from './items';
+import { auditSk, REQUEST_SK, requestPk } from './table';
+
+/** The audit event recording one applied lifecycle event. */
+export function toAuditEvent(
+  requestId: string,
+  seq: number,
+  event: LifecycleEvent,
+  from: Status,
+  to: Status,
+): AuditEvent {
+  const detail = describe(event);
+  return {
+    requestId,
+    seq,
+    at: event.at,
+    type: event.type,
+    from,
+    to,
+    ...('by' in event ? { actor: event.by } : {}),
+    ...(detail !== undefined ? { detail } : {}),
+  };
+}
+
+/**
+ * Writes an event's audit item after its transition is recorded. A failure never undoes or fails
+ * the transition: it is logged, counted, and `flagRepair` marks the request so the reconciler writes it.
+ */
+export async function writeAudit(
+  ctx: StoreContext,
+  event: AuditEvent,
+  flagRepair: () => Promise<unknown>,
+): Promise<void> {
+  try {
+    await putAudit(ctx, event);
+    return;
+  } catch (error) {
+    const { requestId, seq } = event;
+    ctx.logger.error('audit item not written; the reconciler writes it', { requestId, seq, ...describeError(error) });
+    ctx.logger.metric(AUDIT_WRITE_FAILED_METRIC, 1);
+  }
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await flagRepair();
+      return;
+    } catch (error) {
+      // Left unflagged, the gap is still written when the trail is read or the request next needs repair.
+      const requestId = event.requestId;
+      if (attempt === 3) ctx.logger.error('audit repair not flagged', { requestId, ...describeError(error) });
+    }
+  }
+}
+
+/**
+ * A request's audit trail, oldest first, built from the audit items and the request's own history;
+ * the audit items missing from the table are written now (`written` counts them).
+ */
+export async function readTrail(ctx: StoreContext, id: string): Promise<{ trail: AuditEvent[]; written: number }> {
+  let written = 0;
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': requestPk(id) },
+    ConsistentRead: true,
+  });
+  const requestItem = items.find((i) => i.sk === REQUEST_SK);
+  if (!requestItem) throw new RequestNotFoundError(id);
+  const bySeq = new Map<number, AuditEvent>();
+  for (const item of items.filter((i) => i.sk !== REQUEST_SK)) {
+    const event = AuditEventSchema.parse(item);
+    bySeq.set(event.seq, event);
+  }
+  for (const event of fromItem(requestItem).history) {
+    if (!bySeq.has(event.seq)) {
+      await putAudit(ctx, event);
+      bySeq.set(event.seq, event);
+      written += 1;
+    }
+  }
+  return { trail: [...bySeq.values()].sort((a, b) => a.seq - b.seq), written };
+}
+
+async function putAudit(ctx: StoreContext, event: AuditEvent): Promise<void> {
+  // Already written (a retry, or the trail repairing itself): append-only means never overwrite.
+  await writeIf(() =>
+    ctx.doc.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: { pk: requestPk(event.requestId), sk: auditSk(event.seq), ...event, expiresAt: expiryOf(ctx, event.at) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+}
+
+function describe(event: LifecycleEvent): string | undefined {
+  switch (event.type) {
+    case 'DENY':
+    case 'VALIDATION_FAILED':
+    case 'REAUTHORIZATION_FAILED':
+    case 'GRANT_FAILED':
+    case 'REVOKE_FAILED':
+      return event.reason;
+    case 'GRANTED':
+      return `${event.window.start} to ${event.window.end}`;
+    case 'REVOKED':
+      return event.alreadyGone ? 'entry was already gone from the cluster' : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * What the reconciler reads: the sparse needs-attention index (requests and grant locks it owes a
+ * repair, keyed on when), the cursor where its last pass stopped, and the snooze after a failed repair.
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { type StoreContext, writeIf } from './context';
+import { fromItem, GrantKeySchema, LockItemSchema, type StoredRequest } from './items';
+import {
+  ATTENTION_PK,
+  CURSOR_KEY,
+  type GrantKey,
+  LOCK_SK,
+  REQUEST_SK,
+  requestAttentionSk,
+  requestPk,
+  TABLE,
+} from './table';
+
+/** Something the reconciler owes a repair: a request, a grant lock, or an item it cannot read. */
+export type DueItem =
+  | { readonly kind: 'request'; readonly stored: StoredRequest }
+  | { readonly kind: 'lock'; readonly key: GrantKey; readonly requestId: string; readonly until: string }
+  | { readonly kind: 'corrupt'; readonly key: string };
+
+/** One page of the needs-attention index. */
+export interface DuePage {
+  readonly items: readonly DueItem[];
+  readonly next?: Record<string, unknown>;
+}
+
+/**
+ * One page of what is due for the reconciler at `now` (ISO), soonest first, from `startKey`: request
+ * items and grant locks. `next` is where the following page starts, if there is one.
+ */
+export async function listDue(
+  ctx: StoreContext,
+  now: string,
+  limit: number,
+  startKey?: Record<string, unknown>,
+): Promise<DuePage> {
+  const out = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: TABLE.needsAttention.indexName,
+      KeyConditionExpression: '#pk = :pk AND #sk < :before',
+      ExpressionAttributeNames: { '#pk': TABLE.needsAttention.partitionKey, '#sk': TABLE.needsAttention.sortKey },
+      ExpressionAttributeValues: { ':pk': ATTENTION_PK, ':before': `${now}~` },
+      Limit: limit,
+      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+    }),
+  );
+  const items = (out.Items ?? []).map(toDueItem);
+  return { items, ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+}
+
+function toDueItem(item: Record<string, unknown>): DueItem {
+  if (item.sk === LOCK_SK) {
+    const lock = LockItemSchema.safeParse(item);
+    const key = GrantKeySchema.safeParse(item);
+    return lock.success && key.success
+      ? { kind: 'lock', ...lock.data, key: key.data }
+      : { kind: 'corrupt', key: String(item.pk) };
+  }
+  try {
+    return { kind: 'request', stored: fromItem(item) };
+  } catch {
+    return { kind: 'corrupt', key: String(item.pk) };
+  }
+}
+
+/** Where the reconciler's last pass stopped reading the needs-attention index (undefined: at its start). */
+export async function reconcilerCursor(ctx: StoreContext): Promise<Record<string, unknown> | undefined> {
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: CURSOR_KEY, ConsistentRead: true }));
+  const cursor = z.object({ startKey: z.record(z.string(), z.unknown()) }).safeParse(out.Item);
+  return cursor.success ? cursor.data.startKey : undefined;
+}
+
+/** Keeps (or, with undefined, forgets) where the next reconciler pass starts reading. */
+export async function setReconcilerCursor(
+  ctx: StoreContext,
+  startKey: Record<string, unknown> | undefined,
+): Promise<void> {
+  if (startKey) await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...CURSOR_KEY, startKey } }));
+  else await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: CURSOR_KEY }));
+}
+
+/**
+ * Files a request under a later due time after a repair that must be tried again, unless it
+ * changed since `version` was read (then its new state decides). Returns whether it did.
+ */
+export function snoozeRequest(
+  ctx: StoreContext,
+  id: string,
+  version: number,
+  repair: { attempts: number; nextAt: string },
+): Promise<boolean> {
+  return writeIf(() =>
+    ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: { pk: requestPk(id), sk: REQUEST_SK },
+        UpdateExpression: 'SET #repair = :repair, #gpk = :gpk, #gsk = :gsk',
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeNames: {
+          '#repair': 'repair',
+          '#gpk': TABLE.needsAttention.partitionKey,
+          '#gsk': TABLE.needsAttention.sortKey,
+        },
+        ExpressionAttributeValues: {
+          ':repair': repair,
+          ':gpk': ATTENTION_PK,
+          ':gsk': requestAttentionSk(repair.nextAt, id),
+          ':v': version,
+        },
+      }),
+    ),
+  );
+}

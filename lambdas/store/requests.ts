@@ -1,0 +1,286 @@
+/**
+ * The requests table over the DynamoDB API. Every state change is one conditional write of one
+ * item (DynamoDB Local stand-ins lack transactions, and one item is all a change needs): the
+ * request item carries its own event history, and each event is also written as an append-only
+ * audit item. A writer that loses a race re-reads, re-applies the domain rule, and either wins
+ * on the fresh copy or reports the refusal; it never writes over someone else's change.
+ *
+ * The request item is the truth: a transition's outcome never depends on its audit item. An audit
+ * item that could not be written is logged, counted, and the request flagged for the reconciler,
+ * which writes it (lambdas/workflow/reconcile.ts).
+ *
+ * `RequestStore` is the one entry callers use; the grant locks, the audit trail and the
+ * reconciler's reads live in their own modules beside it.
+ */
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError } from '../domain/errors';
+import { type LifecycleEvent, transition } from '../domain/lifecycle';
+import { type AccessRequest, RequestSchema, type Status, STATUSES } from '../domain/request';
+import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
+import { queryAll, type RequestStoreOptions, type StoreContext, storeContext, writeIf } from './context';
+import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
+import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
+import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snoozeLock } from './grant-locks';
+import { type AuditEvent, fromItem, type StoredRequest, toItem } from './items';
+import { type GrantKey, REQUEST_SK, requestPk, TABLE } from './table';
+
+// The constructor's options, beside the class; they are defined with the context they build.
+export type { RequestStoreOptions } from './context';
+
+/** Which wait of the workflow a task token belongs to. */
+export type TokenKind = 'approval' | 'end';
+
+/** What a transition attempt came to. */
+export type TransitionResult =
+  | {
+      readonly ok: true;
+      readonly request: AccessRequest;
+      readonly from: Status;
+      readonly to: Status;
+      readonly event: AuditEvent;
+    }
+  | {
+      readonly ok: false;
+      /** The request as it is now (what the winner left). */
+      readonly request: AccessRequest;
+      /** Why this caller's event did not apply. */
+      readonly error: DomainError;
+      /** The last recorded event: who won, and what they did. */
+      readonly lastEvent: AuditEvent | undefined;
+    };
+
+/** The DynamoDB-backed store of requests, audit events and grant locks. */
+export class RequestStore {
+  private readonly ctx: StoreContext;
+
+  constructor(options: RequestStoreOptions) {
+    this.ctx = storeContext(options);
+  }
+
+  /** Records a new PENDING request; refuses an id that exists. */
+  async create(request: AccessRequest, actor?: string): Promise<AccessRequest> {
+    const parsed = RequestSchema.parse(request);
+    const event: AuditEvent = {
+      requestId: parsed.id,
+      seq: 0,
+      at: parsed.createdAt,
+      type: 'REQUESTED',
+      to: parsed.status,
+      ...(actor !== undefined ? { actor } : {}),
+    };
+    const created = await writeIf(() =>
+      this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: toItem(this.ctx, { request: parsed, history: [event], tokens: {} }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+    if (!created) throw new DuplicateRequestError(parsed.id);
+    await this.audit(event);
+    return parsed;
+  }
+
+  /** Reads a request with the store's attributes; throws if there is none. */
+  async getStored(id: string): Promise<StoredRequest> {
+    const read = { TableName: this.ctx.tableName, Key: { pk: requestPk(id), sk: REQUEST_SK }, ConsistentRead: true };
+    const out = await this.ctx.doc.send(new GetCommand(read));
+    if (!out.Item) throw new RequestNotFoundError(id);
+    return fromItem(out.Item);
+  }
+
+  /** Reads a request; throws if there is none. */
+  async get(id: string): Promise<AccessRequest> {
+    return (await this.getStored(id)).request;
+  }
+
+  /**
+   * Applies a lifecycle event with a conditional write. `authorize` runs on every fresh copy
+   * before the domain transition (who may approve can depend on the current state); a refusal by
+   * either is returned, not thrown, with the request as it stands and who last changed it.
+   */
+  async apply(
+    id: string,
+    event: LifecycleEvent,
+    authorize?: (current: AccessRequest) => void,
+  ): Promise<TransitionResult> {
+    for (let attempt = 1; attempt <= this.ctx.maxAttempts; attempt++) {
+      const stored = await this.getStored(id);
+      const current = stored.request;
+      let next: AccessRequest;
+      try {
+        authorize?.(current);
+        next = transition(current, event).next;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        return { ok: false, request: current, error, lastEvent: stored.history.at(-1) };
+      }
+      const audit = toAuditEvent(id, stored.history.length, event, current.status, next.status);
+      const { repair: _done, ...rest } = stored;
+      const written = await this.replace(stored, { ...rest, request: next, history: [...stored.history, audit] });
+      if (!written) continue;
+      await this.audit(audit);
+      return { ok: true, request: next, from: current.status, to: next.status, event: audit };
+    }
+    throw new ContentionError(id, this.ctx.maxAttempts);
+  }
+
+  /**
+   * Changes store-only facts (task tokens, Slack message references, execution ARN) while the
+   * request is in one of `expected`; returns false and writes nothing when it is not.
+   */
+  async update(
+    id: string,
+    expected: readonly Status[],
+    change: (stored: StoredRequest) => StoredRequest,
+  ): Promise<{ ok: boolean; stored: StoredRequest }> {
+    for (let attempt = 1; attempt <= this.ctx.maxAttempts; attempt++) {
+      const stored = await this.getStored(id);
+      if (!expected.includes(stored.request.status)) return { ok: false, stored };
+      const changed = change(stored);
+      const request = RequestSchema.parse({ ...changed.request, version: stored.request.version + 1 });
+      const next = { ...changed, request };
+      if (await this.replace(stored, next)) return { ok: true, stored: next };
+    }
+    throw new ContentionError(id, this.ctx.maxAttempts);
+  }
+
+  /** Keeps a workflow task token with the request (never in Slack). */
+  async setToken(id: string, kind: TokenKind, token: string, expected: readonly Status[]): Promise<boolean> {
+    const { ok } = await this.update(id, expected, (s) => ({ ...s, tokens: { ...s.tokens, [kind]: token } }));
+    return ok;
+  }
+
+  /** The requests someone made, newest first. */
+  async listByRequester(slackUserId: string, limit = 20): Promise<AccessRequest[]> {
+    const out = await this.ctx.doc.send(
+      new QueryCommand({
+        TableName: this.ctx.tableName,
+        IndexName: TABLE.byRequester.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': TABLE.byRequester.partitionKey },
+        ExpressionAttributeValues: { ':pk': `USER#${slackUserId}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((item) => fromItem(item).request);
+  }
+
+  /**
+   * Requests someone made that are still open (pending, or approved and not started), every page
+   * read: what a per-person limit counts.
+   */
+  async listOpenByRequester(slackUserId: string): Promise<AccessRequest[]> {
+    const items = await queryAll(this.ctx, {
+      IndexName: TABLE.byRequester.indexName,
+      KeyConditionExpression: '#pk = :pk',
+      FilterExpression: '#status IN (:pending, :approved)',
+      ExpressionAttributeNames: { '#pk': TABLE.byRequester.partitionKey, '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': `USER#${slackUserId}`, ':pending': 'PENDING', ':approved': 'APPROVED' },
+    });
+    return items.map((item) => fromItem(item).request);
+  }
+
+  /** Live grants ending before `before` (ISO), soonest first: what a sweep must make sure ends. */
+  async listActiveEndingBefore(before: string, limit = 100): Promise<AccessRequest[]> {
+    const out = await this.ctx.doc.send(
+      new QueryCommand({
+        TableName: this.ctx.tableName,
+        IndexName: TABLE.activeByEnd.indexName,
+        KeyConditionExpression: '#pk = :pk AND #sk < :before',
+        ExpressionAttributeNames: { '#pk': TABLE.activeByEnd.partitionKey, '#sk': TABLE.activeByEnd.sortKey },
+        ExpressionAttributeValues: { ':pk': 'LIVE', ':before': `${before}~` },
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((item) => fromItem(item).request);
+  }
+
+  /**
+   * The audit trail, oldest first. Built from the audit items and the request's own history, so an
+   * event whose audit item could not be written is still there (and is written now).
+   */
+  async auditTrail(id: string): Promise<AuditEvent[]> {
+    return (await readTrail(this.ctx, id)).trail;
+  }
+
+  /** Marks a request whose Slack messages may show an older state, for the reconciler. */
+  async flagNotify(id: string): Promise<void> {
+    await this.update(id, STATUSES, (s) => ({ ...s, notifyRepair: true }));
+  }
+
+  /** Writes the missing audit items of a request and clears its flag; the number written. */
+  async repairAudit(id: string): Promise<number> {
+    const { written } = await readTrail(this.ctx, id);
+    const stored = await this.getStored(id);
+    if (stored.auditRepair) await this.update(id, STATUSES, (s) => ({ ...s, auditRepair: false }));
+    return written;
+  }
+
+  /** Files a request under a later due time after a failed repair, unless it changed since `version`. */
+  snooze(id: string, version: number, repair: { attempts: number; nextAt: string }): Promise<boolean> {
+    return snoozeRequest(this.ctx, id, version, repair);
+  }
+
+  /** One page of what is due for the reconciler at `now` (ISO), soonest first, from `startKey`. */
+  listDue(now: string, limit: number, startKey?: Record<string, unknown>): Promise<DuePage> {
+    return listDue(this.ctx, now, limit, startKey);
+  }
+
+  /** Where the reconciler's last pass stopped reading the needs-attention index (undefined: at its start). */
+  reconcilerCursor(): Promise<Record<string, unknown> | undefined> {
+    return reconcilerCursor(this.ctx);
+  }
+
+  /** Keeps (or, with undefined, forgets) where the next reconciler pass starts reading. */
+  setReconcilerCursor(startKey: Record<string, unknown> | undefined): Promise<void> {
+    return setReconcilerCursor(this.ctx, startKey);
+  }
+
+  /** Files a grant lock under a later check time, while `requestId` still holds it. */
+  snoozeLock(key: GrantKey, requestId: string, nextAt: string): Promise<boolean> {
+    return snoozeLock(this.ctx, key, requestId, nextAt);
+  }
+
+  /** Takes the lock on a grant key for a request until `until`, or says who holds it (grant-locks.ts). */
+  acquireGrantLock(key: GrantKey, requestId: string, until: string): Promise<LockResult> {
+    return acquireGrantLock(this.ctx, key, requestId, until);
+  }
+
+  /** Who holds the lock on a grant key, if anyone. */
+  lockHolder(key: GrantKey): Promise<{ requestId: string; until: string } | undefined> {
+    return lockHolder(this.ctx, key);
+  }
+
+  /** Releases a grant lock only if this request holds it; returns whether it did. */
+  releaseGrantLock(key: GrantKey, requestId: string): Promise<boolean> {
+    return releaseGrantLock(this.ctx, key, requestId);
+  }
+
+  /** A request item read elsewhere (the needs-attention index), validated as the store's own reads are. */
+  parse(item: Record<string, unknown>): StoredRequest {
+    return fromItem(item);
+  }
+
+  /** Writes `next` only if the item is still at `previous`'s version; false when someone else got there first. */
+  private replace(previous: StoredRequest, next: StoredRequest): Promise<boolean> {
+    return writeIf(() =>
+      this.ctx.doc.send(
+        new PutCommand({
+          TableName: this.ctx.tableName,
+          Item: toItem(this.ctx, next),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': previous.request.version },
+        }),
+      ),
+    );
+  }
+
+  /** Writes an event's audit item; a failure flags the request for the reconciler instead of failing. */
+  private audit(event: AuditEvent): Promise<void> {
+    const flagRepair = () => this.update(event.requestId, STATUSES, (s) => ({ ...s, auditRepair: true }));
+    return writeAudit(this.ctx, event, flagRepair);
+  }
+}
