@@ -74,7 +74,12 @@ inBrowser('the local stack in a browser', () => {
     const dialog = page.getByRole('dialog', { name: 'Request ONTAP access' });
     await see(dialog).visible();
     await dialog.getByLabel('Role').selectOption('vsadmin');
-    await dialog.getByLabel('For how long').fill('12h');
+    // Choosing the role makes the app update the view; typing that lands while it is redrawn is typed again.
+    const duration = dialog.getByLabel('For how long');
+    await eventually(async () => {
+      await duration.fill('12h');
+      expect(await duration.inputValue()).toBe('12h');
+    });
     await dialog.getByLabel('Justification').fill('Fix the snapmirror schedule on svm1 (INC-4711)');
     await dialog.getByRole('button', { name: 'Submit' }).click();
     await see(dialog.getByRole('alert').first()).containsText('8 hours');
