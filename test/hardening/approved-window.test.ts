@@ -155,8 +155,9 @@ describe('a scheduled request', () => {
   });
 
   it('waiting again after a partial approval still ends before its window would be used up', async () => {
-    // A 2-of-M request from ten minutes from now, for an hour: the wait may last 55 minutes, not the policy's 4 hours.
-    const requestedStart = toUtcSecond(nowOf(env().clock).plus({ minutes: 10 }));
+    // A 2-of-M request from two hours from now, for an hour: the wait may last 2 h 45 min, not the policy's 4 hours.
+    // (2.75 s at 3600×: room for the click and the stray signal to land during the first wait on a loaded machine.)
+    const requestedStart = toUtcSecond(nowOf(env().clock).plus({ hours: 2 }));
     const requestedEnd = plusSeconds(requestedStart, 3600);
     const { id, executionArn } = await env().submit({
       requester: { slackUserId: 'U0DAVE', ontapAccount: 'storage.ops' },

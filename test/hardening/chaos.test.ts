@@ -218,5 +218,6 @@ describe('chaos', () => {
     expect(eventsMissing).toBe(0);
     expect(notTold).toEqual([]);
     expect([...finals.values()].filter((r) => !isTerminal(r) || (r.status === 'FAILED' && r.cleanupPending))).toEqual([]);
-  }, 115_000);
+    // A guard against a hang, not a speed check: beside other suites on two cores this run takes minutes.
+  }, 600_000);
 });

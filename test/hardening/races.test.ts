@@ -60,7 +60,8 @@ describe('decisions racing each other', () => {
       expect(clicks.map((c) => c.answer.status)).toEqual([200, 200, 200, 200]);
       // Three of the four clicks are told it was already approved.
       expect(clicks.flatMap((c) => c.responses()).filter((r) => String(r.text).includes('already been approved'))).toHaveLength(3);
-      await env().waiting(executionArn, 'AwaitEnd');
+      // Entered, not waiting: a 30-minute window (0.5 s at 3600×) may be over before this line on a loaded machine.
+      await env().local.sfn.whenEntered(executionArn, 'AwaitEnd');
       expect((await env().store.get(id)).approvals).toHaveLength(1);
       expect(await settled(id, executionArn)).toBe('EXPIRED');
       expect(await eventCounts(id)).toEqual({ 'REQUESTED:PENDING': 1, 'APPROVE:APPROVED': 1, 'GRANTED:ACTIVE': 1, 'REVOKED:EXPIRED': 1 });
@@ -80,7 +81,7 @@ describe('decisions racing each other', () => {
     });
     await env().waiting(executionArn, 'AwaitApproval');
     await Promise.all(['U0BOB', 'U0CAROL', 'U0BOB', 'U0CAROL'].map((u) => env().ingress.click(u, 'jit_approve', id)));
-    await env().waiting(executionArn, 'AwaitEnd');
+    await env().local.sfn.whenEntered(executionArn, 'AwaitEnd');
     const request = await env().store.get(id);
     expect(request.approvals.map((a) => a.by).sort()).toEqual(['U0BOB', 'U0CAROL']);
     expect(await settled(id, executionArn)).toBe('EXPIRED');

@@ -3,7 +3,7 @@
  * through playwright-core): Alice asks, her own approval is refused, Bob approves, the entry shows
  * on the ONTAP panel, Alice revokes it early and it is gone; a second request is denied with a
  * reason. Screenshots of each step go to test-output/local-stack/. Skips, saying so, only when
- * /usr/bin/chromium is absent (CI installs it).
+ * /usr/bin/chromium is absent; under CI=true (.ci/run installs Chromium) its absence fails the file.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,11 @@ import { eventually, see } from './sandbox/support/see';
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '../../test-output/local-stack');
 const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) console.warn(`Skipping the local stack browser test: ${CHROMIUM} is absent (apt-get install -y chromium).`);
+if (!existsSync(CHROMIUM)) {
+  const missing = `${CHROMIUM} is absent (apt-get install -y chromium)`;
+  if (process.env.CI === 'true') throw new Error(`The local stack browser test cannot run: ${missing}.`);
+  console.warn(`Skipping the local stack browser test: ${missing}.`);
+}
 
 inBrowser('the local stack in a browser', () => {
   let stack: LocalStack;

@@ -9,8 +9,10 @@ import YAML from 'yaml';
 /** Where the shared reference lives, relative to the repository root. */
 export const SWAGGER_PATH = join(__dirname, '..', '..', '..', '..', 'shared', 'ontap-docs', 'ontap-9.8-swagger.yaml');
 
-/** Whether the OpenAPI file is present (it lives outside the repository). */
-export const swaggerAvailable = existsSync(SWAGGER_PATH);
+// The OpenAPI file lives beside the repository (../shared); the shape checks cannot run without it.
+if (!existsSync(SWAGGER_PATH)) {
+  throw new Error(`${SWAGGER_PATH} is missing: clone the repository beside shared/ (it holds ontap-docs/)`);
+}
 
 /** A swagger schema object, as far as key checks need it. */
 export interface SwaggerSchema {

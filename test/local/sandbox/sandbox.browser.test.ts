@@ -2,7 +2,8 @@
  * The sandbox in a real browser (Debian's Chromium through playwright-core), against a real Bolt
  * app on loopback: slash command → modal drawn from Block Kit → inline errors → submit → message in
  * the channel → another person clicks a button → the message is updated in place. Screenshots of
- * each step go to test-output/sandbox/. Skips, saying so, only when /usr/bin/chromium is absent.
+ * each step go to test-output/sandbox/. Skips, saying so, only when /usr/bin/chromium is absent;
+ * under CI=true (.ci/run installs Chromium) its absence fails the file instead.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -21,7 +22,9 @@ const JUSTIFICATION = '<!channel> <http://evil|click> & fix snapmirror';
 
 const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
 if (!existsSync(CHROMIUM)) {
-  console.warn(`Skipping the Slack sandbox browser test: ${CHROMIUM} is absent (install it with: apt-get install -y chromium).`);
+  const missing = `${CHROMIUM} is absent (install it with: apt-get install -y chromium)`;
+  if (process.env.CI === 'true') throw new Error(`The Slack sandbox browser test cannot run: ${missing}.`);
+  console.warn(`Skipping the Slack sandbox browser test: ${missing}.`);
 }
 
 inBrowser('the Slack sandbox in a browser', () => {
