@@ -68,7 +68,13 @@ export function errorFromAnswer(
 }
 
 /** Reads an answer body through its schema; a mismatch is an OntapResponseFormatError naming the field. */
-export function parseWith<T extends z.ZodType>(schema: T, value: unknown, method: string, path: string, what: string): z.output<T> {
+export function parseWith<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  method: string,
+  path: string,
+  what: string,
+): z.output<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];

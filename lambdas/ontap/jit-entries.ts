@@ -73,7 +73,8 @@ function normalizeEntry(input: JitUserEntry): NormalizedEntry {
   if (!result.success) {
     const issue = result.error.issues[0];
     const field = issue?.path.join('.') ?? 'entry';
-    throw new OntapInvalidInputError(`invalid JIT entry field "${field}": ${issue?.message ?? 'invalid'}`, { target: field });
+    const text = `invalid JIT entry field "${field}": ${issue?.message ?? 'invalid'}`;
+    throw new OntapInvalidInputError(text, { target: field });
   }
   const e = result.data;
   return {
@@ -119,24 +120,30 @@ function diffJitEntry(requested: NormalizedEntry, existing: JitUserRecord): JitE
   if (seconds(existing.jitValidity) !== requested.jitValiditySec) {
     add('jitValidity', existing.jitValidity, toIsoDuration(requested.jitValiditySec));
   }
-  if (requested.sessionValiditySec !== undefined && seconds(existing.sessionValidity) !== requested.sessionValiditySec) {
-    add('sessionValidity', existing.sessionValidity, toIsoDuration(requested.sessionValiditySec));
+  const session = requested.sessionValiditySec;
+  if (session !== undefined && seconds(existing.sessionValidity) !== session) {
+    add('sessionValidity', existing.sessionValidity, toIsoDuration(session));
   }
   if (requested.startMs !== undefined) {
     const exStart = existing.startTime !== null ? Date.parse(existing.startTime) : null;
     if (exStart !== requested.startMs) add('startTime', existing.startTime, toIsoUtc(requested.startMs));
   }
-  if ((existing.comment ?? '') !== (requested.comment ?? '')) add('comment', existing.comment, requested.comment ?? null);
+  if ((existing.comment ?? '') !== (requested.comment ?? '')) {
+    add('comment', existing.comment, requested.comment ?? null);
+  }
   return diffs;
 }
 
 function describeDiffs(diffs: JitEntryDifference[]): string {
-  return diffs.map((d) => `${d.field} is ${JSON.stringify(d.existing)} (wanted ${JSON.stringify(d.requested)})`).join(', ');
+  const one = (d: JitEntryDifference): string =>
+    `${d.field} is ${JSON.stringify(d.existing)} (wanted ${JSON.stringify(d.requested)})`;
+  return diffs.map(one).join(', ');
 }
 
 function entryPath(ownerUuid: string, account: string, application: string): string {
   const owner = pathSegment(uuidArg('owner uuid', ownerUuid));
-  return `${USERS_PATH}/${owner}/${pathSegment(exactName('account name', account))}/${pathSegment(exactName('application', application))}`;
+  const name = pathSegment(exactName('account name', account));
+  return `${USERS_PATH}/${owner}/${name}/${pathSegment(exactName('application', application))}`;
 }
 
 /** JIT entries matching every given filter (exact matches), all pages. */
@@ -192,7 +199,12 @@ async function createJitUser(session: OntapSession, e: NormalizedEntry): Promise
 }
 
 /** Deletes a JIT entry; ends any elevated session. Throws OntapNotFoundError if there is none. */
-export async function deleteJitUser(session: OntapSession, ownerUuid: string, account: string, application = 'ssh'): Promise<void> {
+export async function deleteJitUser(
+  session: OntapSession,
+  ownerUuid: string,
+  account: string,
+  application = 'ssh',
+): Promise<void> {
   await session.call('DELETE', entryPath(ownerUuid, account, application));
 }
 
@@ -214,13 +226,15 @@ export async function ensureJitUser(
     const where = { method: 'POST', path: USERS_PATH };
     const existing = await getJitUser(session, e.ownerUuid, e.account, e.application);
     if (!existing) {
-      const text = `ONTAP reported a duplicate JIT entry for ${JSON.stringify(e.account)} that is gone on read-back; try again`;
+      const name = JSON.stringify(e.account);
+      const text = `ONTAP reported a duplicate JIT entry for ${name} that is gone on read-back; try again`;
       throw new OntapTransientError(text, 'race', where, { cause: err });
     }
     const diffs = diffJitEntry(e, existing);
     if (diffs.length === 0) return { entry: existing, created: false };
+    const text = `A JIT entry for ${JSON.stringify(e.account)} on owner ${e.ownerUuid} already exists with other settings`;
     throw new OntapJitEntryMismatchError(
-      `A JIT entry for ${JSON.stringify(e.account)} on owner ${e.ownerUuid} already exists with other settings: ${describeDiffs(diffs)}`,
+      `${text}: ${describeDiffs(diffs)}`,
       diffs,
       { ...where, ontapCode: '1', status: 409 },
       { cause: err },
@@ -245,9 +259,12 @@ export async function removeJitUser(
     const existing = await getJitUser(session, ownerUuid, account, application);
     if (!existing) return confirmGone(session, ownerUuid, account, application);
     if ((existing.comment ?? '') !== options.onlyIfComment) {
-      const diffs: JitEntryDifference[] = [{ field: 'comment', existing: existing.comment, requested: options.onlyIfComment }];
-      const text = `The JIT entry for ${JSON.stringify(account)} on owner ${ownerUuid} belongs to another grant (${describeDiffs(diffs)}); not removed`;
-      throw new OntapJitEntryMismatchError(text, diffs, { method: 'DELETE', path: entryPath(ownerUuid, account, application) });
+      const requested = options.onlyIfComment;
+      const diffs: JitEntryDifference[] = [{ field: 'comment', existing: existing.comment, requested }];
+      const owner = `${JSON.stringify(account)} on owner ${ownerUuid}`;
+      const text = `The JIT entry for ${owner} belongs to another grant (${describeDiffs(diffs)}); not removed`;
+      const path = entryPath(ownerUuid, account, application);
+      throw new OntapJitEntryMismatchError(text, diffs, { method: 'DELETE', path });
     }
   }
   try {
@@ -259,7 +276,12 @@ export async function removeJitUser(
   }
 }
 
-async function confirmGone(session: OntapSession, ownerUuid: string, account: string, application: string): Promise<{ alreadyGone: boolean }> {
+async function confirmGone(
+  session: OntapSession,
+  ownerUuid: string,
+  account: string,
+  application: string,
+): Promise<{ alreadyGone: boolean }> {
   const left = await listJitUsers(session, { ownerUuid, account, application });
   if (left.length > 0) {
     const text = `ONTAP says the JIT entry for ${JSON.stringify(account)} does not exist but still lists it`;

@@ -103,7 +103,8 @@ export async function getJitSettings(session: OntapSession, ownerUuid?: string):
   const sessionSec = parseIsoDuration(sessionPeriod);
   const maxSec = parseIsoDuration(max);
   if (sessionSec === null || maxSec === null) {
-    throw new OntapResponseFormatError(`ONTAP GET ${path}: a JIT period is not an ISO-8601 duration`, { method: 'GET', path });
+    const text = `ONTAP GET ${path}: a JIT period is not an ISO-8601 duration`;
+    throw new OntapResponseFormatError(text, { method: 'GET', path });
   }
   const owner = chosen?.owner ?? clusterOwner;
   return {

@@ -76,7 +76,8 @@ export class OntapSession {
       this.#retry,
       this.#sleep,
       this.#random,
-      (n) => this.#log({ event: 'ontap.retry', method, path, failures: n.failures, delayMs: n.delayMs, reason: n.error.reason }),
+      ({ failures, delayMs, error }) =>
+        this.#log({ event: 'ontap.retry', method, path, failures, delayMs, reason: error.reason }),
     );
     if (answer.status === 202) {
       const link = parseWith(JobLinkBodySchema, answer.json, method, path, '202 answer');
@@ -179,7 +180,8 @@ export class OntapSession {
   }
 
   async #waitForJob(jobUuid: string, method: string, path: string): Promise<void> {
-    const jobPath = `/api/cluster/jobs/${pathSegment(uuidArg('job uuid', jobUuid))}${queryString({ fields: 'state,message,code' })}`;
+    const fields = queryString({ fields: 'state,message,code' });
+    const jobPath = `/api/cluster/jobs/${pathSegment(uuidArg('job uuid', jobUuid))}${fields}`;
     let lastState = 'unknown';
     for (let poll = 0; poll < this.#jobMaxPolls; poll++) {
       const { json } = await this.call('GET', jobPath);
