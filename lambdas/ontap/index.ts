@@ -4,14 +4,9 @@ export type { BasicCredentials, OntapClientOptions, OntapCredentialSource, Ontap
 export * from './errors';
 export * from './schemas';
 export {
-  checkJitPrerequisites,
   describeRole,
-  JitPrerequisiteInputSchema,
   type JitPrerequisiteInput,
   type JitPrerequisiteResult,
   type JitProblem,
   type JitProblemCode,
 } from './prerequisites';
-export { durationToSeconds, type DurationInput } from './timestamps';
-export { unsafeNameReason } from './names';
-export { backoffDelayMs, type RetryPolicy } from './retry';

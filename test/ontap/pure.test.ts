@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { OntapApiError, OntapConflictError, OntapDuplicateError, OntapNotFoundError, OntapPermissionError, OntapTransientError, backoffDelayMs, unsafeNameReason } from '../../lambdas/ontap';
+import { OntapApiError, OntapConflictError, OntapDuplicateError, OntapNotFoundError, OntapPermissionError, OntapTransientError } from '../../lambdas/ontap';
 import { errorFromAnswer } from '../../lambdas/ontap/answers';
-import { pathSegment, queryString } from '../../lambdas/ontap/names';
-import { withRetry } from '../../lambdas/ontap/retry';
+import { pathSegment, queryString, unsafeNameReason } from '../../lambdas/ontap/names';
+import { backoffDelayMs, withRetry } from '../../lambdas/ontap/retry';
 
 describe('names in URLs', () => {
   it('refuses query operators and control characters, accepts the odd names ONTAP allows', () => {
