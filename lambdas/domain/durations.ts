@@ -1,5 +1,5 @@
 /** Durations and windows: what people type, what ONTAP accepts, and what people read back. */
-import { DateTime, Duration } from 'luxon';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { InvalidDurationError, LimitExceededError } from './errors';
 
@@ -25,18 +25,38 @@ export function parseDuration(input: string): number {
   return seconds;
 }
 
+// Years and months have no fixed length, so an approved window cannot be expressed in them;
+// only W/D/H/M/S in whole numbers are accepted.
+const ISO_DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+/**
+ * Seconds in an ISO-8601 duration (`PT30M`, `PT2H10M20S`, `P90D`, `PT0S`); null when it is not one.
+ * Zero is read, not refused: ONTAP's answers may carry `PT0S`.
+ */
+export function parseIsoDuration(text: string): number | null {
+  const m = ISO_DURATION.exec(text.trim());
+  if (!m) return null;
+  const [, w, d, h, min, s] = m;
+  const n = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
+  const total = n(w) * 604_800 + n(d) * SECONDS_PER.day + n(h) * SECONDS_PER.hour + n(min) * SECONDS_PER.minute + n(s);
+  return Number.isSafeInteger(total) ? total : null;
+}
+
 function parseIso(text: string): number {
   if (/^-|P.*-/i.test(text)) throw new InvalidDurationError(`"${text}" is negative; a duration must be positive.`);
-  const duration = Duration.fromISO(text.toUpperCase());
-  if (!duration.isValid) throw new InvalidDurationError(`"${text}" is not an ISO-8601 duration such as "PT2H" or "P1D".`);
-  if (duration.years !== 0 || duration.quarters !== 0 || duration.months !== 0) {
+  const upper = text.toUpperCase();
+  const seconds = parseIsoDuration(upper);
+  if (seconds !== null) return seconds;
+  if (/^P[^T]*[YM]/.test(upper)) {
     throw new InvalidDurationError(`"${text}" uses months or years, which have no fixed length; use days (e.g. "P30D").`);
   }
-  const seconds = duration.as('seconds');
-  if (!Number.isInteger(seconds) || duration.milliseconds !== 0) {
+  if (/\d[.,]\d+S$/.test(upper)) {
     throw new InvalidDurationError(`"${text}" has a fraction of a second; ONTAP accepts whole seconds only.`);
   }
-  return seconds;
+  if (/\d[.,]\d/.test(upper)) {
+    throw new InvalidDurationError(`"${text}" has a fraction of a unit; write whole units such as "PT1H30M".`);
+  }
+  throw new InvalidDurationError(`"${text}" is not an ISO-8601 duration such as "PT2H" or "P1D".`);
 }
 
 function parseShort(text: string): number {

@@ -1,15 +1,12 @@
-/** ONTAP adapter: the REST client, its errors and the shapes callers exchange with it. */
-export {
-  type BasicCredentials,
-  OntapClient,
-  type OntapClientOptions,
-  type OntapCredentialSource,
-  type OntapLogEvent,
-  errorFromAnswer,
-} from './client';
+/** ONTAP adapter: the client, its errors and the shapes callers exchange with it. */
+export { OntapClient } from './client';
+export type { BasicCredentials, OntapClientOptions, OntapCredentialSource, OntapLogEvent } from './options';
 export * from './errors';
 export * from './schemas';
-export { checkJitPrerequisites, describeRole, accountProblems, JitPrerequisiteInputSchema, type JitPrerequisiteInput, type JitPrerequisiteResult, type JitProblem, type JitProblemCode } from './prerequisites';
-export { parseIsoDuration, formatIsoDuration, parseOntapTime, formatOntapTime, durationToSeconds, type DurationInput } from './durations';
-export { unsafeNameReason } from './names';
-export { DEFAULT_RETRY, backoffDelayMs, type RetryPolicy } from './retry';
+export {
+  describeRole,
+  type JitPrerequisiteInput,
+  type JitPrerequisiteResult,
+  type JitProblem,
+  type JitProblemCode,
+} from './prerequisites';

@@ -3,11 +3,12 @@
  * each failure as a machine code plus a sentence a Slack user understands.
  */
 import { z } from 'zod';
-import type { OntapClient } from './client';
-import { durationToSeconds, formatIsoDuration } from './durations';
+import { toIsoDuration } from '../domain/durations';
 import { OntapInvalidInputError } from './errors';
+import type { Lookups } from './lookups';
 import { unsafeNameReason } from './names';
 import type { OntapAccount, OntapRole, SvmRef } from './schemas';
+import { durationToSeconds } from './timestamps';
 
 /** Input of `checkJitPrerequisites`: names as the requester typed them, window as ISO-8601 or seconds. */
 export const JitPrerequisiteInputSchema = z.strictObject({
@@ -65,7 +66,7 @@ const JIT_LOGIN_METHODS = new Set(['password', 'nsswitch', 'domain']);
 const quote = (s: string): string => `"${s}"`;
 
 /** Problems with an account's ssh login, in the order a requester would fix them. */
-export function accountProblems(account: OntapAccount, svmName: string): JitProblem[] {
+function accountProblems(account: OntapAccount, svmName: string): JitProblem[] {
   const who = `User ${quote(account.name)} on SVM ${quote(svmName)}`;
   const problems: JitProblem[] = [];
   const ssh = account.applications.find((a) => a.application === 'ssh');
@@ -102,7 +103,7 @@ export function describeRole(role: OntapRole): string {
  * problems are reported together. Network and ONTAP errors are thrown, not
  * reported, so the caller can retry them.
  */
-export async function checkJitPrerequisites(client: OntapClient, input: JitPrerequisiteInput): Promise<JitPrerequisiteResult> {
+export async function checkJitPrerequisites(lookups: Lookups, input: JitPrerequisiteInput): Promise<JitPrerequisiteResult> {
   const parsed = JitPrerequisiteInputSchema.safeParse(input);
   if (!parsed.success) throw new OntapInvalidInputError(`invalid prerequisite check input: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   const { svmName, account, role, jitValidity } = parsed.data;
@@ -120,17 +121,17 @@ export async function checkJitPrerequisites(client: OntapClient, input: JitPrere
   }
   if (problems.some((p) => p.code === 'invalid-name')) return { ok: false, problems, svm: null };
 
-  const svm = await client.resolveSvm(svmName);
+  const svm = await lookups.resolveSvm(svmName);
   if (!svm) return { ok: false, problems: [...problems, { code: 'svm-not-found', message: `There is no SVM named ${quote(svmName)} on this cluster.` }], svm: null };
 
-  const [acct, roleInfo, settings] = await Promise.all([client.getAccount(svm.name, account), client.getRole(svm.name, role), client.getJitSettings(svm.uuid)]);
+  const [acct, roleInfo, settings] = await Promise.all([lookups.getAccount(svm.name, account), lookups.getRole(svm.name, role), lookups.getJitSettings(svm.uuid)]);
   if (!acct) problems.push({ code: 'account-not-found', message: `There is no user ${quote(account)} on SVM ${quote(svm.name)}.` });
   else problems.push(...accountProblems(acct, svm.name));
   if (!roleInfo) problems.push({ code: 'role-not-found', message: `Role ${quote(role)} is not defined on SVM ${quote(svm.name)}.` });
   if (windowSec !== null && windowSec > settings.maxJitValiditySeconds) {
     problems.push({
       code: 'window-too-long',
-      message: `The requested window (${formatIsoDuration(windowSec)}) is longer than ONTAP allows on SVM ${quote(svm.name)} (${settings.maxJitValidity}).`,
+      message: `The requested window (${toIsoDuration(windowSec)}) is longer than ONTAP allows on SVM ${quote(svm.name)} (${settings.maxJitValidity}).`,
     });
   }
   if (problems.length > 0 || !acct || !roleInfo || windowSec === null) return { ok: false, problems, svm };

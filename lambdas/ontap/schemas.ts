@@ -169,7 +169,7 @@ export const JitUserEntrySchema = z.strictObject({
   comment: z.string().optional(),
 });
 
-/** Input of `createJitUser` / `ensureJitUser`. */
+/** Input of `ensureJitUser`. */
 export type JitUserEntry = z.input<typeof JitUserEntrySchema>;
 
 /** A JIT entry as ONTAP reports it; times are ISO-8601 UTC (`...Z`), durations ISO-8601. */
@@ -190,10 +190,6 @@ export interface JitUserRecord {
 /** Filters of `listJitUsers` (exact matches). */
 export interface JitUserFilter {
   ownerUuid?: string;
-  ownerName?: string;
   account?: string;
   application?: string;
-  role?: string;
-  jitState?: 'preactive' | 'idle' | 'active';
-  comment?: string;
 }

@@ -1,9 +1,11 @@
+import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import {
   checkDurationLimits,
   computeWindow,
   formatDuration,
   parseDuration,
+  parseIsoDuration,
   parseScheduledStart,
   toIsoDuration,
 } from '../../lambdas/domain/durations';
@@ -41,6 +43,7 @@ describe('parseDuration', () => {
     ['PT-2H', /negative/],
     ['PT0.5S', /fraction of a second/],
     ['PT1.5S', /fraction of a second/],
+    ['PT1.5H', /fraction of a unit/],
     ['P1M', /months or years/],
     ['P1Y', /months or years/],
     ['two hours', /not a duration/],
@@ -56,6 +59,22 @@ describe('parseDuration', () => {
 
   it('refuses what is not text', () => {
     expect(() => parseDuration(7200 as unknown as string)).toThrow(InvalidDurationError);
+  });
+});
+
+describe('parseIsoDuration (what ONTAP answers carry)', () => {
+  it('round-trips whole seconds through toIsoDuration', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10 * 365 * 86400 }), (s) => expect(parseIsoDuration(toIsoDuration(s))).toBe(s)));
+    expect(toIsoDuration(90_061)).toBe('P1DT1H1M1S');
+  });
+
+  it('reads PT0S as zero instead of refusing it', () => {
+    expect(parseIsoDuration('PT0S')).toBe(0);
+    expect(parseIsoDuration('P1W')).toBe(604_800);
+  });
+
+  it.each(['P1M', 'P1Y', 'PT1.5H', 'P', 'PT', '2h', '-PT1H', 'PT1H '.repeat(2)])('answers null for %p', (text) => {
+    expect(parseIsoDuration(text)).toBeNull();
   });
 });
 

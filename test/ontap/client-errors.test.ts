@@ -9,6 +9,7 @@ import {
   OntapDuplicateError,
   OntapError,
   OntapInvalidFieldError,
+  OntapJitEntryMismatchError,
   OntapNotFoundError,
   OntapPermissionError,
   OntapResponseFormatError,
@@ -69,22 +70,23 @@ describe('OntapClient errors, retries and secrecy', () => {
 
     it('403 code 6 -> OntapPermissionError', async () => {
       const { client: ro } = clientFor(sim, { username: 'monitor', password: 'Monitor1!-sim' });
-      const err = await failure(ro.createJitUser(entry));
+      const err = await failure(ro.ensureJitUser(entry));
       ro.close();
       expect(err).toBeInstanceOf(OntapPermissionError);
       expect(err).toMatchObject({ status: 403, ontapCode: '6' });
     });
 
-    it('409 code 1 -> OntapDuplicateError', async () => {
-      await client.createJitUser(entry);
-      const err = await failure(client.createJitUser(entry));
-      expect(err).toBeInstanceOf(OntapDuplicateError);
-      expect(err).toMatchObject({ status: 409, ontapCode: '1', path: `${USERS}?return_records=true` });
+    it('409 code 1 -> OntapDuplicateError, which ensureJitUser reads back and compares', async () => {
+      await client.ensureJitUser(entry);
+      const err = await failure(client.ensureJitUser({ ...entry, comment: 'req-2' }));
+      expect(err).toBeInstanceOf(OntapJitEntryMismatchError);
+      expect(err.cause).toBeInstanceOf(OntapDuplicateError);
+      expect(err.cause).toMatchObject({ status: 409, ontapCode: '1', path: `${USERS}?return_records=true` });
       expect(posts()).toBe(2);
     });
 
     it('400 code 2 -> OntapInvalidFieldError with the target', async () => {
-      const err = await failure(client.createJitUser({ ...entry, jitValidity: 'P91D' }));
+      const err = await failure(client.ensureJitUser({ ...entry, jitValidity: 'P91D' }));
       expect(err).toBeInstanceOf(OntapInvalidFieldError);
       expect(err).toMatchObject({ status: 400, ontapCode: '2', target: 'jit_validity' });
       expect(err.message).toMatch(/answered 400 \(code 2\): .*exceeds the maximum of P90D\. \[target: jit_validity\]/);
@@ -104,14 +106,14 @@ describe('OntapClient errors, retries and secrecy', () => {
       ['a publickey-only user', { account: 'dave-pk' }, '5636176'],
       ['an unknown owner', { ownerUuid: '00000000-0000-0000-0000-000000000000' }, '2621462'],
     ])('endpoint code for %s -> OntapApiError keeping code %s', async (_label, change, code) => {
-      const err = await failure(client.createJitUser({ ...entry, ...change }));
+      const err = await failure(client.ensureJitUser({ ...entry, ...change }));
       expect(err).toBeInstanceOf(OntapApiError);
       expect(err).toMatchObject({ status: 400, ontapCode: code });
     });
 
     it('409 with another code -> OntapConflictError', async () => {
       sim.faults.add({ method: 'POST', path: USERS, type: 'status', status: 409, code: '8', message: 'resource in use' });
-      const err = await failure(client.createJitUser(entry));
+      const err = await failure(client.ensureJitUser(entry));
       expect(err).toBeInstanceOf(OntapConflictError);
       expect(err.ontapCode).toBe('8');
       expect(posts()).toBe(1);
@@ -121,7 +123,7 @@ describe('OntapClient errors, retries and secrecy', () => {
   describe('transient failures are retried with backoff', () => {
     it('503 twice, then success: one entry, two jittered waits', async () => {
       sim.faults.add({ method: 'POST', path: USERS, type: 'status', status: 503, times: 2 });
-      await expect(client.createJitUser(entry)).resolves.toMatchObject({ account: 'alice' });
+      await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ entry: { account: 'alice' } });
       expect(sim.jitEntries()).toHaveLength(1);
       expect(posts()).toBe(3);
       // Full jitter with random() = 0.5: half of 100 ms, then half of 200 ms.
@@ -147,13 +149,13 @@ describe('OntapClient errors, retries and secrecy', () => {
 
     it('retries "temporarily locked" whatever its status', async () => {
       sim.faults.add({ method: 'POST', path: USERS, type: 'status', status: 409, code: '2621774', message: 'The configuration is temporarily locked; try again.' });
-      await expect(client.createJitUser(entry)).resolves.toMatchObject({ account: 'alice' });
+      await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ entry: { account: 'alice' } });
       expect(posts()).toBe(2);
     });
 
     it('retries a reset connection', async () => {
       sim.faults.add({ method: 'POST', path: USERS, type: 'reset', times: 2 });
-      await expect(client.createJitUser(entry)).resolves.toMatchObject({ account: 'alice' });
+      await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ entry: { account: 'alice' } });
       expect(sim.jitEntries()).toHaveLength(1);
     });
 
@@ -273,9 +275,9 @@ describe('OntapClient errors, retries and secrecy', () => {
     await collect(wrong.resolveSvm('svm1'));
     wrong.close();
     await collect(c.deleteJitUser(SVM1, 'alice'));
-    await c.createJitUser(entry);
-    await collect(c.createJitUser(entry));
-    await collect(c.createJitUser({ ...entry, account: 'zed' }));
+    await c.ensureJitUser(entry);
+    await collect(c.ensureJitUser({ ...entry, comment: 'req-2' }));
+    await collect(c.ensureJitUser({ ...entry, account: 'zed' }));
     sim.faults.add({ path: '/api/svm/svms', type: 'hang', times: 2 });
     await collect(c.resolveSvm('svm1'));
     sim.faults.add({ path: '/api/svm/svms', type: 'reset', times: 2 });

@@ -1,5 +1,4 @@
 import {
-  OntapDuplicateError,
   OntapInvalidInputError,
   OntapJitEntryMismatchError,
   OntapJobFailedError,
@@ -7,7 +6,8 @@ import {
   type OntapClient,
 } from '../../lambdas/ontap';
 import { FakeClock, type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
-import { clientFor } from './sim-client';
+import { listJitUsers } from '../../lambdas/ontap/jit-entries';
+import { clientFor, sessionFor } from './sim-client';
 
 const SVM1 = '02c9e252-41be-11e9-81d5-00a0986138f7';
 const SVM2 = 'aaef7c38-4bd3-11e9-b238-0050568e2e25';
@@ -131,7 +131,7 @@ describe('OntapClient against the simulator over HTTPS', () => {
     const entry = { ownerUuid: SVM1, account: 'alice', role: 'snapmirror-operator', jitValidity: 'PT4H', sessionValidity: 1800, startTime: '2025-03-01T13:00:00Z', comment: 'req-1' };
 
     it('creates an entry and returns it as ONTAP stored it', async () => {
-      const created = await client.createJitUser(entry);
+      const { entry: created } = await client.ensureJitUser(entry);
       expect(created).toEqual({
         ownerUuid: SVM1,
         ownerName: 'svm1',
@@ -153,25 +153,29 @@ describe('OntapClient against the simulator over HTTPS', () => {
     });
 
     it('gets, lists with filters and deletes entries', async () => {
-      await client.createJitUser(entry);
-      await client.createJitUser({ ...entry, account: 'bob', comment: 'req-2' });
-      await client.createJitUser({ ownerUuid: SVM2, account: 'alice', role: 'vsadmin', jitValidity: 3600 });
+      await client.ensureJitUser(entry);
+      await client.ensureJitUser({ ...entry, account: 'bob', comment: 'req-2' });
+      await client.ensureJitUser({ ownerUuid: SVM2, account: 'alice', role: 'vsadmin', jitValidity: 3600 });
       await expect(client.getJitUser(SVM1, 'bob')).resolves.toMatchObject({ account: 'bob', comment: 'req-2' });
       await expect(client.getJitUser(SVM1, 'carol')).resolves.toBeNull();
-      expect((await client.listJitUsers()).map((e) => `${e.ownerName}/${e.account}`)).toEqual(['svm1/alice', 'svm1/bob', 'svm2/alice']);
-      expect(await client.listJitUsers({ account: 'alice' })).toHaveLength(2);
-      expect(await client.listJitUsers({ ownerUuid: SVM1, comment: 'req-2' })).toHaveLength(1);
-      expect(await client.listJitUsers({ jitState: 'preactive' })).toHaveLength(2);
+      const { session } = sessionFor(sim);
+      try {
+        expect((await listJitUsers(session)).map((e) => `${e.ownerName}/${e.account}`)).toEqual(['svm1/alice', 'svm1/bob', 'svm2/alice']);
+        expect(await listJitUsers(session, { account: 'alice' })).toHaveLength(2);
+        expect(await listJitUsers(session, { ownerUuid: SVM1, account: 'bob', application: 'ssh' })).toMatchObject([{ comment: 'req-2' }]);
+      } finally {
+        session.close();
+      }
       await client.deleteJitUser(SVM1, 'alice');
       await expect(client.deleteJitUser(SVM1, 'alice')).rejects.toBeInstanceOf(OntapNotFoundError);
       expect(sim.jitEntries()).toHaveLength(2);
     });
 
     it('follows _links.next past the first page', async () => {
-      const paged = clientFor(sim, { pageSize: 2 }).client;
+      const paged = sessionFor(sim, { pageSize: 2 }).session;
       try {
-        for (const account of ['alice', 'bob', 'carol', 'joe.smith', 'o.brien-2']) await client.createJitUser({ ...entry, account });
-        const all = await paged.listJitUsers();
+        for (const account of ['alice', 'bob', 'carol', 'joe.smith', 'o.brien-2']) await client.ensureJitUser({ ...entry, account });
+        const all = await listJitUsers(paged);
         expect(all.map((e) => e.account)).toEqual(['alice', 'bob', 'carol', 'joe.smith', 'o.brien-2']);
         const gets = sim.calls().filter((c) => c.method === 'GET');
         expect(gets).toHaveLength(3);
@@ -183,7 +187,7 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
     it('URL-encodes odd account names in entry paths', async () => {
       for (const account of ['CORP\\kim', 'ops@svm1', 'o.brien-2']) {
-        await client.createJitUser({ ...entry, account });
+        await client.ensureJitUser({ ...entry, account });
         await expect(client.getJitUser(SVM1, account)).resolves.toMatchObject({ account });
         await client.deleteJitUser(SVM1, account);
       }
@@ -204,11 +208,11 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
     it('refuses a sub-second start time and malformed entries before calling', async () => {
       sim.clearCalls();
-      await expect(client.createJitUser({ ...entry, startTime: new Date(Date.parse('2025-03-01T13:00:00.250Z')) })).rejects.toThrow(/whole seconds/);
-      await expect(client.createJitUser({ ...entry, jitValidity: 'four hours' })).rejects.toThrow(/jitValidity/);
-      await expect(client.createJitUser({ ...entry, jitValidity: -5 })).rejects.toBeInstanceOf(OntapInvalidInputError);
+      await expect(client.ensureJitUser({ ...entry, startTime: new Date(Date.parse('2025-03-01T13:00:00.250Z')) })).rejects.toThrow(/whole seconds/);
+      await expect(client.ensureJitUser({ ...entry, jitValidity: 'four hours' })).rejects.toThrow(/jitValidity/);
+      await expect(client.ensureJitUser({ ...entry, jitValidity: -5 })).rejects.toBeInstanceOf(OntapInvalidInputError);
       // @ts-expect-error: only ssh exists
-      await expect(client.createJitUser({ ...entry, application: 'http' })).rejects.toThrow(/application/);
+      await expect(client.ensureJitUser({ ...entry, application: 'http' })).rejects.toThrow(/application/);
       expect(sim.calls()).toHaveLength(0);
     });
 
@@ -248,13 +252,16 @@ describe('OntapClient against the simulator over HTTPS', () => {
         expect(sim.jitEntries()).toHaveLength(1);
         sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true });
         await client.deleteJitUser(SVM1, 'alice');
-        await expect(client.createJitUser(entry)).rejects.toBeInstanceOf(OntapDuplicateError);
+        sim.clearCalls();
+        // The first POST created the entry but its answer was lost; the retried POST met a duplicate.
+        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ created: false, entry: { comment: 'req-1' } });
+        expect(sim.calls().map((c) => c.method)).toEqual(['POST', 'POST', 'GET']);
       });
     });
 
     describe('removeJitUser (idempotent revoke)', () => {
       it('deletes a present entry', async () => {
-        await client.createJitUser(entry);
+        await client.ensureJitUser(entry);
         await expect(client.removeJitUser(SVM1, 'alice')).resolves.toEqual({ alreadyGone: false });
         expect(sim.jitEntries()).toHaveLength(0);
       });
@@ -265,13 +272,13 @@ describe('OntapClient against the simulator over HTTPS', () => {
       });
 
       it('survives a lost answer to DELETE', async () => {
-        await client.createJitUser(entry);
+        await client.ensureJitUser(entry);
         sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'reset', after: true });
         await expect(client.removeJitUser(SVM1, 'alice')).resolves.toEqual({ alreadyGone: true });
       });
 
       it('leaves another grant’s entry alone when the comment differs', async () => {
-        await client.createJitUser(entry);
+        await client.ensureJitUser(entry);
         await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-2' })).rejects.toBeInstanceOf(OntapJitEntryMismatchError);
         expect(sim.jitEntries()).toHaveLength(1);
         await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-1' })).resolves.toEqual({ alreadyGone: false });
@@ -290,7 +297,7 @@ describe('OntapClient against the simulator over HTTPS', () => {
         const { client: c, sleeps, events } = clientFor(sim);
         sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'job', polls: 2 });
         try {
-          await expect(c.createJitUser(entry)).resolves.toMatchObject({ account: 'alice', role: 'snapmirror-operator' });
+          await expect(c.ensureJitUser(entry)).resolves.toMatchObject({ created: true, entry: { account: 'alice', role: 'snapmirror-operator' } });
           expect(sleeps).toEqual([500, 500]);
           expect(events.filter((e) => e.event === 'ontap.job').map((e) => (e.event === 'ontap.job' ? e.state : ''))).toEqual(['running', 'running', 'success']);
         } finally {
@@ -300,7 +307,7 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
       it('turns a failed job into OntapJobFailedError with the job’s code and message', async () => {
         sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'job', polls: 1, outcome: 'failure', code: 5636129, message: 'Role with given name has not been defined.' });
-        await client.createJitUser(entry);
+        await client.ensureJitUser(entry);
         const err = await client.deleteJitUser(SVM1, 'alice').catch((e: unknown) => e);
         expect(err).toBeInstanceOf(OntapJobFailedError);
         expect(err).toMatchObject({ ontapCode: '5636129', jobState: 'failure', method: 'DELETE' });
@@ -309,7 +316,7 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
       it('gives up on a job that never finishes', async () => {
         sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'job', polls: 50 });
-        const err = await client.createJitUser(entry).catch((e: unknown) => e);
+        const err = await client.ensureJitUser(entry).catch((e: unknown) => e);
         expect(err).toMatchObject({ name: 'OntapJobFailedError', jobState: 'running' });
       });
     });

@@ -1,32 +1,6 @@
-/** ISO-8601 durations and ONTAP timestamps, as the client sends and reads them. */
+/** ONTAP timestamps and the duration inputs the client takes, as it sends and reads them. */
+import { parseIsoDuration } from '../domain/durations';
 import { OntapInvalidInputError } from './errors';
-
-// Years and months have no fixed length, so an approved window cannot be
-// expressed in them; only W/D/H/M/S are accepted.
-const DURATION = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
-
-/** Seconds in an ISO-8601 duration (`PT30M`, `PT2H10M20S`, `P90D`); null when it is not one. */
-export function parseIsoDuration(text: string): number | null {
-  const m = DURATION.exec(text.trim());
-  if (!m) return null;
-  const [, w, d, h, min, s] = m;
-  const n = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
-  const total = n(w) * 604800 + n(d) * 86400 + n(h) * 3600 + n(min) * 60 + n(s);
-  return Number.isSafeInteger(total) ? total : null;
-}
-
-/** Canonical ISO-8601 form of whole seconds: `P90D`, `PT1H`, `P1DT2H3M4S`. */
-export function formatIsoDuration(totalSeconds: number): string {
-  const days = Math.floor(totalSeconds / 86400);
-  let rest = totalSeconds - days * 86400;
-  const hours = Math.floor(rest / 3600);
-  rest -= hours * 3600;
-  const minutes = Math.floor(rest / 60);
-  const seconds = rest - minutes * 60;
-  const time = `${hours ? `${hours}H` : ''}${minutes ? `${minutes}M` : ''}${seconds ? `${seconds}S` : ''}`;
-  if (!days && !time) return 'PT0S';
-  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
-}
 
 /** A duration given as ISO-8601 text or as whole seconds. */
 export type DurationInput = string | number;
@@ -35,7 +9,8 @@ export type DurationInput = string | number;
 export function durationToSeconds(value: DurationInput, field: string): number {
   const seconds = typeof value === 'number' ? value : parseIsoDuration(value);
   if (seconds === null || !Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw new OntapInvalidInputError(`${field} must be a positive ISO-8601 duration such as PT30M or P1D, or whole seconds`, { target: field });
+    const text = `${field} must be a positive ISO-8601 duration such as PT30M or P1D, or whole seconds`;
+    throw new OntapInvalidInputError(text, { target: field });
   }
   return seconds;
 }
