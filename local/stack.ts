@@ -7,6 +7,7 @@
  * the configuration for a real cluster (credentials from its `usernameEnv`/`passwordEnv`).
  */
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
@@ -239,8 +240,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const port = options.port ?? Number(env.JIT_PORT ?? 3000);
     const host = options.host ?? '127.0.0.1';
-    const base = `http://${host}:${port}`;
     let sandbox: SandboxHandler | undefined;
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      if (path === '/' && sandbox) return void res.writeHead(302, { location: '/sandbox/' }).end();
+      if (sandbox) return sandbox(req, res, () => ingress(req, res));
+      ingress(req, res);
+    });
+    await listen(server, port, host);
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    // The port the app really listens on (`--port 0` asks for any free one): the URLs and the sandbox use it.
+    const base = `http://${host}:${(server.address() as AddressInfo).port}`;
     if (slack) {
       sandbox = createSandboxHandler({
         slack,
@@ -260,21 +277,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const handler = sandbox;
       closers.push(() => handler.close());
     }
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      if (path === '/' && sandbox) return void res.writeHead(302, { location: '/sandbox/' }).end();
-      if (sandbox) return sandbox(req, res, () => ingress(req, res));
-      ingress(req, res);
-    });
-    await listen(server, port, host);
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
 
     return {
       urls: {
