@@ -12,7 +12,7 @@
  *   - an audit item missing for a recorded event: written;
  *   - a Slack update that was lost: the approval message and the requester's DM brought up to date.
  */
-import { attentionOf, type Attention } from '../domain/attention';
+import { type Attention, attentionOf } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { type AccessRequest, isTerminal } from '../domain/request';
 import { OntapJitEntryMismatchError } from '../ontap';

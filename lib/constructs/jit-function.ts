@@ -126,7 +126,9 @@ export class JitFunction extends Construct {
         // The Lambda runtime ships the AWS SDK v3, but a pinned copy keeps behaviour identical to the tests.
         externalModules: [],
         // The configuration travels inside the bundle, so what runs is what was validated at synth.
-        ...(props.bundledConfig !== undefined ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } } : {}),
+        ...(props.bundledConfig !== undefined
+          ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } }
+          : {}),
       },
     });
     const checks = Validations.of(this);

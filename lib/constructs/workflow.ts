@@ -106,7 +106,12 @@ export class Workflow extends Construct {
     const stack = Stack.of(this);
     const stateMachineName = props.stateMachineName ?? `${stack.stackName}-workflow`;
     this.stateMachineArn = Arn.format(
-      { service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: stateMachineName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       stack,
     );
     const logRetentionDays = props.logRetentionDays ?? 90;
@@ -139,7 +144,9 @@ export class Workflow extends Construct {
       if (needs.ontap) for (const secret of clusterSecrets.values()) grantSecretValue(secret, fn);
       if (needs.taskToken) {
         // The WorkflowClient completes tokens with SendTaskSuccess only (lambdas/workflow/client.ts).
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }),
+        );
       }
       functions[task] = fn;
     }

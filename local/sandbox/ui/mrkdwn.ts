@@ -158,7 +158,8 @@ function angle(inner: string, names: NameResolver): MrkdwnNode {
   }
   if (target.startsWith('!')) {
     const [command = '', id = ''] = target.slice(1).split('^');
-    if (command === 'here' || command === 'channel' || command === 'everyone') return { type: 'broadcast', label: `@${command}` };
+    if (command === 'here' || command === 'channel' || command === 'everyone')
+      return { type: 'broadcast', label: `@${command}` };
     if (command === 'subteam') return { type: 'usergroup', id, label: label ?? `@${names.usergroup?.(id) ?? id}` };
     if (command === 'date') {
       const [, unix = '', format = ''] = target.slice(1).split('^');
@@ -201,11 +202,27 @@ export function mrkdwnToText(nodes: readonly MrkdwnNode[]): string {
 }
 
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 const WEEKDAYS: Record<string, string> = {
-  Mon: 'Monday', Tue: 'Tuesday', Wed: 'Wednesday', Thu: 'Thursday', Fri: 'Friday', Sat: 'Saturday', Sun: 'Sunday',
+  Mon: 'Monday',
+  Tue: 'Tuesday',
+  Wed: 'Wednesday',
+  Thu: 'Thursday',
+  Fri: 'Friday',
+  Sat: 'Saturday',
+  Sun: 'Sunday',
 };
 const DAY_MS = 86_400_000;
 
@@ -224,8 +241,14 @@ export function formatSlackDate(
   try {
     const fmt = new Intl.DateTimeFormat('en-US', {
       ...(reader.zone ? { timeZone: reader.zone } : {}),
-      year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short',
-      hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'short',
+      hour: 'numeric',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: true,
     });
     parts = (ms) => Object.fromEntries(fmt.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   } catch {

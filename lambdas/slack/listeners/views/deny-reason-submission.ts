@@ -30,7 +30,8 @@ export function denyReasonSubmission(s: SlackServices, kind: ReasonKind = 'deny'
         kind === 'deny'
           ? await s.decisions.deny(metadata.requestId, submission.user.id, reason, clicked)
           : await s.decisions.cancel(metadata.requestId, submission.user.id, clicked, reason);
-      if (!result.ok) return await ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: result.answer.plain } });
+      if (!result.ok)
+        return await ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: result.answer.plain } });
       return await ack();
     } catch (error) {
       const answer = describeError(error);
