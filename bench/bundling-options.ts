@@ -75,7 +75,10 @@ async function main(): Promise<void> {
     await variant("+ zod's English messages only", ingress, { external: [...sdk, 'yaml'], plugins: [zodEnglishOnly] }),
   ];
   const samples = variants.map(() => [] as number[]);
-  for (let run = 0; run < 10; run++) variants.forEach((v, i) => samples[i]?.push(initMs(v.file)));
+  for (let run = 0; run < 10; run++)
+    variants.forEach((v, i) => {
+      samples[i]?.push(initMs(v.file));
+    });
   const base = median(samples[0] ?? []);
   printTable(
     'Slack endpoint module initialisation under other bundling choices (median of 10; x = ratio to the Bolt baseline)',

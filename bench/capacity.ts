@@ -159,7 +159,9 @@ export class CapacityMeter {
       mine = this.byExecution.get(execution) ?? { rru: 0, wru: 0 };
       this.byExecution.set(execution, mine);
     }
-    for (const target of [this.total, (this.byOperation[operation] ??= { rru: 0, wru: 0 }), ...(mine ? [mine] : [])]) {
+    const forOperation = this.byOperation[operation] ?? { rru: 0, wru: 0 };
+    this.byOperation[operation] = forOperation;
+    for (const target of [this.total, forOperation, ...(mine ? [mine] : [])]) {
       target.rru += units.rru;
       target.wru += units.wru;
     }

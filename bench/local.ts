@@ -6,7 +6,7 @@
  */
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type Clock } from '../lambdas/runtime/clock';
+import type { Clock } from '../lambdas/runtime/clock';
 import { RequestStore } from '../lambdas/store/requests';
 import { executionArnFor } from '../lambdas/workflow/client';
 import type { WorkflowTask } from '../lib/workflow-definition';

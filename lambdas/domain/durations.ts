@@ -161,7 +161,7 @@ export interface Window {
 /** Formats an instant as the UTC, whole-second ISO-8601 timestamp the store and ONTAP use. */
 export function toUtcSecond(instant: DateTime): string {
   if (!instant.isValid) throw new InvalidDurationError('That is not a valid point in time.');
-  return instant.toUTC().startOf('second').toISO({ suppressMilliseconds: true, includeOffset: false }) + 'Z';
+  return `${instant.toUTC().startOf('second').toISO({ suppressMilliseconds: true, includeOffset: false })}Z`;
 }
 
 /** Parses a stored UTC timestamp; refuses anything that is not one. */

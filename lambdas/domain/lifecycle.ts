@@ -134,11 +134,12 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
         endedAt: event.at,
         ...(event.cleanupPending ? { cleanupPending: true as const } : {}),
       });
-    case 'CLEANED_UP':
+    case 'CLEANED_UP': {
       if (request.status !== 'FAILED' || !request.cleanupPending) break;
       // The cluster confirmed no entry names the request: the failure stands, nothing is left behind.
       const { stage, reason, endedAt } = request;
       return done({ ...common, status: 'FAILED', stage, reason, endedAt });
+    }
     case 'REVOKE_REQUESTED':
       if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
       if (request.revokeRequestedBy !== undefined) {

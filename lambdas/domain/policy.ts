@@ -130,8 +130,8 @@ function keysOf(actor: Actor): readonly string[] {
 export function groupsOf(policies: readonly Policy[]): string[] {
   const ids = new Set<string>();
   for (const p of policies) {
-    if (p.requesters !== 'anyone') p.requesters.groups.forEach((g) => ids.add(g));
-    p.approvers.groups.forEach((g) => ids.add(g));
+    if (p.requesters !== 'anyone') for (const g of p.requesters.groups) ids.add(g);
+    for (const g of p.approvers.groups) ids.add(g);
   }
   return [...ids];
 }

@@ -12,6 +12,7 @@
  */
 import { OntapInvalidInputError } from './errors';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that names carrying them are refused.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const QUERY_OPERATORS = /[*|!<>]|\.\./;
 

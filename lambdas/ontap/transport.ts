@@ -120,6 +120,7 @@ export class HttpTransport {
         if (err) reject(err);
         else if (value) resolve(value);
       };
+      // biome-ignore-start lint/correctness/noVoidTypeReturn: each branch settles with a void call and stops there.
       const fail = (err: unknown): void => {
         if (err instanceof OntapError) return finish(err);
         if (err instanceof DeadlineExceeded) {
@@ -150,6 +151,7 @@ export class HttpTransport {
           ),
         );
       };
+      // biome-ignore-end lint/correctness/noVoidTypeReturn: see above.
 
       const req = lib.request(
         {

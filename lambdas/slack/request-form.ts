@@ -20,6 +20,7 @@ export const TICKET_MAX = 100;
 const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const ROLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:/#?=&+-]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that form fields carrying them are refused.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 /** An SVM that may be asked for on a cluster; `svm: '*'` means "any, typed by the requester". */

@@ -106,11 +106,12 @@ async function repairOwed(
       if ((await rt.workflow.executionState(request.id)) === 'RUNNING') return { done: false, waiting: true };
       return revokeHere(rt, request, log, count);
     }
-    case 'overdue':
+    case 'overdue': {
       count('overdue');
       const window = 'window' in request ? request.window : undefined;
       log.warn('grant live past its end', { status: request.status, window });
       return revokeHere(rt, request, log, count);
+    }
     case 'retry-revoke':
       return revokeHere(rt, request, log, count);
     case 'clean-up':

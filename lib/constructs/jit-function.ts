@@ -153,7 +153,7 @@ export class JitFunction extends Construct {
  * (unique to each creation of the stack) ends the name: the groups are kept when the stack is
  * deleted, and a new deployment must not collide with them.
  */
-export function vendedLogGroupName(scope: Construct, service: string, name: string): string {
+export function vendedLogGroupName(service: string, name: string): string {
   const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
   return `/aws/vendedlogs/${service}/${name}-${stackUuid}`;
 }

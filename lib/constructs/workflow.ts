@@ -2,7 +2,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -155,7 +155,7 @@ export class Workflow extends Construct {
     // Every event (ALL), but no execution data: the waits' parameters carry task tokens, and inputs
     // and outputs carry who asked for what; the request's own record is the audit trail in DynamoDB.
     this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: vendedLogGroupName(this, 'states', stateMachineName),
+      logGroupName: vendedLogGroupName('states', stateMachineName),
       retention: toRetention(logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -331,6 +331,7 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     const parsed = parseJson(bodyText);
     const body = parsed.ok ? parsed.value : undefined;
     const route = `${method} ${rawPath.replace(/\/$/, '')}`;
+    // biome-ignore-start lint/correctness/noVoidTypeReturn: each case answers with a void call and stops there.
     switch (route) {
       case 'GET /__sim/state':
         return send(res, 200, snapshot());
@@ -387,6 +388,7 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
       default:
         return send(res, 404, { error: { message: 'unknown simulator admin endpoint' } });
     }
+    // biome-ignore-end lint/correctness/noVoidTypeReturn: see above.
   }
 
   function snapshot(): unknown {

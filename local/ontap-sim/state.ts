@@ -333,9 +333,7 @@ export class SimState {
       );
     const ssh = acct.applications.find((a) => a.application === 'ssh');
     const supported =
-      ssh !== undefined &&
-      ssh.authentication_methods.some((m) => JIT_LOGIN_METHODS.has(m)) &&
-      ssh.second_authentication_method === 'none';
+      ssh?.authentication_methods.some((m) => JIT_LOGIN_METHODS.has(m)) && ssh.second_authentication_method === 'none';
     // 5636176 ("The application and authentication-method combination is invalid.")
     // from the security/accounts page; the JIT page only states the prerequisite, so assumed.
     if (!supported) {

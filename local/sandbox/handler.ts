@@ -185,8 +185,9 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
   const handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
-      if (next) return next();
-      return sendJson(res, 404, { error: 'Not found.' });
+      if (next) next();
+      else sendJson(res, 404, { error: 'Not found.' });
+      return;
     }
     route(req, res, url.pathname.slice(base.length), url.searchParams).catch((error: unknown) => {
       if (res.headersSent) return void res.end();

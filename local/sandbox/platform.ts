@@ -343,7 +343,7 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
       triggerId: slack.issueTrigger(user.id),
     });
     const answer = await postInteraction('view_submission', user.id, payload);
-    if (!answer || answer.status !== 200) return { outcome: 'failed', message: TROUBLE };
+    if (answer?.status !== 200) return { outcome: 'failed', message: TROUBLE };
     if (answer.text.trim() === '') {
       slack.closeView(stored.id);
       return { outcome: 'closed' };

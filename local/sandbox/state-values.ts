@@ -48,7 +48,7 @@ export function statefulElements(blocks: readonly Block[]): StatefulElement[] {
   };
   for (const b of blocks) {
     if (b.type === 'input') add(b.block_id, b.element, { label: b.label.text, optional: b.optional === true });
-    else if (b.type === 'actions') b.elements.forEach((e) => add(b.block_id, e));
+    else if (b.type === 'actions') for (const e of b.elements) add(b.block_id, e);
     else if (b.type === 'section' && b.accessory) add(b.block_id, b.accessory);
   }
   return out;
@@ -83,7 +83,9 @@ export function stateValues(blocks: readonly Block[], entries: Entries): StateVa
   const values: StateValues = {};
   for (const { blockId, element } of statefulElements(blocks)) {
     const entry = entries[blockId]?.[element.action_id];
-    (values[blockId] ??= {})[element.action_id] = elementState(element, entry);
+    const row = values[blockId] ?? {};
+    values[blockId] = row;
+    row[element.action_id] = elementState(element, entry);
   }
   return values;
 }

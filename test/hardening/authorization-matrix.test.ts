@@ -326,7 +326,7 @@ afterAll(() => {
   for (const shape of Object.keys(POLICIES) as Shape[]) {
     lines.push(
       `  policy ${shape}`,
-      `    ${''.padEnd(width)}  ${ACTIONS.map((a) => a.padEnd(a.length > 7 ? a.length : 7)).join(' ')}`,
+      `    ${''.padEnd(width)}  ${ACTIONS.map((a) => a.padEnd(Math.max(a.length, 7))).join(' ')}`,
     );
     for (const actor of Object.keys(ACTORS) as ActorName[]) {
       const row = ACTIONS.map((action) =>

@@ -110,7 +110,10 @@ function armServices(): void {
     if (operation === 'PutItem' && sk?.startsWith('AUDIT#')) {
       const key = `${item?.pk?.S}/${sk}`;
       // Some audit items cannot be written at all, however often they are tried while the run lasts.
-      if (doomedAudit.has(key) || chance(0.04)) return (doomedAudit.add(key), 'server-error');
+      if (doomedAudit.has(key) || chance(0.04)) {
+        doomedAudit.add(key);
+        return 'server-error';
+      }
     }
     if (chance(0.02)) return 'throttle';
     if (chance(0.02)) return 'lost-answer';

@@ -131,6 +131,7 @@ describe('the /jit text shortcut', () => {
         expect(result.value.svm).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
         expect(result.value.role).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
         expect(result.value.durationSeconds).toBeLessThanOrEqual(result.value.policy.maxDuration);
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks that no control character got through.
         expect(result.value.justification).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/);
       },
     );

@@ -90,7 +90,7 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
 function functionPermissions(synth: SynthesizedJit, name: string): string[] {
   const props = functionProps(synth, name);
   const roleId = (props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const logGroupId = ((props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup ?? {}).Ref;
+  const logGroupId = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup?.Ref;
   return permissionsOf(synth, roleId, logGroupId);
 }
 

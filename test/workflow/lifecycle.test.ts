@@ -6,7 +6,6 @@
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { revokeAccess } from '../../lambdas/workflow/end';
 import { reconcile } from '../../lambdas/workflow/reconcile';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
@@ -62,7 +61,7 @@ describe('an approved request', () => {
       comment: `ontap-jit-approvals request ${id} for U0ALICE`,
     });
     // UTC, whole seconds, the approved window's start.
-    expect((posts[0]?.body as { start_time: string }).start_time).toBe(`${active.window.start.slice(0, 19)}+00:00`);
+    expect((posts[0]!.body as { start_time: string }).start_time).toBe(`${active.window.start.slice(0, 19)}+00:00`);
     expect(Date.parse(active.window.end) - Date.parse(active.window.start)).toBe(3600_000);
     expect(sim.jitEntries()).toEqual([
       expect.objectContaining({ account: expect.objectContaining({ name: 'alice' }), jit_validity: 'PT1H' }),
@@ -348,7 +347,7 @@ describe('granting', () => {
   });
 
   it('fails a grant the cluster keeps refusing, and leaves nothing behind, not even a half-made entry', async () => {
-    const { id, executionArn, requester: asker } = await env().submit(as('o.brien-2', 'U0DAVE'));
+    const { id, executionArn } = await env().submit(as('o.brien-2', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     // The first POST is carried out but its answer lost; every later one fails.
     env().sim.faults.add({

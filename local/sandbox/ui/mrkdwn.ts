@@ -176,29 +176,32 @@ function angle(inner: string, names: NameResolver): MrkdwnNode {
 
 /** The plain text a reader sees (mentions as @name, links as their label). */
 export function mrkdwnToText(nodes: readonly MrkdwnNode[]): string {
-  return nodes
-    .map((node) => {
-      switch (node.type) {
-        case 'text':
-        case 'code':
-        case 'pre':
-        case 'link':
-          return node.text;
-        case 'bold':
-        case 'italic':
-        case 'strike':
-        case 'quote':
-          return mrkdwnToText(node.children);
-        case 'user':
-        case 'channel':
-        case 'usergroup':
-        case 'broadcast':
-          return node.label;
-        case 'break':
-          return '\n';
-      }
-    })
-    .join('');
+  return (
+    nodes
+      // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every node type; TypeScript checks it.
+      .map((node) => {
+        switch (node.type) {
+          case 'text':
+          case 'code':
+          case 'pre':
+          case 'link':
+            return node.text;
+          case 'bold':
+          case 'italic':
+          case 'strike':
+          case 'quote':
+            return mrkdwnToText(node.children);
+          case 'user':
+          case 'channel':
+          case 'usergroup':
+          case 'broadcast':
+            return node.label;
+          case 'break':
+            return '\n';
+        }
+      })
+      .join('')
+  );
 }
 
 const MONTHS = [

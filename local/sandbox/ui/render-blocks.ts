@@ -29,6 +29,7 @@ export interface BlockContext {
 
 /** Draws mrkdwn nodes. */
 export function renderMrkdwnNodes(nodes: readonly MrkdwnNode[]): Child[] {
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every node type; TypeScript checks it.
   return nodes.map((node): Child => {
     switch (node.type) {
       case 'text':

@@ -35,7 +35,10 @@ beforeAll(async () => {
     panels: [
       {
         title: 'Audit trail',
-        fetch: async (context) => (panelAsked.push(context), [{ at: '12:00', event: 'REQUESTED' }]),
+        fetch: async (context) => {
+          panelAsked.push(context);
+          return [{ at: '12:00', event: 'REQUESTED' }];
+        },
       },
       { title: 'ONTAP', url: `${ontapUrl}/api/security/jit-privilege-users` },
       { title: 'Broken', url: `${ontapUrl}/broken` },

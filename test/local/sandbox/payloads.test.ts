@@ -113,7 +113,7 @@ describe('interactions', () => {
       'C0APPROVALS/1.1',
     );
     const element = message.blocks[0]!.type === 'actions' ? message.blocks[0]!.elements[0]! : undefined;
-    if (!element || element.type !== 'button') throw new Error('no button');
+    if (element?.type !== 'button') throw new Error('no button');
     const payload = blockActionsOnMessage(install, {
       user: alice,
       channel: { id: 'C0APPROVALS', name: 'jit-approvals' },
@@ -191,7 +191,7 @@ describe('interactions', () => {
     );
     const block = message.blocks[0]!;
     const element = block.type === 'actions' ? block.elements[0] : undefined;
-    if (!element || element.type !== 'button') throw new Error('no button');
+    if (element?.type !== 'button') throw new Error('no button');
     const args = {
       user: alice,
       channel: { id: 'D0ALICE', name: 'directmessage' },

@@ -51,7 +51,7 @@ describe('the local rewrite of a definition', () => {
   });
 
   it('divides retry pauses by the time scale', () => {
-    expect((states.Await?.Retry as unknown[])[0]).toMatchObject({
+    expect((states.Await!.Retry as unknown[])[0]).toMatchObject({
       IntervalSeconds: 2 / 3600,
       MaxDelaySeconds: 30 / 3600,
     });

@@ -6,6 +6,7 @@ import { DENY_BLOCK } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that reasons carrying them are refused.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 /** The `jit_deny_reason` (or, for `cancel`, `jit_cancel_reason`) view submission listener. */

@@ -31,7 +31,7 @@ export interface TestIngress {
   close(): Promise<void>;
 }
 
-const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function requestModal(channel: string, note?: string) {
   return {
@@ -193,7 +193,7 @@ export async function startBoltIngress(options: {
             { type: 'mrkdwn', text: `*Duration*\n${duration}` },
           ],
         },
-        { type: 'section', block_id: 'why', text: { type: 'mrkdwn', text: `>${escape(why)}` } },
+        { type: 'section', block_id: 'why', text: { type: 'mrkdwn', text: `>${escapeMrkdwn(why)}` } },
         {
           type: 'actions',
           block_id: 'decision',

@@ -65,7 +65,7 @@ describe('/jit (no text): the request modal', () => {
     const target = blocks.find((b) => b.block_id === 'target')?.element as { options: { value: string }[] };
     expect(target.options.map((o) => o.value)).toEqual(['cluster1/svm1']);
     expect(
-      JSON.parse(String((slack.callsTo('views.open')[0]?.args.view as { private_metadata: string }).private_metadata)),
+      JSON.parse(String((slack.callsTo('views.open')[0]!.args.view as { private_metadata: string }).private_metadata)),
     ).toMatchObject({
       account: 'bob',
       zone: 'America/New_York',

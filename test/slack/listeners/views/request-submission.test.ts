@@ -199,7 +199,7 @@ describe('changing the SVM in the modal', () => {
       hint?: { text: string };
     }[];
     const role = blocks.find((b) => b.block_id === 'role@cluster1/cluster1');
-    expect((role?.element?.options as { value: string }[]).map((o) => o.value)).toEqual(['admin']);
+    expect((role!.element!.options as { value: string }[]).map((o) => o.value)).toEqual(['admin']);
     const duration = blocks.find((b) => b.block_id === 'duration@cluster-admin');
     expect(duration?.element).toMatchObject({ initial_value: '30m' });
     expect(duration?.hint?.text).toContain('At most 2 hours');
