@@ -30,7 +30,9 @@ export async function bundle(name: string, entry: string, options: { configText?
     target: 'node22',
     minify: true,
     sourcemap: true,
-    ...(options.configText !== undefined ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(options.configText) } } : {}),
+    ...(options.configText !== undefined
+      ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(options.configText) } }
+      : {}),
     logLevel: 'silent',
   });
   const code = readFileSync(file);

@@ -53,7 +53,11 @@ function valueSize(value: AttributeValue): number {
   if (value.L !== undefined) return 3 + value.L.reduce((n, v) => n + 1 + valueSize(v), 0);
   if (value.M !== undefined) {
     const names = Object.keys(value.M);
-    return 3 + names.length + names.reduce((n, k) => n + Buffer.byteLength(k, 'utf8') + valueSize(value.M?.[k] ?? { NULL: true }), 0);
+    return (
+      3 +
+      names.length +
+      names.reduce((n, k) => n + Buffer.byteLength(k, 'utf8') + valueSize(value.M?.[k] ?? { NULL: true }), 0)
+    );
   }
   return 0;
 }
@@ -126,7 +130,8 @@ export class CapacityMeter {
         const input = args.input as Record<string, unknown>;
         const output = await next(args).catch((error: unknown) => {
           // A failed conditional write still costs its write.
-          if (error instanceof Error && error.name === 'ConditionalCheckFailedException') this.write(operation, input, true);
+          if (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+            this.write(operation, input, true);
           throw error;
         });
         this.account(operation, input, output.output as unknown as Record<string, unknown>);
@@ -154,7 +159,9 @@ export class CapacityMeter {
       mine = this.byExecution.get(execution) ?? { rru: 0, wru: 0 };
       this.byExecution.set(execution, mine);
     }
-    for (const target of [this.total, (this.byOperation[operation] ??= { rru: 0, wru: 0 }), ...(mine ? [mine] : [])]) {
+    const forOperation = this.byOperation[operation] ?? { rru: 0, wru: 0 };
+    this.byOperation[operation] = forOperation;
+    for (const target of [this.total, forOperation, ...(mine ? [mine] : [])]) {
       target.rru += units.rru;
       target.wru += units.wru;
     }

@@ -16,10 +16,10 @@ import { promisify } from 'node:util';
 import { toUtcSecond } from '../lambdas/domain/durations';
 import { newRequest } from '../lambdas/domain/request';
 import { nowOf } from '../lambdas/runtime/clock';
-import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
 import { slashCommandBody } from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
+import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
 import { type Bundle, bundle } from './bundle';
 import { type BenchStack, startBenchStack } from './local';
 import { median, round } from './stats';
@@ -97,7 +97,9 @@ export async function measureColdStarts(runs = RUNS): Promise<ColdStartResult> {
   const [baseline, ...functions] = await measureBundles([base, ...bundles], runs);
   if (!baseline) throw new Error('no baseline bundle');
   const ingress = bundles.filter((b) => b.name === 'slack-ingress');
-  const withSourceMaps = await measureBundles([base, ...ingress], Math.max(3, Math.ceil(runs / 2)), { sourceMaps: true });
+  const withSourceMaps = await measureBundles([base, ...ingress], Math.max(3, Math.ceil(runs / 2)), {
+    sourceMaps: true,
+  });
   return { baseline, functions, runs, withSourceMaps };
 }
 
@@ -112,7 +114,8 @@ export async function productBundles(handlersDir: string, label = ''): Promise<B
   // The product's functions carry their configuration, as the stack builds them.
   const configText = JSON.stringify(BENCH_CONFIG, null, 2);
   const out: Bundle[] = [];
-  for (const entry of entries) out.push(await bundle(`${label}${entry.replace(/\.ts$/, '')}`, join(handlersDir, entry), { configText }));
+  for (const entry of entries)
+    out.push(await bundle(`${label}${entry.replace(/\.ts$/, '')}`, join(handlersDir, entry), { configText }));
   return out;
 }
 
@@ -120,14 +123,19 @@ export async function productBundles(handlersDir: string, label = ''): Promise<B
  * Measures `bundles` (the first is the baseline the ratios are to) in rounds against a local stack of
  * their own; `sourceMaps: true` runs them with `--enable-source-maps` (what the stack set until it was measured).
  */
-export async function measureBundles(bundles: readonly Bundle[], runs: number, options: { sourceMaps?: boolean } = {}): Promise<ColdStartRow[]> {
+export async function measureBundles(
+  bundles: readonly Bundle[],
+  runs: number,
+  options: { sourceMaps?: boolean } = {},
+): Promise<ColdStartRow[]> {
   // Business time at the wall clock's pace: the child processes read the system clock.
   const b = await startBenchStack({ speed: 1 });
   try {
     const events = new ColdEvents(b);
     const samples = bundles.map(() => [] as Sample[]);
     for (let r = 0; r < runs; r++) {
-      for (const [i, bun] of bundles.entries()) samples[i]?.push(await sampleOf(b, bun, await events.pair(functionOf(bun.name)), options.sourceMaps ?? false));
+      for (const [i, bun] of bundles.entries())
+        samples[i]?.push(await sampleOf(b, bun, await events.pair(functionOf(bun.name)), options.sourceMaps ?? false));
     }
     const rows = bundles.map((bun, i) => summarise(bun, samples[i] ?? [], events.describe(functionOf(bun.name))));
     const baseline = rows[0];
@@ -253,7 +261,11 @@ export class ColdEvents {
       case 'revoke-access':
         return { requestId: await this.request('ACTIVE'), wait: { Error: 'States.Timeout' } };
       case 'record-outcome':
-        return { requestId: await this.request('APPROVED'), outcome: 'GRANT_FAILED', error: { Error: 'OntapTransientError', Cause: 'cluster busy' } };
+        return {
+          requestId: await this.request('APPROVED'),
+          outcome: 'GRANT_FAILED',
+          error: { Error: 'OntapTransientError', Cause: 'cluster busy' },
+        };
       case 'reconcile':
         return { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
       default:
@@ -276,14 +288,25 @@ export class ColdEvents {
       responseUrl: this.b.slack.issueResponseUrl({ user: user.id, channel: 'C0GENERAL' }),
       triggerId: this.b.slack.issueTrigger(user.id),
     });
-    const headers = { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(this.b.stack.signingSecret, body) };
+    const headers = {
+      'content-type': 'application/x-www-form-urlencoded',
+      ...signSlackRequest(this.b.stack.signingSecret, body),
+    };
     return {
       version: '2.0',
       routeKey: 'POST /slack/events',
       rawPath: '/slack/events',
       rawQueryString: '',
       headers,
-      requestContext: { http: { method: 'POST', path: '/slack/events', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'Slackbot 1.0' } },
+      requestContext: {
+        http: {
+          method: 'POST',
+          path: '/slack/events',
+          protocol: 'HTTP/1.1',
+          sourceIp: '127.0.0.1',
+          userAgent: 'Slackbot 1.0',
+        },
+      },
       body,
       isBase64Encoded: false,
     };
@@ -315,7 +338,11 @@ export class ColdEvents {
     await store.apply(id, { type: 'APPROVE', by: APPROVER, at: this.now() });
     if (status === 'APPROVED') return id;
     // Granted by the product's own task, run here: the lock is taken and the JIT entry exists.
-    await (WORKFLOW_HANDLERS['grant-access'] as (event: unknown) => Promise<unknown>)({ requestId: id, start: this.now(), sessionValiditySeconds: 3600 });
+    await (WORKFLOW_HANDLERS['grant-access'] as (event: unknown) => Promise<unknown>)({
+      requestId: id,
+      start: this.now(),
+      sessionValiditySeconds: 3600,
+    });
     return id;
   }
 }

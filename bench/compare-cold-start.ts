@@ -13,12 +13,20 @@ import { printTable } from './report';
 
 async function main(): Promise<void> {
   const [other, runsText] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-  if (!other) throw new Error('usage: npx tsx bench/compare-cold-start.ts <other checkout> [runs] [--before-source-maps]');
+  if (!other)
+    throw new Error('usage: npx tsx bench/compare-cold-start.ts <other checkout> [runs] [--before-source-maps]');
   const runs = Number(runsText ?? 10);
   const beforeMaps = process.argv.includes('--before-source-maps');
   const baseline = await baselineBundle();
-  const before = await measureBundles([baseline, ...(await productBundles(join(resolve(other), 'lambdas/handlers'), 'before:'))], runs, { sourceMaps: beforeMaps });
-  const after = await measureBundles([baseline, ...(await productBundles(resolve(__dirname, '../lambdas/handlers'), 'after:'))], runs);
+  const before = await measureBundles(
+    [baseline, ...(await productBundles(join(resolve(other), 'lambdas/handlers'), 'before:'))],
+    runs,
+    { sourceMaps: beforeMaps },
+  );
+  const after = await measureBundles(
+    [baseline, ...(await productBundles(resolve(__dirname, '../lambdas/handlers'), 'after:'))],
+    runs,
+  );
   const row = (r: ColdStartRow) => ({
     bundle: r.name,
     bytes: r.bytes,
@@ -28,7 +36,10 @@ async function main(): Promise<void> {
     'init + 1st ms': r.coldRequestMsMedian,
     'x init + 1st': r.coldRequestRatioToBaseline,
   });
-  printTable(`Before (${other}${beforeMaps ? ', with --enable-source-maps' : ''}), ${runs} runs each, medians`, before.map(row));
+  printTable(
+    `Before (${other}${beforeMaps ? ', with --enable-source-maps' : ''}), ${runs} runs each, medians`,
+    before.map(row),
+  );
   printTable(`After (this checkout), ${runs} runs each, medians`, after.map(row));
 }
 

@@ -19,7 +19,11 @@ export interface FloorEndpoint {
 }
 
 /** Starts the floor endpoint against the DynamoDB API at `dynamoEndpoint`. */
-export async function startFloor(options: { dynamoEndpoint: string; tableName: string; signingSecret: string }): Promise<FloorEndpoint> {
+export async function startFloor(options: {
+  dynamoEndpoint: string;
+  tableName: string;
+  signingSecret: string;
+}): Promise<FloorEndpoint> {
   const client = localDynamoClient(options.dynamoEndpoint);
   const doc = DynamoDBDocumentClient.from(client);
   let written = 0;
@@ -28,7 +32,8 @@ export async function startFloor(options: { dynamoEndpoint: string; tableName: s
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
-        if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== SLACK_EVENTS_PATH) return void res.writeHead(404).end();
+        if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== SLACK_EVENTS_PATH)
+          return void res.writeHead(404).end();
         const body = Buffer.concat(chunks).toString('utf8');
         const failure = verifySlackRequest({
           signingSecret: options.signingSecret,

@@ -6,7 +6,8 @@
  */
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type Clock } from '../lambdas/runtime/clock';
+import type { Clock } from '../lambdas/runtime/clock';
+import { RequestStore } from '../lambdas/store/requests';
 import { executionArnFor } from '../lambdas/workflow/client';
 import type { WorkflowTask } from '../lib/workflow-definition';
 import { localDynamoClient } from '../local/dynamodb';
@@ -14,7 +15,6 @@ import type { OntapSimulator } from '../local/ontap-sim';
 import type { SlackApiStandIn } from '../local/slack-api/server';
 import { type LocalStack, startLocalStack } from '../local/stack';
 import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
-import { RequestStore } from '../lambdas/store/requests';
 import { CapacityMeter } from './capacity';
 import { SignedPoster, SlackDriver } from './slack-driver';
 import { BENCH_DIRECTORY, benchFixture, SPEED, TASK_TOKEN_CHARS, writeBenchConfig } from './workload';
@@ -57,20 +57,33 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 /** Settings that would point the local stack at real services; the benchmarks always run embedded. */
-const REAL_PARTS = ['DYNAMODB_ENDPOINT', 'SLACK_API_URL', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'JIT_PORT', 'SFN_PORT', 'ONTAP_SIM_PORT', 'SLACK_STANDIN_PORT'];
+const REAL_PARTS = [
+  'DYNAMODB_ENDPOINT',
+  'SLACK_API_URL',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'JIT_PORT',
+  'SFN_PORT',
+  'ONTAP_SIM_PORT',
+  'SLACK_STANDIN_PORT',
+];
 
 /** Starts the stack on free ports with the benchmark's world (business time `speed` times faster). */
 export async function startBenchStack(options: { speed?: number } = {}): Promise<BenchStack> {
   const speed = options.speed ?? SPEED;
   for (const name of REAL_PARTS) delete process.env[name];
   const clock = fineClock(speed);
-  const taskMs = Object.fromEntries(Object.keys(WORKFLOW_HANDLERS).map((t) => [t, [] as number[]])) as unknown as Record<WorkflowTask, number[]>;
+  const taskMs = Object.fromEntries(
+    Object.keys(WORKFLOW_HANDLERS).map((t) => [t, [] as number[]]),
+  ) as unknown as Record<WorkflowTask, number[]>;
   const handlers = Object.fromEntries(
     Object.entries(WORKFLOW_HANDLERS).map(([task, handler]) => [
       task,
@@ -112,7 +125,11 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
     capacity,
     taskMs,
     configPath,
-    observer: new RequestStore({ client: observerClient, tableName: 'ontap-jit-requests', retentionSeconds: stack.config.retention }),
+    observer: new RequestStore({
+      client: observerClient,
+      tableName: 'ontap-jit-requests',
+      retentionSeconds: stack.config.retention,
+    }),
     executionOf: (requestId) => executionArnFor(stack.workflow.stateMachineArn, requestId),
     async close() {
       poster.close();

@@ -74,10 +74,14 @@ const SECRETS_PER_FUNCTION: Record<string, number> = {
 export function priceLifecycle(counts: LifecycleCounts): LifecycleCost {
   // Lambda bills each invocation's duration rounded up to the millisecond.
   const taskSeconds = Object.entries(counts.taskInvocationsByFunction).reduce(
-    (s, [fn, n]) => s + n * Math.ceil(counts.taskMsByFunction[fn] ?? 0) / 1000,
+    (s, [fn, n]) => s + (n * Math.ceil(counts.taskMsByFunction[fn] ?? 0)) / 1000,
     0,
   );
-  const ingressSeconds = (Math.ceil(counts.ingressMs.open.mean) + Math.ceil(counts.ingressMs.submit.mean) + Math.ceil(counts.ingressMs.approve.mean)) / 1000;
+  const ingressSeconds =
+    (Math.ceil(counts.ingressMs.open.mean) +
+      Math.ceil(counts.ingressMs.submit.mean) +
+      Math.ceil(counts.ingressMs.approve.mean)) /
+    1000;
   const invocations = counts.taskInvocations + counts.ingressRequests;
   const gbSeconds = taskSeconds * (MEMORY_MB.tasks / 1024) + ingressSeconds * (MEMORY_MB.ingress / 1024);
   const line = (item: string, quantity: number, unit: string, price: number): CostLine => ({
@@ -96,7 +100,12 @@ export function priceLifecycle(counts: LifecycleCounts): LifecycleCost {
       'GB-seconds',
       PRICES.lambdaGbSecondArm,
     ),
-    line('DynamoDB on-demand write request units (table + indexes)', counts.writeRequestUnits, 'WRU', PRICES.writeRequestUnit),
+    line(
+      'DynamoDB on-demand write request units (table + indexes)',
+      counts.writeRequestUnits,
+      'WRU',
+      PRICES.writeRequestUnit,
+    ),
     line('DynamoDB on-demand read request units', counts.readRequestUnits, 'RRU', PRICES.readRequestUnit),
     line('API Gateway HTTP API requests (Slack ingress)', counts.ingressRequests, 'requests', PRICES.httpApiRequest),
     line('Secrets Manager calls (cached per container; warm)', 0, 'calls', PRICES.secretsManagerCall),

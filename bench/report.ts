@@ -8,9 +8,11 @@ export function printTable(title: string, rows: readonly Record<string, unknown>
     return;
   }
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000)) : String(v ?? ''));
+  const cell = (v: unknown): string =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Math.round(v * 1000) / 1000)) : String(v ?? '');
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]): string => `  ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ')}`;
+  const line = (values: string[]): string =>
+    `  ${values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ')}`;
   out.push(line(columns), line(widths.map((w) => '-'.repeat(w))));
   for (const r of rows) out.push(line(columns.map((c) => cell(r[c]))));
   process.stdout.write(`${out.join('\n')}\n`);

@@ -64,7 +64,9 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
-  process.stdout.write(`ontap-jit-approvals benchmarks${QUICK ? ' (BENCH_QUICK: smoke run, figures not representative)' : ''}\n`);
+  process.stdout.write(
+    `ontap-jit-approvals benchmarks${QUICK ? ' (BENCH_QUICK: smoke run, figures not representative)' : ''}\n`,
+  );
   process.stdout.write(
     `machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGb} GB, node ${machine.node}, load average ${load()}; business time ${SPEED}x\n`,
   );
@@ -72,37 +74,50 @@ async function main(): Promise<void> {
   // 1. Cold start, first, while nothing else of the benchmark runs.
   const cold = await section('cold start', () => measureColdStarts(QUICK ? 3 : 10), timings);
   const target = (name: string): string =>
-    name === 'bolt-baseline' ? '' : name === 'slack-ingress' ? `<= ${TARGETS.ingressInitRatio}x` : `< ${TARGETS.otherInitRatio}x`;
-  printTable(`Cold start: bundle size and module initialisation, median of ${cold.runs} fresh node processes each (x = ratio to the Bolt baseline)`, [cold.baseline, ...cold.functions].map((r) => ({
-    bundle: r.name,
-    bytes: r.bytes,
-    'gzip bytes': r.gzipBytes,
-    'x bytes': r.bytesRatio,
-    'x gzip': r.gzipRatio,
-    'init ms': r.initMsMedian,
-    'x init': r.ratioToBaseline,
-    'init target': target(r.name),
-  })));
-  printTable('Cold request: init + first invocation against the local stack (same processes; ms, medians)', [cold.baseline, ...cold.functions].map((r) => ({
-    bundle: r.name,
-    'init ms': r.initMsMedian,
-    '1st invocation ms': r.firstInvocationMsMedian,
-    '2nd invocation ms': r.secondInvocationMsMedian,
-    'init + 1st ms': r.coldRequestMsMedian,
-    'x init + 1st': r.coldRequestRatioToBaseline,
-    failures: r.failures,
-    'first event': r.event,
-  })));
-  printTable('What NODE_OPTIONS=--enable-source-maps would cost (the stack no longer sets it): same bundles, fewer runs (ms, medians)', cold.withSourceMaps.map((r) => {
-    const without = [cold.baseline, ...cold.functions].find((f) => f.name === r.name);
-    return {
+    name === 'bolt-baseline'
+      ? ''
+      : name === 'slack-ingress'
+        ? `<= ${TARGETS.ingressInitRatio}x`
+        : `< ${TARGETS.otherInitRatio}x`;
+  printTable(
+    `Cold start: bundle size and module initialisation, median of ${cold.runs} fresh node processes each (x = ratio to the Bolt baseline)`,
+    [cold.baseline, ...cold.functions].map((r) => ({
+      bundle: r.name,
+      bytes: r.bytes,
+      'gzip bytes': r.gzipBytes,
+      'x bytes': r.bytesRatio,
+      'x gzip': r.gzipRatio,
+      'init ms': r.initMsMedian,
+      'x init': r.ratioToBaseline,
+      'init target': target(r.name),
+    })),
+  );
+  printTable(
+    'Cold request: init + first invocation against the local stack (same processes; ms, medians)',
+    [cold.baseline, ...cold.functions].map((r) => ({
       bundle: r.name,
       'init ms': r.initMsMedian,
+      '1st invocation ms': r.firstInvocationMsMedian,
+      '2nd invocation ms': r.secondInvocationMsMedian,
       'init + 1st ms': r.coldRequestMsMedian,
-      'init + 1st without ms': without?.coldRequestMsMedian ?? '',
-      'added ms': without ? round(r.coldRequestMsMedian - without.coldRequestMsMedian, 1) : '',
-    };
-  }));
+      'x init + 1st': r.coldRequestRatioToBaseline,
+      failures: r.failures,
+      'first event': r.event,
+    })),
+  );
+  printTable(
+    'What NODE_OPTIONS=--enable-source-maps would cost (the stack no longer sets it): same bundles, fewer runs (ms, medians)',
+    cold.withSourceMaps.map((r) => {
+      const without = [cold.baseline, ...cold.functions].find((f) => f.name === r.name);
+      return {
+        bundle: r.name,
+        'init ms': r.initMsMedian,
+        'init + 1st ms': r.coldRequestMsMedian,
+        'init + 1st without ms': without?.coldRequestMsMedian ?? '',
+        'added ms': without ? round(r.coldRequestMsMedian - without.coldRequestMsMedian, 1) : '',
+      };
+    }),
+  );
 
   // 2. Acknowledgement latency and approval to grant.
   const ack = await section(
@@ -117,14 +132,24 @@ async function main(): Promise<void> {
     },
     timings,
   );
-  printTable(`Slack acknowledgement latency, POST /slack/events over loopback HTTP (ms; ${ack.rounds} rounds after ${ack.warmupRounds} warm-up; x = ratio to the floor)`, [
-    ...ACK_KINDS.map((k) => ({ request: k, ...ack.latencyMs[k], 'x floor p50': ack.ratioToFloor[k].p50, 'x floor p99': ack.ratioToFloor[k].p99 })),
-    { request: 'floor: signature check + one conditional write', ...ack.floorMs, 'x floor p50': 1, 'x floor p99': 1 },
-  ]);
+  printTable(
+    `Slack acknowledgement latency, POST /slack/events over loopback HTTP (ms; ${ack.rounds} rounds after ${ack.warmupRounds} warm-up; x = ratio to the floor)`,
+    [
+      ...ACK_KINDS.map((k) => ({
+        request: k,
+        ...ack.latencyMs[k],
+        'x floor p50': ack.ratioToFloor[k].p50,
+        'x floor p99': ack.ratioToFloor[k].p99,
+      })),
+      { request: 'floor: signature check + one conditional write', ...ack.floorMs, 'x floor p50': 1, 'x floor p99': 1 },
+    ],
+  );
   printTable('Approval to grant: Approve click sent -> JIT POST arriving at the ONTAP simulator (ms)', [
     { path: 'Approve -> POST /api/security/jit-privilege-users', ...ack.approveToGrantMs },
   ]);
-  process.stdout.write(`  non-200 answers: ${ack.failures}; lifecycles started ${ack.lifecyclesStarted}, ran to their end ${ack.lifecyclesSucceeded}\n`);
+  process.stdout.write(
+    `  non-200 answers: ${ack.failures}; lifecycles started ${ack.lifecyclesStarted}, ran to their end ${ack.lifecyclesSucceeded}\n`,
+  );
 
   // 3. Cost per lifecycle and its growth with the table's contents.
   const cost = await section(
@@ -139,26 +164,36 @@ async function main(): Promise<void> {
     },
     timings,
   );
-  printTable('One approved lifecycle, counted (means per lifecycle; workflow = task functions, ingress = the Slack requests)', cost.levels.map((l) => ({
-    'preloaded items': l.preloadedItems,
-    lifecycles: `${l.succeeded}/${l.lifecycles}`,
-    transitions: l.stateTransitions,
-    'transitions max': l.stateTransitionsMax,
-    'task invocations': l.taskInvocations,
-    'ingress requests': l.ingressRequests,
-    'wf reads': l.workflowReads,
-    'wf writes': l.workflowWrites,
-    'ingress reads': l.ingressReads,
-    'ingress writes': l.ingressWrites,
-    RRU: l.readRequestUnits,
-    WRU: l.writeRequestUnits,
-  })));
-  printTable('Growth of the per-lifecycle counts from an empty table to the fullest (relative change; 0 = flat)', [cost.growth]);
+  printTable(
+    'One approved lifecycle, counted (means per lifecycle; workflow = task functions, ingress = the Slack requests)',
+    cost.levels.map((l) => ({
+      'preloaded items': l.preloadedItems,
+      lifecycles: `${l.succeeded}/${l.lifecycles}`,
+      transitions: l.stateTransitions,
+      'transitions max': l.stateTransitionsMax,
+      'task invocations': l.taskInvocations,
+      'ingress requests': l.ingressRequests,
+      'wf reads': l.workflowReads,
+      'wf writes': l.workflowWrites,
+      'ingress reads': l.ingressReads,
+      'ingress writes': l.ingressWrites,
+      RRU: l.readRequestUnits,
+      WRU: l.writeRequestUnits,
+    })),
+  );
+  printTable('Growth of the per-lifecycle counts from an empty table to the fullest (relative change; 0 = flat)', [
+    cost.growth,
+  ]);
   const base = cost.levels[0];
   if (!base) throw new Error('no lifecycle counts');
   const bill = priceLifecycle(base);
   printTable(`Cost per approved lifecycle at ${bill.prices.region} list prices of ${bill.prices.asOf} (USD)`, [
-    ...bill.lines.map((l) => ({ item: l.item, quantity: l.quantity, unit: l.unit, 'per 1,000 lifecycles': l.usdPer1000 })),
+    ...bill.lines.map((l) => ({
+      item: l.item,
+      quantity: l.quantity,
+      unit: l.unit,
+      'per 1,000 lifecycles': l.usdPer1000,
+    })),
     { item: 'total', quantity: '', unit: '', 'per 1,000 lifecycles': bill.usdPer1000 },
   ]);
   process.stdout.write(
@@ -171,61 +206,88 @@ async function main(): Promise<void> {
     async () => {
       const b = await startBenchStack();
       try {
-        return await measureScale(b, QUICK ? [1, 10] : [1, 10, 100, 500], (c) => (QUICK ? 2 : c === 1 ? 10 : c === 10 ? 5 : 1));
+        return await measureScale(b, QUICK ? [1, 10] : [1, 10, 100, 500], (c) =>
+          QUICK ? 2 : c === 1 ? 10 : c === 10 ? 5 : 1,
+        );
       } finally {
         await b.close();
       }
     },
     timings,
   );
-  printTable('Whole lifecycles on the local stack, one process, time-scaled (one-minute windows)', scale.map((l) => ({
-    concurrent: l.concurrency,
-    lifecycles: `${l.succeeded}/${l.lifecycles}`,
-    seconds: l.seconds,
-    'lifecycles/s': l.lifecyclesPerSecond,
-    'Slack req/s': l.slackRequestsPerSecond,
-    'lifecycle p50 ms': l.lifecycleMs.p50,
-    'lifecycle p99 ms': l.lifecycleMs.p99,
-    'ack p50 ms': l.ackMs.p50,
-    'ack p99 ms': l.ackMs.p99,
-    'RSS before MB': l.rssBeforeMb,
-    'peak RSS MB': l.peakRssMb,
-    'heap before MB': l.heapBeforeMb,
-    'peak heap MB': l.peakHeapMb,
-  })));
+  printTable(
+    'Whole lifecycles on the local stack, one process, time-scaled (one-minute windows)',
+    scale.map((l) => ({
+      concurrent: l.concurrency,
+      lifecycles: `${l.succeeded}/${l.lifecycles}`,
+      seconds: l.seconds,
+      'lifecycles/s': l.lifecyclesPerSecond,
+      'Slack req/s': l.slackRequestsPerSecond,
+      'lifecycle p50 ms': l.lifecycleMs.p50,
+      'lifecycle p99 ms': l.lifecycleMs.p99,
+      'ack p50 ms': l.ackMs.p50,
+      'ack p99 ms': l.ackMs.p99,
+      'RSS before MB': l.rssBeforeMb,
+      'peak RSS MB': l.peakRssMb,
+      'heap before MB': l.heapBeforeMb,
+      'peak heap MB': l.peakHeapMb,
+    })),
+  );
 
   // 5. The reconciler: flat in stored requests, linear in those needing work.
-  const passes = await section('reconciler pass', () => measureReconcilePass([0, 1000, 10_000], QUICK ? [0, 5] : [0, 20, 100]), timings);
-  printTable('One reconciler pass (DynamoDB calls and wall time; work = live grants past their end, each revoked)', passes.map((p) => ({
-    'stored requests': p.storedRequests,
-    'needing work': p.needingWork,
-    due: p.due,
-    repaired: p.repaired,
-    reads: p.reads,
-    writes: p.writes,
-    ms: p.ms,
-  })));
+  const passes = await section(
+    'reconciler pass',
+    () => measureReconcilePass([0, 1000, 10_000], QUICK ? [0, 5] : [0, 20, 100]),
+    timings,
+  );
+  printTable(
+    'One reconciler pass (DynamoDB calls and wall time; work = live grants past their end, each revoked)',
+    passes.map((p) => ({
+      'stored requests': p.storedRequests,
+      'needing work': p.needingWork,
+      due: p.due,
+      repaired: p.repaired,
+      reads: p.reads,
+      writes: p.writes,
+      ms: p.ms,
+    })),
+  );
 
   // Targets.
   const ingress = cold.functions.find((f) => f.name === 'slack-ingress');
   const others = cold.functions.filter((f) => f.name !== 'slack-ingress');
   const worstAckP99 = Math.max(...ACK_KINDS.map((k) => ack.latencyMs[k].p99));
   const targets = [
-    { target: `Slack ack p99 < ${TARGETS.ackP99Ms} ms (worst kind)`, measured: worstAckP99, met: worstAckP99 < TARGETS.ackP99Ms },
-    { target: `Approve -> POST p50 < ${TARGETS.approveToPostP50Ms} ms`, measured: ack.approveToGrantMs.p50, met: ack.approveToGrantMs.p50 < TARGETS.approveToPostP50Ms },
+    {
+      target: `Slack ack p99 < ${TARGETS.ackP99Ms} ms (worst kind)`,
+      measured: worstAckP99,
+      met: worstAckP99 < TARGETS.ackP99Ms,
+    },
+    {
+      target: `Approve -> POST p50 < ${TARGETS.approveToPostP50Ms} ms`,
+      measured: ack.approveToGrantMs.p50,
+      met: ack.approveToGrantMs.p50 < TARGETS.approveToPostP50Ms,
+    },
     {
       target: `<= ${TARGETS.maxStateTransitions} state transitions per approved lifecycle`,
       measured: Math.max(...cost.levels.map((l) => l.stateTransitionsMax)),
       met: cost.levels.every((l) => l.stateTransitionsMax <= TARGETS.maxStateTransitions),
     },
-    { target: `slack-ingress init <= ${TARGETS.ingressInitRatio}x baseline`, measured: ingress?.ratioToBaseline ?? Number.NaN, met: (ingress?.ratioToBaseline ?? Infinity) <= TARGETS.ingressInitRatio },
+    {
+      target: `slack-ingress init <= ${TARGETS.ingressInitRatio}x baseline`,
+      measured: ingress?.ratioToBaseline ?? Number.NaN,
+      met: (ingress?.ratioToBaseline ?? Infinity) <= TARGETS.ingressInitRatio,
+    },
     {
       target: `every other function init < ${TARGETS.otherInitRatio}x baseline (worst)`,
       measured: Math.max(...others.map((f) => f.ratioToBaseline)),
       met: others.every((f) => f.ratioToBaseline < TARGETS.otherInitRatio),
     },
   ];
-  printTable('Targets', targets.map((t) => ({ ...t, met: t.met ? 'met' : 'MISSED' })));
+  printTable(
+    'Targets',
+    targets.map((t) => ({ ...t, met: t.met ? 'met' : 'MISSED' })),
+  );
 
   const totalSeconds = round((performance.now() - started) / 1000, 1);
   mkdirSync(join(RESULTS, '..'), { recursive: true });

@@ -8,11 +8,17 @@ import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { ACTION } from '../lambdas/slack/ids';
 import { requestIdFor } from '../lambdas/slack/intake';
-import type { SlackApiStandIn, StoredMessage, StoredView } from '../local/slack-api/server';
-import { type AppInstall, blockActionsOnMessage, interactionBody, slashCommandBody, viewSubmission } from '../local/sandbox/payloads';
+import {
+  type AppInstall,
+  blockActionsOnMessage,
+  interactionBody,
+  slashCommandBody,
+  viewSubmission,
+} from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL, messageSurface, payloadView, viewSurface } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
 import { type Entries, findElement, stateValues } from '../local/sandbox/state-values';
+import type { SlackApiStandIn, StoredMessage, StoredView } from '../local/slack-api/server';
 
 /** One answered request and how long Slack waited for it. */
 export interface Answer {
@@ -51,11 +57,24 @@ export class SignedPoster {
     return new Promise((resolve, reject) => {
       const started = performance.now();
       const req = request(
-        { host: this.url.hostname, port: this.url.port, path: this.url.pathname, method: 'POST', headers, agent: this.agent },
+        {
+          host: this.url.hostname,
+          port: this.url.port,
+          path: this.url.pathname,
+          method: 'POST',
+          headers,
+          agent: this.agent,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - started }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              ms: performance.now() - started,
+            }),
+          );
           res.on('error', reject);
         },
       );
@@ -110,12 +129,17 @@ export class SlackDriver {
   async openForm(userId: string): Promise<{ answer: Answer; view: StoredView }> {
     const { answer } = await this.command(userId, '');
     const view = this.slack.topViewOf(userId);
-    if (answer.status !== 200 || !view) throw new Error(`/jit did not open the form for ${userId} (HTTP ${answer.status} ${answer.body})`);
+    if (answer.status !== 200 || !view)
+      throw new Error(`/jit did not open the form for ${userId} (HTTP ${answer.status} ${answer.body})`);
     return { answer, view };
   }
 
   /** Submits the modal with the form's defaults and a justification; the modal closes on an empty answer. */
-  async submitForm(userId: string, view: StoredView, justification: string): Promise<{ answer: Answer; requestId: string }> {
+  async submitForm(
+    userId: string,
+    view: StoredView,
+    justification: string,
+  ): Promise<{ answer: Answer; requestId: string }> {
     const surface = viewSurface(view);
     const entries: Record<string, Record<string, string>> = {};
     for (const block of surface.blocks) {
@@ -130,7 +154,8 @@ export class SlackDriver {
       triggerId: this.slack.issueTrigger(userId),
     });
     const answer = await this.poster.post(interactionBody(payload));
-    if (answer.status !== 200 || answer.body.trim() !== '') throw new Error(`the form was not accepted: HTTP ${answer.status} ${answer.body}`);
+    if (answer.status !== 200 || answer.body.trim() !== '')
+      throw new Error(`the form was not accepted: HTTP ${answer.status} ${answer.body}`);
     this.slack.closeView(view.id);
     return { answer, requestId: requestIdFor(`${this.install.teamId}:view:${view.id}`) };
   }
@@ -148,7 +173,9 @@ export class SlackDriver {
   /** A click on the Approve button of `message`. */
   async approve(userId: string, message: StoredMessage): Promise<Answer> {
     const surface = messageSurface(message);
-    const blockId = surface.blocks.find((b) => b.type === 'actions' && b.elements.some((e) => 'action_id' in e && e.action_id === ACTION.approve))?.block_id;
+    const blockId = surface.blocks.find(
+      (b) => b.type === 'actions' && b.elements.some((e) => 'action_id' in e && e.action_id === ACTION.approve),
+    )?.block_id;
     const element = blockId === undefined ? undefined : findElement(surface.blocks, blockId, ACTION.approve);
     if (blockId === undefined || !element) throw new Error(`no Approve button on ${message.ts}`);
     const payload = blockActionsOnMessage(this.install, {

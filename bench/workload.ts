@@ -21,7 +21,13 @@ export const TASK_TOKEN_CHARS = 1024;
 /** The n-th benchmark requester (0-based). */
 export function requester(n: number): SlackUser {
   const tag = String((n % REQUESTERS) + 1).padStart(4, '0');
-  return { id: `U0BN${tag}`, name: `bench${tag}`, realName: `Bench Requester ${tag}`, email: `bench${tag}@example.com`, tz: 'UTC' };
+  return {
+    id: `U0BN${tag}`,
+    name: `bench${tag}`,
+    realName: `Bench Requester ${tag}`,
+    email: `bench${tag}@example.com`,
+    tz: 'UTC',
+  };
 }
 
 const requesters = Array.from({ length: REQUESTERS }, (_, n) => requester(n));
@@ -43,7 +49,9 @@ export function benchFixture(): FixtureInput {
         owner: 'svm1',
         name: u.name,
         role: 'vsadmin-readonly',
-        applications: [{ application: 'ssh' as const, authentication_methods: ['password'], second_authentication_method: 'none' }],
+        applications: [
+          { application: 'ssh' as const, authentication_methods: ['password'], second_authentication_method: 'none' },
+        ],
       })),
     ],
   };
@@ -52,7 +60,11 @@ export function benchFixture(): FixtureInput {
 /** The configuration: one embedded cluster, accounts from the e-mail's local part, one policy for everyone on svm1. */
 export const BENCH_CONFIG = {
   clusters: [
-    { name: 'cluster1', endpoint: 'embedded', credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' } },
+    {
+      name: 'cluster1',
+      endpoint: 'embedded',
+      credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' },
+    },
   ],
   slack: { approvalChannel: 'C0APPROVALS', accounts: { map: {}, emailLocalPart: true } },
   policies: [

@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     `  Slack Web API     ${urls.slackApi}${stack.slack ? ' (stand-in)' : ''}`,
     `  Step Functions    ${urls.stepFunctions}`,
     `  DynamoDB          ${urls.dynamodb}`,
-    ...Object.entries(urls.ontap).map(([name, url]) => `  ONTAP ${name.padEnd(11)} ${url}${stack.simulator?.url === url ? ' (simulator)' : ''}`),
+    ...Object.entries(urls.ontap).map(
+      ([name, url]) => `  ONTAP ${name.padEnd(11)} ${url}${stack.simulator?.url === url ? ' (simulator)' : ''}`,
+    ),
     `ready: open ${urls.sandbox ?? urls.slackEvents}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

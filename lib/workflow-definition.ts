@@ -132,7 +132,11 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
       }),
     );
 
-  const retryTransient = (task: tasks.LambdaInvoke, errors: readonly string[], opts: { interval: number; attempts: number; maxDelay: number }): void => {
+  const retryTransient = (
+    task: tasks.LambdaInvoke,
+    errors: readonly string[],
+    opts: { interval: number; attempts: number; maxDelay: number },
+  ): void => {
     task.addRetry({
       errors: [...errors],
       interval: Duration.seconds(opts.interval),
@@ -144,7 +148,12 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   };
 
   const recordOutcome = (id: string, outcome: string): tasks.LambdaInvoke => {
-    const task = invoke(id, 'record-outcome', { requestId, outcome, error: sfn.JsonPath.objectAt(RESULT_PATHS.error) }, RESULT_PATHS.outcome);
+    const task = invoke(
+      id,
+      'record-outcome',
+      { requestId, outcome, error: sfn.JsonPath.objectAt(RESULT_PATHS.error) },
+      RESULT_PATHS.outcome,
+    );
     retryTransient(task, TRANSIENT_ERRORS, { interval: 5, attempts: 6, maxDelay: 120 });
     return task;
   };
@@ -152,13 +161,24 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   // Ends. Business outcomes succeed; failures that need an operator fail, so they show in the
   // ExecutionsFailed metric and its alarm.
   const refused = new sfn.Succeed(s, 'Refused', { comment: 'The request was invalid; the requester was told why.' });
-  const validationError = new sfn.Fail(s, 'ValidationError', { error: 'ValidationError', cause: 'The request could not be checked against the cluster.' });
-  const approvalNotPosted = new sfn.Fail(s, 'ApprovalNotPosted', { error: 'ApprovalNotPosted', cause: 'The approval message could not be posted.' });
+  const validationError = new sfn.Fail(s, 'ValidationError', {
+    error: 'ValidationError',
+    cause: 'The request could not be checked against the cluster.',
+  });
+  const approvalNotPosted = new sfn.Fail(s, 'ApprovalNotPosted', {
+    error: 'ApprovalNotPosted',
+    cause: 'The approval message could not be posted.',
+  });
   const denied = new sfn.Succeed(s, 'Denied');
   const cancelled = new sfn.Succeed(s, 'Cancelled');
-  const approvalExpired = new sfn.Succeed(s, 'ApprovalExpired', { comment: 'Nobody approved within the approval timeout.' });
+  const approvalExpired = new sfn.Succeed(s, 'ApprovalExpired', {
+    comment: 'Nobody approved within the approval timeout.',
+  });
   const closed = new sfn.Succeed(s, 'Closed', { comment: 'The request was closed elsewhere; nothing to do.' });
-  const grantFailed = new sfn.Fail(s, 'GrantFailed', { error: 'GrantFailed', cause: 'The access could not be granted on the cluster.' });
+  const grantFailed = new sfn.Fail(s, 'GrantFailed', {
+    error: 'GrantFailed',
+    cause: 'The access could not be granted on the cluster.',
+  });
   const revokeFailed = new sfn.Fail(s, 'RevokeFailed', {
     error: 'RevokeFailed',
     cause: 'The JIT entry could not be removed; ONTAP ends it at its jit_validity regardless.',
@@ -166,7 +186,12 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   const ended = new sfn.Succeed(s, 'Ended', { comment: 'The grant ended (window over or revoked) and was removed.' });
 
   // Validate: policy and ONTAP prerequisites; records the SVM uuid; tells the requester.
-  const validate = invoke('Validate', 'validate-request', { requestId, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') }, RESULT_PATHS.validation);
+  const validate = invoke(
+    'Validate',
+    'validate-request',
+    { requestId, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') },
+    RESULT_PATHS.validation,
+  );
   retryTransient(validate, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
   validate.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
   validate.addCatch(recordOutcome('RecordInvalid', 'VALIDATION_FAILED').next(refused), {
@@ -179,8 +204,17 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   });
 
   // AwaitApproval: keeps the token in DynamoDB, posts the approval message, waits for a decision.
-  const awaitApproval = awaitToken('AwaitApproval', 'await-approval', `${RESULT_PATHS.validation}.approvalTimeoutSeconds`, RESULT_PATHS.approvalWait);
-  retryTransient(awaitApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], { interval: 2, attempts: 3, maxDelay: 30 });
+  const awaitApproval = awaitToken(
+    'AwaitApproval',
+    'await-approval',
+    `${RESULT_PATHS.validation}.approvalTimeoutSeconds`,
+    RESULT_PATHS.approvalWait,
+  );
+  retryTransient(awaitApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], {
+    interval: 2,
+    attempts: 3,
+    maxDelay: 30,
+  });
   const checkApproval = invoke(
     'CheckApproval',
     'check-approval',
@@ -217,7 +251,12 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   // AwaitEnd: waits out the window; completing its token early is "Revoke now".
   const awaitEnd = awaitToken('AwaitEnd', 'await-end', `${RESULT_PATHS.grant}.endTimeoutSeconds`, RESULT_PATHS.endWait);
-  const revoke = invoke('Revoke', 'revoke-access', { requestId, wait: sfn.JsonPath.objectAt(RESULT_PATHS.endWait) }, RESULT_PATHS.revoke);
+  const revoke = invoke(
+    'Revoke',
+    'revoke-access',
+    { requestId, wait: sfn.JsonPath.objectAt(RESULT_PATHS.endWait) },
+    RESULT_PATHS.revoke,
+  );
   retryTransient(revoke, TRANSIENT_ERRORS, { interval: 5, attempts: 8, maxDelay: 300 });
   revoke.addCatch(recordOutcome('RecordRevokeFailure', 'REVOKE_FAILED').next(revokeFailed), {
     errors: [sfn.Errors.ALL],
@@ -229,8 +268,15 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   retryTransient(awaitEnd, TRANSIENT_ERRORS, { interval: 2, attempts: 4, maxDelay: 30 });
   awaitEnd.addCatch(revoke, { errors: [sfn.Errors.ALL], resultPath: RESULT_PATHS.endWait });
 
-  const waitForStart = new sfn.Wait(s, 'WaitForStart', { time: sfn.WaitTime.timestampPath(`${RESULT_PATHS.decision}.startAt`) });
-  const checkBeforeGrant = invoke('CheckBeforeGrant', 'check-approval', { requestId, phase: 'start' }, RESULT_PATHS.decision);
+  const waitForStart = new sfn.Wait(s, 'WaitForStart', {
+    time: sfn.WaitTime.timestampPath(`${RESULT_PATHS.decision}.startAt`),
+  });
+  const checkBeforeGrant = invoke(
+    'CheckBeforeGrant',
+    'check-approval',
+    { requestId, phase: 'start' },
+    RESULT_PATHS.decision,
+  );
   retryTransient(checkBeforeGrant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
 
   // Waiting again after a partial approval: for the wait CheckApproval worked out, not the first one.

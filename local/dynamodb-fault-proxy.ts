@@ -4,7 +4,7 @@
  * the call is throttled, fails with a server error, or (reads only) is served but its answer lost.
  * The chaos tests and the bench share it; production code never imports it.
  */
-import { createServer, type IncomingMessage, request as httpRequest, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What a fault does to a call. */
@@ -65,7 +65,10 @@ export async function startDynamoFaultProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const operation =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       let parsed: Record<string, unknown> = {};
       try {
         parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;

@@ -27,7 +27,9 @@ export function localDynamoClient(endpoint: string): DynamoDBClient {
 }
 
 /** Starts dynalite on loopback (port 0 = any free port) and creates the table. */
-export async function startEmbeddedDynamo(options: { port?: number; tableName?: string } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: { port?: number; tableName?: string } = {},
+): Promise<EmbeddedDynamo> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -9,24 +9,24 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { loadConfig } from '../lambdas/config/load';
 import type { Config } from '../lambdas/config/schema';
+import { RECONCILE_PERIOD_SECONDS } from '../lambdas/domain/attention';
 import type { AccessRequest } from '../lambdas/domain/request';
+import { nodeListenerFor } from '../lambdas/handlers/slack-ingress';
 import { type Clock, scaledClock } from '../lambdas/runtime/clock';
 import { Logger, type LogLevel } from '../lambdas/runtime/logger';
-import { RECONCILE_PERIOD_SECONDS } from '../lambdas/domain/attention';
 import { getRuntime, resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
-import { SlackDirectory as PeopleLookup } from '../lambdas/slack/directory';
-import { reconcile, type ReconcileOptions, type ReconcileResult } from '../lambdas/workflow/reconcile';
 import { createSlackApp } from '../lambdas/slack/app';
+import { SlackDirectory as PeopleLookup } from '../lambdas/slack/directory';
 import { createJsonLogger } from '../lambdas/slack/logger';
 import { Notifier } from '../lambdas/slack/notifier';
-import { nodeListenerFor } from '../lambdas/handlers/slack-ingress';
 import { RequestStore } from '../lambdas/store/requests';
 import { WorkflowClient } from '../lambdas/workflow/client';
+import { type ReconcileOptions, type ReconcileResult, reconcile } from '../lambdas/workflow/reconcile';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { type FixtureInput, type OntapSimulator, startOntapSimulator } from './ontap-sim';
 import { createSandboxHandler, type SandboxHandler } from './sandbox/handler';
@@ -105,7 +105,10 @@ export interface LocalStack {
 /** A port the stack cannot use, named with what wanted it. */
 export class PortInUseError extends Error {
   constructor(what: string, port: number, options?: { cause?: unknown }) {
-    super(`Port ${port} (${what}) is already in use. Stop whatever uses it or choose another port (--port or JIT_PORT).`, options);
+    super(
+      `Port ${port} (${what}) is already in use. Stop whatever uses it or choose another port (--port or JIT_PORT).`,
+      options,
+    );
     this.name = 'PortInUseError';
   }
 }
@@ -165,7 +168,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ontapUrls[cluster.name] = simulator.url;
       }
     }
-    for (const cluster of config.clusters) if (cluster.endpoint !== 'embedded') ontapUrls[cluster.name] = cluster.endpoint;
+    for (const cluster of config.clusters)
+      if (cluster.endpoint !== 'embedded') ontapUrls[cluster.name] = cluster.endpoint;
     env.JIT_TIME_SCALE = String(speed);
 
     // Slack: the stand-in unless a real Web API is named.
@@ -270,7 +274,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           { title: 'Requests', fetch: async () => requestRows(await recentRequests(store, slack)) },
           {
             title: 'Audit trail (selected message)',
-            fetch: async ({ selected }) => auditRows(store, selectedContent(slack, selected), await recentRequests(store, slack)),
+            fetch: async ({ selected }) =>
+              auditRows(store, selectedContent(slack, selected), await recentRequests(store, slack)),
           },
         ],
       });
@@ -309,15 +314,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 /** Runs a pass every period of business time, one at a time; returns what stops it (waiting for a pass under way). */
 function scheduleReconciler(pass: () => Promise<unknown>, speed: number): () => Promise<void> {
   let running: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    // A pass still going when the next is due: the next simply waits for the following tick.
-    if (running) return;
-    running = pass()
-      .catch(() => undefined)
-      .finally(() => {
-        running = undefined;
-      });
-  }, Math.max(100, (RECONCILE_PERIOD_SECONDS * 1000) / speed));
+  const timer = setInterval(
+    () => {
+      // A pass still going when the next is due: the next simply waits for the following tick.
+      if (running) return;
+      running = pass()
+        .catch(() => undefined)
+        .finally(() => {
+          running = undefined;
+        });
+    },
+    Math.max(100, (RECONCILE_PERIOD_SECONDS * 1000) / speed),
+  );
   timer.unref();
   return async () => {
     clearInterval(timer);
@@ -378,16 +386,30 @@ function requestRows(requests: readonly AccessRequest[]): Record<string, unknown
 }
 
 /** The selected message's text and blocks, where a request id shows (in button values, for one). */
-function selectedContent(slack: SlackApiStandIn, selected: { channel: string; ts: string; text: string } | undefined): string | undefined {
+function selectedContent(
+  slack: SlackApiStandIn,
+  selected: { channel: string; ts: string; text: string } | undefined,
+): string | undefined {
   if (!selected) return undefined;
   const message = slack.messages.find((m) => m.channel === selected.channel && m.ts === selected.ts);
   return message ? `${message.text} ${JSON.stringify(message.blocks)}` : selected.text;
 }
 
-async function auditRows(store: RequestStore, selectedText: string | undefined, recent: readonly AccessRequest[]): Promise<unknown> {
+async function auditRows(
+  store: RequestStore,
+  selectedText: string | undefined,
+  recent: readonly AccessRequest[],
+): Promise<unknown> {
   const mentioned = recent.find((r) => selectedText?.includes(r.id));
   const request = mentioned ?? recent[0];
   if (!request) return 'No requests yet.';
   const trail = await store.auditTrail(request.id);
-  return trail.map((e) => ({ request: request.id, at: e.at, event: e.type, by: e.actor ?? '', to: e.to, detail: e.detail ?? '' }));
+  return trail.map((e) => ({
+    request: request.id,
+    at: e.at,
+    event: e.type,
+    by: e.actor ?? '',
+    to: e.to,
+    detail: e.detail ?? '',
+  }));
 }

@@ -1,6 +1,7 @@
 /** The part of dynalite's API the embedded DynamoDB uses (the package ships no types). */
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     path?: string;
     createTableMs?: number;

@@ -16,7 +16,12 @@ import { round, type Summary, summarize } from '../stats';
 import { APPROVER, requester } from '../workload';
 
 /** The request kinds measured. */
-export const ACK_KINDS = ['slash command: /jit opens the modal', 'slash command: one-line request (text shortcut)', 'modal submit', 'button: Approve'] as const;
+export const ACK_KINDS = [
+  'slash command: /jit opens the modal',
+  'slash command: one-line request (text shortcut)',
+  'modal submit',
+  'button: Approve',
+] as const;
 /** One of them. */
 export type AckKind = (typeof ACK_KINDS)[number];
 
@@ -40,10 +45,16 @@ const JUSTIFICATION = 'Benchmark: restore the snapmirror schedule on vol_data';
 
 /** Runs `rounds` measured rounds after `warmup` unmeasured ones. */
 export async function measureAck(b: BenchStack, rounds: number, warmup: number): Promise<AckResult> {
-  const floor = await startFloor({ dynamoEndpoint: b.stack.urls.dynamodb, tableName: 'ontap-jit-requests', signingSecret: b.stack.signingSecret });
+  const floor = await startFloor({
+    dynamoEndpoint: b.stack.urls.dynamodb,
+    tableName: 'ontap-jit-requests',
+    signingSecret: b.stack.signingSecret,
+  });
   const floorPoster = new SignedPoster(floor.url, b.stack.signingSecret);
   const sfn = b.stack.workflow.sfn;
-  const samples: Record<AckKind, number[]> = Object.fromEntries(ACK_KINDS.map((k) => [k, [] as number[]])) as unknown as Record<AckKind, number[]>;
+  const samples: Record<AckKind, number[]> = Object.fromEntries(
+    ACK_KINDS.map((k) => [k, [] as number[]]),
+  ) as unknown as Record<AckKind, number[]>;
   const floorMs: number[] = [];
   const toGrant: number[] = [];
   const approvedExecutions: string[] = [];
@@ -65,7 +76,14 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     check(answer.status);
     // Entered once the grant returned (the one-hour window may even be over on a stalled machine).
     await sfn.whenEntered(arn, 'AwaitEnd');
-    const post = b.simulator.calls().find((c) => c.method === 'POST' && c.path.startsWith('/api/security/jit-privilege-users') && JSON.stringify(c.body).includes(requestId));
+    const post = b.simulator
+      .calls()
+      .find(
+        (c) =>
+          c.method === 'POST' &&
+          c.path.startsWith('/api/security/jit-privilege-users') &&
+          JSON.stringify(c.body).includes(requestId),
+      );
     if (!post) throw new Error(`no JIT POST for ${requestId}`);
     b.simulator.clearCalls();
     return { ackMs: answer.ms, toPostMs: b.clock.realMs(Date.parse(post.time)) - clicked };
@@ -73,7 +91,8 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
 
   const began = performance.now();
   for (let r = 0; r < warmup + rounds; r++) {
-    if (r > 0 && r % 100 === 0) process.stdout.write(`   round ${r}/${warmup + rounds} (${round((performance.now() - began) / 1000)} s)\n`);
+    if (r > 0 && r % 100 === 0)
+      process.stdout.write(`   round ${r}/${warmup + rounds} (${round((performance.now() - began) / 1000)} s)\n`);
     const measured = r >= warmup;
     const record = (kind: AckKind, ms: number): void => {
       if (measured) samples[kind].push(ms);
@@ -121,7 +140,10 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     latencyMs,
     floorMs: floorSummary,
     ratioToFloor: Object.fromEntries(
-      ACK_KINDS.map((k) => [k, { p50: round(latencyMs[k].p50 / floorSummary.p50), p99: round(latencyMs[k].p99 / floorSummary.p99) }]),
+      ACK_KINDS.map((k) => [
+        k,
+        { p50: round(latencyMs[k].p50 / floorSummary.p50), p99: round(latencyMs[k].p99 / floorSummary.p99) },
+      ]),
     ) as Record<AckKind, { p50: number; p99: number }>,
     approveToGrantMs: summarize(toGrant),
     failures,

@@ -7,14 +7,14 @@
  * runner's counters and the capacity meter: the workflow's own, and the Slack ingress's (everything
  * else the product's DynamoDB client did meanwhile).
  */
-import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { localDynamoClient } from '../../local/dynamodb';
+import { type AttributeValue, BatchWriteItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { toUtcSecond } from '../../lambdas/domain/durations';
 import { newRequest } from '../../lambdas/domain/request';
 import { nowOf } from '../../lambdas/runtime/clock';
 import type { WorkflowTask } from '../../lib/workflow-definition';
+import { localDynamoClient } from '../../local/dynamodb';
 import type { BenchStack } from '../local';
-import { mean, round, summarize, type Summary } from '../stats';
+import { mean, round, type Summary, summarize } from '../stats';
 import { APPROVER, requester } from '../workload';
 
 /** Per-lifecycle figures at one preload level (means over the batch; `max` of transitions too). */
@@ -49,7 +49,11 @@ export interface LifecycleCostResult {
 const JUSTIFICATION = 'Benchmark: rotate the backup schedule on vol_archive';
 
 /** Runs `batch` lifecycles at each of `levels` preloaded items. */
-export async function measureLifecycleCost(b: BenchStack, levels: readonly number[], batch: number): Promise<LifecycleCostResult> {
+export async function measureLifecycleCost(
+  b: BenchStack,
+  levels: readonly number[],
+  batch: number,
+): Promise<LifecycleCostResult> {
   const loader = new Preloader(b);
   const results: LifecycleCounts[] = [];
   let user = 0;
@@ -60,12 +64,28 @@ export async function measureLifecycleCost(b: BenchStack, levels: readonly numbe
   await loader.close();
   const first = results[0];
   const last = results.at(-1);
-  const keys = ['stateTransitions', 'taskInvocations', 'workflowReads', 'workflowWrites', 'ingressReads', 'ingressWrites', 'readRequestUnits', 'writeRequestUnits'] as const;
-  const growth = Object.fromEntries(keys.map((k) => [k, first && last && first[k] > 0 ? round((last[k] - first[k]) / first[k], 3) : 0]));
+  const keys = [
+    'stateTransitions',
+    'taskInvocations',
+    'workflowReads',
+    'workflowWrites',
+    'ingressReads',
+    'ingressWrites',
+    'readRequestUnits',
+    'writeRequestUnits',
+  ] as const;
+  const growth = Object.fromEntries(
+    keys.map((k) => [k, first && last && first[k] > 0 ? round((last[k] - first[k]) / first[k], 3) : 0]),
+  );
   return { levels: results, growth };
 }
 
-async function runBatch(b: BenchStack, preloadedItems: number, batch: number, nextUser: () => string): Promise<LifecycleCounts> {
+async function runBatch(
+  b: BenchStack,
+  preloadedItems: number,
+  batch: number,
+  nextUser: () => string,
+): Promise<LifecycleCounts> {
   const { counters, sfn } = b.stack.workflow;
   const totalBefore = { ...counters.dynamo };
   const unitsBefore = b.capacity.snapshot();
@@ -93,7 +113,8 @@ async function runBatch(b: BenchStack, preloadedItems: number, batch: number, ne
   const workflowWrites = per.reduce((n, c) => n + c.dynamo.writes, 0);
   const units = b.capacity.snapshot();
   const invocations: Record<string, number> = {};
-  for (const c of per) for (const [fn, n] of Object.entries(c.taskInvocations)) invocations[fn] = (invocations[fn] ?? 0) + n / batch;
+  for (const c of per)
+    for (const [fn, n] of Object.entries(c.taskInvocations)) invocations[fn] = (invocations[fn] ?? 0) + n / batch;
   const taskMsByFunction = Object.fromEntries(
     Object.entries(b.taskMs).map(([task, samples]) => [task, round(mean(samples.slice(taskBefore[task] ?? 0)), 3)]),
   );
@@ -148,7 +169,9 @@ class Preloader {
     for (let i = 0; i < pending.length; i += 25) {
       let requests: WriteRequest[] = pending.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       while (requests.length > 0) {
-        const out = await this.client.send(new BatchWriteItemCommand({ RequestItems: { 'ontap-jit-requests': requests } }));
+        const out = await this.client.send(
+          new BatchWriteItemCommand({ RequestItems: { 'ontap-jit-requests': requests } }),
+        );
         requests = out.UnprocessedItems?.['ontap-jit-requests'] ?? [];
       }
     }
@@ -182,16 +205,32 @@ class Preloader {
     await store.create(base(liveId, 599), requester(599).id);
     await store.apply(liveId, { type: 'APPROVE', by: APPROVER, at: now() });
     await store.apply(liveId, { type: 'GRANTED', at: now(), window });
-    await store.acquireGrantLock({ cluster: 'cluster1', svmUuid: '02c9e252-41be-11e9-81d5-00a0986138f7', account: requester(599).name, application: 'ssh' }, liveId, window.end);
+    await store.acquireGrantLock(
+      {
+        cluster: 'cluster1',
+        svmUuid: '02c9e252-41be-11e9-81d5-00a0986138f7',
+        account: requester(599).name,
+        application: 'ssh',
+      },
+      liveId,
+      window.end,
+    );
     const finished = await this.itemsOf(`REQ#${finishedId}`);
-    const live = [...(await this.itemsOf(`REQ#${liveId}`)), ...(await this.itemsOf(`LOCK#cluster1#02c9e252-41be-11e9-81d5-00a0986138f7#${requester(599).name}#ssh`))];
+    const live = [
+      ...(await this.itemsOf(`REQ#${liveId}`)),
+      ...(await this.itemsOf(`LOCK#cluster1#02c9e252-41be-11e9-81d5-00a0986138f7#${requester(599).name}#ssh`)),
+    ];
     if (finished.length < 2 || live.length < 3) throw new Error('the preload templates are incomplete');
     return { finished: tag(finished, finishedId, 598), live: tag(live, liveId, 599) };
   }
 
   private async itemsOf(pk: string): Promise<RawItem[]> {
     const out = await this.client.send(
-      new QueryCommand({ TableName: 'ontap-jit-requests', KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: pk } } }),
+      new QueryCommand({
+        TableName: 'ontap-jit-requests',
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+      }),
     );
     return out.Items ?? [];
   }
@@ -205,7 +244,10 @@ const TAG = { id: '@@ID@@', slackUser: '@@USER@@', account: '@@ACCOUNT@@' };
 
 /** The template with its id, requester and account marked for replacement. */
 function tag(items: RawItem[], id: string, user: number): RawItem[] {
-  const text = JSON.stringify(items).replaceAll(id, TAG.id).replaceAll(requester(user).id, TAG.slackUser).replaceAll(requester(user).name, TAG.account);
+  const text = JSON.stringify(items)
+    .replaceAll(id, TAG.id)
+    .replaceAll(requester(user).id, TAG.slackUser)
+    .replaceAll(requester(user).name, TAG.account);
   return JSON.parse(text) as RawItem[];
 }
 

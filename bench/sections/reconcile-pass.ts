@@ -11,21 +11,21 @@ import {
   GetItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
+import { parseConfig } from '../../lambdas/config/load';
 import { transition } from '../../lambdas/domain/lifecycle';
 import { newRequest } from '../../lambdas/domain/request';
+import { OntapClient } from '../../lambdas/ontap';
 import { scaledClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
-import { Notifier } from '../../lambdas/slack/notifier';
 import { SlackDirectory } from '../../lambdas/slack/directory';
+import { Notifier } from '../../lambdas/slack/notifier';
 import { RequestStore } from '../../lambdas/store/requests';
 import { WorkflowClient } from '../../lambdas/workflow/client';
 import { reconcile } from '../../lambdas/workflow/reconcile';
-import { OntapClient } from '../../lambdas/ontap';
 import { startEmbeddedDynamo } from '../../local/dynamodb';
 import { startOntapSimulator } from '../../local/ontap-sim';
 import { startSlackApi } from '../../local/slack-api/server';
 import { RunCounters, startLocalWorkflow } from '../../local/stepfunctions';
-import { parseConfig } from '../../lambdas/config/load';
 import { round } from '../stats';
 
 /** One measured pass. */

@@ -32,7 +32,11 @@ export interface ScaleLevel {
 }
 
 /** Runs each level with `rounds(c)` lifecycles per requester. */
-export async function measureScale(b: BenchStack, levels: readonly number[], rounds: (concurrency: number) => number): Promise<ScaleLevel[]> {
+export async function measureScale(
+  b: BenchStack,
+  levels: readonly number[],
+  rounds: (concurrency: number) => number,
+): Promise<ScaleLevel[]> {
   const out: ScaleLevel[] = [];
   for (const concurrency of levels) {
     process.stdout.write(`   ${concurrency} concurrent ...\n`);

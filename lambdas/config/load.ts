@@ -32,7 +32,11 @@ export function parseConfigText(text: string, source = 'configuration'): Config 
     data = document.toJS();
   } catch (error) {
     // An alias with no anchor, or an alias bomb: the YAML library throws while building the data.
-    throw new ConfigError('', `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ConfigError(
+      '',
+      `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   return parseConfig(data);
 }
@@ -69,7 +73,9 @@ export function readConfigText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError('', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ConfigError('', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
 }
 

@@ -53,7 +53,10 @@ export const ClusterSchema = z
     endpoint: z.union([z.literal('embedded'), clusterEndpoint]).default('embedded'),
     credentials: CredentialsSchema.default({}),
     /** PEM of the CA that signed the cluster's certificate (clusters commonly use a private CA). */
-    caCertificate: z.string().includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' }).optional(),
+    caCertificate: z
+      .string()
+      .includes('-----BEGIN CERTIFICATE-----', { message: 'must be a PEM certificate' })
+      .optional(),
     /** Per-call timeout towards this cluster. */
     timeout: seconds.prefault('10s'),
   })
@@ -74,7 +77,9 @@ const emailDomain = z
 export const AccountMappingSchema = z
   .object({
     /** Explicit Slack user id to ONTAP account name; consulted first. */
-    map: z.record(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'keys must be Slack user ids'), z.string().min(1).max(64)).default({}),
+    map: z
+      .record(z.string().regex(/^[UW][A-Z0-9]{2,20}$/, 'keys must be Slack user ids'), z.string().min(1).max(64))
+      .default({}),
     /** Otherwise use the local part of the user's confirmed Slack e-mail (`alice@example.com` -> `alice`). */
     emailLocalPart: z.boolean().default(false),
     /** The e-mail domains whose addresses name ONTAP accounts (exact match); required with emailLocalPart. */
@@ -135,8 +140,12 @@ export const AwsSchema = z
     vpc: z
       .object({
         vpcId: z.string().regex(awsId('vpc'), 'must be a VPC id (vpc- and 8 or 17 hex digits)'),
-        subnetIds: z.array(z.string().regex(awsId('subnet'), 'must be subnet ids (subnet- and 8 or 17 hex digits)')).min(1),
-        securityGroupIds: z.array(z.string().regex(awsId('sg'), 'must be security group ids (sg- and 8 or 17 hex digits)')).min(1),
+        subnetIds: z
+          .array(z.string().regex(awsId('subnet'), 'must be subnet ids (subnet- and 8 or 17 hex digits)'))
+          .min(1),
+        securityGroupIds: z
+          .array(z.string().regex(awsId('sg'), 'must be security group ids (sg- and 8 or 17 hex digits)'))
+          .min(1),
       })
       .strict()
       .optional(),
@@ -169,21 +178,31 @@ export const ConfigSchema = z
   .superRefine((config, ctx) => {
     const names = new Set<string>();
     config.clusters.forEach((c, i) => {
-      if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `"${c.name}" is listed twice` });
+      if (names.has(c.name))
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `"${c.name}" is listed twice` });
       names.add(c.name);
     });
     const policyNames = new Set<string>();
     config.policies.forEach((p, i) => {
-      if (policyNames.has(p.name)) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `"${p.name}" is listed twice` });
+      if (policyNames.has(p.name))
+        ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `"${p.name}" is listed twice` });
       policyNames.add(p.name);
       p.clusters.forEach((c, j) => {
         if (c !== '*' && !names.has(c)) {
-          ctx.addIssue({ code: 'custom', path: ['policies', i, 'clusters', j], message: `names unknown cluster "${c}"` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policies', i, 'clusters', j],
+            message: `names unknown cluster "${c}"`,
+          });
         }
       });
     });
     if (!config.slack.accounts.emailLocalPart && Object.keys(config.slack.accounts.map).length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['slack', 'accounts'], message: 'maps nobody: give a map or set emailLocalPart: true' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slack', 'accounts'],
+        message: 'maps nobody: give a map or set emailLocalPart: true',
+      });
     }
   });
 

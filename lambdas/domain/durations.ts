@@ -6,7 +6,8 @@ import { InvalidDurationError, LimitExceededError } from './errors';
 /** Longest text accepted as a duration; anything longer is not a duration someone typed. */
 const MAX_INPUT_LENGTH = 40;
 
-const SHORT_FORM = /^(?:(\d{1,5})\s*(?:d|days?))?\s*(?:(\d{1,6})\s*(?:h|hrs?|hours?))?\s*(?:(\d{1,7})\s*(?:m|mins?|minutes?))?\s*(?:(\d{1,8})\s*(?:s|secs?|seconds?))?$/i;
+const SHORT_FORM =
+  /^(?:(\d{1,5})\s*(?:d|days?))?\s*(?:(\d{1,6})\s*(?:h|hrs?|hours?))?\s*(?:(\d{1,7})\s*(?:m|mins?|minutes?))?\s*(?:(\d{1,8})\s*(?:s|secs?|seconds?))?$/i;
 const SECONDS_PER = { day: 86_400, hour: 3_600, minute: 60 } as const;
 
 /**
@@ -19,7 +20,8 @@ export function parseDuration(input: string): number {
   if (typeof input !== 'string') throw new InvalidDurationError('A duration must be text such as "2h" or "PT2H".');
   const text = input.trim();
   if (text.length === 0) throw new InvalidDurationError('The duration is empty; write it like "2h", "90m" or "PT2H".');
-  if (text.length > MAX_INPUT_LENGTH) throw new InvalidDurationError('The duration is too long to be one; write it like "2h" or "PT2H".');
+  if (text.length > MAX_INPUT_LENGTH)
+    throw new InvalidDurationError('The duration is too long to be one; write it like "2h" or "PT2H".');
   const seconds = /^[+-]?P/i.test(text) ? parseIso(text) : parseShort(text);
   if (seconds <= 0) throw new InvalidDurationError(`"${text}" is not a positive duration.`);
   return seconds;
@@ -48,7 +50,9 @@ function parseIso(text: string): number {
   const seconds = parseIsoDuration(upper);
   if (seconds !== null) return seconds;
   if (/^P[^T]*[YM]/.test(upper)) {
-    throw new InvalidDurationError(`"${text}" uses months or years, which have no fixed length; use days (e.g. "P30D").`);
+    throw new InvalidDurationError(
+      `"${text}" uses months or years, which have no fixed length; use days (e.g. "P30D").`,
+    );
   }
   if (/\d[.,]\d+S$/.test(upper)) {
     throw new InvalidDurationError(`"${text}" has a fraction of a second; ONTAP accepts whole seconds only.`);
@@ -67,7 +71,10 @@ function parseShort(text: string): number {
   }
   const [, d, h, m, s] = match;
   return (
-    Number(d ?? 0) * SECONDS_PER.day + Number(h ?? 0) * SECONDS_PER.hour + Number(m ?? 0) * SECONDS_PER.minute + Number(s ?? 0)
+    Number(d ?? 0) * SECONDS_PER.day +
+    Number(h ?? 0) * SECONDS_PER.hour +
+    Number(m ?? 0) * SECONDS_PER.minute +
+    Number(s ?? 0)
   );
 }
 
@@ -154,7 +161,7 @@ export interface Window {
 /** Formats an instant as the UTC, whole-second ISO-8601 timestamp the store and ONTAP use. */
 export function toUtcSecond(instant: DateTime): string {
   if (!instant.isValid) throw new InvalidDurationError('That is not a valid point in time.');
-  return instant.toUTC().startOf('second').toISO({ suppressMilliseconds: true, includeOffset: false }) + 'Z';
+  return `${instant.toUTC().startOf('second').toISO({ suppressMilliseconds: true, includeOffset: false })}Z`;
 }
 
 /** Parses a stored UTC timestamp; refuses anything that is not one. */

@@ -97,7 +97,7 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
           throw new NotAllowedError('Only the requester can cancel a request still waiting; approvers deny it.');
         }
         if (event.reason === undefined) {
-          throw new NotAllowedError('Cancelling someone else\'s approved request needs a reason.');
+          throw new NotAllowedError("Cancelling someone else's approved request needs a reason.");
         }
       }
       const reason = event.reason !== undefined ? { reason: event.reason } : {};
@@ -117,7 +117,13 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
       return done({ ...common, status: 'FAILED', stage: 'authorization', reason: event.reason, endedAt: event.at });
     case 'GRANTED':
       if (request.status !== 'APPROVED') break;
-      return done({ ...common, status: 'ACTIVE', decidedAt: request.decidedAt, window: event.window, grantedAt: event.at });
+      return done({
+        ...common,
+        status: 'ACTIVE',
+        decidedAt: request.decidedAt,
+        window: event.window,
+        grantedAt: event.at,
+      });
     case 'GRANT_FAILED':
       if (request.status !== 'APPROVED') break;
       return done({
@@ -128,11 +134,12 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
         endedAt: event.at,
         ...(event.cleanupPending ? { cleanupPending: true as const } : {}),
       });
-    case 'CLEANED_UP':
+    case 'CLEANED_UP': {
       if (request.status !== 'FAILED' || !request.cleanupPending) break;
       // The cluster confirmed no entry names the request: the failure stands, nothing is left behind.
       const { stage, reason, endedAt } = request;
       return done({ ...common, status: 'FAILED', stage, reason, endedAt });
+    }
     case 'REVOKE_REQUESTED':
       if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') break;
       if (request.revokeRequestedBy !== undefined) {
@@ -144,7 +151,14 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
       const granted = { window: request.window, grantedAt: request.grantedAt };
       if (request.revokeRequestedBy !== undefined) {
         const revokedBy = request.revokeRequestedBy;
-        return done({ ...common, ...granted, status: 'REVOKED', decidedAt: request.decidedAt, revokedBy, endedAt: event.at });
+        return done({
+          ...common,
+          ...granted,
+          status: 'REVOKED',
+          decidedAt: request.decidedAt,
+          revokedBy,
+          endedAt: event.at,
+        });
       }
       return done({ ...common, ...granted, status: 'EXPIRED', expiry: 'window-ended', endedAt: event.at });
     }

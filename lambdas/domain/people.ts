@@ -56,7 +56,7 @@ export function identityKeys(identity: Identity, people: PeopleGrouping): string
   const keys = [`slack:${identity.userId}`];
   if (identity.ontapAccount !== undefined) keys.push(`ontap:${identity.ontapAccount.toLowerCase()}`);
   const email = identity.email;
-  if (email !== undefined && email.includes('@')) keys.push(`email:${normalizeEmail(email)}`);
+  if (email?.includes('@')) keys.push(`email:${normalizeEmail(email)}`);
   const person = personOf(people, identity.userId);
   if (person !== undefined) keys.push(`person:${person}`);
   return keys;
@@ -84,7 +84,7 @@ export function knownSlackIds(
 ): string[] {
   const ids = new Set([userId]);
   const person = personOf(accounts.people, userId);
-  if (person !== undefined) accounts.people[person]?.forEach((id) => ids.add(id));
+  if (person !== undefined) for (const id of accounts.people[person] ?? []) ids.add(id);
   for (const [id, account] of Object.entries(accounts.map)) {
     if (account.toLowerCase() === ontapAccount.toLowerCase()) ids.add(id);
   }

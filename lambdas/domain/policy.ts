@@ -130,8 +130,8 @@ function keysOf(actor: Actor): readonly string[] {
 export function groupsOf(policies: readonly Policy[]): string[] {
   const ids = new Set<string>();
   for (const p of policies) {
-    if (p.requesters !== 'anyone') p.requesters.groups.forEach((g) => ids.add(g));
-    p.approvers.groups.forEach((g) => ids.add(g));
+    if (p.requesters !== 'anyone') for (const g of p.requesters.groups) ids.add(g);
+    for (const g of p.approvers.groups) ids.add(g);
   }
   return [...ids];
 }
@@ -149,13 +149,18 @@ export function selectPolicy(policies: readonly Policy[], actor: Actor, target: 
   const mine = policiesForRequester(policies, actor);
   if (mine.length === 0) throw new PolicyViolationError(noPolicyMessage(actor));
   const onCluster = mine.filter((p) => matches(p.clusters, target.cluster));
-  if (onCluster.length === 0) throw new PolicyViolationError(`No policy lets you request access on cluster "${target.cluster}".`, 'cluster');
+  if (onCluster.length === 0)
+    throw new PolicyViolationError(`No policy lets you request access on cluster "${target.cluster}".`, 'cluster');
   const onSvm = onCluster.filter((p) => matches(p.svms, target.svm));
-  if (onSvm.length === 0) throw new PolicyViolationError(`No policy lets you request access on SVM "${target.svm}".`, 'svm');
+  if (onSvm.length === 0)
+    throw new PolicyViolationError(`No policy lets you request access on SVM "${target.svm}".`, 'svm');
   const chosen = onSvm.find((p) => p.roles.includes(target.role));
   if (!chosen) {
     const allowed = [...new Set(onSvm.flatMap((p) => p.roles))].join(', ');
-    throw new PolicyViolationError(`Role "${target.role}" cannot be requested on "${target.svm}" (allowed: ${allowed}).`, 'role');
+    throw new PolicyViolationError(
+      `Role "${target.role}" cannot be requested on "${target.svm}" (allowed: ${allowed}).`,
+      'role',
+    );
   }
   return chosen;
 }

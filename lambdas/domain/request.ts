@@ -20,7 +20,9 @@ export type Status = (typeof STATUSES)[number];
 /** Statuses after which nothing more happens to a request. */
 export const TERMINAL_STATUSES: ReadonlySet<Status> = new Set(['DENIED', 'CANCELLED', 'EXPIRED', 'REVOKED', 'FAILED']);
 
-const isoInstant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be a UTC ISO-8601 timestamp');
+const isoInstant = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/, 'must be a UTC ISO-8601 timestamp');
 const slackId = z.string().regex(/^[UWBS][A-Z0-9]{2,20}$/, 'must be a Slack id');
 
 /** One approval: who, when, and the keys of the person behind that Slack id then (domain/people.ts). */
@@ -65,9 +67,7 @@ const base = {
   justification: z.string().min(1).max(3000),
   ticket: z.string().max(200).optional(),
   approvals: z.array(ApprovalSchema),
-  slack: z
-    .object({ approval: MessageRefSchema.optional(), requester: MessageRefSchema.optional() })
-    .default({}),
+  slack: z.object({ approval: MessageRefSchema.optional(), requester: MessageRefSchema.optional() }).default({}),
   executionArn: z.string().optional(),
 };
 

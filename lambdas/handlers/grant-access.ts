@@ -3,6 +3,10 @@ import type { GrantOutput } from '../workflow/task-io';
 
 /** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
 export async function handler(event: unknown): Promise<GrantOutput> {
-  const [{ runTask }, { GrantInputSchema }, { grantAccess }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/grant')]);
+  const [{ runTask }, { GrantInputSchema }, { grantAccess }] = await Promise.all([
+    import('../workflow/task'),
+    import('../workflow/task-io'),
+    import('../workflow/grant'),
+  ]);
   return runTask('grant-access', GrantInputSchema, event, grantAccess);
 }

@@ -3,6 +3,10 @@ import type { RecordOutcomeOutput } from '../workflow/task-io';
 
 /** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
 export async function handler(event: unknown): Promise<RecordOutcomeOutput> {
-  const [{ runTask }, { RecordOutcomeInputSchema }, { recordOutcome }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/outcome')]);
+  const [{ runTask }, { RecordOutcomeInputSchema }, { recordOutcome }] = await Promise.all([
+    import('../workflow/task'),
+    import('../workflow/task-io'),
+    import('../workflow/outcome'),
+  ]);
   return runTask('record-outcome', RecordOutcomeInputSchema, event, recordOutcome);
 }

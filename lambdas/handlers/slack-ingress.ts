@@ -11,7 +11,13 @@ import { type Env, readEnv, secretsMaxAgeMinutes } from '../runtime/env';
 import { lazily } from '../runtime/lazy';
 import { SecretReader } from '../runtime/secrets';
 import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credentials';
-import { createSlackApp, type SlackApp, type SlackAppDeps, type SlackHttpRequest, type SlackHttpResponse } from '../slack/app';
+import {
+  createSlackApp,
+  type SlackApp,
+  type SlackAppDeps,
+  type SlackHttpRequest,
+  type SlackHttpResponse,
+} from '../slack/app';
 import { createJsonLogger } from '../slack/logger';
 import type { RequestStore } from '../store/requests';
 import type { WorkflowClient } from '../workflow/client';
@@ -20,7 +26,11 @@ import type { WorkflowClient } from '../workflow/client';
 export const SLACK_EVENTS_PATH = '/slack/events';
 
 /** Answers one raw Slack request (body as received, headers as sent). */
-export function handleSlackHttp(app: SlackApp, body: string, headers: SlackHttpRequest['headers']): Promise<SlackHttpResponse> {
+export function handleSlackHttp(
+  app: SlackApp,
+  body: string,
+  headers: SlackHttpRequest['headers'],
+): Promise<SlackHttpResponse> {
   return app.handle({ body, headers });
 }
 
@@ -31,7 +41,12 @@ export function lambdaHandlerFor(load: () => Promise<SlackApp>) {
       return { statusCode: 404, body: '' };
     }
     // Decode base64 as UTF-8 (Bolt's own receiver decodes it as ASCII, which breaks the signature of non-ASCII JSON).
-    const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const body =
+      event.body === undefined
+        ? ''
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body;
     const out = await handleSlackHttp(await load(), body, event.headers);
     return { statusCode: out.status, headers: out.headers, body: out.body };
   };
@@ -96,15 +111,24 @@ export async function depsFromEnvironment(
     config,
     // Built by the first request that needs them: opening the form, help and errors never load DynamoDB or Step Functions.
     store: lazily<RequestStore>(async () => {
-      const [{ DynamoDBClient }, { RequestStore }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('../store/requests')]);
+      const [{ DynamoDBClient }, { RequestStore }] = await Promise.all([
+        import('@aws-sdk/client-dynamodb'),
+        import('../store/requests'),
+      ]);
       return new RequestStore({
-        client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+        client: new DynamoDBClient({
+          region: env.AWS_REGION,
+          ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+        }),
         tableName: env.JIT_TABLE_NAME,
         retentionSeconds: config.retention,
       });
     }),
     workflow: lazily<WorkflowClient>(async () => {
-      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([import('@aws-sdk/client-sfn'), import('../workflow/client')]);
+      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
+        import('@aws-sdk/client-sfn'),
+        import('../workflow/client'),
+      ]);
       return new WorkflowClient({
         client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
         stateMachineArn: env.STATE_MACHINE_ARN,

@@ -3,6 +3,10 @@ import type { ValidateOutput } from '../workflow/task-io';
 
 /** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
 export async function handler(event: unknown): Promise<ValidateOutput> {
-  const [{ runTask }, { ValidateInputSchema }, { validateRequest }] = await Promise.all([import('../workflow/task'), import('../workflow/task-io'), import('../workflow/validate')]);
+  const [{ runTask }, { ValidateInputSchema }, { validateRequest }] = await Promise.all([
+    import('../workflow/task'),
+    import('../workflow/task-io'),
+    import('../workflow/validate'),
+  ]);
   return runTask('validate-request', ValidateInputSchema, event, validateRequest);
 }

@@ -79,9 +79,13 @@ export function parseWith<T extends z.ZodType>(
   if (!result.success) {
     const issue = result.error.issues[0];
     const where = `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`;
-    throw new OntapResponseFormatError(`ONTAP ${method} ${path}: unexpected ${what} (${where})`, { method, path }, {
-      cause: result.error,
-    });
+    throw new OntapResponseFormatError(
+      `ONTAP ${method} ${path}: unexpected ${what} (${where})`,
+      { method, path },
+      {
+        cause: result.error,
+      },
+    );
   }
   return result.data;
 }

@@ -2,7 +2,7 @@
 import * as entries from './jit-entries';
 import * as lookups from './lookups';
 import type { OntapClientOptions } from './options';
-import { type JitPrerequisiteInput, type JitPrerequisiteResult, checkJitPrerequisites } from './prerequisites';
+import { checkJitPrerequisites, type JitPrerequisiteInput, type JitPrerequisiteResult } from './prerequisites';
 import type { JitSettings, JitUserEntry, JitUserRecord, OntapAccount, OntapRole, SvmRef } from './schemas';
 import { OntapSession } from './session';
 

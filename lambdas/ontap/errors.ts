@@ -117,7 +117,12 @@ export class OntapTransientError extends OntapError {
   readonly retryAfterMs: number | undefined;
 
   /** See OntapError; `reason` says what went wrong. */
-  constructor(message: string, reason: TransientReason, details: OntapErrorDetails = {}, options?: { cause?: unknown; retryAfterMs?: number }) {
+  constructor(
+    message: string,
+    reason: TransientReason,
+    details: OntapErrorDetails = {},
+    options?: { cause?: unknown; retryAfterMs?: number },
+  ) {
     super(message, details, options);
     this.name = 'OntapTransientError';
     this.reason = reason;
@@ -151,7 +156,13 @@ export class OntapJobFailedError extends OntapError {
   readonly jobState: string;
 
   /** See OntapError. */
-  constructor(message: string, jobUuid: string, jobState: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    jobUuid: string,
+    jobState: string,
+    details: OntapErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, details, options);
     this.name = 'OntapJobFailedError';
     this.jobUuid = jobUuid;
@@ -172,7 +183,12 @@ export class OntapJitEntryMismatchError extends OntapError {
   readonly differences: JitEntryDifference[];
 
   /** See OntapError. */
-  constructor(message: string, differences: JitEntryDifference[], details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    differences: JitEntryDifference[],
+    details: OntapErrorDetails = {},
+    options?: { cause?: unknown },
+  ) {
     super(message, details, options);
     this.name = 'OntapJitEntryMismatchError';
     this.differences = differences;

@@ -1,8 +1,7 @@
 /** ONTAP adapter: the client, its errors and the shapes callers exchange with it. */
 export { OntapClient } from './client';
-export type { BasicCredentials, OntapClientOptions, OntapCredentialSource, OntapLogEvent } from './options';
 export * from './errors';
-export * from './schemas';
+export type { BasicCredentials, OntapClientOptions, OntapCredentialSource, OntapLogEvent } from './options';
 export {
   describeRole,
   type JitPrerequisiteInput,
@@ -10,3 +9,4 @@ export {
   type JitProblem,
   type JitProblemCode,
 } from './prerequisites';
+export * from './schemas';

@@ -17,13 +17,13 @@ import {
 } from './errors';
 import { exactName, pathSegment, queryString, uuidArg } from './names';
 import {
+  collectionSchema,
   type JitState,
   type JitUserEntry,
   JitUserEntrySchema,
   type JitUserFilter,
   type JitUserRecord,
   JitUserRecordSchema,
-  collectionSchema,
 } from './schemas';
 import type { OntapSession } from './session';
 import { durationToSeconds, formatOntapTime, parseOntapTime, startTimeToMillis, toIsoUtc } from './timestamps';

@@ -9,8 +9,8 @@ import {
   type OntapAccount,
   type OntapRole,
   RoleRecordSchema,
-  type SvmRef,
   SvmRecordSchema,
+  type SvmRef,
 } from './schemas';
 import type { OntapSession } from './session';
 

@@ -12,6 +12,7 @@
  */
 import { OntapInvalidInputError } from './errors';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that names carrying them are refused.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const QUERY_OPERATORS = /[*|!<>]|\.\./;
 
@@ -27,7 +28,8 @@ export function unsafeNameReason(value: string): string | null {
 /** Returns `value` if it is usable as an exact match; otherwise throws OntapInvalidInputError naming `kind`. */
 export function exactName(kind: string, value: string): string {
   const reason = unsafeNameReason(value);
-  if (reason !== null) throw new OntapInvalidInputError(`The ${kind} ${JSON.stringify(value)} ${reason}.`, { target: kind });
+  if (reason !== null)
+    throw new OntapInvalidInputError(`The ${kind} ${JSON.stringify(value)} ${reason}.`, { target: kind });
   return value;
 }
 
@@ -41,7 +43,8 @@ const UUID = /^[0-9a-fA-F-]{1,64}$/;
 
 /** Returns `value` if it looks like an ONTAP uuid, else throws; uuids go into paths unescaped-looking and must stay plain. */
 export function uuidArg(kind: string, value: string): string {
-  if (!UUID.test(value)) throw new OntapInvalidInputError(`The ${kind} ${JSON.stringify(value)} is not a uuid.`, { target: kind });
+  if (!UUID.test(value))
+    throw new OntapInvalidInputError(`The ${kind} ${JSON.stringify(value)} is not a uuid.`, { target: kind });
   return value;
 }
 

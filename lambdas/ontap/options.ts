@@ -5,7 +5,14 @@ import { DEFAULT_RETRY, type RetryPolicy } from './retry';
 
 /** A structured log event; never carries credentials or headers. */
 export type OntapLogEvent =
-  | { event: 'ontap.request'; method: string; path: string; status: number | null; error: string | null; durationMs: number }
+  | {
+      event: 'ontap.request';
+      method: string;
+      path: string;
+      status: number | null;
+      error: string | null;
+      durationMs: number;
+    }
   | { event: 'ontap.retry'; method: string; path: string; failures: number; delayMs: number; reason: string }
   | { event: 'ontap.job'; jobUuid: string; state: string }
   | { event: 'ontap.reauthenticate'; method: string; path: string };
@@ -77,7 +84,11 @@ const OptionsSchema = z.object({
     .object({ intervalMs: z.number().min(0).optional(), maxPolls: z.number().int().min(1).optional() })
     .optional(),
   pageSize: z.number().int().min(1).default(500),
-  maxResponseBytes: z.number().int().positive().default(16 * 1024 * 1024),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
 });
 
 /** Checked options with every default filled in. */
@@ -94,7 +105,9 @@ export function parseOptions(options: OntapClientOptions): SessionSettings {
   if (!result.success) {
     const issue = result.error.issues[0];
     // Name the field, never echo its value: it may be the password.
-    throw new OntapConfigError(`invalid ONTAP client option "${issue?.path.join('.') ?? '?'}": ${issue?.message ?? 'invalid'}`);
+    throw new OntapConfigError(
+      `invalid ONTAP client option "${issue?.path.join('.') ?? '?'}": ${issue?.message ?? 'invalid'}`,
+    );
   }
   let origin: URL;
   try {
@@ -103,7 +116,12 @@ export function parseOptions(options: OntapClientOptions): SessionSettings {
     throw new OntapConfigError('invalid ONTAP client option "endpoint": not a URL', { cause: err });
   }
   const plainOrigin = (origin.pathname === '/' || origin.pathname === '') && !origin.search && !origin.hash;
-  if ((origin.protocol !== 'https:' && origin.protocol !== 'http:') || origin.username || origin.password || !plainOrigin) {
+  if (
+    (origin.protocol !== 'https:' && origin.protocol !== 'http:') ||
+    origin.username ||
+    origin.password ||
+    !plainOrigin
+  ) {
     throw new OntapConfigError(
       'invalid ONTAP client option "endpoint": expected https://host[:port] (or http://) without credentials, path or query',
     );

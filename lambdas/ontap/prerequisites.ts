@@ -71,17 +71,27 @@ function accountProblems(account: OntapAccount, svmName: string): JitProblem[] {
   const problems: JitProblem[] = [];
   const ssh = account.applications.find((a) => a.application === 'ssh');
   if (!ssh) {
-    problems.push({ code: 'no-ssh-login', message: `${who} has no SSH login, and JIT elevation works only in an SSH session.` });
+    problems.push({
+      code: 'no-ssh-login',
+      message: `${who} has no SSH login, and JIT elevation works only in an SSH session.`,
+    });
   } else {
     if (!ssh.authenticationMethods.some((m) => JIT_LOGIN_METHODS.has(m))) {
       const methods = ssh.authenticationMethods.length ? ssh.authenticationMethods.join(', ') : 'no method';
-      problems.push({ code: 'unsupported-login-method', message: `${who} logs in over SSH with ${methods}; JIT elevation needs a password login (password, nsswitch or domain).` });
+      problems.push({
+        code: 'unsupported-login-method',
+        message: `${who} logs in over SSH with ${methods}; JIT elevation needs a password login (password, nsswitch or domain).`,
+      });
     }
     if (ssh.secondAuthenticationMethod !== 'none') {
-      problems.push({ code: 'mfa-enabled', message: `${who} has multi-factor authentication (${ssh.secondAuthenticationMethod}) on SSH, which JIT elevation does not support.` });
+      problems.push({
+        code: 'mfa-enabled',
+        message: `${who} has multi-factor authentication (${ssh.secondAuthenticationMethod}) on SSH, which JIT elevation does not support.`,
+      });
     }
   }
-  if (account.locked) problems.push({ code: 'account-locked', message: `${who} is locked; unlock it before asking for elevation.` });
+  if (account.locked)
+    problems.push({ code: 'account-locked', message: `${who} is locked; unlock it before asking for elevation.` });
   return problems;
 }
 
@@ -103,13 +113,23 @@ export function describeRole(role: OntapRole): string {
  * problems are reported together. Network and ONTAP errors are thrown, not
  * reported, so the caller can retry them.
  */
-export async function checkJitPrerequisites(lookups: Lookups, input: JitPrerequisiteInput): Promise<JitPrerequisiteResult> {
+export async function checkJitPrerequisites(
+  lookups: Lookups,
+  input: JitPrerequisiteInput,
+): Promise<JitPrerequisiteResult> {
   const parsed = JitPrerequisiteInputSchema.safeParse(input);
-  if (!parsed.success) throw new OntapInvalidInputError(`invalid prerequisite check input: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new OntapInvalidInputError(
+      `invalid prerequisite check input: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
   const { svmName, account, role, jitValidity } = parsed.data;
 
   const problems: JitProblem[] = [];
-  for (const [label, value] of [['SVM name', svmName], ['user name', account], ['role name', role]] as const) {
+  for (const [label, value] of [
+    ['SVM name', svmName],
+    ['user name', account],
+    ['role name', role],
+  ] as const) {
     const reason = unsafeNameReason(value);
     if (reason !== null) problems.push({ code: 'invalid-name', message: `The ${label} ${quote(value)} ${reason}.` });
   }
@@ -117,17 +137,37 @@ export async function checkJitPrerequisites(lookups: Lookups, input: JitPrerequi
   try {
     windowSec = durationToSeconds(jitValidity, 'jitValidity');
   } catch {
-    problems.push({ code: 'invalid-duration', message: `The requested window ${quote(String(jitValidity))} is not a duration such as PT4H or P1D.` });
+    problems.push({
+      code: 'invalid-duration',
+      message: `The requested window ${quote(String(jitValidity))} is not a duration such as PT4H or P1D.`,
+    });
   }
   if (problems.some((p) => p.code === 'invalid-name')) return { ok: false, problems, svm: null };
 
   const svm = await lookups.resolveSvm(svmName);
-  if (!svm) return { ok: false, problems: [...problems, { code: 'svm-not-found', message: `There is no SVM named ${quote(svmName)} on this cluster.` }], svm: null };
+  if (!svm)
+    return {
+      ok: false,
+      problems: [
+        ...problems,
+        { code: 'svm-not-found', message: `There is no SVM named ${quote(svmName)} on this cluster.` },
+      ],
+      svm: null,
+    };
 
-  const [acct, roleInfo, settings] = await Promise.all([lookups.getAccount(svm.name, account), lookups.getRole(svm.name, role), lookups.getJitSettings(svm.uuid)]);
-  if (!acct) problems.push({ code: 'account-not-found', message: `There is no user ${quote(account)} on SVM ${quote(svm.name)}.` });
+  const [acct, roleInfo, settings] = await Promise.all([
+    lookups.getAccount(svm.name, account),
+    lookups.getRole(svm.name, role),
+    lookups.getJitSettings(svm.uuid),
+  ]);
+  if (!acct)
+    problems.push({
+      code: 'account-not-found',
+      message: `There is no user ${quote(account)} on SVM ${quote(svm.name)}.`,
+    });
   else problems.push(...accountProblems(acct, svm.name));
-  if (!roleInfo) problems.push({ code: 'role-not-found', message: `Role ${quote(role)} is not defined on SVM ${quote(svm.name)}.` });
+  if (!roleInfo)
+    problems.push({ code: 'role-not-found', message: `Role ${quote(role)} is not defined on SVM ${quote(svm.name)}.` });
   if (windowSec !== null && windowSec > settings.maxJitValiditySeconds) {
     problems.push({
       code: 'window-too-long',

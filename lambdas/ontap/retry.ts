@@ -16,7 +16,12 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 250, maxDe
  * [0, min(max, base * 2^(failures-1))) ("full jitter", so many clients retrying
  * at once spread out), but at least what Retry-After asked for, within `maxDelayMs`.
  */
-export function backoffDelayMs(policy: RetryPolicy, failures: number, random: () => number, retryAfterMs?: number): number {
+export function backoffDelayMs(
+  policy: RetryPolicy,
+  failures: number,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failures - 1));
   const jittered = Math.floor(random() * ceiling);
   return retryAfterMs === undefined ? jittered : Math.min(policy.maxDelayMs, Math.max(jittered, retryAfterMs));

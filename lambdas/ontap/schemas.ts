@@ -19,7 +19,11 @@ export const ErrorBodySchema = z.object({
 
 /** A collection answer; `records` is absent when `return_records=false`. */
 export function collectionSchema<T extends z.ZodType>(record: T) {
-  return z.object({ records: z.array(record).optional(), num_records: z.number().int().nonnegative().optional(), _links: Links.optional() });
+  return z.object({
+    records: z.array(record).optional(),
+    num_records: z.number().int().nonnegative().optional(),
+    _links: Links.optional(),
+  });
 }
 
 const Owner = z.object({ uuid: z.string(), name: z.string() });

@@ -5,10 +5,10 @@
 import type { z } from 'zod';
 import { errorFromAnswer, headerValue, parseWith, truncate } from './answers';
 import { OntapJobFailedError, OntapResponseFormatError } from './errors';
-import { type QueryValues, pathSegment, queryString, uuidArg } from './names';
+import { pathSegment, type QueryValues, queryString, uuidArg } from './names';
 import { type OntapClientOptions, type OntapCredentialSource, type OntapLogEvent, parseOptions } from './options';
 import { type RetryPolicy, withRetry } from './retry';
-import { AccountOwnerRecordSchema, JobLinkBodySchema, JobRecordSchema, collectionSchema } from './schemas';
+import { AccountOwnerRecordSchema, collectionSchema, JobLinkBodySchema, JobRecordSchema } from './schemas';
 import { HttpTransport, type RawResponse } from './transport';
 
 const MAX_PAGES = 10_000;

@@ -47,6 +47,9 @@ export function toIsoUtc(ms: number): string {
 export function startTimeToMillis(value: Date | string, field: string): number {
   const ms = value instanceof Date ? value.getTime() : Date.parse(value);
   if (!Number.isFinite(ms)) throw new OntapInvalidInputError(`${field} is not a valid time`, { target: field });
-  if (ms % 1000 !== 0) throw new OntapInvalidInputError(`${field} must be whole seconds: ONTAP rejects sub-second precision`, { target: field });
+  if (ms % 1000 !== 0)
+    throw new OntapInvalidInputError(`${field} must be whole seconds: ONTAP rejects sub-second precision`, {
+      target: field,
+    });
   return ms;
 }

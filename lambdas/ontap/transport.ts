@@ -120,17 +120,38 @@ export class HttpTransport {
         if (err) reject(err);
         else if (value) resolve(value);
       };
+      // biome-ignore-start lint/correctness/noVoidTypeReturn: each branch settles with a void call and stops there.
       const fail = (err: unknown): void => {
         if (err instanceof OntapError) return finish(err);
         if (err instanceof DeadlineExceeded) {
-          return finish(new OntapTransientError(`ONTAP ${method} ${pathAndQuery}: no answer within ${this.#timeoutMs} ms`, 'timeout', details));
+          return finish(
+            new OntapTransientError(
+              `ONTAP ${method} ${pathAndQuery}: no answer within ${this.#timeoutMs} ms`,
+              'timeout',
+              details,
+            ),
+          );
         }
         const code = errorCode(err);
         if (code !== undefined && (TLS_CODES.has(code) || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_'))) {
-          return finish(new OntapTlsError(`ONTAP ${method} ${pathAndQuery}: TLS failed (${code}); is the configured CA the one that signed the cluster's certificate?`, details, { cause: err }));
+          return finish(
+            new OntapTlsError(
+              `ONTAP ${method} ${pathAndQuery}: TLS failed (${code}); is the configured CA the one that signed the cluster's certificate?`,
+              details,
+              { cause: err },
+            ),
+          );
         }
-        finish(new OntapTransientError(`ONTAP ${method} ${pathAndQuery}: connection failed${code ? ` (${code})` : ''}`, 'network', details, { cause: err }));
+        finish(
+          new OntapTransientError(
+            `ONTAP ${method} ${pathAndQuery}: connection failed${code ? ` (${code})` : ''}`,
+            'network',
+            details,
+            { cause: err },
+          ),
+        );
       };
+      // biome-ignore-end lint/correctness/noVoidTypeReturn: see above.
 
       const req = lib.request(
         {
@@ -148,13 +169,24 @@ export class HttpTransport {
           res.on('data', (chunk: Buffer) => {
             size += chunk.length;
             if (size > this.#maxResponseBytes) {
-              fail(new OntapResponseFormatError(`ONTAP ${method} ${pathAndQuery}: answer larger than ${this.#maxResponseBytes} bytes`, { ...details, status: res.statusCode }));
+              fail(
+                new OntapResponseFormatError(
+                  `ONTAP ${method} ${pathAndQuery}: answer larger than ${this.#maxResponseBytes} bytes`,
+                  { ...details, status: res.statusCode },
+                ),
+              );
               req.destroy();
               return;
             }
             chunks.push(chunk);
           });
-          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () =>
+            finish(undefined, {
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
           res.on('error', fail);
           res.on('close', () => {
             if (!res.complete) fail(Object.assign(new Error('answer cut off'), { code: 'ECONNRESET' }));

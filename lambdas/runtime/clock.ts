@@ -16,7 +16,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock for which one real millisecond is `factor` milliseconds, starting at `startMs` (default: now). */
 export function scaledClock(factor: number, startMs: number = Date.now()): Clock {
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`time scale must be a positive number, not ${factor}`);
+  if (!(factor > 0) || !Number.isFinite(factor))
+    throw new RangeError(`time scale must be a positive number, not ${factor}`);
   const realStart = Date.now();
   return { now: () => startMs + Math.round((Date.now() - realStart) * factor) };
 }

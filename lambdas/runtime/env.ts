@@ -51,7 +51,9 @@ export const EnvSchema = z.object({
   JIT_CONFIG: optional,
   JIT_TABLE_NAME: optional.transform((v) => v ?? 'ontap-jit-requests'),
   DYNAMODB_ENDPOINT: optional,
-  STATE_MACHINE_ARN: optional.transform((v) => v ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:ontap-jit-workflow'),
+  STATE_MACHINE_ARN: optional.transform(
+    (v) => v ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:ontap-jit-workflow',
+  ),
   SFN_ENDPOINT: optional,
   SLACK_API_URL: optional,
   SLACK_BOT_TOKEN: optional,

@@ -13,7 +13,11 @@ export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
 export const UNRESOLVED_USER_GROUP_METRIC = 'UnresolvedUserGroup';
 
 /** One count metric in CloudWatch's embedded metric format, with `fields` alongside (for loggers of objects). */
-export function metricFields(name: string, value: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function metricFields(
+  name: string,
+  value: number,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
   const metric = { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: name, Unit: 'Count' }] };
   return {
     _aws: { Timestamp: Date.now(), CloudWatchMetrics: [metric] },

@@ -86,7 +86,10 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
   const store =
     parts.store ??
     new RequestStore({
-      client: new DynamoDBClient({ region: env.AWS_REGION, ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}) }),
+      client: new DynamoDBClient({
+        region: env.AWS_REGION,
+        ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+      }),
       tableName: env.JIT_TABLE_NAME,
       retentionSeconds: config.retention,
     });
@@ -117,7 +120,10 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
   const workflow =
     parts.workflow ??
     lazily<WorkflowClient>(async () => {
-      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([import('@aws-sdk/client-sfn'), import('../workflow/client')]);
+      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
+        import('@aws-sdk/client-sfn'),
+        import('../workflow/client'),
+      ]);
       return new WorkflowClient({
         client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
         stateMachineArn: env.STATE_MACHINE_ARN,
@@ -173,11 +179,19 @@ async function slackClient(env: Env, secrets: SecretReader): Promise<WebClient> 
 
 const CredentialsSecretSchema = z.object({ username: z.string().min(1), password: z.string().min(1) });
 
-async function ontapClient(config: Config, name: string, env: Env, secrets: SecretReader, logger: Logger, timeScale: number): Promise<OntapClient> {
+async function ontapClient(
+  config: Config,
+  name: string,
+  env: Env,
+  secrets: SecretReader,
+  logger: Logger,
+  timeScale: number,
+): Promise<OntapClient> {
   const cluster = config.clusters.find((c) => c.name === name);
   if (!cluster) throw new EnvironmentError('JIT_CONFIG', `has no cluster named "${name}"`);
   const endpoint = cluster.endpoint === 'embedded' ? env.ONTAP_EMBEDDED_URL : cluster.endpoint;
-  if (!endpoint) throw new EnvironmentError('ONTAP_EMBEDDED_URL', `is not set, and cluster "${name}" uses the embedded simulator`);
+  if (!endpoint)
+    throw new EnvironmentError('ONTAP_EMBEDDED_URL', `is not set, and cluster "${name}" uses the embedded simulator`);
   const { usernameEnv, passwordEnv } = cluster.credentials;
   // The stack's ARN first: it names the secret the stack made when the configuration names none.
   const secret = env.ONTAP_CLUSTER_SECRETS[name] ?? cluster.credentials.secret;

@@ -30,7 +30,8 @@ export async function slackCredentials(
   secrets: SecretReader,
   options: ReadOptions = {},
 ): Promise<SlackCredentials> {
-  if (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) return { signingSecret: env.SLACK_SIGNING_SECRET, botToken: env.SLACK_BOT_TOKEN };
+  if (env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN)
+    return { signingSecret: env.SLACK_SIGNING_SECRET, botToken: env.SLACK_BOT_TOKEN };
   if (env.SLACK_SECRET_ARN) return secrets.json(env.SLACK_SECRET_ARN, SlackSecretSchema, options);
   const missing = env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET';
   throw new EnvironmentError(missing, 'is not set, and neither is SLACK_SECRET_ARN');

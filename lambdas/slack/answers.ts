@@ -64,12 +64,18 @@ export function describeError(error: unknown): ErrorAnswer {
   if (error instanceof RequestNotFoundError) return answer('That request does not exist (any more).');
   if (error instanceof UnknownPolicyError) return answer(`${error.message} Nobody can decide this request here.`);
   if (error instanceof DuplicateRequestError) return answer('That request was already submitted.');
-  if (error instanceof SlackLookupError) return answer('Slack did not answer in time; please try again. Nothing was changed.');
+  if (error instanceof SlackLookupError)
+    return answer('Slack did not answer in time; please try again. Nothing was changed.');
   if (error instanceof ContentionError) return answer('Many people acted on this request at once; please try again.');
-  if (error instanceof WorkflowCallError) return answer('The approval workflow could not be reached; please try again.');
-  if (error instanceof SlackPayloadError) return answer('Slack sent something this app does not understand; nothing was changed.', false);
+  if (error instanceof WorkflowCallError)
+    return answer('The approval workflow could not be reached; please try again.');
+  if (error instanceof SlackPayloadError)
+    return answer('Slack sent something this app does not understand; nothing was changed.', false);
   if (error instanceof CorruptItemError || error instanceof ConfigError) {
-    return answer('The app is misconfigured or its data is damaged; an administrator has to look. Nothing was changed.', false);
+    return answer(
+      'The app is misconfigured or its data is damaged; an administrator has to look. Nothing was changed.',
+      false,
+    );
   }
   return answer('Something went wrong on our side; nothing was changed. Please try again.', false);
 }
@@ -79,7 +85,13 @@ export function describeRefusal(error: DomainError, lastEvent: AuditEvent | unde
   const base = describeError(error);
   const actor = lastEvent?.actor;
   const human = lastEvent !== undefined && ['APPROVE', 'DENY', 'CANCEL', 'REVOKE_REQUESTED'].includes(lastEvent.type);
-  if (!(error instanceof IllegalTransitionError) || !human || !actor || !/^[UW][A-Z0-9]{2,20}$/.test(actor) || base.mrkdwn.includes('<@')) {
+  if (
+    !(error instanceof IllegalTransitionError) ||
+    !human ||
+    !actor ||
+    !/^[UW][A-Z0-9]{2,20}$/.test(actor) ||
+    base.mrkdwn.includes('<@')
+  ) {
     return base;
   }
   return {

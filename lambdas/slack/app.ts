@@ -9,13 +9,13 @@ import type { Logger } from '@slack/bolt';
 // The app and the one receiver it runs on, not the package's index: that one also loads the Express
 // and Socket Mode receivers (express, body-parser, iconv-lite, mime-db: ~0.7 MB a cold start parses for nothing).
 import App from '@slack/bolt/dist/App';
-import AwsLambdaReceiver from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import type { AwsEventV2 } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
+import AwsLambdaReceiver from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
+import { metricFields, UNRESOLVED_USER_GROUP_METRIC } from '../runtime/metrics';
 import type { RequestStore } from '../store/requests';
 import { Decisions } from './decisions';
-import { metricFields, UNRESOLVED_USER_GROUP_METRIC } from '../runtime/metrics';
 import { SlackDirectory } from './directory';
 import { Intake, type WorkflowSignals } from './intake';
 import { registerListeners } from './listeners';
@@ -97,7 +97,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     web,
     directory,
     intake: new Intake(deps.store, deps.workflow, deps.config.slack.accounts),
-    decisions: new Decisions({ config: deps.config, store: deps.store, workflow: deps.workflow, directory, web, now, logger }),
+    decisions: new Decisions({
+      config: deps.config,
+      store: deps.store,
+      workflow: deps.workflow,
+      directory,
+      web,
+      now,
+      logger,
+    }),
     now,
     logger,
   };
@@ -129,7 +137,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     if (mediaType !== FORM && mediaType !== JSON_TYPE) return answer(415, 'unsupported content type');
     if (!parsable(mediaType, request.body)) return answer(400, 'malformed body');
     const retryNum = headers['x-slack-retry-num'];
-    if (retryNum !== undefined) logger.info({ msg: 'slack retry', retryNum, retryReason: headers['x-slack-retry-reason'] });
+    if (retryNum !== undefined)
+      logger.info({ msg: 'slack retry', retryNum, retryReason: headers['x-slack-retry-reason'] });
     const event: AwsEventV2 = {
       body: request.body,
       headers: { ...headers, 'content-type': mediaType },

@@ -15,8 +15,8 @@ import type { WebClient } from '@slack/web-api';
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import { toUtcSecond } from '../domain/durations';
-import { type LifecycleEvent, transition } from '../domain/lifecycle';
 import { RequesterNotAuthorizedError } from '../domain/errors';
+import { type LifecycleEvent, transition } from '../domain/lifecycle';
 import { slackOnlyKeys } from '../domain/people';
 import {
   type Actor,
@@ -25,8 +25,8 @@ import {
   authorizeDecision,
   authorizeRevoke,
   type Policy,
-  reauthorizeRequester,
   type RequesterNow,
+  reauthorizeRequester,
 } from '../domain/policy';
 import type { AccessRequest, MessageRef, RequestIn } from '../domain/request';
 import type { RequestStore } from '../store/requests';
@@ -187,7 +187,13 @@ export class Decisions {
         this.deps.logger.info({ msg: 'decision refused', requestId: id, user: userId, code: result.error.code });
         return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
       }
-      this.deps.logger.info({ msg: 'decision recorded', requestId: id, user: userId, type: result.event.type, to: result.to });
+      this.deps.logger.info({
+        msg: 'decision recorded',
+        requestId: id,
+        user: userId,
+        type: result.event.type,
+        to: result.to,
+      });
       // The message first, the workflow second: the workflow's own later updates must not be overwritten by this one.
       await this.showDecision(result.request, clicked);
       const notice = await signal(result.request);
@@ -264,7 +270,12 @@ export class Decisions {
     const message = approvalMessage(request);
     for (const ref of unique) {
       try {
-        await this.deps.web.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks });
+        await this.deps.web.chat.update({
+          channel: ref.channel,
+          ts: ref.ts,
+          text: message.text,
+          blocks: message.blocks,
+        });
       } catch (error) {
         // The decision stands whether or not Slack took the new rendering.
         this.deps.logger.warn({ msg: 'approval message not updated', requestId: request.id, error: String(error) });
@@ -287,7 +298,10 @@ export class Decisions {
     }
   }
 
-  private async resumeApproval(id: string, decision: 'APPROVED' | 'DENIED' | 'CANCELLED'): Promise<ErrorAnswer | undefined> {
+  private async resumeApproval(
+    id: string,
+    decision: 'APPROVED' | 'DENIED' | 'CANCELLED',
+  ): Promise<ErrorAnswer | undefined> {
     const { tokens } = await this.deps.store.getStored(id);
     const token = tokens.approval;
     if (!token) {

@@ -154,9 +154,11 @@ export class SlackDirectory {
   }
 
   /** The ONTAP account a user maps to, or why none. */
-  private account(userId: string, email: string | undefined, confirmed: boolean):
-    | { ontapAccount: string }
-    | { unmapped: string } {
+  private account(
+    userId: string,
+    email: string | undefined,
+    confirmed: boolean,
+  ): { ontapAccount: string } | { unmapped: string } {
     const mapped = this.accounts.map[userId];
     if (mapped !== undefined) return { ontapAccount: mapped };
     if (!this.accounts.emailLocalPart) return { unmapped: 'not in slack.accounts.map' };

@@ -104,6 +104,10 @@ export class Intake {
 
   /** Marks a request whose workflow could not be started as failed, so it does not wait forever. */
   async abandon(id: string, now: DateTime): Promise<void> {
-    await this.store.apply(id, { type: 'VALIDATION_FAILED', at: toUtcSecond(now), reason: 'The approval workflow could not be started.' });
+    await this.store.apply(id, {
+      type: 'VALIDATION_FAILED',
+      at: toUtcSecond(now),
+      reason: 'The approval workflow could not be started.',
+    });
   }
 }

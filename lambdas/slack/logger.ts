@@ -4,7 +4,9 @@ import { type Logger, LogLevel } from '@slack/web-api';
 const ORDER: readonly LogLevel[] = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
 
 /** One JSON line per entry: level, logger name, then the fields of object arguments and `msg` for the rest. */
-export function createJsonLogger(options: { name?: string; level?: LogLevel; write?: (line: string) => void } = {}): Logger {
+export function createJsonLogger(
+  options: { name?: string; level?: LogLevel; write?: (line: string) => void } = {},
+): Logger {
   let level = options.level ?? LogLevel.INFO;
   let name = options.name ?? 'slack';
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -19,7 +21,8 @@ export function createJsonLogger(options: { name?: string; level?: LogLevel; wri
         else if (typeof arg === 'object' && arg !== null) Object.assign(fields, arg);
         else words.push(String(arg));
       }
-      if (words.length > 0) fields.msg = fields.msg === undefined ? words.join(' ') : `${String(fields.msg)} ${words.join(' ')}`;
+      if (words.length > 0)
+        fields.msg = fields.msg === undefined ? words.join(' ') : `${String(fields.msg)} ${words.join(' ')}`;
       write(JSON.stringify({ level: at, logger: name, ...fields }));
     };
   return {

@@ -33,7 +33,11 @@ export class Notifier {
 
   /** Posts the requester's status DM, or updates it in place. */
   async requester(request: AccessRequest): Promise<MessageRef> {
-    return this.upsert(request.slack.requester, () => this.dmChannel(request.requester.slackUserId), requesterMessage(request));
+    return this.upsert(
+      request.slack.requester,
+      () => this.dmChannel(request.requester.slackUserId),
+      requesterMessage(request),
+    );
   }
 
   /** Posts a new DM to `userId` (an edit does not notify; a new message does). */
@@ -47,18 +51,31 @@ export class Notifier {
     const parent = request.slack.approval;
     if (!message || !parent) return false;
     await this.call('chat.postMessage', () =>
-      this.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, text: message.text, blocks: message.blocks }),
+      this.client.chat.postMessage({
+        channel: parent.channel,
+        thread_ts: parent.ts,
+        text: message.text,
+        blocks: message.blocks,
+      }),
     );
     return true;
   }
 
-  private async upsert(ref: MessageRef | undefined, channel: () => Promise<string>, message: SlackMessage): Promise<MessageRef> {
+  private async upsert(
+    ref: MessageRef | undefined,
+    channel: () => Promise<string>,
+    message: SlackMessage,
+  ): Promise<MessageRef> {
     if (ref) {
-      await this.call('chat.update', () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks }));
+      await this.call('chat.update', () =>
+        this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks }),
+      );
       return ref;
     }
     const target = await channel();
-    const posted = await this.call('chat.postMessage', () => this.client.chat.postMessage({ channel: target, text: message.text, blocks: message.blocks }));
+    const posted = await this.call('chat.postMessage', () =>
+      this.client.chat.postMessage({ channel: target, text: message.text, blocks: message.blocks }),
+    );
     if (!posted.ts || !posted.channel) throw new SlackCallError('chat.postMessage', 'no_ts_in_answer');
     return { channel: posted.channel, ts: posted.ts };
   }
@@ -82,7 +99,8 @@ export class Notifier {
 /** A @slack/web-api error as the workflow's named error: transient (retry) or a refusal. */
 export function classify(method: string, error: unknown): Error {
   const code = (error as { code?: unknown } | undefined)?.code;
-  if (code === ErrorCode.RequestError || code === ErrorCode.RateLimitedError) return new SlackTransientError(method, { cause: error });
+  if (code === ErrorCode.RequestError || code === ErrorCode.RateLimitedError)
+    return new SlackTransientError(method, { cause: error });
   if (code === ErrorCode.HTTPError) {
     const status = (error as { statusCode?: unknown }).statusCode;
     return typeof status === 'number' && status < 500 && status !== 429

@@ -20,6 +20,7 @@ export const TICKET_MAX = 100;
 const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const ROLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:/#?=&+-]*$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that form fields carrying them are refused.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 /** An SVM that may be asked for on a cluster; `svm: '*'` means "any, typed by the requester". */
@@ -55,7 +56,8 @@ export function targetChoices(config: Config, policies: readonly Policy[]): Targ
 /** The policies (of those given) that cover a target; for "any SVM", only those that allow any. */
 function policiesOn(policies: readonly Policy[], target: TargetChoice): Policy[] {
   return policies.filter(
-    (p) => matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)),
+    (p) =>
+      matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)),
   );
 }
 
@@ -65,7 +67,11 @@ export function roleChoices(policies: readonly Policy[], target: TargetChoice): 
 }
 
 /** The policy that would govern a target and role, if any: what sets the default and maximum duration. */
-export function policyFor(policies: readonly Policy[], target: TargetChoice, role: string | undefined): Policy | undefined {
+export function policyFor(
+  policies: readonly Policy[],
+  target: TargetChoice,
+  role: string | undefined,
+): Policy | undefined {
   const candidates = policiesOn(policies, target);
   return candidates.find((p) => role !== undefined && p.roles.includes(role)) ?? candidates[0];
 }
@@ -79,7 +85,9 @@ export interface Draft {
   readonly svmTyped?: boolean;
   readonly role?: string;
   readonly duration?: string;
-  readonly start: { readonly mode: 'now' } | { readonly mode: 'scheduled'; readonly date?: string; readonly time?: string; readonly zone: string };
+  readonly start:
+    | { readonly mode: 'now' }
+    | { readonly mode: 'scheduled'; readonly date?: string; readonly time?: string; readonly zone: string };
   readonly justification?: string;
   readonly ticket?: string;
 }
@@ -150,7 +158,9 @@ export function checkDraft(
     if (!time) errors.startTime = 'Choose the time the access should start.';
     if (date && time && policy) {
       try {
-        requestedStart = toUtcSecond(parseScheduledStart({ date, time, zone }, context.now, { maxAheadSeconds: policy.maxScheduleAhead }));
+        requestedStart = toUtcSecond(
+          parseScheduledStart({ date, time, zone }, context.now, { maxAheadSeconds: policy.maxScheduleAhead }),
+        );
       } catch (error) {
         errors.startTime = describeError(error).plain;
       }
@@ -172,7 +182,10 @@ export function checkDraft(
   }
 
   if (Object.keys(errors).length > 0 || !policy || !cluster || durationSeconds === undefined) {
-    return { ok: false, errors: Object.keys(errors).length > 0 ? errors : { target: 'No policy covers this request.' } };
+    return {
+      ok: false,
+      errors: Object.keys(errors).length > 0 ? errors : { target: 'No policy covers this request.' },
+    };
   }
   return {
     ok: true,

@@ -8,14 +8,7 @@ import { parseInstant, toUtcSecond } from '../domain/durations';
 import { type AccessRequest, isTerminal, RequestSchema } from '../domain/request';
 import { expiryOf, type StoreContext } from './context';
 import { CorruptItemError } from './errors';
-import {
-  ATTENTION_PK,
-  type GrantKey,
-  lockAttentionSk,
-  REQUEST_SK,
-  requestAttentionSk,
-  requestPk,
-} from './table';
+import { ATTENTION_PK, type GrantKey, lockAttentionSk, REQUEST_SK, requestAttentionSk, requestPk } from './table';
 
 /** One entry of a request's audit trail. */
 export const AuditEventSchema = z.object({

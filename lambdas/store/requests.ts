@@ -15,7 +15,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
 import { type LifecycleEvent, transition } from '../domain/lifecycle';
-import { type AccessRequest, RequestSchema, type Status, STATUSES } from '../domain/request';
+import { type AccessRequest, RequestSchema, STATUSES, type Status } from '../domain/request';
 import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
 import { queryAll, type RequestStoreOptions, type StoreContext, storeContext, writeIf } from './context';
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';

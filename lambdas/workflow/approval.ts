@@ -6,8 +6,8 @@
  */
 import { parseDuration, parseInstant, toUtcSecond } from '../domain/durations';
 import { DEFAULT_MIN_REMAINING } from '../domain/policy';
-import { approvalWaitSeconds, grantWindow } from '../domain/window';
 import type { AccessRequest } from '../domain/request';
+import { approvalWaitSeconds, grantWindow } from '../domain/window';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
@@ -19,7 +19,11 @@ import { reauthorize } from './reauthorize';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 
 /** AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request was decided before the wait began. */
-export async function awaitApproval(rt: Runtime, input: { requestId: string; taskToken: string }, log: Logger): Promise<{ waiting: boolean }> {
+export async function awaitApproval(
+  rt: Runtime,
+  input: { requestId: string; taskToken: string },
+  log: Logger,
+): Promise<{ waiting: boolean }> {
   const kept = await rt.store.setToken(input.requestId, 'approval', input.taskToken, ['PENDING']);
   const request = await rt.store.get(input.requestId);
   if (!kept) {
@@ -85,7 +89,9 @@ export async function checkApproval(
     const result = await rt.store.apply(request.id, { type: 'APPROVAL_TIMEOUT', at: toUtcSecond(nowOf(rt.clock)) });
     // Refused only if a decision landed meanwhile: then that decision stands.
     request = result.request;
-    log.info(result.ok ? 'approval timed out' : 'approval timed out, but a decision landed first', { status: request.status });
+    log.info(result.ok ? 'approval timed out' : 'approval timed out, but a decision landed first', {
+      status: request.status,
+    });
   }
   const now = nowOf(rt.clock);
   switch (request.status) {

@@ -4,8 +4,8 @@ import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   InvalidToken,
-  type SFNClient,
   SendTaskSuccessCommand,
+  type SFNClient,
   StartExecutionCommand,
   TaskDoesNotExist,
   TaskTimedOut,
@@ -84,7 +84,8 @@ export class WorkflowClient {
       await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
       return true;
     } catch (error) {
-      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken) return false;
+      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)
+        return false;
       throw new WorkflowCallError('SendTaskSuccess', { cause: error });
     }
   }

@@ -14,7 +14,11 @@ import { announce } from './messages';
 import { isTimeout, type RevokeOutput } from './task-io';
 
 /** AwaitEnd: keeps the token; ends the wait at once if a revoke was asked for before the token was kept. */
-export async function awaitEnd(rt: Runtime, input: { requestId: string; taskToken: string }, log: Logger): Promise<{ waiting: boolean }> {
+export async function awaitEnd(
+  rt: Runtime,
+  input: { requestId: string; taskToken: string },
+  log: Logger,
+): Promise<{ waiting: boolean }> {
   const kept = await rt.store.setToken(input.requestId, 'end', input.taskToken, ['ACTIVE']);
   const request = await rt.store.get(input.requestId);
   if (!kept || (request.status === 'ACTIVE' && request.revokeRequestedBy !== undefined)) {
@@ -26,7 +30,11 @@ export async function awaitEnd(rt: Runtime, input: { requestId: string; taskToke
 }
 
 /** Revoke: removes the entry if it is still this request's, and closes the request. */
-export async function revokeAccess(rt: Runtime, input: { requestId: string; wait?: unknown }, log: Logger): Promise<RevokeOutput> {
+export async function revokeAccess(
+  rt: Runtime,
+  input: { requestId: string; wait?: unknown },
+  log: Logger,
+): Promise<RevokeOutput> {
   const request = await rt.store.get(input.requestId);
   if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') {
     log.warn('nothing to revoke', { status: request.status });
@@ -41,7 +49,9 @@ export async function revokeAccess(rt: Runtime, input: { requestId: string; wait
   } else {
     const ontap = await rt.ontap(request.cluster);
     try {
-      ({ alreadyGone } = await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment: entryComment(request) }));
+      ({ alreadyGone } = await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', {
+        onlyIfComment: entryComment(request),
+      }));
     } catch (error) {
       if (!(error instanceof OntapJitEntryMismatchError)) throw error;
       log.warn('the entry on the cluster belongs to another grant; left alone');

@@ -7,7 +7,12 @@ import { RequestInvalidError } from './errors';
 export function grantKeyOf(request: AccessRequest): GrantKey {
   const svmUuid = request.svm.uuid;
   if (!svmUuid) throw new RequestInvalidError(`Request ${request.id} has no SVM uuid; it was never validated.`);
-  return { cluster: request.cluster, svmUuid, account: request.requester.ontapAccount, application: request.application };
+  return {
+    cluster: request.cluster,
+    svmUuid,
+    account: request.requester.ontapAccount,
+    application: request.application,
+  };
 }
 
 /**
@@ -15,6 +20,8 @@ export function grantKeyOf(request: AccessRequest): GrantKey {
  * who and why, and a revoke can prove the entry is this request's before it deletes it.
  */
 export function entryComment(request: AccessRequest): string {
-  const who = request.requester.name ? `${request.requester.name} (${request.requester.slackUserId})` : request.requester.slackUserId;
+  const who = request.requester.name
+    ? `${request.requester.name} (${request.requester.slackUserId})`
+    : request.requester.slackUserId;
   return `ontap-jit-approvals request ${request.id} for ${who}`.slice(0, 250);
 }

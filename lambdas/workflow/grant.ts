@@ -7,8 +7,8 @@
  * `cleanUpGrant`.
  */
 import { parseInstant, toUtcSecond } from '../domain/durations';
-import { grantWindow } from '../domain/window';
 import type { AccessRequest } from '../domain/request';
+import { grantWindow } from '../domain/window';
 import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
@@ -85,10 +85,11 @@ export async function cleanUpGrant(rt: Runtime, request: AccessRequest, log: Log
   const ontap = await rt.ontap(request.cluster);
   let removed = false;
   try {
-    removed = !(await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment: entryComment(request) })).alreadyGone;
+    removed = !(await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment: entryComment(request) }))
+      .alreadyGone;
   } catch (error) {
     if (!(error instanceof OntapJitEntryMismatchError)) throw error;
-    log.info('the entry on the cluster is not this request\'s; left alone');
+    log.info("the entry on the cluster is not this request's; left alone");
   }
   await rt.store.releaseGrantLock(key, request.id);
   if (removed) log.info('partial grant removed from the cluster');

@@ -4,9 +4,9 @@
  * kept with the request so later changes update it instead of posting another.
  */
 import { type AccessRequest, type MessageRef, STATUSES } from '../domain/request';
-import type { ThreadDetails } from '../slack/blocks/request-messages';
 import { describeError, type Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
+import type { ThreadDetails } from '../slack/blocks/request-messages';
 
 /** Which messages to bring up to date. */
 export interface Announcement {
@@ -20,7 +20,12 @@ export interface Announcement {
  * Brings the chosen messages up to date. Best effort: the change has already happened (and is in
  * DynamoDB), so a Slack failure is logged and never undoes or fails it.
  */
-export async function announce(rt: Runtime, request: AccessRequest, what: Announcement, log: Logger): Promise<AccessRequest> {
+export async function announce(
+  rt: Runtime,
+  request: AccessRequest,
+  what: Announcement,
+  log: Logger,
+): Promise<AccessRequest> {
   let current = request;
   let missed = false;
   if (what.approval && current.slack.approval) {
@@ -59,9 +64,17 @@ export async function postApprovalMessage(rt: Runtime, request: AccessRequest): 
   return request.slack.approval ? request : keepRef(rt, request, 'approval', ref);
 }
 
-async function keepRef(rt: Runtime, request: AccessRequest, kind: 'approval' | 'requester', ref: MessageRef): Promise<AccessRequest> {
+async function keepRef(
+  rt: Runtime,
+  request: AccessRequest,
+  kind: 'approval' | 'requester',
+  ref: MessageRef,
+): Promise<AccessRequest> {
   // Message references are the store's own facts: kept whatever the status has become meanwhile.
-  const { stored } = await rt.store.update(request.id, STATUSES, (s) => ({ ...s, request: { ...s.request, slack: { ...s.request.slack, [kind]: ref } } }));
+  const { stored } = await rt.store.update(request.id, STATUSES, (s) => ({
+    ...s,
+    request: { ...s.request, slack: { ...s.request.slack, [kind]: ref } },
+  }));
   return stored.request;
 }
 

@@ -74,7 +74,9 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
   const { items, more } = await readDue(rt, now, o);
 
   const events: Partial<Record<RepairEvent, number>> = {};
-  const count = (event: RepairEvent, n = 1): void => void (events[event] = (events[event] ?? 0) + n);
+  const count = (event: RepairEvent, n = 1): void => {
+    events[event] = (events[event] ?? 0) + n;
+  };
   const overdueStillLive: string[] = [];
   const cleanupPending: string[] = [];
   const timeouts = new Map<string, number>();

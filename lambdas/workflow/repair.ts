@@ -12,7 +12,7 @@
  *   - an audit item missing for a recorded event: written;
  *   - a Slack update that was lost: the approval message and the requester's DM brought up to date.
  */
-import { attentionOf, type Attention } from '../domain/attention';
+import { type Attention, attentionOf } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { type AccessRequest, isTerminal } from '../domain/request';
 import { OntapJitEntryMismatchError } from '../ontap';
@@ -106,11 +106,12 @@ async function repairOwed(
       if ((await rt.workflow.executionState(request.id)) === 'RUNNING') return { done: false, waiting: true };
       return revokeHere(rt, request, log, count);
     }
-    case 'overdue':
+    case 'overdue': {
       count('overdue');
       const window = 'window' in request ? request.window : undefined;
       log.warn('grant live past its end', { status: request.status, window });
       return revokeHere(rt, request, log, count);
+    }
     case 'retry-revoke':
       return revokeHere(rt, request, log, count);
     case 'clean-up':

@@ -8,7 +8,9 @@
 import { z } from 'zod';
 
 const requestId = z.string().regex(/^[A-Za-z0-9-]{8,80}$/, 'must be a request id');
-const isoSecond = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be a UTC timestamp in whole seconds');
+const isoSecond = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'must be a UTC timestamp in whole seconds');
 const seconds = z.number().int().positive();
 
 /** Where each task's result lives in the execution's state document. */

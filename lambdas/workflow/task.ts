@@ -20,7 +20,10 @@ export async function runTask<S extends z.ZodType<{ requestId: string }>, O>(
   const parsed = schema.safeParse(event);
   if (!parsed.success) {
     const error = new TaskInputError(task, { cause: parsed.error });
-    rt.logger.error('task input rejected', { task, issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
+    rt.logger.error('task input rejected', {
+      task,
+      issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    });
     throw error;
   }
   const log = rt.logger.child({ requestId: parsed.data.requestId, task });

@@ -17,13 +17,18 @@ import { announce } from './messages';
 import type { ValidateOutput } from './task-io';
 
 /** Validates request `requestId`; throws RequestInvalidError with the reason for the requester. */
-export async function validateRequest(rt: Runtime, input: { requestId: string; executionArn?: string }, log: Logger): Promise<ValidateOutput> {
+export async function validateRequest(
+  rt: Runtime,
+  input: { requestId: string; executionArn?: string },
+  log: Logger,
+): Promise<ValidateOutput> {
   const request = await rt.store.get(input.requestId);
   if (request.status !== 'PENDING') throw new RequestClosedError(request.id, request.status);
 
   const policy = rt.config.policies.find((p) => p.name === request.policy);
   if (!policy) throw new RequestInvalidError(`Policy "${request.policy}" is no longer configured.`);
-  if (!rt.config.clusters.some((c) => c.name === request.cluster)) throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
+  if (!rt.config.clusters.some((c) => c.name === request.cluster))
+    throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
   checkPolicyCovers(policy, request);
   // A scheduled request's approval wait ends once too little of its window would be left to grant.
   const now = nowOf(rt.clock);
@@ -45,7 +50,10 @@ export async function validateRequest(rt: Runtime, input: { requestId: string; e
   if (!checked.ok) throw new RequestInvalidError(checked.problems.map((p) => p.message).join(' '));
 
   // ONTAP's session default, or the policy's; never longer than the window itself.
-  const sessionValiditySeconds = Math.min(policy.sessionValidity ?? checked.sessionValiditySeconds, request.durationSeconds);
+  const sessionValiditySeconds = Math.min(
+    policy.sessionValidity ?? checked.sessionValiditySeconds,
+    request.durationSeconds,
+  );
   const roleSummary = checked.role.builtin ? undefined : describeRole(checked.role);
   const { ok, stored } = await rt.store.update(request.id, ['PENDING'], (s) => ({
     ...s,
@@ -53,7 +61,9 @@ export async function validateRequest(rt: Runtime, input: { requestId: string; e
       ...s.request,
       svm: { name: checked.svm.name, uuid: checked.svm.uuid },
       ...(roleSummary !== undefined ? { roleSummary } : {}),
-      ...(input.executionArn !== undefined && s.request.executionArn === undefined ? { executionArn: input.executionArn } : {}),
+      ...(input.executionArn !== undefined && s.request.executionArn === undefined
+        ? { executionArn: input.executionArn }
+        : {}),
     },
   }));
   if (!ok) throw new RequestClosedError(request.id, stored.request.status);
@@ -68,10 +78,14 @@ export async function validateRequest(rt: Runtime, input: { requestId: string; e
  * the workflow only trusts what it checks itself.
  */
 function checkPolicyCovers(policy: Policy, request: AccessRequest): void {
-  const covers = (patterns: readonly string[], value: string): boolean => patterns.some((p) => p === '*' || p === value);
-  if (!covers(policy.clusters, request.cluster)) throw new RequestInvalidError(`Policy "${policy.name}" does not cover cluster "${request.cluster}".`);
-  if (!covers(policy.svms, request.svm.name)) throw new RequestInvalidError(`Policy "${policy.name}" does not cover SVM "${request.svm.name}".`);
-  if (!policy.roles.includes(request.role)) throw new RequestInvalidError(`Policy "${policy.name}" does not allow role "${request.role}".`);
+  const covers = (patterns: readonly string[], value: string): boolean =>
+    patterns.some((p) => p === '*' || p === value);
+  if (!covers(policy.clusters, request.cluster))
+    throw new RequestInvalidError(`Policy "${policy.name}" does not cover cluster "${request.cluster}".`);
+  if (!covers(policy.svms, request.svm.name))
+    throw new RequestInvalidError(`Policy "${policy.name}" does not cover SVM "${request.svm.name}".`);
+  if (!policy.roles.includes(request.role))
+    throw new RequestInvalidError(`Policy "${policy.name}" does not allow role "${request.role}".`);
   try {
     checkDurationLimits(request.durationSeconds, { policyMax: policy.maxDuration });
   } catch (error) {

@@ -4,12 +4,11 @@ import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } fro
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
-import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
-
 
 /** Properties of the alarms. */
 export interface JitAlarmsProps {
@@ -37,7 +36,11 @@ export class JitAlarms extends Construct {
       description: 'Encrypts the ontap-jit-approvals alarm topic',
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    this.topic = new Topic(this, 'Topic', { displayName: 'ontap-jit-approvals alarms', masterKey: key, enforceSSL: true });
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'ontap-jit-approvals alarms',
+      masterKey: key,
+      enforceSSL: true,
+    });
     // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this
     // statement nothing lets CloudWatch publish, and every alarm would change state without telling anyone.
     // The conditions keep the grant to this account's alarms (no confused deputy).
@@ -69,12 +72,22 @@ export class JitAlarms extends Construct {
     const custom = (metricName: string, statistic: 'Sum' | 'Maximum'): Metric =>
       new Metric({ namespace: METRIC_NAMESPACE, metricName, statistic, period: Duration.minutes(5) });
     const definitions: Record<string, { metric: IMetric; description: string; treatMissingData?: TreatMissingData }> = {
-      ExecutionsFailed: { metric: sm.metricFailed({ period: Duration.minutes(5) }), description: 'An approval workflow failed' },
-      ExecutionsTimedOut: { metric: sm.metricTimedOut({ period: Duration.minutes(5) }), description: 'An approval workflow timed out' },
-      ExecutionsThrottled: { metric: sm.metricThrottled({ period: Duration.minutes(5) }), description: 'Step Functions throttled the workflow' },
+      ExecutionsFailed: {
+        metric: sm.metricFailed({ period: Duration.minutes(5) }),
+        description: 'An approval workflow failed',
+      },
+      ExecutionsTimedOut: {
+        metric: sm.metricTimedOut({ period: Duration.minutes(5) }),
+        description: 'An approval workflow timed out',
+      },
+      ExecutionsThrottled: {
+        metric: sm.metricThrottled({ period: Duration.minutes(5) }),
+        description: 'Step Functions throttled the workflow',
+      },
       RevokeFailed: {
         metric: custom(REVOKE_FAILED_METRIC, 'Sum'),
-        description: 'A JIT grant could not be removed from ONTAP after retries; ONTAP jit_validity still closes it, check the cluster',
+        description:
+          'A JIT grant could not be removed from ONTAP after retries; ONTAP jit_validity still closes it, check the cluster',
       },
       // A gauge the reconciler publishes at the end of every pass (zero included): the largest count in
       // the period, and a period without a pass keeps the alarm's state instead of flapping to OK (the

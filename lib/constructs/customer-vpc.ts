@@ -28,8 +28,14 @@ export class CustomerVpc extends Construct {
     // The zones are the region's (a deploy-time list, no lookup): the functions name their subnets, and nothing selects by zone.
     this.vpc = Vpc.fromVpcAttributes(this, 'Vpc', { vpcId, availabilityZones: Fn.getAzs() });
     this.subnets = subnetIds.map((subnetId) => Subnet.fromSubnetId(this, subnetId, subnetId));
-    this.securityGroups = securityGroupIds.map((groupId) => SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }));
-    this.placement = { vpc: this.vpc, vpcSubnets: { subnets: [...this.subnets] }, securityGroups: [...this.securityGroups] };
+    this.securityGroups = securityGroupIds.map((groupId) =>
+      SecurityGroup.fromSecurityGroupId(this, groupId, groupId, { mutable: false }),
+    );
+    this.placement = {
+      vpc: this.vpc,
+      vpcSubnets: { subnets: [...this.subnets] },
+      securityGroups: [...this.securityGroups],
+    };
     Validations.of(this).acknowledge(
       {
         id: 'Annotation::@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
@@ -37,7 +43,8 @@ export class CustomerVpc extends Construct {
       },
       {
         id: 'Annotation::@aws-cdk/aws-ec2:noSubnetRouteTableId',
-        reason: 'Nothing reads the subnets\' route tables: routing to the clusters, Slack and the AWS APIs is the customer network\'s (README).',
+        reason:
+          "Nothing reads the subnets' route tables: routing to the clusters, Slack and the AWS APIs is the customer network's (README).",
       },
     );
   }

@@ -126,7 +126,9 @@ export class JitFunction extends Construct {
         // The Lambda runtime ships the AWS SDK v3, but a pinned copy keeps behaviour identical to the tests.
         externalModules: [],
         // The configuration travels inside the bundle, so what runs is what was validated at synth.
-        ...(props.bundledConfig !== undefined ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } } : {}),
+        ...(props.bundledConfig !== undefined
+          ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } }
+          : {}),
       },
     });
     const checks = Validations.of(this);
@@ -151,7 +153,7 @@ export class JitFunction extends Construct {
  * (unique to each creation of the stack) ends the name: the groups are kept when the stack is
  * deleted, and a new deployment must not collide with them.
  */
-export function vendedLogGroupName(scope: Construct, service: string, name: string): string {
+export function vendedLogGroupName(service: string, name: string): string {
   const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
   return `/aws/vendedlogs/${service}/${name}-${stackUuid}`;
 }

@@ -81,7 +81,8 @@ export interface TableAccess {
  * by name for queries (where `table.grant` would add `<table>/index/*`).
  */
 export function grantTableAccess(table: ITable, grantee: IGrantable, access: TableAccess): void {
-  if (access.items?.length) Grant.addToPrincipal({ grantee, actions: [...access.items], resourceArns: [table.tableArn] });
+  if (access.items?.length)
+    Grant.addToPrincipal({ grantee, actions: [...access.items], resourceArns: [table.tableArn] });
   if (access.queryIndexes?.length) {
     Grant.addToPrincipal({
       grantee,

@@ -90,7 +90,7 @@ export class SlackIngress extends Construct {
       createDefaultStage: false,
     });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
-      logGroupName: vendedLogGroupName(this, 'apigateway', `${Stack.of(this).stackName}-slack-ingress`),
+      logGroupName: vendedLogGroupName('apigateway', `${Stack.of(this).stackName}-slack-ingress`),
       retention: toRetention(props.logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -2,7 +2,7 @@
 import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -106,7 +106,12 @@ export class Workflow extends Construct {
     const stack = Stack.of(this);
     const stateMachineName = props.stateMachineName ?? `${stack.stackName}-workflow`;
     this.stateMachineArn = Arn.format(
-      { service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME },
+      {
+        service: 'states',
+        resource: 'stateMachine',
+        resourceName: stateMachineName,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      },
       stack,
     );
     const logRetentionDays = props.logRetentionDays ?? 90;
@@ -139,7 +144,9 @@ export class Workflow extends Construct {
       if (needs.ontap) for (const secret of clusterSecrets.values()) grantSecretValue(secret, fn);
       if (needs.taskToken) {
         // The WorkflowClient completes tokens with SendTaskSuccess only (lambdas/workflow/client.ts).
-        fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }));
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }),
+        );
       }
       functions[task] = fn;
     }
@@ -148,7 +155,7 @@ export class Workflow extends Construct {
     // Every event (ALL), but no execution data: the waits' parameters carry task tokens, and inputs
     // and outputs carry who asked for what; the request's own record is the audit trail in DynamoDB.
     this.logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: vendedLogGroupName(this, 'states', stateMachineName),
+      logGroupName: vendedLogGroupName('states', stateMachineName),
       retention: toRetention(logRetentionDays),
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -21,7 +21,8 @@ async function main(): Promise<void> {
     },
   });
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, got ${values.port}`);
   const scale = values['time-scale'] === undefined ? undefined : Number(values['time-scale']);
   if (scale !== undefined && !(scale > 0)) throw new Error('--time-scale must be a positive number');
 
@@ -32,8 +33,12 @@ async function main(): Promise<void> {
     ...(values.fixture !== undefined ? { fixture: values.fixture } : {}),
     clock: scale === undefined ? systemClock : scaledClock(scale),
   });
-  const lines = [`ONTAP simulator listening on ${sim.url}`, `  API user: ${sim.credentials.username} / ${sim.credentials.password}`];
-  if (sim.readonlyCredentials) lines.push(`  read-only API user: ${sim.readonlyCredentials.username} / ${sim.readonlyCredentials.password}`);
+  const lines = [
+    `ONTAP simulator listening on ${sim.url}`,
+    `  API user: ${sim.credentials.username} / ${sim.credentials.password}`,
+  ];
+  if (sim.readonlyCredentials)
+    lines.push(`  read-only API user: ${sim.readonlyCredentials.username} / ${sim.readonlyCredentials.password}`);
   if (sim.caPem) {
     if (values['ca-out']) {
       writeFileSync(values['ca-out'], sim.caPem);

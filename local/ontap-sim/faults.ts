@@ -13,7 +13,12 @@ export const FaultActionSchema = z.discriminatedUnion('type', [
     retryAfterSeconds: z.number().int().min(0).optional(),
   }),
   /** Answer with an arbitrary body, e.g. to test a client against malformed JSON. */
-  z.strictObject({ type: z.literal('raw'), status: z.number().int().min(100).max(599), body: z.string(), contentType: z.string().optional() }),
+  z.strictObject({
+    type: z.literal('raw'),
+    status: z.number().int().min(100).max(599),
+    body: z.string(),
+    contentType: z.string().optional(),
+  }),
   /** Never answer (the client's timeout must fire); `after` = do the work first, then hang. */
   z.strictObject({ type: z.literal('hang'), after: z.boolean().default(false) }),
   /** Destroy the connection; `after` = do the work first, so only the answer is lost. */
@@ -82,7 +87,11 @@ export class FaultInjector {
 
   /** Uses up one call of the first fault matching this call, if any. */
   take(method: string, path: string): FaultSpec | undefined {
-    const fault = this.faults.find((f) => (f.spec.method === undefined || f.spec.method.toUpperCase() === method.toUpperCase()) && globToRegExp(f.spec.path).test(path));
+    const fault = this.faults.find(
+      (f) =>
+        (f.spec.method === undefined || f.spec.method.toUpperCase() === method.toUpperCase()) &&
+        globToRegExp(f.spec.path).test(path),
+    );
     if (!fault) return undefined;
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.faults = this.faults.filter((f) => f !== fault);

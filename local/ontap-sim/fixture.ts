@@ -1,9 +1,9 @@
 /** The fixture file that seeds the simulator: one cluster, its SVMs, accounts, roles and JIT settings. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import example from './fixtures/example-cluster.json';
 import { durationSeconds } from './durations';
 import { SimFixtureError } from './errors';
+import example from './fixtures/example-cluster.json';
 
 const Duration = z.string().refine((s) => durationSeconds(s) !== null, 'not an ISO-8601 duration (D/H/M/S)');
 
@@ -62,7 +62,9 @@ export const FixtureSchema = z.strictObject({
   svms: z.array(SvmSchema),
   /** Who may call the REST API: `all` may write, `readonly` gets 403 code 6 on writes. */
   api_users: z
-    .array(z.strictObject({ username: z.string().min(1), password: z.string().min(1), access: z.enum(['all', 'readonly']) }))
+    .array(
+      z.strictObject({ username: z.string().min(1), password: z.string().min(1), access: z.enum(['all', 'readonly']) }),
+    )
     .min(1),
   accounts: z.array(AccountSchema),
   /** Custom roles; the built-in ones are added by the simulator. */
@@ -86,7 +88,9 @@ export function parseFixture(input: unknown): Fixture {
   if (!result.success) {
     const first = result.error.issues[0];
     const where = first ? first.path.join('.') || '(root)' : '(root)';
-    throw new SimFixtureError(`invalid simulator fixture at ${where}: ${first?.message ?? 'invalid'}`, { cause: result.error });
+    throw new SimFixtureError(`invalid simulator fixture at ${where}: ${first?.message ?? 'invalid'}`, {
+      cause: result.error,
+    });
   }
   const fixture = result.data;
   const owners = new Set([fixture.admin_svm.name, ...fixture.svms.map((s) => s.name)]);

@@ -1,7 +1,8 @@
 /** The embedded ONTAP simulator: a stand-in for a 9.17 cluster's REST API on loopback. */
-export { startOntapSimulator, type OntapSimulator, type SimulatorOptions, type SimCall } from './server';
-export { FakeClock, scaledClock, systemClock, type SimClock } from './clock';
-export { FaultInjector, type FaultSpec, type FaultSpecInput, type FaultAction } from './faults';
-export { exampleFixture, loadFixture, parseFixture, FixtureSchema, type Fixture, type FixtureInput } from './fixture';
-export { SimState, type JitUserState, type JitState } from './state';
+
+export { FakeClock, type SimClock, scaledClock, systemClock } from './clock';
 export { OntapSimError, SimFixtureError } from './errors';
+export { type FaultAction, FaultInjector, type FaultSpec, type FaultSpecInput } from './faults';
+export { exampleFixture, type Fixture, type FixtureInput, FixtureSchema, loadFixture, parseFixture } from './fixture';
+export { type OntapSimulator, type SimCall, type SimulatorOptions, startOntapSimulator } from './server';
+export { type JitState, type JitUserState, SimState } from './state';

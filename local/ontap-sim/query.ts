@@ -19,7 +19,14 @@ export interface CollectionSpec {
 export type QueryParams = Array<[string, string]>;
 
 /** Parameters that steer a GET rather than filter it. `start.offset` is the simulator's paging cursor. */
-const CONTROL_PARAMS = new Set(['fields', 'max_records', 'return_records', 'return_timeout', 'order_by', 'start.offset']);
+const CONTROL_PARAMS = new Set([
+  'fields',
+  'max_records',
+  'return_records',
+  'return_timeout',
+  'order_by',
+  'start.offset',
+]);
 
 /** Splits and decodes a raw query string; a malformed escape is a 400 like any bad argument. */
 export function parseQuery(raw: string): QueryParams {
@@ -66,7 +73,8 @@ export function booleanParam(query: QueryParams, name: string, fallback: boolean
 function intParam(query: QueryParams, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const v = lastParam(query, name);
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new OntapSimError(400, `Invalid value "${v}" for field "${name}".`, '2', name);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new OntapSimError(400, `Invalid value "${v}" for field "${name}".`, '2', name);
   return Number(v);
 }
 
@@ -92,7 +100,10 @@ export function valuesAt(record: unknown, path: string): unknown[] {
 
 /** An anchored RegExp for a pattern whose only special character is `*` (any run, including `/`). */
 export function globToRegExp(pattern: string): RegExp {
-  const body = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const body = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${body}$`, 's');
 }
 
@@ -159,17 +170,27 @@ export function project(record: WireRecord, keyFields: string[], requested: stri
 export function fieldsParam(query: QueryParams, spec: CollectionSpec): string[] | '*' | undefined {
   const raw = query.filter(([k]) => k === 'fields').map(([, v]) => v);
   if (raw.length === 0) return undefined;
-  const list = raw.flatMap((v) => v.split(',')).map((f) => f.trim()).filter((f) => f !== '');
+  const list = raw
+    .flatMap((v) => v.split(','))
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   if (list.some((f) => f === '*' || f === '**')) return '*';
   for (const f of list) {
     const top = f.split('.')[0] ?? '';
-    if (!spec.fields.includes(top)) throw new OntapSimError(400, `The value "${f}" is invalid for field "fields".`, '2', 'fields');
+    if (!spec.fields.includes(top))
+      throw new OntapSimError(400, `The value "${f}" is invalid for field "fields".`, '2', 'fields');
   }
   return list;
 }
 
 /** Applies filters, order, paging and field selection to a collection and builds the answer body. */
-export function answerCollection(all: WireRecord[], spec: CollectionSpec, query: QueryParams, path: string, selfHref: string): WireRecord {
+export function answerCollection(
+  all: WireRecord[],
+  spec: CollectionSpec,
+  query: QueryParams,
+  path: string,
+  selfHref: string,
+): WireRecord {
   let records = all;
   for (const [k, v] of query) {
     if (CONTROL_PARAMS.has(k)) continue;
@@ -211,7 +232,9 @@ export function answerCollection(all: WireRecord[], spec: CollectionSpec, query:
   if (maxRecords !== undefined && offset + maxRecords < records.length) {
     const rest = query.filter(([k]) => k !== 'start.offset');
     rest.push(['start.offset', String(offset + maxRecords)]);
-    links.next = { href: `${path}?${rest.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}` };
+    links.next = {
+      href: `${path}?${rest.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`,
+    };
   }
   return { records: shaped, num_records: shaped.length, _links: links };
 }

@@ -1,6 +1,6 @@
 /** Renders simulator state as ONTAP REST records, with HAL `_links`. */
 import { formatDuration, formatIsoTime, formatOntapTime } from './durations';
-import type { AccountState, JobState, JitUserState, RoleState, SimState, SvmState } from './state';
+import type { AccountState, JitUserState, JobState, RoleState, SimState, SvmState } from './state';
 
 /** A JSON object as it goes on the wire. */
 export type WireRecord = Record<string, unknown>;
@@ -56,7 +56,11 @@ export function roleRecord(state: SimState, r: RoleState): WireRecord {
   return {
     owner: ownerRef(owner),
     name: r.name,
-    privileges: r.privileges.map((p) => ({ path: p.path, access: p.access, _links: self(`${base}/privileges/${seg(p.path)}`) })),
+    privileges: r.privileges.map((p) => ({
+      path: p.path,
+      access: p.access,
+      _links: self(`${base}/privileges/${seg(p.path)}`),
+    })),
     builtin: r.builtin,
     scope: owner.scope,
     _links: self(base),

@@ -1,8 +1,15 @@
 /** The ONTAP REST endpoints the simulator answers, as a route table over `SimState`. */
 import { OntapSimError } from './errors';
-import { type CollectionSpec, type QueryParams, answerCollection, booleanParam, fieldsParam, onlyParams, project } from './query';
 import {
-  type WireRecord,
+  answerCollection,
+  booleanParam,
+  type CollectionSpec,
+  fieldsParam,
+  onlyParams,
+  project,
+  type QueryParams,
+} from './query';
+import {
   accountRecord,
   createdJitUserRecord,
   jitSettingsRecord,
@@ -11,6 +18,7 @@ import {
   jobRecord,
   roleRecord,
   svmRecord,
+  type WireRecord,
 } from './records';
 import type { SimState } from './state';
 
@@ -51,7 +59,18 @@ const SVMS: CollectionSpec = {
 const ACCOUNTS: CollectionSpec = {
   keyFields: ['owner', 'name'],
   fields: ['owner', 'name', 'applications', 'role', 'locked', 'comment', 'scope', '_links'],
-  filters: ['name', 'owner.uuid', 'owner.name', 'scope', 'locked', 'role.name', 'comment', 'applications.application', 'applications.authentication_methods', 'applications.second_authentication_method'],
+  filters: [
+    'name',
+    'owner.uuid',
+    'owner.name',
+    'scope',
+    'locked',
+    'role.name',
+    'comment',
+    'applications.application',
+    'applications.authentication_methods',
+    'applications.second_authentication_method',
+  ],
 };
 const ROLES: CollectionSpec = {
   keyFields: ['owner', 'name'],
@@ -66,8 +85,32 @@ const JIT_SETTINGS: CollectionSpec = {
 // Key fields as the reference page's list example shows them: `account` without its link.
 const JIT_USERS: CollectionSpec = {
   keyFields: ['owner', 'account.name', 'application'],
-  fields: ['owner', 'account', 'application', 'role', 'session_validity', 'jit_validity', 'start_time', 'end_time', 'jit_state', 'comment', '_links'],
-  filters: ['start_time', 'role.name', 'jit_state', 'account.name', 'application', 'jit_validity', 'session_validity', 'end_time', 'owner.name', 'owner.uuid', 'comment'],
+  fields: [
+    'owner',
+    'account',
+    'application',
+    'role',
+    'session_validity',
+    'jit_validity',
+    'start_time',
+    'end_time',
+    'jit_state',
+    'comment',
+    '_links',
+  ],
+  filters: [
+    'start_time',
+    'role.name',
+    'jit_state',
+    'account.name',
+    'application',
+    'jit_validity',
+    'session_validity',
+    'end_time',
+    'owner.name',
+    'owner.uuid',
+    'comment',
+  ],
 };
 const JOBS: CollectionSpec = {
   keyFields: ['uuid'],
@@ -87,7 +130,10 @@ function single(find: (ctx: RouteContext) => WireRecord | undefined, spec: Colle
     const record = find(ctx);
     if (!record) throw notFound(target);
     const fields = fieldsParam(ctx.query, spec);
-    return { status: 200, body: fields === undefined || fields === '*' ? record : project(record, spec.keyFields, fields) };
+    return {
+      status: 200,
+      body: fields === undefined || fields === '*' ? record : project(record, spec.keyFields, fields),
+    };
   };
 }
 
@@ -103,10 +149,14 @@ export const ROUTES: Route[] = [
     pattern: ['api', 'svm', 'svms', ':uuid'],
     methods: {
       // Data SVMs only: REST exposes the admin SVM as an owner, never as an SVM.
-      GET: single((c) => {
-        const svm = c.state.svms.find((s) => s.uuid === p(c, 0));
-        return svm ? svmRecord(svm) : undefined;
-      }, SVMS, 'uuid'),
+      GET: single(
+        (c) => {
+          const svm = c.state.svms.find((s) => s.uuid === p(c, 0));
+          return svm ? svmRecord(svm) : undefined;
+        },
+        SVMS,
+        'uuid',
+      ),
     },
   },
   {
@@ -116,10 +166,14 @@ export const ROUTES: Route[] = [
   {
     pattern: ['api', 'security', 'accounts', ':owner', ':name'],
     methods: {
-      GET: single((c) => {
-        const a = c.state.accounts.find((x) => x.ownerUuid === p(c, 0) && x.name === p(c, 1));
-        return a ? accountRecord(c.state, a) : undefined;
-      }, ACCOUNTS, 'name'),
+      GET: single(
+        (c) => {
+          const a = c.state.accounts.find((x) => x.ownerUuid === p(c, 0) && x.name === p(c, 1));
+          return a ? accountRecord(c.state, a) : undefined;
+        },
+        ACCOUNTS,
+        'name',
+      ),
     },
   },
   {
@@ -129,10 +183,14 @@ export const ROUTES: Route[] = [
   {
     pattern: ['api', 'security', 'roles', ':owner', ':name'],
     methods: {
-      GET: single((c) => {
-        const r = c.state.roles.find((x) => x.ownerUuid === p(c, 0) && x.name === p(c, 1));
-        return r ? roleRecord(c.state, r) : undefined;
-      }, ROLES, 'name'),
+      GET: single(
+        (c) => {
+          const r = c.state.roles.find((x) => x.ownerUuid === p(c, 0) && x.name === p(c, 1));
+          return r ? roleRecord(c.state, r) : undefined;
+        },
+        ROLES,
+        'name',
+      ),
     },
   },
   {
@@ -143,10 +201,14 @@ export const ROUTES: Route[] = [
     pattern: ['api', 'security', 'jit-privileges', ':owner', ':application'],
     jobDescription: 'PATCH /api/security/jit-privileges',
     methods: {
-      GET: single((c) => {
-        const svm = c.state.svmByUuid(p(c, 0));
-        return svm && p(c, 1) === 'ssh' ? jitSettingsRecord(c.state, svm) : undefined;
-      }, JIT_SETTINGS, 'owner.uuid'),
+      GET: single(
+        (c) => {
+          const svm = c.state.svmByUuid(p(c, 0));
+          return svm && p(c, 1) === 'ssh' ? jitSettingsRecord(c.state, svm) : undefined;
+        },
+        JIT_SETTINGS,
+        'owner.uuid',
+      ),
       PATCH: (c) => {
         onlyParams(c.query, ['return_timeout']);
         c.state.patchJitSettings(p(c, 0), p(c, 1), c.body);
@@ -172,10 +234,14 @@ export const ROUTES: Route[] = [
     pattern: ['api', 'security', 'jit-privilege-users', ':owner', ':account', ':application'],
     jobDescription: 'DELETE /api/security/jit-privilege-users',
     methods: {
-      GET: single((c) => {
-        const e = c.state.findJitUser(p(c, 0), p(c, 1), p(c, 2));
-        return e ? jitUserRecord(c.state, e) : undefined;
-      }, JIT_USERS, 'account.name'),
+      GET: single(
+        (c) => {
+          const e = c.state.findJitUser(p(c, 0), p(c, 1), p(c, 2));
+          return e ? jitUserRecord(c.state, e) : undefined;
+        },
+        JIT_USERS,
+        'account.name',
+      ),
       DELETE: (c) => {
         onlyParams(c.query, ['return_timeout']);
         c.state.deleteJitUser(p(c, 0), p(c, 1), p(c, 2));
@@ -190,10 +256,14 @@ export const ROUTES: Route[] = [
   {
     pattern: ['api', 'cluster', 'jobs', ':uuid'],
     methods: {
-      GET: single((c) => {
-        const job = c.state.pollJob(p(c, 0));
-        return job ? jobRecord(job) : undefined;
-      }, JOBS, 'uuid'),
+      GET: single(
+        (c) => {
+          const job = c.state.pollJob(p(c, 0));
+          return job ? jobRecord(job) : undefined;
+        },
+        JOBS,
+        'uuid',
+      ),
     },
   },
 ];

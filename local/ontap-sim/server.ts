@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { FakeClock, type SimClock, systemClock } from './clock';
 import { OntapSimError, SimFixtureError } from './errors';
 import { FaultInjector, type FaultSpec, FaultSpecSchema } from './faults';
-import { type Fixture, type FixtureInput, exampleFixture, loadFixture, parseFixture } from './fixture';
-import { type QueryParams, parseQuery } from './query';
+import { exampleFixture, type Fixture, type FixtureInput, loadFixture, parseFixture } from './fixture';
+import { parseQuery, type QueryParams } from './query';
 import { jitUserRecord } from './records';
-import { type RouteAnswer, matchRoute } from './routes';
+import { matchRoute, type RouteAnswer } from './routes';
 import { SimState } from './state';
 import { generateCertificates } from './tls';
 
@@ -97,7 +97,11 @@ function resolveFixture(input: SimulatorOptions['fixture']): Fixture {
 
 function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/hal+json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/hal+json',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -179,12 +183,23 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     return fixture.api_users.find((u) => u.username === username && u.password === password);
   }
 
-  function answerApi(method: string, rawPath: string, query: QueryParams, rawUrl: string, body: unknown, call: SimCall, fault: FaultSpec | undefined): RouteAnswer {
+  function answerApi(
+    method: string,
+    rawPath: string,
+    query: QueryParams,
+    rawUrl: string,
+    body: unknown,
+    call: SimCall,
+    fault: FaultSpec | undefined,
+  ): RouteAnswer {
     const trimmed = rawPath.length > 1 && rawPath.endsWith('/') ? rawPath.slice(0, -1) : rawPath;
     let segments: string[];
     try {
       // Split before decoding, so an encoded "/" stays inside its segment, and never normalise "..".
-      segments = trimmed.split('/').slice(1).map((s) => decodeURIComponent(s));
+      segments = trimmed
+        .split('/')
+        .slice(1)
+        .map((s) => decodeURIComponent(s));
     } catch {
       throw new OntapSimError(400, 'Invalid percent-encoding in the path.', '2', 'path');
     }
@@ -193,10 +208,15 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     const handler = match.route.methods[method];
     if (!handler) {
       const allow = Object.keys(match.route.methods).join(', ');
-      return { status: 405, body: { error: { message: `The method ${method} is not allowed for this resource.` } }, headers: { Allow: allow } };
+      return {
+        status: 405,
+        body: { error: { message: `The method ${method} is not allowed for this resource.` } },
+        headers: { Allow: allow },
+      };
     }
     const user = fixture.api_users.find((u) => u.username === call.user);
-    if (method !== 'GET' && user?.access !== 'all') throw new OntapSimError(403, 'not authorized for that command', '6');
+    if (method !== 'GET' && user?.access !== 'all')
+      throw new OntapSimError(403, 'not authorized for that command', '6');
     const ctx = { state, params: match.params, query, body, path: trimmed, selfHref: rawUrl };
     if (fault?.type === 'job') {
       // The work runs now; its outcome shows on the job, which settles after `polls` polls.
@@ -213,12 +233,21 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
         }
       }
       const job = state.createJob(match.route.jobDescription ?? `${method} ${trimmed}`, outcome, fault.polls);
-      return { status: 202, body: { job: { uuid: job.uuid, _links: { self: { href: `/api/cluster/jobs/${job.uuid}` } } } } };
+      return {
+        status: 202,
+        body: { job: { uuid: job.uuid, _links: { self: { href: `/api/cluster/jobs/${job.uuid}` } } } },
+      };
     }
     return handler(ctx);
   }
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string, rawQuery: string, bodyText: string | undefined): Promise<void> {
+  async function handleApi(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rawPath: string,
+    rawQuery: string,
+    bodyText: string | undefined,
+  ): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
     const parsedBody = parseJson(bodyText);
@@ -233,8 +262,18 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     const fault = faults.take(method, rawPath);
     if (fault) call.fault = fault.type;
     if (fault?.type === 'status') {
-      const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-      reply(fault.status, { error: { message: fault.message ?? 'Injected failure.', ...(fault.code !== undefined ? { code: fault.code } : {}) } }, headers);
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+      reply(
+        fault.status,
+        {
+          error: {
+            message: fault.message ?? 'Injected failure.',
+            ...(fault.code !== undefined ? { code: fault.code } : {}),
+          },
+        },
+        headers,
+      );
       return;
     }
     if (fault?.type === 'raw') {
@@ -251,7 +290,15 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
 
     const user = authenticate(req);
     if (!user) {
-      reply(401, { error: { message: 'Authentication failed: a valid user name and password or client certificate is required.' } }, { 'WWW-Authenticate': 'Basic realm="ONTAP"' });
+      reply(
+        401,
+        {
+          error: {
+            message: 'Authentication failed: a valid user name and password or client certificate is required.',
+          },
+        },
+        { 'WWW-Authenticate': 'Basic realm="ONTAP"' },
+      );
       return;
     }
     call.user = user.username;
@@ -274,11 +321,17 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     reply(answer.status, answer.body, answer.headers);
   }
 
-  function handleAdmin(req: http.IncomingMessage, res: http.ServerResponse, rawPath: string, bodyText: string | undefined): void {
+  function handleAdmin(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    rawPath: string,
+    bodyText: string | undefined,
+  ): void {
     const method = (req.method ?? 'GET').toUpperCase();
     const parsed = parseJson(bodyText);
     const body = parsed.ok ? parsed.value : undefined;
     const route = `${method} ${rawPath.replace(/\/$/, '')}`;
+    // biome-ignore-start lint/correctness/noVoidTypeReturn: each case answers with a void call and stops there.
     switch (route) {
       case 'GET /__sim/state':
         return send(res, 200, snapshot());
@@ -297,13 +350,17 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
         return send(res, 200, {});
       case 'POST /__sim/faults': {
         const result = FaultSpecSchema.safeParse(body);
-        if (!result.success) return send(res, 400, { error: { message: `invalid fault: ${result.error.issues[0]?.message ?? 'invalid'}` } });
+        if (!result.success)
+          return send(res, 400, {
+            error: { message: `invalid fault: ${result.error.issues[0]?.message ?? 'invalid'}` },
+          });
         return send(res, 201, { id: faults.add(result.data) });
       }
       case 'POST /__sim/elevate':
       case 'POST /__sim/session-reset': {
         const result = ElevateSchema.safeParse(body);
-        if (!result.success) return send(res, 400, { error: { message: 'expected {owner_uuid | owner_name, account, application?}' } });
+        if (!result.success)
+          return send(res, 400, { error: { message: 'expected {owner_uuid | owner_name, account, application?}' } });
         const owner = result.data.owner_uuid ?? state.svmByName(result.data.owner_name ?? '')?.uuid ?? '';
         try {
           if (route === 'POST /__sim/elevate') state.elevate(owner, result.data.account, result.data.application);
@@ -316,7 +373,10 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
       }
       case 'POST /__sim/clock': {
         const result = ClockSchema.safeParse(body);
-        if (!result.success || !(clock instanceof FakeClock)) return send(res, 400, { error: { message: 'the clock can be moved only when the simulator runs on a FakeClock' } });
+        if (!result.success || !(clock instanceof FakeClock))
+          return send(res, 400, {
+            error: { message: 'the clock can be moved only when the simulator runs on a FakeClock' },
+          });
         if (result.data.set !== undefined) clock.set(result.data.set);
         if (result.data.advance_ms !== undefined) clock.advance(result.data.advance_ms);
         return send(res, 200, { now: new Date(clock.now()).toISOString() });
@@ -328,6 +388,7 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
       default:
         return send(res, 404, { error: { message: 'unknown simulator admin endpoint' } });
     }
+    // biome-ignore-end lint/correctness/noVoidTypeReturn: see above.
   }
 
   function snapshot(): unknown {
@@ -338,7 +399,9 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
       svms: state.svms,
       accounts: state.accounts,
       roles: state.roles,
-      jit_settings: state.allSvms().map((s) => ({ owner: { uuid: s.uuid, name: s.name }, ...state.effectiveJitPeriods(s.uuid) })),
+      jit_settings: state
+        .allSvms()
+        .map((s) => ({ owner: { uuid: s.uuid, name: s.name }, ...state.effectiveJitPeriods(s.uuid) })),
       jit_users: state.jitUsers.map((e) => jitUserRecord(state, e)),
     };
   }
@@ -355,7 +418,11 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
     readBody(req)
-      .then((bodyText) => (rawPath === '/__sim' || rawPath.startsWith('/__sim/') ? handleAdmin(req, res, rawPath, bodyText) : handleApi(req, res, rawPath, rawQuery, bodyText)))
+      .then((bodyText) =>
+        rawPath === '/__sim' || rawPath.startsWith('/__sim/')
+          ? handleAdmin(req, res, rawPath, bodyText)
+          : handleApi(req, res, rawPath, rawQuery, bodyText),
+      )
       .catch((err: unknown) => {
         if (res.headersSent || res.destroyed) return;
         if (err instanceof OntapSimError) send(res, err.status, errorBody(err));
@@ -364,7 +431,10 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
   };
 
   const server: http.Server = certs
-    ? https.createServer({ key: certs.serverKey, cert: certs.serverCert, ca: certs.caPem, requestCert: true, rejectUnauthorized: false }, listener)
+    ? https.createServer(
+        { key: certs.serverKey, cert: certs.serverCert, ca: certs.caPem, requestCert: true, rejectUnauthorized: false },
+        listener,
+      )
     : http.createServer(listener);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

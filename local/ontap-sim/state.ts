@@ -1,6 +1,6 @@
 /** The simulated cluster's state and the rules ONTAP applies when it changes. */
 import { randomUUID } from 'node:crypto';
-import { CLUSTER_BUILTIN_ROLES, SVM_BUILTIN_ROLES, type Privilege } from './builtin-roles';
+import { CLUSTER_BUILTIN_ROLES, type Privilege, SVM_BUILTIN_ROLES } from './builtin-roles';
 import type { SimClock } from './clock';
 import { durationSeconds, formatDuration, parseOntapTime } from './durations';
 import { OntapSimError } from './errors';
@@ -81,7 +81,16 @@ export interface JobState {
   outcome: { state: 'success' | 'failure'; message: string; code: number };
 }
 
-const WRITABLE_JIT_FIELDS = new Set(['owner', 'account', 'application', 'role', 'session_validity', 'jit_validity', 'start_time', 'comment']);
+const WRITABLE_JIT_FIELDS = new Set([
+  'owner',
+  'account',
+  'application',
+  'role',
+  'session_validity',
+  'jit_validity',
+  'start_time',
+  'comment',
+]);
 const READ_ONLY_JIT_FIELDS = new Set(['jit_state', 'end_time']);
 // Login methods JIT can elevate: password per the 9.17 page; nsswitch and domain
 // are listed by another version of NetApp's docs (the two disagree), so they pass too.
@@ -123,8 +132,21 @@ export class SimState {
   /** Puts everything back the way the fixture describes it. */
   reset(): void {
     const f = this.fixture;
-    this.adminSvm = { uuid: f.admin_svm.uuid, name: f.admin_svm.name, scope: 'cluster', state: 'running', subtype: 'default' };
-    this.svms = f.svms.map((s) => ({ uuid: s.uuid, name: s.name, scope: 'svm' as const, state: s.state, subtype: s.subtype, ...(s.comment !== undefined ? { comment: s.comment } : {}) }));
+    this.adminSvm = {
+      uuid: f.admin_svm.uuid,
+      name: f.admin_svm.name,
+      scope: 'cluster',
+      state: 'running',
+      subtype: 'default',
+    };
+    this.svms = f.svms.map((s) => ({
+      uuid: s.uuid,
+      name: s.name,
+      scope: 'svm' as const,
+      state: s.state,
+      subtype: s.subtype,
+      ...(s.comment !== undefined ? { comment: s.comment } : {}),
+    }));
     const uuidOf = (name: string): string => {
       const svm = this.svmByName(name);
       if (!svm) throw new Error(`fixture names unknown SVM ${name}`);
@@ -135,7 +157,10 @@ export class SimState {
       return {
         ownerUuid,
         name: a.name,
-        applications: a.applications.map((app) => ({ ...app, authentication_methods: [...app.authentication_methods] })),
+        applications: a.applications.map((app) => ({
+          ...app,
+          authentication_methods: [...app.authentication_methods],
+        })),
         role: a.role ?? (ownerUuid === this.adminSvm.uuid ? 'admin' : 'vsadmin'),
         locked: a.locked,
         ...(a.comment !== undefined ? { comment: a.comment } : {}),
@@ -143,7 +168,12 @@ export class SimState {
     });
     this.roles = [];
     for (const [name, privileges] of Object.entries(CLUSTER_BUILTIN_ROLES)) {
-      this.roles.push({ ownerUuid: this.adminSvm.uuid, name, builtin: true, privileges: privileges.map((p) => ({ ...p })) });
+      this.roles.push({
+        ownerUuid: this.adminSvm.uuid,
+        name,
+        builtin: true,
+        privileges: privileges.map((p) => ({ ...p })),
+      });
     }
     for (const svm of this.svms) {
       for (const [name, privileges] of Object.entries(SVM_BUILTIN_ROLES)) {
@@ -151,7 +181,12 @@ export class SimState {
       }
     }
     for (const r of f.roles) {
-      this.roles.push({ ownerUuid: uuidOf(r.owner), name: r.name, builtin: false, privileges: r.privileges.map((p) => ({ ...p })) });
+      this.roles.push({
+        ownerUuid: uuidOf(r.owner),
+        name: r.name,
+        builtin: false,
+        privileges: r.privileges.map((p) => ({ ...p })),
+      });
     }
     this.jitCluster = { ...f.jit.cluster };
     this.jitOverrides = new Map(Object.entries(f.jit.svms).map(([name, periods]) => [uuidOf(name), { ...periods }]));
@@ -159,7 +194,13 @@ export class SimState {
     this.jobs = new Map();
     for (const seed of f.jit_users) {
       const { owner, account, role, ...rest } = seed;
-      this.createJitUser({ owner: { name: owner }, account: { name: account }, application: 'ssh', ...(role !== undefined ? { role: { name: role } } : {}), ...rest });
+      this.createJitUser({
+        owner: { name: owner },
+        account: { name: account },
+        application: 'ssh',
+        ...(role !== undefined ? { role: { name: role } } : {}),
+        ...rest,
+      });
     }
   }
 
@@ -202,7 +243,9 @@ export class SimState {
 
   /** The entry for (owner uuid, account, application), if any. */
   findJitUser(ownerUuid: string, account: string, application: string): JitUserState | undefined {
-    return this.jitUsers.find((e) => e.ownerUuid === ownerUuid && e.account === account && e.application === application);
+    return this.jitUsers.find(
+      (e) => e.ownerUuid === ownerUuid && e.account === account && e.application === application,
+    );
   }
 
   /** `POST /api/security/jit-privilege-users`: validates the body the way the reference pages describe. */
@@ -225,55 +268,98 @@ export class SimState {
     const startText = optionalString(body, 'start_time', 'start_time');
     const comment = optionalString(body, 'comment', 'comment');
 
-    if (ownerUuid === undefined && ownerName === undefined) throw invalid('owner.uuid', 'Missing required field "owner.uuid".');
-    if (accountName === undefined || accountName === '') throw invalid('account.name', 'Missing required field "account.name".');
+    if (ownerUuid === undefined && ownerName === undefined)
+      throw invalid('owner.uuid', 'Missing required field "owner.uuid".');
+    if (accountName === undefined || accountName === '')
+      throw invalid('account.name', 'Missing required field "account.name".');
     if (application === undefined) throw invalid('application', 'Missing required field "application".');
-    if (application !== 'ssh') throw invalid('application', `Invalid value "${application}" for field "application": the only supported application is "ssh".`);
+    if (application !== 'ssh')
+      throw invalid(
+        'application',
+        `Invalid value "${application}" for field "application": the only supported application is "ssh".`,
+      );
 
     const byUuid = ownerUuid !== undefined ? this.svmByUuid(ownerUuid) : undefined;
     const byName = ownerName !== undefined ? this.svmByName(ownerName) : undefined;
     // 2621462 and 2621706 come from NetApp's security/roles and security/accounts
     // pages; the JIT page lists no codes, so their use here is assumed.
     if (ownerUuid !== undefined && ownerName !== undefined && byUuid && byName && byUuid !== byName) {
-      throw new OntapSimError(400, 'The specified owner.uuid and owner.name refer to different SVMs.', '2621706', 'owner.uuid');
+      throw new OntapSimError(
+        400,
+        'The specified owner.uuid and owner.name refer to different SVMs.',
+        '2621706',
+        'owner.uuid',
+      );
     }
     const svm = byUuid ?? byName;
     if (!svm || (ownerUuid !== undefined && !byUuid) || (ownerName !== undefined && !byName)) {
-      throw new OntapSimError(400, 'The supplied SVM does not exist.', '2621462', ownerUuid !== undefined ? 'owner.uuid' : 'owner.name');
+      throw new OntapSimError(
+        400,
+        'The supplied SVM does not exist.',
+        '2621462',
+        ownerUuid !== undefined ? 'owner.uuid' : 'owner.name',
+      );
     }
 
     const periods = this.effectiveJitPeriods(svm.uuid);
-    const sessionValiditySec = readDuration(sessionText, 'session_validity') ?? durationOrThrow(periods.default_session_validity_period);
+    const sessionValiditySec =
+      readDuration(sessionText, 'session_validity') ?? durationOrThrow(periods.default_session_validity_period);
     const jitValiditySec = readDuration(jitText, 'jit_validity') ?? sessionValiditySec;
-    if (sessionValiditySec <= 0) throw invalid('session_validity', 'The session validity period must be longer than zero.');
+    if (sessionValiditySec <= 0)
+      throw invalid('session_validity', 'The session validity period must be longer than zero.');
     if (jitValiditySec <= 0) throw invalid('jit_validity', 'The JIT validity period must be longer than zero.');
     let startMs = Math.floor(this.clock.now() / 1000) * 1000;
     if (startText !== undefined) {
       const parsed = parseOntapTime(startText);
       if (!parsed.ok) {
-        throw invalid('start_time', parsed.reason === 'subsecond' ? 'Sub-second precision is not supported for field "start_time".' : `Invalid value "${startText}" for field "start_time".`);
+        throw invalid(
+          'start_time',
+          parsed.reason === 'subsecond'
+            ? 'Sub-second precision is not supported for field "start_time".'
+            : `Invalid value "${startText}" for field "start_time".`,
+        );
       }
       startMs = parsed.ms;
     }
 
     const acct = this.accounts.find((a) => a.ownerUuid === svm.uuid && a.name === accountName);
     // 1261218 ("The user was not found.") is from the security/accounts PATCH table; assumed for JIT.
-    if (!acct) throw new OntapSimError(400, `The user "${accountName}" was not found on SVM "${svm.name}".`, '1261218', 'account.name');
+    if (!acct)
+      throw new OntapSimError(
+        400,
+        `The user "${accountName}" was not found on SVM "${svm.name}".`,
+        '1261218',
+        'account.name',
+      );
     const ssh = acct.applications.find((a) => a.application === 'ssh');
-    const supported = ssh !== undefined && ssh.authentication_methods.some((m) => JIT_LOGIN_METHODS.has(m)) && ssh.second_authentication_method === 'none';
+    const supported =
+      ssh?.authentication_methods.some((m) => JIT_LOGIN_METHODS.has(m)) && ssh.second_authentication_method === 'none';
     // 5636176 ("The application and authentication-method combination is invalid.")
     // from the security/accounts page; the JIT page only states the prerequisite, so assumed.
     if (!supported) {
-      throw new OntapSimError(400, `User "${accountName}" has no JIT-supported ssh login method (password without MFA).`, '5636176', 'account.name');
+      throw new OntapSimError(
+        400,
+        `User "${accountName}" has no JIT-supported ssh login method (password without MFA).`,
+        '5636176',
+        'account.name',
+      );
     }
     const roleNameFinal = roleName ?? (svm.scope === 'cluster' ? 'admin' : 'vsadmin');
     // 7077906 is the security/accounts code for an undefined role; assumed for JIT.
     if (!this.roles.some((r) => r.ownerUuid === svm.uuid && r.name === roleNameFinal)) {
-      throw new OntapSimError(400, `A role with the name "${roleNameFinal}" has not been defined for SVM "${svm.name}".`, '7077906', 'role.name');
+      throw new OntapSimError(
+        400,
+        `A role with the name "${roleNameFinal}" has not been defined for SVM "${svm.name}".`,
+        '7077906',
+        'role.name',
+      );
     }
     const maxSec = durationOrThrow(periods.max_jit_validity_period);
     if (jitValiditySec > maxSec) {
-      throw invalid('jit_validity', `The JIT validity period ${formatDuration(jitValiditySec)} exceeds the maximum of ${periods.max_jit_validity_period}.`);
+      throw invalid(
+        'jit_validity',
+        `The JIT validity period ${formatDuration(jitValiditySec)} exceeds the maximum of ${periods.max_jit_validity_period}.`,
+      );
     }
     if (this.findJitUser(svm.uuid, accountName, application)) throw new OntapSimError(409, 'duplicate entry', '1');
 
@@ -301,13 +387,17 @@ export class SimState {
 
   /** `PATCH /api/security/jit-privileges/{owner.uuid}/{application}`. */
   patchJitSettings(ownerUuid: string, application: string, body: unknown): void {
-    if (!this.svmByUuid(ownerUuid) || application !== 'ssh') throw new OntapSimError(404, "entry doesn't exist", '4', 'owner.uuid');
+    if (!this.svmByUuid(ownerUuid) || application !== 'ssh')
+      throw new OntapSimError(404, "entry doesn't exist", '4', 'owner.uuid');
     if (!isRecord(body)) throw invalid('body', 'The request body must be a JSON object.');
     const changes: Partial<JitPeriods> = {};
     for (const [key, value] of Object.entries(body)) {
-      if (key === 'owner' || key === 'application') throw invalid(key, `Field "${key}" cannot be specified in a PATCH method.`);
-      if (key !== 'default_session_validity_period' && key !== 'max_jit_validity_period') throw invalid(key, `Unexpected argument "${key}".`);
-      if (typeof value !== 'string' || durationSeconds(value) === null) throw invalid(key, `Invalid value for field "${key}": expected an ISO-8601 duration.`);
+      if (key === 'owner' || key === 'application')
+        throw invalid(key, `Field "${key}" cannot be specified in a PATCH method.`);
+      if (key !== 'default_session_validity_period' && key !== 'max_jit_validity_period')
+        throw invalid(key, `Unexpected argument "${key}".`);
+      if (typeof value !== 'string' || durationSeconds(value) === null)
+        throw invalid(key, `Invalid value for field "${key}": expected an ISO-8601 duration.`);
       changes[key] = value;
     }
     if (ownerUuid === this.adminSvm.uuid) {
@@ -325,7 +415,8 @@ export class SimState {
     const entry = this.findJitUser(ownerUuid, account, application);
     if (!entry) throw new OntapSimError(404, "entry doesn't exist", '4', 'account.name');
     const now = this.clock.now();
-    if (now < entry.startMs || now >= this.endMs(entry)) throw new OntapSimError(400, 'The JIT window is not open.', '2', 'start_time');
+    if (now < entry.startMs || now >= this.endMs(entry))
+      throw new OntapSimError(400, 'The JIT window is not open.', '2', 'start_time');
     entry.sessionEndsMs = Math.min(now + entry.sessionValiditySec * 1000, this.endMs(entry));
     return entry;
   }
@@ -338,7 +429,16 @@ export class SimState {
 
   /** Registers a job that answers `running` for `polls` polls and then settles on `outcome`. */
   createJob(description: string, outcome: JobState['outcome'], polls: number): JobState {
-    const job: JobState = { uuid: randomUUID(), description, state: 'running', message: 'Running', code: 0, startMs: this.clock.now(), pollsLeft: polls, outcome };
+    const job: JobState = {
+      uuid: randomUUID(),
+      description,
+      state: 'running',
+      message: 'Running',
+      code: 0,
+      startMs: this.clock.now(),
+      pollsLeft: polls,
+      outcome,
+    };
     this.jobs.set(job.uuid, job);
     return job;
   }
@@ -382,7 +482,11 @@ function optionalString(obj: Record<string, unknown>, key: string, target: strin
 function readDuration(text: string | undefined, target: string): number | undefined {
   if (text === undefined) return undefined;
   const seconds = durationSeconds(text);
-  if (seconds === null) throw invalid(target, `Invalid value "${text}" for field "${target}": expected an ISO-8601 duration such as PT30M or P90D.`);
+  if (seconds === null)
+    throw invalid(
+      target,
+      `Invalid value "${text}" for field "${target}": expected an ISO-8601 duration such as PT30M or P90D.`,
+    );
   return seconds;
 }
 

@@ -32,7 +32,14 @@ export async function generateCertificates(clientCommonName: string): Promise<Si
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 2, value: 'localhost' },
+          { type: 7, ip: '127.0.0.1' },
+          { type: 7, ip: '::1' },
+        ],
+      },
     ],
   });
   const client = await generate([{ name: 'commonName', value: clientCommonName }], {
@@ -44,5 +51,11 @@ export async function generateCertificates(clientCommonName: string): Promise<Si
       { name: 'extKeyUsage', clientAuth: true },
     ],
   });
-  return { caPem: ca.cert, serverCert: server.cert, serverKey: server.private, clientCert: client.cert, clientKey: client.private };
+  return {
+    caPem: ca.cert,
+    serverCert: server.cert,
+    serverKey: server.private,
+    clientCert: client.cert,
+    clientKey: client.private,
+  };
 }

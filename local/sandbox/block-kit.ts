@@ -10,7 +10,12 @@ import { z } from 'zod';
 const plainText = z.looseObject({ type: z.literal('plain_text'), text: z.string(), emoji: z.boolean().optional() });
 const mrkdwnText = z.looseObject({ type: z.literal('mrkdwn'), text: z.string(), verbatim: z.boolean().optional() });
 const textObject = z.discriminatedUnion('type', [plainText, mrkdwnText]);
-const option = z.looseObject({ text: textObject, value: z.string(), description: textObject.optional(), url: z.string().optional() });
+const option = z.looseObject({
+  text: textObject,
+  value: z.string(),
+  description: textObject.optional(),
+  url: z.string().optional(),
+});
 const optionGroup = z.looseObject({ label: plainText, options: z.array(option) });
 const confirm = z.looseObject({
   title: plainText.optional(),
@@ -99,8 +104,17 @@ const usersSelect = z.looseObject({
   initial_user: z.string().optional(),
   placeholder: plainText.optional(),
 });
-const overflow = z.looseObject({ type: z.literal('overflow'), action_id: actionId, options: z.array(option), confirm: confirm.optional() });
-const imageElement = z.looseObject({ type: z.literal('image'), alt_text: z.string(), image_url: z.string().optional() });
+const overflow = z.looseObject({
+  type: z.literal('overflow'),
+  action_id: actionId,
+  options: z.array(option),
+  confirm: confirm.optional(),
+});
+const imageElement = z.looseObject({
+  type: z.literal('image'),
+  alt_text: z.string(),
+  image_url: z.string().optional(),
+});
 const unsupportedElement = z
   .looseObject({ type: z.string() })
   .transform((raw) => ({ type: 'unsupported' as const, originalType: raw.type }));
@@ -134,7 +148,11 @@ const block = z.discriminatedUnion('type', [
   }),
   z.looseObject({ type: z.literal('header'), block_id: blockId, text: plainText }),
   z.looseObject({ type: z.literal('divider'), block_id: blockId }),
-  z.looseObject({ type: z.literal('context'), block_id: blockId, elements: z.array(z.union([textObject, imageElement])) }),
+  z.looseObject({
+    type: z.literal('context'),
+    block_id: blockId,
+    elements: z.array(z.union([textObject, imageElement])),
+  }),
   z.looseObject({ type: z.literal('actions'), block_id: blockId, elements: z.array(element) }),
   z.looseObject({
     type: z.literal('input'),
@@ -145,7 +163,13 @@ const block = z.discriminatedUnion('type', [
     optional: z.boolean().optional(),
     dispatch_action: z.boolean().optional(),
   }),
-  z.looseObject({ type: z.literal('image'), block_id: blockId, alt_text: z.string(), image_url: z.string().optional(), title: plainText.optional() }),
+  z.looseObject({
+    type: z.literal('image'),
+    block_id: blockId,
+    alt_text: z.string(),
+    image_url: z.string().optional(),
+    title: plainText.optional(),
+  }),
 ]);
 
 /** A text object: `plain_text` or `mrkdwn`. */
@@ -246,7 +270,11 @@ export function readPlainText(value: unknown): PlainText | undefined {
 function normalizeBlock(entry: unknown, seed: string): Record<string, unknown> {
   if (!isRecord(entry)) return { type: 'unknown', block_id: generatedId(seed) };
   const { type, block_id: given, ...rest } = normalizeText(entry);
-  const out: Record<string, unknown> = { type, block_id: typeof given === 'string' ? given : generatedId(seed), ...rest };
+  const out: Record<string, unknown> = {
+    type,
+    block_id: typeof given === 'string' ? given : generatedId(seed),
+    ...rest,
+  };
   if (isRecord(out.accessory)) out.accessory = withActionId(out.accessory, `${seed}/a`);
   if (isRecord(out.element)) out.element = withActionId(out.element, `${seed}/e`);
   if (type === 'actions' && Array.isArray(out.elements)) {
@@ -285,6 +313,9 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Every option of a select, its groups' options included. */
-export function optionsOf(element: { options?: OptionObject[]; option_groups?: { options: OptionObject[] }[] }): OptionObject[] {
+export function optionsOf(element: {
+  options?: OptionObject[];
+  option_groups?: { options: OptionObject[] }[];
+}): OptionObject[] {
   return [...(element.options ?? []), ...(element.option_groups ?? []).flatMap((g) => g.options)];
 }

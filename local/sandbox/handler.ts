@@ -127,9 +127,11 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
   async function route(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> {
     const method = req.method ?? 'GET';
     if (method === 'GET' && path === '') return redirect(res, `${base}/`);
-    if (method === 'GET' && (path === '/' || path === '/index.html')) return sendFile(res, 'index.html', 'text/html; charset=utf-8');
+    if (method === 'GET' && (path === '/' || path === '/index.html'))
+      return sendFile(res, 'index.html', 'text/html; charset=utf-8');
     if (method === 'GET' && path === '/app.css') return sendFile(res, 'styles.css', 'text/css; charset=utf-8');
-    if (method === 'GET' && path === '/app.js') return sendText(res, 200, await script(), 'text/javascript; charset=utf-8');
+    if (method === 'GET' && path === '/app.js')
+      return sendText(res, 200, await script(), 'text/javascript; charset=utf-8');
     if (method === 'GET' && path === '/api/state') {
       return sendJson(res, 200, buildSnapshot(options.slack, settings, query.get('user') || defaultUser, version));
     }
@@ -147,7 +149,11 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
     }
     if (method === 'POST' && path === '/api/message-action') {
       const b = await readJson(req, MESSAGE_ACTION_REQUEST);
-      return sendJson(res, 200, await platform.messageAction(b.user, b.channel, b.ts, b.blockId, b.actionId, b.entries));
+      return sendJson(
+        res,
+        200,
+        await platform.messageAction(b.user, b.channel, b.ts, b.blockId, b.actionId, b.entries),
+      );
     }
     if (method === 'POST' && path === '/api/view-action') {
       const b = await readJson(req, VIEW_ACTION_REQUEST);
@@ -166,7 +172,11 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
   }
 
   function openStream(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
     res.write(`retry: 1000\nevent: change\ndata: ${version}\n\n`);
     streams.add(res);
     req.on('close', () => streams.delete(res));
@@ -175,8 +185,9 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
   const handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
     const url = new URL(req.url ?? '/', 'http://sandbox.local');
     if (url.pathname !== base && !url.pathname.startsWith(`${base}/`)) {
-      if (next) return next();
-      return sendJson(res, 404, { error: 'Not found.' });
+      if (next) next();
+      else sendJson(res, 404, { error: 'Not found.' });
+      return;
     }
     route(req, res, url.pathname.slice(base.length), url.searchParams).catch((error: unknown) => {
       if (res.headersSent) return void res.end();
@@ -210,7 +221,14 @@ function requestLog(platform: SlackPlatform): SnapshotRequest[] {
   return platform.sent
     .slice(-50)
     .reverse()
-    .map((r) => ({ at: r.at, kind: r.kind, user: r.user, status: r.status, payload: JSON.stringify(r.payload, null, 2), answer: r.answer }));
+    .map((r) => ({
+      at: r.at,
+      kind: r.kind,
+      user: r.user,
+      status: r.status,
+      payload: JSON.stringify(r.payload, null, 2),
+      answer: r.answer,
+    }));
 }
 
 // The page's script is TypeScript sharing the renderer with the tests; esbuild bundles it once, on first use.
@@ -249,7 +267,9 @@ async function readJson<T extends z.ZodType>(req: IncomingMessage, schema: T): P
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SandboxRequestError(`Invalid request at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}.`);
+    throw new SandboxRequestError(
+      `Invalid request at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}.`,
+    );
   }
   return parsed.data;
 }

@@ -39,7 +39,11 @@ export function toTable(title: string, data: unknown): PanelTable {
       rows: data.rows.slice(0, MAX_ROWS).map((row: unknown) => (Array.isArray(row) ? row.map(cell) : [cell(row)])),
     };
   }
-  const list = Array.isArray(data) ? data : isRecord(data) ? LIST_KEYS.map((k) => data[k]).find(Array.isArray) : undefined;
+  const list = Array.isArray(data)
+    ? data
+    : isRecord(data)
+      ? LIST_KEYS.map((k) => data[k]).find(Array.isArray)
+      : undefined;
   if (list) {
     if (list.length === 0) return { title, columns: [], rows: [], note: 'Nothing yet.' };
     if (list.every(isRecord)) {
@@ -48,7 +52,8 @@ export function toTable(title: string, data: unknown): PanelTable {
     }
     return { title, columns: ['value'], rows: list.slice(0, MAX_ROWS).map((v) => [cell(v)]) };
   }
-  if (isRecord(data)) return { title, columns: ['field', 'value'], rows: Object.entries(data).map(([k, v]) => [k, cell(v)]) };
+  if (isRecord(data))
+    return { title, columns: ['field', 'value'], rows: Object.entries(data).map(([k, v]) => [k, cell(v)]) };
   if (data === undefined || data === null) return { title, columns: [], rows: [], note: 'Nothing yet.' };
   return { title, columns: [], rows: [], note: cell(data) };
 }
@@ -78,6 +83,11 @@ export async function loadPanel(source: PanelSource, context: PanelContext): Pro
     return toTable(source.title, await response.json());
   } catch (error) {
     const failure = new PanelError(source.title, { cause: error });
-    return { title: source.title, columns: [], rows: [], error: `${failure.message} ${error instanceof Error ? error.message : ''}`.trim() };
+    return {
+      title: source.title,
+      columns: [],
+      rows: [],
+      error: `${failure.message} ${error instanceof Error ? error.message : ''}`.trim(),
+    };
   }
 }

@@ -7,7 +7,7 @@
  * https://api.slack.com/reference/interaction-payloads/views.
  */
 import type { ActionElement } from './block-kit';
-import { elementState, type Entry, type StateValues } from './state-values';
+import { type Entry, elementState, type StateValues } from './state-values';
 import { escapeMrkdwn } from './ui/mrkdwn';
 
 /** Who the app is and where it is installed: the fixed parts of every payload. */
@@ -72,7 +72,14 @@ export function parseSlashLine(line: string): { command: string; text: string } 
 /** A slash command's form fields, in the order Slack sends them; `text` is escaped as Slack escapes it. */
 export function slashCommandFields(
   install: AppInstall,
-  args: { user: PayloadUser; channel: PayloadChannel; command: string; text: string; responseUrl: string; triggerId: string },
+  args: {
+    user: PayloadUser;
+    channel: PayloadChannel;
+    command: string;
+    text: string;
+    responseUrl: string;
+    triggerId: string;
+  },
 ): [string, string][] {
   return [
     ['token', install.verificationToken],
@@ -107,7 +114,12 @@ export function actionTs(nowMs: number): string {
   return `${Math.floor(nowMs / 1000)}.${String((nowMs % 1000) * 1000).padStart(6, '0')}`;
 }
 
-const payloadUser = (install: AppInstall, user: PayloadUser) => ({ id: user.id, username: user.name, name: user.name, team_id: install.teamId });
+const payloadUser = (install: AppInstall, user: PayloadUser) => ({
+  id: user.id,
+  username: user.name,
+  name: user.name,
+  team_id: install.teamId,
+});
 const team = (install: AppInstall) => ({ id: install.teamId, domain: install.teamDomain });
 const text = (value: unknown, fallback: unknown = null): unknown => value ?? fallback;
 
@@ -154,7 +166,13 @@ export function actionItem(action: PayloadAction): Record<string, unknown> {
   }
   if (element.type === 'overflow') {
     const picked = element.options.find((o) => o.value === action.entry) ?? null;
-    return { type: 'overflow', action_id: element.action_id, block_id: blockId, selected_option: picked, action_ts: ts };
+    return {
+      type: 'overflow',
+      action_id: element.action_id,
+      block_id: blockId,
+      selected_option: picked,
+      action_ts: ts,
+    };
   }
   const { type, ...chosen } = elementState(element, action.entry ?? null);
   const extra: Record<string, unknown> = {};

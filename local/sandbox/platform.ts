@@ -88,8 +88,21 @@ export interface SlackPlatform {
   /** Requests sent to the app, newest last (at most 200). */
   readonly sent: readonly SentRequest[];
   runCommand(userId: string, channelId: string, line: string): Promise<CommandOutcome>;
-  messageAction(userId: string, channelId: string, ts: string, blockId: string, actionId: string, entries: Entries): Promise<ActionOutcome>;
-  viewAction(userId: string, viewId: string, blockId: string, actionId: string, entries: Entries): Promise<ActionOutcome>;
+  messageAction(
+    userId: string,
+    channelId: string,
+    ts: string,
+    blockId: string,
+    actionId: string,
+    entries: Entries,
+  ): Promise<ActionOutcome>;
+  viewAction(
+    userId: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    entries: Entries,
+  ): Promise<ActionOutcome>;
   submitView(userId: string, viewId: string, entries: Entries): Promise<SubmitOutcome>;
   closeView(userId: string, viewId: string, all: boolean): Promise<void>;
   channelOf(channelId: string): PayloadChannel;
@@ -170,11 +183,17 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
   };
   const openViewOf = (userId: string, viewId: string): StoredView => {
     const stored = slack.views.get(viewId);
-    if (!stored || stored.closed || stored.user !== userId) throw new SandboxRequestError(`No open view ${viewId} for ${userId}.`);
+    if (!stored || stored.closed || stored.user !== userId)
+      throw new SandboxRequestError(`No open view ${viewId} for ${userId}.`);
     return stored;
   };
 
-  async function post(kind: string, userId: string, body: string, payload: unknown): Promise<{ status: number; text: string }> {
+  async function post(
+    kind: string,
+    userId: string,
+    body: string,
+    payload: unknown,
+  ): Promise<{ status: number; text: string }> {
     const record = (status: number | null, answer: string): void => {
       sent.push({ at: now(), kind, user: userId, status, payload, answer });
       if (sent.length > 200) sent.shift();
@@ -198,7 +217,9 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     } catch (error) {
       const failure = deadline.aborted
         ? new IngressError('operation_timeout', `The app did not answer within ${ackTimeoutMs} ms.`, { cause: error })
-        : new IngressError('dispatch_failed', `The app could not be reached at ${options.ingressUrl}.`, { cause: error });
+        : new IngressError('dispatch_failed', `The app could not be reached at ${options.ingressUrl}.`, {
+            cause: error,
+          });
       record(null, failure.message);
       throw failure;
     }
@@ -212,7 +233,13 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     const parsed = parseSlashLine(line);
     if (!parsed) throw new SandboxRequestError('Type a slash command, e.g. /jit help.');
     const notice = (error: string): CommandOutcome => {
-      slack.addMessage({ channel: channel.id, text: `${parsed.command} failed with the error "${error}"`, blocks: [], visibleTo: user.id, author: SLACKBOT });
+      slack.addMessage({
+        channel: channel.id,
+        text: `${parsed.command} failed with the error "${error}"`,
+        blocks: [],
+        visibleTo: user.id,
+        author: SLACKBOT,
+      });
       return { status: null, shown: 'failed' };
     };
     const fields = {
@@ -234,7 +261,8 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     if (answer.text.trim() === '') return { status: 200, shown: 'none' };
     const json = parseJson(answer.text);
     const reply = json === undefined ? { text: answer.text } : COMMAND_ANSWER.safeParse(json).data;
-    if (!reply || (reply.text === undefined && reply.blocks === undefined)) return { ...notice('invalid_response'), status: 200 };
+    if (!reply || (reply.text === undefined && reply.blocks === undefined))
+      return { ...notice('invalid_response'), status: 200 };
     slack.addMessage({
       channel: channel.id,
       text: reply.text ?? '',
@@ -244,10 +272,19 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     return { status: 200, shown: 'message' };
   }
 
-  async function messageAction(userId: string, channelId: string, ts: string, blockId: string, actionId: string, entries: Entries): Promise<ActionOutcome> {
+  async function messageAction(
+    userId: string,
+    channelId: string,
+    ts: string,
+    blockId: string,
+    actionId: string,
+    entries: Entries,
+  ): Promise<ActionOutcome> {
     const user = userOf(userId);
     const channel = channelOf(channelId);
-    const message = slack.messages.find((m) => m.channel === channel.id && m.ts === ts && (!m.visibleTo || m.visibleTo === user.id));
+    const message = slack.messages.find(
+      (m) => m.channel === channel.id && m.ts === ts && (!m.visibleTo || m.visibleTo === user.id),
+    );
     if (!message) throw new SandboxRequestError(`No message ${ts} in ${channel.id}.`);
     const surface = messageSurface(message);
     const element = findElement(surface.blocks, blockId, actionId);
@@ -256,7 +293,13 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     const payload = blockActionsOnMessage(install, {
       user,
       channel,
-      message: { ts: message.ts, text: message.text, rawBlocks: surface.raw, ephemeral, ...(message.threadTs ? { threadTs: message.threadTs } : {}) },
+      message: {
+        ts: message.ts,
+        text: message.text,
+        rawBlocks: surface.raw,
+        ephemeral,
+        ...(message.threadTs ? { threadTs: message.threadTs } : {}),
+      },
       action: { blockId, element, entry: entries[blockId]?.[actionId] ?? null, actionTs: actionTs(now()) },
       state: stateValues(surface.blocks, entries),
       responseUrl: slack.issueResponseUrl({ user: user.id, channel: channel.id, messageTs: message.ts }),
@@ -265,7 +308,13 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     return acknowledge(await postInteraction('block_actions', user.id, payload));
   }
 
-  async function viewAction(userId: string, viewId: string, blockId: string, actionId: string, entries: Entries): Promise<ActionOutcome> {
+  async function viewAction(
+    userId: string,
+    viewId: string,
+    blockId: string,
+    actionId: string,
+    entries: Entries,
+  ): Promise<ActionOutcome> {
     const user = userOf(userId);
     const stored = openViewOf(user.id, viewId);
     const surface = viewSurface(stored);
@@ -294,7 +343,7 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
       triggerId: slack.issueTrigger(user.id),
     });
     const answer = await postInteraction('view_submission', user.id, payload);
-    if (!answer || answer.status !== 200) return { outcome: 'failed', message: TROUBLE };
+    if (answer?.status !== 200) return { outcome: 'failed', message: TROUBLE };
     if (answer.text.trim() === '') {
       slack.closeView(stored.id);
       return { outcome: 'closed' };
@@ -322,12 +371,21 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     const surface = viewSurface(stored);
     slack.closeView(stored.id, { stack: all });
     if (stored.view.notify_on_close !== true) return;
-    const payload = viewClosed(install, { user, view: payloadView(stored, surface), state: stateValues(surface.blocks, {}), isCleared: all });
+    const payload = viewClosed(install, {
+      user,
+      view: payloadView(stored, surface),
+      state: stateValues(surface.blocks, {}),
+      isCleared: all,
+    });
     await postInteraction('view_closed', user.id, payload);
   }
 
   // Interactions whose endpoint failed are answered by Slack's client with a notice, not an exception.
-  async function postInteraction(kind: string, userId: string, payload: Record<string, unknown>): Promise<{ status: number; text: string } | undefined> {
+  async function postInteraction(
+    kind: string,
+    userId: string,
+    payload: Record<string, unknown>,
+  ): Promise<{ status: number; text: string } | undefined> {
     try {
       return await post(kind, userId, interactionBody(payload), payload);
     } catch (error) {
@@ -350,7 +408,8 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
 
 function acknowledge(answer: { status: number; text: string } | undefined): ActionOutcome {
   if (!answer) return { status: null, ok: false, message: 'The app could not be reached.' };
-  if (answer.status !== 200) return { status: answer.status, ok: false, message: `The app answered HTTP ${answer.status}.` };
+  if (answer.status !== 200)
+    return { status: answer.status, ok: false, message: `The app answered HTTP ${answer.status}.` };
   return { status: 200, ok: true };
 }
 

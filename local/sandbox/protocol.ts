@@ -8,14 +8,31 @@ import type { PanelTable } from './panels';
 
 const entry = z.union([z.string().max(10_000), z.array(z.string().max(1000)).max(100), z.null()]);
 const entries = z.record(z.string().max(255), z.record(z.string().max(255), entry));
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/);
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._-]+$/);
 
 /** `POST api/command`: a slash command typed in a channel. */
 export const COMMAND_REQUEST = z.object({ user: id, channel: id, line: z.string().min(1).max(4000) });
 /** `POST api/message-action`: a click or choice on a message. */
-export const MESSAGE_ACTION_REQUEST = z.object({ user: id, channel: id, ts: id, blockId: z.string().max(255), actionId: z.string().max(255), entries });
+export const MESSAGE_ACTION_REQUEST = z.object({
+  user: id,
+  channel: id,
+  ts: id,
+  blockId: z.string().max(255),
+  actionId: z.string().max(255),
+  entries,
+});
 /** `POST api/view-action`: a click or choice inside a modal. */
-export const VIEW_ACTION_REQUEST = z.object({ user: id, viewId: id, blockId: z.string().max(255), actionId: z.string().max(255), entries });
+export const VIEW_ACTION_REQUEST = z.object({
+  user: id,
+  viewId: id,
+  blockId: z.string().max(255),
+  actionId: z.string().max(255),
+  entries,
+});
 /** `POST api/view-submit`: a modal submitted with what was entered. */
 export const VIEW_SUBMIT_REQUEST = z.object({ user: id, viewId: id, entries });
 /** `POST api/view-close`: a modal's Cancel (one view) or ✕ (the whole stack). */

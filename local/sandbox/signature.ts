@@ -18,7 +18,14 @@ export function slackSignature(signingSecret: string, timestamp: number, rawBody
 }
 
 /** The signature headers for a raw body, signed now (or at `nowMs`). */
-export function signSlackRequest(signingSecret: string, rawBody: string, nowMs: number = Date.now()): SlackSignatureHeaders {
+export function signSlackRequest(
+  signingSecret: string,
+  rawBody: string,
+  nowMs: number = Date.now(),
+): SlackSignatureHeaders {
   const timestamp = Math.floor(nowMs / 1000);
-  return { 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(signingSecret, timestamp, rawBody) };
+  return {
+    'x-slack-request-timestamp': String(timestamp),
+    'x-slack-signature': slackSignature(signingSecret, timestamp, rawBody),
+  };
 }

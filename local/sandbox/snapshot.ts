@@ -2,7 +2,7 @@
 import type { SlackApiStandIn } from '../slack-api/server';
 import { readPlainText } from './block-kit';
 import { SandboxRequestError } from './errors';
-import { messageSurface, SLACKBOT, type SandboxChannel, viewSurface } from './platform';
+import { messageSurface, type SandboxChannel, SLACKBOT, viewSurface } from './platform';
 import type { Snapshot, SnapshotChannel, SnapshotMessage, SnapshotUser, SnapshotView } from './protocol';
 
 /** The fixed parts of every snapshot. */
@@ -28,7 +28,12 @@ export const EXAMPLE_USER_NOTES: Readonly<Record<string, string>> = {
 };
 
 /** Builds the snapshot for `userId`: their channels and DMs, the messages they may see, their open modal. */
-export function buildSnapshot(slack: SlackApiStandIn, settings: SnapshotSettings, userId: string, version: number): Snapshot {
+export function buildSnapshot(
+  slack: SlackApiStandIn,
+  settings: SnapshotSettings,
+  userId: string,
+  version: number,
+): Snapshot {
   const users: SnapshotUser[] = slack.directory.users.map((u) => ({
     id: u.id,
     name: u.name,
@@ -49,11 +54,15 @@ export function buildSnapshot(slack: SlackApiStandIn, settings: SnapshotSettings
       blocks: messageSurface(m).blocks,
       ephemeral: m.visibleTo !== undefined,
       edited: m.edited > 0,
-      author: m.author === SLACKBOT ? { id: SLACKBOT, name: 'Slackbot', kind: 'slackbot' } : { id: 'app', name: settings.appName, kind: 'app' },
+      author:
+        m.author === SLACKBOT
+          ? { id: SLACKBOT, name: 'Slackbot', kind: 'slackbot' }
+          : { id: 'app', name: settings.appName, kind: 'app' },
     }));
   const channels: SnapshotChannel[] = settings.channels.map((c) => ({ id: c.id, name: c.name, kind: 'channel' }));
   for (const m of messages) {
-    if (isPublic(m.channel) && !channels.some((c) => c.id === m.channel)) channels.push({ id: m.channel, name: m.channel.toLowerCase(), kind: 'channel' });
+    if (isPublic(m.channel) && !channels.some((c) => c.id === m.channel))
+      channels.push({ id: m.channel, name: m.channel.toLowerCase(), kind: 'channel' });
   }
   channels.push({ id: dm, name: settings.appName, kind: 'app' });
   return {

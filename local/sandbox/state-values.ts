@@ -48,14 +48,20 @@ export function statefulElements(blocks: readonly Block[]): StatefulElement[] {
   };
   for (const b of blocks) {
     if (b.type === 'input') add(b.block_id, b.element, { label: b.label.text, optional: b.optional === true });
-    else if (b.type === 'actions') b.elements.forEach((e) => add(b.block_id, e));
+    else if (b.type === 'actions') for (const e of b.elements) add(b.block_id, e);
     else if (b.type === 'section' && b.accessory) add(b.block_id, b.accessory);
   }
   return out;
 }
 
 function isStateful(element: unknown): element is ActionElement {
-  return typeof element === 'object' && element !== null && 'action_id' in element && 'type' in element && STATEFUL.has(String(element.type));
+  return (
+    typeof element === 'object' &&
+    element !== null &&
+    'action_id' in element &&
+    'type' in element &&
+    STATEFUL.has(String(element.type))
+  );
 }
 
 /** Finds the interactive element with this block id and action id. */
@@ -64,7 +70,9 @@ export function findElement(blocks: readonly Block[], blockId: string, actionId:
     if (b.block_id !== blockId) continue;
     const candidates: unknown[] =
       b.type === 'input' ? [b.element] : b.type === 'actions' ? b.elements : b.type === 'section' ? [b.accessory] : [];
-    const found = candidates.find((e): e is ActionElement => typeof e === 'object' && e !== null && 'action_id' in e && e.action_id === actionId);
+    const found = candidates.find(
+      (e): e is ActionElement => typeof e === 'object' && e !== null && 'action_id' in e && e.action_id === actionId,
+    );
     if (found) return found;
   }
   return undefined;
@@ -75,15 +83,19 @@ export function stateValues(blocks: readonly Block[], entries: Entries): StateVa
   const values: StateValues = {};
   for (const { blockId, element } of statefulElements(blocks)) {
     const entry = entries[blockId]?.[element.action_id];
-    (values[blockId] ??= {})[element.action_id] = elementState(element, entry);
+    const row = values[blockId] ?? {};
+    values[blockId] = row;
+    row[element.action_id] = elementState(element, entry);
   }
   return values;
 }
 
 /** One element's state value from an entry (`undefined` = untouched: its initial value). */
 export function elementState(element: ActionElement, entry: Entry | undefined): StateValue {
-  const one = (): string | null => (entry === undefined ? null : typeof entry === 'string' && entry !== '' ? entry : null);
-  const many = (): readonly string[] => (Array.isArray(entry) ? entry : typeof entry === 'string' && entry !== '' ? [entry] : []);
+  const one = (): string | null =>
+    entry === undefined ? null : typeof entry === 'string' && entry !== '' ? entry : null;
+  const many = (): readonly string[] =>
+    Array.isArray(entry) ? entry : typeof entry === 'string' && entry !== '' ? [entry] : [];
   switch (element.type) {
     case 'plain_text_input':
     case 'number_input':
@@ -99,7 +111,10 @@ export function elementState(element: ActionElement, entry: Entry | undefined): 
       return { type: element.type, selected_options: picks };
     }
     case 'datepicker':
-      return { type: element.type, selected_date: entry === undefined ? (element.initial_date ?? null) : dateOrNull(one()) };
+      return {
+        type: element.type,
+        selected_date: entry === undefined ? (element.initial_date ?? null) : dateOrNull(one()),
+      };
     case 'timepicker':
       return {
         type: element.type,
@@ -132,7 +147,13 @@ function timeOrNull(value: string | null): string | null {
 
 /** Whether a state value holds something (what "required" means for each element). */
 export function hasValue(state: StateValue): boolean {
-  const v = state.value ?? state.selected_option ?? state.selected_date ?? state.selected_time ?? state.selected_user ?? state.selected_options;
+  const v =
+    state.value ??
+    state.selected_option ??
+    state.selected_date ??
+    state.selected_time ??
+    state.selected_user ??
+    state.selected_options;
   return Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && v !== '';
 }
 
@@ -148,14 +169,19 @@ export function clientSideErrors(blocks: readonly Block[], entries: Entries): Re
     }
     if (element.type === 'plain_text_input' && typeof state.value === 'string') {
       const length = [...state.value].length;
-      if (element.min_length !== undefined && length < element.min_length) errors[blockId] = `Please enter at least ${element.min_length} characters.`;
-      if (element.max_length !== undefined && length > element.max_length) errors[blockId] = `Please enter no more than ${element.max_length} characters.`;
+      if (element.min_length !== undefined && length < element.min_length)
+        errors[blockId] = `Please enter at least ${element.min_length} characters.`;
+      if (element.max_length !== undefined && length > element.max_length)
+        errors[blockId] = `Please enter no more than ${element.max_length} characters.`;
     }
     if (element.type === 'number_input' && typeof state.value === 'string') {
       const n = Number(state.value);
-      if (!Number.isFinite(n) || (!element.is_decimal_allowed && !Number.isInteger(n))) errors[blockId] = 'Please enter a valid number.';
-      else if (element.min_value !== undefined && n < Number(element.min_value)) errors[blockId] = `Please enter a number of at least ${element.min_value}.`;
-      else if (element.max_value !== undefined && n > Number(element.max_value)) errors[blockId] = `Please enter a number no greater than ${element.max_value}.`;
+      if (!Number.isFinite(n) || (!element.is_decimal_allowed && !Number.isInteger(n)))
+        errors[blockId] = 'Please enter a valid number.';
+      else if (element.min_value !== undefined && n < Number(element.min_value))
+        errors[blockId] = `Please enter a number of at least ${element.min_value}.`;
+      else if (element.max_value !== undefined && n > Number(element.max_value))
+        errors[blockId] = `Please enter a number no greater than ${element.max_value}.`;
     }
   }
   return errors;

@@ -166,7 +166,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
 
   const topViewOf = (userId: string): StoredView | undefined =>
     [...views.values()].filter((v) => v.user === userId && !v.closed).pop();
-  const stackOf = (rootViewId: string): StoredView[] => [...views.values()].filter((v) => v.rootViewId === rootViewId && !v.closed);
+  const stackOf = (rootViewId: string): StoredView[] =>
+    [...views.values()].filter((v) => v.rootViewId === rootViewId && !v.closed);
   const viewAnswer = (stored: StoredView): Answer => ({
     ...stored.view,
     id: stored.id,
@@ -212,7 +213,9 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   };
   // What Slack does with a post to a response URL: replace or delete the original, or add a message.
   const applyResponse = (context: ResponseUrlContext, body: ResponseBody): void => {
-    const index = context.messageTs ? messages.findIndex((m) => m.channel === context.channel && m.ts === context.messageTs) : -1;
+    const index = context.messageTs
+      ? messages.findIndex((m) => m.channel === context.channel && m.ts === context.messageTs)
+      : -1;
     const original = index >= 0 ? messages[index] : undefined;
     if (body.delete_original && original) {
       messages.splice(index, 1);
@@ -235,7 +238,15 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   };
 
   const methods: Record<string, (args: Record<string, unknown>) => Answer> = {
-    'auth.test': () => ({ ok: true, url: 'http://localhost/', team: 'Local', team_id: 'T0LOCAL', user: 'jit', user_id: BOT_USER, bot_id: 'B0JITBOT' }),
+    'auth.test': () => ({
+      ok: true,
+      url: 'http://localhost/',
+      team: 'Local',
+      team_id: 'T0LOCAL',
+      user: 'jit',
+      user_id: BOT_USER,
+      bot_id: 'B0JITBOT',
+    }),
     'chat.postMessage': (args) => {
       const channel = resolveChannel(String(args.channel ?? ''));
       if (!channel) return fail('channel_not_found');
@@ -248,9 +259,15 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
         edited: 0,
         ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
       };
-      if (message.threadTs && !messages.some((m) => m.channel === channel && m.ts === message.threadTs)) return fail('thread_not_found');
+      if (message.threadTs && !messages.some((m) => m.channel === channel && m.ts === message.threadTs))
+        return fail('thread_not_found');
       messages.push(message);
-      return { ok: true, channel, ts: message.ts, message: { type: 'message', user: BOT_USER, text: message.text, ts: message.ts, blocks: message.blocks } };
+      return {
+        ok: true,
+        channel,
+        ts: message.ts,
+        message: { type: 'message', user: BOT_USER, text: message.text, ts: message.ts, blocks: message.blocks },
+      };
     },
     'chat.update': (args) => {
       const channel = resolveChannel(String(args.channel ?? ''));
@@ -276,7 +293,11 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       });
       return { ok: true, message_ts: ts };
     },
-    'chat.getPermalink': (args) => ({ ok: true, channel: args.channel, permalink: `http://localhost/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}` }),
+    'chat.getPermalink': (args) => ({
+      ok: true,
+      channel: args.channel,
+      permalink: `http://localhost/archives/${String(args.channel)}/p${String(args.message_ts).replace('.', '')}`,
+    }),
     'conversations.open': (args) => {
       const first = String(args.users ?? '').split(',')[0] ?? '';
       if (!user(first)) return fail('user_not_found');
@@ -335,7 +356,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       events.emit('change');
       return send(res, 200, { ok: true });
     }
-    if (req.method !== 'POST' || !path.startsWith('/api/')) return send(res, 404, { ok: false, error: 'unknown_method' });
+    if (req.method !== 'POST' || !path.startsWith('/api/'))
+      return send(res, 404, { ok: false, error: 'unknown_method' });
     const method = path.slice('/api/'.length);
     const args = decodeArgs(req.headers['content-type'] ?? '', body);
     const token = bearer(req.headers.authorization) ?? (typeof args.token === 'string' ? args.token : undefined);

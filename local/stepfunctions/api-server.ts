@@ -51,9 +51,17 @@ export class SfnFaults {
   }
 }
 
-const StartSchema = z.object({ stateMachineArn: z.string(), name: z.string().optional(), input: z.string().optional() });
+const StartSchema = z.object({
+  stateMachineArn: z.string(),
+  name: z.string().optional(),
+  input: z.string().optional(),
+});
 const SuccessSchema = z.object({ taskToken: z.string().min(1), output: z.string() });
-const FailureSchema = z.object({ taskToken: z.string().min(1), error: z.string().optional(), cause: z.string().optional() });
+const FailureSchema = z.object({
+  taskToken: z.string().min(1),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
 const StopSchema = z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() });
 const DescribeSchema = z.object({ executionArn: z.string() });
 
@@ -97,11 +105,16 @@ function operations(sfn: LocalStepFunctions): Record<string, (body: unknown) => 
 }
 
 /** Serves `sfn` on loopback (port 0 = any free port). */
-export async function startStepFunctionsApi(sfn: LocalStepFunctions, options: { port?: number; host?: string } = {}): Promise<StepFunctionsApi> {
+export async function startStepFunctionsApi(
+  sfn: LocalStepFunctions,
+  options: { port?: number; host?: string } = {},
+): Promise<StepFunctionsApi> {
   const ops = operations(sfn);
   const faults = new SfnFaults();
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => send(res, 500, { __type: 'InternalFailure', message: String(error) }));
+    void handle(req, res).catch((error: unknown) =>
+      send(res, 500, { __type: 'InternalFailure', message: String(error) }),
+    );
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -109,7 +122,8 @@ export async function startStepFunctionsApi(sfn: LocalStepFunctions, options: { 
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     const op = ops[operation];
-    if (req.method !== 'POST' || !op) return send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+    if (req.method !== 'POST' || !op)
+      return send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
     if (faults.take(operation)) return send(res, 503, { __type: 'ServiceUnavailable', message: 'Injected fault' });
     let body: unknown;
     try {
@@ -121,7 +135,8 @@ export async function startStepFunctionsApi(sfn: LocalStepFunctions, options: { 
       return send(res, 200, op(body));
     } catch (error) {
       if (error instanceof SfnApiError) return send(res, 400, { __type: error.code, message: error.message });
-      if (error instanceof z.ZodError) return send(res, 400, { __type: 'ValidationException', message: error.issues[0]?.message ?? 'invalid' });
+      if (error instanceof z.ZodError)
+        return send(res, 400, { __type: 'ValidationException', message: error.issues[0]?.message ?? 'invalid' });
       throw error;
     }
   }
@@ -149,6 +164,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', ...(status >= 400 ? { 'x-amzn-errortype': String((body as { __type?: string }).__type) } : {}) });
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    ...(status >= 400 ? { 'x-amzn-errortype': String((body as { __type?: string }).__type) } : {}),
+  });
   res.end(JSON.stringify(body));
 }

@@ -26,9 +26,9 @@ import { type SfnFaults, startStepFunctionsApi } from './api-server';
 import { RunCounters } from './counters';
 import { LocalStepFunctions, type TaskHandler } from './runner';
 
-export { LocalStepFunctions, type ExecutionDescription, type LocalStepFunctionsOptions } from './runner';
-export { RunCounters, type ExecutionCounts, type DynamoCounts } from './counters';
-export { SfnFaults, startStepFunctionsApi, type StepFunctionsApi } from './api-server';
+export { SfnFaults, type StepFunctionsApi, startStepFunctionsApi } from './api-server';
+export { type DynamoCounts, type ExecutionCounts, RunCounters } from './counters';
+export { type ExecutionDescription, LocalStepFunctions, type LocalStepFunctionsOptions } from './runner';
 
 /** The workflow's task handlers, by function name (= task name). */
 export const WORKFLOW_HANDLERS: Readonly<Record<WorkflowTask, TaskHandler>> = {
@@ -98,7 +98,13 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions = {}): Pr
     counters,
     clock: sfn.clock,
     faults: api.faults,
-    sfnClient: () => new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 }),
+    sfnClient: () =>
+      new SFNClient({
+        endpoint: api.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        maxAttempts: 2,
+      }),
     async close() {
       sfn.close();
       await api.close();

@@ -67,7 +67,9 @@ export function prepareLocalDefinition(definition: StateMachineDefinition, timeS
         break;
       case 'Parallel':
       case 'Map':
-        throw new LocalDefinitionError(`State "${name}": ${String(state.Type)} states are not supported by the local runner.`);
+        throw new LocalDefinitionError(
+          `State "${name}": ${String(state.Type)} states are not supported by the local runner.`,
+        );
       default:
         break;
     }
@@ -85,7 +87,9 @@ function rewriteTask(name: string, state: JsonObject, timeScale: number): LocalT
   } else if (LAMBDA_ARN.test(resource)) {
     task = { kind: 'lambda', functionName: functionNameOf(resource) };
   } else {
-    throw new LocalDefinitionError(`State "${name}": resource ${resource} is not a Lambda function or lambda:invoke integration.`);
+    throw new LocalDefinitionError(
+      `State "${name}": resource ${resource} is not a Lambda function or lambda:invoke integration.`,
+    );
   }
   const local: JsonObject = {};
   if (typeof state.TimeoutSeconds === 'number') local.timeoutSeconds = state.TimeoutSeconds;
@@ -102,7 +106,12 @@ function rewriteTask(name: string, state: JsonObject, timeScale: number): LocalT
 
 function functionParameter(state: JsonObject): { functionName?: string } {
   const parameters = state.Parameters;
-  if (parameters && typeof parameters === 'object' && !Array.isArray(parameters) && typeof parameters.FunctionName === 'string') {
+  if (
+    parameters &&
+    typeof parameters === 'object' &&
+    !Array.isArray(parameters) &&
+    typeof parameters.FunctionName === 'string'
+  ) {
     return { functionName: functionNameOf(parameters.FunctionName) };
   }
   return {};

@@ -11,7 +11,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { ExecutionAbortedError, ExecutionTimeoutError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionTimeoutError,
+  StateMachine,
+  type StateMachineDefinition,
+} from 'aws-local-stepfunctions';
 import { type Clock, scaledClock } from '../../lambdas/runtime/clock';
 import { invocationContext, RunCounters } from './counters';
 import { SfnApiError, TaskFailedError } from './errors';
@@ -109,7 +114,8 @@ export class LocalStepFunctions {
     this.timeScale = options.timeScale ?? 1;
     if (!(this.timeScale >= 1)) throw new RangeError(`timeScale must be 1 or more, not ${this.timeScale}`);
     this.clock = options.clock ?? scaledClock(this.timeScale);
-    this.stateMachineArn = options.stateMachineArn ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:ontap-jit-workflow';
+    this.stateMachineArn =
+      options.stateMachineArn ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:ontap-jit-workflow';
     this.counters = options.counters ?? new RunCounters();
     this.handlers = options.handlers;
     this.log = options.log ?? (() => undefined);
@@ -127,7 +133,10 @@ export class LocalStepFunctions {
   }
 
   /** StartExecution: the same name with the same input while running returns the running one, as in AWS. */
-  startExecution(params: { name?: string; input?: string; stateMachineArn?: string }): { executionArn: string; startDate: Date } {
+  startExecution(params: { name?: string; input?: string; stateMachineArn?: string }): {
+    executionArn: string;
+    startDate: Date;
+  } {
     if (params.stateMachineArn !== undefined && params.stateMachineArn !== this.stateMachineArn) {
       throw new SfnApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${params.stateMachineArn}'`);
     }
@@ -143,7 +152,8 @@ export class LocalStepFunctions {
     const arn = `${this.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const existing = this.executions.get(arn);
     if (existing) {
-      if (existing.status === 'RUNNING' && existing.input === inputText) return { executionArn: arn, startDate: existing.startDate };
+      if (existing.status === 'RUNNING' && existing.input === inputText)
+        return { executionArn: arn, startDate: existing.startDate };
       throw new SfnApiError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
     const execution: Execution = {
@@ -237,13 +247,19 @@ export class LocalStepFunctions {
 
   /** Resolves once `executionArn` has entered `state` (at least once); rejects if it stops first. */
   whenEntered(executionArn: string, state: string): Promise<void> {
-    return this.when(executionArn, 'entered', state, (this.counters.execution(executionArn).statesEntered[state] ?? 0) > 0);
+    return this.when(
+      executionArn,
+      'entered',
+      state,
+      (this.counters.execution(executionArn).statesEntered[state] ?? 0) > 0,
+    );
   }
 
   private when(executionArn: string, event: 'waiting' | 'entered', state: string, already: boolean): Promise<void> {
     const execution = this.find(executionArn);
     if (already) return Promise.resolve();
-    if (execution.status !== 'RUNNING') return Promise.reject(new Error(`Execution ${execution.name} is ${execution.status}, not ${event} ${state}.`));
+    if (execution.status !== 'RUNNING')
+      return Promise.reject(new Error(`Execution ${execution.name} is ${execution.status}, not ${event} ${state}.`));
     return new Promise((resolve, reject) => {
       const onEvent = (arn: string, name: string): void => {
         if (arn !== executionArn || name !== state) return;
@@ -253,7 +269,11 @@ export class LocalStepFunctions {
       const onStopped = (arn: string): void => {
         if (arn !== executionArn) return;
         done();
-        reject(new Error(`Execution ${execution.name} stopped (${this.describeExecution({ executionArn }).status}) before ${event} ${state}.`));
+        reject(
+          new Error(
+            `Execution ${execution.name} stopped (${this.describeExecution({ executionArn }).status}) before ${event} ${state}.`,
+          ),
+        );
       };
       const done = (): void => {
         this.events.off(event, onEvent);
@@ -267,7 +287,8 @@ export class LocalStepFunctions {
   /** Stops every running execution. */
   close(): void {
     for (const e of this.executions.values()) {
-      if (e.status === 'RUNNING') this.stopExecution({ executionArn: e.arn, error: 'RunnerClosed', cause: 'The local runner was closed.' });
+      if (e.status === 'RUNNING')
+        this.stopExecution({ executionArn: e.arn, error: 'RunnerClosed', cause: 'The local runner was closed.' });
     }
   }
 
@@ -293,7 +314,8 @@ export class LocalStepFunctions {
 
   private async run(execution: Execution, input: Json): Promise<void> {
     const handlers: Record<string, (input: Json) => Promise<Json>> = {};
-    for (const [state, task] of this.tasks) handlers[state] = (taskInput) => this.runTask(execution, state, task, taskInput);
+    for (const [state, task] of this.tasks)
+      handlers[state] = (taskInput) => this.runTask(execution, state, task, taskInput);
     const [smName] = this.stateMachineArn.split(':').slice(-1);
     const run = this.machine.run(input, {
       overrides: { taskResourceLocalHandlers: handlers },
@@ -311,7 +333,12 @@ export class LocalStepFunctions {
           this.log({ event: 'StateEntered', executionArn: execution.arn, state: event.state.name });
         } else if (event.type === 'StateRetried') {
           this.counters.stateRetried(execution.arn);
-          this.log({ event: 'StateRetried', executionArn: execution.arn, state: event.state.name, attempt: event.retry.attempt });
+          this.log({
+            event: 'StateRetried',
+            executionArn: execution.arn,
+            state: event.state.name,
+            attempt: event.retry.attempt,
+          });
         } else if (event.type === 'StateFailed' || event.type === 'ExecutionFailed') {
           this.log({ event: event.type, executionArn: execution.arn, error: event.Error });
         }
@@ -339,7 +366,12 @@ export class LocalStepFunctions {
     this.waiting.delete(execution.arn);
     await events;
     this.events.emit('stopped', execution.arn);
-    this.log({ event: 'ExecutionStopped', executionArn: execution.arn, status: execution.status, error: execution.error });
+    this.log({
+      event: 'ExecutionStopped',
+      executionArn: execution.arn,
+      status: execution.status,
+      error: execution.error,
+    });
   }
 
   private async runTask(execution: Execution, state: string, task: LocalTask, input: Json): Promise<Json> {
@@ -355,12 +387,26 @@ export class LocalStepFunctions {
       const result = await this.invoke(execution, state, functionName, params.Payload ?? null, realTimeout(local, 1));
       return { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
     }
-    return this.invokeAndWait(execution, state, functionName, params.Payload ?? null, realTimeout(local, this.timeScale));
+    return this.invokeAndWait(
+      execution,
+      state,
+      functionName,
+      params.Payload ?? null,
+      realTimeout(local, this.timeScale),
+    );
   }
 
   /** Invokes the function with a fresh task token, then waits for SendTaskSuccess/Failure or the (scaled) timeout. */
-  private async invokeAndWait(execution: Execution, state: string, functionName: string, payload: Json, timeoutMs: number | undefined): Promise<Json> {
-    const token = randomBytes(Math.ceil((this.taskTokenChars * 3) / 4)).toString('base64url').slice(0, this.taskTokenChars);
+  private async invokeAndWait(
+    execution: Execution,
+    state: string,
+    functionName: string,
+    payload: Json,
+    timeoutMs: number | undefined,
+  ): Promise<Json> {
+    const token = randomBytes(Math.ceil((this.taskTokenChars * 3) / 4))
+      .toString('base64url')
+      .slice(0, this.taskTokenChars);
     const { promise, resolve, reject } = Promise.withResolvers<unknown>();
     // The timeout may fire while the function still runs, before anyone awaits the promise: mark
     // it handled now (it is awaited below), or Node reports an unhandled rejection and ends the process.
@@ -397,7 +443,13 @@ export class LocalStepFunctions {
     }
   }
 
-  private async invoke(execution: Execution, state: string, functionName: string, payload: Json, timeoutMs: number | undefined): Promise<Json> {
+  private async invoke(
+    execution: Execution,
+    state: string,
+    functionName: string,
+    payload: Json,
+    timeoutMs: number | undefined,
+  ): Promise<Json> {
     const handler = this.handlers[functionName];
     if (!handler) throw new TaskFailedError('Lambda.ResourceNotFoundException', `Function not found: ${functionName}`);
     this.counters.taskInvoked(execution.arn, functionName);
@@ -455,7 +507,10 @@ function realTimeout(local: Record<string, Json>, scale: number): number | undef
   const seconds = local.timeoutSeconds;
   if (seconds === undefined) return undefined;
   if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1) {
-    throw new TaskFailedError('States.Runtime', `TimeoutSeconds must be a positive integer, not ${JSON.stringify(seconds)}`);
+    throw new TaskFailedError(
+      'States.Runtime',
+      `TimeoutSeconds must be a positive integer, not ${JSON.stringify(seconds)}`,
+    );
   }
   return (seconds * 1000) / scale;
 }

@@ -1,13 +1,15 @@
 import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, itemSize } from '../../bench/capacity';
 import { RequestStore } from '../../lambdas/store/requests';
-import { pendingRequest } from '../support/requests';
 import { useDynamo } from '../support/dynamo';
+import { pendingRequest } from '../support/requests';
 
 const db = useDynamo();
 
 // dynalite's own item size, the one it reports ConsumedCapacity with.
-const { itemSize: dynaliteItemSize } = require('dynalite/db') as { itemSize: (item: Record<string, AttributeValue>) => number };
+const { itemSize: dynaliteItemSize } = require('dynalite/db') as {
+  itemSize: (item: Record<string, AttributeValue>) => number;
+};
 
 const WIRE: Record<string, AttributeValue> = {
   pk: { S: 'REQ#JIT-ABC' },
@@ -51,7 +53,9 @@ describe('the capacity meter', () => {
     const meter = new CapacityMeter(dynamo.client);
     try {
       const item: Record<string, AttributeValue> = { pk: { S: 'X#1' }, sk: { S: 'X' }, pad: { S: 'p'.repeat(2500) } };
-      const out = await dynamo.client.send(new PutItemCommand({ TableName: dynamo.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }));
+      const out = await dynamo.client.send(
+        new PutItemCommand({ TableName: dynamo.tableName, Item: item, ReturnConsumedCapacity: 'TOTAL' }),
+      );
       expect(meter.total.wru).toBe(out.ConsumedCapacity?.CapacityUnits);
       expect(meter.total.wru).toBe(3);
 

@@ -38,7 +38,10 @@ beforeAll(async () => {
   const badFile = join(work, 'bad.yaml');
   writeFileSync(badFile, EXAMPLE_CONFIG_TEXT.replace('maxDuration: 8h', 'maxDuration: 0.5s'));
   const httpFile = join(work, 'http.yaml');
-  writeFileSync(httpFile, EXAMPLE_CONFIG_TEXT.replace('endpoint: embedded', 'endpoint: http://cluster1-mgmt.example.com'));
+  writeFileSync(
+    httpFile,
+    EXAMPLE_CONFIG_TEXT.replace('endpoint: embedded', 'endpoint: http://cluster1-mgmt.example.com'),
+  );
   [good, bad, plainHttp] = await Promise.all([
     synth(undefined, goodOut),
     synth(badFile, join(work, 'bad')),
@@ -50,8 +53,12 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('the CDK app', () => {
   it('synthesizes both stacks offline from the example configuration, cdk-nag included', () => {
     expect(good).toEqual({ code: 0, stderr: expect.any(String) });
-    const manifest = JSON.parse(readFileSync(join(goodOut, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
-    const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack').map(([id]) => id);
+    const manifest = JSON.parse(readFileSync(join(goodOut, 'manifest.json'), 'utf8')) as {
+      artifacts: Record<string, { type: string }>;
+    };
+    const stacks = Object.entries(manifest.artifacts)
+      .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+      .map(([id]) => id);
     expect(stacks.sort()).toEqual(['OntapJitApp', 'OntapJitData']);
   });
 

@@ -64,9 +64,18 @@ describe('configuration errors name their field', () => {
     ['policies[1].name', (c) => (c.policies[1].name = c.policies[0].name)],
     ['policies[0].requesters', (c) => (c.policies[0].requesters = 'everyone')],
     ['retention', (c) => (c.retention = 'P1M')],
-    ['aws.vpc.subnetIds', (c) => (c.aws.vpc = { vpcId: 'vpc-0123abcd', subnetIds: [], securityGroupIds: ['sg-0123abcd'] })],
-    ['aws.vpc.vpcId', (c) => (c.aws.vpc = { vpcId: 'vpc-0abc', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0123abcd'] })],
-    ['aws.vpc.securityGroupIds[0]', (c) => (c.aws.vpc = { vpcId: 'vpc-0123abcd', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0ccc'] })],
+    [
+      'aws.vpc.subnetIds',
+      (c) => (c.aws.vpc = { vpcId: 'vpc-0123abcd', subnetIds: [], securityGroupIds: ['sg-0123abcd'] }),
+    ],
+    [
+      'aws.vpc.vpcId',
+      (c) => (c.aws.vpc = { vpcId: 'vpc-0abc', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0123abcd'] }),
+    ],
+    [
+      'aws.vpc.securityGroupIds[0]',
+      (c) => (c.aws.vpc = { vpcId: 'vpc-0123abcd', subnetIds: ['subnet-0123abcd'], securityGroupIds: ['sg-0ccc'] }),
+    ],
     ['aws.alarmEmail', (c) => (c.aws.alarmEmail = 'not-an-address')],
     ['', (c) => (c.extra = 1)],
   ])('%s', (field, mutate) => {
@@ -113,34 +122,45 @@ describe('cluster endpoints are reached over HTTPS', () => {
     return config;
   };
 
-  it.each(['http://cluster1-mgmt.example.com', 'http://10.0.0.5', 'http://cluster1:8080', 'http://127.evil.example', 'http://[::ffff:127.0.0.1]'])(
-    'refuses %s, naming the field and why',
-    (endpoint) => {
-      expect(() => parseConfig(withEndpoint(endpoint))).toThrow(ConfigError);
-      expect(() => parseConfig(withEndpoint(endpoint))).toThrow(
-        /^Invalid configuration at clusters\[0\]\.endpoint: must use https:\/\/ .*clear text.*loopback/,
-      );
-    },
-  );
+  it.each([
+    'http://cluster1-mgmt.example.com',
+    'http://10.0.0.5',
+    'http://cluster1:8080',
+    'http://127.evil.example',
+    'http://[::ffff:127.0.0.1]',
+  ])('refuses %s, naming the field and why', (endpoint) => {
+    expect(() => parseConfig(withEndpoint(endpoint))).toThrow(ConfigError);
+    expect(() => parseConfig(withEndpoint(endpoint))).toThrow(
+      /^Invalid configuration at clusters\[0\]\.endpoint: must use https:\/\/ .*clear text.*loopback/,
+    );
+  });
 
-  it.each(['https://cluster1-mgmt.example.com', 'https://10.0.0.5:8443', 'embedded', 'http://127.0.0.1:8080', 'http://127.1.2.3', 'http://localhost:9443', 'http://[::1]:8080'])(
-    'accepts %s (HTTPS anywhere, plain HTTP to a local stand-in on a loopback address)',
-    (endpoint) => {
-      expect(parseConfig(withEndpoint(endpoint)).clusters[0]?.endpoint).toBe(endpoint);
-    },
-  );
+  it.each([
+    'https://cluster1-mgmt.example.com',
+    'https://10.0.0.5:8443',
+    'embedded',
+    'http://127.0.0.1:8080',
+    'http://127.1.2.3',
+    'http://localhost:9443',
+    'http://[::1]:8080',
+  ])('accepts %s (HTTPS anywhere, plain HTTP to a local stand-in on a loopback address)', (endpoint) => {
+    expect(parseConfig(withEndpoint(endpoint)).clusters[0]?.endpoint).toBe(endpoint);
+  });
 });
 
 describe('policy roles are named', () => {
-  it.each([[['*']], [['vsadmin', '*']], [['vsadmin*']]])('refuses roles %j, naming the field and what to do instead', (roles) => {
-    const config = example() as any;
-    config.policies[0].roles = roles;
-    const index = roles.findIndex((r) => r.includes('*'));
-    expect(() => parseConfig(config)).toThrow(ConfigError);
-    expect(() => parseConfig(config)).toThrow(
-      `Invalid configuration at policies[0].roles[${index}]: is a wildcard: name each role this policy grants ("*" is not accepted for roles)`,
-    );
-  });
+  it.each([[['*']], [['vsadmin', '*']], [['vsadmin*']]])(
+    'refuses roles %j, naming the field and what to do instead',
+    (roles) => {
+      const config = example() as any;
+      config.policies[0].roles = roles;
+      const index = roles.findIndex((r) => r.includes('*'));
+      expect(() => parseConfig(config)).toThrow(ConfigError);
+      expect(() => parseConfig(config)).toThrow(
+        `Invalid configuration at policies[0].roles[${index}]: is a wildcard: name each role this policy grants ("*" is not accepted for roles)`,
+      );
+    },
+  );
 
   it('still takes "*" for clusters and SVMs', () => {
     const config = example() as any;

@@ -64,7 +64,11 @@ describe('parseDuration', () => {
 
 describe('parseIsoDuration (what ONTAP answers carry)', () => {
   it('round-trips whole seconds through toIsoDuration', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 10 * 365 * 86400 }), (s) => expect(parseIsoDuration(toIsoDuration(s))).toBe(s)));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10 * 365 * 86400 }), (s) =>
+        expect(parseIsoDuration(toIsoDuration(s))).toBe(s),
+      ),
+    );
     expect(toIsoDuration(90_061)).toBe('P1DT1H1M1S');
   });
 
@@ -110,7 +114,9 @@ describe('checkDurationLimits', () => {
   });
 
   it('names the cluster maximum when over it', () => {
-    expect(() => checkDurationLimits(7200, { policyMax: 86400, clusterMax: 3600 })).toThrow(/max_jit_validity_period PT1H/);
+    expect(() => checkDurationLimits(7200, { policyMax: 86400, clusterMax: 3600 })).toThrow(
+      /max_jit_validity_period PT1H/,
+    );
   });
 
   it('refuses zero and negative', () => {
@@ -142,13 +148,17 @@ describe('parseScheduledStart', () => {
   });
 
   it('reads an ISO timestamp with an offset', () => {
-    expect(parseScheduledStart({ iso: '2026-11-22T12:00:00.250+01:00' }, now, limits).toISO()).toBe('2026-11-22T11:00:00.000Z');
+    expect(parseScheduledStart({ iso: '2026-11-22T12:00:00.250+01:00' }, now, limits).toISO()).toBe(
+      '2026-11-22T11:00:00.000Z',
+    );
   });
 
   it('refuses a start in the past, too far ahead, or unreadable', () => {
     expect(() => parseScheduledStart({ iso: '2026-11-22T09:00:00Z' }, now, limits)).toThrow(/in the past/);
     expect(() => parseScheduledStart({ iso: '2026-12-22T09:00:00Z' }, now, limits)).toThrow(/ahead/);
-    expect(() => parseScheduledStart({ date: '2026-02-30', time: '10:00', zone: 'UTC' }, now, limits)).toThrow(/cannot be read/);
+    expect(() => parseScheduledStart({ date: '2026-02-30', time: '10:00', zone: 'UTC' }, now, limits)).toThrow(
+      /cannot be read/,
+    );
     expect(() => parseScheduledStart({ date: '2026-11-23', time: '10:00', zone: 'Mars/Olympus' }, now, limits)).toThrow(
       InvalidDurationError,
     );

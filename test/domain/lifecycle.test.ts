@@ -1,5 +1,11 @@
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from '../../lambdas/domain/errors';
-import { type EventType, LEGAL_EVENTS, type LifecycleEvent, LifecycleEventSchema, transition } from '../../lambdas/domain/lifecycle';
+import {
+  type EventType,
+  LEGAL_EVENTS,
+  type LifecycleEvent,
+  LifecycleEventSchema,
+  transition,
+} from '../../lambdas/domain/lifecycle';
 import { isTerminal, RequestSchema, STATUSES, type Status } from '../../lambdas/domain/request';
 import { at, pendingRequest, requestIn } from '../support/requests';
 
@@ -44,7 +50,12 @@ const cases = STATUSES.flatMap((status) => (Object.keys(SAMPLE) as EventType[]).
 
 describe('a failed grant whose clean-up is pending', () => {
   const failed = (pending: boolean) =>
-    transition(requestIn('APPROVED'), { type: 'GRANT_FAILED', at: at(5), reason: 'cluster unreachable', cleanupPending: pending }).next;
+    transition(requestIn('APPROVED'), {
+      type: 'GRANT_FAILED',
+      at: at(5),
+      reason: 'cluster unreachable',
+      cleanupPending: pending,
+    }).next;
 
   it('stays FAILED with the flag until the cluster confirms the entry gone, then drops it', () => {
     const pending = failed(true);
@@ -125,7 +136,9 @@ describe('transition', () => {
 
   it('lets only the requester cancel a pending request, and anyone else an approved one only with a reason', () => {
     expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB' })).toThrow(NotAllowedError);
-    expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'no' })).toThrow(NotAllowedError);
+    expect(() => transition(requestIn('PENDING'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'no' })).toThrow(
+      NotAllowedError,
+    );
     expect(() => transition(requestIn('APPROVED'), { ...SAMPLE.CANCEL, by: 'U0BOB' })).toThrow('needs a reason');
     const cancelled = transition(requestIn('APPROVED'), { ...SAMPLE.CANCEL, by: 'U0BOB', reason: 'window moved' }).next;
     expect(cancelled).toMatchObject({ status: 'CANCELLED', cancelledBy: 'U0BOB', reason: 'window moved' });
@@ -155,6 +168,8 @@ describe('LifecycleEventSchema', () => {
     expect(LifecycleEventSchema.safeParse({ type: 'APPROVE', at: at(1) }).success).toBe(false);
     expect(LifecycleEventSchema.safeParse({ type: 'DENY', by: 'U0BOB', at: at(1), reason: '' }).success).toBe(false);
     expect(LifecycleEventSchema.safeParse({ type: 'EXPLODE', at: at(1) }).success).toBe(false);
-    expect(LifecycleEventSchema.safeParse({ type: 'GRANTED', at: at(1), window: { start: 'soon', end: 'later' } }).success).toBe(false);
+    expect(
+      LifecycleEventSchema.safeParse({ type: 'GRANTED', at: at(1), window: { start: 'soon', end: 'later' } }).success,
+    ).toBe(false);
   });
 });

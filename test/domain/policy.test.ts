@@ -1,4 +1,9 @@
-import { NotAllowedError, NotApproverError, PolicyViolationError, SelfApprovalError } from '../../lambdas/domain/errors';
+import {
+  NotAllowedError,
+  NotApproverError,
+  PolicyViolationError,
+  SelfApprovalError,
+} from '../../lambdas/domain/errors';
 import {
   type Actor,
   authorizeCancel,
@@ -41,7 +46,12 @@ const policies: Policy[] = [operators, admins];
 
 describe('PolicySchema', () => {
   it('reads durations into seconds and fills defaults', () => {
-    expect(operators).toMatchObject({ defaultDuration: 3600, maxDuration: 28800, approvalTimeout: 14400, approvalsRequired: 1 });
+    expect(operators).toMatchObject({
+      defaultDuration: 3600,
+      maxDuration: 28800,
+      approvalTimeout: 14400,
+      approvalsRequired: 1,
+    });
     expect(operators.maxScheduleAhead).toBe(7 * 86400);
   });
 
@@ -77,8 +87,12 @@ function operatorsInput(): Record<string, unknown> {
 
 describe('selectPolicy', () => {
   it('picks the first policy that covers the cluster, SVM and role', () => {
-    expect(selectPolicy(policies, actor('U0DAVE'), { cluster: 'cluster1', svm: 'svm1', role: 'vsadmin' }).name).toBe('svm1-operators');
-    expect(selectPolicy(policies, actor('U0ALICE'), { cluster: 'cluster1', svm: 'cluster1', role: 'admin' }).name).toBe('cluster-admin');
+    expect(selectPolicy(policies, actor('U0DAVE'), { cluster: 'cluster1', svm: 'svm1', role: 'vsadmin' }).name).toBe(
+      'svm1-operators',
+    );
+    expect(selectPolicy(policies, actor('U0ALICE'), { cluster: 'cluster1', svm: 'cluster1', role: 'admin' }).name).toBe(
+      'cluster-admin',
+    );
   });
 
   it('names the field no policy covers', () => {
@@ -99,14 +113,17 @@ describe('selectPolicy', () => {
   });
 
   it('refuses someone no policy lets ask', () => {
-    expect(() => selectPolicy([admins], actor('U0EVE'), { cluster: 'cluster1', svm: 'cluster1', role: 'admin' })).toThrow(
-      /No policy lets you request/,
-    );
+    expect(() =>
+      selectPolicy([admins], actor('U0EVE'), { cluster: 'cluster1', svm: 'cluster1', role: 'admin' }),
+    ).toThrow(/No policy lets you request/);
   });
 
   it('lists the policies a requester may use', () => {
     expect(policiesForRequester(policies, actor('U0DAVE')).map((p) => p.name)).toEqual(['svm1-operators']);
-    expect(policiesForRequester(policies, actor('U0ALICE')).map((p) => p.name)).toEqual(['svm1-operators', 'cluster-admin']);
+    expect(policiesForRequester(policies, actor('U0ALICE')).map((p) => p.name)).toEqual([
+      'svm1-operators',
+      'cluster-admin',
+    ]);
     expect(groupsOf(policies)).toEqual(['S0STORAGE']);
   });
 });
@@ -144,6 +161,8 @@ describe('who decides', () => {
     expect(() => authorizeCancel(operators, approved, actor('U0BOB'))).not.toThrow();
     expect(() => authorizeCancel(operators, approved, actor('U0ZED', 'S0STORAGE'))).not.toThrow();
     expect(() => authorizeCancel(operators, approved, actor('U0ZED'))).toThrow(NotAllowedError);
-    expect(() => authorizeCancel(operators, { ...request, status: 'ACTIVE' as const }, actor('U0ZED'))).toThrow(NotAllowedError);
+    expect(() => authorizeCancel(operators, { ...request, status: 'ACTIVE' as const }, actor('U0ZED'))).toThrow(
+      NotAllowedError,
+    );
   });
 });

@@ -35,10 +35,18 @@ describe('the window a request is granted', () => {
 
   it('grants nothing when less than the minimum is left, nor after the end (the issue: approved at 00:32)', () => {
     const approvedAt = (iso: string) => ({ ...scheduled, decidedAt: iso });
-    expect(grantWindow(approvedAt('2026-11-22T23:20:00Z'), utc('2026-11-22T23:20:00Z'), MIN15)).toEqual({ ok: false, left: 720 });
-    expect(grantWindow(approvedAt('2026-11-23T00:32:00Z'), utc('2026-11-23T00:33:00Z'), MIN15)).toEqual({ ok: false, left: 0 });
+    expect(grantWindow(approvedAt('2026-11-22T23:20:00Z'), utc('2026-11-22T23:20:00Z'), MIN15)).toEqual({
+      ok: false,
+      left: 720,
+    });
+    expect(grantWindow(approvedAt('2026-11-23T00:32:00Z'), utc('2026-11-23T00:33:00Z'), MIN15)).toEqual({
+      ok: false,
+      left: 0,
+    });
     // Checked against now too: a grant that runs long after the approval gets no sliver either.
-    expect(grantWindow(approvedAt('2026-11-22T22:00:00Z'), utc('2026-11-22T23:25:00Z'), MIN15)).toMatchObject({ ok: false });
+    expect(grantWindow(approvedAt('2026-11-22T22:00:00Z'), utc('2026-11-22T23:25:00Z'), MIN15)).toMatchObject({
+      ok: false,
+    });
   });
 
   it('never asks for more of a minimum than the whole window', () => {

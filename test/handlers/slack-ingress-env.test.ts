@@ -15,7 +15,9 @@ describe('the configuration of the deployed Slack endpoint', () => {
     // The SDK's default credential chain, as the Lambda role provides it in AWS.
     process.env.AWS_ACCESS_KEY_ID = 'test';
     process.env.AWS_SECRET_ACCESS_KEY = 'test';
-    secrets = await startLoopbackSecrets({ [SLACK_ARN]: JSON.stringify({ signingSecret: 'sign-from-secret', botToken: 'xoxb-from-secret' }) });
+    secrets = await startLoopbackSecrets({
+      [SLACK_ARN]: JSON.stringify({ signingSecret: 'sign-from-secret', botToken: 'xoxb-from-secret' }),
+    });
     dynamo = await startEmbeddedDynamo({ tableName: 'OntapJitData-RequestsTable-XYZ' });
   });
   afterAll(async () => {
@@ -42,8 +44,8 @@ describe('the configuration of the deployed Slack endpoint', () => {
   });
 
   it('refuses to start without the signing secret, naming the variable', async () => {
-    await expect(depsFromEnvironment(readEnv({ SLACK_BOT_TOKEN: 'xoxb-local' }), new SecretReader(secrets.client))).rejects.toThrow(
-      /SLACK_SIGNING_SECRET is not set, and neither is SLACK_SECRET_ARN/,
-    );
+    await expect(
+      depsFromEnvironment(readEnv({ SLACK_BOT_TOKEN: 'xoxb-local' }), new SecretReader(secrets.client)),
+    ).rejects.toThrow(/SLACK_SIGNING_SECRET is not set, and neither is SLACK_SECRET_ARN/);
   });
 });

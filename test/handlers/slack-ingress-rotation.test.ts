@@ -28,8 +28,8 @@ beforeAll(async () => {
   jest.useFakeTimers({
     advanceTimers: true,
     doNotFake: [
-      ...['hrtime', 'nextTick', 'performance', 'queueMicrotask'] as const,
-      ...['setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const,
+      ...(['hrtime', 'nextTick', 'performance', 'queueMicrotask'] as const),
+      ...(['setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const),
     ],
   });
   const maxAge = String(MAX_AGE_MINUTES);

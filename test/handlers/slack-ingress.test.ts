@@ -6,7 +6,11 @@ import { commandBody, signedHeaders, useSlackIngress } from '../support/slack';
 const ingress = useSlackIngress();
 
 /** An API Gateway HTTP API (payload 2.0) / Function URL event as AWS builds it. */
-function lambdaEvent(body: string, headers: Record<string, string>, options: { base64?: boolean; method?: string; path?: string } = {}): APIGatewayProxyEventV2 {
+function lambdaEvent(
+  body: string,
+  headers: Record<string, string>,
+  options: { base64?: boolean; method?: string; path?: string } = {},
+): APIGatewayProxyEventV2 {
   const path = options.path ?? '/slack/events';
   return {
     version: '2.0',
@@ -19,7 +23,13 @@ function lambdaEvent(body: string, headers: Record<string, string>, options: { b
       apiId: 'abc123',
       domainName: 'abc123.lambda-url.eu-west-1.on.aws',
       domainPrefix: 'abc123',
-      http: { method: options.method ?? 'POST', path, protocol: 'HTTP/1.1', sourceIp: '3.4.5.6', userAgent: 'Slackbot 1.0' },
+      http: {
+        method: options.method ?? 'POST',
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '3.4.5.6',
+        userAgent: 'Slackbot 1.0',
+      },
       requestId: 'req-1',
       routeKey: '$default',
       stage: '$default',
@@ -38,9 +48,13 @@ describe('the Lambda entry', () => {
     const { slack } = ingress();
     const responseUrl = slack.issueResponseUrl();
     const body = commandBody({ user: 'U0ALICE', text: 'help', trigger: slack.issueTrigger('U0ALICE'), responseUrl });
-    const out = await handler(lambdaEvent(body, signedHeaders(body, 'application/x-www-form-urlencoded'), { base64: true }));
+    const out = await handler(
+      lambdaEvent(body, signedHeaders(body, 'application/x-www-form-urlencoded'), { base64: true }),
+    );
     expect(out.statusCode).toBe(200);
-    expect(slack.responses).toEqual([{ id: responseUrl.split('/').pop(), body: expect.objectContaining({ response_type: 'ephemeral' }) }]);
+    expect(slack.responses).toEqual([
+      { id: responseUrl.split('/').pop(), body: expect.objectContaining({ response_type: 'ephemeral' }) },
+    ]);
   });
 
   it('verifies the signature over the UTF-8 body of a base64-encoded JSON event with non-ASCII text', async () => {
@@ -52,9 +66,15 @@ describe('the Lambda entry', () => {
 
   it('refuses a bad signature with 401, and other methods and paths with 404', async () => {
     const body = JSON.stringify({ type: 'url_verification', challenge: 'x' });
-    expect((await handler(lambdaEvent(body, signedHeaders(body, 'application/json', { secret: 'wrong' })))).statusCode).toBe(401);
-    expect((await handler(lambdaEvent(body, signedHeaders(body, 'application/json'), { method: 'GET' }))).statusCode).toBe(404);
-    expect((await handler(lambdaEvent(body, signedHeaders(body, 'application/json'), { path: '/other' }))).statusCode).toBe(404);
+    expect(
+      (await handler(lambdaEvent(body, signedHeaders(body, 'application/json', { secret: 'wrong' })))).statusCode,
+    ).toBe(401);
+    expect(
+      (await handler(lambdaEvent(body, signedHeaders(body, 'application/json'), { method: 'GET' }))).statusCode,
+    ).toBe(404);
+    expect(
+      (await handler(lambdaEvent(body, signedHeaders(body, 'application/json'), { path: '/other' }))).statusCode,
+    ).toBe(404);
   });
 });
 

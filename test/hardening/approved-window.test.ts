@@ -7,9 +7,9 @@
 import { DateTime } from 'luxon';
 import { toIsoDuration, toUtcSecond } from '../../lambdas/domain/durations';
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { slackDate } from '../../lambdas/slack/blocks/escape';
 import { nowOf } from '../../lambdas/runtime/clock';
 import { getRuntime } from '../../lambdas/runtime/runtime';
+import { slackDate } from '../../lambdas/slack/blocks/escape';
 import { checkApproval } from '../../lambdas/workflow/approval';
 import { RequestInvalidError } from '../../lambdas/workflow/errors';
 import { grantAccess } from '../../lambdas/workflow/grant';
@@ -183,7 +183,7 @@ describe('a scheduled request', () => {
     expect(env().jitCalls('POST')).toEqual([]);
   });
 
-  it('approved with less than the policy\'s minimum left expires, nothing granted, the requester told', async () => {
+  it("approved with less than the policy's minimum left expires, nothing granted, the requester told", async () => {
     // 2 h 10 min from two hours ago, approved now: 10 minutes are left, less than the 15-minute minimum.
     const now = nowOf(env().clock).startOf('second');
     const requestedStart = toUtcSecond(now.minus({ hours: 2 }));
@@ -203,7 +203,9 @@ describe('a scheduled request', () => {
       'APPROVE:APPROVED',
       'WINDOW_PASSED:EXPIRED',
     ]);
-    const told = dmOf('U0ALICE', request.id).map((m) => m.text).join('\n');
+    const told = dmOf('U0ALICE', request.id)
+      .map((m) => m.text)
+      .join('\n');
     expect(told).toMatch(/approved too late: too little of the window you asked for was left/);
 
     // A grant that runs anyway (a retried step) refuses too, before calling the cluster.

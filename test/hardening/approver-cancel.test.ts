@@ -13,7 +13,9 @@ const env = useWorkflowEnv({ ingress: true });
 
 const REASON = 'The storage migration moved to next week';
 const dmTexts = (userId: string): string[] =>
-  env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId)).map((m) => m.text);
+  env()
+    .slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId))
+    .map((m) => m.text);
 const texts = (responses: Record<string, unknown>[]): string => responses.map((r) => String(r.text)).join('\n');
 
 /** A request starting in three hours, approved by U0BOB through the ingress; the workflow waits for its start. */

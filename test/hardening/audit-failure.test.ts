@@ -4,8 +4,7 @@
  * answered as recorded, the workflow grants and keeps the entry, and the failures are logged and
  * counted; the reconciler then writes the missing audit items.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { getRuntime } from '../../lambdas/runtime/runtime';
 import { reconcile } from '../../lambdas/workflow/reconcile';
@@ -32,11 +31,15 @@ describe('audit items that cannot be written', () => {
     const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 2h Rotate the export policy');
     await env().waiting(executionArn, 'AwaitApproval');
     env().dynamoProxy.chooser = (operation, body) =>
-      operation === 'PutItem' && (body.Item as { sk?: { S?: string } } | undefined)?.sk?.S?.startsWith('AUDIT#') ? 'server-error' : undefined;
+      operation === 'PutItem' && (body.Item as { sk?: { S?: string } } | undefined)?.sk?.S?.startsWith('AUDIT#')
+        ? 'server-error'
+        : undefined;
 
     const { answer, responses } = await env().ingress.click('U0BOB', 'jit_approve', id);
     expect(answer.status).toBe(200);
-    const told = responses().map((r) => String(r.text)).join('\n');
+    const told = responses()
+      .map((r) => String(r.text))
+      .join('\n');
     expect(told).not.toMatch(/nothing was changed|went wrong|try again/i);
     await env().waiting(executionArn, 'AwaitEnd');
     expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE' });
@@ -47,7 +50,10 @@ describe('audit items that cannot be written', () => {
 
     env().dynamoProxy.chooser = undefined;
     const rt = await getRuntime();
-    const pass = await reconcile({ ...rt, clock: { now: () => env().clock.now() + RECONCILE_PERIOD_SECONDS * 1000 } }, rt.logger);
+    const pass = await reconcile(
+      { ...rt, clock: { now: () => env().clock.now() + RECONCILE_PERIOD_SECONDS * 1000 } },
+      rt.logger,
+    );
     expect(pass.events['audit-repaired']).toBe(2);
     expect(await auditSeqs(id)).toEqual([0, 1, 2]);
     expect((await env().store.getStored(id)).auditRepair).toBeFalsy();

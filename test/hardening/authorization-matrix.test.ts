@@ -9,8 +9,8 @@
  * ask nor decide. A requester removed from the configuration after asking may only withdraw.
  */
 import { parseConfig } from '../../lambdas/config/load';
-import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import { at, pendingRequest } from '../support/requests';
 import { useSlackIngress } from '../support/slack';
 
@@ -25,8 +25,16 @@ const CONFIG = parseConfig({
     approvalChannel: 'C0APPROVALS',
     accounts: {
       map: {
-        U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0DAVE: 'dave', U0ERIN: 'erin', U0EVE: 'eve',
-        U0ALICEM: 'alice.m', U0ALICEADM: 'alice-adm', U0GUEST: 'gus', U0GONE: 'gina',
+        U0ALICE: 'alice',
+        U0BOB: 'bob',
+        U0CAROL: 'carol',
+        U0DAVE: 'dave',
+        U0ERIN: 'erin',
+        U0EVE: 'eve',
+        U0ALICEM: 'alice.m',
+        U0ALICEADM: 'alice-adm',
+        U0GUEST: 'gus',
+        U0GONE: 'gina',
       },
       // U0ALICEX is in no map: its address in a trusted domain names `alice`.
       emailLocalPart: true,
@@ -35,10 +43,54 @@ const CONFIG = parseConfig({
     },
   },
   policies: [
-    { name: 'one-of-m', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin'], requesters: { users: REQUESTER_USERS }, approvers: { users: APPROVER_USERS }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
-    { name: 'two-of-m', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin-volume'], requesters: { users: REQUESTER_USERS }, approvers: { users: APPROVER_USERS }, approvalsRequired: 2, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
-    { name: 'user-group', clusters: ['cluster1'], svms: ['svm1'], roles: ['snapmirror-operator'], requesters: { users: REQUESTER_USERS }, approvers: { groups: ['S0STORAGE'] }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
-    { name: 'other', clusters: ['cluster1'], svms: ['svm2'], roles: ['vsadmin-backup'], requesters: { users: ['U0CAROL'] }, approvers: { users: ['U0DAVE'] }, approvalsRequired: 1, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
+    {
+      name: 'one-of-m',
+      clusters: ['cluster1'],
+      svms: ['svm1'],
+      roles: ['vsadmin'],
+      requesters: { users: REQUESTER_USERS },
+      approvers: { users: APPROVER_USERS },
+      approvalsRequired: 1,
+      defaultDuration: '1h',
+      maxDuration: '8h',
+      approvalTimeout: '4h',
+    },
+    {
+      name: 'two-of-m',
+      clusters: ['cluster1'],
+      svms: ['svm1'],
+      roles: ['vsadmin-volume'],
+      requesters: { users: REQUESTER_USERS },
+      approvers: { users: APPROVER_USERS },
+      approvalsRequired: 2,
+      defaultDuration: '1h',
+      maxDuration: '8h',
+      approvalTimeout: '4h',
+    },
+    {
+      name: 'user-group',
+      clusters: ['cluster1'],
+      svms: ['svm1'],
+      roles: ['snapmirror-operator'],
+      requesters: { users: REQUESTER_USERS },
+      approvers: { groups: ['S0STORAGE'] },
+      approvalsRequired: 1,
+      defaultDuration: '1h',
+      maxDuration: '8h',
+      approvalTimeout: '4h',
+    },
+    {
+      name: 'other',
+      clusters: ['cluster1'],
+      svms: ['svm2'],
+      roles: ['vsadmin-backup'],
+      requesters: { users: ['U0CAROL'] },
+      approvers: { users: ['U0DAVE'] },
+      approvalsRequired: 1,
+      defaultDuration: '1h',
+      maxDuration: '8h',
+      approvalTimeout: '4h',
+    },
   ],
 });
 
@@ -74,7 +126,11 @@ type ActorName = keyof typeof ACTORS;
 /** `cancel` is on a pending request; `cancel approved` on one approved whose access has not started. */
 const ACTIONS = ['request', 'approve', 'deny', 'cancel', 'cancel approved', 'revoke', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
-const POLICIES = { '1-of-M': { name: 'one-of-m', role: 'vsadmin' }, '2-of-M': { name: 'two-of-m', role: 'vsadmin-volume' }, 'user-group': { name: 'user-group', role: 'snapmirror-operator' } } as const;
+const POLICIES = {
+  '1-of-M': { name: 'one-of-m', role: 'vsadmin' },
+  '2-of-M': { name: 'two-of-m', role: 'vsadmin-volume' },
+  'user-group': { name: 'user-group', role: 'snapmirror-operator' },
+} as const;
 type Shape = keyof typeof POLICIES;
 
 const ALTS: readonly ActorName[] = [
@@ -128,7 +184,12 @@ let serial = 0;
 async function pending(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
   const policy = POLICIES[shape];
   const request = await ingress().store.create(
-    pendingRequest({ policy: policy.name, role: policy.role, approvalsRequired: shape === '2-of-M' ? 2 : 1, ...(owner ? { requester: owner } : {}) }),
+    pendingRequest({
+      policy: policy.name,
+      role: policy.role,
+      approvalsRequired: shape === '2-of-M' ? 2 : 1,
+      ...(owner ? { requester: owner } : {}),
+    }),
   );
   return ingress().awaitApproval(request, `approval-${++serial}`);
 }
@@ -165,7 +226,10 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
   const owner = user === FRANK.slackUserId ? FRANK : undefined;
   switch (action) {
     case 'request': {
-      const { responses } = await ingress().command(user, `svm1 ${POLICIES[shape].role} 1h Resync the mirror of vol_finance`);
+      const { responses } = await ingress().command(
+        user,
+        `svm1 ${POLICIES[shape].role} 1h Resync the mirror of vol_finance`,
+      );
       const allowed = /Submitted: request/.test(texts(responses()));
       expect(sfn.executions).toHaveLength(allowed ? 1 : 0);
       return allowed;
@@ -198,7 +262,8 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       const views = new Set(slack.views.keys());
       const { responses } = await ingress().click(user, 'jit_deny', request);
       const opened = [...slack.views.keys()].filter((k) => !views.has(k));
-      if (opened.length === 1) await ingress().submitView(user, opened[0] as string, { reason: 'Not during the freeze' });
+      if (opened.length === 1)
+        await ingress().submitView(user, opened[0] as string, { reason: 'Not during the freeze' });
       const after = await store.get(request.id);
       const allowed = after.status === 'DENIED';
       if (!allowed) {
@@ -218,13 +283,17 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       // The requester cancels at once; an approver is asked why first.
       const mayCancel = ALLOWED[shape]['cancel approved'].some((a) => ACTORS[a] === user);
       expect(opened).toHaveLength(user !== requester && mayCancel ? 1 : 0);
-      if (opened.length === 1) await ingress().submitView(user, opened[0] as string, { reason: 'The change window moved to Friday' });
+      if (opened.length === 1)
+        await ingress().submitView(user, opened[0] as string, { reason: 'The change window moved to Friday' });
       const after = await store.get(request.id);
       const allowed = after.status === 'CANCELLED';
       if (allowed && user !== requester) {
         expect(after).toMatchObject({ cancelledBy: user, reason: 'The change window moved to Friday' });
         // The requester is told at once, with the reason, in a new message.
-        const dm = slack.messages.filter((m) => m.channel === slack.dmChannelOf('U0ALICE')).map((m) => m.text).join('\n');
+        const dm = slack.messages
+          .filter((m) => m.channel === slack.dmChannelOf('U0ALICE'))
+          .map((m) => m.text)
+          .join('\n');
         expect(dm).toContain(`<@${user}> cancelled your approved request \`${request.id}\``);
         expect(dm).toContain('The change window moved to Friday');
       }
@@ -255,9 +324,14 @@ afterAll(() => {
   const width = Math.max(...Object.keys(ACTORS).map((a) => a.length));
   const lines = [`Authorization matrix (${matrix.length} cells; ✓ allowed, · refused)`];
   for (const shape of Object.keys(POLICIES) as Shape[]) {
-    lines.push(`  policy ${shape}`, `    ${''.padEnd(width)}  ${ACTIONS.map((a) => a.padEnd(a.length > 7 ? a.length : 7)).join(' ')}`);
+    lines.push(
+      `  policy ${shape}`,
+      `    ${''.padEnd(width)}  ${ACTIONS.map((a) => a.padEnd(Math.max(a.length, 7))).join(' ')}`,
+    );
     for (const actor of Object.keys(ACTORS) as ActorName[]) {
-      const row = ACTIONS.map((action) => (matrix.includes(`${shape}|${actor}|${action}|allowed`) ? '✓' : '·').padEnd(Math.max(7, action.length))).join(' ');
+      const row = ACTIONS.map((action) =>
+        (matrix.includes(`${shape}|${actor}|${action}|allowed`) ? '✓' : '·').padEnd(Math.max(7, action.length)),
+      ).join(' ');
       lines.push(`    ${actor.padEnd(width)}  ${row}`);
     }
   }
@@ -286,6 +360,11 @@ describe('authorization matrix', () => {
   it.each(CELLS)('%s: %s may %s only as configured', async (shape, actor, action) => {
     const allowed = await perform(shape, action, ACTORS[actor]);
     matrix.push(`${shape}|${actor}|${action}|${allowed ? 'allowed' : 'refused'}`);
-    expect({ shape, actor, action, allowed }).toEqual({ shape, actor, action, allowed: ALLOWED[shape][action].includes(actor) });
+    expect({ shape, actor, action, allowed }).toEqual({
+      shape,
+      actor,
+      action,
+      allowed: ALLOWED[shape][action].includes(actor),
+    });
   });
 });

@@ -8,8 +8,7 @@
  * event is in the audit trail (its items, not the self-repairing read), and every requester's DM
  * shows the request's final state. The faults injected by kind and these four counts are printed.
  */
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { type AccessRequest, isTerminal } from '../../lambdas/domain/request';
 import { getRuntime } from '../../lambdas/runtime/runtime';
@@ -70,10 +69,32 @@ function armOntap(): void {
     env().sim.faults.add(spec);
     armed.add(`ontap ${kind}`, spec.times ?? 1);
   };
-  if (chance(0.4)) arm('POST 503', { method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 503, times: 1 + Math.floor(random() * 3) });
-  if (chance(0.3)) arm('POST answer lost', { method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true, times: 1 });
-  if (chance(0.4)) arm('DELETE 503', { method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 20 + Math.floor(random() * 60) });
-  if (chance(0.3)) arm('outage 503', { path: '/api/*', type: 'status', status: 503, times: 50 + Math.floor(random() * 150) });
+  if (chance(0.4))
+    arm('POST 503', {
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      type: 'status',
+      status: 503,
+      times: 1 + Math.floor(random() * 3),
+    });
+  if (chance(0.3))
+    arm('POST answer lost', {
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      type: 'reset',
+      after: true,
+      times: 1,
+    });
+  if (chance(0.4))
+    arm('DELETE 503', {
+      method: 'DELETE',
+      path: '/api/security/jit-privilege-users/*',
+      type: 'status',
+      status: 503,
+      times: 20 + Math.floor(random() * 60),
+    });
+  if (chance(0.3))
+    arm('outage 503', { path: '/api/*', type: 'status', status: 503, times: 50 + Math.floor(random() * 150) });
   if (chance(0.2)) arm('latency', { path: '/api/*', type: 'latency', ms: 50, times: 10 });
 }
 
@@ -89,7 +110,10 @@ function armServices(): void {
     if (operation === 'PutItem' && sk?.startsWith('AUDIT#')) {
       const key = `${item?.pk?.S}/${sk}`;
       // Some audit items cannot be written at all, however often they are tried while the run lasts.
-      if (doomedAudit.has(key) || chance(0.04)) return (doomedAudit.add(key), 'server-error');
+      if (doomedAudit.has(key) || chance(0.04)) {
+        doomedAudit.add(key);
+        return 'server-error';
+      }
     }
     if (chance(0.02)) return 'throttle';
     if (chance(0.02)) return 'lost-answer';
@@ -119,16 +143,22 @@ async function persist<T>(work: () => Promise<T>): Promise<T | undefined> {
 /** One lifecycle with a random course; resolves with the request id once its execution stopped (undefined if never made). */
 async function lifecycle(i: number, account: string): Promise<string | undefined> {
   const user = slackIdOf(account);
-  const made = await persist(() => env().ingress.request(user, `svm1 vsadmin ${pick(['30m', '45m', '1h'])} Chaos run number ${i}`));
+  const made = await persist(() =>
+    env().ingress.request(user, `svm1 vsadmin ${pick(['30m', '45m', '1h'])} Chaos run number ${i}`),
+  );
   if (!made) return undefined;
   const { id, executionArn } = made;
   const stopped = env().finished(executionArn);
-  await env().waiting(executionArn, 'AwaitApproval').catch(() => undefined);
+  await env()
+    .waiting(executionArn, 'AwaitApproval')
+    .catch(() => undefined);
   const course = random();
   if (course < 0.7) {
     await persist(() => env().ingress.click(pick(['U0BOB', 'U0CAROL']), 'jit_approve', id));
     if (chance(0.4)) {
-      await env().waiting(executionArn, 'AwaitEnd').catch(() => undefined);
+      await env()
+        .waiting(executionArn, 'AwaitEnd')
+        .catch(() => undefined);
       await persist(() => env().ingress.click(user, 'jit_revoke', id));
     }
   } else if (course < 0.8) {
@@ -161,7 +191,10 @@ describe('chaos', () => {
     const passes = new Tally();
     for (let n = 0; n < 12; n++) {
       const at = ahead;
-      const result = await reconcile({ ...rt, clock: { now: () => env().clock.now() + at } }, rt.logger.child({ task: 'reconcile' }));
+      const result = await reconcile(
+        { ...rt, clock: { now: () => env().clock.now() + at } },
+        rt.logger.child({ task: 'reconcile' }),
+      );
       passes.add('passes');
       for (const [k, v] of Object.entries(result.events)) passes.add(k, v);
       ahead += PERIOD_MS;
@@ -173,13 +206,24 @@ describe('chaos', () => {
     const finals = new Map<string, AccessRequest>();
     for (const id of ids) finals.set(id, await env().store.get(id));
 
-    const entriesPastEnd = env().sim.jitEntries().filter((raw) => {
-      const entry = raw as { comment?: string; end_time: string };
-      const owner = [...finals.values()].find((r) => entry.comment?.includes(`request ${r.id} `));
-      const end = owner && 'window' in owner && owner.window ? Date.parse(owner.window.end) : ontapMillis(entry.end_time);
-      return end + PERIOD_MS < checkedAt || !owner || isTerminal(owner);
-    });
-    const locks = ((await doc.send(new ScanCommand({ TableName: env().dynamo.tableName, FilterExpression: 'sk = :lock', ExpressionAttributeValues: { ':lock': 'LOCK' } }))).Items ?? []) as { requestId: string }[];
+    const entriesPastEnd = env()
+      .sim.jitEntries()
+      .filter((raw) => {
+        const entry = raw as { comment?: string; end_time: string };
+        const owner = [...finals.values()].find((r) => entry.comment?.includes(`request ${r.id} `));
+        const end =
+          owner && 'window' in owner && owner.window ? Date.parse(owner.window.end) : ontapMillis(entry.end_time);
+        return end + PERIOD_MS < checkedAt || !owner || isTerminal(owner);
+      });
+    const locks = ((
+      await doc.send(
+        new ScanCommand({
+          TableName: env().dynamo.tableName,
+          FilterExpression: 'sk = :lock',
+          ExpressionAttributeValues: { ':lock': 'LOCK' },
+        }),
+      )
+    ).Items ?? []) as { requestId: string }[];
     const locksOfFinished = locks.filter((lock) => {
       const holder = finals.get(lock.requestId);
       return !holder || (isTerminal(holder) && !(holder.status === 'FAILED' && holder.cleanupPending));
@@ -188,15 +232,27 @@ describe('chaos', () => {
     const notTold: string[] = [];
     for (const [id, request] of finals) {
       const { history } = await env().store.getStored(id);
-      const items = (await doc.send(new QueryCommand({ TableName: env().dynamo.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)', ExpressionAttributeValues: { ':pk': `REQ#${id}`, ':a': 'AUDIT#' } }))).Items ?? [];
+      const items =
+        (
+          await doc.send(
+            new QueryCommand({
+              TableName: env().dynamo.tableName,
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :a)',
+              ExpressionAttributeValues: { ':pk': `REQ#${id}`, ':a': 'AUDIT#' },
+            }),
+          )
+        ).Items ?? [];
       const written = new Set(items.map((item) => Number(item.seq)));
       eventsMissing += history.filter((event) => !written.has(event.seq)).length;
-      const dm = env().slack.messages.find((m) => m.channel === env().slack.dmChannelOf(request.requester.slackUserId) && m.text.includes(id));
+      const dm = env().slack.messages.find(
+        (m) => m.channel === env().slack.dmChannelOf(request.requester.slackUserId) && m.text.includes(id),
+      );
       if (dm?.text !== requesterMessage(request).text) notTold.push(`${id} ${request.status}: ${dm?.text ?? 'no DM'}`);
     }
 
     const outcomes = new Tally();
-    for (const request of finals.values()) outcomes.add(request.status === 'FAILED' ? `FAILED (${request.stage})` : request.status);
+    for (const request of finals.values())
+      outcomes.add(request.status === 'FAILED' ? `FAILED (${request.stage})` : request.status);
     const counts = new Tally();
     counts.add('entries past approved end + one period', entriesPastEnd.length);
     counts.add('locks held by finished requests', locksOfFinished.length);
@@ -217,7 +273,9 @@ describe('chaos', () => {
     expect(locksOfFinished).toEqual([]);
     expect(eventsMissing).toBe(0);
     expect(notTold).toEqual([]);
-    expect([...finals.values()].filter((r) => !isTerminal(r) || (r.status === 'FAILED' && r.cleanupPending))).toEqual([]);
+    expect([...finals.values()].filter((r) => !isTerminal(r) || (r.status === 'FAILED' && r.cleanupPending))).toEqual(
+      [],
+    );
     // A guard against a hang, not a speed check: beside other suites on two cores this run takes minutes.
   }, 600_000);
 });

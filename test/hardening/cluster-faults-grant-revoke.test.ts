@@ -12,7 +12,17 @@ const env = useWorkflowEnv({ ontapClient: { timeoutMs: 200 } });
 const hits = new Tally();
 afterAll(() => console.log(hits.render('Faults injected on grant, revoke and job polling (call × kind: calls hit)')));
 
-const ALL_KINDS = ['500', '503', 'hang', 'hang after work', 'reset', 'reset after work', 'slow (latency)', 'async job', 'locked (409)'] as const;
+const ALL_KINDS = [
+  '500',
+  '503',
+  'hang',
+  'hang after work',
+  'reset',
+  'reset after work',
+  'slow (latency)',
+  'async job',
+  'locked (409)',
+] as const;
 
 const SCENARIOS: FaultScenario[] = [
   ...singleFaults(['grant POST', 'revoke DELETE'], ALL_KINDS),
@@ -30,8 +40,16 @@ const SCENARIOS: FaultScenario[] = [
   ),
   // Bursts the retries absorb.
   { name: 'burst: 3 × 503 on the grant', faults: [{ call: 'grant POST', kind: '503', times: 3 }], status: 'EXPIRED' },
-  { name: 'burst: 3 lost answers on the grant', faults: [{ call: 'grant POST', kind: 'reset after work', times: 3 }], status: 'EXPIRED' },
-  { name: 'burst: 3 hangs after work on the revoke', faults: [{ call: 'revoke DELETE', kind: 'hang after work', times: 3 }], status: 'EXPIRED' },
+  {
+    name: 'burst: 3 lost answers on the grant',
+    faults: [{ call: 'grant POST', kind: 'reset after work', times: 3 }],
+    status: 'EXPIRED',
+  },
+  {
+    name: 'burst: 3 hangs after work on the revoke',
+    faults: [{ call: 'revoke DELETE', kind: 'hang after work', times: 3 }],
+    status: 'EXPIRED',
+  },
   {
     name: 'burst: grant and revoke both flaky',
     faults: [
@@ -42,7 +60,13 @@ const SCENARIOS: FaultScenario[] = [
     status: 'EXPIRED',
   },
   // Past every retry.
-  { name: 'outage: the grant POST fails every time', faults: [{ call: 'grant POST', kind: '503', times: 100 }], status: 'FAILED', execution: 'FAILED', granted: false },
+  {
+    name: 'outage: the grant POST fails every time',
+    faults: [{ call: 'grant POST', kind: '503', times: 100 }],
+    status: 'FAILED',
+    execution: 'FAILED',
+    granted: false,
+  },
   {
     name: 'outage: the grant is made but every answer is lost',
     faults: [{ call: 'grant POST', kind: 'reset after work', times: 100 }],
@@ -50,11 +74,38 @@ const SCENARIOS: FaultScenario[] = [
     execution: 'FAILED',
   },
   // The job's outcome is lost, but the entry is there: the retry's 409 reads it back as this grant.
-  { name: 'burst: a grant job whose polls all fail', faults: [{ call: 'grant POST', kind: 'async job' }, { call: 'job poll', kind: '500', times: 100 }], status: 'EXPIRED' },
-  { name: 'the grant job fails', faults: [{ call: 'grant POST', kind: 'failed job' }], status: 'FAILED', execution: 'FAILED' },
-  { name: 'the revoke job fails every time', faults: [{ call: 'revoke DELETE', kind: 'failed job', times: 100 }], status: 'REVOKE_FAILED', execution: 'FAILED' },
-  { name: 'outage: every revoke DELETE fails', faults: [{ call: 'revoke DELETE', kind: '500', times: 100 }], status: 'REVOKE_FAILED', execution: 'FAILED' },
-  { name: 'outage: every revoke read hangs', faults: [{ call: 'revoke entry read', kind: 'hang', times: 100 }], status: 'REVOKE_FAILED', execution: 'FAILED' },
+  {
+    name: 'burst: a grant job whose polls all fail',
+    faults: [
+      { call: 'grant POST', kind: 'async job' },
+      { call: 'job poll', kind: '500', times: 100 },
+    ],
+    status: 'EXPIRED',
+  },
+  {
+    name: 'the grant job fails',
+    faults: [{ call: 'grant POST', kind: 'failed job' }],
+    status: 'FAILED',
+    execution: 'FAILED',
+  },
+  {
+    name: 'the revoke job fails every time',
+    faults: [{ call: 'revoke DELETE', kind: 'failed job', times: 100 }],
+    status: 'REVOKE_FAILED',
+    execution: 'FAILED',
+  },
+  {
+    name: 'outage: every revoke DELETE fails',
+    faults: [{ call: 'revoke DELETE', kind: '500', times: 100 }],
+    status: 'REVOKE_FAILED',
+    execution: 'FAILED',
+  },
+  {
+    name: 'outage: every revoke read hangs',
+    faults: [{ call: 'revoke entry read', kind: 'hang', times: 100 }],
+    status: 'REVOKE_FAILED',
+    execution: 'FAILED',
+  },
 ];
 
 describe('faults on grant, revoke and job polling', () => {

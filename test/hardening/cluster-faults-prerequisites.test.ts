@@ -15,16 +15,34 @@ const READS = ['svm lookup', 'account read', 'role read', 'JIT settings read'] a
 
 const SCENARIOS: FaultScenario[] = [
   ...singleFaults(READS, ['500', '503', 'hang', 'reset', 'slow (latency)', 'locked (409)']),
-  { name: 'burst: 3 × 503 on the SVM lookup', faults: [{ call: 'svm lookup', kind: '503', times: 3 }], status: 'EXPIRED' },
-  { name: 'burst: 3 hangs on the account read', faults: [{ call: 'account read', kind: 'hang', times: 3 }], status: 'EXPIRED' },
+  {
+    name: 'burst: 3 × 503 on the SVM lookup',
+    faults: [{ call: 'svm lookup', kind: '503', times: 3 }],
+    status: 'EXPIRED',
+  },
+  {
+    name: 'burst: 3 hangs on the account read',
+    faults: [{ call: 'account read', kind: 'hang', times: 3 }],
+    status: 'EXPIRED',
+  },
   {
     name: 'burst: a reset on every read at once',
     faults: READS.map((call) => ({ call, kind: 'reset' as const, times: 2 })),
     status: 'EXPIRED',
   },
   // Client tries × state machine tries (2 × 4) all fail: the request fails, nothing is granted.
-  { name: 'outage: 500 on every SVM lookup', faults: [{ call: 'svm lookup', kind: '500', times: 50 }], status: 'FAILED', execution: 'FAILED' },
-  { name: 'outage: the role read hangs every time', faults: [{ call: 'role read', kind: 'hang', times: 50 }], status: 'FAILED', execution: 'FAILED' },
+  {
+    name: 'outage: 500 on every SVM lookup',
+    faults: [{ call: 'svm lookup', kind: '500', times: 50 }],
+    status: 'FAILED',
+    execution: 'FAILED',
+  },
+  {
+    name: 'outage: the role read hangs every time',
+    faults: [{ call: 'role read', kind: 'hang', times: 50 }],
+    status: 'FAILED',
+    execution: 'FAILED',
+  },
 ];
 
 describe('faults on the prerequisite reads', () => {

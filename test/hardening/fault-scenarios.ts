@@ -29,14 +29,18 @@ export type CallName = keyof typeof CALLS;
 export const KINDS = {
   '500': { type: 'status', status: 500 },
   '503': { type: 'status', status: 503, retryAfterSeconds: 0 },
-  'hang': { type: 'hang' },
+  hang: { type: 'hang' },
   'hang after work': { type: 'hang', after: true },
-  'reset': { type: 'reset' },
+  reset: { type: 'reset' },
   'reset after work': { type: 'reset', after: true },
   'slow (latency)': { type: 'latency', ms: 150 },
   'async job': { type: 'job', polls: 2 },
   'failed job': { type: 'job', outcome: 'failure', message: 'Injected job failure.' },
-  'locked (409)': { type: 'status', status: 409, message: 'The configuration database is temporarily locked. Try again.' },
+  'locked (409)': {
+    type: 'status',
+    status: 409,
+    message: 'The configuration database is temporarily locked. Try again.',
+  },
 } as const;
 
 /** One kind name. */
@@ -74,7 +78,8 @@ function callNameOf(method: string, path: string): string {
   if (path.startsWith('/api/security/roles')) return 'role read';
   if (path.startsWith('/api/security/jit-privileges')) return 'JIT settings read';
   if (path === '/api/security/jit-privilege-users') return method === 'POST' ? 'grant POST' : 'JIT entry list';
-  if (path.startsWith('/api/security/jit-privilege-users/')) return method === 'DELETE' ? 'revoke DELETE' : 'revoke entry read';
+  if (path.startsWith('/api/security/jit-privilege-users/'))
+    return method === 'DELETE' ? 'revoke DELETE' : 'revoke entry read';
   if (path.startsWith('/api/cluster/jobs/')) return 'job poll';
   return `${method} ${path}`;
 }
@@ -83,13 +88,21 @@ function callNameOf(method: string, path: string): string {
  * Runs one scenario on `account` (svm1) and checks everything that must hold. Faults that hit a
  * call are counted in `hits` as `<call> × <kind>`.
  */
-export async function runFaultScenario(env: WorkflowEnv, scenario: FaultScenario, account: string, hits: Tally): Promise<void> {
+export async function runFaultScenario(
+  env: WorkflowEnv,
+  scenario: FaultScenario,
+  account: string,
+  hits: Tally,
+): Promise<void> {
   const { sim, store } = env;
   sim.reset();
   env.logs.length = 0;
   for (const fault of scenario.faults) sim.faults.add(specOf(fault));
 
-  const { id, executionArn } = await env.submit({ requester: { slackUserId: 'U0ALICE', ontapAccount: account }, durationSeconds: 600 });
+  const { id, executionArn } = await env.submit({
+    requester: { slackUserId: 'U0ALICE', ontapAccount: account },
+    durationSeconds: 600,
+  });
   // Let the workflow reach the approval wait, unless validation ends it first.
   const approvedOrEnded = await Promise.race([
     env.waiting(executionArn, 'AwaitApproval').then(
@@ -103,15 +116,24 @@ export async function runFaultScenario(env: WorkflowEnv, scenario: FaultScenario
 
   // Faults that hit, by call and kind.
   const kindOf = (type: string | undefined, call: { status?: number }): string => {
-    const planned = scenario.faults.map((f) => ({ name: f.kind, spec: KINDS[f.kind] })).find((k) => k.spec.type === type && (!('status' in k.spec) || k.spec.status === call.status));
+    const planned = scenario.faults
+      .map((f) => ({ name: f.kind, spec: KINDS[f.kind] }))
+      .find((k) => k.spec.type === type && (!('status' in k.spec) || k.spec.status === call.status));
     return planned?.name ?? String(type);
   };
-  for (const call of sim.calls()) if (call.fault) hits.add(`${callNameOf(call.method, call.path).padEnd(18)} × ${kindOf(call.fault, call)}`);
+  for (const call of sim.calls())
+    if (call.fault) hits.add(`${callNameOf(call.method, call.path).padEnd(18)} × ${kindOf(call.fault, call)}`);
 
   const request = await store.get(id);
   const why = `${scenario.name}: ${request.status} (${'reason' in request ? String(request.reason) : ''})`;
-  expect({ scenario: scenario.name, status: request.status }).toEqual({ scenario: scenario.name, status: scenario.status });
-  expect({ scenario: scenario.name, execution: done.status }).toEqual({ scenario: scenario.name, execution: scenario.execution ?? 'SUCCEEDED' });
+  expect({ scenario: scenario.name, status: request.status }).toEqual({
+    scenario: scenario.name,
+    status: scenario.status,
+  });
+  expect({ scenario: scenario.name, execution: done.status }).toEqual({
+    scenario: scenario.name,
+    execution: scenario.execution ?? 'SUCCEEDED',
+  });
 
   // No duplicate entry: at most one POST ever answered "created" (a lost answer's retry meets 409 and reads the entry back).
   const created = env.jitCalls('POST').filter((c) => c.status === 201 || c.status === 202);
@@ -145,6 +167,12 @@ export async function runFaultScenario(env: WorkflowEnv, scenario: FaultScenario
 }
 
 /** Survivable single faults on the given calls, one scenario per call × kind. */
-export function singleFaults(calls: readonly CallName[], kinds: readonly KindName[], status: Status = 'EXPIRED'): FaultScenario[] {
-  return calls.flatMap((call) => kinds.map((kind) => ({ name: `${call} × ${kind}`, faults: [{ call, kind }], status })));
+export function singleFaults(
+  calls: readonly CallName[],
+  kinds: readonly KindName[],
+  status: Status = 'EXPIRED',
+): FaultScenario[] {
+  return calls.flatMap((call) =>
+    kinds.map((kind) => ({ name: `${call} × ${kind}`, faults: [{ call, kind }], status })),
+  );
 }

@@ -5,13 +5,15 @@
  * cluster. Accepted text with mrkdwn or link syntax is shown as text, never as a ping or a link.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { commandBody, interactionBody, signedHeaders } from '../support/slack';
 import { Tally } from '../support/hardening';
+import { commandBody, interactionBody, signedHeaders } from '../support/slack';
 import { useWorkflowEnv } from '../support/workflow-env';
 
 const env = useWorkflowEnv({ ingress: true });
 const tried = new Tally();
-afterAll(() => console.log(tried.render('Hostile inputs through the ingress (kind: cases, each refused with no change)')));
+afterAll(() =>
+  console.log(tried.render('Hostile inputs through the ingress (kind: cases, each refused with no change)')),
+);
 
 const FORM = 'application/x-www-form-urlencoded';
 const GOOD_WHY = 'Fix the snapmirror schedule on vol_data';
@@ -44,8 +46,13 @@ beforeEach(() => {
   env().slack.reset();
 });
 
-describe('requests that are not Slack\'s', () => {
-  const body = commandBody({ user: 'U0ALICE', text: `svm1 vsadmin 1h ${GOOD_WHY}`, trigger: '1.2.3', responseUrl: 'http://127.0.0.1:1/x' });
+describe("requests that are not Slack's", () => {
+  const body = commandBody({
+    user: 'U0ALICE',
+    text: `svm1 vsadmin 1h ${GOOD_WHY}`,
+    trigger: '1.2.3',
+    responseUrl: 'http://127.0.0.1:1/x',
+  });
   const now = Math.floor(Date.now() / 1000);
   it.each([
     ['no signature', { 'content-type': FORM }, 401],
@@ -80,12 +87,42 @@ describe('malformed bodies, signed', () => {
 
   it.each([
     ['a click with no actions', (p: Record<string, unknown>) => ({ ...p, actions: [] })],
-    ['a click on an unknown button', (p: Record<string, unknown>) => ({ ...p, actions: [{ action_id: 'jit_grant_everything', block_id: 'x', type: 'button', value: 'JIT-000000000000' }] })],
-    ['a click whose request id is a path', (p: Record<string, unknown>) => ({ ...p, actions: [{ action_id: 'jit_approve', block_id: 'jit_decision', type: 'button', value: '../../REQ#x' }] })],
-    ['a click whose request id is huge', (p: Record<string, unknown>) => ({ ...p, actions: [{ action_id: 'jit_approve', block_id: 'jit_decision', type: 'button', value: 'J'.repeat(100_000) }] })],
-    ['a click by a look-alike user id (Cyrillic В)', (p: Record<string, unknown>) => ({ ...p, user: { id: 'U0\u0412OB' } })],
-    ['a click by a user id with a control character', (p: Record<string, unknown>) => ({ ...p, user: { id: 'U0BOB\u0000' } })],
-    ['a click on a request that does not exist', (p: Record<string, unknown>) => ({ ...p, actions: [{ action_id: 'jit_approve', block_id: 'jit_decision', type: 'button', value: 'JIT-ZZZZZZZZZZZZ' }] })],
+    [
+      'a click on an unknown button',
+      (p: Record<string, unknown>) => ({
+        ...p,
+        actions: [{ action_id: 'jit_grant_everything', block_id: 'x', type: 'button', value: 'JIT-000000000000' }],
+      }),
+    ],
+    [
+      'a click whose request id is a path',
+      (p: Record<string, unknown>) => ({
+        ...p,
+        actions: [{ action_id: 'jit_approve', block_id: 'jit_decision', type: 'button', value: '../../REQ#x' }],
+      }),
+    ],
+    [
+      'a click whose request id is huge',
+      (p: Record<string, unknown>) => ({
+        ...p,
+        actions: [{ action_id: 'jit_approve', block_id: 'jit_decision', type: 'button', value: 'J'.repeat(100_000) }],
+      }),
+    ],
+    [
+      'a click by a look-alike user id (Cyrillic В)',
+      (p: Record<string, unknown>) => ({ ...p, user: { id: 'U0\u0412OB' } }),
+    ],
+    [
+      'a click by a user id with a control character',
+      (p: Record<string, unknown>) => ({ ...p, user: { id: 'U0BOB\u0000' } }),
+    ],
+    [
+      'a click on a request that does not exist',
+      (p: Record<string, unknown>) => ({
+        ...p,
+        actions: [{ action_id: 'jit_approve', block_id: 'jit_decision', type: 'button', value: 'JIT-ZZZZZZZZZZZZ' }],
+      }),
+    ],
   ])('%s: refused', async (_what, mutate) => {
     await changesNothing('malformed or hostile click', async () => {
       const payload = mutate(env().ingress.clickPayload('U0BOB', 'jit_approve', 'JIT-000000000000'));
@@ -105,7 +142,12 @@ describe('malformed bodies, signed', () => {
   it('a slash command with no user id, or a look-alike one, is refused', async () => {
     for (const user of ['', 'U0\u0410LICE', 'u0alice', 'U0ALICE\n']) {
       await changesNothing('malformed slash command', async () => {
-        const body = commandBody({ user, text: `svm1 vsadmin 1h ${GOOD_WHY}`, trigger: env().slack.issueTrigger('U0ALICE'), responseUrl: env().slack.issueResponseUrl() });
+        const body = commandBody({
+          user,
+          text: `svm1 vsadmin 1h ${GOOD_WHY}`,
+          trigger: env().slack.issueTrigger('U0ALICE'),
+          responseUrl: env().slack.issueResponseUrl(),
+        });
         const answer = await env().ingress.post(body, signedHeaders(body, FORM));
         expect(answer.status).toBeLessThan(500);
       });
@@ -116,17 +158,36 @@ describe('malformed bodies, signed', () => {
 describe('/jit one-line requests with hostile fields', () => {
   const cases: [string, string, RegExp][] = [
     // Names that would change an ONTAP path or query.
-    ...['svm1/../svm2', 'cluster1/svm1/..', 'svm%2F1', 'svm1?fields=*', 'svm1&role.name=admin', '*', 'svm1|svm2', '!svm1', '..', 'svm1#x', '%2e%2e'].map(
-      (svm) => ['SVM name', `${svm} vsadmin 1h ${GOOD_WHY}`, /SVM|cluster/i] as [string, string, RegExp],
+    ...[
+      'svm1/../svm2',
+      'cluster1/svm1/..',
+      'svm%2F1',
+      'svm1?fields=*',
+      'svm1&role.name=admin',
+      '*',
+      'svm1|svm2',
+      '!svm1',
+      '..',
+      'svm1#x',
+      '%2e%2e',
+    ].map((svm) => ['SVM name', `${svm} vsadmin 1h ${GOOD_WHY}`, /SVM|cluster/i] as [string, string, RegExp]),
+    ...['admin*', 'vsadmin/../admin', 'vs%61dmin', 'vsadmin?x', 'vsadmin&x=1', '..'].map(
+      (role) => ['role name', `svm1 ${role} 1h ${GOOD_WHY}`, /role/i] as [string, string, RegExp],
     ),
-    ...['admin*', 'vsadmin/../admin', 'vs%61dmin', 'vsadmin?x', 'vsadmin&x=1', '..'].map((role) => ['role name', `svm1 ${role} 1h ${GOOD_WHY}`, /role/i] as [string, string, RegExp]),
     // Unicode look-alikes of allowed names.
     ['look-alike SVM (full-width)', `\uff53\uff56\uff4d\uff11 vsadmin 1h ${GOOD_WHY}`, /SVM/i],
     ['look-alike role (Cyrillic а)', `svm1 vs\u0430dmin 1h ${GOOD_WHY}`, /role/i],
     ['zero-width space in the SVM', `svm1\u200b vsadmin 1h ${GOOD_WHY}`, /SVM/i],
     ['right-to-left override in the role', `svm1 \u202evsadmin 1h ${GOOD_WHY}`, /role/i],
     // Durations.
-    ...['9h', '0h', '-1h', 'P1M', '1.5h', 'PT0.5S', '99999999d', 'forever', 'PT-1H', '1h; DROP'].map((d) => ['duration', `svm1 vsadmin ${d} ${GOOD_WHY}`, /duration|long|hour|positive|ISO|fraction|month|negative/i] as [string, string, RegExp]),
+    ...['9h', '0h', '-1h', 'P1M', '1.5h', 'PT0.5S', '99999999d', 'forever', 'PT-1H', '1h; DROP'].map(
+      (d) =>
+        ['duration', `svm1 vsadmin ${d} ${GOOD_WHY}`, /duration|long|hour|positive|ISO|fraction|month|negative/i] as [
+          string,
+          string,
+          RegExp,
+        ],
+    ),
     // Justifications.
     ['justification too short', 'svm1 vsadmin 1h why', /justification|why/i],
     ['justification too long', `svm1 vsadmin 1h ${'x'.repeat(600)}`, /500/],
@@ -140,24 +201,34 @@ describe('/jit one-line requests with hostile fields', () => {
     await changesNothing(`/jit: ${kind}`, async () => {
       const { answer, responses } = await env().ingress.command('U0ALICE', slackEscaped(text));
       expect(answer.status).toBe(200);
-      const reply = responses().map((r) => String(r.text)).join('\n');
+      const reply = responses()
+        .map((r) => String(r.text))
+        .join('\n');
       expect(reply).toMatch(error);
       expect(reply).not.toMatch(/Submitted/);
       expect(responses().every((r) => r.response_type === 'ephemeral')).toBe(true);
     });
   });
 
-  it('text over Slack\'s 4000 characters is refused', async () => {
+  it("text over Slack's 4000 characters is refused", async () => {
     await changesNothing('/jit: text over 4000 characters', async () => {
       const { responses } = await env().ingress.command('U0ALICE', `svm1 vsadmin 1h ${'y'.repeat(5000)}`);
-      expect(responses().map((r) => String(r.text)).join('\n')).not.toMatch(/Submitted/);
+      expect(
+        responses()
+          .map((r) => String(r.text))
+          .join('\n'),
+      ).not.toMatch(/Submitted/);
     });
   });
 
   it('a requester with no ONTAP account mapped is refused', async () => {
     await changesNothing('/jit: unmapped requester', async () => {
       const { responses } = await env().ingress.command('U0EVE', `svm1 vsadmin 1h ${GOOD_WHY}`);
-      expect(responses().map((r) => String(r.text)).join('\n')).toMatch(/account/i);
+      expect(
+        responses()
+          .map((r) => String(r.text))
+          .join('\n'),
+      ).toMatch(/account/i);
     });
   });
 });
@@ -233,7 +304,12 @@ describe('mrkdwn and link injection in justifications', () => {
 describe('a body that parses but lies', () => {
   it('a slash command body with a second user_id field cannot act for someone else', async () => {
     await changesNothing('duplicated form fields', async () => {
-      const base = commandBody({ user: 'U0EVE', text: 'list', trigger: env().slack.issueTrigger('U0EVE'), responseUrl: env().slack.issueResponseUrl() });
+      const base = commandBody({
+        user: 'U0EVE',
+        text: 'list',
+        trigger: env().slack.issueTrigger('U0EVE'),
+        responseUrl: env().slack.issueResponseUrl(),
+      });
       const body = `${base}&user_id=U0BOB`;
       const answer = await env().ingress.post(body, signedHeaders(body, FORM));
       expect(answer.status).toBeLessThan(500);
@@ -251,13 +327,32 @@ describe('a body that parses but lies', () => {
 });
 
 describe('ONTAP account names with URL and query syntax, through the whole workflow', () => {
-  const NAMES = ['a/../../admin', 'x%2Fy', 'alice?fields=*', 'alice&owner.name=cluster1', 'admin*', 'alice|admin', '..', 'ops@svm1'];
+  const NAMES = [
+    'a/../../admin',
+    'x%2Fy',
+    'alice?fields=*',
+    'alice&owner.name=cluster1',
+    'admin*',
+    'alice|admin',
+    '..',
+    'ops@svm1',
+  ];
   it.each(NAMES)('%s: never changes a path or a query; only an existing account is granted', async (account) => {
     env().sim.reset();
-    const { id, executionArn } = await env().submit({ requester: { slackUserId: 'U0ALICE', ontapAccount: account }, durationSeconds: 1800 });
+    const { id, executionArn } = await env().submit({
+      requester: { slackUserId: 'U0ALICE', ontapAccount: account },
+      durationSeconds: 1800,
+    });
     const first = await Promise.race([
-      env().waiting(executionArn, 'AwaitApproval').then(() => 'waiting', () => 'ended'),
-      env().finished(executionArn).then(() => 'ended'),
+      env()
+        .waiting(executionArn, 'AwaitApproval')
+        .then(
+          () => 'waiting',
+          () => 'ended',
+        ),
+      env()
+        .finished(executionArn)
+        .then(() => 'ended'),
     ]);
     if (first === 'waiting') await env().approve(id, 'U0BOB');
     await env().finished(executionArn);
@@ -272,7 +367,17 @@ describe('ONTAP account names with URL and query syntax, through the whole workf
       }
       // A name in a query is a whole value, never a new parameter.
       for (const [key, value] of Object.entries(call.query)) {
-        expect(['name', 'owner.name', 'owner.uuid', 'account.name', 'application', 'fields', 'scope', 'max_records', 'return_records']).toContain(key);
+        expect([
+          'name',
+          'owner.name',
+          'owner.uuid',
+          'account.name',
+          'application',
+          'fields',
+          'scope',
+          'max_records',
+          'return_records',
+        ]).toContain(key);
         if (key === 'name' && call.path === '/api/security/accounts') expect(value).toBe(account);
       }
     }
@@ -283,7 +388,9 @@ describe('ONTAP account names with URL and query syntax, through the whole workf
     } else {
       expect(request.status).toBe('FAILED');
       expect(env().jitCalls('POST')).toHaveLength(0);
-      expect('reason' in request ? request.reason : '').toMatch(new RegExp(`${account.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|no account|not exist|does not`, 'i'));
+      expect('reason' in request ? request.reason : '').toMatch(
+        new RegExp(`${account.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|no account|not exist|does not`, 'i'),
+      );
     }
     expect(env().sim.jitEntries()).toEqual([]);
     tried.add('hostile ONTAP account names through the workflow');

@@ -5,16 +5,21 @@
  * else, and no name changes the ONTAP path or query (checked on the simulator's call log).
  */
 import fc from 'fast-check';
-import { parseConfig, parseConfigText } from '../../lambdas/config/load';
+import { DateTime } from 'luxon';
 import { ConfigError } from '../../lambdas/config/errors';
+import { parseConfig, parseConfigText } from '../../lambdas/config/load';
 import { formatDuration, parseDuration, toIsoDuration } from '../../lambdas/domain/durations';
 import { DomainError } from '../../lambdas/domain/errors';
 import { OntapInvalidInputError } from '../../lambdas/ontap';
 import { parseCommandText } from '../../lambdas/slack/command-text';
 import { SlackPayloadError } from '../../lambdas/slack/errors';
-import { DecisionClickSchema, parsePayload, SlashCommandSchema, ViewSubmissionSchema } from '../../lambdas/slack/payloads';
+import {
+  DecisionClickSchema,
+  parsePayload,
+  SlashCommandSchema,
+  ViewSubmissionSchema,
+} from '../../lambdas/slack/payloads';
 import { checkDraft } from '../../lambdas/slack/request-form';
-import { DateTime } from 'luxon';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor } from '../ontap/sim-client';
 import { Tally } from '../support/hardening';
@@ -37,41 +42,99 @@ function check<T>(name: string, arb: fc.Arbitrary<T>, predicate: (value: T) => v
 
 /** Text people and attackers type: Unicode, control characters, look-alikes, mrkdwn, URL and query syntax. */
 const NASTY = [
-  '/', '..', '%2F', '%2e%2e', '?', '&', '*', '|', '!', '<', '>', '#', '%', '\\', '\u0000', '\n', '\r', '\t', '\u202e', '\u200b',
-  '\uff0f', '\u2215', '\u0430', '\u0415', '\u212a', '<!channel>', '<!here>', '<@U0BOB>', '<http://evil.example|click>', '&lt;', '&amp;', '&gt;',
-  '`', '*bold*', '~', '"', "'", ' ', 'ｓｖｍ１', 'svm1', 'vsadmin', '1h', 'PT2H',
+  '/',
+  '..',
+  '%2F',
+  '%2e%2e',
+  '?',
+  '&',
+  '*',
+  '|',
+  '!',
+  '<',
+  '>',
+  '#',
+  '%',
+  '\\',
+  '\u0000',
+  '\n',
+  '\r',
+  '\t',
+  '\u202e',
+  '\u200b',
+  '\uff0f',
+  '\u2215',
+  '\u0430',
+  '\u0415',
+  '\u212a',
+  '<!channel>',
+  '<!here>',
+  '<@U0BOB>',
+  '<http://evil.example|click>',
+  '&lt;',
+  '&amp;',
+  '&gt;',
+  '`',
+  '*bold*',
+  '~',
+  '"',
+  "'",
+  ' ',
+  'ｓｖｍ１',
+  'svm1',
+  'vsadmin',
+  '1h',
+  'PT2H',
 ];
-const nastyText = fc.array(fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'grapheme', maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 12 }).map((parts) => parts.join(''));
+const nastyText = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...NASTY),
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.string({ unit: 'binary', maxLength: 4 }),
+    ),
+    { maxLength: 12 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('the /jit text shortcut', () => {
   it('never throws, and a one-line request is cut into whitespace-free fields', () => {
-    check('parseCommandText: arbitrary text', fc.oneof(nastyText, fc.string({ unit: 'binary', maxLength: 300 })), (text) => {
-      const parsed = parseCommandText(text);
-      if (parsed.kind !== 'request') return;
-      for (const field of [parsed.draft.cluster, parsed.draft.svm, parsed.draft.role, parsed.draft.duration]) {
-        if (field !== undefined) expect(field).not.toMatch(/\s/);
-      }
-      expect(parsed.draft.justification?.trim()).not.toBe('');
-    });
+    check(
+      'parseCommandText: arbitrary text',
+      fc.oneof(nastyText, fc.string({ unit: 'binary', maxLength: 300 })),
+      (text) => {
+        const parsed = parseCommandText(text);
+        if (parsed.kind !== 'request') return;
+        for (const field of [parsed.draft.cluster, parsed.draft.svm, parsed.draft.role, parsed.draft.duration]) {
+          if (field !== undefined) expect(field).not.toMatch(/\s/);
+        }
+        expect(parsed.draft.justification?.trim()).not.toBe('');
+      },
+    );
   });
 
   it('whatever the text, a checked draft names only a configured cluster, an SVM and role of plain characters, and a duration within the policy', () => {
     const actor = { userId: 'U0ALICE', groups: new Set<string>() };
     const now = DateTime.fromISO('2026-11-22T10:00:00Z', { zone: 'utc' });
-    check('checkDraft over /jit text', fc.tuple(nastyText, nastyText, nastyText, nastyText), ([target, role, duration, why]) => {
-      const parsed = parseCommandText(`${target} ${role} ${duration} ${why}`);
-      if (parsed.kind !== 'request') return;
-      const result = checkDraft(parsed.draft, { config: TEST_CONFIG, actor, now });
-      if (!result.ok) {
-        for (const message of Object.values(result.errors)) expect(typeof message).toBe('string');
-        return;
-      }
-      expect(TEST_CONFIG.clusters.map((c) => c.name)).toContain(result.value.cluster);
-      expect(result.value.svm).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
-      expect(result.value.role).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
-      expect(result.value.durationSeconds).toBeLessThanOrEqual(result.value.policy.maxDuration);
-      expect(result.value.justification).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/);
-    });
+    check(
+      'checkDraft over /jit text',
+      fc.tuple(nastyText, nastyText, nastyText, nastyText),
+      ([target, role, duration, why]) => {
+        const parsed = parseCommandText(`${target} ${role} ${duration} ${why}`);
+        if (parsed.kind !== 'request') return;
+        const result = checkDraft(parsed.draft, { config: TEST_CONFIG, actor, now });
+        if (!result.ok) {
+          for (const message of Object.values(result.errors)) expect(typeof message).toBe('string');
+          return;
+        }
+        expect(TEST_CONFIG.clusters.map((c) => c.name)).toContain(result.value.cluster);
+        expect(result.value.svm).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+        expect(result.value.role).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/);
+        expect(result.value.durationSeconds).toBeLessThanOrEqual(result.value.policy.maxDuration);
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: the test checks that no control character got through.
+        expect(result.value.justification).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F]/);
+      },
+    );
   });
 });
 
@@ -80,7 +143,9 @@ describe('durations', () => {
     const durationLike = fc.oneof(
       nastyText,
       fc.stringMatching(/^[+-]?P(\d{0,4}[YMWD]){0,3}(T(\d{0,6}(\.\d{1,3})?[HMS]){0,3})?$/),
-      fc.stringMatching(/^-?\d{0,9}\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|w|y)?(\s*\d{0,9}\s*(h|m|s))?$/),
+      fc.stringMatching(
+        /^-?\d{0,9}\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?|w|y)?(\s*\d{0,9}\s*(h|m|s))?$/,
+      ),
     );
     check('parseDuration: arbitrary text', durationLike, (text) => {
       let seconds: number;
@@ -96,7 +161,7 @@ describe('durations', () => {
     });
   });
 
-  it('round-trip through ONTAP\'s ISO form and the readable form', () => {
+  it("round-trip through ONTAP's ISO form and the readable form", () => {
     check('duration round trip', fc.integer({ min: 1, max: 90 * 86400 }), (seconds) => {
       expect(parseDuration(toIsoDuration(seconds))).toBe(seconds);
       expect(formatDuration(seconds)).not.toMatch(/NaN|undefined/);
@@ -105,17 +170,42 @@ describe('durations', () => {
 });
 
 describe('configuration', () => {
-  const valid = JSON.parse(JSON.stringify({
-    clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
-    slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice' } } },
-    policies: [{ name: 'p', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin'], requesters: 'anyone', approvers: { users: ['U0BOB'] }, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' }],
-  })) as Record<string, unknown>;
+  const valid = JSON.parse(
+    JSON.stringify({
+      clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+      slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice' } } },
+      policies: [
+        {
+          name: 'p',
+          clusters: ['cluster1'],
+          svms: ['svm1'],
+          roles: ['vsadmin'],
+          requesters: 'anyone',
+          approvers: { users: ['U0BOB'] },
+          defaultDuration: '1h',
+          maxDuration: '8h',
+          approvalTimeout: '4h',
+        },
+      ],
+    }),
+  ) as Record<string, unknown>;
 
   it('a valid configuration with one field replaced by anything is accepted or refused with a ConfigError naming a field', () => {
     const paths = [
-      ['clusters', 0, 'name'], ['clusters', 0, 'endpoint'], ['clusters', 0, 'timeout'], ['slack', 'approvalChannel'], ['slack', 'accounts', 'map'],
-      ['policies', 0, 'name'], ['policies', 0, 'maxDuration'], ['policies', 0, 'approvalsRequired'], ['policies', 0, 'approvers'], ['policies', 0, 'requesters'],
-      ['policies', 0, 'roles'], ['retention'], ['policies'], ['clusters'],
+      ['clusters', 0, 'name'],
+      ['clusters', 0, 'endpoint'],
+      ['clusters', 0, 'timeout'],
+      ['slack', 'approvalChannel'],
+      ['slack', 'accounts', 'map'],
+      ['policies', 0, 'name'],
+      ['policies', 0, 'maxDuration'],
+      ['policies', 0, 'approvalsRequired'],
+      ['policies', 0, 'approvers'],
+      ['policies', 0, 'requesters'],
+      ['policies', 0, 'roles'],
+      ['retention'],
+      ['policies'],
+      ['clusters'],
     ] as const;
     check(
       'parseConfig: one field replaced',
@@ -138,13 +228,17 @@ describe('configuration', () => {
   });
 
   it('arbitrary text as the configuration file is refused with a ConfigError', () => {
-    check('parseConfigText: arbitrary text', fc.oneof(nastyText, fc.string({ unit: 'binary', maxLength: 400 }), fc.json()), (text) => {
-      try {
-        parseConfigText(text);
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-      }
-    });
+    check(
+      'parseConfigText: arbitrary text',
+      fc.oneof(nastyText, fc.string({ unit: 'binary', maxLength: 400 }), fc.json()),
+      (text) => {
+        try {
+          parseConfigText(text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ConfigError);
+        }
+      },
+    );
   });
 });
 
@@ -166,7 +260,12 @@ describe('Slack payloads', () => {
 
   it('a click whose request id or user id is hostile text is refused', () => {
     check('button click: hostile ids', fc.tuple(nastyText, nastyText), ([value, user]) => {
-      const click = { type: 'block_actions', user: { id: user }, trigger_id: 't', actions: [{ action_id: 'jit_approve', value }] };
+      const click = {
+        type: 'block_actions',
+        user: { id: user },
+        trigger_id: 't',
+        actions: [{ action_id: 'jit_approve', value }],
+      };
       try {
         const parsed = parsePayload(DecisionClickSchema, click, 'button click');
         expect(parsed.actions[0].value).toMatch(/^[A-Za-z0-9-]{8,80}$/);
@@ -189,7 +288,23 @@ describe('ONTAP names on their way into a URL', () => {
 
   it('an account or SVM name never changes the path or the query: refused before any call, or sent as one encoded segment or one value', async () => {
     const { client } = clientFor(sim, { retry: { attempts: 1 } });
-    const name = fc.oneof(nastyText, fc.constantFrom('a/b', '..', '../../cluster/jobs', '%2F', 'x?fields=*', 'a&b=c', '*', 'svm1|svm2', '!svm1', 'a#b', '.', 'alice%00'));
+    const name = fc.oneof(
+      nastyText,
+      fc.constantFrom(
+        'a/b',
+        '..',
+        '../../cluster/jobs',
+        '%2F',
+        'x?fields=*',
+        'a&b=c',
+        '*',
+        'svm1|svm2',
+        '!svm1',
+        'a#b',
+        '.',
+        'alice%00',
+      ),
+    );
     await fc.assert(
       fc.asyncProperty(name, async (value) => {
         runs.add('ONTAP names: path and query');
@@ -202,7 +317,9 @@ describe('ONTAP names on their way into a URL', () => {
           client.resolveSvm(value),
           client.roleExists(value, 'vsadmin'),
         ]);
-        for (const r of results) if (r.status === 'rejected' && r.reason instanceof OntapInvalidInputError) expect(r.reason.message).toContain(JSON.stringify(value));
+        for (const r of results)
+          if (r.status === 'rejected' && r.reason instanceof OntapInvalidInputError)
+            expect(r.reason.message).toContain(JSON.stringify(value));
         const refused = results.every((r) => r.status === 'rejected' && r.reason instanceof OntapInvalidInputError);
         if (refused) {
           expect(sim.calls()).toEqual([]);
@@ -217,7 +334,12 @@ describe('ONTAP names on their way into a URL', () => {
             expect(decodeURIComponent(segments[5] as string)).toBe(value);
             expect(segments[6]).toBe('ssh');
           } else {
-            expect(['/api/svm/svms', '/api/security/accounts', '/api/security/roles', '/api/security/jit-privilege-users']).toContain(call.path);
+            expect([
+              '/api/svm/svms',
+              '/api/security/accounts',
+              '/api/security/roles',
+              '/api/security/jit-privilege-users',
+            ]).toContain(call.path);
             // The name is one query value, exactly as given; no parameter was added by it.
             const values = Object.values(call.query);
             if (call.path !== '/api/security/jit-privilege-users') expect(values).toContain(value);

@@ -18,7 +18,10 @@ const policy = (name: string, role: string, extra: Record<string, unknown> = {})
   svms: ['svm1'],
   roles: [role],
   requesters: 'anyone',
-  approvers: { users: ['U0BOB', 'U0BOBX', 'U0BOBMAIL', 'U0BOBADM', 'U0CAROL', 'U0GUEST', 'U0GONE'], groups: ['S0STORAGE', 'S0DELETED'] },
+  approvers: {
+    users: ['U0BOB', 'U0BOBX', 'U0BOBMAIL', 'U0BOBADM', 'U0CAROL', 'U0GUEST', 'U0GONE'],
+    groups: ['S0STORAGE', 'S0DELETED'],
+  },
   defaultDuration: '1h',
   maxDuration: '8h',
   // Two real days at the test's scale would be 48 s: nothing expires while a test runs.
@@ -31,7 +34,16 @@ const CONFIG = parseConfig({
   slack: {
     approvalChannel: 'C0APPROVALS',
     accounts: {
-      map: { U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0BOBMAIL: 'bob.test', U0BOBADM: 'bob-adm', U0FRANK: 'frank', U0GUEST: 'gus', U0GONE: 'gina' },
+      map: {
+        U0ALICE: 'alice',
+        U0BOB: 'bob',
+        U0CAROL: 'carol',
+        U0BOBMAIL: 'bob.test',
+        U0BOBADM: 'bob-adm',
+        U0FRANK: 'frank',
+        U0GUEST: 'gus',
+        U0GONE: 'gina',
+      },
       emailLocalPart: true,
       trustedEmailDomains: ['example.com', 'corp.example.com'],
       people: { bob: ['U0BOB', 'U0BOBADM'] },
@@ -81,7 +93,10 @@ const env = useWorkflowEnv({
 });
 
 const texts = (responses: Record<string, unknown>[]): string => responses.map((r) => String(r.text)).join('\n');
-const postsFor = (account: string) => env().jitCalls('POST').filter((c) => JSON.stringify(c.body ?? '').includes(`"${account}"`));
+const postsFor = (account: string) =>
+  env()
+    .jitCalls('POST')
+    .filter((c) => JSON.stringify(c.body ?? '').includes(`"${account}"`));
 
 describe('finding 1: a second Slack identity of the same person', () => {
   it.each(Object.entries(BOB_ALTS))('linked by %s cannot have its request approved by Bob', async (_link, alt) => {
@@ -103,26 +118,32 @@ describe('finding 1: a second Slack identity of the same person', () => {
     await env().finished(executionArn);
   });
 
-  it.each(Object.entries(BOB_ALTS))('linked by %s cannot fill the second seat of a 2-of-M policy after Bob', async (_link, alt) => {
-    const { store } = env();
-    const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin-volume 1h Move the finance volume');
-    await env().waiting(executionArn, 'AwaitApproval');
-    await env().ingress.click('U0BOB', 'jit_approve', id);
+  it.each(Object.entries(BOB_ALTS))(
+    'linked by %s cannot fill the second seat of a 2-of-M policy after Bob',
+    async (_link, alt) => {
+      const { store } = env();
+      const { id, executionArn } = await env().ingress.request(
+        'U0ALICE',
+        'svm1 vsadmin-volume 1h Move the finance volume',
+      );
+      await env().waiting(executionArn, 'AwaitApproval');
+      await env().ingress.click('U0BOB', 'jit_approve', id);
 
-    const { responses } = await env().ingress.click(alt, 'jit_approve', id);
-    expect(texts(responses())).toContain('You already approved this request as <@U0BOB>');
-    const after = await store.get(id);
-    expect(after.status).toBe('PENDING');
-    expect(after.approvals.map((a) => a.by)).toEqual(['U0BOB']);
-    expect(postsFor('alice')).toEqual([]);
+      const { responses } = await env().ingress.click(alt, 'jit_approve', id);
+      expect(texts(responses())).toContain('You already approved this request as <@U0BOB>');
+      const after = await store.get(id);
+      expect(after.status).toBe('PENDING');
+      expect(after.approvals.map((a) => a.by)).toEqual(['U0BOB']);
+      expect(postsFor('alice')).toEqual([]);
 
-    await env().ingress.click('U0CAROL', 'jit_approve', id);
-    await env().waiting(executionArn, 'AwaitEnd');
-    expect(postsFor('alice')).toHaveLength(1);
-    await env().ingress.click('U0ALICE', 'jit_revoke', id);
-    await env().finished(executionArn);
-    env().sim.reset();
-  });
+      await env().ingress.click('U0CAROL', 'jit_approve', id);
+      await env().waiting(executionArn, 'AwaitEnd');
+      expect(postsFor('alice')).toHaveLength(1);
+      await env().ingress.click('U0ALICE', 'jit_revoke', id);
+      await env().finished(executionArn);
+      env().sim.reset();
+    },
+  );
 });
 
 describe('finding 2: a requester who no longer qualifies after asking', () => {
@@ -130,7 +151,10 @@ describe('finding 2: a requester who no longer qualifies after asking', () => {
     const { store, slack } = env();
     const listed = CONFIG.policies.find((p) => p.name === 'listed');
     if (!listed || listed.requesters === 'anyone') throw new Error('no listed policy');
-    const { id, executionArn } = await env().ingress.request('U0FRANK', 'svm1 snapmirror-operator 1h Resync the mirror of vol_finance');
+    const { id, executionArn } = await env().ingress.request(
+      'U0FRANK',
+      'svm1 snapmirror-operator 1h Resync the mirror of vol_finance',
+    );
     await env().waiting(executionArn, 'AwaitApproval');
 
     // The configuration as redeployed after Frank left: the same objects both sides read.
@@ -150,7 +174,9 @@ describe('finding 2: a requester who no longer qualifies after asking', () => {
       expect(audit.at(-1)?.detail).toContain('no longer one of the requesters');
       expect(postsFor('frank')).toEqual([]);
       // Frank hears it in his DM (a new message, not only an edit), the approvers on the approval message.
-      const dm = slack.messages.filter((m) => m.channel === slack.dmChannelOf('U0FRANK')).map((m) => m.text + JSON.stringify(m.blocks));
+      const dm = slack.messages
+        .filter((m) => m.channel === slack.dmChannelOf('U0FRANK'))
+        .map((m) => m.text + JSON.stringify(m.blocks));
       expect(dm.join('\n')).toContain('closed and nothing was granted');
       const approval = slack.messages.find((m) => m.channel === 'C0APPROVALS' && after.slack.approval?.ts === m.ts);
       expect(JSON.stringify(approval?.blocks)).toContain('Closed, nothing granted');
@@ -179,7 +205,11 @@ describe('finding 2: a requester who no longer qualifies after asking', () => {
     slack.setUser({ ...frank, deleted: true });
     try {
       expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-      expect(await store.get(id)).toMatchObject({ status: 'FAILED', stage: 'authorization', reason: 'The requester is no longer an active Slack user.' });
+      expect(await store.get(id)).toMatchObject({
+        status: 'FAILED',
+        stage: 'authorization',
+        reason: 'The requester is no longer an active Slack user.',
+      });
       expect(await trail(store, id)).toContain('REAUTHORIZATION_FAILED:FAILED');
       expect(postsFor('frank')).toEqual([]);
     } finally {
@@ -191,7 +221,10 @@ describe('finding 2: a requester who no longer qualifies after asking', () => {
 describe('re-authorized at grant time, before anything reaches the cluster', () => {
   it('mapped to another ONTAP account between the approval and the grant: nothing is granted', async () => {
     const { store } = env();
-    const { id, executionArn } = await env().ingress.request('U0FRANK', 'svm1 snapmirror-operator 1h Resync the mirror of vol_hr');
+    const { id, executionArn } = await env().ingress.request(
+      'U0FRANK',
+      'svm1 snapmirror-operator 1h Resync the mirror of vol_hr',
+    );
     await env().waiting(executionArn, 'AwaitApproval');
     const map = CONFIG.slack.accounts.map as Record<string, string>;
     afterCheck.hook = async (requestId) => {
@@ -219,10 +252,19 @@ describe('finding 7: user groups fail small', () => {
   it('a deleted group named by every policy stops nobody, and is logged and counted', async () => {
     const { store } = env();
     const before = env().ingress.logs.length;
-    const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 1h Check the export policy rules');
-    const logged = env().ingress.logs.slice(before).filter((l) => l.includes('user group not resolved'));
+    const { id, executionArn } = await env().ingress.request(
+      'U0ALICE',
+      'svm1 vsadmin 1h Check the export policy rules',
+    );
+    const logged = env()
+      .ingress.logs.slice(before)
+      .filter((l) => l.includes('user group not resolved'));
     expect(logged.length).toBeGreaterThan(0);
-    expect(JSON.parse(logged[0] as string)).toMatchObject({ group: 'S0DELETED', problem: 'no_such_subteam', UnresolvedUserGroup: 1 });
+    expect(JSON.parse(logged[0] as string)).toMatchObject({
+      group: 'S0DELETED',
+      problem: 'no_such_subteam',
+      UnresolvedUserGroup: 1,
+    });
 
     // A member of the group that still exists approves as before.
     await env().waiting(executionArn, 'AwaitApproval');
@@ -262,7 +304,8 @@ describe('finding 8: account status and limits', () => {
   it('one person may have 3 open requests under a policy; the 4th, from any of their identities, is refused and not recorded', async () => {
     const { store } = env();
     const made: string[] = [];
-    for (const n of [1, 2, 3]) made.push((await env().ingress.request('U0BOB', `svm1 vsadmin 1h Open request number ${n} of three`)).id);
+    for (const n of [1, 2, 3])
+      made.push((await env().ingress.request('U0BOB', `svm1 vsadmin 1h Open request number ${n} of three`)).id);
     const executions = env().local.sfn.listExecutions().length;
 
     const typed = await env().ingress.command('U0BOB', 'svm1 vsadmin 1h One request too many');
@@ -276,7 +319,10 @@ describe('finding 8: account status and limits', () => {
     await env().ingress.command('U0BOB', '');
     const view = [...env().slack.views.values()].filter((v) => v.user === 'U0BOB').at(-1);
     if (!view) throw new Error('no modal');
-    const answer = await env().ingress.submitView('U0BOB', view.id, { role: 'vsadmin', justification: 'One request too many, by the form' });
+    const answer = await env().ingress.submitView('U0BOB', view.id, {
+      role: 'vsadmin',
+      justification: 'One request too many, by the form',
+    });
     expect(JSON.stringify(answer.json())).toContain('You already have 3 open requests under policy \\"one-of-m\\"');
     expect((await store.listByRequester('U0BOB')).filter((r) => r.status === 'PENDING')).toHaveLength(3);
     expect(env().local.sfn.listExecutions()).toHaveLength(executions);

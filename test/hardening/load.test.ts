@@ -38,7 +38,11 @@ const env = useWorkflowEnv({
 });
 
 /** Runs `work` over `items` with at most `limit` at a time. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(
@@ -57,13 +61,23 @@ describe(`load: ${COUNT} requests at once`, () => {
     const started = Date.now();
     // Every requester types /jit at once (Slack delivers them concurrently).
     // (A soak sends them 100 at a time: past a few hundred open connections the loopback stand-ins, not the product, refuse.)
-    const submitted = await pool(ACCOUNTS, SOAK ? 100 : COUNT, (account, i) => env().ingress.request(slackIdOf(account), `svm1 vsadmin 2h Load test request number ${i + 1}`));
+    const submitted = await pool(ACCOUNTS, SOAK ? 100 : COUNT, (account, i) =>
+      env().ingress.request(slackIdOf(account), `svm1 vsadmin 2h Load test request number ${i + 1}`),
+    );
     expect(new Set(submitted.map((s) => s.id)).size).toBe(COUNT);
 
     // Approvers click as the approval messages come in.
     const clicks = await pool(submitted, 50, async ({ id, executionArn }, i) => {
       // An execution that ends before its approval wait is counted below, not thrown here.
-      if ((await env().waiting(executionArn, 'AwaitApproval').then(() => true, () => false)) === false) return { id, status: 0, refused: 0 };
+      if (
+        (await env()
+          .waiting(executionArn, 'AwaitApproval')
+          .then(
+            () => true,
+            () => false,
+          )) === false
+      )
+        return { id, status: 0, refused: 0 };
       const { answer, responses } = await env().ingress.click(i % 2 === 0 ? 'U0BOB' : 'U0CAROL', 'jit_approve', id);
       return { id, status: answer.status, refused: responses().length };
     });
@@ -76,7 +90,9 @@ describe(`load: ${COUNT} requests at once`, () => {
     for (const r of requests) figures.add(`requests ${r.status}`);
     // Why any did not run their course (an overloaded machine misses scaled deadlines): by reason.
     for (const r of requests) if ('reason' in r) figures.add(`  reason: ${String(r.reason).slice(0, 160)}`);
-    for (const r of requests) if (r.status === 'EXPIRED' && r.expiry === 'approval-timeout') figures.add('  approval timed out before the click');
+    for (const r of requests)
+      if (r.status === 'EXPIRED' && r.expiry === 'approval-timeout')
+        figures.add('  approval timed out before the click');
     for (const e of ends) figures.add(`executions ${e.status}`);
     const posts = env().jitCalls('POST');
     const deletes = env().jitCalls('DELETE');
@@ -87,8 +103,13 @@ describe(`load: ${COUNT} requests at once`, () => {
     const duplicates = comments.length - new Set(comments).size + Math.max(0, grants - COUNT);
     const leftovers = env().sim.jitEntries().length;
     const trails = await pool(submitted, 20, ({ id }) => trail(env().store, id));
-    const badTrails = trails.filter((t) => t.join(',') !== 'REQUESTED:PENDING,APPROVE:APPROVED,GRANTED:ACTIVE,REVOKED:EXPIRED');
-    const transitions = submitted.reduce((sum, s) => sum + env().local.counters.execution(s.executionArn).stateTransitions, 0);
+    const badTrails = trails.filter(
+      (t) => t.join(',') !== 'REQUESTED:PENDING,APPROVE:APPROVED,GRANTED:ACTIVE,REVOKED:EXPIRED',
+    );
+    const transitions = submitted.reduce(
+      (sum, s) => sum + env().local.counters.execution(s.executionArn).stateTransitions,
+      0,
+    );
 
     console.log(
       [
@@ -114,10 +135,14 @@ describe(`load: ${COUNT} requests at once`, () => {
       const request = requests[i];
       expect(request?.requester.ontapAccount).toBe(account);
     }
-    const accountsGranted = posts.filter((c) => c.status === 201).map((c) => (c.body as { account: { name: string } }).account.name);
+    const accountsGranted = posts
+      .filter((c) => c.status === 201)
+      .map((c) => (c.body as { account: { name: string } }).account.name);
     expect(new Set(accountsGranted)).toEqual(new Set(ACCOUNTS));
     // Exactly the approved window on ONTAP too: jit_validity is the second lock.
-    expect(new Set(posts.filter((c) => c.status === 201).map((c) => (c.body as { jit_validity: string }).jit_validity))).toEqual(new Set(['PT2H']));
+    expect(
+      new Set(posts.filter((c) => c.status === 201).map((c) => (c.body as { jit_validity: string }).jit_validity)),
+    ).toEqual(new Set(['PT2H']));
     // Revoked at the end, not before: every request ended as "window ended".
     expect(requests.every((r) => r.status === 'EXPIRED' && r.expiry === 'window-ended')).toBe(true);
   }, 600_000);

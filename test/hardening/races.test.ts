@@ -3,8 +3,9 @@
  * workflow: every race has exactly one outcome, recorded once in the audit trail, and the cluster
  * sees exactly what that outcome needs.
  */
-import { handler as revokeAccessHandler } from '../../lambdas/handlers/revoke-access';
+
 import type { Status } from '../../lambdas/domain/request';
+import { handler as revokeAccessHandler } from '../../lambdas/handlers/revoke-access';
 import { entriesPastApproval, Tally, trail } from '../support/hardening';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
@@ -56,15 +57,24 @@ describe('decisions racing each other', () => {
       env().sim.reset();
       const { id, executionArn } = await env().ingress.request('U0ALICE', `svm1 vsadmin 30m ${JUSTIFICATION}`);
       await env().waiting(executionArn, 'AwaitApproval');
-      const clicks = await Promise.all(['U0BOB', 'U0CAROL', 'U0BOB', 'U0CAROL'].map((u) => env().ingress.click(u, 'jit_approve', id)));
+      const clicks = await Promise.all(
+        ['U0BOB', 'U0CAROL', 'U0BOB', 'U0CAROL'].map((u) => env().ingress.click(u, 'jit_approve', id)),
+      );
       expect(clicks.map((c) => c.answer.status)).toEqual([200, 200, 200, 200]);
       // Three of the four clicks are told it was already approved.
-      expect(clicks.flatMap((c) => c.responses()).filter((r) => String(r.text).includes('already been approved'))).toHaveLength(3);
+      expect(
+        clicks.flatMap((c) => c.responses()).filter((r) => String(r.text).includes('already been approved')),
+      ).toHaveLength(3);
       // Entered, not waiting: a 30-minute window (0.5 s at 3600×) may be over before this line on a loaded machine.
       await env().local.sfn.whenEntered(executionArn, 'AwaitEnd');
       expect((await env().store.get(id)).approvals).toHaveLength(1);
       expect(await settled(id, executionArn)).toBe('EXPIRED');
-      expect(await eventCounts(id)).toEqual({ 'REQUESTED:PENDING': 1, 'APPROVE:APPROVED': 1, 'GRANTED:ACTIVE': 1, 'REVOKED:EXPIRED': 1 });
+      expect(await eventCounts(id)).toEqual({
+        'REQUESTED:PENDING': 1,
+        'APPROVE:APPROVED': 1,
+        'GRANTED:ACTIVE': 1,
+        'REVOKED:EXPIRED': 1,
+      });
       expect(env().jitCalls('POST')).toHaveLength(1);
       races.add('4 concurrent approvals, 1-of-M: one approval');
     }
@@ -85,7 +95,13 @@ describe('decisions racing each other', () => {
     const request = await env().store.get(id);
     expect(request.approvals.map((a) => a.by).sort()).toEqual(['U0BOB', 'U0CAROL']);
     expect(await settled(id, executionArn)).toBe('EXPIRED');
-    expect(await eventCounts(id)).toEqual({ 'REQUESTED:PENDING': 1, 'APPROVE:PENDING': 1, 'APPROVE:APPROVED': 1, 'GRANTED:ACTIVE': 1, 'REVOKED:EXPIRED': 1 });
+    expect(await eventCounts(id)).toEqual({
+      'REQUESTED:PENDING': 1,
+      'APPROVE:PENDING': 1,
+      'APPROVE:APPROVED': 1,
+      'GRANTED:ACTIVE': 1,
+      'REVOKED:EXPIRED': 1,
+    });
     expect(env().jitCalls('POST')).toHaveLength(1);
     races.add('4 concurrent approvals, 2-of-M: two approvals');
   });
@@ -111,7 +127,12 @@ describe('decisions racing each other', () => {
         expect(env().jitCalls('POST')).toHaveLength(0);
       } else {
         expect(status).toBe('EXPIRED');
-        expect(counts).toEqual({ 'REQUESTED:PENDING': 1, 'APPROVE:APPROVED': 1, 'GRANTED:ACTIVE': 1, 'REVOKED:EXPIRED': 1 });
+        expect(counts).toEqual({
+          'REQUESTED:PENDING': 1,
+          'APPROVE:APPROVED': 1,
+          'GRANTED:ACTIVE': 1,
+          'REVOKED:EXPIRED': 1,
+        });
         expect(env().jitCalls('POST')).toHaveLength(1);
       }
       races.add(`approve vs deny: ${status === 'DENIED' ? 'denied' : 'approved'}`);
@@ -137,17 +158,28 @@ describe('decisions racing each other', () => {
       env().sim.reset();
       const { id, executionArn } = await env().ingress.request('U0ALICE', `svm1 vsadmin 30m ${JUSTIFICATION}`);
       await env().waiting(executionArn, 'AwaitApproval');
-      await Promise.all([env().ingress.click('U0ALICE', 'jit_cancel', id), env().ingress.click('U0BOB', 'jit_approve', id)]);
+      await Promise.all([
+        env().ingress.click('U0ALICE', 'jit_cancel', id),
+        env().ingress.click('U0BOB', 'jit_approve', id),
+      ]);
       const status = await settled(id, executionArn);
       expect(['CANCELLED', 'EXPIRED']).toContain(status);
-      if (status === 'CANCELLED') expect(env().jitCalls('POST').filter((c) => c.status === 201)).toHaveLength(0);
+      if (status === 'CANCELLED')
+        expect(
+          env()
+            .jitCalls('POST')
+            .filter((c) => c.status === 201),
+        ).toHaveLength(0);
       races.add(`cancel vs approve: ${status === 'CANCELLED' ? 'cancelled' : 'approved (cancel refused)'}`);
     }
   });
 
   it('Approve after the approval timeout is refused; nothing is granted', async () => {
     // svm1-quick: a 30-minute approval timeout (half a real second).
-    const { id, executionArn } = await env().submit({ policy: 'svm1-quick', requester: { slackUserId: 'U0ALICE', ontapAccount: 'alice' } });
+    const { id, executionArn } = await env().submit({
+      policy: 'svm1-quick',
+      requester: { slackUserId: 'U0ALICE', ontapAccount: 'alice' },
+    });
     expect(await settled(id, executionArn)).toBe('EXPIRED');
     const approve = await env().ingress.click('U0BOB', 'jit_approve', id);
     expect(String(approve.responses()[0]?.text)).toMatch(/expired/i);
@@ -183,7 +215,11 @@ describe('the end of a grant', () => {
       expect(counts['GRANTED:ACTIVE']).toBe(1);
       expect((counts['REVOKED:EXPIRED'] ?? 0) + (counts['REVOKED:REVOKED'] ?? 0)).toBe(1);
       expect(counts['REVOKE_REQUESTED:ACTIVE'] ?? 0).toBeLessThanOrEqual(1);
-      expect(env().jitCalls('DELETE').filter((c) => c.status === 200)).toHaveLength(1);
+      expect(
+        env()
+          .jitCalls('DELETE')
+          .filter((c) => c.status === 200),
+      ).toHaveLength(1);
       races.add(`revoke now vs window end (${clickFirst ? 'click first' : 'together'}): ${status}`);
     }
   });
@@ -204,12 +240,18 @@ describe('the end of a grant', () => {
 });
 
 describe('overlapping requests for the same account and SVM', () => {
-  it('two live requests for alice on svm1: one grant at a time, and neither revoke removes the other\'s entry', async () => {
+  it("two live requests for alice on svm1: one grant at a time, and neither revoke removes the other's entry", async () => {
     const first = await env().ingress.request('U0ALICE', `svm1 vsadmin 2h ${JUSTIFICATION}`);
     const second = await env().ingress.request('U0ALICE', `svm1 vsadmin-volume 2h ${JUSTIFICATION} (second)`);
-    await Promise.all([env().waiting(first.executionArn, 'AwaitApproval'), env().waiting(second.executionArn, 'AwaitApproval')]);
+    await Promise.all([
+      env().waiting(first.executionArn, 'AwaitApproval'),
+      env().waiting(second.executionArn, 'AwaitApproval'),
+    ]);
     // Both approved at once.
-    await Promise.all([env().ingress.click('U0BOB', 'jit_approve', first.id), env().ingress.click('U0CAROL', 'jit_approve', second.id)]);
+    await Promise.all([
+      env().ingress.click('U0BOB', 'jit_approve', first.id),
+      env().ingress.click('U0CAROL', 'jit_approve', second.id),
+    ]);
     const ends = await Promise.all([env().finished(first.executionArn), env().finished(second.executionArn)]);
     const requests = await Promise.all([env().store.get(first.id), env().store.get(second.id)]);
     const statuses = requests.map((r) => r.status).sort();
@@ -218,11 +260,22 @@ describe('overlapping requests for the same account and SVM', () => {
     const failed = requests.find((r) => r.status === 'FAILED');
     expect(failed && 'reason' in failed ? failed.reason : '').toMatch(/already holds this access/);
     expect(ends.map((e) => e.status).sort()).toEqual(['FAILED', 'SUCCEEDED']);
-    expect(env().jitCalls('POST').filter((c) => c.status === 201)).toHaveLength(1);
+    expect(
+      env()
+        .jitCalls('POST')
+        .filter((c) => c.status === 201),
+    ).toHaveLength(1);
     // The refused one never deleted the live one's entry: only one DELETE, by the granted request.
     expect(env().jitCalls('DELETE')).toHaveLength(1);
     expect(env().sim.jitEntries()).toEqual([]);
-    expect(await env().store.lockHolder({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account: 'alice', application: 'ssh' })).toBeUndefined();
+    expect(
+      await env().store.lockHolder({
+        cluster: 'cluster1',
+        svmUuid: SVM_UUID.svm1,
+        account: 'alice',
+        application: 'ssh',
+      }),
+    ).toBeUndefined();
     races.add('overlapping grants for one account and SVM: one granted, one refused');
   });
 });
@@ -234,15 +287,28 @@ describe('Slack delivering the same request again (X-Slack-Retry-Num)', () => {
     const trigger = slack.issueTrigger('U0ALICE');
     const { commandBody, signedHeaders } = await import('../support/slack');
     const body = commandBody({ user: 'U0ALICE', text: `svm1 vsadmin 30m ${JUSTIFICATION}`, trigger, responseUrl });
-    const answers = await Promise.all([0, 1, 2].map((n) => env().ingress.post(body, signedHeaders(body, 'application/x-www-form-urlencoded', n === 0 ? {} : { retryNum: n }))));
+    const answers = await Promise.all(
+      [0, 1, 2].map((n) =>
+        env().ingress.post(
+          body,
+          signedHeaders(body, 'application/x-www-form-urlencoded', n === 0 ? {} : { retryNum: n }),
+        ),
+      ),
+    );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
-    const replies = slack.responses.filter((r) => r.id === responseUrl.split('/').pop()).map((r) => String(r.body.text));
+    const replies = slack.responses
+      .filter((r) => r.id === responseUrl.split('/').pop())
+      .map((r) => String(r.body.text));
     const ids = new Set(replies.map((t) => /`(JIT-[0-9A-Z]{12})`/.exec(t)?.[1]));
     expect(ids.size).toBe(1);
     const id = [...ids][0] as string;
     const mine = await env().store.listByRequester('U0ALICE', 100);
-    expect(mine.filter((r) => r.createdAt === mine.find((m) => m.id === id)?.createdAt && r.justification === JUSTIFICATION)).toHaveLength(1);
-    const executions = env().local.sfn.listExecutions().filter((e) => e.name === id);
+    expect(
+      mine.filter((r) => r.createdAt === mine.find((m) => m.id === id)?.createdAt && r.justification === JUSTIFICATION),
+    ).toHaveLength(1);
+    const executions = env()
+      .local.sfn.listExecutions()
+      .filter((e) => e.name === id);
     expect(executions).toHaveLength(1);
     await env().ingress.click('U0ALICE', 'jit_cancel', id);
     expect(await settled(id, executions[0]?.executionArn as string)).toBe('CANCELLED');
@@ -253,9 +319,18 @@ describe('Slack delivering the same request again (X-Slack-Retry-Num)', () => {
     const { id, executionArn } = await env().ingress.request('U0ALICE', `svm1 vsadmin 30m ${JUSTIFICATION}`);
     await env().waiting(executionArn, 'AwaitApproval');
     const payload = env().ingress.clickPayload('U0BOB', 'jit_approve', id);
-    await Promise.all([env().ingress.interact(payload), env().ingress.interact(payload, { retryNum: 1 }), env().ingress.interact(payload, { retryNum: 2 })]);
+    await Promise.all([
+      env().ingress.interact(payload),
+      env().ingress.interact(payload, { retryNum: 1 }),
+      env().ingress.interact(payload, { retryNum: 2 }),
+    ]);
     expect(await settled(id, executionArn)).toBe('EXPIRED');
-    expect(await eventCounts(id)).toEqual({ 'REQUESTED:PENDING': 1, 'APPROVE:APPROVED': 1, 'GRANTED:ACTIVE': 1, 'REVOKED:EXPIRED': 1 });
+    expect(await eventCounts(id)).toEqual({
+      'REQUESTED:PENDING': 1,
+      'APPROVE:APPROVED': 1,
+      'GRANTED:ACTIVE': 1,
+      'REVOKED:EXPIRED': 1,
+    });
     expect(env().jitCalls('POST')).toHaveLength(1);
     races.add('approval click delivered 3 times: one approval');
   });

@@ -49,7 +49,14 @@ async function overdueGrant(cluster: string, account: string, ontap: OntapClient
   const ended = env().clock.now() - 3600_000;
   const start = new Date(ended - 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const end = new Date(ended).toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const approved = requestIn('APPROVED', pendingRequest({ cluster, requester: { slackUserId: 'U0ALICE', ontapAccount: account }, svm: { name: 'svm1', uuid: SVM_UUID.svm1 } }));
+  const approved = requestIn(
+    'APPROVED',
+    pendingRequest({
+      cluster,
+      requester: { slackUserId: 'U0ALICE', ontapAccount: account },
+      svm: { name: 'svm1', uuid: SVM_UUID.svm1 },
+    }),
+  );
   const request = transition(approved, { type: 'GRANTED', at: start, window: { start, end } }).next;
   await env().store.create(request);
   await env().store.acquireGrantLock(grantKeyOf(request), request.id, end);
@@ -84,8 +91,13 @@ describe('a reconciler pass with a hung cluster', () => {
       { itemDeadlineMs: 5000 },
     );
 
-    for (const request of onHealthy) expect(await env().store.get(request.id)).toMatchObject({ status: 'EXPIRED', expiry: 'window-ended' });
-    expect(env().sim.jitEntries().filter((e) => JSON.stringify(e).includes('ontap-jit-approvals request'))).toEqual([]);
+    for (const request of onHealthy)
+      expect(await env().store.get(request.id)).toMatchObject({ status: 'EXPIRED', expiry: 'window-ended' });
+    expect(
+      env()
+        .sim.jitEntries()
+        .filter((e) => JSON.stringify(e).includes('ontap-jit-approvals request')),
+    ).toEqual([]);
     for (const request of onHealthy) expect(await env().store.lockHolder(grantKeyOf(request))).toBeUndefined();
     expect(result.events.revoked).toBe(20);
     // The hung cluster's grants are still live and counted, and most were never even tried this pass.

@@ -3,11 +3,12 @@
  * signed Slack ingress, the real workflow on the local runner, dynalite and the ONTAP simulator,
  * with one reconciler pass standing for each scheduled run (on the scaled clock, one period later).
  */
+
+import type { Config } from '../../lambdas/config/schema';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { reconcile, type ReconcileResult } from '../../lambdas/workflow/reconcile';
+import { type ReconcileResult, reconcile } from '../../lambdas/workflow/reconcile';
 import { jitEntryRows } from '../../local/stack';
-import type { Config } from '../../lambdas/config/schema';
 import { SVM_UUID, TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
 
 /** Approvals wait two business days (48 real seconds): a grant sooner than that came from the reconciler. */
@@ -22,7 +23,11 @@ const MINUTE = 60_000;
 const DAY = 24 * 3600_000;
 const keyOf = (account: string) => ({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account, application: 'ssh' });
 const entriesOf = (account: string) => jitEntryRows(env().sim).filter((e) => e.account === account);
-const dmText = (userId = 'U0ALICE'): string => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId)).map((m) => m.text).join('\n');
+const dmText = (userId = 'U0ALICE'): string =>
+  env()
+    .slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId))
+    .map((m) => m.text)
+    .join('\n');
 
 /** One reconciler pass, run as the schedule would `aheadMs` of business time from now. */
 async function pass(aheadMs: number): Promise<ReconcileResult> {
@@ -32,7 +37,9 @@ async function pass(aheadMs: number): Promise<ReconcileResult> {
 }
 
 /** A request by alice approved by bob through the ingress, granted and waiting for its end. */
-async function grantedRequest(text = 'svm1 vsadmin 2h Rebuild the snapmirror schedule'): Promise<{ id: string; executionArn: string }> {
+async function grantedRequest(
+  text = 'svm1 vsadmin 2h Rebuild the snapmirror schedule',
+): Promise<{ id: string; executionArn: string }> {
   const { id, executionArn } = await env().ingress.request('U0ALICE', text);
   await env().waiting(executionArn, 'AwaitApproval');
   await env().ingress.click('U0BOB', 'jit_approve', id);
@@ -54,7 +61,9 @@ describe('a lost signal', () => {
     env().local.faults.add('SendTaskSuccess', 2);
     const { answer, responses } = await env().ingress.click('U0BOB', 'jit_approve', id);
     expect(answer.status).toBe(200);
-    const told = responses().map((r) => String(r.text)).join('\n');
+    const told = responses()
+      .map((r) => String(r.text))
+      .join('\n');
     expect(told).toMatch(/recorded/);
     expect(told).toMatch(/not taken effect yet/);
     expect(await env().store.get(id)).toMatchObject({ status: 'APPROVED' });
@@ -79,7 +88,11 @@ describe('a lost signal', () => {
     const { id, executionArn } = await grantedRequest('svm1 vsadmin 8h Rebuild the snapmirror schedule');
     env().local.faults.add('SendTaskSuccess', 2);
     const { responses } = await env().ingress.click('U0ALICE', 'jit_revoke', id);
-    expect(responses().map((r) => String(r.text)).join('\n')).toMatch(/not taken effect yet/);
+    expect(
+      responses()
+        .map((r) => String(r.text))
+        .join('\n'),
+    ).toMatch(/not taken effect yet/);
     expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE', revokeRequestedBy: 'U0ALICE' });
     expect(entriesOf('alice')).toHaveLength(1);
 
@@ -102,13 +115,23 @@ describe('a cluster outage', () => {
     const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 1h Patch the export policy');
     await env().waiting(executionArn, 'AwaitApproval');
     // The POST is applied but its answer lost; then the cluster stops answering for 30 minutes.
-    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true, times: 1 });
+    env().sim.faults.add({
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      type: 'reset',
+      after: true,
+      times: 1,
+    });
     env().sim.faults.add({ path: '/api/*', type: 'status', status: 503, times: 100_000 });
     await env().ingress.click('U0BOB', 'jit_approve', id);
     expect((await env().finished(executionArn)).status).toBe('FAILED');
 
     expect(await env().store.get(id)).toMatchObject({ status: 'FAILED', stage: 'grant', cleanupPending: true });
-    expect(env().sim.jitEntries().filter((e) => JSON.stringify(e).includes(id))).toHaveLength(1);
+    expect(
+      env()
+        .sim.jitEntries()
+        .filter((e) => JSON.stringify(e).includes(id)),
+    ).toHaveLength(1);
     expect(await env().store.lockHolder(keyOf('alice'))).toMatchObject({ requestId: id });
     expect(dmText()).toMatch(/Clean-up pending/);
     expect(dmText()).not.toMatch(/Nothing was left behind/);
@@ -139,7 +162,13 @@ describe('a cluster outage', () => {
 
   it('during an early revoke: the entry is gone within one period of the cluster coming back', async () => {
     const { id, executionArn } = await grantedRequest('svm1 vsadmin 8h Long migration night');
-    env().sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 100_000 });
+    env().sim.faults.add({
+      method: 'DELETE',
+      path: '/api/security/jit-privilege-users/*',
+      type: 'status',
+      status: 503,
+      times: 100_000,
+    });
     await env().ingress.click('U0ALICE', 'jit_revoke', id);
     expect((await env().finished(executionArn)).status).toBe('FAILED');
     expect(await env().store.get(id)).toMatchObject({ status: 'REVOKE_FAILED', revokeRequestedBy: 'U0ALICE' });

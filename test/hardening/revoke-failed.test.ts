@@ -12,8 +12,17 @@ describe('"Revoke now" on a grant whose revoke failed', () => {
   it('records the ask and tells the person the access is still there until ONTAP ends it', async () => {
     const { sim, store } = env();
     sim.reset();
-    sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', times: 1000, type: 'status', status: 503 });
-    const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 30m Fix the snapmirror schedule tonight');
+    sim.faults.add({
+      method: 'DELETE',
+      path: '/api/security/jit-privilege-users/*',
+      times: 1000,
+      type: 'status',
+      status: 503,
+    });
+    const { id, executionArn } = await env().ingress.request(
+      'U0ALICE',
+      'svm1 vsadmin 30m Fix the snapmirror schedule tonight',
+    );
     await env().waiting(executionArn, 'AwaitApproval');
     await env().ingress.click('U0BOB', 'jit_approve', id);
     expect((await env().finished(executionArn)).status).toBe('FAILED');
@@ -21,7 +30,9 @@ describe('"Revoke now" on a grant whose revoke failed', () => {
 
     const { answer, responses } = await env().ingress.click('U0ALICE', 'jit_revoke', id);
     expect(answer.status).toBe(200);
-    const told = responses().map((r) => String(r.text)).join('\n');
+    const told = responses()
+      .map((r) => String(r.text))
+      .join('\n');
     expect(told).toMatch(/could not remove/i);
     expect(told).toMatch(/alerted/i);
     expect(told).toMatch(/<!date\^\d+\^/);

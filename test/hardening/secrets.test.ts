@@ -22,16 +22,36 @@ const SECRETS: Record<string, string> = {
   'ONTAP Basic auth header': Buffer.from(`${ONTAP_USER}:${ONTAP_PASSWORD}`).toString('base64'),
 };
 
-const fixture: Fixture = { ...fixtureWith([]), api_users: [{ username: ONTAP_USER, password: ONTAP_PASSWORD, access: 'all' }] };
+const fixture: Fixture = {
+  ...fixtureWith([]),
+  api_users: [{ username: ONTAP_USER, password: ONTAP_PASSWORD, access: 'all' }],
+};
 const env = useWorkflowEnv({
   ingress: true,
   fixture,
   clientsFromEnvironment: true,
   config: parseConfig({
-    clusters: [{ name: 'cluster1', endpoint: 'embedded', credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' }, timeout: '1s' }],
+    clusters: [
+      {
+        name: 'cluster1',
+        endpoint: 'embedded',
+        credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' },
+        timeout: '1s',
+      },
+    ],
     slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
     policies: [
-      { name: 'svm1-operators', clusters: ['cluster1'], svms: ['svm1'], roles: ['vsadmin'], requesters: 'anyone', approvers: { users: ['U0BOB', 'U0CAROL'] }, defaultDuration: '1h', maxDuration: '8h', approvalTimeout: '4h' },
+      {
+        name: 'svm1-operators',
+        clusters: ['cluster1'],
+        svms: ['svm1'],
+        roles: ['vsadmin'],
+        requesters: 'anyone',
+        approvers: { users: ['U0BOB', 'U0CAROL'] },
+        defaultDuration: '1h',
+        maxDuration: '8h',
+        approvalTimeout: '4h',
+      },
     ],
   }),
 });
@@ -67,7 +87,17 @@ beforeAll(() => {
   for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     const original = console[level];
     console[level] = (...args: unknown[]) => {
-      printed.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message} ${String(a.stack)}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+      printed.push(
+        args
+          .map((a) =>
+            a instanceof Error
+              ? `${a.name}: ${a.message} ${String(a.stack)}`
+              : typeof a === 'string'
+                ? a
+                : JSON.stringify(a),
+          )
+          .join(' '),
+      );
     };
     restore.push(() => {
       console[level] = original;
@@ -106,7 +136,14 @@ describe('secrets', () => {
     scenarios.add('denied');
 
     // The cluster refuses the grant every time, with its error text in the reason.
-    sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', times: 100, type: 'status', status: 500, message: 'Internal error. Node is not healthy.' });
+    sim.faults.add({
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      times: 100,
+      type: 'status',
+      status: 500,
+      message: 'Internal error. Node is not healthy.',
+    });
     const failed = await env().ingress.request('U0ALICE', `svm1 vsadmin 1h ${WHY}`);
     await env().waiting(failed.executionArn, 'AwaitApproval');
     await env().ingress.click('U0BOB', 'jit_approve', failed.id);
@@ -126,14 +163,24 @@ describe('secrets', () => {
     scenarios.add('revoke failed (alert)');
 
     // Slack requests signed with the wrong secret, and a retry.
-    const body = commandBody({ user: 'U0ALICE', text: 'list', trigger: slack.issueTrigger('U0ALICE'), responseUrl: slack.issueResponseUrl() });
-    expect((await env().ingress.post(body, signedHeaders(body, 'application/x-www-form-urlencoded', { secret: 'forged' }))).status).toBe(401);
+    const body = commandBody({
+      user: 'U0ALICE',
+      text: 'list',
+      trigger: slack.issueTrigger('U0ALICE'),
+      responseUrl: slack.issueResponseUrl(),
+    });
+    expect(
+      (await env().ingress.post(body, signedHeaders(body, 'application/x-www-form-urlencoded', { secret: 'forged' })))
+        .status,
+    ).toBe(401);
     await env().ingress.post(body, signedHeaders(body, 'application/x-www-form-urlencoded', { retryNum: 1 }));
     scenarios.add('forged and retried Slack requests');
 
     // Everything the product wrote or sent anywhere.
     const items = (await env().dynamo.client.send(new ScanCommand({ TableName: env().dynamo.tableName }))).Items ?? [];
-    const executions = env().local.sfn.listExecutions().map((e) => env().local.sfn.describeExecution({ executionArn: e.executionArn }));
+    const executions = env()
+      .local.sfn.listExecutions()
+      .map((e) => env().local.sfn.describeExecution({ executionArn: e.executionArn }));
     const places: Record<string, string[]> = {
       'workflow log lines': env().logs,
       'Slack app log lines': env().ingress.logs,

@@ -1,8 +1,8 @@
-import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import type { Stack } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import { Logger } from '../../lambdas/runtime/logger';
 import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
 import type { JitAppStack } from '../../lib/app-stack';
@@ -34,7 +34,8 @@ function functionsOf(stack: JitAppStack): Record<string, IFunction> {
 }
 
 const logicalId = (stack: Stack, fn: IFunction): string => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
-const resources = (template: Template, type: string): Record<string, Resource> => template.findResources(type) as Record<string, Resource>;
+const resources = (template: Template, type: string): Record<string, Resource> =>
+  template.findResources(type) as Record<string, Resource>;
 
 function functionProps(synth: SynthesizedJit, name: string): Record<string, unknown> {
   const fn = functionsOf(synth.app)[name];
@@ -63,10 +64,12 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
       if (text.includes(synth.data.getLogicalId(secret.node.defaultChild as never))) return `${cluster}-secret`;
     }
     if (text.includes(':execution:OntapJitApp-workflow:*')) return 'executions';
-    if (text.includes(':stateMachine:OntapJitApp-workflow') || text === JSON.stringify({ Ref: machineId })) return 'state-machine';
+    if (text.includes(':stateMachine:OntapJitApp-workflow') || text === JSON.stringify({ Ref: machineId }))
+      return 'state-machine';
     if (ownLogGroup && text === JSON.stringify({ 'Fn::GetAtt': [ownLogGroup, 'Arn'] })) return 'own-log-group';
     const getAtt = /"Fn::GetAtt":\["([A-Za-z0-9]+)","Arn"\]/.exec(text);
-    if (getAtt?.[1] && fnIds.has(getAtt[1])) return `function:${fnIds.get(getAtt[1])}${text.includes('":*"') ? ':*' : ''}`;
+    if (getAtt?.[1] && fnIds.has(getAtt[1]))
+      return `function:${fnIds.get(getAtt[1])}${text.includes('":*"') ? ':*' : ''}`;
     return text;
   };
   const policies = Object.values(resources(synth.appTemplate, 'AWS::IAM::Policy')).filter((p) =>
@@ -87,11 +90,16 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
 function functionPermissions(synth: SynthesizedJit, name: string): string[] {
   const props = functionProps(synth, name);
   const roleId = (props.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  const logGroupId = ((props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup ?? {}).Ref;
+  const logGroupId = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup?.Ref;
   return permissionsOf(synth, roleId, logGroupId);
 }
 
-const BASE = ['logs:CreateLogStream on own-log-group', 'logs:PutLogEvents on own-log-group', 'xray:PutTelemetryRecords on *', 'xray:PutTraceSegments on *'];
+const BASE = [
+  'logs:CreateLogStream on own-log-group',
+  'logs:PutLogEvents on own-log-group',
+  'xray:PutTelemetryRecords on *',
+  'xray:PutTraceSegments on *',
+];
 const ITEMS = ['dynamodb:GetItem on table', 'dynamodb:PutItem on table'];
 const LOCKS = ['dynamodb:DeleteItem on table'];
 const SLACK = ['secretsmanager:GetSecretValue on slack-secret'];
@@ -115,7 +123,14 @@ const EXPECTED: Record<string, string[]> = {
   'await-end': [...BASE, ...ITEMS, ...TOKEN],
   'revoke-access': [...BASE, ...ITEMS, ...LOCKS, ...SLACK, ...CLUSTERS],
   'record-outcome': [...BASE, ...ITEMS, ...LOCKS, ...SLACK, ...CLUSTERS],
-  'slack-ingress': [...BASE, ...ITEMS, 'dynamodb:Query on table/index/by-requester', 'states:StartExecution on state-machine', ...TOKEN, ...SLACK],
+  'slack-ingress': [
+    ...BASE,
+    ...ITEMS,
+    'dynamodb:Query on table/index/by-requester',
+    'states:StartExecution on state-machine',
+    ...TOKEN,
+    ...SLACK,
+  ],
   reconcile: [
     ...BASE,
     ...ITEMS,
@@ -163,19 +178,26 @@ describe('least privilege, per function role', () => {
     expect(functionPermissions(plain, name)).toEqual([...new Set(EXPECTED[name])].sort());
   });
 
-  it.each(Object.keys(EXPECTED))('%s in the customer VPC may also manage its network interfaces, and only if it calls a cluster', (name) => {
-    const extra = CLUSTER_CALLERS.includes(name) ? ENI : [];
-    expect(functionPermissions(inVpc, name)).toEqual([...new Set([...(EXPECTED[name] ?? []), ...extra])].sort());
-  });
+  it.each(Object.keys(EXPECTED))(
+    '%s in the customer VPC may also manage its network interfaces, and only if it calls a cluster',
+    (name) => {
+      const extra = CLUSTER_CALLERS.includes(name) ? ENI : [];
+      expect(functionPermissions(inVpc, name)).toEqual([...new Set([...(EXPECTED[name] ?? []), ...extra])].sort());
+    },
+  );
 
   it('gives no role an AWS managed policy', () => {
-    for (const role of Object.values(resources(inVpc.appTemplate, 'AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const role of Object.values(resources(inVpc.appTemplate, 'AWS::IAM::Role')))
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
   it('lets the state machine invoke only its seven task functions, and deliver its logs and traces', () => {
     const stack = plain.app;
     const roleId = stack.getLogicalId(stack.workflow.stateMachine.role.node.defaultChild as CfnRole);
-    const invokes = WORKFLOW_TASKS.flatMap((t) => [`lambda:InvokeFunction on function:${t}`, `lambda:InvokeFunction on function:${t}:*`]);
+    const invokes = WORKFLOW_TASKS.flatMap((t) => [
+      `lambda:InvokeFunction on function:${t}`,
+      `lambda:InvokeFunction on function:${t}:*`,
+    ]);
     const delivery = [
       'logs:CreateLogDelivery',
       'logs:DeleteLogDelivery',
@@ -198,9 +220,14 @@ describe('the secrets wiring', () => {
   it('puts the Slack secret ARN (a reference, never a value) only where Slack is used, and no secret value anywhere', () => {
     for (const name of Object.keys(EXPECTED)) {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
-      const usesSlack = name === 'slack-ingress' || name === 'reconcile' || (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
+      const usesSlack =
+        name === 'slack-ingress' ||
+        name === 'reconcile' ||
+        (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
       if (usesSlack) {
-        expect(variables.SLACK_SECRET_ARN).toEqual({ 'Fn::GetStackOutput': expect.objectContaining({ StackName: 'OntapJitData' }) });
+        expect(variables.SLACK_SECRET_ARN).toEqual({
+          'Fn::GetStackOutput': expect.objectContaining({ StackName: 'OntapJitData' }),
+        });
         expect(JSON.stringify(variables.SLACK_SECRET_ARN)).toContain('SecretsSlack');
       } else {
         expect(variables.SLACK_SECRET_ARN).toBeUndefined();
@@ -213,7 +240,9 @@ describe('the secrets wiring', () => {
   });
 
   it('tells each function its table and, where it needs it, the state machine by the name the state machine has', () => {
-    plain.appTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'OntapJitApp-workflow' });
+    plain.appTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'OntapJitApp-workflow',
+    });
     for (const name of Object.keys(EXPECTED)) {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
       expect(JSON.stringify(variables.JIT_TABLE_NAME)).toContain('RequestsTable');
@@ -231,10 +260,13 @@ describe('the VPC option', () => {
     expect([...ONTAP_TASKS].sort()).toEqual(['grant-access', 'record-outcome', 'revoke-access', 'validate-request']);
     for (const name of Object.keys(EXPECTED)) {
       const config = functionProps(inVpc, name).VpcConfig;
-      if (CLUSTER_CALLERS.includes(name)) expect(config).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
+      if (CLUSTER_CALLERS.includes(name))
+        expect(config).toEqual({ SubnetIds: VPC.subnetIds, SecurityGroupIds: VPC.securityGroupIds });
       else expect(config).toBeUndefined();
     }
-    expect(Object.keys(inVpc.appTemplate.toJSON().Resources as object).filter((id) => /SecurityGroup|Subnet|Vpc/.test(id))).toEqual([]);
+    expect(
+      Object.keys(inVpc.appTemplate.toJSON().Resources as object).filter((id) => /SecurityGroup|Subnet|Vpc/.test(id)),
+    ).toEqual([]);
   });
 });
 
@@ -246,27 +278,39 @@ describe('the state machine', () => {
       LoggingConfiguration: {
         Level: 'ALL',
         IncludeExecutionData: false,
-        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowLogs'), 'Arn'] } } }],
+        Destinations: [
+          {
+            CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkflowLogs'), 'Arn'] } },
+          },
+        ],
       },
     });
   });
 
   it('runs the very definition the local runner executes', () => {
     const stack = plain.app;
-    const byLogicalId = new Map(WORKFLOW_TASKS.map((t) => [logicalId(stack, stack.workflow.functions[t]), `${LOCAL_ARN_PREFIX}${t}`]));
+    const byLogicalId = new Map(
+      WORKFLOW_TASKS.map((t) => [logicalId(stack, stack.workflow.functions[t]), `${LOCAL_ARN_PREFIX}${t}`]),
+    );
     const machine = Object.values(resources(plain.appTemplate, 'AWS::StepFunctions::StateMachine'))[0];
-    const deployed = JSON.parse(resolveIntrinsics(machine?.Properties.DefinitionString, byLogicalId)) as { StartAt: string; States: Record<string, unknown> };
+    const deployed = JSON.parse(resolveIntrinsics(machine?.Properties.DefinitionString, byLogicalId)) as {
+      StartAt: string;
+      States: Record<string, unknown>;
+    };
     const { asl } = renderLocalWorkflowDefinition();
     const local = asl as typeof deployed;
     expect(deployed.StartAt).toBe(local.StartAt);
     expect(Object.keys(deployed.States).sort()).toEqual(Object.keys(local.States).sort());
-    for (const name of Object.keys(local.States)) expect({ name, state: deployed.States[name] }).toEqual({ name, state: local.States[name] });
+    for (const name of Object.keys(local.States))
+      expect({ name, state: deployed.States[name] }).toEqual({ name, state: local.States[name] });
   });
 });
 
 describe('the alarms', () => {
   const alarm = (template: Template, id: string): Record<string, unknown> => {
-    const found = Object.entries(resources(template, 'AWS::CloudWatch::Alarm')).find(([logical]) => logical.startsWith(`Alarms${id}`));
+    const found = Object.entries(resources(template, 'AWS::CloudWatch::Alarm')).find(([logical]) =>
+      logical.startsWith(`Alarms${id}`),
+    );
     if (!found) throw new Error(`no alarm ${id}`);
     return found[1].Properties;
   };
@@ -293,12 +337,19 @@ describe('the alarms', () => {
     const logger = new Logger({}, 'info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
     logger.metric(REVOKE_FAILED_METRIC, 1);
     logger.metric(OVERDUE_GRANTS_METRIC, 2);
-    const published = lines.map((l) => (l._aws as { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0]);
+    const published = lines.map(
+      (l) =>
+        (l._aws as { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0],
+    );
     expect(published).toEqual([
       { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'RevokeFailed', Unit: 'Count' }] },
       { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'OverdueGrants', Unit: 'Count' }] },
     ]);
-    expect(alarm(plain.appTemplate, 'RevokeFailed')).toMatchObject({ Namespace: 'OntapJitApprovals', MetricName: 'RevokeFailed', Statistic: 'Sum' });
+    expect(alarm(plain.appTemplate, 'RevokeFailed')).toMatchObject({
+      Namespace: 'OntapJitApprovals',
+      MetricName: 'RevokeFailed',
+      Statistic: 'Sum',
+    });
     expect(alarm(plain.appTemplate, 'RevokeFailed').Dimensions).toBeUndefined();
     expect(alarm(plain.appTemplate, 'OverdueGrants')).toMatchObject({
       Namespace: 'OntapJitApprovals',
@@ -310,12 +361,20 @@ describe('the alarms', () => {
   });
 
   it('go to the encrypted topic, and to the configured e-mail', () => {
-    plain.appTemplate.allResourcesProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }] });
+    plain.appTemplate.allResourcesProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }],
+    });
     plain.appTemplate.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     // Nothing to keep once the stack is gone: the key is scheduled for deletion with it.
-    plain.appTemplate.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ EnableKeyRotation: true }), DeletionPolicy: 'Delete' });
+    plain.appTemplate.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+      DeletionPolicy: 'Delete',
+    });
     plain.appTemplate.resourceCountIs('AWS::SNS::Subscription', 0);
-    inVpc.appTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'storage-oncall@example.com' });
+    inVpc.appTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'storage-oncall@example.com',
+    });
   });
 });
 
@@ -323,7 +382,10 @@ describe('the Slack endpoint', () => {
   it('is one route, POST /slack/events, into the ingress function, throttled and access-logged', () => {
     const fnId = logicalId(plain.app, plain.app.ingress.fn);
     plain.appTemplate.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-    plain.appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /slack/events', AuthorizationType: 'NONE' });
+    plain.appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'POST /slack/events',
+      AuthorizationType: 'NONE',
+    });
     plain.appTemplate.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
@@ -334,7 +396,10 @@ describe('the Slack endpoint', () => {
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       AccessLogSettings: { DestinationArn: Match.anyValue() },
     });
-    plain.appTemplate.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 'apigateway.amazonaws.com' });
+    plain.appTemplate.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] },
+      Principal: 'apigateway.amazonaws.com',
+    });
   });
 
   it('outputs the URL to paste into the Slack app', () => {
@@ -349,7 +414,12 @@ describe('the reconciler', () => {
     plain.appTemplate.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(2 minutes)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(plain.app, plain.app.reconciler.fn), 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(plain.app, plain.app.reconciler.fn), 'Arn'] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+        }),
+      ],
     });
   });
 
@@ -374,7 +444,13 @@ describe('the reconciler', () => {
 });
 
 test('each function writes to a log group of its own (plus the state machine and the API access logs)', () => {
-  const groups = new Set(Object.keys(EXPECTED).map((name) => JSON.stringify((functionProps(plain, name).LoggingConfig as { LogGroup: unknown }).LogGroup)));
+  const groups = new Set(
+    Object.keys(EXPECTED).map((name) =>
+      JSON.stringify((functionProps(plain, name).LoggingConfig as { LogGroup: unknown }).LogGroup),
+    ),
+  );
   expect(groups.size).toBe(Object.keys(EXPECTED).length);
-  expect(Object.keys(resources(plain.appTemplate, 'AWS::Logs::LogGroup')).length).toBe(Object.keys(EXPECTED).length + 2);
+  expect(Object.keys(resources(plain.appTemplate, 'AWS::Logs::LogGroup')).length).toBe(
+    Object.keys(EXPECTED).length + 2,
+  );
 });

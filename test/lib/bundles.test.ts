@@ -20,13 +20,24 @@ let synth: SynthesizedJit;
 let bundles: Record<string, string>;
 
 beforeAll(() => {
-  synth = synthJit({ configText: exampleConfigWith([[['policies', 0, 'description'], marker]]), bundleInto: outdir, validate: true });
-  const functions = { ...synth.app.workflow.functions, 'slack-ingress': synth.app.ingress.fn, reconcile: synth.app.reconciler.fn };
-  const template = synth.appTemplate.toJSON() as { Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }> };
+  synth = synthJit({
+    configText: exampleConfigWith([[['policies', 0, 'description'], marker]]),
+    bundleInto: outdir,
+    validate: true,
+  });
+  const functions = {
+    ...synth.app.workflow.functions,
+    'slack-ingress': synth.app.ingress.fn,
+    reconcile: synth.app.reconciler.fn,
+  };
+  const template = synth.appTemplate.toJSON() as {
+    Resources: Record<string, { Properties: { Code?: { S3Key?: string } } }>;
+  };
   bundles = Object.fromEntries(
     Object.entries(functions).map(([name, fn]) => {
       // The asset's S3 key is `<hash>.zip`; the cloud assembly stages it in `asset.<hash>/`.
-      const key = template.Resources[synth.app.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Code?.S3Key;
+      const key =
+        template.Resources[synth.app.getLogicalId(fn.node.defaultChild as CfnFunction)]?.Properties.Code?.S3Key;
       if (!key) throw new Error(`no asset for ${name}`);
       return [name, join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.js')];
     }),
@@ -47,7 +58,11 @@ describe('the function bundles', () => {
   it('carry the configuration validated at synth', () => {
     for (const [name, file] of Object.entries(bundles)) {
       const code = readFileSync(file, 'utf8');
-      expect({ name, marker: code.includes(marker), channel: code.includes('approvalChannel: C0APPROVALS') }).toEqual({ name, marker: true, channel: true });
+      expect({ name, marker: code.includes(marker), channel: code.includes('approvalChannel: C0APPROVALS') }).toEqual({
+        name,
+        marker: true,
+        channel: true,
+      });
     }
   });
 
@@ -64,14 +79,35 @@ describe('the function bundles', () => {
       const script = `require(${JSON.stringify(file)}).handler(${JSON.stringify(event)}).then((r) => process.stdout.write(JSON.stringify(r)), (e) => { process.stderr.write(String(e)); process.exit(1); })`;
       const { stdout } = await run(process.execPath, ['-e', script], {
         cwd: tmpdir(),
-        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          ...env,
+        },
       });
-      return JSON.parse(stdout.trim().split('\n').filter((l) => !l.startsWith('{"level')).pop() ?? 'null');
+      return JSON.parse(
+        stdout
+          .trim()
+          .split('\n')
+          .filter((l) => !l.startsWith('{"level'))
+          .pop() ?? 'null',
+      );
     }
 
     it('the reconciler reads the table it is told and finds nothing due', async () => {
       await expect(
-        invoke('reconcile', {}, { JIT_TABLE_NAME: 'bundled-requests', DYNAMODB_ENDPOINT: dynamo.endpoint, STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:x' }),
+        invoke(
+          'reconcile',
+          {},
+          {
+            JIT_TABLE_NAME: 'bundled-requests',
+            DYNAMODB_ENDPOINT: dynamo.endpoint,
+            STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:x',
+          },
+        ),
       ).resolves.toMatchObject({ due: 0, repaired: 0, retrying: 0, more: false });
     });
 
@@ -84,7 +120,11 @@ describe('the function bundles', () => {
         body: '{"type":"url_verification","challenge":"x"}',
         isBase64Encoded: false,
       };
-      const env = { JIT_TABLE_NAME: 'bundled-requests', SLACK_SIGNING_SECRET: 'test-signing', SLACK_BOT_TOKEN: 'xoxb-test' };
+      const env = {
+        JIT_TABLE_NAME: 'bundled-requests',
+        SLACK_SIGNING_SECRET: 'test-signing',
+        SLACK_BOT_TOKEN: 'xoxb-test',
+      };
       await expect(invoke('slack-ingress', event, env)).resolves.toMatchObject({ statusCode: 401 });
     });
   });

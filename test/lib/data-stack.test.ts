@@ -56,10 +56,16 @@ describe('the secrets', () => {
 
   it('reference a cluster secret given by ARN instead of creating one', () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:storage/cluster1-AbCdEf';
-    const { dataTemplate, appTemplate } = synthJit({ configText: exampleConfigWith([[['clusters', 0, 'credentials', 'secret'], arn]]) });
+    const { dataTemplate, appTemplate } = synthJit({
+      configText: exampleConfigWith([[['clusters', 0, 'credentials', 'secret'], arn]]),
+    });
     dataTemplate.resourceCountIs('AWS::SecretsManager::Secret', 1);
     appTemplate.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: Match.arrayWith([arn]) })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: 'secretsmanager:GetSecretValue', Resource: Match.arrayWith([arn]) }),
+        ]),
+      },
     });
   });
 });

@@ -26,9 +26,7 @@ describe('vended log groups', () => {
     expect(name).toContain(STACK_UUID);
     plain.appTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       LoggingConfiguration: {
-        Destinations: [
-          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [WORKFLOW_LOGS, 'Arn'] } } },
-        ],
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [WORKFLOW_LOGS, 'Arn'] } } }],
       },
     });
   });
@@ -61,7 +59,10 @@ describe('the HTTP API access log', () => {
   it('uses none of the REST API’s variables', () => {
     const used = new Set(format?.match(/\$context\.[A-Za-z.]+/g) ?? []);
     const restOnly = [
-      '$context.resourcePath', '$context.identity.caller', '$context.identity.user', '$context.resourceId',
+      '$context.resourcePath',
+      '$context.identity.caller',
+      '$context.identity.user',
+      '$context.resourceId',
     ];
     for (const rest of restOnly) expect(used.has(rest)).toBe(false);
   });

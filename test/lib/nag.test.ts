@@ -12,11 +12,19 @@ interface PluginReport {
   pluginName: string;
   conclusion: string;
   violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[];
-  suppressedViolations: { ruleName: string; acknowledgedId: string; reason: string; violatingConstructs: { constructPath: string }[] }[];
+  suppressedViolations: {
+    ruleName: string;
+    acknowledgedId: string;
+    reason: string;
+    violatingConstructs: { constructPath: string }[];
+  }[];
 }
 
 /** Synthesizes the app with cdk-nag's AWS Solutions pack as bin/app.ts does; returns the report and the acknowledgements. */
-function nag(configText: string): { reports: PluginReport[]; acknowledged: { path: string; id: string; reason: string }[] } {
+function nag(configText: string): {
+  reports: PluginReport[];
+  acknowledged: { path: string; id: string; reason: string }[];
+} {
   const outdir = mkdtempSync(join(tmpdir(), 'jit-nag-'));
   try {
     const app = new App({ outdir, context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
@@ -32,8 +40,17 @@ function nag(configText: string): { reports: PluginReport[]; acknowledged: { pat
     } finally {
       quiet.mockRestore();
     }
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: PluginReport[] };
-    if (failure) throw new Error(`synth failed: ${String(failure)}\n${JSON.stringify(report.pluginReports.map((r) => r.violations), null, 1)}`);
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: PluginReport[];
+    };
+    if (failure)
+      throw new Error(
+        `synth failed: ${String(failure)}\n${JSON.stringify(
+          report.pluginReports.map((r) => r.violations),
+          null,
+          1,
+        )}`,
+      );
     return { reports: report.pluginReports, acknowledged: acknowledgements(app) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
@@ -41,11 +58,15 @@ function nag(configText: string): { reports: PluginReport[]; acknowledged: { pat
 }
 
 function acknowledgements(root: IConstruct): { path: string; id: string; reason: string }[] {
-  return root.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
-  );
+  return root.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) =>
+          Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({ path: c.node.path, id, reason })),
+        ),
+    );
 }
 
 describe.each([
@@ -54,7 +75,14 @@ describe.each([
     'a deployable configuration with a VPC and an alarm e-mail',
     exampleConfigWith([
       [['clusters', 0, 'endpoint'], 'https://cluster1-mgmt.example.com'],
-      [['aws', 'vpc'], { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'], securityGroupIds: ['sg-0123456789abcdef0'] }],
+      [
+        ['aws', 'vpc'],
+        {
+          vpcId: 'vpc-0123456789abcdef0',
+          subnetIds: ['subnet-0123456789abcdef0'],
+          securityGroupIds: ['sg-0123456789abcdef0'],
+        },
+      ],
       [['aws', 'alarmEmail'], 'storage-oncall@example.com'],
     ]),
     [],
@@ -77,7 +105,12 @@ describe.each([
   it('acknowledges only the findings this product accepts, each with its own reason', () => {
     const findings = solutions?.suppressedViolations.map((v) => v.ruleName) ?? [];
     const rules = new Set(findings.map((f) => f.replace(/\[.*$/, '')));
-    expect([...rules].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-L1', 'AwsSolutions-SMG4']);
+    expect([...rules].sort()).toEqual([
+      'AwsSolutions-APIG4',
+      'AwsSolutions-IAM5',
+      'AwsSolutions-L1',
+      'AwsSolutions-SMG4',
+    ]);
     // Wildcards only where a resource cannot be named (X-Ray, log delivery, ENIs), on the task functions' own qualifiers
     // and on the executions of the workflow (named after requests); never a wildcard action.
     for (const finding of findings.filter((f) => f.startsWith('AwsSolutions-IAM5'))) {

@@ -39,17 +39,29 @@ const state = (name: string): AslState => {
 describe('the workflow construct', () => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new Stack(app, 'Test');
-  new Workflow(stack, 'Workflow', { stateMachineName: 'jit-workflow', environment: { SLACK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:s' } });
+  new Workflow(stack, 'Workflow', {
+    stateMachineName: 'jit-workflow',
+    environment: { SLACK_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:s' },
+  });
   const template = Template.fromStack(stack);
 
   it('makes a Standard state machine and one Node.js 22 function per task', () => {
-    template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'jit-workflow', StateMachineType: 'STANDARD' });
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs22.x', Handler: 'index.handler' }, WORKFLOW_TASKS.length);
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'jit-workflow',
+      StateMachineType: 'STANDARD',
+    });
+    template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Runtime: 'nodejs22.x', Handler: 'index.handler' },
+      WORKFLOW_TASKS.length,
+    );
   });
 
   it('tells every function the state machine ARN without referencing the state machine (no dependency cycle)', () => {
     template.allResourcesProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: Match.anyValue(), SLACK_SECRET_ARN: Match.anyValue() }) },
+      Environment: {
+        Variables: Match.objectLike({ STATE_MACHINE_ARN: Match.anyValue(), SLACK_SECRET_ARN: Match.anyValue() }),
+      },
     });
   });
 
@@ -71,7 +83,10 @@ describe('the workflow definition', () => {
       TimeoutSecondsPath: '$.validation.approvalTimeoutSeconds',
       Parameters: { Payload: { 'taskToken.$': '$$.Task.Token' } },
     });
-    expect(state('AwaitEnd')).toMatchObject({ TimeoutSecondsPath: '$.grant.endTimeoutSeconds', Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken' });
+    expect(state('AwaitEnd')).toMatchObject({
+      TimeoutSecondsPath: '$.grant.endTimeoutSeconds',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+    });
   });
 
   it('retries the grant and the revoke on transient errors only, with backoff and full jitter', () => {
@@ -89,7 +104,9 @@ describe('the workflow definition', () => {
   });
 
   it('takes a timed-out approval wait to the re-read, not to a failure', () => {
-    expect(state('AwaitApproval').Catch?.[0]).toEqual(expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'CheckApproval' }));
+    expect(state('AwaitApproval').Catch?.[0]).toEqual(
+      expect.objectContaining({ ErrorEquals: ['States.Timeout'], Next: 'CheckApproval' }),
+    );
   });
 
   it('gives each failure its own recording step and a distinct end', () => {

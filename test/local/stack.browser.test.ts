@@ -32,7 +32,16 @@ inBrowser('the local stack in a browser', () => {
     stack = await startLocalStack({ port: await freePort(), speed: 60 });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -54,9 +63,11 @@ inBrowser('the local stack in a browser', () => {
     await page.getByLabel('Slash command').fill(line);
     await page.getByLabel('Slash command').press('Enter');
   };
-  const openChannel = async () => page.getByRole('button', { name: '# jit-approvals' }).or(page.getByText('# jit-approvals').first()).first().click();
+  const openChannel = async () =>
+    page.getByRole('button', { name: '# jit-approvals' }).or(page.getByText('# jit-approvals').first()).first().click();
   const openAppDm = async () => page.getByText('JIT Access', { exact: false }).first().click();
-  const approvalMessage = (): Locator => page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Approve' }) });
+  const approvalMessage = (): Locator =>
+    page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Approve' }) });
   const panel = (title: string): Locator => page.getByRole('region', { name: title });
   const confirmIfAsked = async (confirmLabel: string) => {
     const dialog = page.getByRole('alertdialog');
@@ -122,7 +133,13 @@ inBrowser('the local stack in a browser', () => {
     expect(jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice')).toEqual([]);
     const [request] = await stack.store.listByRequester('U0ALICE');
     expect(request?.status).toBe('REVOKED');
-    expect((await stack.store.auditTrail(request!.id)).map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE', 'GRANTED', 'REVOKE_REQUESTED', 'REVOKED']);
+    expect((await stack.store.auditTrail(request!.id)).map((e) => e.type)).toEqual([
+      'REQUESTED',
+      'APPROVE',
+      'GRANTED',
+      'REVOKE_REQUESTED',
+      'REVOKED',
+    ]);
   }, 180_000);
 
   it('deny with a reason', async () => {

@@ -2,8 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import {
+  OntapClient as Client,
   OntapApiError,
   OntapAuthError,
+  type OntapClient,
   OntapConfigError,
   OntapConflictError,
   OntapDuplicateError,
@@ -15,10 +17,8 @@ import {
   OntapResponseFormatError,
   OntapTlsError,
   OntapTransientError,
-  type OntapClient,
-  OntapClient as Client,
 } from '../../lambdas/ontap';
-import { FakeClock, type OntapSimulator, exampleFixture, startOntapSimulator } from '../../local/ontap-sim';
+import { exampleFixture, FakeClock, type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor } from './sim-client';
 
 const SVM1 = '02c9e252-41be-11e9-81d5-00a0986138f7';
@@ -112,7 +112,14 @@ describe('OntapClient errors, retries and secrecy', () => {
     });
 
     it('409 with another code -> OntapConflictError', async () => {
-      sim.faults.add({ method: 'POST', path: USERS, type: 'status', status: 409, code: '8', message: 'resource in use' });
+      sim.faults.add({
+        method: 'POST',
+        path: USERS,
+        type: 'status',
+        status: 409,
+        code: '8',
+        message: 'resource in use',
+      });
       const err = await failure(client.ensureJitUser(entry));
       expect(err).toBeInstanceOf(OntapConflictError);
       expect(err.ontapCode).toBe('8');
@@ -140,7 +147,9 @@ describe('OntapClient errors, retries and secrecy', () => {
     });
 
     it('honours Retry-After on 429, within the cap', async () => {
-      const { client: c, sleeps: waits } = clientFor(sim, { retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 10_000 } });
+      const { client: c, sleeps: waits } = clientFor(sim, {
+        retry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 10_000 },
+      });
       sim.faults.add({ path: '/api/svm/svms', type: 'status', status: 429, retryAfterSeconds: 3 });
       await expect(c.resolveSvm('svm1')).resolves.toMatchObject({ name: 'svm1' });
       c.close();
@@ -148,7 +157,14 @@ describe('OntapClient errors, retries and secrecy', () => {
     });
 
     it('retries "temporarily locked" whatever its status', async () => {
-      sim.faults.add({ method: 'POST', path: USERS, type: 'status', status: 409, code: '2621774', message: 'The configuration is temporarily locked; try again.' });
+      sim.faults.add({
+        method: 'POST',
+        path: USERS,
+        type: 'status',
+        status: 409,
+        code: '2621774',
+        message: 'The configuration is temporarily locked; try again.',
+      });
       await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ entry: { account: 'alice' } });
       expect(posts()).toBe(2);
     });
@@ -178,7 +194,13 @@ describe('OntapClient errors, retries and secrecy', () => {
       await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
       const port = (closed.address() as AddressInfo).port;
       await new Promise<void>((r) => closed.close(() => r()));
-      const c = new Client({ endpoint: `http://127.0.0.1:${port}`, username: 'u', password: SECRET, retry: { attempts: 2 }, sleep: async () => {} });
+      const c = new Client({
+        endpoint: `http://127.0.0.1:${port}`,
+        username: 'u',
+        password: SECRET,
+        retry: { attempts: 2 },
+        sleep: async () => {},
+      });
       const err = await failure(c.resolveSvm('svm1'));
       c.close();
       expect(err).toBeInstanceOf(OntapTransientError);
@@ -216,17 +238,37 @@ describe('OntapClient errors, retries and secrecy', () => {
     });
 
     it('JSON of the wrong shape -> OntapResponseFormatError naming the field', async () => {
-      sim.faults.add({ path: '/api/svm/svms', type: 'raw', status: 200, body: '{"records": [{"uuid": 7, "name": "svm1"}], "num_records": 1}' });
+      sim.faults.add({
+        path: '/api/svm/svms',
+        type: 'raw',
+        status: 200,
+        body: '{"records": [{"uuid": 7, "name": "svm1"}], "num_records": 1}',
+      });
       await expect(client.resolveSvm('svm1')).rejects.toThrow(/unexpected collection \(records\.0\.uuid: /);
     });
 
     it('a 5xx from a proxy with an HTML page is still transient', async () => {
-      sim.faults.add({ path: '/api/svm/svms', type: 'raw', status: 502, body: '<html>Bad gateway</html>', contentType: 'text/html' });
+      sim.faults.add({
+        path: '/api/svm/svms',
+        type: 'raw',
+        status: 502,
+        body: '<html>Bad gateway</html>',
+        contentType: 'text/html',
+      });
       await expect(client.resolveSvm('svm1')).resolves.toMatchObject({ name: 'svm1' });
     });
 
     it('a next link leaving /api/ is not followed (credentials go with every request)', async () => {
-      sim.faults.add({ path: '/api/svm/svms', type: 'raw', status: 200, body: JSON.stringify({ records: [], num_records: 0, _links: { next: { href: 'https://elsewhere.example/api/svm/svms' } } }) });
+      sim.faults.add({
+        path: '/api/svm/svms',
+        type: 'raw',
+        status: 200,
+        body: JSON.stringify({
+          records: [],
+          num_records: 0,
+          _links: { next: { href: 'https://elsewhere.example/api/svm/svms' } },
+        }),
+      });
       await expect(client.resolveSvm('svm1')).rejects.toThrow(/refusing to follow a next link/);
     });
 
@@ -237,7 +279,11 @@ describe('OntapClient errors, retries and secrecy', () => {
 
     it('a 4xx with a body that is not ONTAP’s -> OntapApiError with the status', async () => {
       sim.faults.add({ path: '/api/svm/svms', type: 'raw', status: 418, body: 'teapot' });
-      await expect(client.resolveSvm('svm1')).rejects.toMatchObject({ name: 'OntapApiError', status: 418, ontapCode: undefined });
+      await expect(client.resolveSvm('svm1')).rejects.toMatchObject({
+        name: 'OntapApiError',
+        status: 418,
+        ontapCode: undefined,
+      });
     });
   });
 
@@ -266,12 +312,22 @@ describe('OntapClient errors, retries and secrecy', () => {
 
   it('never lets the password or the Authorization header into errors, logs or the client itself', async () => {
     const events: unknown[] = [];
-    const { client: c } = clientFor(sim, { username: 'jitsvc', password: SECRET, timeoutMs: 150, retry: { attempts: 2 }, logger: (e) => events.push(e) });
+    const { client: c } = clientFor(sim, {
+      username: 'jitsvc',
+      password: SECRET,
+      timeoutMs: 150,
+      retry: { attempts: 2 },
+      logger: (e) => events.push(e),
+    });
     const errors: unknown[] = [];
     const collect = async (p: Promise<unknown>): Promise<void> => {
       await p.catch((e: unknown) => errors.push(e));
     };
-    const { client: wrong } = clientFor(sim, { username: 'jitsvc', password: `${SECRET}x`, logger: (e) => events.push(e) });
+    const { client: wrong } = clientFor(sim, {
+      username: 'jitsvc',
+      password: `${SECRET}x`,
+      logger: (e) => events.push(e),
+    });
     await collect(wrong.resolveSvm('svm1'));
     wrong.close();
     await collect(c.deleteJitUser(SVM1, 'alice'));
@@ -292,7 +348,12 @@ describe('OntapClient errors, retries and secrecy', () => {
 
     const token = Buffer.from(`jitsvc:${SECRET}`).toString('base64');
     const rendered = [
-      ...errors.flatMap((e) => [String(e), e instanceof Error ? (e.stack ?? '') : '', JSON.stringify(e), inspect(e, { depth: 10, showHidden: true })]),
+      ...errors.flatMap((e) => [
+        String(e),
+        e instanceof Error ? (e.stack ?? '') : '',
+        JSON.stringify(e),
+        inspect(e, { depth: 10, showHidden: true }),
+      ]),
       JSON.stringify(events),
       inspect(c, { depth: 10, showHidden: true }),
       JSON.stringify(c),

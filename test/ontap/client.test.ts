@@ -1,12 +1,12 @@
 import {
+  type OntapClient,
   OntapInvalidInputError,
   OntapJitEntryMismatchError,
   OntapJobFailedError,
   OntapNotFoundError,
-  type OntapClient,
 } from '../../lambdas/ontap';
-import { FakeClock, type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { listJitUsers } from '../../lambdas/ontap/jit-entries';
+import { FakeClock, type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor, sessionFor } from './sim-client';
 
 const SVM1 = '02c9e252-41be-11e9-81d5-00a0986138f7';
@@ -34,7 +34,9 @@ describe('OntapClient against the simulator over HTTPS', () => {
   describe('resolveSvm', () => {
     it('resolves a data SVM through /api/svm/svms', async () => {
       await expect(client.resolveSvm('svm1')).resolves.toEqual({ uuid: SVM1, name: 'svm1', scope: 'svm' });
-      expect(sim.calls().map((c) => `${c.path}?${new URLSearchParams(c.query).toString()}`)).toEqual(['/api/svm/svms?name=svm1&fields=uuid%2Cname']);
+      expect(sim.calls().map((c) => `${c.path}?${new URLSearchParams(c.query).toString()}`)).toEqual([
+        '/api/svm/svms?name=svm1&fields=uuid%2Cname',
+      ]);
     });
 
     it('resolves the admin SVM from the owner of cluster-scoped accounts', async () => {
@@ -55,9 +57,15 @@ describe('OntapClient against the simulator over HTTPS', () => {
         ownerName: 'svm1',
         locked: false,
         role: 'vsadmin-readonly',
-        applications: [{ application: 'ssh', authenticationMethods: ['password'], secondAuthenticationMethod: 'publickey' }],
+        applications: [
+          { application: 'ssh', authenticationMethods: ['password'], secondAuthenticationMethod: 'publickey' },
+        ],
       });
-      expect(sim.calls().at(-1)?.query).toEqual({ name: 'frank-mfa', 'owner.name': 'svm1', fields: 'applications,locked,role,owner' });
+      expect(sim.calls().at(-1)?.query).toEqual({
+        name: 'frank-mfa',
+        'owner.name': 'svm1',
+        fields: 'applications,locked,role,owner',
+      });
     });
 
     it('returns null when the SVM has no such user', async () => {
@@ -71,7 +79,11 @@ describe('OntapClient against the simulator over HTTPS', () => {
     it('sends & ? / % # = + in names as data, never as query structure', async () => {
       for (const name of ['a&owner.name=svm2', 'x?y', 'a/b', '%2F', 'a#b', 'a+b', 'a=b']) {
         await expect(client.getAccount('svm1', name)).resolves.toBeNull();
-        expect(sim.calls().at(-1)?.query).toEqual({ name, 'owner.name': 'svm1', fields: 'applications,locked,role,owner' });
+        expect(sim.calls().at(-1)?.query).toEqual({
+          name,
+          'owner.name': 'svm1',
+          fields: 'applications,locked,role,owner',
+        });
       }
     });
 
@@ -80,7 +92,9 @@ describe('OntapClient against the simulator over HTTPS', () => {
       for (const name of ['*', 'al*', 'alice|bob', '!alice', '<b', 'a..b', '', 'a\nb']) {
         await expect(client.getAccount('svm1', name)).rejects.toBeInstanceOf(OntapInvalidInputError);
       }
-      await expect(client.getAccount('svm*', 'alice')).rejects.toThrow(/SVM name "svm\*" contains a character ONTAP reads as a query operator/);
+      await expect(client.getAccount('svm*', 'alice')).rejects.toThrow(
+        /SVM name "svm\*" contains a character ONTAP reads as a query operator/,
+      );
       expect(sim.calls()).toHaveLength(0);
     });
   });
@@ -122,13 +136,29 @@ describe('OntapClient against the simulator over HTTPS', () => {
         maxJitValiditySeconds: 7_776_000,
         source: 'cluster',
       });
-      await expect(client.getJitSettings(SVM2)).resolves.toMatchObject({ ownerName: 'svm2', maxJitValidity: 'PT8H', maxJitValiditySeconds: 28_800, source: 'svm' });
-      await expect(client.getJitSettings('00000000-0000-0000-0000-000000000000')).resolves.toMatchObject({ source: 'cluster', maxJitValidity: 'P90D' });
+      await expect(client.getJitSettings(SVM2)).resolves.toMatchObject({
+        ownerName: 'svm2',
+        maxJitValidity: 'PT8H',
+        maxJitValiditySeconds: 28_800,
+        source: 'svm',
+      });
+      await expect(client.getJitSettings('00000000-0000-0000-0000-000000000000')).resolves.toMatchObject({
+        source: 'cluster',
+        maxJitValidity: 'P90D',
+      });
     });
   });
 
   describe('JIT entries', () => {
-    const entry = { ownerUuid: SVM1, account: 'alice', role: 'snapmirror-operator', jitValidity: 'PT4H', sessionValidity: 1800, startTime: '2025-03-01T13:00:00Z', comment: 'req-1' };
+    const entry = {
+      ownerUuid: SVM1,
+      account: 'alice',
+      role: 'snapmirror-operator',
+      jitValidity: 'PT4H',
+      sessionValidity: 1800,
+      startTime: '2025-03-01T13:00:00Z',
+      comment: 'req-1',
+    };
 
     it('creates an entry and returns it as ONTAP stored it', async () => {
       const { entry: created } = await client.ensureJitUser(entry);
@@ -148,7 +178,16 @@ describe('OntapClient against the simulator over HTTPS', () => {
       expect(sim.calls().at(-1)).toMatchObject({
         method: 'POST',
         query: { return_records: 'true' },
-        body: { owner: { uuid: SVM1 }, account: { name: 'alice' }, application: 'ssh', role: { name: 'snapmirror-operator' }, jit_validity: 'PT4H', session_validity: 'PT30M', start_time: '2025-03-01T13:00:00+00:00', comment: 'req-1' },
+        body: {
+          owner: { uuid: SVM1 },
+          account: { name: 'alice' },
+          application: 'ssh',
+          role: { name: 'snapmirror-operator' },
+          jit_validity: 'PT4H',
+          session_validity: 'PT30M',
+          start_time: '2025-03-01T13:00:00+00:00',
+          comment: 'req-1',
+        },
       });
     });
 
@@ -160,9 +199,15 @@ describe('OntapClient against the simulator over HTTPS', () => {
       await expect(client.getJitUser(SVM1, 'carol')).resolves.toBeNull();
       const { session } = sessionFor(sim);
       try {
-        expect((await listJitUsers(session)).map((e) => `${e.ownerName}/${e.account}`)).toEqual(['svm1/alice', 'svm1/bob', 'svm2/alice']);
+        expect((await listJitUsers(session)).map((e) => `${e.ownerName}/${e.account}`)).toEqual([
+          'svm1/alice',
+          'svm1/bob',
+          'svm2/alice',
+        ]);
         expect(await listJitUsers(session, { account: 'alice' })).toHaveLength(2);
-        expect(await listJitUsers(session, { ownerUuid: SVM1, account: 'bob', application: 'ssh' })).toMatchObject([{ comment: 'req-2' }]);
+        expect(await listJitUsers(session, { ownerUuid: SVM1, account: 'bob', application: 'ssh' })).toMatchObject([
+          { comment: 'req-2' },
+        ]);
       } finally {
         session.close();
       }
@@ -174,7 +219,8 @@ describe('OntapClient against the simulator over HTTPS', () => {
     it('follows _links.next past the first page', async () => {
       const paged = sessionFor(sim, { pageSize: 2 }).session;
       try {
-        for (const account of ['alice', 'bob', 'carol', 'joe.smith', 'o.brien-2']) await client.ensureJitUser({ ...entry, account });
+        for (const account of ['alice', 'bob', 'carol', 'joe.smith', 'o.brien-2'])
+          await client.ensureJitUser({ ...entry, account });
         const all = await listJitUsers(paged);
         expect(all.map((e) => e.account)).toEqual(['alice', 'bob', 'carol', 'joe.smith', 'o.brien-2']);
         const gets = sim.calls().filter((c) => c.method === 'GET');
@@ -191,8 +237,15 @@ describe('OntapClient against the simulator over HTTPS', () => {
         await expect(client.getJitUser(SVM1, account)).resolves.toMatchObject({ account });
         await client.deleteJitUser(SVM1, account);
       }
-      const paths = sim.calls().filter((c) => c.method === 'DELETE').map((c) => c.path);
-      expect(paths).toEqual([`/api/security/jit-privilege-users/${SVM1}/CORP%5Ckim/ssh`, `/api/security/jit-privilege-users/${SVM1}/ops%40svm1/ssh`, `/api/security/jit-privilege-users/${SVM1}/o.brien-2/ssh`]);
+      const paths = sim
+        .calls()
+        .filter((c) => c.method === 'DELETE')
+        .map((c) => c.path);
+      expect(paths).toEqual([
+        `/api/security/jit-privilege-users/${SVM1}/CORP%5Ckim/ssh`,
+        `/api/security/jit-privilege-users/${SVM1}/ops%40svm1/ssh`,
+        `/api/security/jit-privilege-users/${SVM1}/o.brien-2/ssh`,
+      ]);
     });
 
     it('keeps hostile names inside their path segment', async () => {
@@ -208,7 +261,9 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
     it('refuses a sub-second start time and malformed entries before calling', async () => {
       sim.clearCalls();
-      await expect(client.ensureJitUser({ ...entry, startTime: new Date(Date.parse('2025-03-01T13:00:00.250Z')) })).rejects.toThrow(/whole seconds/);
+      await expect(
+        client.ensureJitUser({ ...entry, startTime: new Date(Date.parse('2025-03-01T13:00:00.250Z')) }),
+      ).rejects.toThrow(/whole seconds/);
       await expect(client.ensureJitUser({ ...entry, jitValidity: 'four hours' })).rejects.toThrow(/jitValidity/);
       await expect(client.ensureJitUser({ ...entry, jitValidity: -5 })).rejects.toBeInstanceOf(OntapInvalidInputError);
       // @ts-expect-error: only ssh exists
@@ -218,28 +273,41 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
     describe('ensureJitUser (idempotent grant)', () => {
       it('creates when absent', async () => {
-        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ created: true, entry: { account: 'alice', comment: 'req-1' } });
+        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({
+          created: true,
+          entry: { account: 'alice', comment: 'req-1' },
+        });
       });
 
       it('counts an identical existing entry as done', async () => {
         await client.ensureJitUser(entry);
-        const again = await client.ensureJitUser({ ...entry, jitValidity: 14_400, startTime: new Date('2025-03-01T13:00:00Z') });
+        const again = await client.ensureJitUser({
+          ...entry,
+          jitValidity: 14_400,
+          startTime: new Date('2025-03-01T13:00:00Z'),
+        });
         expect(again).toMatchObject({ created: false, entry: { role: 'snapmirror-operator', jitValidity: 'PT4H' } });
         expect(sim.jitEntries()).toHaveLength(1);
       });
 
       it('refuses an existing entry with other settings and says what differs', async () => {
         await client.ensureJitUser(entry);
-        const err = await client.ensureJitUser({ ...entry, role: 'vsadmin', comment: 'req-9' }).catch((e: unknown) => e);
+        const err = await client
+          .ensureJitUser({ ...entry, role: 'vsadmin', comment: 'req-9' })
+          .catch((e: unknown) => e);
         expect(err).toBeInstanceOf(OntapJitEntryMismatchError);
         expect(err).toMatchObject({
           differences: [
             { field: 'role', existing: 'snapmirror-operator', requested: 'vsadmin' },
             { field: 'comment', existing: 'req-1', requested: 'req-9' },
           ],
-          message: expect.stringMatching(/role is "snapmirror-operator" \(wanted "vsadmin"\), comment is "req-1" \(wanted "req-9"\)/),
+          message: expect.stringMatching(
+            /role is "snapmirror-operator" \(wanted "vsadmin"\), comment is "req-1" \(wanted "req-9"\)/,
+          ),
         });
-        await expect(client.ensureJitUser({ ...entry, jitValidity: 'PT5H' })).rejects.toMatchObject({ differences: [{ field: 'jitValidity', existing: 'PT4H', requested: 'PT5H' }] });
+        await expect(client.ensureJitUser({ ...entry, jitValidity: 'PT5H' })).rejects.toMatchObject({
+          differences: [{ field: 'jitValidity', existing: 'PT4H', requested: 'PT5H' }],
+        });
         await expect(client.ensureJitUser({ ...entry, startTime: '2025-03-01T13:00:01Z' })).rejects.toMatchObject({
           differences: [{ field: 'startTime', existing: '2025-03-01T13:00:00Z', requested: '2025-03-01T13:00:01Z' }],
         });
@@ -248,13 +316,19 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
       it('survives a lost answer: ONTAP created it, the retry meets a duplicate, read-back matches', async () => {
         sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true });
-        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ created: false, entry: { comment: 'req-1' } });
+        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({
+          created: false,
+          entry: { comment: 'req-1' },
+        });
         expect(sim.jitEntries()).toHaveLength(1);
         sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true });
         await client.deleteJitUser(SVM1, 'alice');
         sim.clearCalls();
         // The first POST created the entry but its answer was lost; the retried POST met a duplicate.
-        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({ created: false, entry: { comment: 'req-1' } });
+        await expect(client.ensureJitUser(entry)).resolves.toMatchObject({
+          created: false,
+          entry: { comment: 'req-1' },
+        });
         expect(sim.calls().map((c) => c.method)).toEqual(['POST', 'POST', 'GET']);
       });
     });
@@ -279,14 +353,26 @@ describe('OntapClient against the simulator over HTTPS', () => {
 
       it('leaves another grant’s entry alone when the comment differs', async () => {
         await client.ensureJitUser(entry);
-        await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-2' })).rejects.toBeInstanceOf(OntapJitEntryMismatchError);
+        await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-2' })).rejects.toBeInstanceOf(
+          OntapJitEntryMismatchError,
+        );
         expect(sim.jitEntries()).toHaveLength(1);
-        await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-1' })).resolves.toEqual({ alreadyGone: false });
-        await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-1' })).resolves.toEqual({ alreadyGone: true });
+        await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-1' })).resolves.toEqual({
+          alreadyGone: false,
+        });
+        await expect(client.removeJitUser(SVM1, 'alice', 'ssh', { onlyIfComment: 'req-1' })).resolves.toEqual({
+          alreadyGone: true,
+        });
       });
 
       it('does not take an unknown API path for "already gone"', async () => {
-        sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 404, message: 'API not found' });
+        sim.faults.add({
+          method: 'DELETE',
+          path: '/api/security/jit-privilege-users/*',
+          type: 'status',
+          status: 404,
+          message: 'API not found',
+        });
         const err = await client.removeJitUser(SVM1, 'alice').catch((e: unknown) => e);
         expect(err).toMatchObject({ name: 'OntapApiError', status: 404 });
       });
@@ -297,16 +383,29 @@ describe('OntapClient against the simulator over HTTPS', () => {
         const { client: c, sleeps, events } = clientFor(sim);
         sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'job', polls: 2 });
         try {
-          await expect(c.ensureJitUser(entry)).resolves.toMatchObject({ created: true, entry: { account: 'alice', role: 'snapmirror-operator' } });
+          await expect(c.ensureJitUser(entry)).resolves.toMatchObject({
+            created: true,
+            entry: { account: 'alice', role: 'snapmirror-operator' },
+          });
           expect(sleeps).toEqual([500, 500]);
-          expect(events.filter((e) => e.event === 'ontap.job').map((e) => (e.event === 'ontap.job' ? e.state : ''))).toEqual(['running', 'running', 'success']);
+          expect(
+            events.filter((e) => e.event === 'ontap.job').map((e) => (e.event === 'ontap.job' ? e.state : '')),
+          ).toEqual(['running', 'running', 'success']);
         } finally {
           c.close();
         }
       });
 
       it('turns a failed job into OntapJobFailedError with the job’s code and message', async () => {
-        sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'job', polls: 1, outcome: 'failure', code: 5636129, message: 'Role with given name has not been defined.' });
+        sim.faults.add({
+          method: 'DELETE',
+          path: '/api/security/jit-privilege-users/*',
+          type: 'job',
+          polls: 1,
+          outcome: 'failure',
+          code: 5636129,
+          message: 'Role with given name has not been defined.',
+        });
         await client.ensureJitUser(entry);
         const err = await client.deleteJitUser(SVM1, 'alice').catch((e: unknown) => e);
         expect(err).toBeInstanceOf(OntapJobFailedError);

@@ -1,4 +1,4 @@
-import { type JitPrerequisiteInput, type JitProblemCode, type OntapClient, describeRole } from '../../lambdas/ontap';
+import { describeRole, type JitPrerequisiteInput, type JitProblemCode, type OntapClient } from '../../lambdas/ontap';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor } from './sim-client';
 
@@ -18,7 +18,14 @@ describe('checkJitPrerequisites', () => {
     await sim.close();
   });
 
-  const check = (over: Partial<JitPrerequisiteInput>) => client.checkJitPrerequisites({ svmName: 'svm1', account: 'alice', role: 'snapmirror-operator', jitValidity: 'PT4H', ...over });
+  const check = (over: Partial<JitPrerequisiteInput>) =>
+    client.checkJitPrerequisites({
+      svmName: 'svm1',
+      account: 'alice',
+      role: 'snapmirror-operator',
+      jitValidity: 'PT4H',
+      ...over,
+    });
 
   it('passes a password user, an SVM role and a window within the limit', async () => {
     const result = await check({});
@@ -36,25 +43,56 @@ describe('checkJitPrerequisites', () => {
   });
 
   it('passes cluster-scoped users on the admin SVM, and nsswitch and domain logins', async () => {
-    await expect(check({ svmName: 'cluster1', account: 'storage.ops', role: 'admin', jitValidity: 3600 })).resolves.toMatchObject({ ok: true, svm: { uuid: ADMIN, scope: 'cluster' } });
-    await expect(check({ svmName: 'cluster1', account: 'CORP\\jdoe', role: 'admin' })).resolves.toMatchObject({ ok: true });
-    await expect(check({ svmName: 'cluster1', account: 'ldap.ops@corp.example', role: 'admin' })).resolves.toMatchObject({ ok: true });
+    await expect(
+      check({ svmName: 'cluster1', account: 'storage.ops', role: 'admin', jitValidity: 3600 }),
+    ).resolves.toMatchObject({ ok: true, svm: { uuid: ADMIN, scope: 'cluster' } });
+    await expect(check({ svmName: 'cluster1', account: 'CORP\\jdoe', role: 'admin' })).resolves.toMatchObject({
+      ok: true,
+    });
+    await expect(
+      check({ svmName: 'cluster1', account: 'ldap.ops@corp.example', role: 'admin' }),
+    ).resolves.toMatchObject({ ok: true });
     await expect(check({ account: 'carol' })).resolves.toMatchObject({ ok: true });
   });
 
   it.each<[string, Partial<JitPrerequisiteInput>, JitProblemCode[], RegExp]>([
     ['no such SVM', { svmName: 'svm9' }, ['svm-not-found'], /There is no SVM named "svm9" on this cluster\./],
-    ['no such user on that SVM', { account: 'backup-op' }, ['account-not-found'], /There is no user "backup-op" on SVM "svm1"\./],
+    [
+      'no such user on that SVM',
+      { account: 'backup-op' },
+      ['account-not-found'],
+      /There is no user "backup-op" on SVM "svm1"\./,
+    ],
     ['no ssh login', { account: 'henry-api' }, ['no-ssh-login'], /has no SSH login/],
-    ['publickey-only ssh', { account: 'dave-pk' }, ['unsupported-login-method'], /logs in over SSH with publickey; JIT elevation needs a password login/],
+    [
+      'publickey-only ssh',
+      { account: 'dave-pk' },
+      ['unsupported-login-method'],
+      /logs in over SSH with publickey; JIT elevation needs a password login/,
+    ],
     ['TOTP MFA', { account: 'erin-totp' }, ['mfa-enabled'], /multi-factor authentication \(totp\)/],
     ['publickey MFA', { account: 'frank-mfa' }, ['mfa-enabled'], /multi-factor authentication \(publickey\)/],
     ['locked account', { account: 'grace.locked' }, ['account-locked'], /User "grace.locked" on SVM "svm1" is locked/],
     ['role not on that SVM', { role: 'admin' }, ['role-not-found'], /Role "admin" is not defined on SVM "svm1"\./],
-    ['window over the cluster maximum', { jitValidity: 'P91D' }, ['window-too-long'], /requested window \(P91D\) is longer than ONTAP allows on SVM "svm1" \(P90D\)/],
-    ['window over the SVM maximum', { svmName: 'svm2', account: 'alice', role: 'vsadmin', jitValidity: 'PT9H' }, ['window-too-long'], /\(PT8H\)/],
+    [
+      'window over the cluster maximum',
+      { jitValidity: 'P91D' },
+      ['window-too-long'],
+      /requested window \(P91D\) is longer than ONTAP allows on SVM "svm1" \(P90D\)/,
+    ],
+    [
+      'window over the SVM maximum',
+      { svmName: 'svm2', account: 'alice', role: 'vsadmin', jitValidity: 'PT9H' },
+      ['window-too-long'],
+      /\(PT8H\)/,
+    ],
     ['not a duration', { jitValidity: 'a while' }, ['invalid-duration'], /"a while" is not a duration/],
-    ['a wildcard name', { account: 'al*' }, ['invalid-name'], /user name "al\*" contains a character ONTAP reads as a query operator/],
+    [
+      'a wildcard name',
+      { account: 'al*' },
+      ['invalid-name'],
+      /user name "al\*" contains a character ONTAP reads as a query operator/,
+    ],
   ])('reports %s', async (_label, over, codes, message) => {
     const result = await check(over);
     expect(result.ok).toBe(false);

@@ -1,13 +1,22 @@
 import fc from 'fast-check';
-import { OntapApiError, OntapConflictError, OntapDuplicateError, OntapNotFoundError, OntapPermissionError, OntapTransientError } from '../../lambdas/ontap';
+import {
+  OntapApiError,
+  OntapConflictError,
+  OntapDuplicateError,
+  OntapNotFoundError,
+  OntapPermissionError,
+  OntapTransientError,
+} from '../../lambdas/ontap';
 import { errorFromAnswer } from '../../lambdas/ontap/answers';
 import { pathSegment, queryString, unsafeNameReason } from '../../lambdas/ontap/names';
 import { backoffDelayMs, withRetry } from '../../lambdas/ontap/retry';
 
 describe('names in URLs', () => {
   it('refuses query operators and control characters, accepts the odd names ONTAP allows', () => {
-    for (const ok of ['alice', 'joe.smith', 'o.brien-2', 'ops@svm1', 'CORP\\kim', 'a/b', 'x?y', 'a&b', '%2F']) expect(unsafeNameReason(ok)).toBeNull();
-    for (const bad of ['*', 'a|b', '!a', '<a', 'a>', 'a..b', '..', '', 'a\u0000']) expect(unsafeNameReason(bad)).not.toBeNull();
+    for (const ok of ['alice', 'joe.smith', 'o.brien-2', 'ops@svm1', 'CORP\\kim', 'a/b', 'x?y', 'a&b', '%2F'])
+      expect(unsafeNameReason(ok)).toBeNull();
+    for (const bad of ['*', 'a|b', '!a', '<a', 'a>', 'a..b', '..', '', 'a\u0000'])
+      expect(unsafeNameReason(bad)).not.toBeNull();
   });
 
   it('encodes any path segment so it decodes back to itself and holds no separator', () => {
@@ -52,10 +61,31 @@ describe('backoff', () => {
   it('retries only transient errors', async () => {
     let calls = 0;
     const sleep = async (): Promise<void> => {};
-    await expect(withRetry(async () => { calls += 1; throw new OntapApiError('no'); }, policy, sleep, Math.random)).rejects.toBeInstanceOf(OntapApiError);
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          throw new OntapApiError('no');
+        },
+        policy,
+        sleep,
+        Math.random,
+      ),
+    ).rejects.toBeInstanceOf(OntapApiError);
     expect(calls).toBe(1);
     calls = 0;
-    await expect(withRetry(async () => { calls += 1; if (calls < 3) throw new OntapTransientError('blip', 'network'); return 'ok'; }, policy, sleep, Math.random)).resolves.toBe('ok');
+    await expect(
+      withRetry(
+        async () => {
+          calls += 1;
+          if (calls < 3) throw new OntapTransientError('blip', 'network');
+          return 'ok';
+        },
+        policy,
+        sleep,
+        Math.random,
+      ),
+    ).resolves.toBe('ok');
     expect(calls).toBe(3);
   });
 });

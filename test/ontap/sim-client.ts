@@ -17,7 +17,12 @@ export interface TestSession {
   events: OntapLogEvent[];
 }
 
-function optionsFor(sim: OntapSimulator, sleeps: number[], events: OntapLogEvent[], overrides: Partial<OntapClientOptions>): OntapClientOptions {
+function optionsFor(
+  sim: OntapSimulator,
+  sleeps: number[],
+  events: OntapLogEvent[],
+  overrides: Partial<OntapClientOptions>,
+): OntapClientOptions {
   return {
     endpoint: sim.url,
     username: sim.credentials.username,

@@ -2,7 +2,10 @@ import { Logger, redact } from '../../lambdas/runtime/logger';
 
 const collect = (): { lines: Record<string, unknown>[]; logger: Logger } => {
   const lines: Record<string, unknown>[] = [];
-  return { lines, logger: new Logger({ service: 'test' }, 'info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>)) };
+  return {
+    lines,
+    logger: new Logger({ service: 'test' }, 'info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+  };
 };
 
 describe('the logger', () => {
@@ -10,12 +13,24 @@ describe('the logger', () => {
     const { lines, logger } = collect();
     logger.child({ requestId: 'REQ-1' }).info('granted', { window: 'PT1H' });
     logger.debug('not written at info');
-    expect(lines).toEqual([expect.objectContaining({ level: 'info', message: 'granted', requestId: 'REQ-1', service: 'test', window: 'PT1H' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        message: 'granted',
+        requestId: 'REQ-1',
+        service: 'test',
+        window: 'PT1H',
+      }),
+    ]);
   });
 
   it('never writes task tokens or secrets, however deep', () => {
     const { lines, logger } = collect();
-    logger.info('x', { taskToken: 'AAA', nested: { password: 'p', list: [{ botToken: 'xoxb-1' }] }, Authorization: 'Basic abc' });
+    logger.info('x', {
+      taskToken: 'AAA',
+      nested: { password: 'p', list: [{ botToken: 'xoxb-1' }] },
+      Authorization: 'Basic abc',
+    });
     const text = JSON.stringify(lines);
     for (const secret of ['AAA', '"p"', 'xoxb-1', 'Basic abc']) expect(text).not.toContain(secret);
     expect(redact({ ok: 1 })).toEqual({ ok: 1 });
@@ -27,7 +42,9 @@ describe('the logger', () => {
     expect(lines[0]).toMatchObject({
       RevokeFailed: 1,
       requestId: 'REQ-2',
-      _aws: { CloudWatchMetrics: [{ Namespace: 'OntapJitApprovals', Metrics: [{ Name: 'RevokeFailed', Unit: 'Count' }] }] },
+      _aws: {
+        CloudWatchMetrics: [{ Namespace: 'OntapJitApprovals', Metrics: [{ Name: 'RevokeFailed', Unit: 'Count' }] }],
+      },
     });
   });
 });

@@ -10,11 +10,17 @@ import { TEST_CONFIG } from '../support/workflow-env';
 
 describe('the environment', () => {
   it('applies defaults', () => {
-    expect(readEnv({})).toMatchObject({ JIT_TABLE_NAME: 'ontap-jit-requests', JIT_TIME_SCALE: 1, AWS_REGION: 'us-east-1' });
+    expect(readEnv({})).toMatchObject({
+      JIT_TABLE_NAME: 'ontap-jit-requests',
+      JIT_TIME_SCALE: 1,
+      AWS_REGION: 'us-east-1',
+    });
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => readEnv({ JIT_TIME_SCALE: 'fast' })).toThrow(new EnvironmentError('JIT_TIME_SCALE', 'must be a number, 1 or more'));
+    expect(() => readEnv({ JIT_TIME_SCALE: 'fast' })).toThrow(
+      new EnvironmentError('JIT_TIME_SCALE', 'must be a number, 1 or more'),
+    );
   });
 });
 
@@ -43,7 +49,9 @@ describe('the runtime', () => {
     delete process.env.SLACK_SECRET_ARN;
     setRuntimeForTesting({ config: TEST_CONFIG });
     const runtime = await getRuntime();
-    await expect(runtime.notifier.approval(pendingRequest())).rejects.toThrow(/SLACK_BOT_TOKEN is not set, and neither is SLACK_SECRET_ARN/);
+    await expect(runtime.notifier.approval(pendingRequest())).rejects.toThrow(
+      /SLACK_BOT_TOKEN is not set, and neither is SLACK_SECRET_ARN/,
+    );
   });
 
   it('needs the simulator URL for an embedded cluster', async () => {

@@ -9,9 +9,9 @@
 import { OntapAuthError } from '../../lambdas/ontap';
 import { getRuntime, resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
 import { SlackCallError } from '../../lambdas/slack/errors';
+import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import type { Fixture } from '../../local/ontap-sim/fixture';
 import { exampleFixture } from '../../local/ontap-sim/fixture';
-import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { pendingRequest } from '../support/requests';
 import { type LoopbackSecrets, startLoopbackSecrets } from '../support/secrets-manager';
@@ -47,8 +47,8 @@ function useMovableWallClock(): void {
   jest.useFakeTimers({
     advanceTimers: true,
     doNotFake: [
-      ...['hrtime', 'nextTick', 'performance', 'queueMicrotask'] as const,
-      ...['setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const,
+      ...(['hrtime', 'nextTick', 'performance', 'queueMicrotask'] as const),
+      ...(['setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const),
     ],
   });
 }

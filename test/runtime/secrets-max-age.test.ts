@@ -1,7 +1,7 @@
 /** How long a secret's value is kept: the configuration's aws.secretsMaxAge, JIT_SECRETS_MAX_AGE over it. */
 import { parseConfigText } from '../../lambdas/config/load';
-import { EnvironmentError } from '../../lambdas/runtime/errors';
 import { readEnv, secretsMaxAgeMinutes } from '../../lambdas/runtime/env';
+import { EnvironmentError } from '../../lambdas/runtime/errors';
 import { EXAMPLE_CONFIG_TEXT, exampleConfigWith } from '../support/cdk';
 
 describe('the secrets maximum age', () => {

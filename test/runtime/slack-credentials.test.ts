@@ -18,9 +18,16 @@ afterAll(() => secrets.close());
 
 describe('the Slack credentials', () => {
   it('come from the environment locally', async () => {
-    const env = readEnv({ SLACK_SIGNING_SECRET: 'local-sign', SLACK_BOT_TOKEN: 'xoxb-local', SLACK_SECRET_ARN: SLACK_ARN });
+    const env = readEnv({
+      SLACK_SIGNING_SECRET: 'local-sign',
+      SLACK_BOT_TOKEN: 'xoxb-local',
+      SLACK_SECRET_ARN: SLACK_ARN,
+    });
     const reader = new SecretReader(secrets.client);
-    await expect(slackCredentials(env, reader)).resolves.toEqual({ signingSecret: 'local-sign', botToken: 'xoxb-local' });
+    await expect(slackCredentials(env, reader)).resolves.toEqual({
+      signingSecret: 'local-sign',
+      botToken: 'xoxb-local',
+    });
     await expect(slackBotToken(env, reader)).resolves.toBe('xoxb-local');
   });
 
@@ -28,20 +35,28 @@ describe('the Slack credentials', () => {
     const env = readEnv({ SLACK_SECRET_ARN: SLACK_ARN });
     const reader = new SecretReader(secrets.client);
     const before = secrets.reads.length;
-    await expect(slackCredentials(env, reader)).resolves.toEqual({ signingSecret: 'sign-from-secret', botToken: 'xoxb-from-secret' });
+    await expect(slackCredentials(env, reader)).resolves.toEqual({
+      signingSecret: 'sign-from-secret',
+      botToken: 'xoxb-from-secret',
+    });
     await expect(slackBotToken(env, reader)).resolves.toBe('xoxb-from-secret');
     expect(secrets.reads.slice(before)).toEqual([SLACK_ARN]);
   });
 
   it('name what is missing: the variable, or the secret field, never a value', async () => {
-    await expect(slackCredentials(readEnv({ SLACK_BOT_TOKEN: 'xoxb-local' }), new SecretReader(secrets.client))).rejects.toThrow(
-      new EnvironmentError('SLACK_SIGNING_SECRET', 'is not set, and neither is SLACK_SECRET_ARN'),
-    );
-    const error = await slackCredentials(readEnv({ SLACK_SECRET_ARN: TOKEN_ONLY_ARN }), new SecretReader(secrets.client)).catch((e: unknown) => e);
+    await expect(
+      slackCredentials(readEnv({ SLACK_BOT_TOKEN: 'xoxb-local' }), new SecretReader(secrets.client)),
+    ).rejects.toThrow(new EnvironmentError('SLACK_SIGNING_SECRET', 'is not set, and neither is SLACK_SECRET_ARN'));
+    const error = await slackCredentials(
+      readEnv({ SLACK_SECRET_ARN: TOKEN_ONLY_ARN }),
+      new SecretReader(secrets.client),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretError);
     expect(String(error)).toContain('signingSecret');
     expect(String(error)).not.toContain('xoxb-only');
     // The workflow's tasks need only the token, so a token-only secret serves them.
-    await expect(slackBotToken(readEnv({ SLACK_SECRET_ARN: TOKEN_ONLY_ARN }), new SecretReader(secrets.client))).resolves.toBe('xoxb-only');
+    await expect(
+      slackBotToken(readEnv({ SLACK_SECRET_ARN: TOKEN_ONLY_ARN }), new SecretReader(secrets.client)),
+    ).resolves.toBe('xoxb-only');
   });
 });

@@ -1,5 +1,12 @@
 import { pendingRequest } from '../support/requests';
-import { BOT_TOKEN, commandBody, interactionBody, SIGNING_SECRET, signedHeaders, useSlackIngress } from '../support/slack';
+import {
+  BOT_TOKEN,
+  commandBody,
+  interactionBody,
+  SIGNING_SECRET,
+  signedHeaders,
+  useSlackIngress,
+} from '../support/slack';
 
 const ingress = useSlackIngress();
 const FORM = 'application/x-www-form-urlencoded';
@@ -42,7 +49,9 @@ describe('the Slack endpoint refuses what Slack did not send', () => {
     const { 'x-slack-request-timestamp': _t, ...noTimestamp } = signedHeaders(body, FORM);
     expect((await ingress().post(body, noSignature)).status).toBe(401);
     expect((await ingress().post(body, noTimestamp)).status).toBe(401);
-    expect((await ingress().post(body, { ...signedHeaders(body, FORM), 'x-slack-request-timestamp': 'soon' })).status).toBe(401);
+    expect(
+      (await ingress().post(body, { ...signedHeaders(body, FORM), 'x-slack-request-timestamp': 'soon' })).status,
+    ).toBe(401);
     await unchanged();
   });
 
@@ -102,7 +111,13 @@ describe('the Slack endpoint takes what Slack sends', () => {
       type: 'event_callback',
       event_id: 'Ev0001',
       event_time: 1795341600,
-      event: { type: 'app_home_opened', user: 'U0ALICE', channel: 'D0ALICE', tab: 'home', event_ts: '1795341600.000100' },
+      event: {
+        type: 'app_home_opened',
+        user: 'U0ALICE',
+        channel: 'D0ALICE',
+        tab: 'home',
+        event_ts: '1795341600.000100',
+      },
       authorizations: [{ team_id: 'T0LOCAL', user_id: 'U0JITBOT', is_bot: true }],
     });
     expect((await ingress().post(body, signedHeaders(body, 'application/json'))).status).toBe(200);
@@ -111,7 +126,12 @@ describe('the Slack endpoint takes what Slack sends', () => {
 
   it('takes a content type with parameters', async () => {
     const responseUrl = ingress().slack.issueResponseUrl();
-    const body = commandBody({ user: 'U0ALICE', text: 'help', trigger: ingress().slack.issueTrigger('U0ALICE'), responseUrl });
+    const body = commandBody({
+      user: 'U0ALICE',
+      text: 'help',
+      trigger: ingress().slack.issueTrigger('U0ALICE'),
+      responseUrl,
+    });
     const answer = await ingress().post(body, signedHeaders(body, `${FORM}; charset=utf-8`));
     expect(answer.status).toBe(200);
     expect(ingress().slack.responses).toHaveLength(1);

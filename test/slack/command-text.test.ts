@@ -12,9 +12,19 @@ describe('parseCommandText', () => {
   it('reads a one-line request, with or without the cluster, keeping the justification as typed', () => {
     expect(parseCommandText('cluster1/svm1 vsadmin 2h fix  snapmirror\nnow')).toEqual({
       kind: 'request',
-      draft: { cluster: 'cluster1', svm: 'svm1', role: 'vsadmin', duration: '2h', justification: 'fix  snapmirror\nnow', start: { mode: 'now' } },
+      draft: {
+        cluster: 'cluster1',
+        svm: 'svm1',
+        role: 'vsadmin',
+        duration: '2h',
+        justification: 'fix  snapmirror\nnow',
+        start: { mode: 'now' },
+      },
     });
-    expect(parseCommandText('svm1 vsadmin PT90M resync')).toMatchObject({ kind: 'request', draft: { svm: 'svm1', duration: 'PT90M' } });
+    expect(parseCommandText('svm1 vsadmin PT90M resync')).toMatchObject({
+      kind: 'request',
+      draft: { svm: 'svm1', duration: 'PT90M' },
+    });
     expect(parseCommandText('svm1 vsadmin PT90M resync')).not.toHaveProperty('draft.cluster');
   });
 });

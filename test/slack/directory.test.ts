@@ -13,7 +13,10 @@ beforeAll(async () => {
     botToken: 'xoxb-dir',
     directory: {
       ...EXAMPLE_DIRECTORY,
-      users: [...EXAMPLE_DIRECTORY.users, { id: 'U0ODD', name: 'odd', realName: 'Odd', email: 'o+dd@example.com', tz: 'UTC' }],
+      users: [
+        ...EXAMPLE_DIRECTORY.users,
+        { id: 'U0ODD', name: 'odd', realName: 'Odd', email: 'o+dd@example.com', tz: 'UTC' },
+      ],
     },
   });
   web = new WebClient('xoxb-dir', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
@@ -25,11 +28,21 @@ beforeEach(() => {
 });
 
 const directory = (emailLocalPart: boolean) =>
-  new SlackDirectory({ web, accounts: { map: { U0ALICE: 'alice_admin' }, emailLocalPart, trustedEmailDomains: ['example.com'], people: {} }, now: () => clock.now, groupTtlSeconds: 60 });
+  new SlackDirectory({
+    web,
+    accounts: { map: { U0ALICE: 'alice_admin' }, emailLocalPart, trustedEmailDomains: ['example.com'], people: {} },
+    now: () => clock.now,
+    groupTtlSeconds: 60,
+  });
 
 describe('SlackDirectory', () => {
   it('maps by the configuration first, with the time zone and name Slack gives', async () => {
-    expect(await directory(true).requester('U0ALICE')).toEqual({ slackUserId: 'U0ALICE', ontapAccount: 'alice_admin', zone: 'Europe/Paris', name: 'Alice Storage' });
+    expect(await directory(true).requester('U0ALICE')).toEqual({
+      slackUserId: 'U0ALICE',
+      ontapAccount: 'alice_admin',
+      zone: 'Europe/Paris',
+      name: 'Alice Storage',
+    });
   });
 
   it('falls back to the e-mail local part only when enabled, and only for a usable account name', async () => {
@@ -41,7 +54,11 @@ describe('SlackDirectory', () => {
   it('takes a user Slack no longer knows for a deactivated one, and reports an unreachable Slack as a lookup error', async () => {
     await expect(directory(true).requester('U0NOBODY')).rejects.toThrow('deactivated or a bot');
     const offline = new SlackDirectory({
-      web: new WebClient('xoxb-dir', { slackApiUrl: 'http://127.0.0.1:9/api/', retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR }),
+      web: new WebClient('xoxb-dir', {
+        slackApiUrl: 'http://127.0.0.1:9/api/',
+        retryConfig: { retries: 0 },
+        logLevel: LogLevel.ERROR,
+      }),
       accounts: { map: {}, emailLocalPart: false, trustedEmailDomains: [], people: {} },
       now: () => clock.now,
     });
@@ -67,11 +84,26 @@ describe('SlackDirectory', () => {
   it('knows a person by ONTAP account, e-mail and grouping', async () => {
     const dir = new SlackDirectory({
       web,
-      accounts: { map: { U0BOB: 'bob', U0BOBADM: 'bob' }, emailLocalPart: false, trustedEmailDomains: [], people: { bob: ['U0BOB', 'U0BOBADM'] } },
+      accounts: {
+        map: { U0BOB: 'bob', U0BOBADM: 'bob' },
+        emailLocalPart: false,
+        trustedEmailDomains: [],
+        people: { bob: ['U0BOB', 'U0BOBADM'] },
+      },
       now: () => clock.now,
     });
-    expect((await dir.identity('U0BOB')).keys).toEqual(['slack:U0BOB', 'ontap:bob', 'email:bob@example.com', 'person:bob']);
-    expect((await dir.identity('U0BOBADM')).keys).toEqual(['slack:U0BOBADM', 'ontap:bob', 'email:bob-adm@example.com', 'person:bob']);
+    expect((await dir.identity('U0BOB')).keys).toEqual([
+      'slack:U0BOB',
+      'ontap:bob',
+      'email:bob@example.com',
+      'person:bob',
+    ]);
+    expect((await dir.identity('U0BOBADM')).keys).toEqual([
+      'slack:U0BOBADM',
+      'ontap:bob',
+      'email:bob-adm@example.com',
+      'person:bob',
+    ]);
   });
 
   it('knows user-group members, and asks Slack again only after the cache ages', async () => {

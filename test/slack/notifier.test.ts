@@ -9,7 +9,10 @@ let notifier: Notifier;
 
 beforeAll(async () => {
   slack = await startSlackApi();
-  notifier = new Notifier({ client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }), approvalChannel: 'C0APPROVALS' });
+  notifier = new Notifier({
+    client: new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
+    approvalChannel: 'C0APPROVALS',
+  });
 });
 afterAll(() => slack.close());
 beforeEach(() => slack.reset());
@@ -45,7 +48,10 @@ describe('the notifier', () => {
     const refused = await notifier.approval(request).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SlackCallError);
     expect(refused).toMatchObject({ slackError: 'message_not_found' });
-    const unreachable = new Notifier({ client: new WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/', retryConfig: { retries: 0 } }), approvalChannel: 'C0X' });
+    const unreachable = new Notifier({
+      client: new WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/', retryConfig: { retries: 0 } }),
+      approvalChannel: 'C0X',
+    });
     await expect(unreachable.requester(requestIn('PENDING'))).rejects.toBeInstanceOf(SlackTransientError);
   });
 });

@@ -1,6 +1,13 @@
 import { DateTime } from 'luxon';
 import { loadConfig } from '../../lambdas/config/load';
-import { checkDraft, type Draft, policyFor, requesterPolicies, roleChoices, targetChoices } from '../../lambdas/slack/request-form';
+import {
+  checkDraft,
+  type Draft,
+  policyFor,
+  requesterPolicies,
+  roleChoices,
+  targetChoices,
+} from '../../lambdas/slack/request-form';
 
 const config = loadConfig();
 const now = DateTime.fromISO('2026-11-22T10:00:00Z', { zone: 'utc' });
@@ -63,32 +70,65 @@ describe('checkDraft', () => {
   });
 
   it('refuses odd characters in names before any policy is consulted', () => {
-    expect(check({ svm: 'svm1;rm' })).toEqual({ ok: false, errors: { target: 'An SVM name is letters, digits, ".", "_" and "-" only.' } });
-    expect(check({ role: '../admin' })).toEqual({ ok: false, errors: { role: 'A role name is letters, digits, ".", "_" and "-" only.' } });
-    expect(check({ svm: 'svm 1', svmTyped: true })).toEqual({ ok: false, errors: { svmName: 'An SVM name is letters, digits, ".", "_" and "-" only.' } });
+    expect(check({ svm: 'svm1;rm' })).toEqual({
+      ok: false,
+      errors: { target: 'An SVM name is letters, digits, ".", "_" and "-" only.' },
+    });
+    expect(check({ role: '../admin' })).toEqual({
+      ok: false,
+      errors: { role: 'A role name is letters, digits, ".", "_" and "-" only.' },
+    });
+    expect(check({ svm: 'svm 1', svmTyped: true })).toEqual({
+      ok: false,
+      errors: { svmName: 'An SVM name is letters, digits, ".", "_" and "-" only.' },
+    });
   });
 
   it('refuses durations over the policy maximum, and zero', () => {
-    expect(check({ duration: '8h1m' })).toEqual({ ok: false, errors: { duration: '8 hours 1 minute is longer than the policy allows (at most 8 hours).' } });
-    expect(check({ duration: '0m' })).toMatchObject({ ok: false, errors: { duration: expect.stringContaining('not a positive duration') } });
+    expect(check({ duration: '8h1m' })).toEqual({
+      ok: false,
+      errors: { duration: '8 hours 1 minute is longer than the policy allows (at most 8 hours).' },
+    });
+    expect(check({ duration: '0m' })).toMatchObject({
+      ok: false,
+      errors: { duration: expect.stringContaining('not a positive duration') },
+    });
   });
 
   it('refuses justifications that are too long or carry control characters', () => {
-    expect(check({ justification: 'x'.repeat(501) })).toMatchObject({ ok: false, errors: { justification: expect.stringContaining('500 characters') } });
-    expect(check({ justification: 'bell \u0007 in here' })).toMatchObject({ ok: false, errors: { justification: expect.stringContaining('control') } });
-    expect(check({ justification: '  two\nlines are fine  ' })).toMatchObject({ ok: true, value: { justification: 'two\nlines are fine' } });
+    expect(check({ justification: 'x'.repeat(501) })).toMatchObject({
+      ok: false,
+      errors: { justification: expect.stringContaining('500 characters') },
+    });
+    expect(check({ justification: 'bell \u0007 in here' })).toMatchObject({
+      ok: false,
+      errors: { justification: expect.stringContaining('control') },
+    });
+    expect(check({ justification: '  two\nlines are fine  ' })).toMatchObject({
+      ok: true,
+      value: { justification: 'two\nlines are fine' },
+    });
   });
 
   it('reads a scheduled start in the given zone, within the policy’s limit', () => {
-    const start = (date: string, time: string) => check({ start: { mode: 'scheduled', date, time, zone: 'Asia/Tokyo' } });
+    const start = (date: string, time: string) =>
+      check({ start: { mode: 'scheduled', date, time, zone: 'Asia/Tokyo' } });
     expect(start('2026-11-23', '09:00')).toMatchObject({ ok: true, value: { requestedStart: '2026-11-23T00:00:00Z' } });
-    expect(start('2026-11-22', '18:00')).toMatchObject({ ok: false, errors: { startTime: 'The start time is in the past.' } });
-    expect(start('2026-12-01', '09:00')).toMatchObject({ ok: false, errors: { startTime: 'The start time is more than 7 days ahead.' } });
+    expect(start('2026-11-22', '18:00')).toMatchObject({
+      ok: false,
+      errors: { startTime: 'The start time is in the past.' },
+    });
+    expect(start('2026-12-01', '09:00')).toMatchObject({
+      ok: false,
+      errors: { startTime: 'The start time is more than 7 days ahead.' },
+    });
   });
 
   it('tells someone with no policy so', () => {
     const none = { ...config, policies: config.policies.filter((p) => p.requesters !== 'anyone') };
-    expect(checkDraft({ ...good, cluster: undefined }, { config: none, actor: { userId: 'U0BOB', groups: new Set() }, now })).toEqual({
+    expect(
+      checkDraft({ ...good, cluster: undefined }, { config: none, actor: { userId: 'U0BOB', groups: new Set() }, now }),
+    ).toEqual({
       ok: false,
       errors: { target: 'No policy lets you request elevated access.' },
     });

@@ -5,7 +5,14 @@ const secret = '8f742231b10e8888abcd99yyyzzz85a5';
 const now = 1_795_341_600;
 const body = 'token=xyz&command=%2Fjit&text=help';
 const verify = (over: Partial<Parameters<typeof verifySlackRequest>[0]> = {}) =>
-  verifySlackRequest({ signingSecret: secret, rawBody: body, timestamp: String(now), signature: slackSignature(secret, String(now), body), nowSeconds: now, ...over });
+  verifySlackRequest({
+    signingSecret: secret,
+    rawBody: body,
+    timestamp: String(now),
+    signature: slackSignature(secret, String(now), body),
+    nowSeconds: now,
+    ...over,
+  });
 
 describe('verifySlackRequest', () => {
   it('computes Slack’s v0 signature', () => {

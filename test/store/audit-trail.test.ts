@@ -1,5 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { useDynamo } from '../support/dynamo';
 import { at, pendingRequest } from '../support/requests';
 
@@ -39,7 +38,9 @@ describe('audit trail', () => {
       }),
     );
     expect((await store.auditTrail(request.id)).map((e) => e.type)).toEqual(['REQUESTED', 'APPROVE']);
-    const repaired = await doc.send(new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'AUDIT#000001' } }));
+    const repaired = await doc.send(
+      new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'AUDIT#000001' } }),
+    );
     expect(repaired.Item?.type).toBe('APPROVE');
   });
 });

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { storeContext, queryAll, writeIf } from '../../lambdas/store/context';
+import { queryAll, storeContext, writeIf } from '../../lambdas/store/context';
 import { TABLE } from '../../lambdas/store/table';
 import { useDynamo } from '../support/dynamo';
 import { at, pendingRequest } from '../support/requests';

@@ -46,7 +46,7 @@ describe('due items', () => {
   });
 
   it('reports an item it cannot read as corrupt instead of failing the page', async () => {
-    const { store, dynamo } = ctx();
+    const { dynamo } = ctx();
     const doc = DynamoDBDocumentClient.from(dynamo.client);
     const item = { pk: 'REQ#20261122-CORRUPT02', sk: 'REQUEST', status: 'ACTIVE', gsi3pk: 'DUE', gsi3sk: `${at(0)}#x` };
     await doc.send(new PutCommand({ TableName: dynamo.tableName, Item: item }));

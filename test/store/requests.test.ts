@@ -1,7 +1,6 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AlreadyApprovedError, IllegalTransitionError, NotApproverError } from '../../lambdas/domain/errors';
-import { DuplicateRequestError, CorruptItemError, RequestNotFoundError } from '../../lambdas/store/errors';
+import { CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store/errors';
 import { useDynamo } from '../support/dynamo';
 import { at, pendingRequest } from '../support/requests';
 
@@ -58,7 +57,9 @@ describe('RequestStore', () => {
   it('20 concurrent clicks by one approver count once', async () => {
     const { store } = ctx();
     const request = await store.create(pendingRequest({ approvalsRequired: 2 }));
-    const results = await Promise.all(APPROVERS.map(() => store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) })));
+    const results = await Promise.all(
+      APPROVERS.map(() => store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) })),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     for (const r of results.filter((x) => !x.ok)) expect(!r.ok && r.error).toBeInstanceOf(AlreadyApprovedError);
     expect(await store.get(request.id)).toMatchObject({ status: 'PENDING', approvals: [{ by: 'U0BOB' }] });
@@ -117,7 +118,10 @@ describe('RequestStore', () => {
     const { store } = ctx();
     const soon = await store.create(pendingRequest());
     const later = await store.create(pendingRequest());
-    for (const [r, end] of [[soon, at(30)], [later, at(90)]] as const) {
+    for (const [r, end] of [
+      [soon, at(30)],
+      [later, at(90)],
+    ] as const) {
       await store.apply(r.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) });
       await store.apply(r.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end } });
     }
@@ -148,7 +152,8 @@ describe('RequestStore', () => {
     const doc = DynamoDBDocumentClient.from(dynamo.client);
     const request = await store.create(pendingRequest());
     const read = async () =>
-      (await doc.send(new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'REQUEST' } }))).Item;
+      (await doc.send(new GetCommand({ TableName: dynamo.tableName, Key: { pk: `REQ#${request.id}`, sk: 'REQUEST' } })))
+        .Item;
     expect((await read())?.expiresAt).toBeUndefined();
     await store.apply(request.id, { type: 'DENY', by: 'U0BOB', at: at(1), reason: 'no' });
     expect((await read())?.expiresAt).toBe(Date.parse(at(1)) / 1000 + 400 * 86400);
@@ -157,7 +162,12 @@ describe('RequestStore', () => {
   it('refuses to use an item that does not match the schema', async () => {
     const { store, dynamo } = ctx();
     const doc = DynamoDBDocumentClient.from(dynamo.client);
-    await doc.send(new PutCommand({ TableName: dynamo.tableName, Item: { pk: 'REQ#20261122-CORRUPT01', sk: 'REQUEST', status: 'ACTIVE' } }));
+    await doc.send(
+      new PutCommand({
+        TableName: dynamo.tableName,
+        Item: { pk: 'REQ#20261122-CORRUPT01', sk: 'REQUEST', status: 'ACTIVE' },
+      }),
+    );
     await expect(store.get('20261122-CORRUPT01')).rejects.toThrow(CorruptItemError);
   });
 });

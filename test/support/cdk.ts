@@ -19,7 +19,9 @@ export function cdkJsonContext(): Record<string, unknown> {
 export const EXAMPLE_CONFIG_TEXT = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
 
 /** The example configuration with fields set (comments kept), e.g. `{ aws: { vpc: {...} } }` paths as arrays. */
-export function exampleConfigWith(changes: ReadonlyArray<readonly [path: readonly (string | number)[], value: unknown]>): string {
+export function exampleConfigWith(
+  changes: ReadonlyArray<readonly [path: readonly (string | number)[], value: unknown]>,
+): string {
   const document = parseDocument(EXAMPLE_CONFIG_TEXT);
   for (const [path, value] of changes) document.setIn(path, value);
   return document.toString();
@@ -37,13 +39,18 @@ export interface SynthesizedJit extends JitStacks {
  * process) runs only when `validate` is set: the cdk-nag and bundle tests run it on every
  * configuration they synthesize.
  */
-export function synthJit(options: { configText?: string; bundleInto?: string; validate?: boolean } = {}): SynthesizedJit {
+export function synthJit(
+  options: { configText?: string; bundleInto?: string; validate?: boolean } = {},
+): SynthesizedJit {
   const configText = options.configText ?? EXAMPLE_CONFIG_TEXT;
   const context = { ...cdkJsonContext(), ...(options.bundleInto ? {} : { 'aws:cdk:bundling-stacks': [] }) };
   const app = new App({ context, ...(options.bundleInto ? { outdir: options.bundleInto } : {}) });
   const stacks = addJitStacks(app, { config: parseConfigText(configText), configText });
   // The warning is right for a deployment, and known here: tests synthesize the simulator's configuration on purpose.
-  Validations.of(stacks.app).acknowledge({ id: 'Annotation::ontap-jit:embedded-cluster', reason: 'Tests synthesize the example configuration.' });
+  Validations.of(stacks.app).acknowledge({
+    id: 'Annotation::ontap-jit:embedded-cluster',
+    reason: 'Tests synthesize the example configuration.',
+  });
   const saved = process.env.CDK_VALIDATION;
   if (!options.validate) process.env.CDK_VALIDATION = 'false';
   try {

@@ -1,6 +1,7 @@
 /** A real DynamoDB API (dynalite over loopback) and a store on it, for tests. */
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
+
 import { RequestStore } from '../../lambdas/store/requests';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
 
 /** Starts dynalite for the test file; `get()` returns the running instance and a store on it. */
 export function useDynamo(): () => { dynamo: EmbeddedDynamo; store: RequestStore } {

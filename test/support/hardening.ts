@@ -33,7 +33,9 @@ export function fixtureWith(accounts: readonly string[]): Fixture {
         name,
         role: 'vsadmin-readonly',
         locked: false,
-        applications: [{ application: 'ssh', authentication_methods: ['password'], second_authentication_method: 'none' }],
+        applications: [
+          { application: 'ssh', authentication_methods: ['password'], second_authentication_method: 'none' },
+        ],
       })),
     ],
   } as Fixture;
@@ -82,7 +84,10 @@ export function ontapMillis(text: string): number {
  * Entries whose window outlives the approved window of the request their comment names, or that
  * name no known request: what must never be on the cluster.
  */
-export function entriesPastApproval(entries: readonly Record<string, unknown>[], requests: readonly AccessRequest[]): string[] {
+export function entriesPastApproval(
+  entries: readonly Record<string, unknown>[],
+  requests: readonly AccessRequest[],
+): string[] {
   const problems: string[] = [];
   for (const raw of entries) {
     const entry = raw as unknown as SimEntry;
@@ -96,7 +101,8 @@ export function entriesPastApproval(entries: readonly Record<string, unknown>[],
       continue;
     }
     const end = ontapMillis(entry.end_time);
-    if (end > Date.parse(request.window.end)) problems.push(`${entry.account.name}: entry ends ${entry.end_time}, after the approved ${request.window.end}`);
+    if (end > Date.parse(request.window.end))
+      problems.push(`${entry.account.name}: entry ends ${entry.end_time}, after the approved ${request.window.end}`);
   }
   return problems;
 }

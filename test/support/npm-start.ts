@@ -28,7 +28,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Spawns `tsx bin/local.ts` with the arguments and waits for its `ready` line. */
-export async function startProcess(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<StartedProcess> {
+export async function startProcess(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+): Promise<StartedProcess> {
   const started = Date.now();
   const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/local.ts', ...args], {
     cwd: ROOT,

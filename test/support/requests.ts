@@ -4,7 +4,8 @@ import { transition } from '../../lambdas/domain/lifecycle';
 import { type AccessRequest, newRequest, type RequestIn, type Status } from '../../lambdas/domain/request';
 
 export const T0 = '2026-11-22T10:00:00Z';
-export const at = (minutes: number): string => new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+export const at = (minutes: number): string =>
+  new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
 
 let counter = 0;
 

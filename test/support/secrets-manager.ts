@@ -28,7 +28,12 @@ export async function startLoopbackSecrets(initial: Readonly<Record<string, stri
       const value = values[SecretId];
       if (value === undefined) {
         res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'Secrets Manager can’t find the specified secret.' }));
+        res.end(
+          JSON.stringify({
+            __type: 'ResourceNotFoundException',
+            message: 'Secrets Manager can’t find the specified secret.',
+          }),
+        );
         return;
       }
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });

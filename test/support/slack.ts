@@ -43,12 +43,20 @@ export function signedHeaders(
     'x-slack-request-timestamp': timestamp,
     'x-slack-signature': slackSignature(options.secret ?? SIGNING_SECRET, timestamp, body),
     'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-    ...(options.retryNum !== undefined ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' } : {}),
+    ...(options.retryNum !== undefined
+      ? { 'x-slack-retry-num': String(options.retryNum), 'x-slack-retry-reason': 'http_timeout' }
+      : {}),
   };
 }
 
 /** A slash command body, form-encoded as Slack sends it. */
-export function commandBody(fields: { user: string; text: string; trigger: string; responseUrl: string; channel?: string }): string {
+export function commandBody(fields: {
+  user: string;
+  text: string;
+  trigger: string;
+  responseUrl: string;
+  channel?: string;
+}): string {
   return new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: TEAM,
@@ -77,7 +85,10 @@ type Block = { type: string; block_id?: string; element?: Record<string, unknown
  * `view.state.values` as Slack would send it for a view after a person typed `answers` (keyed by the
  * block's kind, the part of its id before `@`); untouched inputs keep their initial values.
  */
-export function viewState(view: { readonly blocks?: unknown }, answers: Record<string, string | null>): Record<string, Record<string, unknown>> {
+export function viewState(
+  view: { readonly blocks?: unknown },
+  answers: Record<string, string | null>,
+): Record<string, Record<string, unknown>> {
   const values: Record<string, Record<string, unknown>> = {};
   const blocks = (view.blocks ?? []) as Block[];
   for (const block of blocks) {
@@ -92,13 +103,19 @@ export function viewState(view: { readonly blocks?: unknown }, answers: Record<s
       case 'radio_buttons': {
         const value = given !== undefined ? given : (initialOption?.value ?? null);
         values[block.block_id] = {
-          [actionId]: { type: element.type, selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value } },
+          [actionId]: {
+            type: element.type,
+            selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value },
+          },
         };
         break;
       }
       case 'plain_text_input':
         values[block.block_id] = {
-          [actionId]: { type: 'plain_text_input', value: given !== undefined ? given : ((element.initial_value as string | undefined) ?? null) },
+          [actionId]: {
+            type: 'plain_text_input',
+            value: given !== undefined ? given : ((element.initial_value as string | undefined) ?? null),
+          },
         };
         break;
       case 'datepicker':
@@ -106,7 +123,11 @@ export function viewState(view: { readonly blocks?: unknown }, answers: Record<s
         break;
       case 'timepicker':
         values[block.block_id] = {
-          [actionId]: { type: 'timepicker', selected_time: given ?? null, ...(element.timezone ? { timezone: element.timezone } : {}) },
+          [actionId]: {
+            type: 'timepicker',
+            selected_time: given ?? null,
+            ...(element.timezone ? { timezone: element.timezone } : {}),
+          },
         };
         break;
     }
@@ -139,15 +160,32 @@ export interface IngressHarness {
   /** Posts a raw body with the given headers to `POST /slack/events` over loopback HTTP. */
   post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
   /** Runs `/jit <text>` as `user`; returns the HTTP answer and what was posted to the command's response_url. */
-  command(user: string, text: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  command(
+    user: string,
+    text: string,
+    options?: { retryNum?: number },
+  ): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** Sends an interactivity payload; returns the HTTP answer and what was posted to `response_url` (when the payload has one). */
-  interact(payload: Record<string, unknown>, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  interact(
+    payload: Record<string, unknown>,
+    options?: { retryNum?: number },
+  ): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** The block_actions payload of a click on one of the approval message's buttons (a fresh trigger and response_url). */
   clickPayload(user: string, actionId: string, request: AccessRequest): Record<string, unknown>;
   /** A click on one of the approval message's buttons. */
-  click(user: string, actionId: string, request: AccessRequest, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  click(
+    user: string,
+    actionId: string,
+    request: AccessRequest,
+    options?: { retryNum?: number },
+  ): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** Submits a modal the stand-in holds, with the person's answers. */
-  submitView(user: string, viewId: string, answers: Record<string, string | null>, options?: { retryNum?: number }): Promise<IngressAnswer>;
+  submitView(
+    user: string,
+    viewId: string,
+    answers: Record<string, string | null>,
+    options?: { retryNum?: number },
+  ): Promise<IngressAnswer>;
   /** Does what the workflow does once it waits for approval: posts the approval message and keeps the token. */
   awaitApproval(request: AccessRequest, token: string): Promise<AccessRequest>;
 }
@@ -162,7 +200,10 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
   beforeAll(async () => {
     const { store } = db();
     const config = options.config ?? loadConfig();
-    const slack = await startSlackApi({ botToken: BOT_TOKEN, ...(options.directory ? { directory: options.directory } : {}) });
+    const slack = await startSlackApi({
+      botToken: BOT_TOKEN,
+      ...(options.directory ? { directory: options.directory } : {}),
+    });
     const sfn = await startStepFunctionsRecorder();
     const logs: string[] = [];
     const clock = { now: Date.parse(T0) };
@@ -212,7 +253,14 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
         state: { values: {} },
         response_url: slack.issueResponseUrl(),
         actions: [
-          { action_id: actionId, block_id: 'jit_decision', type: 'button', value: request.id, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' },
+          {
+            action_id: actionId,
+            block_id: 'jit_decision',
+            type: 'button',
+            value: request.id,
+            text: { type: 'plain_text', text: 'x' },
+            action_ts: '1.2',
+          },
         ],
       };
     };
@@ -270,7 +318,10 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
         const posted = await web.chat.postMessage({ channel: APPROVALS, text: message.text, blocks: message.blocks });
         const ref = { channel: String(posted.channel), ts: String(posted.ts) };
         await store.setToken(request.id, 'approval', token, ['PENDING']);
-        const { stored } = await store.update(request.id, ['PENDING'], (s) => ({ ...s, request: { ...s.request, slack: { ...s.request.slack, approval: ref } } }));
+        const { stored } = await store.update(request.id, ['PENDING'], (s) => ({
+          ...s,
+          request: { ...s.request, slack: { ...s.request.slack, approval: ref } },
+        }));
         sfn.waitWith(token);
         return stored.request;
       },

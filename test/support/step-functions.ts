@@ -49,7 +49,10 @@ export async function startStepFunctionsRecorder(): Promise<StepFunctionsRecorde
         const name = String(body.name);
         if (executions.some((e) => e.name === name)) return error('ExecutionAlreadyExists');
         executions.push({ name, input: JSON.parse(String(body.input)) });
-        return send(200, { executionArn: executionArnFor(String(body.stateMachineArn), name), startDate: Date.now() / 1000 });
+        return send(200, {
+          executionArn: executionArnFor(String(body.stateMachineArn), name),
+          startDate: Date.now() / 1000,
+        });
       }
       if (target === 'SendTaskSuccess') {
         const token = String(body.taskToken);
@@ -62,7 +65,12 @@ export async function startStepFunctionsRecorder(): Promise<StepFunctionsRecorde
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = new SFNClient({ endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new SFNClient({
+    endpoint,
+    region: 'eu-west-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   return {
     endpoint,
     workflow: new WorkflowClient({ client, stateMachineArn: STATE_MACHINE_ARN }),

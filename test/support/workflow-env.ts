@@ -24,17 +24,30 @@ import { SlackDirectory as PeopleLookup } from '../../lambdas/slack/directory';
 import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/requests';
-import { WorkflowClient } from '../../lambdas/workflow/client';
+import { RequestStore as Store } from '../../lambdas/store/requests';
+import { executionArnFor, WorkflowClient } from '../../lambdas/workflow/client';
 import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from '../../local/dynamodb';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../local/dynamodb-fault-proxy';
 import { type OntapSimulator, type SimCall, type SimulatorOptions, startOntapSimulator } from '../../local/ontap-sim';
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
-import { type ExecutionDescription, type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from '../../local/stepfunctions';
-import { RequestStore as Store } from '../../lambdas/store/requests';
-import { executionArnFor } from '../../lambdas/workflow/client';
+import {
+  type ExecutionDescription,
+  type LocalWorkflow,
+  type LocalWorkflowOptions,
+  startLocalWorkflow,
+} from '../../local/stepfunctions';
 import { pendingRequest } from './requests';
-import { BOT_TOKEN, commandBody, type IngressAnswer, interactionBody, SIGNING_SECRET, signedHeaders, TEAM, viewState } from './slack';
+import {
+  BOT_TOKEN,
+  commandBody,
+  type IngressAnswer,
+  interactionBody,
+  SIGNING_SECRET,
+  signedHeaders,
+  TEAM,
+  viewState,
+} from './slack';
 
 /** One real second is an hour of business time. */
 export const TIME_SCALE = 3600;
@@ -119,7 +132,9 @@ export interface WorkflowEnv {
    * Records a request (as the Slack side does on submit; 4 hours on svm1 unless told) and starts its
    * workflow. The requester is the Slack user mapped to the request's ONTAP account (see `askerOf`).
    */
-  submit(overrides?: Parameters<typeof pendingRequest>[0]): Promise<{ id: string; executionArn: string; requester: string }>;
+  submit(
+    overrides?: Parameters<typeof pendingRequest>[0],
+  ): Promise<{ id: string; executionArn: string; requester: string }>;
   /** Resolves once the execution waits on a token in `state` (AwaitApproval or AwaitEnd). */
   waiting(executionArn: string, state: 'AwaitApproval' | 'AwaitEnd'): Promise<void>;
   /** Resolves once the execution has stopped. */
@@ -146,19 +161,40 @@ export interface WorkflowIngress {
   /** Posts a raw body with these headers. */
   post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
   /** `/jit <text>` typed by `user`; the answer and what was posted to its response_url. */
-  command(user: string, text: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  command(
+    user: string,
+    text: string,
+    options?: { retryNum?: number },
+  ): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** The block_actions payload of a click on the request's approval message (or the requester's DM) button. */
   clickPayload(user: string, actionId: string, requestId: string): Record<string, unknown>;
   /** Sends an interactivity payload as Slack does (form-encoded, signed). */
-  interact(payload: Record<string, unknown>, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  interact(
+    payload: Record<string, unknown>,
+    options?: { retryNum?: number },
+  ): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** A click on a decision button (`jit_approve`, `jit_cancel`, `jit_revoke`...). */
-  click(user: string, actionId: string, requestId: string, options?: { retryNum?: number }): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
+  click(
+    user: string,
+    actionId: string,
+    requestId: string,
+    options?: { retryNum?: number },
+  ): Promise<{ answer: IngressAnswer; responses: () => Record<string, unknown>[] }>;
   /** Submits a modal the stand-in holds, with the person's answers (keyed by block kind). */
-  submitView(user: string, viewId: string, answers: Record<string, string | null>, options?: { retryNum?: number }): Promise<IngressAnswer>;
+  submitView(
+    user: string,
+    viewId: string,
+    answers: Record<string, string | null>,
+    options?: { retryNum?: number },
+  ): Promise<IngressAnswer>;
   /** Clicks Deny and answers the modal it opens with `reason`; the modal's answer. */
   deny(user: string, requestId: string, reason: string): Promise<IngressAnswer>;
   /** `/jit <text>` that should make a request: its id (from the reply) and execution. */
-  request(user: string, text: string, options?: { retryNum?: number }): Promise<{ id: string; executionArn: string; reply: string }>;
+  request(
+    user: string,
+    text: string,
+    options?: { retryNum?: number },
+  ): Promise<{ id: string; executionArn: string; reply: string }>;
 }
 
 /** Seams for tests of races: task handlers replaced, the ONTAP client wrapped. */
@@ -194,11 +230,18 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     const config = options.config ?? TEST_CONFIG;
     const dynamo = await startEmbeddedDynamo();
     closers.push(() => dynamo.close());
-    const sim = await startOntapSimulator({ clock, ...(options.fixture !== undefined ? { fixture: options.fixture } : {}) });
+    const sim = await startOntapSimulator({
+      clock,
+      ...(options.fixture !== undefined ? { fixture: options.fixture } : {}),
+    });
     closers.push(() => sim.close());
     const slack = await startSlackApi(options.directory ? { directory: options.directory } : {});
     closers.push(() => slack.close());
-    const local = await startLocalWorkflow({ timeScale: TIME_SCALE, clock, ...(options.handlers ? { handlers: options.handlers } : {}) });
+    const local = await startLocalWorkflow({
+      timeScale: TIME_SCALE,
+      clock,
+      ...(options.handlers ? { handlers: options.handlers } : {}),
+    });
     closers.push(() => local.close());
     local.counters.countDynamo(dynamo.client);
 
@@ -208,7 +251,12 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     if (proxy) closers.push(() => storeClient.destroy());
     const logs: string[] = [];
     const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
-    const store = new Store({ client: storeClient, tableName: dynamo.tableName, retentionSeconds: config.retention, logger });
+    const store = new Store({
+      client: storeClient,
+      tableName: dynamo.tableName,
+      retentionSeconds: config.retention,
+      logger,
+    });
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
     const plain = new OntapClient({
       endpoint: sim.url,
@@ -234,7 +282,8 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
               accounts: config.slack.accounts,
               now: () => clock.now(),
               groupTtlSeconds: 0,
-              onUnresolvedGroup: (group, problem) => logger.warn('user group not resolved; skipped', { group, problem }),
+              onUnresolvedGroup: (group, problem) =>
+                logger.warn('user group not resolved; skipped', { group, problem }),
             }),
             workflow,
             clock,
@@ -258,7 +307,13 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
         id = `U0ACCT${askers.size + 1}`;
         askers.set(requester.ontapAccount, id);
         map[id] = requester.ontapAccount;
-        slack.setUser({ id, name: id.toLowerCase(), realName: `Owner of ${requester.ontapAccount}`, email: `${id.toLowerCase()}@accounts.test`, tz: 'UTC' });
+        slack.setUser({
+          id,
+          name: id.toLowerCase(),
+          realName: `Owner of ${requester.ontapAccount}`,
+          email: `${id.toLowerCase()}@accounts.test`,
+          tz: 'UTC',
+        });
       }
       return id;
     };
@@ -284,7 +339,9 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       if (tokens.approval) await workflow.resumeApproval(tokens.approval, { decision });
     };
 
-    const ingress = options.ingress ? await startIngress({ config, store, workflow, clock, slack, stateMachineArn: local.stateMachineArn }) : undefined;
+    const ingress = options.ingress
+      ? await startIngress({ config, store, workflow, clock, slack, stateMachineArn: local.stateMachineArn })
+      : undefined;
     if (ingress) closers.push(() => ingress.close());
 
     env = {
@@ -305,7 +362,12 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       clock,
       logs,
       async submit(overrides = {}) {
-        const asked = pendingRequest({ createdAt: now(), svm: { name: 'svm1' }, durationSeconds: 4 * 3600, ...overrides });
+        const asked = pendingRequest({
+          createdAt: now(),
+          svm: { name: 'svm1' },
+          durationSeconds: 4 * 3600,
+          ...overrides,
+        });
         const request = { ...asked, requester: { ...asked.requester, slackUserId: askerOf(asked.requester) } };
         await store.create(request, request.requester.slackUserId);
         const { executionArn } = await workflow.start(request.id);
@@ -314,19 +376,40 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       waiting: (executionArn, state) => local.sfn.whenWaiting(executionArn, state),
       finished: (executionArn) => local.sfn.waitForExecution(executionArn),
       approve: (id, by) =>
-        decide(id, { type: 'APPROVE', by, at: now() }, (r) => authorizeDecision(policyOf(r), r, actor(by)), async (result) => {
-          if (result.to === 'APPROVED') await resumeApproval(id, 'APPROVED');
-        }),
+        decide(
+          id,
+          { type: 'APPROVE', by, at: now() },
+          (r) => authorizeDecision(policyOf(r), r, actor(by)),
+          async (result) => {
+            if (result.to === 'APPROVED') await resumeApproval(id, 'APPROVED');
+          },
+        ),
       deny: (id, by, reason) =>
-        decide(id, { type: 'DENY', by, at: now(), reason }, (r) => authorizeDecision(policyOf(r), r, actor(by)), () => resumeApproval(id, 'DENIED')),
+        decide(
+          id,
+          { type: 'DENY', by, at: now(), reason },
+          (r) => authorizeDecision(policyOf(r), r, actor(by)),
+          () => resumeApproval(id, 'DENIED'),
+        ),
       cancel: (id, by) =>
-        decide(id, { type: 'CANCEL', by, at: now() }, (r) => authorizeCancel(policyOf(r), r, actor(by)), () => resumeApproval(id, 'CANCELLED')),
+        decide(
+          id,
+          { type: 'CANCEL', by, at: now() },
+          (r) => authorizeCancel(policyOf(r), r, actor(by)),
+          () => resumeApproval(id, 'CANCELLED'),
+        ),
       revokeNow: (id, by) =>
-        decide(id, { type: 'REVOKE_REQUESTED', by, at: now() }, (r) => authorizeRevoke(policyOf(r), r, actor(by)), async () => {
-          const { tokens } = await store.getStored(id);
-          if (tokens.end) await workflow.endNow(tokens.end);
-        }),
-      jitCalls: (method) => sim.calls().filter((c) => c.method === method && c.path.startsWith('/api/security/jit-privilege-users')),
+        decide(
+          id,
+          { type: 'REVOKE_REQUESTED', by, at: now() },
+          (r) => authorizeRevoke(policyOf(r), r, actor(by)),
+          async () => {
+            const { tokens } = await store.getStored(id);
+            if (tokens.end) await workflow.endNow(tokens.end);
+          },
+        ),
+      jitCalls: (method) =>
+        sim.calls().filter((c) => c.method === method && c.path.startsWith('/api/security/jit-privilege-users')),
     };
   });
 
@@ -370,7 +453,8 @@ async function startIngress(deps: {
     const text = await res.text();
     return { status: res.status, body: text, json: () => JSON.parse(text) as unknown };
   };
-  const responsesOf = (responseUrl: string) => () => slack.responses.filter((r) => r.id === responseUrl.split('/').pop()).map((r) => r.body);
+  const responsesOf = (responseUrl: string) => () =>
+    slack.responses.filter((r) => r.id === responseUrl.split('/').pop()).map((r) => r.body);
   const interact: WorkflowIngress['interact'] = async (payload, opts = {}) => {
     const body = interactionBody(payload);
     const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
@@ -381,7 +465,12 @@ async function startIngress(deps: {
     user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
     api_app_id: 'A0JIT',
     token: 'legacy-verification-token',
-    container: { type: 'message', message_ts: '0.000000', channel_id: deps.config.slack.approvalChannel, is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: '0.000000',
+      channel_id: deps.config.slack.approvalChannel,
+      is_ephemeral: false,
+    },
     trigger_id: slack.issueTrigger(user),
     team: { id: TEAM, domain: 'local' },
     enterprise: null,
@@ -390,7 +479,16 @@ async function startIngress(deps: {
     message: { type: 'message', ts: '0.000000', text: 'JIT request', blocks: [] },
     state: { values: {} },
     response_url: slack.issueResponseUrl(),
-    actions: [{ action_id: actionId, block_id: 'jit_decision', type: 'button', value: requestId, text: { type: 'plain_text', text: 'x' }, action_ts: '1.2' }],
+    actions: [
+      {
+        action_id: actionId,
+        block_id: 'jit_decision',
+        type: 'button',
+        value: requestId,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: '1.2',
+      },
+    ],
   });
   const ingress: WorkflowIngress = {
     url,
@@ -441,7 +539,9 @@ async function startIngress(deps: {
     async request(user, text, opts = {}) {
       const { answer, responses } = await ingress.command(user, text, opts);
       if (answer.status !== 200) throw new Error(`/jit answered ${answer.status}`);
-      const reply = responses().map((r) => String(r.text)).join('\n');
+      const reply = responses()
+        .map((r) => String(r.text))
+        .join('\n');
       const id = /`(JIT-[0-9A-Z]{12})`/.exec(reply)?.[1];
       if (!id) throw new Error(`/jit ${text} made no request: ${reply}`);
       return { id, executionArn: executionArnFor(deps.stateMachineArn, id), reply };

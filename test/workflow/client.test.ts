@@ -9,7 +9,10 @@ const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:jit';
 /** A loopback endpoint speaking the Step Functions JSON 1.0 protocol with scripted answers. */
 let server: Server;
 let received: { target: string; body: Record<string, unknown> }[] = [];
-let answer: (target: string, body: Record<string, unknown>) => { status: number; body: object } = () => ({ status: 200, body: {} });
+let answer: (target: string, body: Record<string, unknown>) => { status: number; body: object } = () => ({
+  status: 200,
+  body: {},
+});
 let client: WorkflowClient;
 
 beforeAll(async () => {
@@ -47,8 +50,13 @@ const awsError = (type: string) => ({ status: 400, body: { __type: `com.amazonaw
 describe('WorkflowClient', () => {
   it('starts an execution named after the request with the request id as input', async () => {
     answer = () => ({ status: 200, body: { executionArn: executionArnFor(ARN, 'REQ-1'), startDate: 1 } });
-    expect(await client.start('REQ-1')).toEqual({ executionArn: `${ARN.replace(':stateMachine:', ':execution:')}:REQ-1`, alreadyStarted: false });
-    expect(received).toEqual([{ target: 'StartExecution', body: { stateMachineArn: ARN, name: 'REQ-1', input: '{"requestId":"REQ-1"}' } }]);
+    expect(await client.start('REQ-1')).toEqual({
+      executionArn: `${ARN.replace(':stateMachine:', ':execution:')}:REQ-1`,
+      alreadyStarted: false,
+    });
+    expect(received).toEqual([
+      { target: 'StartExecution', body: { stateMachineArn: ARN, name: 'REQ-1', input: '{"requestId":"REQ-1"}' } },
+    ]);
   });
 
   it('reports a second start of the same request instead of running a second workflow', async () => {

@@ -2,19 +2,26 @@
  * The synthesized state machine end to end: local runner, dynalite, the ONTAP simulator and the
  * Slack stand-in, on a clock where one real second is one hour.
  */
+
+import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { revokeAccess } from '../../lambdas/workflow/end';
 import { reconcile } from '../../lambdas/workflow/reconcile';
-import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 const env = useWorkflowEnv();
 
 /** A requester whose account no other test uses, so grant locks never meet across tests. */
-const as = (ontapAccount: string, slackUserId = 'U0ALICE'): Pick<AccessRequest, 'requester'> => ({ requester: { slackUserId, ontapAccount } });
-const keyOf = (account: string, svmUuid: string = SVM_UUID.svm1) => ({ cluster: 'cluster1', svmUuid, account, application: 'ssh' });
+const as = (ontapAccount: string, slackUserId = 'U0ALICE'): Pick<AccessRequest, 'requester'> => ({
+  requester: { slackUserId, ontapAccount },
+});
+const keyOf = (account: string, svmUuid: string = SVM_UUID.svm1) => ({
+  cluster: 'cluster1',
+  svmUuid,
+  account,
+  application: 'ssh',
+});
 const jitEntryRowsFor = (account: string) => jitEntryRows(env().sim).filter((e) => e.account === account);
 const dmOf = (userId = 'U0ALICE') => env().slack.messages.filter((m) => m.channel === env().slack.dmChannelOf(userId));
 
@@ -54,9 +61,11 @@ describe('an approved request', () => {
       comment: `ontap-jit-approvals request ${id} for U0ALICE`,
     });
     // UTC, whole seconds, the approved window's start.
-    expect((posts[0]?.body as { start_time: string }).start_time).toBe(`${active.window.start.slice(0, 19)}+00:00`);
+    expect((posts[0]!.body as { start_time: string }).start_time).toBe(`${active.window.start.slice(0, 19)}+00:00`);
     expect(Date.parse(active.window.end) - Date.parse(active.window.start)).toBe(3600_000);
-    expect(sim.jitEntries()).toEqual([expect.objectContaining({ account: expect.objectContaining({ name: 'alice' }), jit_validity: 'PT1H' })]);
+    expect(sim.jitEntries()).toEqual([
+      expect.objectContaining({ account: expect.objectContaining({ name: 'alice' }), jit_validity: 'PT1H' }),
+    ]);
 
     const done = await env().finished(executionArn);
     expect(done.status).toBe('SUCCEEDED');
@@ -72,7 +81,9 @@ describe('an approved request', () => {
       'GRANTED:ACTIVE',
       'REVOKED:EXPIRED',
     ]);
-    expect(await store.lockHolder({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account: 'alice', application: 'ssh' })).toBeUndefined();
+    expect(
+      await store.lockHolder({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account: 'alice', application: 'ssh' }),
+    ).toBeUndefined();
 
     // The approval message was updated in place and the events threaded under it.
     const updated = slack.messages.find((m) => m.ts === approval?.ts);
@@ -86,14 +97,16 @@ describe('an approved request', () => {
 
     // What a lifecycle costs, for the benchmarks.
     const counts = env().local.counters.execution(executionArn);
-    console.log(`approved lifecycle: ${counts.stateTransitions} state transitions, ${counts.dynamo.writes} DynamoDB writes, ${counts.dynamo.reads} reads (workflow tasks only)`);
+    console.log(
+      `approved lifecycle: ${counts.stateTransitions} state transitions, ${counts.dynamo.writes} DynamoDB writes, ${counts.dynamo.reads} reads (workflow tasks only)`,
+    );
     expect(counts.stateTransitions).toBeLessThanOrEqual(15);
     expect(counts.dynamo.writes).toBeLessThanOrEqual(15);
   });
 });
 
 describe('a cluster-scoped request under a 2-of-M policy', () => {
-  it('waits for two distinct approvers, then grants on the admin SVM with the policy\'s session length', async () => {
+  it("waits for two distinct approvers, then grants on the admin SVM with the policy's session length", async () => {
     const { id, executionArn } = await env().submit({
       ...as('storage.ops'),
       svm: { name: 'cluster1' },
@@ -116,7 +129,11 @@ describe('a cluster-scoped request under a 2-of-M policy', () => {
     });
     await env().revokeNow(id, 'U0CAROL');
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: 'U0CAROL', approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }] });
+    expect(await env().store.get(id)).toMatchObject({
+      status: 'REVOKED',
+      revokedBy: 'U0CAROL',
+      approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }],
+    });
   });
 });
 
@@ -129,7 +146,11 @@ describe('a request that is not granted', () => {
     expect(done.status).toBe('SUCCEEDED');
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Denied: 1 });
     expect(env().jitCalls('POST')).toHaveLength(0);
-    expect(await env().store.get(id)).toMatchObject({ status: 'DENIED', deniedBy: 'U0CAROL', reason: 'Change freeze <!channel> until Monday' });
+    expect(await env().store.get(id)).toMatchObject({
+      status: 'DENIED',
+      deniedBy: 'U0CAROL',
+      reason: 'Change freeze <!channel> until Monday',
+    });
     const dm = dmOf(asker)[0];
     expect(dm?.text).toContain('Denied by <@U0CAROL>');
     // User text is escaped: no @channel ping from a reason.
@@ -158,7 +179,11 @@ describe('a request that is not granted', () => {
     const { id, executionArn, requester: asker } = await env().submit({ ...as('ops@svm1'), policy: 'svm1-quick' });
     await env().waiting(executionArn, 'AwaitApproval');
     // The decision is on record, but the Slack side never got to complete the token.
-    const recorded = await env().store.apply(id, { type: 'APPROVE', by: 'U0BOB', at: new Date(env().clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    const recorded = await env().store.apply(id, {
+      type: 'APPROVE',
+      by: 'U0BOB',
+      at: new Date(env().clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
     expect(recorded.ok).toBe(true);
     await env().waiting(executionArn, 'AwaitEnd');
     expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE' });
@@ -181,20 +206,33 @@ describe('a request that is not granted', () => {
   it.each([
     ['an unknown role', { role: 'no-such-role' }, /Role "no-such-role" is not defined on SVM "svm1"/],
     ['an account with multi-factor ssh login', as('frank-mfa'), /multi-factor authentication/],
-    ['a window longer than the cluster allows', { ...as('backup-op'), svm: { name: 'svm2' }, role: 'vsadmin-backup', policy: 'svm2-backup', durationSeconds: 10 * 3600 }, /longer than ONTAP allows on SVM "svm2" \(PT8H\)/],
+    [
+      'a window longer than the cluster allows',
+      {
+        ...as('backup-op'),
+        svm: { name: 'svm2' },
+        role: 'vsadmin-backup',
+        policy: 'svm2-backup',
+        durationSeconds: 10 * 3600,
+      },
+      /longer than ONTAP allows on SVM "svm2" \(PT8H\)/,
+    ],
     ['a window longer than the policy allows', { durationSeconds: 9 * 3600 }, /longer than the policy allows/],
-  ])('is refused before approval for %s, with the reason recorded and nothing sent to the cluster', async (_what, overrides, reason) => {
-    const { id, executionArn, requester: asker } = await env().submit(overrides);
-    const done = await env().finished(executionArn);
-    expect(done.status).toBe('SUCCEEDED');
-    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Refused: 1 });
-    const failed = await env().store.get(id);
-    expect(failed).toMatchObject({ status: 'FAILED', stage: 'validation' });
-    expect(failed.status === 'FAILED' && failed.reason).toMatch(reason);
-    expect(env().jitCalls('POST')).toHaveLength(0);
-    expect(env().slack.messages.filter((m) => m.channel === 'C0APPROVALS')).toHaveLength(0);
-    expect(dmOf(asker)[0]?.text).toMatch(/cannot be granted/);
-  });
+  ])(
+    'is refused before approval for %s, with the reason recorded and nothing sent to the cluster',
+    async (_what, overrides, reason) => {
+      const { id, executionArn, requester: asker } = await env().submit(overrides);
+      const done = await env().finished(executionArn);
+      expect(done.status).toBe('SUCCEEDED');
+      expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Refused: 1 });
+      const failed = await env().store.get(id);
+      expect(failed).toMatchObject({ status: 'FAILED', stage: 'validation' });
+      expect(failed.status === 'FAILED' && failed.reason).toMatch(reason);
+      expect(env().jitCalls('POST')).toHaveLength(0);
+      expect(env().slack.messages.filter((m) => m.channel === 'C0APPROVALS')).toHaveLength(0);
+      expect(dmOf(asker)[0]?.text).toMatch(/cannot be granted/);
+    },
+  );
 });
 
 describe('a cluster that cannot be checked', () => {
@@ -204,7 +242,9 @@ describe('a cluster that cannot be checked', () => {
     expect(await env().finished(executionArn)).toMatchObject({ status: 'FAILED', error: 'ValidationError' });
     const failed = await env().store.get(id);
     expect(failed).toMatchObject({ status: 'FAILED', stage: 'validation' });
-    expect(failed.status === 'FAILED' && failed.reason).toMatch(/^The request could not be checked against the cluster: ONTAP GET \/api\/svm\/svms.* answered 401/);
+    expect(failed.status === 'FAILED' && failed.reason).toMatch(
+      /^The request could not be checked against the cluster: ONTAP GET \/api\/svm\/svms.* answered 401/,
+    );
     expect(dmOf(asker)[0]?.text).toMatch(/cannot be granted/);
   });
 });
@@ -225,7 +265,11 @@ describe('ending a grant', () => {
     expect(Date.parse(revoked.endedAt)).toBeLessThan(Date.parse(revoked.window.end));
     expect(env().jitCalls('DELETE')).toHaveLength(1);
     expect(env().sim.jitEntries()).toEqual([]);
-    expect(env().slack.messages.filter((m) => m.threadTs).map((m) => m.text)).toContainEqual(expect.stringContaining('Revoked by <@U0ALICE>'));
+    expect(
+      env()
+        .slack.messages.filter((m) => m.threadTs)
+        .map((m) => m.text),
+    ).toContainEqual(expect.stringContaining('Revoked by <@U0ALICE>'));
   });
 
   it('completes a revoke when the entry is already gone from the cluster', async () => {
@@ -237,7 +281,10 @@ describe('ending a grant', () => {
     await env().revokeNow(id, asker);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED' });
-    expect((await env().store.auditTrail(id)).at(-1)).toMatchObject({ type: 'REVOKED', detail: 'entry was already gone from the cluster' });
+    expect((await env().store.auditTrail(id)).at(-1)).toMatchObject({
+      type: 'REVOKED',
+      detail: 'entry was already gone from the cluster',
+    });
     expect(await env().store.lockHolder(keyOf('carol'))).toBeUndefined();
   });
 
@@ -246,7 +293,13 @@ describe('ending a grant', () => {
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     await env().waiting(executionArn, 'AwaitEnd');
-    env().sim.faults.add({ method: 'DELETE', path: '/api/security/jit-privilege-users/*', type: 'status', status: 503, times: 100 });
+    env().sim.faults.add({
+      method: 'DELETE',
+      path: '/api/security/jit-privilege-users/*',
+      type: 'status',
+      status: 503,
+      times: 100,
+    });
     await env().revokeNow(id, asker);
     const done = await env().finished(executionArn);
     expect(done).toMatchObject({ status: 'FAILED', error: 'RevokeFailed' });
@@ -275,7 +328,13 @@ describe('granting', () => {
   it('retries a grant the cluster answered 503 twice, and grants once', async () => {
     const { id, executionArn, requester: asker } = await env().submit(as('bob', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
-    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 503, times: 2 });
+    env().sim.faults.add({
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      type: 'status',
+      status: 503,
+      times: 2,
+    });
     await env().approve(id, 'U0CAROL');
     await env().waiting(executionArn, 'AwaitEnd');
     const posts = env().jitCalls('POST');
@@ -288,11 +347,23 @@ describe('granting', () => {
   });
 
   it('fails a grant the cluster keeps refusing, and leaves nothing behind, not even a half-made entry', async () => {
-    const { id, executionArn, requester: asker } = await env().submit(as('o.brien-2', 'U0DAVE'));
+    const { id, executionArn } = await env().submit(as('o.brien-2', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
     // The first POST is carried out but its answer lost; every later one fails.
-    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'reset', after: true, times: 1 });
-    env().sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'status', status: 500, times: 100 });
+    env().sim.faults.add({
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      type: 'reset',
+      after: true,
+      times: 1,
+    });
+    env().sim.faults.add({
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      type: 'status',
+      status: 500,
+      times: 100,
+    });
     await env().approve(id, 'U0CAROL');
     const done = await env().finished(executionArn);
     expect(done).toMatchObject({ status: 'FAILED', error: 'GrantFailed' });
@@ -301,13 +372,19 @@ describe('granting', () => {
     expect(env().sim.jitEntries()).toEqual([]);
     expect(env().jitCalls('DELETE')).toHaveLength(1);
     expect(await env().store.lockHolder(keyOf('o.brien-2'))).toBeUndefined();
-    expect(env().slack.messages.filter((m) => m.threadTs).map((m) => m.text)).toContainEqual(expect.stringContaining('Grant failed'));
+    expect(
+      env()
+        .slack.messages.filter((m) => m.threadTs)
+        .map((m) => m.text),
+    ).toContainEqual(expect.stringContaining('Grant failed'));
   });
 
   it('grants once for 20 concurrent clicks on Approve', async () => {
     const { id, executionArn, requester: asker } = await env().submit(as('ops@svm1', 'U0DAVE'));
     await env().waiting(executionArn, 'AwaitApproval');
-    const clicks = await Promise.all(Array.from({ length: 20 }, (_, i) => env().approve(id, i % 2 === 0 ? 'U0BOB' : 'U0CAROL')));
+    const clicks = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => env().approve(id, i % 2 === 0 ? 'U0BOB' : 'U0CAROL')),
+    );
     expect(clicks.filter((c) => c.ok)).toHaveLength(1);
     await env().waiting(executionArn, 'AwaitEnd');
     expect(env().jitCalls('POST')).toHaveLength(1);
@@ -343,14 +420,23 @@ describe('granting', () => {
 
   it('waits for a scheduled start, then grants from that start', async () => {
     const startAt = new Date(env().clock.now() + 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const { id, executionArn, requester: asker } = await env().submit({ ...as('carol', 'U0DAVE'), requestedStart: startAt });
+    const {
+      id,
+      executionArn,
+      requester: asker,
+    } = await env().submit({ ...as('carol', 'U0DAVE'), requestedStart: startAt });
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     await env().waiting(executionArn, 'AwaitEnd');
     // While it waited, the requester was told when the access starts.
-    const dmUpdates = env().slack.callsTo('chat.update').filter((c) => c.args.channel === env().slack.dmChannelOf(asker));
+    const dmUpdates = env()
+      .slack.callsTo('chat.update')
+      .filter((c) => c.args.channel === env().slack.dmChannelOf(asker));
     expect(dmUpdates.map((c) => String(c.args.text))).toContainEqual(expect.stringContaining('Your access starts'));
-    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ WaitForStart: 1, CheckBeforeGrant: 1 });
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({
+      WaitForStart: 1,
+      CheckBeforeGrant: 1,
+    });
     const active = await env().store.get(id);
     if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
     expect(Date.parse(active.window.start)).toBeGreaterThanOrEqual(Date.parse(startAt));

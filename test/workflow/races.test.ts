@@ -10,7 +10,11 @@ import { nowOf } from '../../lambdas/runtime/clock';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 /** What to do right after a step, set per test. */
-const after: { validate?: (id: string) => Promise<void>; grant?: (id: string) => Promise<void>; entryMade?: () => Promise<void> } = {};
+const after: {
+  validate?: (id: string) => Promise<void>;
+  grant?: (id: string) => Promise<void>;
+  entryMade?: () => Promise<void>;
+} = {};
 
 const env = useWorkflowEnv({
   handlers: {
@@ -62,7 +66,10 @@ describe('a decision between two steps', () => {
     };
     const { id, executionArn, requester: asker } = await env().submit(requester('alice'));
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ AwaitApproval: 1, Cancelled: 1 });
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({
+      AwaitApproval: 1,
+      Cancelled: 1,
+    });
     expect(await env().store.get(id)).toMatchObject({ status: 'CANCELLED' });
     expect(env().slack.messages.filter((m) => m.channel === 'C0APPROVALS')).toHaveLength(0);
   });
@@ -93,7 +100,14 @@ describe('a decision between two steps', () => {
     expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ Closed: 1 });
     expect(await env().store.get(id)).toMatchObject({ status: 'CANCELLED' });
     expect(env().sim.jitEntries()).toEqual([]);
-    expect(await env().store.lockHolder({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account: 'carol', application: 'ssh' })).toBeUndefined();
+    expect(
+      await env().store.lockHolder({
+        cluster: 'cluster1',
+        svmUuid: SVM_UUID.svm1,
+        account: 'carol',
+        application: 'ssh',
+      }),
+    ).toBeUndefined();
   });
 
   it('a cancel during the wait for a scheduled start means nothing is granted', async () => {
@@ -104,7 +118,10 @@ describe('a decision between two steps', () => {
     await env().local.sfn.whenEntered(executionArn, 'WaitForStart');
     expect((await env().cancel(id, asker)).ok).toBe(true);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({ CheckBeforeGrant: 1, Cancelled: 1 });
+    expect(env().local.counters.execution(executionArn).statesEntered).toMatchObject({
+      CheckBeforeGrant: 1,
+      Cancelled: 1,
+    });
     expect(env().jitCalls('POST')).toHaveLength(0);
   });
 });

@@ -4,9 +4,10 @@
  * or throttled table while AwaitEnd keeps its token is tried again instead of ending the grant at
  * once (the window still runs to its approved end).
  */
+
+import type { AccessRequest } from '../../lambdas/domain/request';
 import { handler as awaitEnd } from '../../lambdas/handlers/await-end';
 import { handler as grantAccess } from '../../lambdas/handlers/grant-access';
-import type { AccessRequest } from '../../lambdas/domain/request';
 import { ContentionError } from '../../lambdas/store/errors';
 import { DYNAMODB_THROTTLING_ERRORS, LAMBDA_THROTTLED } from '../../lib/workflow-definition';
 import { useWorkflowEnv } from '../support/workflow-env';
@@ -84,7 +85,11 @@ describe('AwaitEnd', () => {
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(env().sim.jitEntries().filter((e) => JSON.stringify(e).includes(id))).toEqual([]);
+    expect(
+      env()
+        .sim.jitEntries()
+        .filter((e) => JSON.stringify(e).includes(id)),
+    ).toEqual([]);
     expect((await env().store.get(id)).status).toBe('EXPIRED');
   });
 });

@@ -53,10 +53,17 @@ function lateApprovalNote(request: AccessRequest): string | undefined {
 export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } }];
   // Set by the workflow's validation from ONTAP's role privileges.
-  if (request.roleSummary) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Role: ${escapeMrkdwn(truncate(request.roleSummary, 300))}` }] });
+  if (request.roleSummary)
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `Role: ${escapeMrkdwn(truncate(request.roleSummary, 300))}` }],
+    });
   const late = lateApprovalNote(request);
   if (late) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: late }] });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` } });
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: `*Justification*\n${quoteMrkdwn(request.justification)}` },
+  });
   const context = [`Request \`${request.id}\``, `policy ${escapeMrkdwn(request.policy)}`];
   if (request.ticket) context.push(`ticket ${escapeMrkdwn(request.ticket)}`);
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context.join(' · ') }] });
@@ -82,8 +89,10 @@ export function statusLine(request: AccessRequest): string {
     case 'DENIED':
       return `:no_entry: Denied by <@${request.deniedBy}> ${slackDate(request.decidedAt)}.\n${quoteMrkdwn(request.reason)}`;
     case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.` +
-        (request.reason !== undefined ? `\n${quoteMrkdwn(request.reason)}` : '');
+      return (
+        `:heavy_multiplication_x: Cancelled by <@${request.cancelledBy}> ${slackDate(request.endedAt)}.` +
+        (request.reason !== undefined ? `\n${quoteMrkdwn(request.reason)}` : '')
+      );
     case 'EXPIRED':
       switch (request.expiry) {
         case 'approval-timeout':
@@ -110,7 +119,13 @@ export function statusLine(request: AccessRequest): string {
 
 /** A button on a request's message; its value is the request id. */
 export function button(actionId: string, label: string, request: AccessRequest, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label }, value: request.id, ...(style ? { style } : {}) };
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: label },
+    value: request.id,
+    ...(style ? { style } : {}),
+  };
 }
 
 /** "Revoke now", asking first: the same button wherever a live grant is shown. */
@@ -139,7 +154,8 @@ export function cancelButton(request: AccessRequest): Button {
       title: { type: 'plain_text', text: 'Cancel this request?' },
       text: {
         type: 'plain_text',
-        text: 'Nothing will be granted and the requester is told. The requester can cancel until the access starts; ' +
+        text:
+          'Nothing will be granted and the requester is told. The requester can cancel until the access starts; ' +
           'an approver, once it is approved, and is asked why.',
       },
       confirm: { type: 'plain_text', text: 'Cancel request' },

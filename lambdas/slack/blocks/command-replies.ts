@@ -82,9 +82,9 @@ const FIELD_LABEL: Record<FormField, string> = {
 
 /** Problems with a one-line request, one per field, and a pointer to the help. */
 export function formErrorsReply(errors: FieldErrors): SlackMessage {
-  const lines = FORM_FIELDS
-    .filter((field) => errors[field] !== undefined)
-    .map((field) => `• *${FIELD_LABEL[field]}*: ${escapeMrkdwn(errors[field] ?? '')}`);
+  const lines = FORM_FIELDS.filter((field) => errors[field] !== undefined).map(
+    (field) => `• *${FIELD_LABEL[field]}*: ${escapeMrkdwn(errors[field] ?? '')}`,
+  );
   const text = `Nothing was submitted:\n${lines.join('\n')}\nSee \`${COMMAND} help\`.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -12,12 +12,20 @@ import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
-const section = (text: string): SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 3000) } });
-const context = (text: string): ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] });
+const section = (text: string): SectionBlock => ({
+  type: 'section',
+  text: { type: 'mrkdwn', text: truncate(text, 3000) },
+});
+const context = (text: string): ContextBlock => ({
+  type: 'context',
+  elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }],
+});
 
-const target = (r: AccessRequest): string => `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* (cluster *${escapeMrkdwn(r.cluster)}*)`;
+const target = (r: AccessRequest): string =>
+  `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.svm.name)}* (cluster *${escapeMrkdwn(r.cluster)}*)`;
 const approvers = (r: AccessRequest): string => r.approvals.map((a) => `<@${a.by}>`).join(', ');
-const progress = (r: AccessRequest): string => `${r.approvals.length} of ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'}`;
+const progress = (r: AccessRequest): string =>
+  `${r.approvals.length} of ${r.approvalsRequired} approval${r.approvalsRequired === 1 ? '' : 's'}`;
 
 /** Where the request stands, told to the requester. */
 export function requesterStatusLine(r: AccessRequest): string {
@@ -39,8 +47,10 @@ export function requesterStatusLine(r: AccessRequest): string {
     case 'DENIED':
       return `:no_entry: Denied by <@${r.deniedBy}>:\n${quoteMrkdwn(r.reason)}`;
     case 'CANCELLED':
-      return `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.` +
-        (r.reason !== undefined ? `\n${quoteMrkdwn(r.reason)}` : '');
+      return (
+        `:heavy_multiplication_x: Cancelled by <@${r.cancelledBy}> ${slackDate(r.endedAt)}. Nothing was granted.` +
+        (r.reason !== undefined ? `\n${quoteMrkdwn(r.reason)}` : '')
+      );
     case 'EXPIRED':
       switch (r.expiry) {
         case 'approval-timeout':
@@ -90,7 +100,10 @@ export function requesterMessage(r: AccessRequest): SlackMessage {
   if (r.status === 'PENDING' || r.status === 'APPROVED') buttons.push(cancelButton(r));
   if (r.status === 'ACTIVE' && !r.revokeRequestedBy) buttons.push(revokeButton(r));
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: DECISION_BLOCK, elements: buttons });
-  return { text: `JIT request ${r.id} (${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.svm.name)}): ${status.split('\n')[0] ?? ''}`, blocks };
+  return {
+    text: `JIT request ${r.id} (${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.svm.name)}): ${status.split('\n')[0] ?? ''}`,
+    blocks,
+  };
 }
 
 /** Details of an event the request's status alone does not say. */

@@ -15,8 +15,8 @@ import {
   JUSTIFICATION_MIN,
   policyFor,
   roleChoices,
-  TICKET_MAX,
   type TargetChoice,
+  TICKET_MAX,
   targetChoices,
 } from '../request-form';
 import { escapeMrkdwn, truncate } from './escape';
@@ -58,7 +58,12 @@ export function shortDuration(seconds: number): string {
     [Math.floor((seconds % 3_600) / 60), 'm'],
     [seconds % 60, 's'],
   ];
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('') || '0s';
+  return (
+    parts
+      .filter(([n]) => n > 0)
+      .map(([n, unit]) => `${n}${unit}`)
+      .join('') || '0s'
+  );
 }
 
 /** Block id of the role select for a target: a new id per target, so Slack forgets a role chosen for another SVM. */
@@ -95,8 +100,11 @@ export function buildRequestModal(
   requester: ModalRequester,
   selection: ModalSelection = {},
 ): ModalView {
-  const targets = targetChoices(config, policies).filter((t) => targetValue(t).length <= OPTION_VALUE_MAX).slice(0, OPTIONS_MAX);
-  const target = targets.find((t) => selection.target && targetValue(t) === targetValue(selection.target)) ?? targets[0];
+  const targets = targetChoices(config, policies)
+    .filter((t) => targetValue(t).length <= OPTION_VALUE_MAX)
+    .slice(0, OPTIONS_MAX);
+  const target =
+    targets.find((t) => selection.target && targetValue(t) === targetValue(selection.target)) ?? targets[0];
   const roles = target ? roleChoices(policies, target) : [];
   const role = selection.role !== undefined && roles.includes(selection.role) ? selection.role : roles[0];
   const policy = target ? policyFor(policies, target, role) : undefined;
@@ -124,7 +132,12 @@ export function buildRequestModal(
       type: 'input',
       block_id: FORM_BLOCK.svmName,
       label: plain('SVM name'),
-      element: { type: 'plain_text_input', action_id: FORM_BLOCK.svmName, max_length: 64, placeholder: plain('svm_data1') },
+      element: {
+        type: 'plain_text_input',
+        action_id: FORM_BLOCK.svmName,
+        max_length: 64,
+        placeholder: plain('svm_data1'),
+      },
     });
   }
   if (target) blocks.push(roleBlock(target, roles, role));
@@ -146,7 +159,10 @@ function option(text: string, value: string): PlainTextOption {
 }
 
 function targetOption(target: TargetChoice): PlainTextOption {
-  return option(target.svm === '*' ? `Another SVM on ${target.cluster} (type its name)` : target.svm, targetValue(target));
+  return option(
+    target.svm === '*' ? `Another SVM on ${target.cluster} (type its name)` : target.svm,
+    targetValue(target),
+  );
 }
 
 function targetBlock(targets: readonly TargetChoice[], selected: TargetChoice | undefined): InputBlock {
@@ -267,7 +283,12 @@ function reasonBlocks(): InputBlock[] {
       block_id: FORM_BLOCK.ticket,
       optional: true,
       label: plain('Ticket reference'),
-      element: { type: 'plain_text_input', action_id: FORM_BLOCK.ticket, max_length: TICKET_MAX, placeholder: plain('CHG0012345') },
+      element: {
+        type: 'plain_text_input',
+        action_id: FORM_BLOCK.ticket,
+        max_length: TICKET_MAX,
+        placeholder: plain('CHG0012345'),
+      },
     },
   ];
 }

@@ -158,7 +158,8 @@ function angle(inner: string, names: NameResolver): MrkdwnNode {
   }
   if (target.startsWith('!')) {
     const [command = '', id = ''] = target.slice(1).split('^');
-    if (command === 'here' || command === 'channel' || command === 'everyone') return { type: 'broadcast', label: `@${command}` };
+    if (command === 'here' || command === 'channel' || command === 'everyone')
+      return { type: 'broadcast', label: `@${command}` };
     if (command === 'subteam') return { type: 'usergroup', id, label: label ?? `@${names.usergroup?.(id) ?? id}` };
     if (command === 'date') {
       const [, unix = '', format = ''] = target.slice(1).split('^');
@@ -175,37 +176,56 @@ function angle(inner: string, names: NameResolver): MrkdwnNode {
 
 /** The plain text a reader sees (mentions as @name, links as their label). */
 export function mrkdwnToText(nodes: readonly MrkdwnNode[]): string {
-  return nodes
-    .map((node) => {
-      switch (node.type) {
-        case 'text':
-        case 'code':
-        case 'pre':
-        case 'link':
-          return node.text;
-        case 'bold':
-        case 'italic':
-        case 'strike':
-        case 'quote':
-          return mrkdwnToText(node.children);
-        case 'user':
-        case 'channel':
-        case 'usergroup':
-        case 'broadcast':
-          return node.label;
-        case 'break':
-          return '\n';
-      }
-    })
-    .join('');
+  return (
+    nodes
+      // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every node type; TypeScript checks it.
+      .map((node) => {
+        switch (node.type) {
+          case 'text':
+          case 'code':
+          case 'pre':
+          case 'link':
+            return node.text;
+          case 'bold':
+          case 'italic':
+          case 'strike':
+          case 'quote':
+            return mrkdwnToText(node.children);
+          case 'user':
+          case 'channel':
+          case 'usergroup':
+          case 'broadcast':
+            return node.label;
+          case 'break':
+            return '\n';
+        }
+      })
+      .join('')
+  );
 }
 
 const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 const WEEKDAYS: Record<string, string> = {
-  Mon: 'Monday', Tue: 'Tuesday', Wed: 'Wednesday', Thu: 'Thursday', Fri: 'Friday', Sat: 'Saturday', Sun: 'Sunday',
+  Mon: 'Monday',
+  Tue: 'Tuesday',
+  Wed: 'Wednesday',
+  Thu: 'Thursday',
+  Fri: 'Friday',
+  Sat: 'Saturday',
+  Sun: 'Sunday',
 };
 const DAY_MS = 86_400_000;
 
@@ -224,8 +244,14 @@ export function formatSlackDate(
   try {
     const fmt = new Intl.DateTimeFormat('en-US', {
       ...(reader.zone ? { timeZone: reader.zone } : {}),
-      year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short',
-      hour: 'numeric', minute: '2-digit', second: '2-digit', hour12: true,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      weekday: 'short',
+      hour: 'numeric',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: true,
     });
     parts = (ms) => Object.fromEntries(fmt.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
   } catch {

@@ -3,7 +3,14 @@
  * DM), messages with their threads, the modal dialog, the side panels and the request log. Pure:
  * the page passes the snapshot, what is selected, and the handlers.
  */
-import type { PanelTable, Snapshot, SnapshotChannel, SnapshotMessage, SnapshotRequest, SnapshotView } from '../protocol';
+import type {
+  PanelTable,
+  Snapshot,
+  SnapshotChannel,
+  SnapshotMessage,
+  SnapshotRequest,
+  SnapshotView,
+} from '../protocol';
 import type { NameResolver } from './mrkdwn';
 import { type ActionRef, renderBlocks, renderMrkdwn } from './render-blocks';
 import { h, type Listener, type VNode } from './vnode';
@@ -39,7 +46,12 @@ export function renderSidebar(
       null,
       h(
         'button',
-        { type: 'button', class: c.id === current ? 'conversation current' : 'conversation', 'aria-current': c.id === current ? 'page' : undefined, onclick: () => on.channel(c.id) },
+        {
+          type: 'button',
+          class: c.id === current ? 'conversation current' : 'conversation',
+          'aria-current': c.id === current ? 'page' : undefined,
+          onclick: () => on.channel(c.id),
+        },
         c.kind === 'channel' ? `# ${c.name}` : `● ${c.name}`,
       ),
     );
@@ -51,7 +63,13 @@ export function renderSidebar(
       h(
         'select',
         { id: 'user-switcher', onchange: on.user },
-        snapshot.users.map((u) => h('option', { value: u.id, selected: u.id === snapshot.me.id }, `${u.realName} (@${u.name})${u.note ? ` · ${u.note}` : ''}`)),
+        snapshot.users.map((u) =>
+          h(
+            'option',
+            { value: u.id, selected: u.id === snapshot.me.id },
+            `${u.realName} (@${u.name})${u.note ? ` · ${u.note}` : ''}`,
+          ),
+        ),
       ),
     ),
     h('h2', { class: 'sidebar-heading' }, 'Channels'),
@@ -75,7 +93,9 @@ export interface MessageContext {
 
 /** One message: author, time, blocks (or its text), and its thread and selection controls. */
 export function renderMessage(message: SnapshotMessage, ctx: MessageContext): VNode {
-  const classes = ['message', message.ephemeral ? 'ephemeral' : '', ctx.selected ? 'selected' : '', message.author.kind].filter(Boolean).join(' ');
+  const classes = ['message', message.ephemeral ? 'ephemeral' : '', ctx.selected ? 'selected' : '', message.author.kind]
+    .filter(Boolean)
+    .join(' ');
   const body =
     message.blocks.length > 0
       ? renderBlocks(message.blocks, {
@@ -106,12 +126,21 @@ export function renderMessage(message: SnapshotMessage, ctx: MessageContext): VN
         'div',
         { class: 'message-tools' },
         ctx.onThread && ctx.replies
-          ? h('button', { type: 'button', class: 'link-button replies', onclick: () => ctx.onThread?.(message) }, `${ctx.replies} ${ctx.replies === 1 ? 'reply' : 'replies'}`)
+          ? h(
+              'button',
+              { type: 'button', class: 'link-button replies', onclick: () => ctx.onThread?.(message) },
+              `${ctx.replies} ${ctx.replies === 1 ? 'reply' : 'replies'}`,
+            )
           : null,
         ctx.onSelect
           ? h(
               'button',
-              { type: 'button', class: 'link-button select', 'aria-pressed': ctx.selected ? 'true' : 'false', onclick: () => ctx.onSelect?.(message) },
+              {
+                type: 'button',
+                class: 'link-button select',
+                'aria-pressed': ctx.selected ? 'true' : 'false',
+                onclick: () => ctx.onSelect?.(message),
+              },
               ctx.selected ? 'Selected for the side panels' : 'Show in side panels',
             )
           : null,
@@ -140,7 +169,13 @@ export function renderModal(
     { class: 'modal-backdrop' },
     h(
       'div',
-      { class: 'modal', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'modal-title', 'data-view-id': view.id },
+      {
+        class: 'modal',
+        role: 'dialog',
+        'aria-modal': 'true',
+        'aria-labelledby': 'modal-title',
+        'data-view-id': view.id,
+      },
       h(
         'form',
         { class: 'modal-form', novalidate: true, onsubmit: ctx.onSubmit },
@@ -153,14 +188,26 @@ export function renderModal(
         h(
           'div',
           { class: 'modal-body' },
-          renderBlocks(view.blocks, { names: ctx.names, surface: `v${view.id}`, users: ctx.users, errors: ctx.errors, onAction: ctx.onAction }),
+          renderBlocks(view.blocks, {
+            names: ctx.names,
+            surface: `v${view.id}`,
+            users: ctx.users,
+            errors: ctx.errors,
+            onAction: ctx.onAction,
+          }),
         ),
         ctx.message ? h('div', { class: 'modal-message', role: 'alert' }, ctx.message) : null,
         h(
           'footer',
           { class: 'modal-footer' },
-          h('button', { type: 'button', class: 'bk-button', onclick: ctx.onCancel }, view.depth > 1 ? 'Back' : view.close),
-          view.submit ? h('button', { type: 'submit', class: 'bk-button bk-button-primary', disabled: ctx.busy }, view.submit) : null,
+          h(
+            'button',
+            { type: 'button', class: 'bk-button', onclick: ctx.onCancel },
+            view.depth > 1 ? 'Back' : view.close,
+          ),
+          view.submit
+            ? h('button', { type: 'submit', class: 'bk-button bk-button-primary', disabled: ctx.busy }, view.submit)
+            : null,
         ),
       ),
     ),
@@ -182,8 +229,26 @@ export function renderPanel(table: PanelTable): VNode {
           h(
             'table',
             null,
-            h('thead', null, h('tr', null, table.columns.map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', null, table.rows.map((r) => h('tr', null, r.map((v) => h('td', null, v))))),
+            h(
+              'thead',
+              null,
+              h(
+                'tr',
+                null,
+                table.columns.map((c) => h('th', { scope: 'col' }, c)),
+              ),
+            ),
+            h(
+              'tbody',
+              null,
+              table.rows.map((r) =>
+                h(
+                  'tr',
+                  null,
+                  r.map((v) => h('td', null, v)),
+                ),
+              ),
+            ),
           ),
         )
       : null,
@@ -201,7 +266,11 @@ export function renderRequestLog(requests: readonly SnapshotRequest[], time: (ms
       h(
         'details',
         { class: 'request' },
-        h('summary', null, `${time(r.at)} ${r.kind} · ${r.user} · ${r.status === null ? 'no answer' : `HTTP ${r.status}`}`),
+        h(
+          'summary',
+          null,
+          `${time(r.at)} ${r.kind} · ${r.user} · ${r.status === null ? 'no answer' : `HTTP ${r.status}`}`,
+        ),
         h('h3', null, 'Payload (signed, as Slack sends it)'),
         h('pre', null, r.payload),
         h('h3', null, 'Answer'),

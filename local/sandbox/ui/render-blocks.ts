@@ -29,6 +29,7 @@ export interface BlockContext {
 
 /** Draws mrkdwn nodes. */
 export function renderMrkdwnNodes(nodes: readonly MrkdwnNode[]): Child[] {
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every node type; TypeScript checks it.
   return nodes.map((node): Child => {
     switch (node.type) {
       case 'text':
@@ -71,7 +72,8 @@ export function renderText(text: TextObject | undefined, names: NameResolver): C
   return [text.emoji === false ? text.text : replaceEmoji(text.text)];
 }
 
-const plain = (text: TextObject | undefined): string => (text ? (text.type === 'plain_text' && text.emoji === false ? text.text : replaceEmoji(text.text)) : '');
+const plain = (text: TextObject | undefined): string =>
+  text ? (text.type === 'plain_text' && text.emoji === false ? text.text : replaceEmoji(text.text)) : '';
 
 /** Draws a surface's blocks. */
 export function renderBlocks(blocks: readonly Block[], ctx: BlockContext): VNode[] {
@@ -89,9 +91,17 @@ function renderBlock(block: Block, ctx: BlockContext): VNode {
           'div',
           { class: 'bk-section-body' },
           block.text ? h('div', { class: 'bk-text' }, renderText(block.text, ctx.names)) : null,
-          block.fields?.length ? h('div', { class: 'bk-fields' }, block.fields.map((f) => h('div', { class: 'bk-field' }, renderText(f, ctx.names)))) : null,
+          block.fields?.length
+            ? h(
+                'div',
+                { class: 'bk-fields' },
+                block.fields.map((f) => h('div', { class: 'bk-field' }, renderText(f, ctx.names))),
+              )
+            : null,
         ),
-        block.accessory ? h('div', { class: 'bk-accessory' }, renderElement(block.accessory, block.block_id, ctx, { dispatch: true })) : null,
+        block.accessory
+          ? h('div', { class: 'bk-accessory' }, renderElement(block.accessory, block.block_id, ctx, { dispatch: true }))
+          : null,
       );
     case 'header':
       return h('h3', { ...attrs, class: 'bk-header' }, plain(block.text));
@@ -102,7 +112,9 @@ function renderBlock(block: Block, ctx: BlockContext): VNode {
         'div',
         { ...attrs, class: 'bk-context' },
         block.elements.map((e) =>
-          e.type === 'image' ? h('span', { class: 'bk-image-alt', title: e.alt_text }, `🖼 ${e.alt_text}`) : h('span', { class: 'bk-context-text' }, renderText(e, ctx.names)),
+          e.type === 'image'
+            ? h('span', { class: 'bk-image-alt', title: e.alt_text }, `🖼 ${e.alt_text}`)
+            : h('span', { class: 'bk-context-text' }, renderText(e, ctx.names)),
         ),
       );
     case 'actions':
@@ -121,14 +133,20 @@ function renderBlock(block: Block, ctx: BlockContext): VNode {
         block.title ? h('figcaption', null, plain(block.title)) : null,
       );
     case 'unsupported':
-      return h('div', { ...attrs, class: 'bk-unsupported' }, `Unsupported block "${block.originalType}": ${block.problem}`);
+      return h(
+        'div',
+        { ...attrs, class: 'bk-unsupported' },
+        `Unsupported block "${block.originalType}": ${block.problem}`,
+      );
   }
 }
 
 function renderInput(block: Extract<Block, { type: 'input' }>, ctx: BlockContext): VNode {
   const element = block.element;
   const control =
-    element.type === 'unsupported' || element.type === 'image' ? `${ctx.surface}-${block.block_id}` : controlId(ctx, block.block_id, element.action_id);
+    element.type === 'unsupported' || element.type === 'image'
+      ? `${ctx.surface}-${block.block_id}`
+      : controlId(ctx, block.block_id, element.action_id);
   const error = ctx.errors?.[block.block_id];
   const hintId = `${control}-hint`;
   const errorId = `${control}-error`;
@@ -139,11 +157,18 @@ function renderInput(block: Extract<Block, { type: 'input' }>, ctx: BlockContext
     { 'data-block': block.block_id, class: error ? 'bk-input bk-input-error' : 'bk-input' },
     h(
       group ? 'span' : 'label',
-      group ? { class: 'bk-label', id: `${control}-label` } : { class: 'bk-label', for: control, id: `${control}-label` },
+      group
+        ? { class: 'bk-label', id: `${control}-label` }
+        : { class: 'bk-label', for: control, id: `${control}-label` },
       plain(block.label),
       block.optional ? h('span', { class: 'bk-optional' }, ' (optional)') : null,
     ),
-    renderElement(element, block.block_id, ctx, { dispatch: block.dispatch_action === true, describedBy, invalid: error !== undefined, labelled: `${control}-label` }),
+    renderElement(element, block.block_id, ctx, {
+      dispatch: block.dispatch_action === true,
+      describedBy,
+      invalid: error !== undefined,
+      labelled: `${control}-label`,
+    }),
     block.hint ? h('div', { class: 'bk-hint', id: hintId }, plain(block.hint)) : null,
     error ? h('div', { class: 'bk-error', id: errorId, role: 'alert' }, error) : null,
   );
@@ -162,8 +187,10 @@ function controlId(ctx: BlockContext, blockId: string, actionId: string): string
 }
 
 function renderElement(element: BlockElement, blockId: string, ctx: BlockContext, opts: ElementOptions): VNode {
-  if (element.type === 'unsupported') return h('span', { class: 'bk-unsupported' }, `Unsupported element "${element.originalType}"`);
-  if (element.type === 'image') return h('span', { class: 'bk-image-alt', title: element.alt_text }, `🖼 ${element.alt_text}`);
+  if (element.type === 'unsupported')
+    return h('span', { class: 'bk-unsupported' }, `Unsupported element "${element.originalType}"`);
+  if (element.type === 'image')
+    return h('span', { class: 'bk-image-alt', title: element.alt_text }, `🖼 ${element.alt_text}`);
   const id = controlId(ctx, blockId, element.action_id);
   const data = { 'data-block-id': blockId, 'data-action-id': element.action_id, 'data-type': element.type };
   const fire = (): void => ctx.onAction?.({ blockId, element });
@@ -189,15 +216,22 @@ function renderElement(element: BlockElement, blockId: string, ctx: BlockContext
       return h(
         'select',
         { ...data, ...aria, id, class: 'bk-select', multiple: element.type === 'multi_static_select', onchange },
-        element.type === 'static_select' ? h('option', { value: '' }, plain(element.placeholder) || 'Select an option') : null,
-        selectOptions(element, element.type === 'static_select' ? [element.initial_option] : (element.initial_options ?? [])),
+        element.type === 'static_select'
+          ? h('option', { value: '' }, plain(element.placeholder) || 'Select an option')
+          : null,
+        selectOptions(
+          element,
+          element.type === 'static_select' ? [element.initial_option] : (element.initial_options ?? []),
+        ),
       );
     case 'users_select':
       return h(
         'select',
         { ...data, ...aria, id, class: 'bk-select', onchange },
         h('option', { value: '' }, plain(element.placeholder) || 'Select a person'),
-        (ctx.users ?? []).map((u) => h('option', { value: u.id, selected: u.id === element.initial_user }, `@${u.name}`)),
+        (ctx.users ?? []).map((u) =>
+          h('option', { value: u.id, selected: u.id === element.initial_user }, `@${u.name}`),
+        ),
       );
     case 'overflow':
       return h(
@@ -212,12 +246,26 @@ function renderElement(element: BlockElement, blockId: string, ctx: BlockContext
       const chosen = radio ? [element.initial_option?.value] : (element.initial_options ?? []).map((o) => o.value);
       return h(
         'div',
-        { ...data, ...aria, id, class: 'bk-choices', role: radio ? 'radiogroup' : 'group', 'aria-labelledby': opts.labelled },
+        {
+          ...data,
+          ...aria,
+          id,
+          class: 'bk-choices',
+          role: radio ? 'radiogroup' : 'group',
+          'aria-labelledby': opts.labelled,
+        },
         element.options.map((o, i) =>
           h(
             'label',
             { class: 'bk-choice' },
-            h('input', { type: radio ? 'radio' : 'checkbox', name: id, value: o.value, id: `${id}-${i}`, checked: chosen.includes(o.value), onchange }),
+            h('input', {
+              type: radio ? 'radio' : 'checkbox',
+              name: id,
+              value: o.value,
+              id: `${id}-${i}`,
+              checked: chosen.includes(o.value),
+              onchange,
+            }),
             h('span', { class: 'bk-choice-text' }, renderText(o.text, ctx.names)),
             o.description ? h('span', { class: 'bk-choice-description' }, renderText(o.description, ctx.names)) : null,
           ),
@@ -225,9 +273,25 @@ function renderElement(element: BlockElement, blockId: string, ctx: BlockContext
       );
     }
     case 'datepicker':
-      return h('input', { ...data, ...aria, id, type: 'date', class: 'bk-field-input', value: element.initial_date, onchange });
+      return h('input', {
+        ...data,
+        ...aria,
+        id,
+        type: 'date',
+        class: 'bk-field-input',
+        value: element.initial_date,
+        onchange,
+      });
     case 'timepicker':
-      return h('input', { ...data, ...aria, id, type: 'time', class: 'bk-field-input', value: element.initial_time, onchange });
+      return h('input', {
+        ...data,
+        ...aria,
+        id,
+        type: 'time',
+        class: 'bk-field-input',
+        value: element.initial_time,
+        onchange,
+      });
     case 'number_input':
       return h('input', {
         ...data,
@@ -249,7 +313,9 @@ function renderElement(element: BlockElement, blockId: string, ctx: BlockContext
         class: 'bk-field-input',
         placeholder: plain(element.placeholder) || undefined,
         maxlength: element.max_length,
-        'data-dispatch': opts.dispatch ? (element.dispatch_action_config?.trigger_actions_on ?? ['on_enter_pressed']).join(' ') : undefined,
+        'data-dispatch': opts.dispatch
+          ? (element.dispatch_action_config?.trigger_actions_on ?? ['on_enter_pressed']).join(' ')
+          : undefined,
       };
       return element.multiline
         ? h('textarea', { ...common, rows: 4 }, element.initial_value ?? '')
@@ -263,7 +329,9 @@ function selectOptions(
   initial: readonly (OptionObject | undefined)[],
 ): VNode[] {
   const chosen = new Set(initial.filter((o): o is OptionObject => o !== undefined).map((o) => o.value));
-  const option = (o: OptionObject): VNode => h('option', { value: o.value, selected: chosen.has(o.value) }, plain(o.text));
-  if (element.option_groups?.length) return element.option_groups.map((g) => h('optgroup', { label: plain(g.label) }, g.options.map(option)));
+  const option = (o: OptionObject): VNode =>
+    h('option', { value: o.value, selected: chosen.has(o.value) }, plain(o.text));
+  if (element.option_groups?.length)
+    return element.option_groups.map((g) => h('optgroup', { label: plain(g.label) }, g.options.map(option)));
   return (element.options ?? []).map(option);
 }

@@ -31,8 +31,17 @@ describe('ONTAP simulator: fault injection', () => {
     const res = await raw(sim, 'GET', '/api/svm/svms');
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBe('3');
-    sim.faults.add({ path: USERS, type: 'status', status: 409, code: '8', message: 'The configuration is temporarily locked.' });
-    expect((await raw(sim, 'POST', USERS, { body: grant })).json.error).toEqual({ code: '8', message: 'The configuration is temporarily locked.' });
+    sim.faults.add({
+      path: USERS,
+      type: 'status',
+      status: 409,
+      code: '8',
+      message: 'The configuration is temporarily locked.',
+    });
+    expect((await raw(sim, 'POST', USERS, { body: grant })).json.error).toEqual({
+      code: '8',
+      message: 'The configuration is temporarily locked.',
+    });
   });
 
   it('answers raw bodies, e.g. malformed JSON', async () => {
@@ -75,7 +84,11 @@ describe('ONTAP simulator: fault injection', () => {
     for (let i = 0; i < 3; i++) states.push((await raw(sim, 'GET', href)).json.state);
     expect(states).toEqual(['running', 'running', 'success']);
     const done = await raw(sim, 'GET', href);
-    expect(done.json).toMatchObject({ state: 'success', code: 0, description: 'POST /api/security/jit-privilege-users' });
+    expect(done.json).toMatchObject({
+      state: 'success',
+      code: 0,
+      description: 'POST /api/security/jit-privilege-users',
+    });
     expect(done.json.end_time).toBe('2025-03-01T12:00:00+00:00');
   });
 
@@ -83,10 +96,26 @@ describe('ONTAP simulator: fault injection', () => {
     await raw(sim, 'POST', USERS, { body: grant });
     sim.faults.add({ method: 'POST', path: USERS, type: 'job', polls: 0 });
     const dup = await raw(sim, 'POST', USERS, { body: grant });
-    expect((await raw(sim, 'GET', dup.json.job._links.self.href)).json).toMatchObject({ state: 'failure', code: 1, message: 'duplicate entry' });
-    sim.faults.add({ method: 'DELETE', path: `${USERS}/*`, type: 'job', polls: 0, outcome: 'failure', code: 5636129, message: 'nope' });
+    expect((await raw(sim, 'GET', dup.json.job._links.self.href)).json).toMatchObject({
+      state: 'failure',
+      code: 1,
+      message: 'duplicate entry',
+    });
+    sim.faults.add({
+      method: 'DELETE',
+      path: `${USERS}/*`,
+      type: 'job',
+      polls: 0,
+      outcome: 'failure',
+      code: 5636129,
+      message: 'nope',
+    });
     const del = await raw(sim, 'DELETE', `${USERS}/${SVM1}/alice/ssh`);
-    expect((await raw(sim, 'GET', del.json.job._links.self.href)).json).toMatchObject({ state: 'failure', code: 5636129, message: 'nope' });
+    expect((await raw(sim, 'GET', del.json.job._links.self.href)).json).toMatchObject({
+      state: 'failure',
+      code: 5636129,
+      message: 'nope',
+    });
     expect(sim.jitEntries()).toHaveLength(1);
     expect((await raw(sim, 'GET', '/api/cluster/jobs/does-not-exist')).json.error.code).toBe('4');
   });

@@ -1,4 +1,4 @@
-import { FakeClock, type OntapSimulator, exampleFixture, startOntapSimulator } from '../../../local/ontap-sim';
+import { exampleFixture, FakeClock, type OntapSimulator, startOntapSimulator } from '../../../local/ontap-sim';
 import { raw } from './raw-request';
 
 const SVM1 = '02c9e252-41be-11e9-81d5-00a0986138f7';
@@ -20,7 +20,18 @@ const DOCUMENTED_REQUEST = {
   start_time: '2024-11-08 05:15:31 -0500',
 };
 // Keys of the record in that page's "Example response".
-const DOCUMENTED_RECORD_KEYS = ['account', 'application', 'comment', 'end_time', 'jit_state', 'jit_validity', 'owner', 'role', 'session_validity', 'start_time'];
+const DOCUMENTED_RECORD_KEYS = [
+  'account',
+  'application',
+  'comment',
+  'end_time',
+  'jit_state',
+  'jit_validity',
+  'owner',
+  'role',
+  'session_validity',
+  'start_time',
+];
 
 const sorted = (o: object): string[] => Object.keys(o).sort();
 
@@ -38,7 +49,13 @@ describe('ONTAP simulator: /api/security/jit-privilege-users', () => {
   });
 
   const post = (body: unknown, query = '?return_records=true') => raw(sim, 'POST', `${USERS}${query}`, { body });
-  const grant = (over: Record<string, unknown> = {}) => ({ owner: { uuid: SVM1 }, account: { name: 'alice' }, application: 'ssh', role: { name: 'vsadmin' }, ...over });
+  const grant = (over: Record<string, unknown> = {}) => ({
+    owner: { uuid: SVM1 },
+    account: { name: 'alice' },
+    application: 'ssh',
+    role: { name: 'vsadmin' },
+    ...over,
+  });
 
   describe('the documented example request', () => {
     it('is refused as sent: jit_state and end_time are read-only', async () => {
@@ -91,11 +108,26 @@ describe('ONTAP simulator: /api/security/jit-privilege-users', () => {
     fixture.admin_svm.name = 'Cserver';
     for (const a of fixture.accounts) if (a.owner === 'cluster1') a.owner = 'Cserver';
     for (const r of fixture.roles) if (r.owner === 'cluster1') r.owner = 'Cserver';
-    fixture.accounts.push({ owner: 'Cserver', name: 'joe', role: 'readonly', locked: false, applications: [{ application: 'ssh', authentication_methods: ['password'], second_authentication_method: 'none' }] });
+    fixture.accounts.push({
+      owner: 'Cserver',
+      name: 'joe',
+      role: 'readonly',
+      locked: false,
+      applications: [
+        { application: 'ssh', authentication_methods: ['password'], second_authentication_method: 'none' },
+      ],
+    });
     const cserver = await startOntapSimulator({ fixture, https: false, clock });
     try {
       const res = await raw(cserver, 'POST', USERS, {
-        body: { owner: { name: 'Cserver' }, account: { name: 'joe' }, application: 'ssh', role: { name: 'admin' }, session_validity: 'PT30M', jit_validity: 'PT2H10M20S' },
+        body: {
+          owner: { name: 'Cserver' },
+          account: { name: 'joe' },
+          application: 'ssh',
+          role: { name: 'admin' },
+          session_validity: 'PT30M',
+          jit_validity: 'PT2H10M20S',
+        },
       });
       expect(res.status).toBe(201);
       expect(res.json).toEqual({});
@@ -115,7 +147,12 @@ describe('ONTAP simulator: /api/security/jit-privilege-users', () => {
         _links: { self: { href: USERS } },
       });
       const full = await raw(cserver, 'GET', `${USERS}/${ADMIN}/joe/ssh`);
-      expect(full.json).toMatchObject({ session_validity: 'PT30M', jit_validity: 'PT2H10M20S', start_time: '2025-03-01 12:00:00 +0000', end_time: '2025-03-01 14:10:20 +0000' });
+      expect(full.json).toMatchObject({
+        session_validity: 'PT30M',
+        jit_validity: 'PT2H10M20S',
+        start_time: '2025-03-01 12:00:00 +0000',
+        end_time: '2025-03-01 14:10:20 +0000',
+      });
     } finally {
       await cserver.close();
     }
@@ -132,14 +169,24 @@ describe('ONTAP simulator: /api/security/jit-privilege-users', () => {
 
   it('defaults session_validity to the cluster default and jit_validity to the session validity', async () => {
     const res = await post({ owner: { uuid: SVM1 }, account: { name: 'bob' }, application: 'ssh' });
-    expect(res.json.records[0]).toMatchObject({ role: { name: 'vsadmin' }, session_validity: 'PT1H', jit_validity: 'PT1H', start_time: '2025-03-01 12:00:00 +0000', end_time: '2025-03-01 13:00:00 +0000' });
+    expect(res.json.records[0]).toMatchObject({
+      role: { name: 'vsadmin' },
+      session_validity: 'PT1H',
+      jit_validity: 'PT1H',
+      start_time: '2025-03-01 12:00:00 +0000',
+      end_time: '2025-03-01 13:00:00 +0000',
+    });
     const cluster = await post({ owner: { uuid: ADMIN }, account: { name: 'storage.ops' }, application: 'ssh' });
     expect(cluster.json.records[0].role.name).toBe('admin');
   });
 
   it('reads both documented time forms and refuses sub-second precision', async () => {
     const iso = await post(grant({ start_time: '2025-03-02T08:00:00+00:00', jit_validity: 'PT4H' }));
-    expect(iso.json.records[0]).toMatchObject({ start_time: '2025-03-02 08:00:00 +0000', end_time: '2025-03-02 12:00:00 +0000', jit_state: 'preactive' });
+    expect(iso.json.records[0]).toMatchObject({
+      start_time: '2025-03-02 08:00:00 +0000',
+      end_time: '2025-03-02 12:00:00 +0000',
+      jit_state: 'preactive',
+    });
     const offset = await post(grant({ account: { name: 'bob' }, start_time: '2025-03-02 03:00:00 -0500' }));
     expect(offset.json.records[0].start_time).toBe('2025-03-02 08:00:00 +0000');
     const frac = await post(grant({ account: { name: 'carol' }, start_time: '2025-03-02T08:00:00.500Z' }));
@@ -270,10 +317,18 @@ describe('ONTAP simulator: /api/security/jit-privilege-users', () => {
 
   it('seeds entries from the fixture', async () => {
     const fixture = exampleFixture();
-    fixture.jit_users = [{ owner: 'svm1', account: 'carol', role: 'snapmirror-operator', jit_validity: 'PT4H', comment: 'seeded' }];
+    fixture.jit_users = [
+      { owner: 'svm1', account: 'carol', role: 'snapmirror-operator', jit_validity: 'PT4H', comment: 'seeded' },
+    ];
     const seeded = await startOntapSimulator({ fixture, https: false, clock });
     try {
-      expect(seeded.jitEntries()).toEqual([expect.objectContaining({ account: expect.objectContaining({ name: 'carol' }), comment: 'seeded', jit_validity: 'PT4H' })]);
+      expect(seeded.jitEntries()).toEqual([
+        expect.objectContaining({
+          account: expect.objectContaining({ name: 'carol' }),
+          comment: 'seeded',
+          jit_validity: 'PT4H',
+        }),
+      ]);
     } finally {
       await seeded.close();
     }

@@ -15,7 +15,9 @@ describe('ONTAP simulator answers match NetApp’s OpenAPI definitions', () => {
   afterAll(() => sim.close());
 
   it('reads the definitions it compares against', () => {
-    expect(Object.keys(definition('account').properties ?? {})).toEqual(expect.arrayContaining(['applications', 'locked', 'owner', 'role', 'scope']));
+    expect(Object.keys(definition('account').properties ?? {})).toEqual(
+      expect.arrayContaining(['applications', 'locked', 'owner', 'role', 'scope']),
+    );
     expect(definition('account_application').properties?.second_authentication_method?.enum).toContain('publickey');
   });
 
@@ -58,7 +60,9 @@ describe('ONTAP simulator answers match NetApp’s OpenAPI definitions', () => {
 
   it('answers 202 and jobs in the job_link_response and job shapes', async () => {
     sim.faults.add({ method: 'POST', path: '/api/security/jit-privilege-users', type: 'job', polls: 0 });
-    const accepted = await raw(sim, 'POST', '/api/security/jit-privilege-users', { body: { owner: { uuid: SVM1 }, account: { name: 'alice' }, application: 'ssh' } });
+    const accepted = await raw(sim, 'POST', '/api/security/jit-privilege-users', {
+      body: { owner: { uuid: SVM1 }, account: { name: 'alice' }, application: 'ssh' },
+    });
     expect(accepted.status).toBe(202);
     expect(undefinedKeys(accepted.json, definition('job_link_response'))).toEqual([]);
     const job = await raw(sim, 'GET', accepted.json.job._links.self.href);
@@ -69,7 +73,11 @@ describe('ONTAP simulator answers match NetApp’s OpenAPI definitions', () => {
   it('notes where the example cluster goes beyond the 9.8 enums (TOTP came in 9.13.1)', async () => {
     const methods = definition('account_application').properties?.second_authentication_method?.enum ?? [];
     const all = await raw(sim, 'GET', '/api/security/accounts?fields=applications');
-    const used = new Set<string>(all.json.records.flatMap((r: { applications: { second_authentication_method?: string }[] }) => r.applications.map((a) => a.second_authentication_method ?? 'none')));
+    const used = new Set<string>(
+      all.json.records.flatMap((r: { applications: { second_authentication_method?: string }[] }) =>
+        r.applications.map((a) => a.second_authentication_method ?? 'none'),
+      ),
+    );
     expect([...used].filter((m) => !methods.includes(m))).toEqual(['totp']);
   });
 });

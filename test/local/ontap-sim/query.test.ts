@@ -19,21 +19,39 @@ describe('simulator query language', () => {
 
   it('treats regex characters in values literally', () => {
     fc.assert(
-      fc.property(fc.string().filter((s) => !/[*|!<>]/.test(s) && s !== ''), (s) => {
-        expect(matchesFilter([s], s)).toBe(true);
-        expect(matchesFilter([`${s}x`], s)).toBe(false);
-      }),
+      fc.property(
+        fc.string().filter((s) => !/[*|!<>]/.test(s) && s !== ''),
+        (s) => {
+          expect(matchesFilter([s], s)).toBe(true);
+          expect(matchesFilter([`${s}x`], s)).toBe(false);
+        },
+      ),
     );
   });
 
   it('reads values through arrays and projects dotted fields', () => {
-    const rec = { name: 'a', applications: [{ application: 'ssh', x: 1 }, { application: 'http', x: 2 }], _links: { self: { href: '/x' } } };
+    const rec = {
+      name: 'a',
+      applications: [
+        { application: 'ssh', x: 1 },
+        { application: 'http', x: 2 },
+      ],
+      _links: { self: { href: '/x' } },
+    };
     expect(valuesAt(rec, 'applications.application')).toEqual(['ssh', 'http']);
-    expect(project(rec, ['name'], ['applications.application'])).toEqual({ name: 'a', applications: [{ application: 'ssh' }, { application: 'http' }], _links: { self: { href: '/x' } } });
+    expect(project(rec, ['name'], ['applications.application'])).toEqual({
+      name: 'a',
+      applications: [{ application: 'ssh' }, { application: 'http' }],
+      _links: { self: { href: '/x' } },
+    });
   });
 
   it('decodes query strings without turning encoded separators into structure', () => {
-    expect(parseQuery('name=a%26b%3Dc&fields=x%2Cy&q=a+b')).toEqual([['name', 'a&b=c'], ['fields', 'x,y'], ['q', 'a b']]);
+    expect(parseQuery('name=a%26b%3Dc&fields=x%2Cy&q=a+b')).toEqual([
+      ['name', 'a&b=c'],
+      ['fields', 'x,y'],
+      ['q', 'a b'],
+    ]);
     expect(() => parseQuery('name=%E0%A4%A')).toThrow(/percent-encoding/);
   });
 });

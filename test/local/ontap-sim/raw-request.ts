@@ -44,7 +44,12 @@ export function raw(sim: OntapSimulator, method: string, path: string, options: 
         path,
         headers,
         agent: false,
-        ...(secure ? { ca: sim.caPem, ...(options.clientCert ? { cert: options.clientCert.cert, key: options.clientCert.key } : {}) } : {}),
+        ...(secure
+          ? {
+              ca: sim.caPem,
+              ...(options.clientCert ? { cert: options.clientCert.cert, key: options.clientCert.key } : {}),
+            }
+          : {}),
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -62,7 +67,8 @@ export function raw(sim: OntapSimulator, method: string, path: string, options: 
         res.on('error', reject);
       },
     );
-    if (options.timeoutMs !== undefined) req.setTimeout(options.timeoutMs, () => req.destroy(new Error('raw request timed out')));
+    if (options.timeoutMs !== undefined)
+      req.setTimeout(options.timeoutMs, () => req.destroy(new Error('raw request timed out')));
     req.on('error', reject);
     req.end(payload);
   });

@@ -27,7 +27,11 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
     expect(res.json).toEqual({
       records: [
         { uuid: SVM1, name: 'svm1', _links: { self: { href: `/api/svm/svms/${SVM1}` } } },
-        { uuid: 'aaef7c38-4bd3-11e9-b238-0050568e2e25', name: 'svm2', _links: { self: { href: '/api/svm/svms/aaef7c38-4bd3-11e9-b238-0050568e2e25' } } },
+        {
+          uuid: 'aaef7c38-4bd3-11e9-b238-0050568e2e25',
+          name: 'svm2',
+          _links: { self: { href: '/api/svm/svms/aaef7c38-4bd3-11e9-b238-0050568e2e25' } },
+        },
       ],
       num_records: 2,
       _links: { self: { href: '/api/svm/svms' } },
@@ -46,11 +50,19 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
   it('gives the admin SVM as the owner of cluster-scoped accounts', async () => {
     const res = await raw(sim, 'GET', '/api/security/accounts?scope=cluster&fields=owner&max_records=1');
     expect(res.json.num_records).toBe(1);
-    expect(res.json.records[0].owner).toEqual({ uuid: ADMIN, name: 'cluster1', _links: { self: { href: `/api/svm/svms/${ADMIN}` } } });
+    expect(res.json.records[0].owner).toEqual({
+      uuid: ADMIN,
+      name: 'cluster1',
+      _links: { self: { href: `/api/svm/svms/${ADMIN}` } },
+    });
   });
 
   it('answers the prerequisite query NetApp modules send for an account', async () => {
-    const res = await raw(sim, 'GET', '/api/security/accounts?name=alice&owner.name=svm1&fields=applications,locked,role,owner');
+    const res = await raw(
+      sim,
+      'GET',
+      '/api/security/accounts?name=alice&owner.name=svm1&fields=applications,locked,role,owner',
+    );
     expect(res.json.num_records).toBe(1);
     const [rec] = res.json.records;
     expect(rec).toMatchObject({
@@ -58,7 +70,9 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
       owner: { uuid: SVM1, name: 'svm1' },
       locked: false,
       role: { name: 'vsadmin-readonly' },
-      applications: [{ application: 'ssh', authentication_methods: ['password'], second_authentication_method: 'none' }],
+      applications: [
+        { application: 'ssh', authentication_methods: ['password'], second_authentication_method: 'none' },
+      ],
     });
     expect(rec).not.toHaveProperty('comment');
     expect(rec).not.toHaveProperty('scope');
@@ -79,21 +93,44 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
   it('lists built-in and custom roles per owner, with privileges and builtin', async () => {
     const svmRoles = await raw(sim, 'GET', '/api/security/roles?owner.name=svm1&fields=builtin');
     const names = svmRoles.json.records.map((r: { name: string }) => r.name);
-    expect(names).toEqual(expect.arrayContaining(['vsadmin', 'vsadmin-backup', 'vsadmin-protocol', 'vsadmin-readonly', 'vsadmin-volume', 'vsadmin-snaplock', 'snapmirror-operator']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'vsadmin',
+        'vsadmin-backup',
+        'vsadmin-protocol',
+        'vsadmin-readonly',
+        'vsadmin-volume',
+        'vsadmin-snaplock',
+        'snapmirror-operator',
+      ]),
+    );
     const clusterRoles = await raw(sim, 'GET', '/api/security/roles?scope=cluster&builtin=true');
-    expect(clusterRoles.json.records.map((r: { name: string }) => r.name).sort()).toEqual(['admin', 'autosupport', 'backup', 'none', 'readonly']);
+    expect(clusterRoles.json.records.map((r: { name: string }) => r.name).sort()).toEqual([
+      'admin',
+      'autosupport',
+      'backup',
+      'none',
+      'readonly',
+    ]);
     const custom = await raw(sim, 'GET', `/api/security/roles/${SVM1}/snapmirror-operator`);
     expect(custom.json).toMatchObject({ name: 'snapmirror-operator', builtin: false, scope: 'svm' });
     expect(custom.json.privileges[0]).toEqual({
       path: '/api/snapmirror/relationships',
       access: 'all',
-      _links: { self: { href: `/api/security/roles/${SVM1}/snapmirror-operator/privileges/%2Fapi%2Fsnapmirror%2Frelationships` } },
+      _links: {
+        self: {
+          href: `/api/security/roles/${SVM1}/snapmirror-operator/privileges/%2Fapi%2Fsnapmirror%2Frelationships`,
+        },
+      },
     });
     expect((await raw(sim, 'GET', '/api/security/roles?name=admin&owner.name=svm1')).json.num_records).toBe(0);
   });
 
   it('applies the query operators: wildcard, or, not, comparison', async () => {
-    const names = async (q: string): Promise<string[]> => (await raw(sim, 'GET', `/api/security/accounts?owner.name=svm1&${q}`)).json.records.map((r: { name: string }) => r.name);
+    const names = async (q: string): Promise<string[]> =>
+      (await raw(sim, 'GET', `/api/security/accounts?owner.name=svm1&${q}`)).json.records.map(
+        (r: { name: string }) => r.name,
+      );
     expect(await names('name=vsadmin*')).toEqual(['vsadmin']);
     expect(await names(`name=${encodeURIComponent('alice|bob')}`)).toEqual(['alice', 'bob']);
     expect(await names(`name=${encodeURIComponent('a*|c*')}&order_by=name`)).toEqual(['alice', 'carol']);
@@ -122,7 +159,10 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
 
   it('counts without records when return_records=false', async () => {
     const res = await raw(sim, 'GET', '/api/security/accounts?owner.name=svm2&return_records=false');
-    expect(res.json).toEqual({ num_records: 3, _links: { self: { href: '/api/security/accounts?owner.name=svm2&return_records=false' } } });
+    expect(res.json).toEqual({
+      num_records: 3,
+      _links: { self: { href: '/api/security/accounts?owner.name=svm2&return_records=false' } },
+    });
   });
 
   it('refuses unknown filters and fields with 400 code 2 naming the target', async () => {
@@ -138,7 +178,11 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
   it('returns the JIT settings per owner, cluster defaults PT1H and P90D, svm2 capped at PT8H', async () => {
     const res = await raw(sim, 'GET', '/api/security/jit-privileges?fields=*');
     const byName = Object.fromEntries(res.json.records.map((r: { owner: { name: string } }) => [r.owner.name, r]));
-    expect(byName.cluster1).toMatchObject({ application: 'ssh', default_session_validity_period: 'PT1H', max_jit_validity_period: 'P90D' });
+    expect(byName.cluster1).toMatchObject({
+      application: 'ssh',
+      default_session_validity_period: 'PT1H',
+      max_jit_validity_period: 'P90D',
+    });
     expect(byName.svm1).toMatchObject({ max_jit_validity_period: 'P90D' });
     expect(byName.svm2).toMatchObject({ default_session_validity_period: 'PT1H', max_jit_validity_period: 'PT8H' });
     const one = await raw(sim, 'GET', `/api/security/jit-privileges/${ADMIN}/ssh`);
@@ -146,12 +190,20 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
   });
 
   it('changes JIT settings with PATCH and validates the body', async () => {
-    const ok = await raw(sim, 'PATCH', `/api/security/jit-privileges/${ADMIN}/ssh`, { body: { max_jit_validity_period: 'P7D' } });
+    const ok = await raw(sim, 'PATCH', `/api/security/jit-privileges/${ADMIN}/ssh`, {
+      body: { max_jit_validity_period: 'P7D' },
+    });
     expect(ok.status).toBe(200);
-    expect((await raw(sim, 'GET', `/api/security/jit-privileges/${SVM1}/ssh`)).json.max_jit_validity_period).toBe('P7D');
-    const bad = await raw(sim, 'PATCH', `/api/security/jit-privileges/${ADMIN}/ssh`, { body: { max_jit_validity_period: '7 days' } });
+    expect((await raw(sim, 'GET', `/api/security/jit-privileges/${SVM1}/ssh`)).json.max_jit_validity_period).toBe(
+      'P7D',
+    );
+    const bad = await raw(sim, 'PATCH', `/api/security/jit-privileges/${ADMIN}/ssh`, {
+      body: { max_jit_validity_period: '7 days' },
+    });
     expect(bad.json.error).toMatchObject({ code: '2', target: 'max_jit_validity_period' });
-    const owner = await raw(sim, 'PATCH', `/api/security/jit-privileges/${ADMIN}/ssh`, { body: { owner: { name: 'x' } } });
+    const owner = await raw(sim, 'PATCH', `/api/security/jit-privileges/${ADMIN}/ssh`, {
+      body: { owner: { name: 'x' } },
+    });
     expect(owner.json.error).toMatchObject({ code: '2', target: 'owner' });
   });
 
@@ -191,7 +243,9 @@ describe('ONTAP simulator: read endpoints, conventions, auth', () => {
 
   it('logs every /api call with method, path, query and body', async () => {
     sim.clearCalls();
-    await raw(sim, 'POST', '/api/security/jit-privilege-users?return_records=true', { body: { owner: { name: 'svm1' }, account: { name: 'alice' }, application: 'ssh', role: { name: 'vsadmin' } } });
+    await raw(sim, 'POST', '/api/security/jit-privilege-users?return_records=true', {
+      body: { owner: { name: 'svm1' }, account: { name: 'alice' }, application: 'ssh', role: { name: 'vsadmin' } },
+    });
     const [call] = sim.calls();
     expect(call).toMatchObject({
       method: 'POST',
@@ -220,7 +274,9 @@ describe('ONTAP simulator: /__sim admin endpoints and plain HTTP', () => {
   });
 
   it('shows state, calls, faults; elevates; moves a fake clock; resets', async () => {
-    await raw(sim, 'POST', '/api/security/jit-privilege-users', { body: { owner: { name: 'svm1' }, account: { name: 'bob' }, application: 'ssh', role: { name: 'vsadmin' } } });
+    await raw(sim, 'POST', '/api/security/jit-privilege-users', {
+      body: { owner: { name: 'svm1' }, account: { name: 'bob' }, application: 'ssh', role: { name: 'vsadmin' } },
+    });
     const state = await raw(sim, 'GET', '/__sim/state', { auth: null });
     expect(state.json.jit_users).toHaveLength(1);
     expect(state.json.jit_users[0]).toMatchObject({ account: { name: 'bob' }, jit_state: 'idle' });
@@ -229,13 +285,18 @@ describe('ONTAP simulator: /__sim admin endpoints and plain HTTP', () => {
     expect(calls.json.calls.map((c: { method: string }) => c.method)).toEqual(['POST']);
     expect(calls.text).not.toContain('Netapp1!-sim');
 
-    expect((await raw(sim, 'POST', '/__sim/elevate', { auth: null, body: { owner_name: 'svm1', account: 'bob' } })).status).toBe(200);
+    expect(
+      (await raw(sim, 'POST', '/__sim/elevate', { auth: null, body: { owner_name: 'svm1', account: 'bob' } })).status,
+    ).toBe(200);
     expect(sim.jitEntries()[0]).toMatchObject({ jit_state: 'active' });
     const moved = await raw(sim, 'POST', '/__sim/clock', { auth: null, body: { advance_ms: 3_600_000 } });
     expect(moved.json.now).toBe('2025-03-01T13:00:00.000Z');
     expect(sim.jitEntries()[0]).toMatchObject({ jit_state: 'idle' });
 
-    const fault = await raw(sim, 'POST', '/__sim/faults', { auth: null, body: { method: 'GET', path: '/api/svm/svms', type: 'status', status: 503, times: 1 } });
+    const fault = await raw(sim, 'POST', '/__sim/faults', {
+      auth: null,
+      body: { method: 'GET', path: '/api/svm/svms', type: 'status', status: 503, times: 1 },
+    });
     expect(fault.status).toBe(201);
     expect((await raw(sim, 'GET', '/__sim/faults', { auth: null })).json.faults).toHaveLength(1);
     expect((await raw(sim, 'GET', '/api/svm/svms')).status).toBe(503);

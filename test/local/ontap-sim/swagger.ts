@@ -38,7 +38,8 @@ export function definition(name: string): SwaggerSchema {
   const end = rest.slice(1).search(/\n {2}\S|\n\S/);
   const block = end < 0 ? rest : rest.slice(0, end + 1);
   const parsed: unknown = YAML.parse(block);
-  if (typeof parsed !== 'object' || parsed === null || !(name in parsed)) throw new Error(`cannot parse definition ${name}`);
+  if (typeof parsed !== 'object' || parsed === null || !(name in parsed))
+    throw new Error(`cannot parse definition ${name}`);
   const schema = (parsed as Record<string, SwaggerSchema>)[name] ?? {};
   cache.set(name, schema);
   return schema;

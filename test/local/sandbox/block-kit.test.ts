@@ -3,9 +3,24 @@ import { generatedId, normalizeBlocks, normalizeText } from '../../../local/sand
 describe("Slack's normalisation of stored blocks", () => {
   it('generates missing block and action ids, stable for the same place, different elsewhere', () => {
     const blocks = [
-      { type: 'section', text: { type: 'mrkdwn', text: 'hi' }, accessory: { type: 'button', text: { type: 'plain_text', text: 'Go' } } },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'A' } }, { type: 'button', text: { type: 'plain_text', text: 'B' } }] },
-      { type: 'input', block_id: 'kept', label: { type: 'plain_text', text: 'L' }, element: { type: 'plain_text_input', action_id: 'kept' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: 'hi' },
+        accessory: { type: 'button', text: { type: 'plain_text', text: 'Go' } },
+      },
+      {
+        type: 'actions',
+        elements: [
+          { type: 'button', text: { type: 'plain_text', text: 'A' } },
+          { type: 'button', text: { type: 'plain_text', text: 'B' } },
+        ],
+      },
+      {
+        type: 'input',
+        block_id: 'kept',
+        label: { type: 'plain_text', text: 'L' },
+        element: { type: 'plain_text_input', action_id: 'kept' },
+      },
     ];
     const first = normalizeBlocks(blocks, 'V1');
     const again = normalizeBlocks(blocks, 'V1');
@@ -53,7 +68,10 @@ describe("Slack's normalisation of stored blocks", () => {
     expect(blocks.map((b) => b.type)).toEqual(['unsupported', 'unsupported', 'actions', 'unsupported']);
     expect(blocks[0]).toMatchObject({ originalType: 'rich_text' });
     const actions = blocks[2]!;
-    expect(actions.type === 'actions' && actions.elements[0]).toEqual({ type: 'unsupported', originalType: 'workflow_button' });
+    expect(actions.type === 'actions' && actions.elements[0]).toEqual({
+      type: 'unsupported',
+      originalType: 'workflow_button',
+    });
     expect(raw[0]).toMatchObject({ type: 'rich_text', elements: [] });
     expect(normalizeBlocks(undefined, 'x')).toEqual({ raw: [], blocks: [] });
   });

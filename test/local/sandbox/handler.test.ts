@@ -33,15 +33,23 @@ beforeAll(async () => {
     signingSecret: 'secret',
     timeScale: 60,
     panels: [
-      { title: 'Audit trail', fetch: async (context) => (panelAsked.push(context), [{ at: '12:00', event: 'REQUESTED' }]) },
+      {
+        title: 'Audit trail',
+        fetch: async (context) => {
+          panelAsked.push(context);
+          return [{ at: '12:00', event: 'REQUESTED' }];
+        },
+      },
       { title: 'ONTAP', url: `${ontapUrl}/api/security/jit-privilege-users` },
       { title: 'Broken', url: `${ontapUrl}/broken` },
     ],
   });
-  server = createServer((req, res) => handler(req, res, () => {
-    res.writeHead(418);
-    res.end('not mine');
-  }));
+  server = createServer((req, res) =>
+    handler(req, res, () => {
+      res.writeHead(418);
+      res.end('not mine');
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sandbox`;
 });
@@ -58,8 +66,10 @@ beforeEach(() => {
   ingress.received.length = 0;
 });
 
-const state = async (user?: string): Promise<Snapshot> => (await (await fetch(`${base}/api/state${user ? `?user=${user}` : ''}`)).json()) as Snapshot;
-const post = (path: string, body: unknown, type = 'application/json') => fetch(`${base}/api/${path}`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(body) });
+const state = async (user?: string): Promise<Snapshot> =>
+  (await (await fetch(`${base}/api/state${user ? `?user=${user}` : ''}`)).json()) as Snapshot;
+const post = (path: string, body: unknown, type = 'application/json') =>
+  fetch(`${base}/api/${path}`, { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify(body) });
 
 describe('the sandbox page and its assets', () => {
   it('serves the page with a strict content security policy, its styles and its bundled script', async () => {
@@ -86,13 +96,20 @@ describe('the sandbox page and its assets', () => {
 
 describe('what each person sees', () => {
   it('shows the channels and their DM with the app, their own ephemeral messages only, and their modal', async () => {
-    const posted = await web.chat.postMessage({ channel: 'C0APPROVALS', text: 'Access request', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*hi*' } }] });
+    const posted = await web.chat.postMessage({
+      channel: 'C0APPROVALS',
+      text: 'Access request',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*hi*' } }],
+    });
     await web.chat.postMessage({ channel: 'C0APPROVALS', text: 'reply', thread_ts: posted.ts! });
     await web.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0ALICE', text: 'for Alice' });
     await web.chat.postMessage({ channel: 'U0ALICE', text: 'Alice DM' });
     await web.chat.postMessage({ channel: 'U0BOB', text: 'Bob DM' });
     await web.chat.postMessage({ channel: 'C0OTHER', text: 'elsewhere' });
-    await web.views.open({ trigger_id: slack.issueTrigger('U0ALICE'), view: { type: 'modal', title: { type: 'plain_text', text: 'Request' }, blocks: [] } });
+    await web.views.open({
+      trigger_id: slack.issueTrigger('U0ALICE'),
+      view: { type: 'modal', title: { type: 'plain_text', text: 'Request' }, blocks: [] },
+    });
 
     const alice = await state('U0ALICE');
     expect(alice.me).toEqual({ id: 'U0ALICE', name: 'alice', realName: 'Alice Storage', note: 'requester' });
@@ -108,9 +125,20 @@ describe('what each person sees', () => {
       ['D0ALICE', 'Alice DM', false, null],
       ['C0OTHER', 'elsewhere', false, null],
     ]);
-    expect(alice.messages[0]!.blocks[0]).toMatchObject({ type: 'section', text: { type: 'mrkdwn', text: '*hi*', verbatim: false } });
+    expect(alice.messages[0]!.blocks[0]).toMatchObject({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*hi*', verbatim: false },
+    });
     expect(alice.modal).toMatchObject({ title: 'Request', close: 'Cancel', depth: 1 });
-    expect(alice).toMatchObject({ timeScale: 60, panelRefreshMs: 2000, panels: [{ index: 0, title: 'Audit trail' }, { index: 1, title: 'ONTAP' }, { index: 2, title: 'Broken' }] });
+    expect(alice).toMatchObject({
+      timeScale: 60,
+      panelRefreshMs: 2000,
+      panels: [
+        { index: 0, title: 'Audit trail' },
+        { index: 1, title: 'ONTAP' },
+        { index: 2, title: 'Broken' },
+      ],
+    });
 
     const bob = await state('U0BOB');
     expect(bob.messages.map((m) => m.text)).toEqual(['Access request', 'reply', 'Bob DM', 'elsewhere']);
@@ -138,7 +166,10 @@ describe('what a person does', () => {
     const plainText = await post('command', { user: 'U0ALICE', channel: 'C0APPROVALS', line: '/jit' }, 'text/plain');
     expect(plainText.status).toBe(400);
     const bad = await post('command', { user: 'U0ALICE', channel: 'C0APPROVALS' });
-    expect([bad.status, await bad.json()]).toEqual([400, { error: 'Invalid request at line: Invalid input: expected string, received undefined.' }]);
+    expect([bad.status, await bad.json()]).toEqual([
+      400,
+      { error: 'Invalid request at line: Invalid input: expected string, received undefined.' },
+    ]);
     const unknown = await post('view-submit', { user: 'U0ALICE', viewId: 'V404', entries: {} });
     expect([unknown.status, await unknown.json()]).toEqual([400, { error: 'No open view V404 for U0ALICE.' }]);
     expect(ingress.received).toHaveLength(0);
@@ -158,9 +189,16 @@ describe('side panels', () => {
   it('are filled from functions and URLs, with the selected message, and survive a failing source', async () => {
     const audit = await (await fetch(`${base}/api/panels/0?user=U0BOB&channel=C0APPROVALS&ts=1.000001&text=hi`)).json();
     expect(audit).toEqual({ title: 'Audit trail', columns: ['at', 'event'], rows: [['12:00', 'REQUESTED']] });
-    expect(panelAsked.at(-1)).toEqual({ user: 'U0BOB', selected: { channel: 'C0APPROVALS', ts: '1.000001', text: 'hi' } });
+    expect(panelAsked.at(-1)).toEqual({
+      user: 'U0BOB',
+      selected: { channel: 'C0APPROVALS', ts: '1.000001', text: 'hi' },
+    });
     const ontapTable = await (await fetch(`${base}/api/panels/1?user=U0BOB`)).json();
-    expect(ontapTable).toEqual({ title: 'ONTAP', columns: ['account', 'query'], rows: [['alice', '/api/security/jit-privilege-users?user=U0BOB']] });
+    expect(ontapTable).toEqual({
+      title: 'ONTAP',
+      columns: ['account', 'query'],
+      rows: [['alice', '/api/security/jit-privilege-users?user=U0BOB']],
+    });
     const broken = (await (await fetch(`${base}/api/panels/2?user=U0BOB`)).json()) as { error: string };
     expect(broken.error).toBe('The panel "Broken" could not be loaded. HTTP 500');
     expect((await fetch(`${base}/api/panels/7`)).status).toBe(400);

@@ -5,8 +5,8 @@ import {
   blockActionsInView,
   blockActionsOnMessage,
   interactionBody,
-  parseSlashLine,
   type PayloadView,
+  parseSlashLine,
   slashCommandBody,
   viewClosed,
   viewSubmission,
@@ -20,12 +20,22 @@ const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
 
 const modalBlocks = normalizeBlocks(
   [
-    { type: 'input', block_id: 'duration', label: { type: 'plain_text', text: 'For how long' }, element: { type: 'plain_text_input', action_id: 'duration' } },
+    {
+      type: 'input',
+      block_id: 'duration',
+      label: { type: 'plain_text', text: 'For how long' },
+      element: { type: 'plain_text_input', action_id: 'duration' },
+    },
     {
       type: 'input',
       block_id: 'svm',
       label: { type: 'plain_text', text: 'SVM' },
-      element: { type: 'static_select', action_id: 'svm', placeholder: { type: 'plain_text', text: 'Pick' }, options: [{ text: { type: 'plain_text', text: 'svm1' }, value: 'svm1' }] },
+      element: {
+        type: 'static_select',
+        action_id: 'svm',
+        placeholder: { type: 'plain_text', text: 'Pick' },
+        options: [{ text: { type: 'plain_text', text: 'svm1' }, value: 'svm1' }],
+      },
     },
   ],
   'V1',
@@ -34,7 +44,14 @@ const view: PayloadView = {
   id: 'V1',
   hash: '1700000000.000001',
   rootViewId: 'V1',
-  view: { type: 'modal', callback_id: 'jit_request', private_metadata: '{"c":1}', title: plain('Request'), submit: plain('Request'), close: plain('Cancel') },
+  view: {
+    type: 'modal',
+    callback_id: 'jit_request',
+    private_metadata: '{"c":1}',
+    title: plain('Request'),
+    submit: plain('Request'),
+    close: plain('Cancel'),
+  },
   rawBlocks: modalBlocks.raw,
 };
 
@@ -59,7 +76,10 @@ describe('slash commands', () => {
   it('split what was typed into command and text', () => {
     expect(parseSlashLine('/jit')).toEqual({ command: '/jit', text: '' });
     expect(parseSlashLine('  /JIT   list  ')).toEqual({ command: '/jit', text: 'list' });
-    expect(parseSlashLine('/jit svm1 vsadmin 2h fix snapmirror')).toEqual({ command: '/jit', text: 'svm1 vsadmin 2h fix snapmirror' });
+    expect(parseSlashLine('/jit svm1 vsadmin 2h fix snapmirror')).toEqual({
+      command: '/jit',
+      text: 'svm1 vsadmin 2h fix snapmirror',
+    });
     expect(parseSlashLine('hello /jit')).toBeUndefined();
     expect(parseSlashLine('//jit')).toBeUndefined();
   });
@@ -75,11 +95,25 @@ describe('interactions', () => {
 
   it('block_actions on a message carries the container, channel, message, response_url and the button', () => {
     const message = normalizeBlocks(
-      [{ type: 'actions', block_id: 'decision', elements: [{ type: 'button', action_id: 'approve', style: 'primary', value: 'REQ-1', text: { type: 'plain_text', text: 'Approve' } }] }],
+      [
+        {
+          type: 'actions',
+          block_id: 'decision',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'approve',
+              style: 'primary',
+              value: 'REQ-1',
+              text: { type: 'plain_text', text: 'Approve' },
+            },
+          ],
+        },
+      ],
       'C0APPROVALS/1.1',
     );
     const element = message.blocks[0]!.type === 'actions' ? message.blocks[0]!.elements[0]! : undefined;
-    if (!element || element.type !== 'button') throw new Error('no button');
+    if (element?.type !== 'button') throw new Error('no button');
     const payload = blockActionsOnMessage(install, {
       user: alice,
       channel: { id: 'C0APPROVALS', name: 'jit-approvals' },
@@ -90,7 +124,20 @@ describe('interactions', () => {
       triggerId: 'T2',
     });
     expect(Object.keys(payload)).toEqual([
-      'type', 'user', 'api_app_id', 'token', 'container', 'trigger_id', 'team', 'enterprise', 'is_enterprise_install', 'channel', 'message', 'state', 'response_url', 'actions',
+      'type',
+      'user',
+      'api_app_id',
+      'token',
+      'container',
+      'trigger_id',
+      'team',
+      'enterprise',
+      'is_enterprise_install',
+      'channel',
+      'message',
+      'state',
+      'response_url',
+      'actions',
     ]);
     expect(payload).toEqual({
       type: 'block_actions',
@@ -115,21 +162,36 @@ describe('interactions', () => {
           {
             type: 'actions',
             block_id: 'decision',
-            elements: [{ type: 'button', action_id: 'approve', style: 'primary', value: 'REQ-1', text: plain('Approve') }],
+            elements: [
+              { type: 'button', action_id: 'approve', style: 'primary', value: 'REQ-1', text: plain('Approve') },
+            ],
           },
         ],
       },
       state: { values: {} },
       response_url: 'http://x/response/R2',
-      actions: [{ action_id: 'approve', block_id: 'decision', text: plain('Approve'), value: 'REQ-1', style: 'primary', type: 'button', action_ts: '1700000001.000000' }],
+      actions: [
+        {
+          action_id: 'approve',
+          block_id: 'decision',
+          text: plain('Approve'),
+          value: 'REQ-1',
+          style: 'primary',
+          type: 'button',
+          action_ts: '1700000001.000000',
+        },
+      ],
     });
   });
 
   it('block_actions on an ephemeral message has no message, and a threaded one names its thread', () => {
-    const message = normalizeBlocks([{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Cancel' } }] }], 'D0ALICE/2.2');
+    const message = normalizeBlocks(
+      [{ type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Cancel' } }] }],
+      'D0ALICE/2.2',
+    );
     const block = message.blocks[0]!;
     const element = block.type === 'actions' ? block.elements[0] : undefined;
-    if (!element || element.type !== 'button') throw new Error('no button');
+    if (element?.type !== 'button') throw new Error('no button');
     const args = {
       user: alice,
       channel: { id: 'D0ALICE', name: 'directmessage' },
@@ -138,24 +200,66 @@ describe('interactions', () => {
       responseUrl: 'http://x/r',
       triggerId: 'T',
     };
-    const ephemeral = blockActionsOnMessage(install, { ...args, message: { ts: '2.2', text: 'x', rawBlocks: message.raw, ephemeral: true } });
+    const ephemeral = blockActionsOnMessage(install, {
+      ...args,
+      message: { ts: '2.2', text: 'x', rawBlocks: message.raw, ephemeral: true },
+    });
     expect(ephemeral).not.toHaveProperty('message');
-    expect(ephemeral.container).toEqual({ type: 'message', message_ts: '2.2', channel_id: 'D0ALICE', is_ephemeral: true });
-    const threaded = blockActionsOnMessage(install, { ...args, message: { ts: '2.3', text: 'x', rawBlocks: message.raw, ephemeral: false, threadTs: '2.2' } });
+    expect(ephemeral.container).toEqual({
+      type: 'message',
+      message_ts: '2.2',
+      channel_id: 'D0ALICE',
+      is_ephemeral: true,
+    });
+    const threaded = blockActionsOnMessage(install, {
+      ...args,
+      message: { ts: '2.3', text: 'x', rawBlocks: message.raw, ephemeral: false, threadTs: '2.2' },
+    });
     expect(threaded.container).toMatchObject({ thread_ts: '2.2' });
     expect(threaded.message).toMatchObject({ thread_ts: '2.2' });
     // Slack generated the ids the app left out, and sends them back.
-    expect((ephemeral.actions as { block_id: string; action_id: string }[])[0]).toMatchObject({ block_id: block.block_id, action_id: element.action_id });
+    expect((ephemeral.actions as { block_id: string; action_id: string }[])[0]).toMatchObject({
+      block_id: block.block_id,
+      action_id: element.action_id,
+    });
     expect(block.block_id).toMatch(/^[0-9A-Za-z]{5}$/);
   });
 
   it('view_submission carries the whole view with state.values, as Slack orders it', () => {
     const state = stateValues(modalBlocks.blocks, { duration: { duration: '2h' }, svm: { svm: 'svm1' } });
     const payload = viewSubmission(install, { user: alice, view, state, triggerId: 'T3' });
-    expect(Object.keys(payload)).toEqual(['type', 'team', 'user', 'api_app_id', 'token', 'trigger_id', 'view', 'response_urls', 'is_enterprise_install', 'enterprise']);
+    expect(Object.keys(payload)).toEqual([
+      'type',
+      'team',
+      'user',
+      'api_app_id',
+      'token',
+      'trigger_id',
+      'view',
+      'response_urls',
+      'is_enterprise_install',
+      'enterprise',
+    ]);
     expect(Object.keys(payload.view as object)).toEqual([
-      'id', 'team_id', 'type', 'blocks', 'private_metadata', 'callback_id', 'state', 'hash', 'title', 'clear_on_close', 'notify_on_close',
-      'close', 'submit', 'previous_view_id', 'root_view_id', 'app_id', 'external_id', 'app_installed_team_id', 'bot_id',
+      'id',
+      'team_id',
+      'type',
+      'blocks',
+      'private_metadata',
+      'callback_id',
+      'state',
+      'hash',
+      'title',
+      'clear_on_close',
+      'notify_on_close',
+      'close',
+      'submit',
+      'previous_view_id',
+      'root_view_id',
+      'app_id',
+      'external_id',
+      'app_installed_team_id',
+      'bot_id',
     ]);
     expect(payload).toMatchObject({
       type: 'view_submission',
@@ -207,7 +311,14 @@ describe('interactions', () => {
     expect(payload.container).toEqual({ type: 'view', view_id: 'V1' });
     expect(payload.view).toMatchObject({ previous_view_id: 'V0', root_view_id: 'V0' });
     expect(payload.actions).toEqual([
-      { type: 'static_select', action_id: 'svm', block_id: 'svm', selected_option: { text: plain('svm1'), value: 'svm1' }, placeholder: plain('Pick'), action_ts: '5.000000' },
+      {
+        type: 'static_select',
+        action_id: 'svm',
+        block_id: 'svm',
+        selected_option: { text: plain('svm1'), value: 'svm1' },
+        placeholder: plain('Pick'),
+        action_ts: '5.000000',
+      },
     ]);
   });
 
@@ -225,7 +336,11 @@ describe('interactions', () => {
           elements: [
             { type: 'datepicker', action_id: 'd', initial_date: '2025-01-01' },
             { type: 'timepicker', action_id: 't' },
-            { type: 'overflow', action_id: 'o', options: [{ text: { type: 'plain_text', text: 'Revoke now' }, value: 'revoke' }] },
+            {
+              type: 'overflow',
+              action_id: 'o',
+              options: [{ text: { type: 'plain_text', text: 'Revoke now' }, value: 'revoke' }],
+            },
             { type: 'checkboxes', action_id: 'c', options: [{ text: { type: 'mrkdwn', text: '*x*' }, value: 'x' }] },
           ],
         },
@@ -237,9 +352,28 @@ describe('interactions', () => {
     const [date, time, menu, checks] = block.elements;
     const item = (element: typeof date, entry: string | string[]) =>
       actionItem({ blockId: 'a', element: element as never, entry, actionTs: '1.000000' });
-    expect(item(date, '2025-02-03')).toEqual({ type: 'datepicker', action_id: 'd', block_id: 'a', selected_date: '2025-02-03', initial_date: '2025-01-01', action_ts: '1.000000' });
-    expect(item(time, '13:30')).toEqual({ type: 'timepicker', action_id: 't', block_id: 'a', selected_time: '13:30', action_ts: '1.000000' });
-    expect(item(menu, 'revoke')).toEqual({ type: 'overflow', action_id: 'o', block_id: 'a', selected_option: { text: plain('Revoke now'), value: 'revoke' }, action_ts: '1.000000' });
+    expect(item(date, '2025-02-03')).toEqual({
+      type: 'datepicker',
+      action_id: 'd',
+      block_id: 'a',
+      selected_date: '2025-02-03',
+      initial_date: '2025-01-01',
+      action_ts: '1.000000',
+    });
+    expect(item(time, '13:30')).toEqual({
+      type: 'timepicker',
+      action_id: 't',
+      block_id: 'a',
+      selected_time: '13:30',
+      action_ts: '1.000000',
+    });
+    expect(item(menu, 'revoke')).toEqual({
+      type: 'overflow',
+      action_id: 'o',
+      block_id: 'a',
+      selected_option: { text: plain('Revoke now'), value: 'revoke' },
+      action_ts: '1.000000',
+    });
     expect(item(checks, ['x'])).toEqual({
       type: 'checkboxes',
       action_id: 'c',

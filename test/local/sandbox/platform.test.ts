@@ -23,14 +23,23 @@ beforeEach(() => {
   slack.reset();
   ingress.received.length = 0;
   ingress.answer = () => ({});
-  platform = createSlackPlatform({ slack, ingressUrl: ingress.url, signingSecret: SECRET, channels: [{ id: 'C0APPROVALS', name: 'jit-approvals' }], ackTimeoutMs: 500 });
+  platform = createSlackPlatform({
+    slack,
+    ingressUrl: ingress.url,
+    signingSecret: SECRET,
+    channels: [{ id: 'C0APPROVALS', name: 'jit-approvals' }],
+    ackTimeoutMs: 500,
+  });
 });
 
 const signedBySlack = (request: ScriptedIngress['received'][number]): boolean =>
   isValidSlackRequest({
     signingSecret: SECRET,
     body: request.rawBody,
-    headers: { 'x-slack-signature': String(request.headers['x-slack-signature']), 'x-slack-request-timestamp': Number(request.headers['x-slack-request-timestamp']) },
+    headers: {
+      'x-slack-signature': String(request.headers['x-slack-signature']),
+      'x-slack-request-timestamp': Number(request.headers['x-slack-request-timestamp']),
+    },
   });
 
 const modal = (extra: object = {}) => ({
@@ -38,7 +47,14 @@ const modal = (extra: object = {}) => ({
   callback_id: 'jit_request',
   title: { type: 'plain_text' as const, text: 'Request access' },
   submit: { type: 'plain_text' as const, text: 'Request' },
-  blocks: [{ type: 'input', block_id: 'why', label: { type: 'plain_text', text: 'Why' }, element: { type: 'plain_text_input', action_id: 'why' } }],
+  blocks: [
+    {
+      type: 'input',
+      block_id: 'why',
+      label: { type: 'plain_text', text: 'Why' },
+      element: { type: 'plain_text_input', action_id: 'why' },
+    },
+  ],
   ...extra,
 });
 
@@ -55,15 +71,30 @@ describe('slash commands', () => {
     const [request] = ingress.received;
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(signedBySlack(request!)).toBe(true);
-    expect(Object.fromEntries(request!.form)).toMatchObject({ command: '/jit', text: 'svm1 vsadmin 2h fix snapmirror', user_id: 'U0ALICE', user_name: 'alice', channel_id: 'C0APPROVALS', channel_name: 'jit-approvals' });
+    expect(Object.fromEntries(request!.form)).toMatchObject({
+      command: '/jit',
+      text: 'svm1 vsadmin 2h fix snapmirror',
+      user_id: 'U0ALICE',
+      user_name: 'alice',
+      channel_id: 'C0APPROVALS',
+      channel_name: 'jit-approvals',
+    });
     await web.views.open({ trigger_id: request!.form.get('trigger_id')!, view: modal() });
     expect(slack.topViewOf('U0ALICE')?.view.callback_id).toBe('jit_request');
-    await fetch(request!.form.get('response_url')!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'Working on it' }) });
-    expect(slack.messages).toEqual([expect.objectContaining({ channel: 'C0APPROVALS', text: 'Working on it', visibleTo: 'U0ALICE' })]);
+    await fetch(request!.form.get('response_url')!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'Working on it' }),
+    });
+    expect(slack.messages).toEqual([
+      expect.objectContaining({ channel: 'C0APPROVALS', text: 'Working on it', visibleTo: 'U0ALICE' }),
+    ]);
   });
 
   it('show an immediate answer to the one person, or to the channel when in_channel; plain text too', async () => {
-    ingress.answer = () => ({ body: { text: 'Usage: /jit', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Usage' } }] } });
+    ingress.answer = () => ({
+      body: { text: 'Usage: /jit', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Usage' } }] },
+    });
     await platform.runCommand('U0ALICE', 'C0APPROVALS', '/jit help');
     ingress.answer = () => ({ body: { response_type: 'in_channel', text: 'Everyone sees this' } });
     await platform.runCommand('U0ALICE', 'C0APPROVALS', '/jit announce');
@@ -82,7 +113,12 @@ describe('slash commands', () => {
     expect(await platform.runCommand('U0ALICE', 'C0APPROVALS', '/jit')).toEqual({ status: 500, shown: 'failed' });
     ingress.answer = () => ({ delayMs: 1500 });
     expect((await platform.runCommand('U0ALICE', 'C0APPROVALS', '/jit')).shown).toBe('failed');
-    const gone = createSlackPlatform({ slack, ingressUrl: 'http://127.0.0.1:1/slack/events', signingSecret: SECRET, channels: [] });
+    const gone = createSlackPlatform({
+      slack,
+      ingressUrl: 'http://127.0.0.1:1/slack/events',
+      signingSecret: SECRET,
+      channels: [],
+    });
     await gone.runCommand('U0ALICE', 'C0APPROVALS', '/jit');
     expect(slack.messages.map((m) => [m.text, m.author, m.visibleTo])).toEqual([
       ['/jit failed with the error "http_service_error"', 'USLACKBOT', 'U0ALICE'],
@@ -113,7 +149,11 @@ describe('modals', () => {
     expect(signedBySlack(ingress.received[0]!)).toBe(true);
     expect(ingress.received[0]!.payload).toMatchObject({
       type: 'view_submission',
-      view: { id: viewId, callback_id: 'jit_request', state: { values: { why: { why: { type: 'plain_text_input', value: 'fix it' } } } } },
+      view: {
+        id: viewId,
+        callback_id: 'jit_request',
+        state: { values: { why: { why: { type: 'plain_text_input', value: 'fix it' } } } },
+      },
     });
     expect(slack.topViewOf('U0ALICE')).toBeUndefined();
   });
@@ -121,7 +161,10 @@ describe('modals', () => {
   it('show response_action errors, and apply update, push and clear', async () => {
     const viewId = await openModal();
     ingress.answer = () => ({ body: { response_action: 'errors', errors: { why: 'Say more.' } } });
-    expect(await platform.submitView('U0ALICE', viewId, { why: { why: 'x' } })).toEqual({ outcome: 'errors', errors: { why: 'Say more.' } });
+    expect(await platform.submitView('U0ALICE', viewId, { why: { why: 'x' } })).toEqual({
+      outcome: 'errors',
+      errors: { why: 'Say more.' },
+    });
     expect(slack.topViewOf('U0ALICE')?.id).toBe(viewId);
     ingress.answer = () => ({ body: { response_action: 'update', view: modal({ callback_id: 'step_two' }) } });
     expect((await platform.submitView('U0ALICE', viewId, { why: { why: 'x' } })).outcome).toBe('updated');
@@ -143,7 +186,10 @@ describe('modals', () => {
   it("say Slack's trouble message when the app fails or answers nonsense", async () => {
     const viewId = await openModal();
     ingress.answer = () => ({ status: 500 });
-    expect(await platform.submitView('U0ALICE', viewId, { why: { why: 'x' } })).toEqual({ outcome: 'failed', message: 'We had some trouble connecting. Try again?' });
+    expect(await platform.submitView('U0ALICE', viewId, { why: { why: 'x' } })).toEqual({
+      outcome: 'failed',
+      message: 'We had some trouble connecting. Try again?',
+    });
     ingress.answer = () => ({ body: { response_action: 'dance' } });
     expect((await platform.submitView('U0ALICE', viewId, { why: { why: 'x' } })).outcome).toBe('failed');
     expect(slack.topViewOf('U0ALICE')?.id).toBe(viewId);
@@ -155,11 +201,15 @@ describe('modals', () => {
     expect(ingress.received).toHaveLength(0);
     const noisy = await openModal('U0ALICE', { notify_on_close: true });
     await platform.closeView('U0ALICE', noisy, true);
-    expect(ingress.received[0]!.payload).toMatchObject({ type: 'view_closed', is_cleared: true, view: { id: noisy, notify_on_close: true } });
+    expect(ingress.received[0]!.payload).toMatchObject({
+      type: 'view_closed',
+      is_cleared: true,
+      view: { id: noisy, notify_on_close: true },
+    });
     expect(slack.topViewOf('U0ALICE')).toBeUndefined();
   });
 
-  it("belong to the person who opened them: nobody else can submit or act in them", async () => {
+  it('belong to the person who opened them: nobody else can submit or act in them', async () => {
     const viewId = await openModal('U0ALICE');
     await expect(platform.submitView('U0EVE', viewId, {})).rejects.toThrow('No open view');
     await expect(platform.viewAction('U0EVE', viewId, 'why', 'why', {})).rejects.toThrow('No open view');
@@ -183,7 +233,15 @@ describe('message buttons', () => {
     {
       type: 'actions',
       block_id: 'decision',
-      elements: [{ type: 'button', action_id: 'approve', value: 'REQ-1', style: 'primary', text: { type: 'plain_text', text: 'Approve' } }],
+      elements: [
+        {
+          type: 'button',
+          action_id: 'approve',
+          value: 'REQ-1',
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Approve' },
+        },
+      ],
     },
   ];
 
@@ -197,7 +255,10 @@ describe('message buttons', () => {
       });
       return {};
     };
-    expect(await platform.messageAction('U0BOB', 'C0APPROVALS', posted.ts!, 'decision', 'approve', {})).toEqual({ status: 200, ok: true });
+    expect(await platform.messageAction('U0BOB', 'C0APPROVALS', posted.ts!, 'decision', 'approve', {})).toEqual({
+      status: 200,
+      ok: true,
+    });
     expect(signedBySlack(ingress.received[0]!)).toBe(true);
     expect(ingress.received[0]!.payload).toMatchObject({
       type: 'block_actions',
@@ -207,7 +268,9 @@ describe('message buttons', () => {
       message: { ts: posted.ts, text: 'Approve?' },
       actions: [{ action_id: 'approve', block_id: 'decision', value: 'REQ-1', style: 'primary', type: 'button' }],
     });
-    expect(slack.messages).toEqual([expect.objectContaining({ ts: posted.ts, text: 'Approved by <@U0BOB>', blocks: [], edited: 1 })]);
+    expect(slack.messages).toEqual([
+      expect.objectContaining({ ts: posted.ts, text: 'Approved by <@U0BOB>', blocks: [], edited: 1 }),
+    ]);
   });
 
   it("report a failing app, and keep other people's ephemeral messages out of reach", async () => {
@@ -220,11 +283,15 @@ describe('message buttons', () => {
     });
     await web.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0ALICE', text: 'Only Alice', blocks: decision });
     const ephemeral = slack.messages.at(-1)!;
-    await expect(platform.messageAction('U0EVE', 'C0APPROVALS', ephemeral.ts, 'decision', 'approve', {})).rejects.toThrow('No message');
+    await expect(
+      platform.messageAction('U0EVE', 'C0APPROVALS', ephemeral.ts, 'decision', 'approve', {}),
+    ).rejects.toThrow('No message');
     ingress.answer = () => ({});
     await platform.messageAction('U0ALICE', 'C0APPROVALS', ephemeral.ts, 'decision', 'approve', {});
     expect(ingress.received.at(-1)!.payload).toMatchObject({ container: { is_ephemeral: true } });
     expect(ingress.received.at(-1)!.payload).not.toHaveProperty('message');
-    await expect(platform.messageAction('U0BOB', 'C0APPROVALS', posted.ts!, 'decision', 'nope', {})).rejects.toThrow('No element');
+    await expect(platform.messageAction('U0BOB', 'C0APPROVALS', posted.ts!, 'decision', 'nope', {})).rejects.toThrow(
+      'No element',
+    );
   });
 });

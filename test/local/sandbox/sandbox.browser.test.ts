@@ -52,7 +52,17 @@ inBrowser('the Slack sandbox in a browser', () => {
         {
           title: 'ONTAP cluster1: JIT entries',
           fetch: async () =>
-            approved() ? [{ owner: { name: 'svm1', uuid: 'b4f3…' }, account: 'alice', role: 'vsadmin', state: 'active', end_time: '14:00' }] : [],
+            approved()
+              ? [
+                  {
+                    owner: { name: 'svm1', uuid: 'b4f3…' },
+                    account: 'alice',
+                    role: 'vsadmin',
+                    state: 'active',
+                    end_time: '14:00',
+                  },
+                ]
+              : [],
         },
         {
           title: 'Audit trail',
@@ -71,7 +81,16 @@ inBrowser('the Slack sandbox in a browser', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sandbox/`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -150,7 +169,9 @@ inBrowser('the Slack sandbox in a browser', () => {
     await see(dialog).hidden();
     await see(request()).visible();
     await see(request().getByRole('heading', { name: 'Access request' })).visible();
-    await see(page.locator('#messages article', { hasText: 'Your request REQ-1 was sent' })).containsText('Only visible to you');
+    await see(page.locator('#messages article', { hasText: 'Your request REQ-1 was sent' })).containsText(
+      'Only visible to you',
+    );
     // The justification shows as the characters typed: no @channel ping, no link.
     await see(request().locator('blockquote')).text(JUSTIFICATION);
     await see(request().locator('a')).count(0);
@@ -189,7 +210,9 @@ inBrowser('the Slack sandbox in a browser', () => {
     await see(page.getByRole('region', { name: 'ONTAP cluster1: JIT entries' }).locator('tbody tr')).count(1);
     await updated.getByRole('button', { name: 'Show in side panels' }).click();
     await see(page.getByRole('region', { name: 'Audit trail' }).locator('tbody tr')).count(2);
-    await see(page.getByRole('region', { name: 'Requests sent to the app' }).locator('summary').first()).containsText('block_actions · U0BOB · HTTP 200');
+    await see(page.getByRole('region', { name: 'Requests sent to the app' }).locator('summary').first()).containsText(
+      'block_actions · U0BOB · HTTP 200',
+    );
     await shot('06-approved-in-place-with-thread-and-panels');
 
     expect(pageErrors).toEqual([]);
@@ -209,7 +232,16 @@ inBrowser('the Slack sandbox in a browser', () => {
     const plain = (text: string) => ({ type: 'plain_text', text, emoji: true });
     expect(ingress.submissions.at(-1)).toEqual({
       svm: { svm: { type: 'static_select', selected_option: { text: plain('svm1'), value: 'svm1' } } },
-      role: { role: { type: 'radio_buttons', selected_option: { text: plain('vsadmin-volume'), value: 'vsadmin-volume', description: plain('Volumes only') } } },
+      role: {
+        role: {
+          type: 'radio_buttons',
+          selected_option: {
+            text: plain('vsadmin-volume'),
+            value: 'vsadmin-volume',
+            description: plain('Volumes only'),
+          },
+        },
+      },
       duration: { duration: { type: 'plain_text_input', value: '2h' } },
       justification: { justification: { type: 'plain_text_input', value: JUSTIFICATION } },
       start_date: { start_date: { type: 'datepicker', selected_date: null } },

@@ -19,7 +19,10 @@ describe('signing requests as Slack does', () => {
       isValidSlackRequest({
         signingSecret: overrides.secret ?? 'secret',
         body: overrides.body ?? body,
-        headers: { 'x-slack-signature': headers['x-slack-signature'], 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) },
+        headers: {
+          'x-slack-signature': headers['x-slack-signature'],
+          'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
+        },
         nowMilliseconds: overrides.at ?? now + 1000,
       });
     expect(headers['x-slack-request-timestamp']).toBe('1700000000');

@@ -34,7 +34,9 @@ describe('Slack Web API stand-in, through @slack/web-api', () => {
       data: { ok: false, error: 'message_not_found' },
     });
     await expect(web.users.info({ user: 'U0NOBODY' })).rejects.toMatchObject({ data: { error: 'user_not_found' } });
-    await expect(web.usergroups.users.list({ usergroup: 'S0NONE' })).rejects.toMatchObject({ data: { error: 'no_such_subteam' } });
+    await expect(web.usergroups.users.list({ usergroup: 'S0NONE' })).rejects.toMatchObject({
+      data: { error: 'no_such_subteam' },
+    });
     const wrong = new WebClient('xoxb-wrong', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
     await expect(wrong.auth.test()).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
   });
@@ -48,14 +50,25 @@ describe('Slack Web API stand-in, through @slack/web-api', () => {
 
   it('opens a modal once per trigger and updates it by id with the hash', async () => {
     const trigger = slack.issueTrigger('U0ALICE');
-    const view = { type: 'modal' as const, callback_id: 'jit_request', title: { type: 'plain_text' as const, text: 'Request' }, blocks: [] };
+    const view = {
+      type: 'modal' as const,
+      callback_id: 'jit_request',
+      title: { type: 'plain_text' as const, text: 'Request' },
+      blocks: [],
+    };
     const opened = await web.views.open({ trigger_id: trigger, view });
     expect(opened.view?.id).toBeDefined();
-    await expect(web.views.open({ trigger_id: trigger, view })).rejects.toMatchObject({ data: { error: 'expired_trigger_id' } });
+    await expect(web.views.open({ trigger_id: trigger, view })).rejects.toMatchObject({
+      data: { error: 'expired_trigger_id' },
+    });
     await expect(web.views.update({ view_id: opened.view!.id!, hash: 'stale', view })).rejects.toMatchObject({
       data: { error: 'hash_conflict' },
     });
-    await web.views.update({ view_id: opened.view!.id!, hash: opened.view!.hash!, view: { ...view, callback_id: 'changed' } });
+    await web.views.update({
+      view_id: opened.view!.id!,
+      hash: opened.view!.hash!,
+      view: { ...view, callback_id: 'changed' },
+    });
     expect(slack.views.get(opened.view!.id!)?.view.callback_id).toBe('changed');
     expect(slack.views.get(opened.view!.id!)?.user).toBe('U0ALICE');
   });
@@ -64,13 +77,22 @@ describe('Slack Web API stand-in, through @slack/web-api', () => {
     await web.chat.postEphemeral({ channel: 'C0APPROVALS', user: 'U0EVE', text: 'not an approver' });
     expect(slack.messages[0]).toMatchObject({ visibleTo: 'U0EVE', text: 'not an approver' });
     const url = slack.issueResponseUrl();
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'done' }) });
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'done' }),
+    });
     expect(slack.responses).toEqual([{ id: url.split('/').pop(), body: { text: 'done' } }]);
   });
 });
 
 describe('Slack Web API stand-in, as the platform the sandbox drives', () => {
-  const modal = (callback: string) => ({ type: 'modal' as const, callback_id: callback, title: { type: 'plain_text' as const, text: callback }, blocks: [] });
+  const modal = (callback: string) => ({
+    type: 'modal' as const,
+    callback_id: callback,
+    title: { type: 'plain_text' as const, text: callback },
+    blocks: [],
+  });
 
   it('stacks pushed views onto the open modal, at most three, and closes one or the whole stack', async () => {
     const root = await web.views.open({ trigger_id: slack.issueTrigger('U0ALICE'), view: modal('one') });
@@ -78,7 +100,9 @@ describe('Slack Web API stand-in, as the platform the sandbox drives', () => {
     expect(second.view).toMatchObject({ root_view_id: root.view!.id, previous_view_id: root.view!.id });
     const third = slack.pushView(second.view!.id!, modal('three'));
     expect(third).toMatchObject({ rootViewId: root.view!.id, previousViewId: second.view!.id, user: 'U0ALICE' });
-    await expect(web.views.push({ trigger_id: slack.issueTrigger('U0ALICE'), view: modal('four') })).rejects.toMatchObject({
+    await expect(
+      web.views.push({ trigger_id: slack.issueTrigger('U0ALICE'), view: modal('four') }),
+    ).rejects.toMatchObject({
       data: { error: 'push_limit_reached' },
     });
     expect(slack.topViewOf('U0ALICE')?.view.callback_id).toBe('three');
@@ -112,7 +136,13 @@ describe('Slack Web API stand-in, as the platform the sandbox drives', () => {
   });
 
   it('adds the messages Slack itself shows and knows its directory', () => {
-    const notice = slack.addMessage({ channel: 'C0APPROVALS', text: '/jit failed', blocks: [], visibleTo: 'U0EVE', author: 'USLACKBOT' });
+    const notice = slack.addMessage({
+      channel: 'C0APPROVALS',
+      text: '/jit failed',
+      blocks: [],
+      visibleTo: 'U0EVE',
+      author: 'USLACKBOT',
+    });
     expect(slack.messages).toEqual([notice]);
     expect(notice.ts).toMatch(/^\d+\.\d{6}$/);
     expect(slack.directory.users.map((u) => u.name)).toContain('erin');

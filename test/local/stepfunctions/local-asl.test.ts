@@ -1,5 +1,9 @@
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { INTERPRETER_TIMEOUT_SECONDS, prepareLocalDefinition, TASK_TOKEN_PLACEHOLDER } from '../../../local/stepfunctions/local-asl';
+import {
+  INTERPRETER_TIMEOUT_SECONDS,
+  prepareLocalDefinition,
+  TASK_TOKEN_PLACEHOLDER,
+} from '../../../local/stepfunctions/local-asl';
 
 const definition = {
   StartAt: 'Await',
@@ -7,14 +11,22 @@ const definition = {
     Await: {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-      Parameters: { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:keep', Payload: { 'id.$': '$.id', 'token.$': '$$.Task.Token' } },
+      Parameters: {
+        FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:keep',
+        Payload: { 'id.$': '$.id', 'token.$': '$$.Task.Token' },
+      },
       TimeoutSecondsPath: '$.timeout',
       HeartbeatSeconds: 60,
       Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 2, MaxDelaySeconds: 30 }],
       Next: 'Pause',
     },
     Pause: { Type: 'Wait', TimestampPath: '$.until', Next: 'Work' },
-    Work: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:work', TimeoutSeconds: 30, End: true },
+    Work: {
+      Type: 'Task',
+      Resource: 'arn:aws:lambda:us-east-1:000000000000:function:work',
+      TimeoutSeconds: 30,
+      End: true,
+    },
   },
 } as unknown as StateMachineDefinition;
 
@@ -25,7 +37,10 @@ describe('the local rewrite of a definition', () => {
   it('swaps the task token path for a placeholder and moves the timeout where the runner enforces it', () => {
     expect(states.Await).toMatchObject({
       Parameters: {
-        payload: { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:keep', Payload: { 'id.$': '$.id', token: TASK_TOKEN_PLACEHOLDER } },
+        payload: {
+          FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:keep',
+          Payload: { 'id.$': '$.id', token: TASK_TOKEN_PLACEHOLDER },
+        },
         __local: { 'timeoutSeconds.$': '$.timeout' },
       },
       TimeoutSeconds: INTERPRETER_TIMEOUT_SECONDS,
@@ -36,7 +51,10 @@ describe('the local rewrite of a definition', () => {
   });
 
   it('divides retry pauses by the time scale', () => {
-    expect((states.Await?.Retry as unknown[])[0]).toMatchObject({ IntervalSeconds: 2 / 3600, MaxDelaySeconds: 30 / 3600 });
+    expect((states.Await!.Retry as unknown[])[0]).toMatchObject({
+      IntervalSeconds: 2 / 3600,
+      MaxDelaySeconds: 30 / 3600,
+    });
   });
 
   it('runs a Wait state as a task on the scaled clock, keeping its input as output', () => {
@@ -57,6 +75,10 @@ describe('the local rewrite of a definition', () => {
   });
 
   it('leaves the original untouched', () => {
-    expect((definition.States as Record<string, unknown>).Pause).toEqual({ Type: 'Wait', TimestampPath: '$.until', Next: 'Work' });
+    expect((definition.States as Record<string, unknown>).Pause).toEqual({
+      Type: 'Wait',
+      TimestampPath: '$.until',
+      Next: 'Work',
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { RequestStore } from '../../../lambdas/store/requests';
 import { WorkflowClient } from '../../../lambdas/workflow/client';
 import { startEmbeddedDynamo } from '../../../local/dynamodb';
-import { startStepFunctionsApi, type StepFunctionsApi } from '../../../local/stepfunctions/api-server';
+import { type StepFunctionsApi, startStepFunctionsApi } from '../../../local/stepfunctions/api-server';
 import { LocalStepFunctions } from '../../../local/stepfunctions/runner';
 import { pendingRequest } from '../../support/requests';
 
@@ -13,7 +13,14 @@ const fn = (name: string): string => `arn:aws:lambda:us-east-1:000000000000:func
 const DEFINITION = {
   StartAt: 'Prepare',
   States: {
-    Prepare: { Type: 'Task', Resource: fn('prepare'), Parameters: { 'id.$': '$.requestId' }, ResultPath: '$.prep', TimeoutSeconds: 30, Next: 'AwaitDecision' },
+    Prepare: {
+      Type: 'Task',
+      Resource: fn('prepare'),
+      Parameters: { 'id.$': '$.requestId' },
+      ResultPath: '$.prep',
+      TimeoutSeconds: 30,
+      Next: 'AwaitDecision',
+    },
     AwaitDecision: {
       Type: 'Task',
       Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
@@ -33,7 +40,9 @@ const DEFINITION = {
       Type: 'Task',
       Resource: fn('flaky'),
       TimeoutSeconds: 30,
-      Retry: [{ ErrorEquals: ['BusyError'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
+      Retry: [
+        { ErrorEquals: ['BusyError'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' },
+      ],
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Broken' }],
       ResultPath: '$.flaky',
       Next: 'Done',
@@ -96,7 +105,12 @@ beforeEach(async () => {
   api = await startStepFunctionsApi(sfn);
   workflow = new WorkflowClient({
     stateMachineArn: sfn.stateMachineArn,
-    client: new SFNClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 }),
+    client: new SFNClient({
+      endpoint: api.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+      maxAttempts: 1,
+    }),
   });
 });
 
@@ -125,7 +139,11 @@ describe('local Step Functions runner', () => {
     expect(await workflow.resumeApproval(token, { decision: 'APPROVED', go: true } as never)).toBe(true);
     const done = await sfn.waitForExecution(arn);
     expect(done.status).toBe('SUCCEEDED');
-    expect(JSON.parse(done.output ?? '{}')).toMatchObject({ requestId: 'REQ-00000001', decision: { go: true }, flaky: { ok: true } });
+    expect(JSON.parse(done.output ?? '{}')).toMatchObject({
+      requestId: 'REQ-00000001',
+      decision: { go: true },
+      flaky: { ok: true },
+    });
     // The Wait waited for its timestamp on the business clock, not on the wall clock.
     expect(pauseSeenAt[0]).toBeGreaterThanOrEqual(resumedAt);
     // The token is spent: completing it again is a stale token.
@@ -171,14 +189,20 @@ describe('local Step Functions runner', () => {
     flakyFailures = 10;
     const arn = await start('REQ-00000003');
     await workflow.resumeApproval(await tokenOf(arn), { go: true } as never);
-    expect(await sfn.waitForExecution(arn)).toMatchObject({ status: 'FAILED', error: 'Broken', cause: 'flaky never worked' });
+    expect(await sfn.waitForExecution(arn)).toMatchObject({
+      status: 'FAILED',
+      error: 'Broken',
+      cause: 'flaky never worked',
+    });
   });
 
   it('starts one execution per name: the same input while running is the same execution, anything else is refused', async () => {
     const first = await workflow.start('REQ-00000004');
     expect(first.alreadyStarted).toBe(false);
     expect(await workflow.start('REQ-00000004')).toEqual({ executionArn: first.executionArn, alreadyStarted: false });
-    expect(() => sfn.startExecution({ name: 'REQ-00000004', input: '{"requestId":"other"}' })).toThrow(/Already Exists/);
+    expect(() => sfn.startExecution({ name: 'REQ-00000004', input: '{"requestId":"other"}' })).toThrow(
+      /Already Exists/,
+    );
     sfn.stopExecution({ executionArn: first.executionArn });
     expect(await workflow.start('REQ-00000004')).toEqual({ executionArn: first.executionArn, alreadyStarted: true });
   });
@@ -198,7 +222,10 @@ describe('DynamoDB call counting', () => {
     try {
       const store = new RequestStore({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: 86_400 });
       const counted = new LocalStepFunctions({
-        definition: { StartAt: 'Read', States: { Read: { Type: 'Task', Resource: fn('read'), TimeoutSeconds: 30, End: true } } } as never,
+        definition: {
+          StartAt: 'Read',
+          States: { Read: { Type: 'Task', Resource: fn('read'), TimeoutSeconds: 30, End: true } },
+        } as never,
         handlers: { read: async (event: { id: string }) => (await store.get(event.id)).status },
       });
       const stop = counted.counters.countDynamo(dynamo.client);
@@ -207,7 +234,11 @@ describe('DynamoDB call counting', () => {
       expect(counted.counters.dynamo).toMatchObject({ reads: 0, writes: 2 });
       const { executionArn } = counted.startExecution({ name: 'count', input: JSON.stringify({ id: request.id }) });
       expect(await counted.waitForExecution(executionArn)).toMatchObject({ status: 'SUCCEEDED', output: '"PENDING"' });
-      expect(counted.counters.execution(executionArn).dynamo).toMatchObject({ reads: 1, writes: 0, byOperation: { GetItem: 1 } });
+      expect(counted.counters.execution(executionArn).dynamo).toMatchObject({
+        reads: 1,
+        writes: 0,
+        byOperation: { GetItem: 1 },
+      });
       expect(counted.counters.dynamo).toMatchObject({ reads: 1, writes: 2 });
       stop();
     } finally {

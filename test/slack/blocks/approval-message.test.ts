@@ -1,12 +1,19 @@
 import type { AccessRequest } from '../../../lambdas/domain/request';
-import { approvalMessage, decisionButtons, requestHeadline, statusLine } from '../../../lambdas/slack/blocks/approval-message';
+import {
+  approvalMessage,
+  decisionButtons,
+  requestHeadline,
+  statusLine,
+} from '../../../lambdas/slack/blocks/approval-message';
 import { pendingRequest, requestIn } from '../../support/requests';
 
 describe('approvalMessage', () => {
   it('shows the request with Approve, Deny and Cancel while it waits, each carrying the request id', () => {
     const request = pendingRequest({ ticket: 'CHG0012345' });
     const { text, blocks } = approvalMessage(request);
-    expect(text).toContain(`JIT request ${request.id}: vsadmin on cluster1/svm1 for 1 hour from approval by <@U0ALICE>`);
+    expect(text).toContain(
+      `JIT request ${request.id}: vsadmin on cluster1/svm1 for 1 hour from approval by <@U0ALICE>`,
+    );
     expect(blocks[0]).toEqual({
       type: 'section',
       text: {
@@ -14,15 +21,23 @@ describe('approvalMessage', () => {
         text: '<@U0ALICE> (ONTAP account `alice`) asks for *vsadmin* on *cluster1 / svm1* for *1 hour* from approval.',
       },
     });
-    expect(blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Justification*\n>Fix the snapmirror schedule' } });
+    expect(blocks[1]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: '*Justification*\n>Fix the snapmirror schedule' },
+    });
     expect(blocks[2]).toEqual({
       type: 'context',
       elements: [{ type: 'mrkdwn', text: `Request \`${request.id}\` · policy svm1-operators · ticket CHG0012345` }],
     });
-    expect(blocks[3]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Waiting for approval (0 of 1).' } });
+    expect(blocks[3]).toEqual({
+      type: 'section',
+      text: { type: 'mrkdwn', text: ':hourglass_flowing_sand: Waiting for approval (0 of 1).' },
+    });
     const actions = blocks[4];
     expect(actions).toMatchObject({ type: 'actions', block_id: 'jit_decision' });
-    const elements = (actions as { elements: { action_id: string; value: string; style?: string; confirm?: unknown }[] }).elements;
+    const elements = (
+      actions as { elements: { action_id: string; value: string; style?: string; confirm?: unknown }[] }
+    ).elements;
     expect(elements.map((e) => [e.action_id, e.value, e.style ?? null])).toEqual([
       ['jit_approve', request.id, 'primary'],
       ['jit_deny', request.id, 'danger'],
@@ -31,7 +46,7 @@ describe('approvalMessage', () => {
     expect(elements[2]?.confirm).toBeDefined();
   });
 
-  it('shows a scheduled window\'s start and end, each in the reader\'s time zone, and what a late approval grants', () => {
+  it("shows a scheduled window's start and end, each in the reader's time zone, and what a late approval grants", () => {
     const request = pendingRequest({ requestedStart: '2026-11-23T08:30:00Z', durationSeconds: 2 * 3600 });
     expect(requestHeadline(request)).toContain(
       'for *2 hours*, from <!date^1795422600^{date_short_pretty} {time}|2026-11-23 08:30:00 UTC> ' +
@@ -43,8 +58,14 @@ describe('approvalMessage', () => {
   });
 
   it('shows the granted window once granted: what ONTAP has, not what was asked', () => {
-    const active = requestIn('ACTIVE', pendingRequest({ requestedStart: '2026-11-22T09:00:00Z', durationSeconds: 3 * 3600 }));
-    const granted = { ...active, window: { start: '2026-11-22T10:02:00Z', end: '2026-11-22T12:00:00Z' } } as AccessRequest;
+    const active = requestIn(
+      'ACTIVE',
+      pendingRequest({ requestedStart: '2026-11-22T09:00:00Z', durationSeconds: 3 * 3600 }),
+    );
+    const granted = {
+      ...active,
+      window: { start: '2026-11-22T10:02:00Z', end: '2026-11-22T12:00:00Z' },
+    } as AccessRequest;
     expect(requestHeadline(granted)).toContain(
       'for *1 hour 58 minutes*, from <!date^1795341720^{date_short_pretty} {time}|2026-11-22 10:02:00 UTC> ' +
         'to <!date^1795348800^{date_short_pretty} {time}|2026-11-22 12:00:00 UTC>.',
@@ -52,7 +73,10 @@ describe('approvalMessage', () => {
   });
 
   it('shows N-of-M progress and keeps the buttons', () => {
-    const request = { ...pendingRequest({ approvalsRequired: 2 }), approvals: [{ by: 'U0BOB', at: '2026-11-22T10:01:00Z' }] };
+    const request = {
+      ...pendingRequest({ approvalsRequired: 2 }),
+      approvals: [{ by: 'U0BOB', at: '2026-11-22T10:01:00Z' }],
+    };
     expect(statusLine(request)).toBe(':hourglass_flowing_sand: 1 of 2 approvals so far: <@U0BOB>.');
     expect(decisionButtons(request)).toBeDefined();
   });
@@ -71,14 +95,18 @@ describe('approvalMessage', () => {
       expect(statusLine(request)).toMatch(line);
       const { blocks } = approvalMessage(request);
       // A failed revoke keeps "Revoke now"; an approved request not yet granted keeps "Cancel request".
-      expect(blocks.some((b) => b.type === 'actions')).toBe(request.status === 'REVOKE_FAILED' || request.status === 'APPROVED');
+      expect(blocks.some((b) => b.type === 'actions')).toBe(
+        request.status === 'REVOKE_FAILED' || request.status === 'APPROVED',
+      );
     }
   });
 
   it('offers Revoke now while granted, and nothing once a revoke is asked for', () => {
     const active = requestIn('ACTIVE');
     expect(statusLine(active)).toMatch(/^:unlock: Granted until <!date\^/);
-    expect(decisionButtons(active)).toMatchObject({ elements: [{ action_id: 'jit_revoke', value: active.id, style: 'danger' }] });
+    expect(decisionButtons(active)).toMatchObject({
+      elements: [{ action_id: 'jit_revoke', value: active.id, style: 'danger' }],
+    });
     const asked = { ...active, revokeRequestedBy: 'U0BOB' } as AccessRequest;
     expect(statusLine(asked)).toBe(':hourglass_flowing_sand: Revoke requested by <@U0BOB>; ending now.');
     expect(decisionButtons(asked)).toBeUndefined();

@@ -1,10 +1,17 @@
-import { formErrorsReply, helpReply, listReply, submittedReply, usageReply } from '../../../lambdas/slack/blocks/command-replies';
+import {
+  formErrorsReply,
+  helpReply,
+  listReply,
+  submittedReply,
+  usageReply,
+} from '../../../lambdas/slack/blocks/command-replies';
 import { pendingRequest, requestIn } from '../../support/requests';
 
 describe('command replies', () => {
   it('help names every form of the command and the approval channel', () => {
     const { text, blocks } = helpReply('C0APPROVALS');
-    for (const part of ['`/jit`', '`/jit list`', '`/jit help`', '/jit cluster1/svm1 vsadmin 2h', '<#C0APPROVALS>']) expect(text).toContain(part);
+    for (const part of ['`/jit`', '`/jit list`', '`/jit help`', '/jit cluster1/svm1 vsadmin 2h', '<#C0APPROVALS>'])
+      expect(text).toContain(part);
     expect(blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text } }]);
   });
 
@@ -18,7 +25,9 @@ describe('command replies', () => {
     expect(blocks).toHaveLength(3);
     const first = JSON.stringify(blocks[1]);
     // The window granted, start and end, as the DM and the approval message show it.
-    expect(first).toContain('*ACTIVE*: vsadmin on cluster1/svm1 for 1 hour, from <!date^1795341720^{date_short_pretty} {time}|2026-11-22 10:02:00 UTC> to <!date^1795345320^');
+    expect(first).toContain(
+      '*ACTIVE*: vsadmin on cluster1/svm1 for 1 hour, from <!date^1795341720^{date_short_pretty} {time}|2026-11-22 10:02:00 UTC> to <!date^1795345320^',
+    );
     expect(first).toContain('(0 of 2): v&lt;a&gt; on cluster1/svm1 for 1 hour from approval, asked');
     expect(first).toContain('*PENDING* (0 of 2): v&lt;a&gt; on cluster1/svm1');
     expect(text).toMatch(/^Your requests: JIT|^Your requests: 2026/);
@@ -27,13 +36,17 @@ describe('command replies', () => {
 
   it('confirms a submitted request, or says it was already submitted', () => {
     const request = pendingRequest();
-    expect(submittedReply(request, 'C0APPROVALS', false).text).toMatch(/^Submitted: request `[^`]+` for \*vsadmin\* on \*cluster1\/svm1\* for \*1 hour\* as `alice`/);
+    expect(submittedReply(request, 'C0APPROVALS', false).text).toMatch(
+      /^Submitted: request `[^`]+` for \*vsadmin\* on \*cluster1\/svm1\* for \*1 hour\* as `alice`/,
+    );
     expect(submittedReply(request, 'C0APPROVALS', true).text).toMatch(/^Already submitted/);
   });
 
   it('lists form errors in form order, escaped', () => {
     const { text } = formErrorsReply({ justification: 'too short', duration: '"<!here>" is not a duration' });
-    expect(text).toBe('Nothing was submitted:\n• *duration*: "&lt;!here&gt;" is not a duration\n• *justification*: too short\nSee `/jit help`.');
+    expect(text).toBe(
+      'Nothing was submitted:\n• *duration*: "&lt;!here&gt;" is not a duration\n• *justification*: too short\nSee `/jit help`.',
+    );
     expect(usageReply().text).toContain('That is not a request I understand');
   });
 });

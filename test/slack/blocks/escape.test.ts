@@ -30,7 +30,9 @@ describe('quoteMrkdwn, truncate, slackDate', () => {
   });
 
   it('formats an instant for each reader’s time zone, with a UTC fallback', () => {
-    expect(slackDate('2026-11-22T10:00:00Z')).toBe('<!date^1795341600^{date_short_pretty} {time}|2026-11-22 10:00:00 UTC>');
+    expect(slackDate('2026-11-22T10:00:00Z')).toBe(
+      '<!date^1795341600^{date_short_pretty} {time}|2026-11-22 10:00:00 UTC>',
+    );
     expect(slackDate('not <a> date')).toBe('not &lt;a&gt; date');
   });
 });

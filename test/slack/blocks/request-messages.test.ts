@@ -9,11 +9,19 @@ const actionIds = (message: { blocks: unknown[] }): string[] =>
 
 describe('the approval message, as the workflow posts it', () => {
   it("carries one line on what a custom role may do, from ONTAP's role privileges, escaped", () => {
-    const request = pendingRequest({ role: 'snapmirror-operator', roleSummary: 'snapmirror-operator (custom role on svm1): all on /api/snapmirror/<relationships>' });
+    const request = pendingRequest({
+      role: 'snapmirror-operator',
+      roleSummary: 'snapmirror-operator (custom role on svm1): all on /api/snapmirror/<relationships>',
+    });
     const blocks = approvalMessage(request).blocks;
     expect(blocks[1]).toEqual({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: 'Role: snapmirror-operator (custom role on svm1): all on /api/snapmirror/&lt;relationships&gt;' }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: 'Role: snapmirror-operator (custom role on svm1): all on /api/snapmirror/&lt;relationships&gt;',
+        },
+      ],
     });
     expect(actionIds(approvalMessage(request))).toEqual(['jit_approve', 'jit_deny', 'jit_cancel']);
   });
@@ -49,8 +57,12 @@ describe("the requester's status message", () => {
 
 describe('events threaded under the approval message', () => {
   it('tells the grant, its end, a revoke and failures; nothing for the decisions the message itself shows', () => {
-    expect(threadMessage(requestIn('ACTIVE'))?.text).toMatch(/Granted: `alice` may elevate to \*vsadmin\* on \*svm1\* until/);
-    expect(threadMessage(requestIn('REVOKED'), { alreadyGone: true })?.text).toMatch(/Revoked by <@U0ALICE>.*already gone/);
+    expect(threadMessage(requestIn('ACTIVE'))?.text).toMatch(
+      /Granted: `alice` may elevate to \*vsadmin\* on \*svm1\* until/,
+    );
+    expect(threadMessage(requestIn('REVOKED'), { alreadyGone: true })?.text).toMatch(
+      /Revoked by <@U0ALICE>.*already gone/,
+    );
     expect(threadMessage(requestIn('REVOKE_FAILED'))?.text).toMatch(/Revoke failed: cluster unreachable/);
     expect(threadMessage(requestIn('DENIED'))).toBeUndefined();
     expect(threadMessage(requestIn('PENDING'))).toBeUndefined();

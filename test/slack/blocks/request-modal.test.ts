@@ -1,10 +1,10 @@
-import { parseConfig, loadConfig } from '../../../lambdas/config/load';
+import { loadConfig, parseConfig } from '../../../lambdas/config/load';
 import type { Config } from '../../../lambdas/config/schema';
 import {
   buildRequestModal,
   parseTargetValue,
-  readRequestForm,
   RequestModalMetadataSchema,
+  readRequestForm,
   shortDuration,
 } from '../../../lambdas/slack/blocks/request-modal';
 import { ViewStateSchema } from '../../../lambdas/slack/payloads';
@@ -15,7 +15,14 @@ const example = loadConfig();
 const alice = { userId: 'U0ALICE', groups: new Set<string>() };
 const requester = { account: 'alice', zone: 'Europe/Paris', name: 'Alice <Storage>' };
 
-type Block = { type: string; block_id?: string; element?: Record<string, unknown>; optional?: boolean; dispatch_action?: boolean; text?: { text: string } };
+type Block = {
+  type: string;
+  block_id?: string;
+  element?: Record<string, unknown>;
+  optional?: boolean;
+  dispatch_action?: boolean;
+  text?: { text: string };
+};
 const blocks = (config: Config, selection = {}): Block[] =>
   buildRequestModal(config, requesterPolicies(config, alice), requester, selection).blocks as Block[];
 
@@ -52,7 +59,11 @@ const wide = parseConfig({
 describe('buildRequestModal', () => {
   it('is a jit_request modal whose metadata carries only the account, time zone and name', () => {
     const view = buildRequestModal(example, requesterPolicies(example, alice), requester);
-    expect(view).toMatchObject({ type: 'modal', callback_id: 'jit_request', title: { type: 'plain_text', text: 'Request ONTAP access' } });
+    expect(view).toMatchObject({
+      type: 'modal',
+      callback_id: 'jit_request',
+      title: { type: 'plain_text', text: 'Request ONTAP access' },
+    });
     expect(RequestModalMetadataSchema.parse(JSON.parse(String(view.private_metadata)))).toEqual({ v: 1, ...requester });
   });
 
@@ -70,7 +81,11 @@ describe('buildRequestModal', () => {
       'justification',
       'ticket',
     ]);
-    expect(admin[2]?.element).toMatchObject({ type: 'static_select', options: [{ value: 'admin' }], initial_option: { value: 'admin' } });
+    expect(admin[2]?.element).toMatchObject({
+      type: 'static_select',
+      options: [{ value: 'admin' }],
+      initial_option: { value: 'admin' },
+    });
     expect(admin[3]?.element).toMatchObject({ initial_value: '30m' });
   });
 
@@ -81,14 +96,25 @@ describe('buildRequestModal', () => {
 
   it('groups SVMs by cluster, and asks for a typed SVM where a policy allows any, with the roles it names', () => {
     const first = blocks(wide);
-    const target = first[1]?.element as { option_groups: { label: { text: string }; options: { value: string; text: { text: string } }[] }[] };
+    const target = first[1]?.element as {
+      option_groups: { label: { text: string }; options: { value: string; text: { text: string } }[] }[];
+    };
     expect(target.option_groups.map((g) => [g.label.text, g.options.map((o) => o.value)])).toEqual([
       ['Cluster cluster1', ['cluster1/svm1']],
       ['Cluster cluster2', ['cluster2/*']],
     ]);
     const any = blocks(wide, { target: { cluster: 'cluster2', svm: '*' } });
-    expect(any.map((b) => b.block_id).slice(1, 5)).toEqual(['target', 'svm_name', 'role@cluster2/*', 'duration@anything-on-2']);
-    expect(any[3]?.element).toMatchObject({ type: 'static_select', action_id: 'role', options: [{ value: 'readonly' }, { value: 'vsadmin' }] });
+    expect(any.map((b) => b.block_id).slice(1, 5)).toEqual([
+      'target',
+      'svm_name',
+      'role@cluster2/*',
+      'duration@anything-on-2',
+    ]);
+    expect(any[3]?.element).toMatchObject({
+      type: 'static_select',
+      action_id: 'role',
+      options: [{ value: 'readonly' }, { value: 'vsadmin' }],
+    });
     expect(any[4]?.element).toMatchObject({ initial_value: '1h30m' });
   });
 });
@@ -114,13 +140,24 @@ describe('readRequestForm', () => {
       start: { mode: 'scheduled', date: '2026-11-23', time: '09:30', zone: 'Europe/Paris' },
       justification: 'why',
     });
-    expect(form.blockIds).toMatchObject({ target: 'target', role: 'role@cluster1/svm1', duration: 'duration@svm1-operators' });
+    expect(form.blockIds).toMatchObject({
+      target: 'target',
+      role: 'role@cluster1/svm1',
+      duration: 'duration@svm1-operators',
+    });
   });
 
   it('takes the typed SVM for an "any SVM" choice', () => {
-    const view = buildRequestModal(wide, requesterPolicies(wide, alice), requester, { target: { cluster: 'cluster2', svm: '*' } });
+    const view = buildRequestModal(wide, requesterPolicies(wide, alice), requester, {
+      target: { cluster: 'cluster2', svm: '*' },
+    });
     const values = viewState(view, { svm_name: 'svm_typed', role: 'readonly', justification: 'x' });
-    expect(readRequestForm(ViewStateSchema.parse(values), 'UTC').draft).toMatchObject({ cluster: 'cluster2', svm: 'svm_typed', svmTyped: true, role: 'readonly' });
+    expect(readRequestForm(ViewStateSchema.parse(values), 'UTC').draft).toMatchObject({
+      cluster: 'cluster2',
+      svm: 'svm_typed',
+      svmTyped: true,
+      role: 'readonly',
+    });
   });
 });
 

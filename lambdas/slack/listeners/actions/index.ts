@@ -7,10 +7,22 @@ import { requestFormChange } from './request-form-changes';
 
 /** Registers the approval message's buttons and the request modal's selects. */
 export function register(app: App, s: SlackServices): void {
-  app.action(ACTION.approve, decisionButton(s, (id, user, clicked) => s.decisions.approve(id, user, clicked)));
+  app.action(
+    ACTION.approve,
+    decisionButton(s, (id, user, clicked) => s.decisions.approve(id, user, clicked)),
+  );
   app.action(ACTION.deny, denyButton(s));
   app.action(ACTION.cancel, cancelButton(s));
-  app.action(ACTION.revoke, decisionButton(s, (id, user, clicked) => s.decisions.revoke(id, user, clicked)));
-  app.action({ type: 'block_actions', action_id: FORM_ACTION.target, callback_id: CALLBACK.request }, requestFormChange(s));
-  app.action({ type: 'block_actions', action_id: FORM_ACTION.role, callback_id: CALLBACK.request }, requestFormChange(s));
+  app.action(
+    ACTION.revoke,
+    decisionButton(s, (id, user, clicked) => s.decisions.revoke(id, user, clicked)),
+  );
+  app.action(
+    { type: 'block_actions', action_id: FORM_ACTION.target, callback_id: CALLBACK.request },
+    requestFormChange(s),
+  );
+  app.action(
+    { type: 'block_actions', action_id: FORM_ACTION.role, callback_id: CALLBACK.request },
+    requestFormChange(s),
+  );
 }

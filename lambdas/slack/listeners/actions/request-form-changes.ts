@@ -1,7 +1,7 @@
 /** Choosing another SVM or role in the request modal redraws it with what that choice allows. */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
-import { buildRequestModal, readRequestForm, RequestModalMetadataSchema } from '../../blocks/request-modal';
+import { buildRequestModal, RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
 import { FormChangeSchema, parseMetadata, parsePayload } from '../../payloads';
 import { requesterPolicies } from '../../request-form';
 import type { SlackServices } from '../../services';
@@ -19,7 +19,11 @@ export function requestFormChange(s: SlackServices) {
         ...(form.target ? { target: form.target } : {}),
         ...(form.role !== undefined ? { role: form.role } : {}),
       });
-      await s.web.views.update({ view_id: change.view.id, ...(change.view.hash ? { hash: change.view.hash } : {}), view });
+      await s.web.views.update({
+        view_id: change.view.id,
+        ...(change.view.hash ? { hash: change.view.hash } : {}),
+        view,
+      });
     } catch (error) {
       // A hash conflict means a newer change is on its way; anything else leaves the form as it was (submit re-checks all).
       s.logger.warn({ msg: 'request form not redrawn', error: String(error) });

@@ -6,6 +6,7 @@ import { DENY_BLOCK } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that reasons carrying them are refused.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 /** The `jit_deny_reason` (or, for `cancel`, `jit_cancel_reason`) view submission listener. */
@@ -30,7 +31,8 @@ export function denyReasonSubmission(s: SlackServices, kind: ReasonKind = 'deny'
         kind === 'deny'
           ? await s.decisions.deny(metadata.requestId, submission.user.id, reason, clicked)
           : await s.decisions.cancel(metadata.requestId, submission.user.id, clicked, reason);
-      if (!result.ok) return await ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: result.answer.plain } });
+      if (!result.ok)
+        return await ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: result.answer.plain } });
       return await ack();
     } catch (error) {
       const answer = describeError(error);

@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
 import { describeError } from '../../answers';
-import { readRequestForm, RequestModalMetadataSchema } from '../../blocks/request-modal';
+import { RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
 import { FORM_BLOCK, FORM_FIELDS, type FormField } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import { checkDraft, type FieldErrors } from '../../request-form';

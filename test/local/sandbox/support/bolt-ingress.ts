@@ -31,7 +31,7 @@ export interface TestIngress {
   close(): Promise<void>;
 }
 
-const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeMrkdwn = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function requestModal(channel: string, note?: string) {
   return {
@@ -42,7 +42,10 @@ function requestModal(channel: string, note?: string) {
     submit: { type: 'plain_text' as const, text: 'Request' },
     close: { type: 'plain_text' as const, text: 'Cancel' },
     blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: '*Ask for a role on an SVM.* Approvers in <#C0APPROVALS> decide.' } },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: '*Ask for a role on an SVM.* Approvers in <#C0APPROVALS> decide.' },
+      },
       {
         type: 'input',
         block_id: 'svm',
@@ -93,24 +96,54 @@ function requestModal(channel: string, note?: string) {
         type: 'input',
         block_id: 'justification',
         label: { type: 'plain_text', text: 'Why' },
-        element: { type: 'plain_text_input', action_id: 'justification', multiline: true, placeholder: { type: 'plain_text', text: 'What needs fixing?' } },
+        element: {
+          type: 'plain_text_input',
+          action_id: 'justification',
+          multiline: true,
+          placeholder: { type: 'plain_text', text: 'What needs fixing?' },
+        },
       },
-      { type: 'input', block_id: 'start_date', optional: true, label: { type: 'plain_text', text: 'Start on' }, element: { type: 'datepicker', action_id: 'start_date' } },
-      { type: 'input', block_id: 'start_time', optional: true, label: { type: 'plain_text', text: 'Start at' }, element: { type: 'timepicker', action_id: 'start_time' } },
+      {
+        type: 'input',
+        block_id: 'start_date',
+        optional: true,
+        label: { type: 'plain_text', text: 'Start on' },
+        element: { type: 'datepicker', action_id: 'start_date' },
+      },
+      {
+        type: 'input',
+        block_id: 'start_time',
+        optional: true,
+        label: { type: 'plain_text', text: 'Start at' },
+        element: { type: 'timepicker', action_id: 'start_time' },
+      },
     ],
   };
 }
 
 /** Starts the app on loopback; `slackApiUrl` is the Web API stand-in it calls. */
-export async function startBoltIngress(options: { signingSecret: string; slackApiUrl: string; approvalChannel: string }): Promise<TestIngress> {
+export async function startBoltIngress(options: {
+  signingSecret: string;
+  slackApiUrl: string;
+  approvalChannel: string;
+}): Promise<TestIngress> {
   const received: ReceivedRequest[] = [];
   const submissions: Record<string, Record<string, unknown>>[] = [];
   const actions: Record<string, unknown>[] = [];
   const receiver = new AwsLambdaReceiver({ signingSecret: options.signingSecret, logLevel: LogLevel.ERROR });
-  const app = new App({ token: 'xoxb-test', receiver, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl: options.slackApiUrl } });
+  const app = new App({
+    token: 'xoxb-test',
+    receiver,
+    logLevel: LogLevel.ERROR,
+    clientOptions: { slackApiUrl: options.slackApiUrl },
+  });
 
   app.command('/jit', async ({ ack, command, client }) => {
-    if (command.text === 'help') return ack({ response_type: 'ephemeral', text: 'Usage: `/jit` opens the request form; `/jit list` shows your requests.' });
+    if (command.text === 'help')
+      return ack({
+        response_type: 'ephemeral',
+        text: 'Usage: `/jit` opens the request form; `/jit list` shows your requests.',
+      });
     await ack();
     await client.views.open({ trigger_id: command.trigger_id, view: requestModal(command.channel_id) });
   });
@@ -123,7 +156,10 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
     await client.views.update({
       view_id: body.view.id,
       hash: body.view.hash,
-      view: requestModal(JSON.parse(body.view.private_metadata).channel, `_${chosen ?? 'no SVM'}_ has no active grant.`),
+      view: requestModal(
+        JSON.parse(body.view.private_metadata).channel,
+        `_${chosen ?? 'no SVM'}_ has no active grant.`,
+      ),
     });
   });
 
@@ -133,7 +169,10 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
     const duration = String(values.duration?.duration?.value ?? '');
     const hours = /^(\d+)h$/.exec(duration);
     if (!hours || Number(hours[1]) > 8) {
-      await ack({ response_action: 'errors', errors: { duration: `"${duration}" is not a duration of at most 8h, e.g. 2h.` } });
+      await ack({
+        response_action: 'errors',
+        errors: { duration: `"${duration}" is not a duration of at most 8h, e.g. 2h.` },
+      });
       return;
     }
     await ack();
@@ -154,12 +193,18 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
             { type: 'mrkdwn', text: `*Duration*\n${duration}` },
           ],
         },
-        { type: 'section', block_id: 'why', text: { type: 'mrkdwn', text: `>${escape(why)}` } },
+        { type: 'section', block_id: 'why', text: { type: 'mrkdwn', text: `>${escapeMrkdwn(why)}` } },
         {
           type: 'actions',
           block_id: 'decision',
           elements: [
-            { type: 'button', action_id: 'approve', style: 'primary', value: 'REQ-1', text: { type: 'plain_text', text: 'Approve' } },
+            {
+              type: 'button',
+              action_id: 'approve',
+              style: 'primary',
+              value: 'REQ-1',
+              text: { type: 'plain_text', text: 'Approve' },
+            },
             {
               type: 'button',
               action_id: 'deny',
@@ -179,7 +224,11 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
         { type: 'context', elements: [{ type: 'mrkdwn', text: 'Request `REQ-1` · waiting for 1 approval' }] },
       ],
     });
-    await client.chat.postEphemeral({ channel: options.approvalChannel, user: body.user.id, text: 'Your request REQ-1 was sent to the approvers.' });
+    await client.chat.postEphemeral({
+      channel: options.approvalChannel,
+      user: body.user.id,
+      text: 'Your request REQ-1 was sent to the approvers.',
+    });
   });
 
   app.action('approve', async ({ ack, body, client }) => {
@@ -195,18 +244,27 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
         { type: 'context', elements: [{ type: 'mrkdwn', text: 'Request `REQ-1` · active' }] },
       ],
     });
-    await client.chat.postMessage({ channel: body.channel.id, thread_ts: body.message.ts, text: 'Granted `vsadmin` on `svm1` until 14:00.' });
+    await client.chat.postMessage({
+      channel: body.channel.id,
+      thread_ts: body.message.ts,
+      text: 'Granted `vsadmin` on `svm1` until 14:00.',
+    });
   });
 
   const handler = await receiver.start();
   const server = createServer((req, res) => {
     void (async () => {
       const rawBody = await readBody(req);
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+      );
       const validSignature = isValidSlackRequest({
         signingSecret: options.signingSecret,
         body: rawBody,
-        headers: { 'x-slack-signature': headers['x-slack-signature'] ?? '', 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) },
+        headers: {
+          'x-slack-signature': headers['x-slack-signature'] ?? '',
+          'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
+        },
       });
       const event: AwsEvent = {
         body: rawBody,
@@ -223,8 +281,17 @@ export async function startBoltIngress(options: { signingSecret: string; slackAp
         resource: '/slack/events',
       };
       const answer = await handler(event, {});
-      received.push({ kind: kindOf(rawBody), validSignature, contentType: headers['content-type'] ?? '', rawBody, status: answer.statusCode });
-      res.writeHead(answer.statusCode, Object.fromEntries(Object.entries(answer.headers ?? {}).map(([k, v]) => [k, String(v)])));
+      received.push({
+        kind: kindOf(rawBody),
+        validSignature,
+        contentType: headers['content-type'] ?? '',
+        rawBody,
+        status: answer.statusCode,
+      });
+      res.writeHead(
+        answer.statusCode,
+        Object.fromEntries(Object.entries(answer.headers ?? {}).map(([k, v]) => [k, String(v)])),
+      );
       res.end(answer.body);
     })();
   });

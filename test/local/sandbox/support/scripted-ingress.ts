@@ -52,8 +52,12 @@ export async function startScriptedIngress(): Promise<ScriptedIngress> {
       const answer = await ingress.answer(request);
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
       if (res.destroyed) return;
-      const body = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
-      res.writeHead(answer.status ?? 200, typeof answer.body === 'object' ? { 'content-type': 'application/json' } : {});
+      const body =
+        answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      res.writeHead(
+        answer.status ?? 200,
+        typeof answer.body === 'object' ? { 'content-type': 'application/json' } : {},
+      );
       res.end(body);
     })();
   });

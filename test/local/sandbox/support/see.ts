@@ -29,13 +29,23 @@ export function see(locator: Locator) {
     attached: () => locator.waitFor({ state: 'attached', timeout: TIMEOUT_MS }),
     text: (expected: string | string[]) =>
       eventually(async () =>
-        expect(Array.isArray(expected) ? await locator.allTextContents() : await locator.textContent({ timeout: 1000 })).toEqual(expected),
+        expect(
+          Array.isArray(expected) ? await locator.allTextContents() : await locator.textContent({ timeout: 1000 }),
+        ).toEqual(expected),
       ),
-    containsText: (expected: string) => eventually(async () => expect(await locator.textContent({ timeout: 1000 })).toContain(expected)),
-    value: (expected: string) => eventually(async () => expect(await locator.inputValue({ timeout: 1000 })).toBe(expected)),
+    containsText: (expected: string) =>
+      eventually(async () => expect(await locator.textContent({ timeout: 1000 })).toContain(expected)),
+    value: (expected: string) =>
+      eventually(async () => expect(await locator.inputValue({ timeout: 1000 })).toBe(expected)),
     checked: () => eventually(async () => expect(await locator.isChecked({ timeout: 1000 })).toBe(true)),
-    attribute: (name: string, expected: string) => eventually(async () => expect(await locator.getAttribute(name, { timeout: 1000 })).toBe(expected)),
+    attribute: (name: string, expected: string) =>
+      eventually(async () => expect(await locator.getAttribute(name, { timeout: 1000 })).toBe(expected)),
     count: (expected: number) => eventually(async () => expect(await locator.count()).toBe(expected)),
-    focused: () => eventually(async () => expect(await locator.evaluate((el) => el === el.ownerDocument.activeElement, undefined, { timeout: 1000 })).toBe(true)),
+    focused: () =>
+      eventually(async () =>
+        expect(
+          await locator.evaluate((el) => el === el.ownerDocument.activeElement, undefined, { timeout: 1000 }),
+        ).toBe(true),
+      ),
   };
 }

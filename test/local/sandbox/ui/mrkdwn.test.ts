@@ -1,6 +1,16 @@
-import { decodeEntities, escapeMrkdwn, type MrkdwnNode, mrkdwnToText, parseMrkdwn } from '../../../../local/sandbox/ui/mrkdwn';
+import {
+  decodeEntities,
+  escapeMrkdwn,
+  type MrkdwnNode,
+  mrkdwnToText,
+  parseMrkdwn,
+} from '../../../../local/sandbox/ui/mrkdwn';
 
-const names = { user: (id: string) => ({ U0BOB: 'bob' })[id], channel: (id: string) => ({ C0APPROVALS: 'jit-approvals' })[id], zone: 'UTC' };
+const names = {
+  user: (id: string) => ({ U0BOB: 'bob' })[id],
+  channel: (id: string) => ({ C0APPROVALS: 'jit-approvals' })[id],
+  zone: 'UTC',
+};
 const parse = (text: string): MrkdwnNode[] => parseMrkdwn(text, names);
 
 describe('mrkdwn: escaping and decoding', () => {
@@ -18,7 +28,11 @@ describe('mrkdwn: escaping and decoding', () => {
   });
 
   it('reads raw control sequences as Slack does: mentions by name, broadcasts, links', () => {
-    expect(parse('<@U0BOB> <@U0NOBODY|nobody> <@U0GHOST> <#C0APPROVALS> <!here> <!subteam^S0STORAGE|@storage> <!date^1700000000^{date}|Nov 14>')).toEqual([
+    expect(
+      parse(
+        '<@U0BOB> <@U0NOBODY|nobody> <@U0GHOST> <#C0APPROVALS> <!here> <!subteam^S0STORAGE|@storage> <!date^1700000000^{date}|Nov 14>',
+      ),
+    ).toEqual([
       { type: 'user', id: 'U0BOB', label: '@bob' },
       { type: 'text', text: ' ' },
       { type: 'user', id: 'U0NOBODY', label: '@nobody' },
@@ -58,9 +72,17 @@ describe('mrkdwn: formatting', () => {
       { type: 'code', text: 'svm1' },
     ]);
     expect(parse('*bold _and italic_*')).toEqual([
-      { type: 'bold', children: [{ type: 'text', text: 'bold ' }, { type: 'italic', children: [{ type: 'text', text: 'and italic' }] }] },
+      {
+        type: 'bold',
+        children: [
+          { type: 'text', text: 'bold ' },
+          { type: 'italic', children: [{ type: 'text', text: 'and italic' }] },
+        ],
+      },
     ]);
-    expect(parse('snake_case_name and 2*3*4 and * not bold *')).toEqual([{ type: 'text', text: 'snake_case_name and 2*3*4 and * not bold *' }]);
+    expect(parse('snake_case_name and 2*3*4 and * not bold *')).toEqual([
+      { type: 'text', text: 'snake_case_name and 2*3*4 and * not bold *' },
+    ]);
     expect(parse('`*not bold*`')).toEqual([{ type: 'code', text: '*not bold*' }]);
   });
 
@@ -92,18 +114,21 @@ describe('mrkdwn: dates', () => {
   const reader = (zone: string) => ({ zone, now: () => Date.parse('2026-11-22T12:00:00Z') });
   const token = '<!date^1795383120^{date_short_pretty} {time}|2026-11-22 21:32:00 UTC>';
 
-  it('shows a <!date^…> token in the reader\'s own time zone, as Slack does, not its fallback', () => {
+  it("shows a <!date^…> token in the reader's own time zone, as Slack does, not its fallback", () => {
     expect(mrkdwnToText(parseMrkdwn(`from ${token}`, reader('Europe/Paris')))).toBe('from Today 10:32 PM');
     expect(parseMrkdwn(token, reader('Asia/Tokyo'))).toEqual([{ type: 'text', text: 'Tomorrow 6:32 AM' }]);
     expect(parseMrkdwn(token, reader('America/Los_Angeles'))).toEqual([{ type: 'text', text: 'Today 1:32 PM' }]);
   });
 
   it('fills every date token, and falls back where the date cannot be read', () => {
-    const all = '<!date^1795383120^{date_num} {date_slash} {date} {date_short} {date_long} {date_pretty} {time_secs} {unknown}|x>';
+    const all =
+      '<!date^1795383120^{date_num} {date_slash} {date} {date_short} {date_long} {date_pretty} {time_secs} {unknown}|x>';
     expect(mrkdwnToText(parseMrkdwn(all, reader('UTC')))).toBe(
       '2026-11-22 11/22/2026 November 22nd, 2026 Nov 22, 2026 Sunday, November 22nd, 2026 Today 9:32:00 PM {unknown}',
     );
     expect(parseMrkdwn('<!date^soon^{date}|whenever>', reader('UTC'))).toEqual([{ type: 'text', text: 'whenever' }]);
-    expect(parseMrkdwn('<!date^1795383120^{date}|fallback>', reader('Not/AZone'))).toEqual([{ type: 'text', text: 'fallback' }]);
+    expect(parseMrkdwn('<!date^1795383120^{date}|fallback>', reader('Not/AZone'))).toEqual([
+      { type: 'text', text: 'fallback' },
+    ]);
   });
 });

@@ -17,13 +17,17 @@ describe('rendering text safely', () => {
   });
 
   it('shows plain_text literally: no mentions, links or entities decoded', () => {
-    expect(renderText({ type: 'plain_text', text: '<!channel> <http://evil|click> &amp; :lock:' }, names)).toEqual(['<!channel> <http://evil|click> &amp; 🔒']);
+    expect(renderText({ type: 'plain_text', text: '<!channel> <http://evil|click> &amp; :lock:' }, names)).toEqual([
+      '<!channel> <http://evil|click> &amp; 🔒',
+    ]);
     expect(renderText({ type: 'plain_text', text: ':lock:', emoji: false }, names)).toEqual([':lock:']);
   });
 
   it('makes links only to http(s) and mailto, opening apart from the page', () => {
     const links = find(renderMrkdwn('<https://a.example|a> <javascript:x|b>', names), (n) => n.tag === 'a');
-    expect(links.map((l) => l.attrs)).toEqual([{ href: 'https://a.example', target: '_blank', rel: 'noopener noreferrer' }]);
+    expect(links.map((l) => l.attrs)).toEqual([
+      { href: 'https://a.example', target: '_blank', rel: 'noopener noreferrer' },
+    ]);
   });
 
   it('draws mentions and broadcasts as highlighted names', () => {
@@ -46,7 +50,13 @@ describe('rendering Block Kit', () => {
         accessory: { type: 'button', action_id: 'more', text: plain('Details') },
       },
       { type: 'divider' },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Request `REQ-1`' }, { type: 'image', image_url: 'https://x/y.png', alt_text: 'status' }] },
+      {
+        type: 'context',
+        elements: [
+          { type: 'mrkdwn', text: 'Request `REQ-1`' },
+          { type: 'image', image_url: 'https://x/y.png', alt_text: 'status' },
+        ],
+      },
       { type: 'image', image_url: 'javascript:alert(1)', alt_text: 'chart' },
       { type: 'video', title: plain('x') },
     ]);
@@ -69,7 +79,13 @@ describe('rendering Block Kit', () => {
           block_id: 'decision',
           elements: [
             { type: 'button', action_id: 'approve', style: 'primary', value: 'R', text: plain('Approve') },
-            { type: 'button', action_id: 'deny', style: 'danger', text: plain('Deny'), confirm: { title: plain('Sure?'), text: plain('Really'), confirm: plain('Yes'), deny: plain('No') } },
+            {
+              type: 'button',
+              action_id: 'deny',
+              style: 'danger',
+              text: plain('Deny'),
+              confirm: { title: plain('Sure?'), text: plain('Really'), confirm: plain('Yes'), deny: plain('No') },
+            },
             { type: 'button', action_id: 'docs', url: 'https://docs.example', text: plain('Docs') },
           ],
         },
@@ -84,14 +100,29 @@ describe('rendering Block Kit', () => {
     ]);
     (buttons[1]!.attrs.onclick as () => void)();
     expect(clicks).toHaveLength(1);
-    expect(clicks[0]).toMatchObject({ blockId: 'decision', element: { action_id: 'deny', confirm: { title: { text: 'Sure?' } } } });
+    expect(clicks[0]).toMatchObject({
+      blockId: 'decision',
+      element: { action_id: 'deny', confirm: { title: { text: 'Sure?' } } },
+    });
   });
 
   it('draws inputs with labels, optional marks, hints, placeholders, initial values and errors', () => {
     const nodes = render(
       [
-        { type: 'input', block_id: 'd', label: plain('Duration'), hint: plain('At most 8h.'), element: { type: 'plain_text_input', action_id: 'd', initial_value: '1h', max_length: 10 } },
-        { type: 'input', block_id: 'j', optional: true, label: plain('Why'), element: { type: 'plain_text_input', action_id: 'j', multiline: true, placeholder: plain('Say why') } },
+        {
+          type: 'input',
+          block_id: 'd',
+          label: plain('Duration'),
+          hint: plain('At most 8h.'),
+          element: { type: 'plain_text_input', action_id: 'd', initial_value: '1h', max_length: 10 },
+        },
+        {
+          type: 'input',
+          block_id: 'j',
+          optional: true,
+          label: plain('Why'),
+          element: { type: 'plain_text_input', action_id: 'j', multiline: true, placeholder: plain('Say why') },
+        },
       ],
       { errors: { d: 'Too long.' } },
     );
@@ -99,7 +130,13 @@ describe('rendering Block Kit', () => {
     const label = find([duration!], (n) => n.tag === 'label')[0]!;
     const field = find([duration!], (n) => n.tag === 'input')[0]!;
     expect(label.attrs.for).toBe(field.attrs.id);
-    expect(field.attrs).toMatchObject({ type: 'text', value: '1h', maxlength: 10, 'aria-invalid': 'true', 'data-type': 'plain_text_input' });
+    expect(field.attrs).toMatchObject({
+      type: 'text',
+      value: '1h',
+      maxlength: 10,
+      'aria-invalid': 'true',
+      'data-type': 'plain_text_input',
+    });
     expect(field.attrs['aria-describedby']).toBe(`${String(field.attrs.id)}-hint ${String(field.attrs.id)}-error`);
     expect(find([duration!], (n) => n.attrs.role === 'alert').map(textOf)).toEqual(['Too long.']);
     expect(duration!.attrs.class).toBe('bk-input bk-input-error');
@@ -118,17 +155,40 @@ describe('rendering Block Kit', () => {
           block_id: 'svm',
           dispatch_action: true,
           label: plain('SVM'),
-          element: { type: 'static_select', action_id: 'svm', placeholder: plain('Pick one'), initial_option: o('svm2'), option_groups: [{ label: plain('cluster1'), options: [o('svm1'), o('svm2')] }] },
+          element: {
+            type: 'static_select',
+            action_id: 'svm',
+            placeholder: plain('Pick one'),
+            initial_option: o('svm2'),
+            option_groups: [{ label: plain('cluster1'), options: [o('svm1'), o('svm2')] }],
+          },
         },
-        { type: 'input', block_id: 'role', label: plain('Role'), element: { type: 'radio_buttons', action_id: 'role', initial_option: o('b'), options: [o('a'), { ...o('b'), description: plain('B!') }] } },
-        { type: 'input', block_id: 'date', label: plain('Date'), element: { type: 'datepicker', action_id: 'date', initial_date: '2025-01-02' } },
+        {
+          type: 'input',
+          block_id: 'role',
+          label: plain('Role'),
+          element: {
+            type: 'radio_buttons',
+            action_id: 'role',
+            initial_option: o('b'),
+            options: [o('a'), { ...o('b'), description: plain('B!') }],
+          },
+        },
+        {
+          type: 'input',
+          block_id: 'date',
+          label: plain('Date'),
+          element: { type: 'datepicker', action_id: 'date', initial_date: '2025-01-02' },
+        },
         { type: 'input', block_id: 'time', label: plain('Time'), element: { type: 'timepicker', action_id: 'time' } },
       ],
       { onAction: (ref) => changes.push(ref) },
     );
     const select = find(nodes, (n) => n.tag === 'select')[0]!;
     expect(find([select], (n) => n.tag === 'optgroup').map((g) => g.attrs.label)).toEqual(['cluster1']);
-    expect(find([select], (n) => n.tag === 'option').map((op) => [op.attrs.value, op.attrs.selected ?? false, textOf(op)])).toEqual([
+    expect(
+      find([select], (n) => n.tag === 'option').map((op) => [op.attrs.value, op.attrs.selected ?? false, textOf(op)]),
+    ).toEqual([
       ['', false, 'Pick one'],
       ['svm1', false, 'svm1'],
       ['svm2', true, 'svm2'],

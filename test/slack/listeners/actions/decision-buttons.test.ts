@@ -6,7 +6,9 @@ const ingress = useSlackIngress();
 let serial = 0;
 
 /** A request the workflow is waiting on: recorded, approval message posted, token kept. */
-async function awaiting(overrides: Parameters<typeof pendingRequest>[0] = {}): Promise<{ request: AccessRequest; token: string }> {
+async function awaiting(
+  overrides: Parameters<typeof pendingRequest>[0] = {},
+): Promise<{ request: AccessRequest; token: string }> {
   const { store } = ingress();
   const request = await store.create(pendingRequest(overrides));
   const token = `token-${++serial}`;
@@ -33,7 +35,11 @@ describe('Approve', () => {
     expect(answer.status).toBe(200);
     expect(responses()).toEqual([]);
     const stored = await store.get(request.id);
-    expect(stored).toMatchObject({ status: 'APPROVED', approvals: [{ by: 'U0BOB', at: '2026-11-22T10:00:00Z' }], decidedAt: '2026-11-22T10:00:00Z' });
+    expect(stored).toMatchObject({
+      status: 'APPROVED',
+      approvals: [{ by: 'U0BOB', at: '2026-11-22T10:00:00Z' }],
+      decidedAt: '2026-11-22T10:00:00Z',
+    });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'APPROVED' } }]);
     const updates = slack.callsTo('chat.update');
     expect(updates).toHaveLength(1);
@@ -41,7 +47,9 @@ describe('Approve', () => {
     const message = approvalMessageOf(request);
     expect(JSON.stringify(message.blocks)).toContain('Approved by <@U0BOB> <!date^');
     // Approved and not started: only Cancel is left (for the requester, or an approver with a reason).
-    expect(JSON.stringify(message.blocks.filter((b) => b.type === 'actions'))).not.toMatch(/jit_approve|jit_deny|jit_revoke/);
+    expect(JSON.stringify(message.blocks.filter((b) => b.type === 'actions'))).not.toMatch(
+      /jit_approve|jit_deny|jit_revoke/,
+    );
     expect(JSON.stringify(message.blocks)).toContain('"action_id":"jit_cancel"');
     expect(await store.auditTrail(request.id)).toEqual([
       expect.objectContaining({ type: 'REQUESTED' }),
@@ -152,7 +160,9 @@ describe('Approve', () => {
     const { request } = await awaiting();
     sfn.failAll(true);
     const { responses } = await ingress().click('U0BOB', 'jit_approve', request);
-    expect(ephemeralTexts(responses())).toEqual([expect.stringContaining('Your decision is recorded, but it has not taken effect yet')]);
+    expect(ephemeralTexts(responses())).toEqual([
+      expect.stringContaining('Your decision is recorded, but it has not taken effect yet'),
+    ]);
     expect((await store.get(request.id)).status).toBe('APPROVED');
   });
 });
@@ -160,7 +170,12 @@ describe('Approve', () => {
 describe('N-of-M approval', () => {
   it('shows progress after the first approval and resumes the workflow only after the second', async () => {
     const { store, sfn } = ingress();
-    const { request, token } = await awaiting({ policy: 'cluster-admin', svm: { name: 'cluster1' }, role: 'admin', approvalsRequired: 2 });
+    const { request, token } = await awaiting({
+      policy: 'cluster-admin',
+      svm: { name: 'cluster1' },
+      role: 'admin',
+      approvalsRequired: 2,
+    });
     await ingress().click('U0BOB', 'jit_approve', request);
     expect(await store.get(request.id)).toMatchObject({ status: 'PENDING', approvals: [{ by: 'U0BOB' }] });
     expect(sfn.resumed).toEqual([]);
@@ -172,7 +187,10 @@ describe('N-of-M approval', () => {
     expect(ephemeralTexts(again.responses())).toEqual(['You have already approved this request.']);
 
     await ingress().click('U0CAROL', 'jit_approve', request);
-    expect(await store.get(request.id)).toMatchObject({ status: 'APPROVED', approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }] });
+    expect(await store.get(request.id)).toMatchObject({
+      status: 'APPROVED',
+      approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }],
+    });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'APPROVED' } }]);
     expect(JSON.stringify(approvalMessageOf(request).blocks)).toContain('Approved by <@U0BOB>, <@U0CAROL>');
   });
@@ -193,7 +211,9 @@ describe('Cancel', () => {
     const { store, sfn } = ingress();
     const { request } = await awaiting();
     const { responses } = await ingress().click('U0BOB', 'jit_cancel', request);
-    expect(ephemeralTexts(responses())).toEqual(['Only the requester can cancel a request that is still waiting; deny it instead.']);
+    expect(ephemeralTexts(responses())).toEqual([
+      'Only the requester can cancel a request that is still waiting; deny it instead.',
+    ]);
     expect(await store.get(request.id)).toEqual(request);
     expect(sfn.calls).toEqual([]);
   });
@@ -233,7 +253,9 @@ describe('Revoke now', () => {
     expect(own.responses()).toEqual([]);
     expect(await store.get(first.request.id)).toMatchObject({ revokeRequestedBy: 'U0ALICE' });
     const twice = await ingress().click('U0BOB', 'jit_revoke', first.request);
-    expect(ephemeralTexts(twice.responses())).toEqual([expect.stringMatching(/^A revoke has already been asked for \(by <@U0ALICE> <!date/)]);
+    expect(ephemeralTexts(twice.responses())).toEqual([
+      expect.stringMatching(/^A revoke has already been asked for \(by <@U0ALICE> <!date/),
+    ]);
   });
 });
 

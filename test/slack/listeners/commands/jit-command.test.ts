@@ -4,7 +4,13 @@ import { useSlackIngress } from '../../../support/slack';
 
 const ingress = useSlackIngress();
 
-type Block = { type: string; block_id?: string; text?: { text: string }; element?: Record<string, unknown>; label?: { text: string } };
+type Block = {
+  type: string;
+  block_id?: string;
+  text?: { text: string };
+  element?: Record<string, unknown>;
+  label?: { text: string };
+};
 const blocksOf = (view: unknown): Block[] => (view as { blocks: Block[] }).blocks;
 const texts = (responses: Record<string, unknown>[]): string => responses.map((r) => String(r.text)).join('\n');
 
@@ -18,7 +24,12 @@ describe('/jit (no text): the request modal', () => {
     expect(opened).toHaveLength(1);
     const view = opened[0]?.args.view as Record<string, unknown>;
     expect(view).toMatchObject({ type: 'modal', callback_id: 'jit_request', submit: { text: 'Submit' } });
-    expect(JSON.parse(String(view.private_metadata))).toEqual({ v: 1, account: 'alice', zone: 'Europe/Paris', name: 'Alice Storage' });
+    expect(JSON.parse(String(view.private_metadata))).toEqual({
+      v: 1,
+      account: 'alice',
+      zone: 'Europe/Paris',
+      name: 'Alice Storage',
+    });
     const blocks = blocksOf(view);
     expect(blocks.map((b) => b.block_id ?? b.type)).toEqual([
       'section',
@@ -35,7 +46,12 @@ describe('/jit (no text): the request modal', () => {
     expect(target.options.map((o) => o.value)).toEqual(['cluster1/svm1', 'cluster1/cluster1']);
     expect(target.initial_option.value).toBe('cluster1/svm1');
     const role = blocks[2]?.element as { options: { value: string }[] };
-    expect(role.options.map((o) => o.value)).toEqual(['vsadmin', 'vsadmin-volume', 'vsadmin-protocol', 'snapmirror-operator']);
+    expect(role.options.map((o) => o.value)).toEqual([
+      'vsadmin',
+      'vsadmin-volume',
+      'vsadmin-protocol',
+      'snapmirror-operator',
+    ]);
     expect(blocks[3]?.element).toMatchObject({ initial_value: '1h' });
     expect(JSON.stringify(blocks[3])).toContain('At most 8 hours');
     expect(blocks[6]?.element).toMatchObject({ type: 'timepicker', timezone: 'Europe/Paris' });
@@ -48,7 +64,9 @@ describe('/jit (no text): the request modal', () => {
     const blocks = blocksOf(slack.callsTo('views.open')[0]?.args.view);
     const target = blocks.find((b) => b.block_id === 'target')?.element as { options: { value: string }[] };
     expect(target.options.map((o) => o.value)).toEqual(['cluster1/svm1']);
-    expect(JSON.parse(String((slack.callsTo('views.open')[0]?.args.view as { private_metadata: string }).private_metadata))).toMatchObject({
+    expect(
+      JSON.parse(String((slack.callsTo('views.open')[0]!.args.view as { private_metadata: string }).private_metadata)),
+    ).toMatchObject({
       account: 'bob',
       zone: 'America/New_York',
     });
@@ -68,7 +86,12 @@ describe('/jit (no text): the request modal', () => {
     const { answer, responses } = await ingress().command('U0EVE', '');
     expect(answer.status).toBe(200);
     expect(slack.callsTo('views.open')).toHaveLength(0);
-    expect(responses()).toEqual([expect.objectContaining({ response_type: 'ephemeral', text: expect.stringContaining('not mapped to an ONTAP account') })]);
+    expect(responses()).toEqual([
+      expect.objectContaining({
+        response_type: 'ephemeral',
+        text: expect.stringContaining('not mapped to an ONTAP account'),
+      }),
+    ]);
   });
 });
 
@@ -133,7 +156,11 @@ describe('/jit one-line requests', () => {
     const { store } = ingress();
     const { responses } = await ingress().command('U0BOB', 'svm1 snapmirror-operator 90m resync the relationship');
     const id = /`(JIT-[0-9A-Z]{12})`/.exec(texts(responses()))?.[1];
-    expect(await store.get(String(id))).toMatchObject({ cluster: 'cluster1', durationSeconds: 5400, role: 'snapmirror-operator' });
+    expect(await store.get(String(id))).toMatchObject({
+      cluster: 'cluster1',
+      durationSeconds: 5400,
+      role: 'snapmirror-operator',
+    });
   });
 
   it('refuses what the policy does not allow, naming each problem, and records nothing', async () => {
@@ -216,7 +243,14 @@ describe('/jit with e-mail mapping', () => {
 
   it('refuses an address Slack has not confirmed', async () => {
     const { slack } = mapped();
-    slack.setUser({ id: 'U0CARLA', name: 'carla', realName: 'Carla', email: 'carla@example.com', tz: 'UTC', emailConfirmed: false });
+    slack.setUser({
+      id: 'U0CARLA',
+      name: 'carla',
+      realName: 'Carla',
+      email: 'carla@example.com',
+      tz: 'UTC',
+      emailConfirmed: false,
+    });
     const { responses } = await mapped().command('U0CARLA', 'svm1 vsadmin 1h via an unconfirmed address');
     expect(texts(responses())).toContain('Slack has not confirmed their e-mail address');
   });
@@ -224,7 +258,10 @@ describe('/jit with e-mail mapping', () => {
 
 describe('/jit for someone no policy lets ask', () => {
   const config = parseConfigText(
-    readFileSync(DEFAULT_CONFIG_PATH, 'utf8').replace('    requesters: anyone\n', '    requesters:\n      users: [U0BOB]\n'),
+    readFileSync(DEFAULT_CONFIG_PATH, 'utf8').replace(
+      '    requesters: anyone\n',
+      '    requesters:\n      users: [U0BOB]\n',
+    ),
   );
   const strict = useSlackIngress({ config });
 

@@ -12,7 +12,10 @@ async function awaiting(): Promise<{ request: AccessRequest; token: string }> {
 }
 
 /** Clicks Deny as `user` and returns the id of the reason modal it opened. */
-async function clickDeny(user: string, request: AccessRequest): Promise<{ viewId?: string; responses: Record<string, unknown>[] }> {
+async function clickDeny(
+  user: string,
+  request: AccessRequest,
+): Promise<{ viewId?: string; responses: Record<string, unknown>[] }> {
   const { slack } = ingress();
   const before = new Set(slack.views.keys());
   const { responses } = await ingress().click(user, 'jit_deny', request);
@@ -28,7 +31,10 @@ describe('Deny', () => {
     expect(responses).toEqual([]);
     const modal = slack.views.get(viewId ?? '');
     expect(modal?.view).toMatchObject({ callback_id: 'jit_deny_reason', title: { text: 'Deny request' } });
-    expect(JSON.parse(String(modal?.view.private_metadata))).toEqual({ requestId: request.id, ...request.slack.approval });
+    expect(JSON.parse(String(modal?.view.private_metadata))).toEqual({
+      requestId: request.id,
+      ...request.slack.approval,
+    });
     expect(await store.get(request.id)).toEqual(request);
 
     const reason = 'Change freeze until Monday <!here> & no exceptions';
@@ -60,10 +66,14 @@ describe('Deny', () => {
     const { request } = await awaiting();
     const own = await clickDeny('U0ALICE', request);
     expect(own.viewId).toBeUndefined();
-    expect(own.responses).toEqual([expect.objectContaining({ response_type: 'ephemeral', text: 'You cannot approve your own request.' })]);
+    expect(own.responses).toEqual([
+      expect.objectContaining({ response_type: 'ephemeral', text: 'You cannot approve your own request.' }),
+    ]);
     const stranger = await clickDeny('U0DAVE', request);
     expect(stranger.viewId).toBeUndefined();
-    expect(stranger.responses).toEqual([expect.objectContaining({ text: 'You are not an approver for policy "svm1-operators".' })]);
+    expect(stranger.responses).toEqual([
+      expect.objectContaining({ text: 'You are not an approver for policy "svm1-operators".' }),
+    ]);
     expect(slack.callsTo('views.open')).toEqual([]);
   });
 
@@ -75,7 +85,11 @@ describe('Deny', () => {
     const answer = await ingress().submitView('U0BOB', viewId ?? '', { reason: 'too late for this' });
     expect(answer.json()).toEqual({
       response_action: 'errors',
-      errors: { reason: expect.stringMatching(/^This request has already been approved \(by @U0CAROL at 2026-11-22T10:00:00Z\)\.$/) },
+      errors: {
+        reason: expect.stringMatching(
+          /^This request has already been approved \(by @U0CAROL at 2026-11-22T10:00:00Z\)\.$/,
+        ),
+      },
     });
     expect(await store.get(request.id)).toMatchObject({ status: 'APPROVED' });
     expect(sfn.resumed).toHaveLength(1);

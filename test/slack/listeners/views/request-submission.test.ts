@@ -18,7 +18,11 @@ describe('submitting the request modal', () => {
     const { store, sfn } = ingress();
     const before = (await store.listByRequester('U0ALICE')).length;
     const viewId = await openModal('U0ALICE');
-    const answer = await ingress().submitView('U0ALICE', viewId, { duration: '9h', justification: 'short', ticket: 'CHG 1 <x>' });
+    const answer = await ingress().submitView('U0ALICE', viewId, {
+      duration: '9h',
+      justification: 'short',
+      ticket: 'CHG 1 <x>',
+    });
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual({
       response_action: 'errors',
@@ -81,7 +85,9 @@ describe('submitting the request modal', () => {
     expect([first.body, again.body]).toEqual(['', '']);
     expect(sfn.executions).toHaveLength(1);
     expect(sfn.calls.filter((c) => c.target === 'StartExecution')).toHaveLength(1);
-    expect((await store.listByRequester('U0DAVE')).filter((r) => r.justification === GOOD.justification)).toHaveLength(1);
+    expect((await store.listByRequester('U0DAVE')).filter((r) => r.justification === GOOD.justification)).toHaveLength(
+      1,
+    );
   });
 
   it('keeps the modal open when the workflow cannot be started, and starts it on the next submit', async () => {
@@ -89,7 +95,10 @@ describe('submitting the request modal', () => {
     const viewId = await openModal('U0CAROL');
     sfn.failAll(true);
     const failed = await ingress().submitView('U0CAROL', viewId, GOOD);
-    expect(failed.json()).toEqual({ response_action: 'errors', errors: { target: expect.stringContaining('could not be reached') } });
+    expect(failed.json()).toEqual({
+      response_action: 'errors',
+      errors: { target: expect.stringContaining('could not be reached') },
+    });
     sfn.failAll(false);
     const retried = await ingress().submitView('U0CAROL', viewId, GOOD);
     expect(retried.body).toBe('');
@@ -104,7 +113,10 @@ describe('submitting the request modal', () => {
       const answer = await ingress().submitView('U0ALICE', viewId, { start_mode: 'scheduled', ...GOOD });
       expect(answer.json()).toEqual({
         response_action: 'errors',
-        errors: { start_date: 'Choose the day the access should start.', start_time: 'Choose the time the access should start.' },
+        errors: {
+          start_date: 'Choose the day the access should start.',
+          start_time: 'Choose the time the access should start.',
+        },
       });
     });
 
@@ -124,10 +136,26 @@ describe('submitting the request modal', () => {
 
     it('may be neither past nor further ahead than the policy allows', async () => {
       const viewId = await openModal('U0ALICE');
-      const past = await ingress().submitView('U0ALICE', viewId, { start_mode: 'scheduled', start_date: '2026-11-22', start_time: '08:00', ...GOOD });
-      expect(past.json()).toEqual({ response_action: 'errors', errors: { start_time: 'The start time is in the past.' } });
-      const far = await ingress().submitView('U0ALICE', viewId, { start_mode: 'scheduled', start_date: '2026-12-10', start_time: '08:00', ...GOOD });
-      expect(far.json()).toEqual({ response_action: 'errors', errors: { start_time: 'The start time is more than 7 days ahead.' } });
+      const past = await ingress().submitView('U0ALICE', viewId, {
+        start_mode: 'scheduled',
+        start_date: '2026-11-22',
+        start_time: '08:00',
+        ...GOOD,
+      });
+      expect(past.json()).toEqual({
+        response_action: 'errors',
+        errors: { start_time: 'The start time is in the past.' },
+      });
+      const far = await ingress().submitView('U0ALICE', viewId, {
+        start_mode: 'scheduled',
+        start_date: '2026-12-10',
+        start_time: '08:00',
+        ...GOOD,
+      });
+      expect(far.json()).toEqual({
+        response_action: 'errors',
+        errors: { start_time: 'The start time is more than 7 days ahead.' },
+      });
       expect(ingress().sfn.calls).toEqual([]);
     });
   });
@@ -139,7 +167,10 @@ describe('changing the SVM in the modal', () => {
     const viewId = await openModal('U0ALICE');
     const stored = slack.views.get(viewId);
     const hash = stored?.hash;
-    const values = viewState(stored?.view ?? {}, { target: 'cluster1/cluster1', justification: 'typed before the change' });
+    const values = viewState(stored?.view ?? {}, {
+      target: 'cluster1/cluster1',
+      justification: 'typed before the change',
+    });
     await ingress().interact({
       type: 'block_actions',
       user: { id: 'U0ALICE', username: 'alice', name: 'alice', team_id: TEAM },
@@ -162,17 +193,28 @@ describe('changing the SVM in the modal', () => {
     const updates = slack.callsTo('views.update');
     expect(updates).toHaveLength(1);
     expect(updates[0]?.args).toMatchObject({ view_id: viewId, hash });
-    const blocks = (slack.views.get(viewId)?.view.blocks ?? []) as { block_id?: string; element?: Record<string, unknown>; hint?: { text: string } }[];
+    const blocks = (slack.views.get(viewId)?.view.blocks ?? []) as {
+      block_id?: string;
+      element?: Record<string, unknown>;
+      hint?: { text: string };
+    }[];
     const role = blocks.find((b) => b.block_id === 'role@cluster1/cluster1');
-    expect((role?.element?.options as { value: string }[]).map((o) => o.value)).toEqual(['admin']);
+    expect((role!.element!.options as { value: string }[]).map((o) => o.value)).toEqual(['admin']);
     const duration = blocks.find((b) => b.block_id === 'duration@cluster-admin');
     expect(duration?.element).toMatchObject({ initial_value: '30m' });
     expect(duration?.hint?.text).toContain('At most 2 hours');
-    expect(blocks.find((b) => b.block_id === 'target')?.element).toMatchObject({ initial_option: { value: 'cluster1/cluster1' } });
+    expect(blocks.find((b) => b.block_id === 'target')?.element).toMatchObject({
+      initial_option: { value: 'cluster1/cluster1' },
+    });
 
     const submitted = await ingress().submitView('U0ALICE', viewId, { role: 'admin', ...GOOD });
     expect(submitted.body).toBe('');
     const request = await ingress().store.get(ingress().sfn.executions[0]?.name ?? '');
-    expect(request).toMatchObject({ policy: 'cluster-admin', approvalsRequired: 2, durationSeconds: 1800, svm: { name: 'cluster1' } });
+    expect(request).toMatchObject({
+      policy: 'cluster-admin',
+      approvalsRequired: 2,
+      durationSeconds: 1800,
+      svm: { name: 'cluster1' },
+    });
   });
 });
