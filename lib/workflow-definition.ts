@@ -19,6 +19,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ERROR_NAMES } from '../lambdas/domain/error-names';
 import { RESULT_PATHS } from '../lambdas/workflow/task-io';
 
 /** The workflow's task functions, one Lambda entry point each (`lambdas/handlers/<task>.ts`). */
@@ -46,10 +47,14 @@ export const DYNAMODB_THROTTLING_ERRORS = [
 ] as const;
 
 /** Error names a retry may help with: the cluster was busy or unreachable, the table contended or throttled. */
-export const TRANSIENT_ERRORS = ['OntapTransientError', 'ContentionError', ...DYNAMODB_THROTTLING_ERRORS] as const;
+export const TRANSIENT_ERRORS = [
+  ERROR_NAMES.ontapTransient,
+  ERROR_NAMES.contention,
+  ...DYNAMODB_THROTTLING_ERRORS,
+] as const;
 
 /** Error names of a Slack Web API call that may succeed when tried again. */
-export const SLACK_TRANSIENT_ERRORS = ['SlackTransientError'] as const;
+export const SLACK_TRANSIENT_ERRORS = [ERROR_NAMES.slackTransient] as const;
 
 /**
  * Lambda refused the invocation because the account or function is at its concurrency limit.
@@ -59,8 +64,8 @@ export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
 
 /** Error names the workflow itself raises or matches (Fail states and Catch clauses). */
 export const WORKFLOW_ERRORS = {
-  requestClosed: 'RequestClosedError',
-  requestInvalid: 'RequestInvalidError',
+  requestClosed: ERROR_NAMES.requestClosed,
+  requestInvalid: ERROR_NAMES.requestInvalid,
 } as const;
 
 /** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */

@@ -3,6 +3,7 @@
  * every class sets it; messages carry method, path and ONTAP's own words,
  * never a credential.
  */
+import { ERROR_NAMES } from '../domain/error-names';
 
 /** What is known about the request and answer behind an error. */
 export interface OntapErrorDetails {
@@ -124,7 +125,7 @@ export class OntapTransientError extends OntapError {
     options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, details, options);
-    this.name = 'OntapTransientError';
+    this.name = ERROR_NAMES.ontapTransient;
     this.reason = reason;
     this.retryAfterMs = options?.retryAfterMs;
   }

@@ -1,4 +1,5 @@
 /** Errors of the Slack ingress; `answers.ts` turns them (and every other error) into what the user reads. */
+import { ERROR_NAMES } from '../domain/error-names';
 
 /** The detail of an AccountNotMappedError for an account that is deactivated or a bot. */
 export const INACTIVE_ACCOUNT = 'deactivated or a bot';
@@ -48,7 +49,7 @@ export class UnknownPolicyError extends Error {
 export class SlackTransientError extends Error {
   constructor(method: string, options?: { cause?: unknown }) {
     super(`Slack ${method} failed for now; it may work when tried again.`, options);
-    this.name = 'SlackTransientError';
+    this.name = ERROR_NAMES.slackTransient;
   }
 }
 

@@ -1,4 +1,5 @@
 /** Errors of the DynamoDB store. */
+import { ERROR_NAMES } from '../domain/error-names';
 
 /** No request with that id. */
 export class RequestNotFoundError extends Error {
@@ -28,6 +29,6 @@ export class CorruptItemError extends Error {
 export class ContentionError extends Error {
   constructor(id: string, attempts: number) {
     super(`Request ${id} kept changing under ${attempts} attempts; try again.`);
-    this.name = 'ContentionError';
+    this.name = ERROR_NAMES.contention;
   }
 }

@@ -3,6 +3,7 @@
  * the state machine's Retry and Catch match on (lib/workflow-definition.ts), so renaming one is a
  * change to the definition too.
  */
+import { ERROR_NAMES } from '../domain/error-names';
 
 /** Step Functions refused or failed a call the product needed; the request's state is unchanged. */
 export class WorkflowCallError extends Error {
@@ -16,7 +17,7 @@ export class WorkflowCallError extends Error {
 export class RequestInvalidError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = 'RequestInvalidError';
+    this.name = ERROR_NAMES.requestInvalid;
   }
 }
 
@@ -24,7 +25,7 @@ export class RequestInvalidError extends Error {
 export class RequestClosedError extends Error {
   constructor(id: string, status: string) {
     super(`Request ${id} is ${status}; nothing left to do.`);
-    this.name = 'RequestClosedError';
+    this.name = ERROR_NAMES.requestClosed;
   }
 }
 

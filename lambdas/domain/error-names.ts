@@ -1,0 +1,17 @@
+/**
+ * The names of the errors the state machine's Retry and Catch clauses match. The error classes set their
+ * `name` from here and lib/workflow-definition.ts builds its clauses from here, so renaming one cannot
+ * leave the definition matching a name nothing throws.
+ */
+export const ERROR_NAMES = {
+  /** The cluster did not answer, or answered 5xx/429: worth another try. */
+  ontapTransient: 'OntapTransientError',
+  /** A conditional write lost a race too many times in a row. */
+  contention: 'ContentionError',
+  /** Slack rate-limited the call or did not answer. */
+  slackTransient: 'SlackTransientError',
+  /** The request was closed elsewhere; the workflow stops quietly. */
+  requestClosed: 'RequestClosedError',
+  /** The request cannot be granted as asked; the message is for the requester. */
+  requestInvalid: 'RequestInvalidError',
+} as const;
