@@ -19,6 +19,7 @@ import type { AccessRequest } from '../lambdas/domain/request';
 import { nodeListenerFor } from '../lambdas/handlers/slack-ingress';
 import { type Clock, scaledClock } from '../lambdas/runtime/clock';
 import { Logger, type LogLevel } from '../lambdas/runtime/logger';
+import { reportUnresolvedGroup } from '../lambdas/runtime/metrics';
 import { getRuntime, resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
 import { SlackDirectory as PeopleLookup } from '../lambdas/slack/directory';
@@ -219,6 +220,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         accounts: config.slack.accounts,
         now: () => clock.now(),
         groupTtlSeconds: 0,
+        onUnresolvedGroup: reportUnresolvedGroup(logger),
       }),
     });
     closers.push(() => resetRuntime());

@@ -12,6 +12,17 @@ export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
 /** A user group a policy names that Slack could not resolve (deleted, disabled): skipped in that check. */
 export const UNRESOLVED_USER_GROUP_METRIC = 'UnresolvedUserGroup';
 
+/** How the task functions report a user group Slack could not resolve: a warning and the metric. */
+export function reportUnresolvedGroup(logger: {
+  warn(message: string, fields?: Record<string, unknown>): void;
+  metric(name: string, value: number): void;
+}): (group: string, problem: string) => void {
+  return (group, problem) => {
+    logger.warn('user group not resolved; skipped', { group, problem });
+    logger.metric(UNRESOLVED_USER_GROUP_METRIC, 1);
+  };
+}
+
 /** One count metric in CloudWatch's embedded metric format, with `fields` alongside (for loggers of objects). */
 export function metricFields(
   name: string,

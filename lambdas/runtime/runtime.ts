@@ -103,17 +103,14 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
     parts.directory ??
     lazily<PeopleDirectory>(async () => {
       const { SlackDirectory } = await import('../slack/directory');
-      const { UNRESOLVED_USER_GROUP_METRIC } = await import('./metrics');
+      const { reportUnresolvedGroup } = await import('./metrics');
       return new SlackDirectory({
         web: await slackClient(env, secrets),
         accounts: config.slack.accounts,
         now: () => clock.now(),
         // The tasks always ask afresh (fresh: true); the cache is never read here.
         groupTtlSeconds: 0,
-        onUnresolvedGroup: (group, problem) => {
-          logger.warn('user group not resolved; skipped', { group, problem });
-          logger.metric(UNRESOLVED_USER_GROUP_METRIC, 1);
-        },
+        onUnresolvedGroup: reportUnresolvedGroup(logger),
       });
     });
   // Only a wait that finds its request already decided completes its own token.
