@@ -29,7 +29,7 @@ import { slackBotTokenSource } from './slack-credentials';
 export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
 
 /** What the tasks ask of Slack about people: who a user is now, and which groups they are in (never cached). */
-export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor'>;
+export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor' | 'requesterNow'>;
 
 /** Reads and validates the environment (re-exported for the handlers that read it without a runtime). */
 export { readEnv } from './env';

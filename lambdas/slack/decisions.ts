@@ -242,13 +242,9 @@ export class Decisions {
 
   /** Who the requester is now: their identity keys (and the ONTAP account the request names) and their standing. */
   private async requesterFacts(request: AccessRequest, policy: Policy): Promise<RequesterFacts> {
-    const userId = request.requester.slackUserId;
-    const identity = await this.deps.directory.identity(userId);
-    const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
-    const actor = await this.deps.directory.actor(userId, groups, { fresh: true, identity });
+    const { identity, now } = await this.deps.directory.requesterNow(request.requester.slackUserId, policy);
     const keys = [...identity.keys, `ontap:${request.requester.ontapAccount.toLowerCase()}`];
-    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
-    return { keys, now: { actor, ...mapped } };
+    return { keys, now };
   }
 
   private policy(request: AccessRequest): Policy {

@@ -10,7 +10,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
 import { type AccountStatus, type Identity, identityKeys } from '../domain/people';
-import type { Actor } from '../domain/policy';
+import type { Actor, Policy, RequesterNow } from '../domain/policy';
 import { AccountNotMappedError, INACTIVE_ACCOUNT, SlackLookupError } from './errors';
 import { parsePayload } from './payloads';
 
@@ -141,6 +141,18 @@ export class SlackDirectory {
       keys: identity.keys,
       status: identity.status,
     };
+  }
+
+  /**
+   * A requester as the policy rules see them now, to check them again before access changes: their
+   * standing and the requesters' groups of `policy` read afresh, and the ONTAP account they map to today.
+   */
+  async requesterNow(userId: string, policy: Policy): Promise<{ identity: DirectoryIdentity; now: RequesterNow }> {
+    const identity = await this.identity(userId);
+    const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
+    const actor = await this.actor(userId, groups, { fresh: true, identity });
+    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
+    return { identity, now: { actor, ...mapped } };
   }
 
   private complete(

@@ -41,13 +41,9 @@ export async function reauthorize(rt: Runtime, request: AccessRequest, log: Logg
 async function refusal(rt: Runtime, request: AccessRequest): Promise<string | undefined> {
   const policy = rt.config.policies.find((p) => p.name === request.policy);
   if (!policy) return `Policy "${request.policy}" is no longer configured.`;
-  const userId = request.requester.slackUserId;
   try {
-    const identity = await rt.directory.identity(userId);
-    const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
-    const actor = await rt.directory.actor(userId, groups, { fresh: true, identity });
-    const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
-    reauthorizeRequester(policy, request, { actor, ...mapped });
+    const { now } = await rt.directory.requesterNow(request.requester.slackUserId, policy);
+    reauthorizeRequester(policy, request, now);
     return undefined;
   } catch (error) {
     if (error instanceof RequesterNotAuthorizedError) return error.message;
