@@ -7,8 +7,8 @@
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Clock } from '../lambdas/runtime/clock';
+import { executionArnFor } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
-import { executionArnFor } from '../lambdas/workflow/client';
 import type { WorkflowTask } from '../lib/workflow-definition';
 import { localDynamoClient } from '../local/dynamodb';
 import type { OntapSimulator } from '../local/ontap-sim';

@@ -6,8 +6,8 @@
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { requestIdFor } from '../lambdas/lifecycle/submit';
 import { ACTION } from '../lambdas/slack/ids';
-import { requestIdFor } from '../lambdas/slack/intake';
 import {
   type AppInstall,
   blockActionsOnMessage,

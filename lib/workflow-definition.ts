@@ -10,7 +10,7 @@
  *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
  *
  * Task results are kept under `$.validation`, `$.approvalWait`, `$.decision`, `$.grant`,
- * `$.endWait`, `$.revoke`, `$.error` (lambdas/workflow/task-io.ts). The Slack side completes the
+ * `$.endWait`, `$.revoke`, `$.error` (lambdas/lifecycle/task-io.ts). The Slack side completes the
  * task tokens only after it has written the decision to DynamoDB, and every step after a wait
  * re-reads the stored request: the stored status, not a token's output, decides where to go.
  */
@@ -20,7 +20,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ERROR_NAMES } from '../lambdas/domain/error-names';
-import { RESULT_PATHS } from '../lambdas/workflow/task-io';
+import { RESULT_PATHS } from '../lambdas/lifecycle/task-io';
 
 /** The workflow's task functions, one Lambda entry point each (`lambdas/handlers/<task>.ts`). */
 export const WORKFLOW_TASKS = [
@@ -307,7 +307,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
 /**
  * A state machine's definition string as CloudFormation sees it (an `Fn::Join` with the function
- * ARNs as `Fn::GetAtt`); `lib/local-definition.ts` turns it into plain ASL for the local runner.
+ * ARNs as `Fn::GetAtt`); `local/stepfunctions/local-definition.ts` turns it into plain ASL for the local runner.
  */
 export function workflowAsl(stateMachine: sfn.StateMachine): unknown {
   const cfn = stateMachine.node.defaultChild as sfn.CfnStateMachine;

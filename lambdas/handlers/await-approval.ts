@@ -2,9 +2,9 @@
 /** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
 export async function handler(event: unknown): Promise<{ waiting: boolean }> {
   const [{ runTask }, { AwaitInputSchema }, { awaitApproval }] = await Promise.all([
-    import('../workflow/task'),
-    import('../workflow/task-io'),
-    import('../workflow/approval'),
+    import('./task-handler'),
+    import('../lifecycle/task-io'),
+    import('../lifecycle/await-approval'),
   ]);
   return runTask('await-approval', AwaitInputSchema, event, awaitApproval);
 }

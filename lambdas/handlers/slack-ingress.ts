@@ -8,7 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
 import { type Env, readEnv, secretsMaxAgeMinutes } from '../runtime/env';
-import { lazily } from '../runtime/lazy';
+import { lazily } from '../runtime/once';
 import { SecretReader } from '../runtime/secrets';
 import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credentials';
 import {
@@ -19,8 +19,8 @@ import {
   type SlackHttpResponse,
 } from '../slack/app';
 import { createJsonLogger } from '../slack/logger';
+import type { WorkflowClient } from '../stepfunctions/client';
 import type { RequestStore } from '../store/requests';
-import type { WorkflowClient } from '../workflow/client';
 
 /** The one path Slack posts to. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -127,7 +127,7 @@ export async function depsFromEnvironment(
     workflow: lazily<WorkflowClient>(async () => {
       const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
         import('@aws-sdk/client-sfn'),
-        import('../workflow/client'),
+        import('../stepfunctions/client'),
       ]);
       return new WorkflowClient({
         client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),

@@ -15,13 +15,13 @@ import type { Config } from '../config/schema';
 import type { OntapClient } from '../ontap';
 import type { SlackDirectory } from '../slack/directory';
 import type { Notifier } from '../slack/notifier';
+import type { WorkflowClient } from '../stepfunctions/client';
 import { RequestStore } from '../store/requests';
-import type { WorkflowClient } from '../workflow/client';
 import { type Clock, scaledClock, systemClock } from './clock';
 import { type Env, readEnv, secretsMaxAgeMinutes } from './env';
 import { EnvironmentError, SecretError } from './errors';
-import { lazily } from './lazy';
 import { Logger, parseLogLevel } from './logger';
+import { lazily } from './once';
 import { fixedValue, type Refreshable, SecretReader } from './secrets';
 import { slackBotTokenSource } from './slack-credentials';
 
@@ -119,7 +119,7 @@ async function build(parts: Partial<Runtime>): Promise<Runtime> {
     lazily<WorkflowClient>(async () => {
       const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
         import('@aws-sdk/client-sfn'),
-        import('../workflow/client'),
+        import('../stepfunctions/client'),
       ]);
       return new WorkflowClient({
         client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),

@@ -6,9 +6,9 @@
  */
 import { ConfigError } from '../config/errors';
 import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
+import { WorkflowCallError } from '../lifecycle/errors';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
 import type { AuditEvent } from '../store/items';
-import { WorkflowCallError } from '../workflow/errors';
 import { escapeMrkdwn, slackDate } from './blocks/escape';
 import {
   AccountNotMappedError,

@@ -1,5 +1,5 @@
 /** What the text after `/jit` asks for: the form, help, the list, or a one-line request. Pure. */
-import type { Draft } from './request-form';
+import type { Draft } from '../domain/request-form';
 
 /** The meaning of a `/jit` invocation's text. */
 export type JitCommand =

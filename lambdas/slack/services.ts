@@ -3,10 +3,10 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
+import type { Decisions } from '../lifecycle/decide';
+import type { Intake } from '../lifecycle/submit';
 import type { RequestStore } from '../store/requests';
-import type { Decisions } from './decisions';
 import type { SlackDirectory } from './directory';
-import type { Intake } from './intake';
 
 /** The listeners' dependencies. */
 export interface SlackServices {

@@ -4,8 +4,8 @@
  * counted and the request flagged, and the trail writes it the next time it is read or repaired.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { LifecycleEvent } from '../domain/lifecycle';
 import type { Status } from '../domain/request';
+import type { LifecycleEvent } from '../domain/transitions';
 import { describeError } from '../runtime/logger';
 import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
 import { expiryOf, queryAll, type StoreContext, writeIf } from './context';

@@ -7,15 +7,15 @@
  *
  * The request item is the truth: a transition's outcome never depends on its audit item. An audit
  * item that could not be written is logged, counted, and the request flagged for the reconciler,
- * which writes it (lambdas/workflow/reconcile.ts).
+ * which writes it (lambdas/lifecycle/reconcile.ts).
  *
  * `RequestStore` is the one entry callers use; the grant locks, the audit trail and the
  * reconciler's reads live in their own modules beside it.
  */
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
-import { type LifecycleEvent, transition } from '../domain/lifecycle';
 import { type AccessRequest, RequestSchema, STATUSES, type Status } from '../domain/request';
+import { type LifecycleEvent, transition } from '../domain/transitions';
 import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
 import { queryAll, type RequestStoreOptions, type StoreContext, storeContext, writeIf } from './context';
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';

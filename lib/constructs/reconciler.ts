@@ -1,6 +1,6 @@
 /**
  * The reconciler: a function run on a schedule that makes the clusters, the executions and the
- * audit trail match the records (lambdas/workflow/reconcile.ts), and the heartbeat alarm that
+ * audit trail match the records (lambdas/lifecycle/reconcile.ts), and the heartbeat alarm that
  * rings when its passes stop (no data counts as breaching: a reconciler that never runs is down).
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';

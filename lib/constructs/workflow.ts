@@ -34,7 +34,7 @@ export interface TaskNeeds {
   readonly taskToken: boolean;
 }
 
-/** Each task's needs, read from lambdas/workflow/ (which store, ONTAP, Slack and workflow calls it makes). */
+/** Each task's needs, read from lambdas/lifecycle/ (which store, ONTAP, Slack and workflow calls it makes). */
 export const TASK_NEEDS: Readonly<Record<WorkflowTask, TaskNeeds>> = {
   'validate-request': { ontap: true, slack: true, locks: false, taskToken: false },
   'await-approval': { ontap: false, slack: true, locks: false, taskToken: true },
@@ -143,7 +143,7 @@ export class Workflow extends Construct {
       if (needs.slack && props.slackSecret) grantSecretValue(props.slackSecret, fn);
       if (needs.ontap) for (const secret of clusterSecrets.values()) grantSecretValue(secret, fn);
       if (needs.taskToken) {
-        // The WorkflowClient completes tokens with SendTaskSuccess only (lambdas/workflow/client.ts).
+        // The WorkflowClient completes tokens with SendTaskSuccess only (lambdas/stepfunctions/client.ts).
         fn.addToRolePolicy(
           new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.stateMachineArn] }),
         );

@@ -1,6 +1,6 @@
 /**
  * The workflow on this machine: the state machine synthesized from the same CDK construct AWS gets
- * (lib/local-definition.ts), run by the local runner with each task calling its handler in
+ * (local/stepfunctions/local-definition.ts), run by the local runner with each task calling its handler in
  * process, and the Step Functions API served on loopback for the product's own SFN client.
  *
  *   const local = await startLocalWorkflow({ timeScale: 3600 });
@@ -20,10 +20,10 @@ import { handler as recordOutcome } from '../../lambdas/handlers/record-outcome'
 import { handler as revokeAccess } from '../../lambdas/handlers/revoke-access';
 import { handler as validateRequest } from '../../lambdas/handlers/validate-request';
 import type { Clock } from '../../lambdas/runtime/clock';
-import { renderLocalWorkflowDefinition } from '../../lib/local-definition';
 import type { WorkflowTask } from '../../lib/workflow-definition';
 import { type SfnFaults, startStepFunctionsApi } from './api-server';
 import { RunCounters } from './counters';
+import { renderLocalWorkflowDefinition } from './local-definition';
 import { LocalStepFunctions, type TaskHandler } from './runner';
 
 export { SfnFaults, type StepFunctionsApi, startStepFunctionsApi } from './api-server';

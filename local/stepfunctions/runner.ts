@@ -28,7 +28,7 @@ export type TaskHandler = (event: never) => unknown;
 
 /** Options of the local runner. */
 export interface LocalStepFunctionsOptions {
-  /** The state machine definition (plain ASL; see lib/local-definition.ts for the workflow's). */
+  /** The state machine definition (plain ASL; see local/stepfunctions/local-definition.ts for the workflow's). */
   readonly definition: StateMachineDefinition;
   /** Task handlers by Lambda function name. */
   readonly handlers: Readonly<Record<string, TaskHandler>>;

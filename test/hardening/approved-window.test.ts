@@ -7,12 +7,12 @@
 import { DateTime } from 'luxon';
 import { toIsoDuration, toUtcSecond } from '../../lambdas/domain/durations';
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { checkApproval } from '../../lambdas/lifecycle/await-approval';
+import { RequestInvalidError } from '../../lambdas/lifecycle/errors';
+import { grantAccess } from '../../lambdas/lifecycle/grant';
 import { nowOf } from '../../lambdas/runtime/clock';
 import { getRuntime } from '../../lambdas/runtime/runtime';
 import { slackDate } from '../../lambdas/slack/blocks/escape';
-import { checkApproval } from '../../lambdas/workflow/approval';
-import { RequestInvalidError } from '../../lambdas/workflow/errors';
-import { grantAccess } from '../../lambdas/workflow/grant';
 import { entriesPastApproval, trail } from '../support/hardening';
 import { pendingRequest } from '../support/requests';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';

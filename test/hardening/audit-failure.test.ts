@@ -6,8 +6,8 @@
  */
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
+import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { reconcile } from '../../lambdas/workflow/reconcile';
 import { jitEntryRows } from '../../local/stack';
 import { useWorkflowEnv } from '../support/workflow-env';
 

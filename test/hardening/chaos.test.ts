@@ -11,9 +11,9 @@
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { type AccessRequest, isTerminal } from '../../lambdas/domain/request';
+import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { getRuntime } from '../../lambdas/runtime/runtime';
 import { requesterMessage } from '../../lambdas/slack/blocks/request-messages';
-import { reconcile } from '../../lambdas/workflow/reconcile';
 import type { DynamoFault } from '../../local/dynamodb-fault-proxy';
 import type { FaultSpecInput } from '../../local/ontap-sim';
 import { configWith, directoryWith, fixtureWith, names, ontapMillis, slackIdOf, Tally } from '../support/hardening';

@@ -10,6 +10,7 @@ import { ConfigError } from '../../lambdas/config/errors';
 import { parseConfig, parseConfigText } from '../../lambdas/config/load';
 import { formatDuration, parseDuration, toIsoDuration } from '../../lambdas/domain/durations';
 import { DomainError } from '../../lambdas/domain/errors';
+import { checkDraft } from '../../lambdas/domain/request-form';
 import { OntapInvalidInputError } from '../../lambdas/ontap';
 import { parseCommandText } from '../../lambdas/slack/command-text';
 import { SlackPayloadError } from '../../lambdas/slack/errors';
@@ -19,7 +20,6 @@ import {
   SlashCommandSchema,
   ViewSubmissionSchema,
 } from '../../lambdas/slack/payloads';
-import { checkDraft } from '../../lambdas/slack/request-form';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor } from '../ontap/sim-client';
 import { Tally } from '../support/hardening';

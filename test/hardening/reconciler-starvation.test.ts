@@ -4,12 +4,12 @@
  * ONTAP simulators and in dynalite, as the workflow leaves them when its own revoke was lost.
  */
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
-import { transition } from '../../lambdas/domain/lifecycle';
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { transition } from '../../lambdas/domain/transitions';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { OntapClient } from '../../lambdas/ontap';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { entryComment, grantKeyOf } from '../../lambdas/workflow/grant-key';
-import { reconcile } from '../../lambdas/workflow/reconcile';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { fixtureWith, names } from '../support/hardening';
 import { pendingRequest, requestIn } from '../support/requests';

@@ -6,8 +6,8 @@
 
 import type { Config } from '../../lambdas/config/schema';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
+import { type ReconcileResult, reconcile } from '../../lambdas/lifecycle/reconcile';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { type ReconcileResult, reconcile } from '../../lambdas/workflow/reconcile';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
 

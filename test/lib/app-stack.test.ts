@@ -7,8 +7,12 @@ import { Logger } from '../../lambdas/runtime/logger';
 import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
 import type { JitAppStack } from '../../lib/app-stack';
 import { TASK_NEEDS } from '../../lib/constructs/workflow';
-import { LOCAL_ARN_PREFIX, renderLocalWorkflowDefinition, resolveIntrinsics } from '../../lib/local-definition';
 import { WORKFLOW_TASKS, type WorkflowTask } from '../../lib/workflow-definition';
+import {
+  LOCAL_ARN_PREFIX,
+  renderLocalWorkflowDefinition,
+  resolveIntrinsics,
+} from '../../local/stepfunctions/local-definition';
 import { exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };

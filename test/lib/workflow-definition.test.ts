@@ -1,7 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Workflow } from '../../lib/constructs/workflow';
-import { renderLocalWorkflowDefinition } from '../../lib/local-definition';
 import {
   DYNAMODB_THROTTLING_ERRORS,
   LAMBDA_THROTTLED,
@@ -9,6 +8,7 @@ import {
   TRANSIENT_ERRORS,
   WORKFLOW_TASKS,
 } from '../../lib/workflow-definition';
+import { renderLocalWorkflowDefinition } from '../../local/stepfunctions/local-definition';
 
 interface AslState {
   Type: string;

@@ -7,6 +7,7 @@ import {
   PolicyViolationError,
   SelfApprovalError,
 } from '../../lambdas/domain/errors';
+import { WorkflowCallError } from '../../lambdas/lifecycle/errors';
 import { describeError, describeRefusal, safeMrkdwn } from '../../lambdas/slack/answers';
 import {
   AccountNotMappedError,
@@ -15,7 +16,6 @@ import {
   UnknownPolicyError,
 } from '../../lambdas/slack/errors';
 import { ContentionError, RequestNotFoundError } from '../../lambdas/store/errors';
-import { WorkflowCallError } from '../../lambdas/workflow/errors';
 
 describe('describeError', () => {
   it('keeps the domain’s words, and the field of a policy refusal', () => {

@@ -1,7 +1,8 @@
 /** Builders of requests in each status, for tests. */
-import type { LifecycleEvent } from '../../lambdas/domain/lifecycle';
-import { transition } from '../../lambdas/domain/lifecycle';
+
 import { type AccessRequest, newRequest, type RequestIn, type Status } from '../../lambdas/domain/request';
+import type { LifecycleEvent } from '../../lambdas/domain/transitions';
+import { transition } from '../../lambdas/domain/transitions';
 
 export const T0 = '2026-11-22T10:00:00Z';
 export const at = (minutes: number): string =>

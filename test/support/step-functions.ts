@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { executionArnFor, WorkflowClient } from '../../lambdas/workflow/client';
+import { executionArnFor, WorkflowClient } from '../../lambdas/stepfunctions/client';
 
 /** The state machine the recorder pretends to run. */
 export const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:ontap-jit';

@@ -5,8 +5,8 @@
  */
 import type { ActionsBlock, Button, KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
-import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
+import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { ACTION, DECISION_BLOCK } from '../ids';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';

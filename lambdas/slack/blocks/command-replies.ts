@@ -2,8 +2,8 @@
 import type { KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import type { AccessRequest, Status } from '../../domain/request';
+import type { FieldErrors } from '../../domain/request-form';
 import { COMMAND, FORM_FIELDS, type FormField } from '../ids';
-import type { FieldErrors } from '../request-form';
 import { type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, slackDate } from './escape';
 

@@ -5,8 +5,8 @@
  * Every piece of user or cluster text is escaped.
  */
 import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
-import { assertNever } from '../../domain/lifecycle';
 import type { AccessRequest } from '../../domain/request';
+import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';

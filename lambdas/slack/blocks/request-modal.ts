@@ -7,8 +7,6 @@ import { z } from 'zod';
 import type { Config } from '../../config/schema';
 import { formatDuration } from '../../domain/durations';
 import type { Policy } from '../../domain/policy';
-import { CALLBACK, FORM_ACTION, FORM_BLOCK, FORM_FIELDS, type FormField } from '../ids';
-import type { ViewState } from '../payloads';
 import {
   type Draft,
   JUSTIFICATION_MAX,
@@ -18,7 +16,9 @@ import {
   type TargetChoice,
   TICKET_MAX,
   targetChoices,
-} from '../request-form';
+} from '../../domain/request-form';
+import { CALLBACK, FORM_ACTION, FORM_BLOCK, FORM_FIELDS, type FormField } from '../ids';
+import type { ViewState } from '../payloads';
 import { escapeMrkdwn, truncate } from './escape';
 
 /** What the modal carries from opening to submitting (no secrets: who, and in which time zone). */

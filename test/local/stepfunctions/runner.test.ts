@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { WorkflowClient } from '../../../lambdas/stepfunctions/client';
 import { RequestStore } from '../../../lambdas/store/requests';
-import { WorkflowClient } from '../../../lambdas/workflow/client';
 import { startEmbeddedDynamo } from '../../../local/dynamodb';
 import { type StepFunctionsApi, startStepFunctionsApi } from '../../../local/stepfunctions/api-server';
 import { LocalStepFunctions } from '../../../local/stepfunctions/runner';

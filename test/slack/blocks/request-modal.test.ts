@@ -1,5 +1,6 @@
 import { loadConfig, parseConfig } from '../../../lambdas/config/load';
 import type { Config } from '../../../lambdas/config/schema';
+import { requesterPolicies } from '../../../lambdas/domain/request-form';
 import {
   buildRequestModal,
   parseTargetValue,
@@ -8,7 +9,6 @@ import {
   shortDuration,
 } from '../../../lambdas/slack/blocks/request-modal';
 import { ViewStateSchema } from '../../../lambdas/slack/payloads';
-import { requesterPolicies } from '../../../lambdas/slack/request-form';
 import { viewState } from '../../support/slack';
 
 const example = loadConfig();

@@ -1,14 +1,14 @@
 /** The approval message's buttons: approve, deny (asks why first), cancel (an approver is asked why), revoke. */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { MessageRef } from '../../../domain/request';
+import type { DecisionResult } from '../../../lifecycle/decide';
 import { describeError } from '../../answers';
 import { noticeReply } from '../../blocks/command-replies';
 import { type ReasonKind, reasonModal } from '../../blocks/deny-reason-modal';
-import type { DecisionResult } from '../../decisions';
 import { SlackLookupError } from '../../errors';
 import { type DecisionClick, DecisionClickSchema, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
-import { replyEphemeral } from '../reply';
+import { replyEphemeral } from '../respond';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 

@@ -1,9 +1,9 @@
 /** Choosing another SVM or role in the request modal redraws it with what that choice allows. */
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
+import { requesterPolicies } from '../../../domain/request-form';
 import { buildRequestModal, RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
 import { FormChangeSchema, parseMetadata, parsePayload } from '../../payloads';
-import { requesterPolicies } from '../../request-form';
 import type { SlackServices } from '../../services';
 
 /** The listener for the target and role selects (`dispatch_action`). */

@@ -1,7 +1,9 @@
 /** `/jit`: the request form, help, the requester's list, and one-line requests. */
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { groupsOf, noPolicyMessage } from '../../../domain/policy';
-import { WorkflowCallError } from '../../../workflow/errors';
+import { checkDraft, type Draft, requesterPolicies } from '../../../domain/request-form';
+import { WorkflowCallError } from '../../../lifecycle/errors';
+import { requestIdFor } from '../../../lifecycle/submit';
 import { describeError } from '../../answers';
 import {
   formErrorsReply,
@@ -14,11 +16,9 @@ import {
 import { buildRequestModal } from '../../blocks/request-modal';
 import { parseCommandText } from '../../command-text';
 import { SlackLookupError } from '../../errors';
-import { requestIdFor } from '../../intake';
 import { parsePayload, type SlashCommand, SlashCommandSchema } from '../../payloads';
-import { checkDraft, type Draft, requesterPolicies } from '../../request-form';
 import type { SlackServices } from '../../services';
-import { replyEphemeral } from '../reply';
+import { replyEphemeral } from '../respond';
 
 /** The `/jit` listener. */
 export function jitCommand(s: SlackServices) {

@@ -1,11 +1,11 @@
 /** Submitting the request modal: check everything, answer field errors in the modal, or record, start and close. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
+import { checkDraft, type FieldErrors } from '../../../domain/request-form';
 import { describeError } from '../../answers';
 import { RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
 import { FORM_BLOCK, FORM_FIELDS, type FormField } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
-import { checkDraft, type FieldErrors } from '../../request-form';
 import type { SlackServices } from '../../services';
 
 /** The `jit_request` view submission listener. */

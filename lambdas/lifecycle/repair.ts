@@ -23,10 +23,10 @@ import type { DueItem } from '../store/due-items';
 import { RequestNotFoundError } from '../store/errors';
 import type { StoredRequest } from '../store/items';
 import type { GrantKey } from '../store/table';
-import { revokeAccess } from './end';
+import { revokeAccess } from './await-end';
 import { cleanUpGrant } from './grant';
 import { entryComment } from './grant-key';
-import { announce, repairMessages } from './messages';
+import { announce, repairMessages } from './notify';
 
 /** Told what each repair did. */
 type Count = (event: RepairEvent, n?: number) => void;

@@ -1,12 +1,12 @@
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from '../../lambdas/domain/errors';
+import { isTerminal, RequestSchema, STATUSES, type Status } from '../../lambdas/domain/request';
 import {
   type EventType,
   LEGAL_EVENTS,
   type LifecycleEvent,
   LifecycleEventSchema,
   transition,
-} from '../../lambdas/domain/lifecycle';
-import { isTerminal, RequestSchema, STATUSES, type Status } from '../../lambdas/domain/request';
+} from '../../lambdas/domain/transitions';
 import { at, pendingRequest, requestIn } from '../support/requests';
 
 const SAMPLE = {

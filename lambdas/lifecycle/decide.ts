@@ -16,7 +16,6 @@ import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import { toUtcSecond } from '../domain/durations';
 import { RequesterNotAuthorizedError } from '../domain/errors';
-import { type LifecycleEvent, transition } from '../domain/lifecycle';
 import { slackOnlyKeys } from '../domain/people';
 import {
   type Actor,
@@ -29,15 +28,22 @@ import {
   reauthorizeRequester,
 } from '../domain/policy';
 import type { AccessRequest, MessageRef, RequestIn } from '../domain/request';
+import { type LifecycleEvent, transition } from '../domain/transitions';
+import {
+  describeError,
+  describeRefusal,
+  type ErrorAnswer,
+  notSignalledAnswer,
+  revokeFailedAnswer,
+} from '../slack/answers';
+import { approvalMessage } from '../slack/blocks/approval-message';
+import { noticeReply } from '../slack/blocks/command-replies';
+import { escapeMrkdwn, quoteMrkdwn } from '../slack/blocks/escape';
+import type { SlackDirectory } from '../slack/directory';
+import { UnknownPolicyError } from '../slack/errors';
+import { Notifier } from '../slack/notifier';
 import type { RequestStore } from '../store/requests';
-import { describeError, describeRefusal, type ErrorAnswer, notSignalledAnswer, revokeFailedAnswer } from './answers';
-import { approvalMessage } from './blocks/approval-message';
-import { noticeReply } from './blocks/command-replies';
-import { escapeMrkdwn, quoteMrkdwn } from './blocks/escape';
-import type { SlackDirectory } from './directory';
-import { UnknownPolicyError } from './errors';
-import type { WorkflowSignals } from './intake';
-import { Notifier } from './notifier';
+import type { WorkflowSignals } from './submit';
 
 /** What a decision came to: the request as it now is, or what to tell the person. */
 export type DecisionResult =

@@ -13,10 +13,10 @@ import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
-import { minRemainingOf } from './approval';
+import { minRemainingOf } from './await-approval';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from './errors';
 import { entryComment, grantKeyOf } from './grant-key';
-import { announce } from './messages';
+import { announce } from './notify';
 import { reauthorize } from './reauthorize';
 import type { GrantOutput } from './task-io';
 

@@ -1,4 +1,4 @@
-import { lazily } from '../../lambdas/runtime/lazy';
+import { lazily } from '../../lambdas/runtime/once';
 
 class Counter {
   calls = 0;

@@ -10,7 +10,7 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
 import { entryComment, grantKeyOf } from './grant-key';
-import { announce } from './messages';
+import { announce } from './notify';
 import { isTimeout, type RevokeOutput } from './task-io';
 
 /** AwaitEnd: keeps the token; ends the wait at once if a revoke was asked for before the token was kept. */

@@ -5,8 +5,8 @@
 
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { getRuntime } from '../../lambdas/runtime/runtime';
-import { reconcile } from '../../lambdas/workflow/reconcile';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 

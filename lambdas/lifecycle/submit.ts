@@ -10,11 +10,11 @@ import { toUtcSecond } from '../domain/durations';
 import { OpenRequestLimitError } from '../domain/errors';
 import { knownSlackIds } from '../domain/people';
 import { type AccessRequest, newRequest, STATUSES } from '../domain/request';
+import type { CheckedRequest } from '../domain/request-form';
+import type { Requester } from '../slack/directory';
+import type { WorkflowClient } from '../stepfunctions/client';
 import { DuplicateRequestError } from '../store/errors';
 import type { RequestStore } from '../store/requests';
-import type { WorkflowClient } from '../workflow/client';
-import type { Requester } from './directory';
-import type { CheckedRequest } from './request-form';
 
 /** The workflow calls the ingress makes. */
 export type WorkflowSignals = Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow'>;

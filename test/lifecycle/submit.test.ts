@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { loadConfig } from '../../lambdas/config/load';
-import { Intake, requestIdFor } from '../../lambdas/slack/intake';
+import { Intake, requestIdFor } from '../../lambdas/lifecycle/submit';
 import { useDynamo } from '../support/dynamo';
 import { type StepFunctionsRecorder, startStepFunctionsRecorder } from '../support/step-functions';
 

@@ -7,7 +7,7 @@ import {
   requesterPolicies,
   roleChoices,
   targetChoices,
-} from '../../lambdas/slack/request-form';
+} from '../../lambdas/domain/request-form';
 
 const config = loadConfig();
 const now = DateTime.fromISO('2026-11-22T10:00:00Z', { zone: 'utc' });

@@ -14,7 +14,7 @@ import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
 import { SlackLookupError } from '../slack/errors';
 import { classify } from '../slack/notifier';
-import { announce } from './messages';
+import { announce } from './notify';
 
 /** Whether the requester still qualifies; when not, the request as it was closed. */
 export type Reauthorization = { readonly ok: true } | { readonly ok: false; readonly request: AccessRequest };

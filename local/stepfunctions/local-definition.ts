@@ -6,8 +6,8 @@
  */
 import { App, Stack } from 'aws-cdk-lib';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { Workflow } from './constructs/workflow';
-import { WORKFLOW_TASKS, type WorkflowTask } from './workflow-definition';
+import { Workflow } from '../../lib/constructs/workflow';
+import { WORKFLOW_TASKS, type WorkflowTask } from '../../lib/workflow-definition';
 
 /** The fake account and region the local ARNs use. */
 export const LOCAL_ARN_PREFIX = 'arn:aws:lambda:us-east-1:000000000000:function:';

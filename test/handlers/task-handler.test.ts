@@ -2,14 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
 import { handler as grantAccess } from '../../lambdas/handlers/grant-access';
 import { handler as recordOutcome } from '../../lambdas/handlers/record-outcome';
+import { TaskInputError } from '../../lambdas/lifecycle/errors';
+import { reasonFor } from '../../lambdas/lifecycle/record-outcome';
+import { errorMessageOf } from '../../lambdas/lifecycle/task-io';
 import { systemClock } from '../../lambdas/runtime/clock';
 import { Logger } from '../../lambdas/runtime/logger';
 import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
 import { Notifier } from '../../lambdas/slack/notifier';
 import { RequestStore } from '../../lambdas/store/requests';
-import { TaskInputError } from '../../lambdas/workflow/errors';
-import { reasonFor } from '../../lambdas/workflow/outcome';
-import { errorMessageOf } from '../../lambdas/workflow/task-io';
 import { TEST_CONFIG } from '../support/workflow-env';
 
 describe('task input', () => {

@@ -5,10 +5,10 @@
  */
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
-import { checkDurationLimits, parseDuration, parseScheduledStart, toUtcSecond } from '../domain/durations';
-import { type Actor, noPolicyMessage, type Policy, policiesForRequester, selectPolicy } from '../domain/policy';
-import { describeError } from './answers';
-import type { FormField } from './ids';
+import { describeError } from '../slack/answers';
+import type { FormField } from '../slack/ids';
+import { checkDurationLimits, parseDuration, parseScheduledStart, toUtcSecond } from './durations';
+import { type Actor, noPolicyMessage, type Policy, policiesForRequester, selectPolicy } from './policy';
 
 /** Longest justification accepted; short enough to show whole (escaped) in one Slack section. */
 export const JUSTIFICATION_MAX = 500;

@@ -13,7 +13,7 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
 import { RequestClosedError, RequestInvalidError } from './errors';
-import { announce } from './messages';
+import { announce } from './notify';
 import type { ValidateOutput } from './task-io';
 
 /** Validates request `requestId`; throws RequestInvalidError with the reason for the requester. */

@@ -5,9 +5,9 @@
  * invocation loads what that task uses (the runtime builds each client on first use too).
  */
 import type { z } from 'zod';
+import { TaskInputError } from '../lifecycle/errors';
 import { describeError, type Logger } from '../runtime/logger';
 import { getRuntime, type Runtime } from '../runtime/runtime';
-import { TaskInputError } from './errors';
 
 /** Runs one task: `event` parsed with `schema`, then `work` with the runtime and a logger bound to the request id. */
 export async function runTask<S extends z.ZodType<{ requestId: string }>, O>(

@@ -12,9 +12,9 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { Runtime } from '../runtime/runtime';
 import { SlackTransientError } from '../slack/errors';
-import type { ApprovalOutcome } from './client';
+import type { ApprovalOutcome } from '../stepfunctions/client';
 import { ApprovalNotPostedError } from './errors';
-import { announce, postApprovalMessage } from './messages';
+import { announce, postApprovalMessage } from './notify';
 import { reauthorize } from './reauthorize';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 

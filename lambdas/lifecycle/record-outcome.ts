@@ -6,14 +6,14 @@
  * says so); the reconciler retries it, and only its success tells anyone nothing was left behind.
  */
 import { toUtcSecond } from '../domain/durations';
-import type { LifecycleEvent } from '../domain/lifecycle';
+import type { LifecycleEvent } from '../domain/transitions';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { describeError } from '../runtime/logger';
 import { REVOKE_FAILED_METRIC } from '../runtime/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { cleanUpGrant } from './grant';
-import { announce } from './messages';
+import { announce } from './notify';
 import { errorMessageOf, type Outcome, type RecordOutcomeOutput, type TaskError } from './task-io';
 
 /** Names of errors whose message is already written for the requester. */
