@@ -15,11 +15,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { toUtcSecond } from '../lambdas/domain/durations';
 import { newRequest } from '../lambdas/domain/request';
+import { make as makeGrantAccess } from '../lambdas/handlers/grant-access';
 import { nowOf } from '../lambdas/runtime/clock';
 import { slashCommandBody } from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
-import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
 import { type Bundle, bundle } from './bundle';
 import { type BenchStack, startBenchStack } from './local';
 import { median, round } from './stats';
@@ -196,8 +196,8 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], 
     SLACK_API_URL: stack.urls.slackApi,
     SLACK_BOT_TOKEN: stack.botToken,
     SLACK_SIGNING_SECRET: stack.signingSecret,
-    ONTAP_EMBEDDED_URL: simulator.url,
-    ...(simulator.caPem ? { ONTAP_EMBEDDED_CA_PEM: simulator.caPem } : {}),
+    // The configuration compiled into the bundles has no endpoint for the cluster: this one names the simulator's.
+    JIT_CONFIG: b.functionsConfigPath,
     ONTAP_CLUSTER1_USERNAME: simulator.credentials.username,
     ONTAP_CLUSTER1_PASSWORD: simulator.credentials.password,
     BENCH_BUNDLE: bun.file,
@@ -338,7 +338,7 @@ export class ColdEvents {
     await store.apply(id, { type: 'APPROVE', by: APPROVER, at: this.now() });
     if (status === 'APPROVED') return id;
     // Granted by the product's own task, run here: the lock is taken and the JIT entry exists.
-    await (WORKFLOW_HANDLERS['grant-access'] as (event: unknown) => Promise<unknown>)({
+    await makeGrantAccess(async () => this.b.stack.runtime)({
       requestId: id,
       start: this.now(),
       sessionValiditySeconds: 3600,

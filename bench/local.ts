@@ -9,12 +9,12 @@ import { performance } from 'node:perf_hooks';
 import type { Clock } from '../lambdas/runtime/clock';
 import { executionArnFor } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
-import type { WorkflowTask } from '../lib/workflow-definition';
+import { WORKFLOW_TASKS, type WorkflowTask } from '../lib/workflow-definition';
 import { localDynamoClient } from '../local/dynamodb';
 import type { OntapSimulator } from '../local/ontap-sim';
 import type { SlackApiStandIn } from '../local/slack-api/server';
 import { type LocalStack, startLocalStack } from '../local/stack';
-import { WORKFLOW_HANDLERS } from '../local/stepfunctions';
+import type { TaskHandler } from '../local/stepfunctions';
 import { CapacityMeter } from './capacity';
 import { SignedPoster, SlackDriver } from './slack-driver';
 import { BENCH_DIRECTORY, benchFixture, SPEED, TASK_TOKEN_CHARS, writeBenchConfig } from './workload';
@@ -45,6 +45,8 @@ export interface BenchStack {
   readonly observer: RequestStore;
   /** The configuration file the stack runs with. */
   readonly configPath: string;
+  /** The configuration the bundled functions read (JIT_CONFIG): the cluster's endpoint is the simulator's. */
+  readonly functionsConfigPath: string;
   /** The execution ARN of a request's workflow. */
   executionOf(requestId: string): string;
   close(): Promise<void>;
@@ -81,22 +83,16 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
   const speed = options.speed ?? SPEED;
   for (const name of REAL_PARTS) delete process.env[name];
   const clock = fineClock(speed);
-  const taskMs = Object.fromEntries(
-    Object.keys(WORKFLOW_HANDLERS).map((t) => [t, [] as number[]]),
-  ) as unknown as Record<WorkflowTask, number[]>;
-  const handlers = Object.fromEntries(
-    Object.entries(WORKFLOW_HANDLERS).map(([task, handler]) => [
-      task,
-      async (event: never) => {
-        const started = performance.now();
-        try {
-          return await (handler as (e: never) => unknown)(event);
-        } finally {
-          taskMs[task as WorkflowTask].push(performance.now() - started);
-        }
-      },
-    ]),
-  );
+  const taskMs = Object.fromEntries(WORKFLOW_TASKS.map((t) => [t, [] as number[]])) as Record<WorkflowTask, number[]>;
+  const wrapTask = (task: WorkflowTask, handler: TaskHandler): TaskHandler =>
+    (async (event: never) => {
+      const started = performance.now();
+      try {
+        return await handler(event);
+      } finally {
+        taskMs[task].push(performance.now() - started);
+      }
+    }) as TaskHandler;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const configPath = writeBenchConfig();
   const stack = await startLocalStack({
@@ -106,13 +102,14 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
     configPath,
     slackDirectory: BENCH_DIRECTORY,
     ontapFixture: benchFixture(),
-    handlers,
+    wrapTask,
     // AWS's task tokens are long (the API takes up to 2,048 characters) and the request item carries two.
     taskTokenChars: TASK_TOKEN_CHARS,
     logLevel: 'warn',
   });
   const { slack, simulator } = stack;
   if (!slack || !simulator) throw new Error('the benchmark needs the embedded Slack stand-in and ONTAP simulator');
+  const functionsConfigPath = writeBenchConfig(simulator);
   const poster = new SignedPoster(stack.urls.slackEvents, stack.signingSecret);
   const observerClient = localDynamoClient(stack.urls.dynamodb);
   const capacity = new CapacityMeter(stack.dynamoClient);
@@ -125,6 +122,7 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
     capacity,
     taskMs,
     configPath,
+    functionsConfigPath,
     observer: new RequestStore({
       client: observerClient,
       tableName: 'ontap-jit-requests',

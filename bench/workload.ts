@@ -57,12 +57,14 @@ export function benchFixture(): FixtureInput {
   };
 }
 
-/** The configuration: one embedded cluster, accounts from the e-mail's local part, one policy for everyone on svm1. */
+/**
+ * The configuration: one cluster (no endpoint: the simulator serves it), accounts from the e-mail's
+ * local part, one policy for everyone on svm1.
+ */
 export const BENCH_CONFIG = {
   clusters: [
     {
       name: 'cluster1',
-      endpoint: 'embedded',
       credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' },
     },
   ],
@@ -86,8 +88,13 @@ export const BENCH_CONFIG = {
 };
 
 /** Writes the configuration where `JIT_CONFIG` can name it (JSON is YAML) and returns the path. */
-export function writeBenchConfig(): string {
-  const path = join(tmpdir(), `ontap-jit-bench-config-${process.pid}.json`);
-  writeFileSync(path, JSON.stringify(BENCH_CONFIG, null, 2));
+export function writeBenchConfig(simulator?: { url: string; caPem?: string }): string {
+  const name = simulator ? 'functions-config' : 'config';
+  const path = join(tmpdir(), `ontap-jit-bench-${name}-${process.pid}.json`);
+  // The functions run outside the local stack: their cluster's endpoint is the simulator's, as for a real cluster.
+  const clusters = BENCH_CONFIG.clusters.map((c) =>
+    simulator ? { ...c, endpoint: simulator.url, ...(simulator.caPem ? { caCertificate: simulator.caPem } : {}) } : c,
+  );
+  writeFileSync(path, JSON.stringify({ ...BENCH_CONFIG, clusters }, null, 2));
   return path;
 }

@@ -45,11 +45,13 @@ export class JitAppStack extends Stack {
     super(scope, id, props);
     const { config, configText: bundledConfig, table, slackSecret } = props;
     const logRetentionDays = config.aws.logRetentionDays;
-    for (const cluster of config.clusters.filter((c) => c.endpoint === 'embedded')) {
-      // Synth still succeeds (the example configuration is meant to synthesize), but a deployment cannot reach the simulator.
+    for (const [index, cluster] of config.clusters.entries()) {
+      if (cluster.endpoint) continue;
+      // Synth still succeeds (the example configuration is meant to synthesize), but deployed functions cannot call it.
       Annotations.of(this).addWarningV2(
-        'ontap-jit:embedded-cluster',
-        `Cluster "${cluster.name}" uses the embedded ONTAP simulator; deployed functions cannot reach it. Give its https:// management endpoint before deploying.`,
+        'ontap-jit:cluster-without-endpoint',
+        `Cluster "${cluster.name}" has no endpoint (clusters[${index}].endpoint); deployed functions cannot call it. ` +
+          'Give its https:// management endpoint before deploying.',
       );
     }
     if (config.aws.vpc) this.vpc = new CustomerVpc(this, 'CustomerVpc', { settings: config.aws.vpc });

@@ -12,27 +12,25 @@ import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { loadConfig } from '../lambdas/config/load';
 import type { Config } from '../lambdas/config/schema';
 import { RECONCILE_PERIOD_SECONDS } from '../lambdas/domain/attention';
 import type { AccessRequest } from '../lambdas/domain/request';
-import { nodeListenerFor } from '../lambdas/handlers/slack-ingress';
 import { type ReconcileOptions, type ReconcileResult, reconcile } from '../lambdas/lifecycle/reconcile';
 import { type Clock, scaledClock } from '../lambdas/runtime/clock';
-import { Logger, type LogLevel } from '../lambdas/runtime/logger';
-import { reportUnresolvedGroup } from '../lambdas/runtime/metrics';
-import { getRuntime, resetRuntime, setRuntimeForTesting } from '../lambdas/runtime/runtime';
+import type { LogLevel } from '../lambdas/runtime/logger';
+import type { Runtime } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
-import { SlackDirectory as PeopleLookup } from '../lambdas/slack/directory';
-import { createJsonLogger } from '../lambdas/slack/logger';
-import { Notifier } from '../lambdas/slack/notifier';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
+import { loadLocalConfig, simulatedClusters, withSimulator } from './local-config';
+import { sinkLogger, sinkMetrics } from './local-logger';
+import { localRuntime } from './local-runtime';
 import { type FixtureInput, type OntapSimulator, startOntapSimulator } from './ontap-sim';
 import { createSandboxHandler, type SandboxHandler } from './sandbox/handler';
 import type { SlackDirectory } from './slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from './slack-api/server';
+import { nodeListenerFor } from './slack-ingress-server';
 import { type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from './stepfunctions';
 
 /** How the local stack is started. */
@@ -57,8 +55,8 @@ export interface LocalStackOptions {
   readonly slackDirectory?: SlackDirectory;
   /** The cluster the ONTAP simulator plays. @default its example cluster */
   readonly ontapFixture?: FixtureInput;
-  /** Replaces workflow task handlers by task name (benchmarks wrap them to time them). @default the product's */
-  readonly handlers?: LocalWorkflowOptions['handlers'];
+  /** Wraps each workflow task handler (benchmarks time them). @default none */
+  readonly wrapTask?: LocalWorkflowOptions['wrapTask'];
   /** Characters of each task token (benchmarks use AWS-sized ones). @default 64 */
   readonly taskTokenChars?: number;
   /**
@@ -95,6 +93,8 @@ export interface LocalStack {
   readonly speed: number;
   /** The workflow on the local runner: executions, waits, and its counters (transitions, invocations, DynamoDB calls). */
   readonly workflow: LocalWorkflow;
+  /** The ports the workflow's task handlers run with. */
+  readonly runtime: Runtime;
   /** The DynamoDB client the store and the handlers share (its calls are counted). */
   readonly dynamoClient: DynamoDBClient;
   /** Runs one reconciler pass now (the scheduled ones run by themselves unless `reconciler: false`). */
@@ -119,7 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const env = options.env ?? process.env;
   const speed = options.speed ?? 1;
   if (!(speed >= 1) || !Number.isFinite(speed)) throw new RangeError('speed must be a number, 1 or more');
-  const config = loadConfig(options.configPath ?? env.JIT_CONFIG);
+  let config = loadLocalConfig(options.configPath ?? env.JIT_CONFIG);
   const closers: (() => Promise<void> | void)[] = [];
   const close = async (): Promise<void> => {
     for (const closer of closers.reverse()) await Promise.resolve(closer()).catch(() => undefined);
@@ -127,7 +127,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const clock = options.clock ?? scaledClock(speed);
     const sink = options.log ?? (() => undefined);
-    const logger = new Logger({ service: 'ontap-jit-local' }, options.logLevel ?? 'info', sink);
+    const logLevel = options.logLevel ?? 'info';
+    const logger = sinkLogger(sink, 'ontap-jit-local', logLevel);
+    const metrics = sinkMetrics(sink, 'ontap-jit-local');
 
     // DynamoDB: embedded unless an endpoint is given.
     let dynamoEndpoint = env.DYNAMODB_ENDPOINT;
@@ -146,32 +148,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoClient = dynamo.client;
       tableName = dynamo.tableName;
     }
-    const store = new RequestStore({ client: dynamoClient, tableName, retentionSeconds: config.retention });
+    const store = new RequestStore({
+      client: dynamoClient,
+      tableName,
+      retentionSeconds: config.retention,
+      logger,
+      metrics,
+    });
 
-    // ONTAP: one simulator serves every cluster configured as `embedded`.
+    // ONTAP: one simulator serves every cluster configured without an endpoint.
     const ontapUrls: Record<string, string> = {};
     let simulator: OntapSimulator | undefined;
-    const embedded = config.clusters.filter((c) => c.endpoint === 'embedded');
-    if (embedded.length > 0) {
+    const simulated = simulatedClusters(config);
+    if (simulated.length > 0) {
       simulator = await startOntapSimulator({
         clock,
         ...(options.ontapFixture ? { fixture: options.ontapFixture } : {}),
         ...(env.ONTAP_SIM_PORT ? { port: Number(env.ONTAP_SIM_PORT) } : {}),
       });
       closers.push(() => simulator?.close());
-      // The runtime reads the simulator's place and credentials the way it reads a real cluster's.
-      env.ONTAP_EMBEDDED_URL = simulator.url;
-      if (simulator.caPem) env.ONTAP_EMBEDDED_CA_PEM = simulator.caPem;
-      for (const cluster of embedded) {
+      // The product reaches the simulator the way it reaches a real cluster: its endpoint and CA in the configuration.
+      config = withSimulator(config, simulator);
+      for (const cluster of config.clusters.filter((c) => simulated.includes(c.name))) {
         const { usernameEnv, passwordEnv } = cluster.credentials;
         if (usernameEnv && !env[usernameEnv]) env[usernameEnv] = simulator.credentials.username;
         if (passwordEnv && !env[passwordEnv]) env[passwordEnv] = simulator.credentials.password;
-        ontapUrls[cluster.name] = simulator.url;
       }
     }
-    for (const cluster of config.clusters)
-      if (cluster.endpoint !== 'embedded') ontapUrls[cluster.name] = cluster.endpoint;
-    env.JIT_TIME_SCALE = String(speed);
+    for (const cluster of config.clusters) if (cluster.endpoint) ontapUrls[cluster.name] = cluster.endpoint;
 
     // Slack: the stand-in unless a real Web API is named.
     let slack: SlackApiStandIn | undefined;
@@ -193,12 +197,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throw new Error('With SLACK_API_URL set, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set too.');
     }
 
-    // The state machine, as synthesized for AWS, on the local runner.
+    // The state machine, as synthesized for AWS, on the local runner; its tasks run with the ports below.
+    let ports: Runtime | undefined;
     const local = await startLocalWorkflow({
       timeScale: speed,
       clock,
+      ports: async () => {
+        if (!ports) throw new Error('the local workflow ran a task before the stack was started');
+        return ports;
+      },
       ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
-      ...(options.handlers ? { handlers: options.handlers } : {}),
+      ...(options.wrapTask ? { wrapTask: options.wrapTask } : {}),
       ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
       log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
     });
@@ -206,30 +215,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     local.counters.countDynamo(dynamoClient);
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
 
-    // The task handlers' runtime: the same parts, so the workflow and the ingress see one world.
-    const taskSlack = new WebClient(botToken, { slackApiUrl });
-    setRuntimeForTesting({
+    // The task handlers' ports: the same parts, so the workflow and the ingress see one world.
+    const runtime = localRuntime({
       config,
       store,
       workflow,
       clock,
       logger,
-      notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
-      directory: new PeopleLookup({
-        web: taskSlack,
-        accounts: config.slack.accounts,
-        now: () => clock.now(),
-        groupTtlSeconds: 0,
-        onUnresolvedGroup: reportUnresolvedGroup(logger),
-      }),
+      metrics,
+      slack: new WebClient(botToken, { slackApiUrl }),
+      timeScale: speed,
     });
-    closers.push(() => resetRuntime());
+    ports = runtime;
 
     // The reconciler, on the same scaled clock as everything else (AWS runs it on a schedule).
-    const reconcileNow = async (opts?: ReconcileOptions): Promise<ReconcileResult> => {
-      const rt = await getRuntime();
-      return reconcile(rt, rt.logger.child({ task: 'reconcile' }), opts);
-    };
+    const reconcileNow = (opts?: ReconcileOptions): Promise<ReconcileResult> =>
+      reconcile(runtime, logger.createChild({ persistentKeys: { task: 'reconcile' } }), opts);
     if (options.reconciler !== false) closers.push(scheduleReconciler(reconcileNow, speed));
 
     const app = createSlackApp({
@@ -240,7 +241,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       botToken,
       slackApiUrl,
       clock,
-      logger: createJsonLogger({ name: 'slack-ingress', write: sink }),
+      logger: sinkLogger(sink, 'ontap-jit-slack', logLevel),
+      metrics,
     });
     const ingress = nodeListenerFor(app);
 
@@ -297,6 +299,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       },
       config,
       store,
+      runtime,
       ...(simulator ? { simulator } : {}),
       ...(slack ? { slack } : {}),
       signingSecret,

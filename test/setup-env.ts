@@ -1,5 +1,6 @@
 /** Test process environment: the SDK's notice about Node 20 is known (Lambda runs Node 22) and only noise here. */
 import { Server, Socket } from 'node:net';
+import { DEPLOYED_ENV } from './deployed-env';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -15,3 +16,6 @@ export function restoreNetwork(): void {
 }
 
 restoreNetwork();
+
+// The variables every deployed function has, for code that reads its environment as a Lambda does.
+for (const [name, value] of Object.entries(DEPLOYED_ENV)) process.env[name] ??= value;

@@ -17,12 +17,12 @@ import { transition } from '../../lambdas/domain/transitions';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { OntapClient } from '../../lambdas/ontap';
 import { scaledClock } from '../../lambdas/runtime/clock';
-import { Logger } from '../../lambdas/runtime/logger';
 import { SlackDirectory } from '../../lambdas/slack/directory';
 import { Notifier } from '../../lambdas/slack/notifier';
 import { WorkflowClient } from '../../lambdas/stepfunctions/client';
 import { RequestStore } from '../../lambdas/store/requests';
 import { startEmbeddedDynamo } from '../../local/dynamodb';
+import { sinkLogger, sinkMetrics } from '../../local/local-logger';
 import { startOntapSimulator } from '../../local/ontap-sim';
 import { startSlackApi } from '../../local/slack-api/server';
 import { RunCounters, startLocalWorkflow } from '../../local/stepfunctions';
@@ -61,7 +61,7 @@ export async function measureReconcilePass(levels: readonly number[], work: read
   });
   const rt = {
     config: parseConfig({
-      clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+      clusters: [{ name: 'cluster1', endpoint: sim.url }],
       slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice' } } },
       policies: [
         {
@@ -90,7 +90,8 @@ export async function measureReconcilePass(levels: readonly number[], work: read
     }),
     workflow: new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn }),
     clock,
-    logger: new Logger({ service: 'bench' }, 'error', () => undefined),
+    logger: sinkLogger(() => undefined, 'bench', 'error'),
+    metrics: sinkMetrics(() => undefined, 'bench'),
     ontap: async () => ontap,
   };
   const figures: PassFigures[] = [];

@@ -49,8 +49,8 @@ const clusterEndpoint = z.url({ protocol: /^https?$/ }).superRefine((text, ctx) 
 export const ClusterSchema = z
   .object({
     name: clusterName,
-    /** `https://host[:port]` of the cluster management interface, or `embedded` for the ONTAP simulator. */
-    endpoint: z.union([z.literal('embedded'), clusterEndpoint]).default('embedded'),
+    /** `https://host[:port]` of the cluster management interface; a function fails to call a cluster without one. */
+    endpoint: clusterEndpoint.optional(),
     credentials: CredentialsSchema.default({}),
     /** PEM of the CA that signed the cluster's certificate (clusters commonly use a private CA). */
     caCertificate: z

@@ -1,10 +1,12 @@
 /** Step Functions task AwaitApproval (.waitForTaskToken): keeps the token, posts the approval message. */
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<{ waiting: boolean }> {
-  const [{ runTask }, { AwaitInputSchema }, { awaitApproval }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/await-approval'),
-  ]);
-  return runTask('await-approval', AwaitInputSchema, event, awaitApproval);
-}
+import { awaitApproval } from '../lifecycle/await-approval';
+import { AwaitInputSchema } from '../lifecycle/task-io';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
+
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) =>
+  taskHandler('await-approval', AwaitInputSchema, awaitApproval, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -1,10 +1,11 @@
 /** Step Functions task AwaitEnd (.waitForTaskToken): keeps the token that "Revoke now" completes. */
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<{ waiting: boolean }> {
-  const [{ runTask }, { AwaitInputSchema }, { awaitEnd }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/await-end'),
-  ]);
-  return runTask('await-end', AwaitInputSchema, event, awaitEnd);
-}
+import { awaitEnd } from '../lifecycle/await-end';
+import { AwaitInputSchema } from '../lifecycle/task-io';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
+
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) => taskHandler('await-end', AwaitInputSchema, awaitEnd, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -1,12 +1,12 @@
 /** Step Functions tasks CheckApproval and CheckBeforeGrant: route on the stored decision. */
-import type { CheckApprovalOutput } from '../lifecycle/task-io';
+import { checkApproval } from '../lifecycle/await-approval';
+import { CheckApprovalInputSchema } from '../lifecycle/task-io';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
 
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<CheckApprovalOutput> {
-  const [{ runTask }, { CheckApprovalInputSchema }, { checkApproval }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/await-approval'),
-  ]);
-  return runTask('check-approval', CheckApprovalInputSchema, event, checkApproval);
-}
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) =>
+  taskHandler('check-approval', CheckApprovalInputSchema, checkApproval, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -1,12 +1,12 @@
 /** Step Functions task Grant: lock, JIT entry on the cluster, GRANTED. */
-import type { GrantOutput } from '../lifecycle/task-io';
+import { grantAccess } from '../lifecycle/grant';
+import { GrantInputSchema } from '../lifecycle/task-io';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
 
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<GrantOutput> {
-  const [{ runTask }, { GrantInputSchema }, { grantAccess }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/grant'),
-  ]);
-  return runTask('grant-access', GrantInputSchema, event, grantAccess);
-}
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) =>
+  taskHandler('grant-access', GrantInputSchema, grantAccess, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -2,14 +2,19 @@
  * Scheduled reconciler (EventBridge, every RECONCILE_PERIOD_SECONDS): one bounded pass that makes
  * the world match the records.
  */
-import type { ReconcileResult } from '../lifecycle/reconcile';
+import type { Context } from 'aws-lambda';
+import { type ReconcileResult, reconcile } from '../lifecycle/reconcile';
+import { getRuntime, type Runtime } from '../runtime/runtime';
 
-/** Lambda entry point; the scheduled event carries nothing the pass needs. Its work is loaded on first invocation. */
-export const handler = async (): Promise<ReconcileResult> => {
-  const [{ getRuntime }, { reconcile }] = await Promise.all([
-    import('../runtime/runtime'),
-    import('../lifecycle/reconcile'),
-  ]);
-  const rt = await getRuntime();
-  return reconcile(rt, rt.logger.child({ task: 'reconcile' }));
-};
+/** The reconciler over the ports `ports()` gives; the scheduled event carries nothing the pass needs. */
+export const make =
+  (ports: () => Promise<Runtime>) =>
+  async (_event?: unknown, context?: Context): Promise<ReconcileResult> => {
+    const rt = await ports();
+    if (context) rt.logger.addContext(context);
+    // The pass publishes its metrics itself, zeros included.
+    return reconcile(rt, rt.logger.createChild({ persistentKeys: { task: 'reconcile' } }));
+  };
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

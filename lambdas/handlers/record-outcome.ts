@@ -1,12 +1,12 @@
 /** Step Functions tasks Record*: a failed validation, approval post, grant or revoke, recorded and told. */
-import type { RecordOutcomeOutput } from '../lifecycle/task-io';
+import { recordOutcome } from '../lifecycle/record-outcome';
+import { RecordOutcomeInputSchema } from '../lifecycle/task-io';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
 
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<RecordOutcomeOutput> {
-  const [{ runTask }, { RecordOutcomeInputSchema }, { recordOutcome }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/record-outcome'),
-  ]);
-  return runTask('record-outcome', RecordOutcomeInputSchema, event, recordOutcome);
-}
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) =>
+  taskHandler('record-outcome', RecordOutcomeInputSchema, recordOutcome, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -1,12 +1,12 @@
 /** Step Functions task Revoke: removes the JIT entry, records EXPIRED or REVOKED. */
-import type { RevokeOutput } from '../lifecycle/task-io';
+import { revokeAccess } from '../lifecycle/await-end';
+import { RevokeInputSchema } from '../lifecycle/task-io';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
 
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<RevokeOutput> {
-  const [{ runTask }, { RevokeInputSchema }, { revokeAccess }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/await-end'),
-  ]);
-  return runTask('revoke-access', RevokeInputSchema, event, revokeAccess);
-}
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) =>
+  taskHandler('revoke-access', RevokeInputSchema, revokeAccess, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -1,12 +1,13 @@
 /** Step Functions task Validate: the request against its policy and the cluster. */
-import type { ValidateOutput } from '../lifecycle/task-io';
 
-/** Lambda entry point; what it runs is loaded on the first invocation (see runTask). */
-export async function handler(event: unknown): Promise<ValidateOutput> {
-  const [{ runTask }, { ValidateInputSchema }, { validateRequest }] = await Promise.all([
-    import('./task-handler'),
-    import('../lifecycle/task-io'),
-    import('../lifecycle/validate'),
-  ]);
-  return runTask('validate-request', ValidateInputSchema, event, validateRequest);
-}
+import { ValidateInputSchema } from '../lifecycle/task-io';
+import { validateRequest } from '../lifecycle/validate';
+import { getRuntime, type Runtime } from '../runtime/runtime';
+import { taskHandler } from './task-handler';
+
+/** The task's handler over the ports `ports()` gives (the runtime in AWS; the local stack and tests give theirs). */
+export const make = (ports: () => Promise<Runtime>) =>
+  taskHandler('validate-request', ValidateInputSchema, validateRequest, ports);
+
+/** Lambda entry point. */
+export const handler = make(getRuntime);

@@ -13,7 +13,7 @@
 import { retryDelaySeconds } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { nowOf } from '../runtime/clock';
-import { describeError, type Logger } from '../runtime/logger';
+import { countMetric, describeError, type Logger, type Metrics, publishMetrics } from '../runtime/logger';
 import { OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
 import type { Runtime } from '../runtime/runtime';
 import type { DueItem } from '../store/due-items';
@@ -86,7 +86,7 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
 
   const runOne = async (item: DueItem): Promise<void> => {
     const cluster = clusterOf(item);
-    const itemLog = log.child(labelOf(item));
+    const itemLog = log.createChild({ persistentKeys: labelOf(item) });
     let outcome: Awaited<ReturnType<typeof repairItem>> | undefined;
     try {
       outcome = await withDeadline(repairItem(rt, item, itemLog, count), o.itemDeadlineMs);
@@ -113,7 +113,7 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
       if ((timeouts.get(cluster) ?? 0) >= o.clusterTimeouts) {
         // This cluster is not answering: its items wait for the next pass instead of the others.
         retrying += 1;
-        await fileForLater(rt, item, false, log.child(labelOf(item)));
+        await fileForLater(rt, item, false, log.createChild({ persistentKeys: labelOf(item) }));
         noteStillOwed(item, undefined, { overdueStillLive, cleanupPending }, now);
         continue;
       }
@@ -139,7 +139,7 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
     overdueStillLive,
     cleanupPending,
   };
-  publish(log, result);
+  publish(rt.metrics, log, result);
   return result;
 }
 
@@ -194,17 +194,18 @@ function noteStillOwed(
   if (request.status === 'FAILED' && request.cleanupPending) lists.cleanupPending.push(request.id);
 }
 
-function publish(log: Logger, r: ReconcileResult): void {
+function publish(metrics: Metrics, log: Logger, r: ReconcileResult): void {
   const m = RECONCILER_METRICS;
-  log.metric(m.passes, 1);
-  log.metric(m.due, r.due);
-  log.metric(m.repaired, r.repaired);
-  log.metric(m.retrying, r.retrying);
-  log.metric(m.signalsResent, r.events['signal-resent'] ?? 0);
-  log.metric(m.locksReleased, r.events['lock-released'] ?? 0);
-  log.metric(m.auditRepaired, r.events['audit-repaired'] ?? 0);
-  log.metric(m.cleanupPending, r.cleanupPending.length);
-  log.metric(OVERDUE_GRANTS_METRIC, r.overdueStillLive.length);
+  countMetric(metrics, m.passes, 1);
+  countMetric(metrics, m.due, r.due);
+  countMetric(metrics, m.repaired, r.repaired);
+  countMetric(metrics, m.retrying, r.retrying);
+  countMetric(metrics, m.signalsResent, r.events['signal-resent'] ?? 0);
+  countMetric(metrics, m.locksReleased, r.events['lock-released'] ?? 0);
+  countMetric(metrics, m.auditRepaired, r.events['audit-repaired'] ?? 0);
+  countMetric(metrics, m.cleanupPending, r.cleanupPending.length);
+  countMetric(metrics, OVERDUE_GRANTS_METRIC, r.overdueStillLive.length);
+  publishMetrics(metrics);
   const { due, repaired, retrying, more, events } = r;
   log.info('reconciler pass', { due, repaired, retrying, more, events });
 }

@@ -9,7 +9,7 @@ import { toUtcSecond } from '../domain/durations';
 import type { LifecycleEvent } from '../domain/transitions';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import { describeError } from '../runtime/logger';
+import { countMetric, describeError } from '../runtime/logger';
 import { REVOKE_FAILED_METRIC } from '../runtime/metrics';
 import type { Runtime } from '../runtime/runtime';
 import { cleanUpGrant } from './grant';
@@ -65,6 +65,6 @@ export async function recordOutcome(
     // Already recorded by an earlier try of this step, or the request moved on meanwhile.
     log.info('failure not recorded again', { status: result.request.status, refusal: result.error.message });
   }
-  if (input.outcome === 'REVOKE_FAILED') log.metric(REVOKE_FAILED_METRIC, 1);
+  if (input.outcome === 'REVOKE_FAILED') countMetric(rt.metrics, REVOKE_FAILED_METRIC, 1);
   return { status: result.request.status, reason };
 }

@@ -3,6 +3,7 @@
  * paging, error answers mapped to typed errors, and credentials read again after a 401.
  */
 import type { z } from 'zod';
+import { once } from '../runtime/once';
 import { errorFromAnswer, headerValue, parseWith, truncate } from './answers';
 import { OntapJobFailedError, OntapResponseFormatError } from './errors';
 import { pathSegment, type QueryValues, queryString, uuidArg } from './names';
@@ -40,7 +41,14 @@ export class OntapSession {
   readonly #jobIntervalMs: number;
   readonly #jobMaxPolls: number;
   readonly #credentials: OntapCredentialSource | undefined;
-  #clusterOwner: Promise<ClusterOwner | null> | undefined;
+  // Cache only a success; a failed lookup is tried again next time.
+  readonly #clusterOwner = once(async (): Promise<ClusterOwner | null> => {
+    const path = `/api/security/accounts${queryString({ scope: 'cluster', fields: 'owner', max_records: 1 })}`;
+    const { json } = await this.call('GET', path);
+    const page = parseWith(collectionSchema(AccountOwnerRecordSchema), json, 'GET', path, 'collection');
+    const owner = page.records?.[0]?.owner;
+    return owner ? { uuid: owner.uuid, name: owner.name } : null;
+  });
 
   /** Validates the options (OntapConfigError names a bad field, never its value); connects lazily. */
   constructor(options: OntapClientOptions) {
@@ -115,19 +123,7 @@ export class OntapSession {
 
   /** The cluster-scoped owner (admin SVM), taken from a cluster-scoped account, as NOTES.md describes. */
   clusterOwner(): Promise<ClusterOwner | null> {
-    if (!this.#clusterOwner) {
-      const path = `/api/security/accounts${queryString({ scope: 'cluster', fields: 'owner', max_records: 1 })}`;
-      this.#clusterOwner = this.call('GET', path).then(({ json }) => {
-        const page = parseWith(collectionSchema(AccountOwnerRecordSchema), json, 'GET', path, 'collection');
-        const owner = page.records?.[0]?.owner;
-        return owner ? { uuid: owner.uuid, name: owner.name } : null;
-      });
-      // Cache only a success; a failed lookup is tried again next time.
-      this.#clusterOwner.catch(() => {
-        this.#clusterOwner = undefined;
-      });
-    }
-    return this.#clusterOwner;
+    return this.#clusterOwner.get();
   }
 
   async #once(method: string, path: string, body: unknown): Promise<Answer> {

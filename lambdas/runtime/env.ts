@@ -3,17 +3,15 @@
  *
  *   JIT_CONFIG                configuration file (default: in AWS the configuration compiled into the
  *                             function's bundle at synth, locally config/example.yaml)
- *   JIT_TABLE_NAME            the requests table (default: ontap-jit-requests)
- *   DYNAMODB_ENDPOINT         a local DynamoDB API (the embedded one); absent in AWS
- *   STATE_MACHINE_ARN         the workflow's state machine (for completing its own task tokens)
+ *   JIT_TABLE_NAME            the requests table (required)
+ *   DYNAMODB_ENDPOINT         another DynamoDB API (a local one); absent in AWS
+ *   STATE_MACHINE_ARN         the workflow's state machine (required; for completing its own task tokens)
  *   SFN_ENDPOINT              a local Step Functions API (the local runner); absent in AWS
  *   SLACK_API_URL             Slack Web API base URL, ending in /api/ (default: https://slack.com/api/)
  *   SLACK_BOT_TOKEN           the bot token, locally
  *   SLACK_SIGNING_SECRET      the Slack app's signing secret, locally (the Slack endpoint only)
  *   SLACK_SECRET_ARN          in AWS: the secret holding {"signingSecret": "...", "botToken": "xoxb-..."}
  *                             (read when the variables above are unset; the value is never put in the environment)
- *   ONTAP_EMBEDDED_URL        where a cluster configured with `endpoint: embedded` is served (the simulator)
- *   ONTAP_EMBEDDED_CA_PEM     the simulator's CA certificate (PEM), when it serves HTTPS
  *   <cluster usernameEnv/passwordEnv>  ONTAP credentials locally, as named in the configuration;
  *                             otherwise the cluster's secret ({"username","password"}) in Secrets Manager:
  *   ONTAP_CLUSTER_SECRETS     in AWS: {"<cluster name>": "<secret ARN>", ...}, the secret of every cluster
@@ -22,8 +20,8 @@
  *                             again (0 reads it at every use; default: the configuration's aws.secretsMaxAge,
  *                             5 minutes unless set); a refused value is read again at once
  *   JIT_TIME_SCALE            local runs only: business time runs this many times faster (default 1)
- *   JIT_LOG_LEVEL             debug | info | warn | error (default info)
- *   AWS_REGION                set by Lambda
+ *   JIT_LOG_LEVEL             debug | info | warn | error (default: POWERTOOLS_LOG_LEVEL, else info)
+ *   AWS_REGION                set by Lambda (required)
  */
 import { z } from 'zod';
 import { EnvironmentError } from './errors';
@@ -46,21 +44,19 @@ const optional = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
 
+const required = z.string('is not set').trim().min(1, 'is not set');
+
 /** The variables, with defaults applied. */
 export const EnvSchema = z.object({
   JIT_CONFIG: optional,
-  JIT_TABLE_NAME: optional.transform((v) => v ?? 'ontap-jit-requests'),
+  JIT_TABLE_NAME: required,
   DYNAMODB_ENDPOINT: optional,
-  STATE_MACHINE_ARN: optional.transform(
-    (v) => v ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:ontap-jit-workflow',
-  ),
+  STATE_MACHINE_ARN: required.startsWith('arn:', 'must be an ARN'),
   SFN_ENDPOINT: optional,
   SLACK_API_URL: optional,
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,
   SLACK_SECRET_ARN: optional,
-  ONTAP_EMBEDDED_URL: optional,
-  ONTAP_EMBEDDED_CA_PEM: optional,
   ONTAP_CLUSTER_SECRETS: optional.transform((v, ctx) => {
     if (v === undefined) return {};
     let data: unknown;
@@ -95,7 +91,7 @@ export const EnvSchema = z.object({
     return scale;
   }),
   JIT_LOG_LEVEL: optional,
-  AWS_REGION: optional.transform((v) => v ?? 'us-east-1'),
+  AWS_REGION: required,
 });
 
 /** The validated environment. */

@@ -1,66 +1,85 @@
 /**
- * Structured JSON logs, one object per line, with the request id on every line of a task. Values
- * under keys that look like secrets or task tokens are replaced before anything is written.
+ * Logs and metrics, by Powertools for AWS Lambda: structured JSON lines with the Lambda request id
+ * (once the handler adds its context) and the keys a child was made with; count metrics in
+ * CloudWatch's embedded metric format. Values under keys that look like secrets or task tokens are
+ * replaced before anything is written.
  */
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_NAMESPACE, UNRESOLVED_USER_GROUP_METRIC } from './metrics';
 
-import { METRIC_NAMESPACE, metricFields } from './metrics';
+/** The product's logger: Powertools' Logger (`createChild({ persistentKeys })` binds keys to every line). */
+export type Logger = PowertoolsLogger;
 
-/** The CloudWatch namespace the product's metrics go to (lambdas/runtime/metrics.ts; the alarms watch it). */
-export { METRIC_NAMESPACE };
+/** The product's metrics: Powertools' Metrics, published with `publishMetrics`. */
+export type { Metrics };
 
-/** Log levels, in increasing severity. */
+/** Log levels the product accepts in JIT_LOG_LEVEL. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 const SECRET_KEY = /token|secret|password|authorization|credential|signature/i;
 
-/** Where log lines go; a test can collect them. */
-export type LogSink = (line: string) => void;
+/** A JSON replacer that writes `[redacted]` for the value of every secret-looking key, at any depth. */
+export function redactSecrets(key: string, value: unknown): unknown {
+  return key !== '' && SECRET_KEY.test(key) && value !== undefined ? '[redacted]' : value;
+}
 
-/** A logger bound to some fields (e.g. the request id) that it writes on every line. */
-export class Logger {
-  constructor(
-    private readonly fields: Readonly<Record<string, unknown>> = {},
-    private readonly level: LogLevel = 'info',
-    private readonly sink: LogSink = (line) => process.stdout.write(`${line}\n`),
-  ) {}
+/** Reads a log level name (JIT_LOG_LEVEL), or undefined for none or an unknown name. */
+export function parseLogLevel(text: string | undefined): LogLevel | undefined {
+  const level = text?.trim().toLowerCase();
+  return level === 'debug' || level === 'info' || level === 'warn' || level === 'error' ? level : undefined;
+}
 
-  /** A logger that also writes `fields` on every line. */
-  child(fields: Record<string, unknown>): Logger {
-    return new Logger({ ...this.fields, ...fields }, this.level, this.sink);
-  }
+/**
+ * The options every product logger is made with: the service name, the redaction, and the level
+ * (`level`, else JIT_LOG_LEVEL; without either Powertools reads POWERTOOLS_LOG_LEVEL, default INFO).
+ */
+export function loggerOptions(serviceName: string, level?: LogLevel): ConstructorOptions {
+  const logLevel = level ?? parseLogLevel(process.env.JIT_LOG_LEVEL);
+  return { serviceName, jsonReplacerFn: redactSecrets, ...(logLevel ? { logLevel } : {}) };
+}
 
-  /** Logs at debug level. */
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.write('debug', message, fields);
-  }
+/** A logger writing JSON lines to stdout, where Lambda sends them to CloudWatch Logs. */
+export function createLogger(serviceName: string, level?: LogLevel): Logger {
+  return new PowertoolsLogger(loggerOptions(serviceName, level));
+}
 
-  /** Logs at info level. */
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.write('info', message, fields);
-  }
+/** The options of the product's metrics: its namespace (the alarms in lib/constructs watch it). */
+export function metricsOptions(serviceName: string): { namespace: string; serviceName: string } {
+  return { namespace: METRIC_NAMESPACE, serviceName };
+}
 
-  /** Logs at warn level. */
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.write('warn', message, fields);
-  }
+/**
+ * Metrics for the product's namespace, without dimensions: the alarms watch each metric by name
+ * alone, so the `service` dimension Powertools adds by default is dropped.
+ */
+export function createMetrics(serviceName: string): Metrics {
+  const metrics = new Metrics(metricsOptions(serviceName));
+  metrics.clearDefaultDimensions();
+  return metrics;
+}
 
-  /** Logs at error level. */
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.write('error', message, fields);
-  }
+/** Adds `value` to the count metric `name`; it goes out with the next `publishMetrics`. */
+export function countMetric(metrics: Metrics, name: string, value: number): void {
+  metrics.addMetric(name, MetricUnit.Count, value);
+}
 
-  /** Publishes a count metric in CloudWatch's embedded metric format (one JSON line, the bound fields included). */
-  metric(name: string, value: number): void {
-    const line = metricFields(name, value, this.fields);
-    this.sink(JSON.stringify(redact(line)));
-  }
+/** Writes the metrics stored so far as one EMF line (nothing when none were added), and clears them. */
+export function publishMetrics(metrics: Metrics): void {
+  if (!metrics.hasStoredMetrics()) return;
+  // One empty dimension set: the metric by name alone (EMF `Dimensions: [[]]`), which is what the alarms watch.
+  metrics.addDimensions({});
+  metrics.publishStoredMetrics();
+}
 
-  private write(level: LogLevel, message: string, fields?: Record<string, unknown>): void {
-    if (ORDER[level] < ORDER[this.level]) return;
-    const line = { level, time: new Date().toISOString(), message, ...this.fields, ...fields };
-    this.sink(JSON.stringify(redact(line)));
-  }
+/** How a user group Slack could not resolve is reported: a warning, and the metric at once. */
+export function reportUnresolvedGroup(logger: Logger, metrics: Metrics): (group: string, problem: string) => void {
+  return (group, problem) => {
+    logger.warn('user group not resolved; skipped', { group, problem });
+    countMetric(metrics, UNRESOLVED_USER_GROUP_METRIC, 1);
+    publishMetrics(metrics);
+  };
 }
 
 /** The error fields worth logging: name, message and the cause's name; never a stack full of payloads. */
@@ -68,20 +87,4 @@ export function describeError(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { error: String(error) };
   const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
   return { error: error.name, errorMessage: error.message, ...cause };
-}
-
-/** A copy of `value` with every secret-looking key's value replaced. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && v !== undefined ? '[redacted]' : redact(v, depth + 1);
-  }
-  return out;
-}
-
-/** Reads a log level name, defaulting to info. */
-export function parseLogLevel(text: string | undefined): LogLevel {
-  return text === 'debug' || text === 'info' || text === 'warn' || text === 'error' ? text : 'info';
 }

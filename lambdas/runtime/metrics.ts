@@ -1,4 +1,7 @@
-/** The product's CloudWatch metrics: published by the functions (embedded metric format), watched by lib/constructs/alarms.ts. */
+/**
+ * The names of the product's CloudWatch metrics: published by the functions (runtime/logger.ts),
+ * watched by the alarms in lib/constructs/.
+ */
 
 /** The namespace every metric goes to. */
 export const METRIC_NAMESPACE = 'OntapJitApprovals';
@@ -11,31 +14,6 @@ export const OVERDUE_GRANTS_METRIC = 'OverdueGrants';
 
 /** A user group a policy names that Slack could not resolve (deleted, disabled): skipped in that check. */
 export const UNRESOLVED_USER_GROUP_METRIC = 'UnresolvedUserGroup';
-
-/** How the task functions report a user group Slack could not resolve: a warning and the metric. */
-export function reportUnresolvedGroup(logger: {
-  warn(message: string, fields?: Record<string, unknown>): void;
-  metric(name: string, value: number): void;
-}): (group: string, problem: string) => void {
-  return (group, problem) => {
-    logger.warn('user group not resolved; skipped', { group, problem });
-    logger.metric(UNRESOLVED_USER_GROUP_METRIC, 1);
-  };
-}
-
-/** One count metric in CloudWatch's embedded metric format, with `fields` alongside (for loggers of objects). */
-export function metricFields(
-  name: string,
-  value: number,
-  fields: Record<string, unknown> = {},
-): Record<string, unknown> {
-  const metric = { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: name, Unit: 'Count' }] };
-  return {
-    _aws: { Timestamp: Date.now(), CloudWatchMetrics: [metric] },
-    [name]: value,
-    ...fields,
-  };
-}
 
 /** An audit item could not be written after its transition; the reconciler writes it. */
 export const AUDIT_WRITE_FAILED_METRIC = 'AuditWriteFailed';

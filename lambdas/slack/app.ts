@@ -5,7 +5,6 @@
  * as JSON), refuses anything unsigned, stale or stamped in the future before parsing it, and answers
  * within Slack's 3 seconds: validate, record, signal the workflow; never a call to a cluster.
  */
-import type { Logger } from '@slack/bolt';
 // The app and the one receiver it runs on, not the package's index: that one also loads the Express
 // and Socket Mode receivers (express, body-parser, iconv-lite, mime-db: ~0.7 MB a cold start parses for nothing).
 import App from '@slack/bolt/dist/App';
@@ -15,8 +14,9 @@ import { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
 import { Decisions } from '../lifecycle/decide';
 import { Intake, type WorkflowSignals } from '../lifecycle/submit';
-import { metricFields, UNRESOLVED_USER_GROUP_METRIC } from '../runtime/metrics';
+import { createMetrics, type Logger, type Metrics, reportUnresolvedGroup } from '../runtime/logger';
 import type { RequestStore } from '../store/requests';
+import { boltLogger } from './bolt-logger';
 import { SlackDirectory } from './directory';
 import { registerListeners } from './listeners';
 import type { SlackServices } from './services';
@@ -36,7 +36,10 @@ export interface SlackAppDeps {
   readonly slackApiUrl?: string;
   /** "Now" in epoch milliseconds, for request times, scheduled starts and the membership cache. @default the system clock */
   readonly clock?: { now(): number };
+  /** The product's logger; Bolt and the Web API client write through it too. */
   readonly logger: Logger;
+  /** Where the Slack side's metrics go. @default metrics of its own, written to stdout */
+  readonly metrics?: Metrics;
   /** How long a user group's members are cached. @default 60 */
   readonly groupCacheSeconds?: number;
 }
@@ -68,7 +71,7 @@ const MAX_BODY_BYTES = 1_000_000;
 
 /** Builds the Slack app and its single HTTP entry. */
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
-  const { logger } = deps;
+  const logger = boltLogger(deps.logger);
   const clock = deps.clock ?? { now: () => Date.now() };
   const token = typeof deps.botToken === 'string' ? fixedToken(deps.botToken) : deps.botToken;
   const web = new RefreshingWebClient(token, {
@@ -83,11 +86,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     web,
     accounts: deps.config.slack.accounts,
     now: () => clock.now(),
-    // Logged and counted (the metric line is also the log line), then skipped: /jit keeps working for everyone else.
-    onUnresolvedGroup: (group, problem) => {
-      const fields = { msg: 'user group not resolved; skipped', group, problem };
-      logger.warn(metricFields(UNRESOLVED_USER_GROUP_METRIC, 1, fields));
-    },
+    // Logged and counted, then skipped: /jit keeps working for everyone else.
+    onUnresolvedGroup: reportUnresolvedGroup(deps.logger, deps.metrics ?? createMetrics('ontap-jit-slack')),
     ...(deps.groupCacheSeconds !== undefined ? { groupTtlSeconds: deps.groupCacheSeconds } : {}),
   });
   const now = (): DateTime => DateTime.fromMillis(clock.now(), { zone: 'utc' });

@@ -6,7 +6,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Status } from '../domain/request';
 import type { LifecycleEvent } from '../domain/transitions';
-import { describeError } from '../runtime/logger';
+import { countMetric, describeError, publishMetrics } from '../runtime/logger';
 import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
 import { expiryOf, queryAll, type StoreContext, writeIf } from './context';
 import { RequestNotFoundError } from './errors';
@@ -49,7 +49,9 @@ export async function writeAudit(
   } catch (error) {
     const { requestId, seq } = event;
     ctx.logger.error('audit item not written; the reconciler writes it', { requestId, seq, ...describeError(error) });
-    ctx.logger.metric(AUDIT_WRITE_FAILED_METRIC, 1);
+    // Published now: the store also serves the Slack endpoint, which has no end-of-task flush.
+    countMetric(ctx.metrics, AUDIT_WRITE_FAILED_METRIC, 1);
+    publishMetrics(ctx.metrics);
   }
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {

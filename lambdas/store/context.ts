@@ -1,7 +1,7 @@
 /** What every part of the store shares: the document client, the table, its limits, paged reads, conditional writes. */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { Logger } from '../runtime/logger';
+import { createLogger, createMetrics, type Logger, type Metrics } from '../runtime/logger';
 
 /** The store's handle on the table, passed to each of its parts. */
 export interface StoreContext {
@@ -11,8 +11,10 @@ export interface StoreContext {
   readonly retentionSeconds: number;
   /** Attempts at one conditional write under contention before giving up. */
   readonly maxAttempts: number;
-  /** Where a failed audit write is logged and counted. */
+  /** Where a failed audit write is logged. */
   readonly logger: Logger;
+  /** Where a failed audit write is counted. */
+  readonly metrics: Metrics;
 }
 
 /** Options of the store. */
@@ -23,8 +25,10 @@ export interface RequestStoreOptions {
   readonly retentionSeconds: number;
   /** Attempts at one conditional write under contention before giving up. @default 25 */
   readonly maxAttempts?: number;
-  /** Where a failed audit write is logged and counted. @default JSON lines on stdout */
+  /** Where a failed audit write is logged. @default a logger of its own */
   readonly logger?: Logger;
+  /** Where a failed audit write is counted. @default metrics of its own */
+  readonly metrics?: Metrics;
 }
 
 /** The store's handle on the table described by `options`, with the defaults filled in. */
@@ -36,7 +40,8 @@ export function storeContext(options: RequestStoreOptions): StoreContext {
     tableName: options.tableName,
     retentionSeconds: options.retentionSeconds,
     maxAttempts: options.maxAttempts ?? 25,
-    logger: options.logger ?? new Logger({ service: 'ontap-jit-store' }),
+    logger: options.logger ?? createLogger('ontap-jit-store'),
+    metrics: options.metrics ?? createMetrics('ontap-jit-store'),
   };
 }
 

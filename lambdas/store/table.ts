@@ -1,5 +1,5 @@
 /**
- * The one table's shape, used by the CDK table construct and by the embedded DynamoDB
+ * The one table's shape, used by the CDK table construct and by the local stack's DynamoDB
  * (local/dynamodb.ts `createTableInput`) to create it, so the two never drift.
  *
  *   request     pk REQ#<id>      sk REQUEST            + gsi1 (requester), + gsi2 while a grant is live

@@ -5,21 +5,22 @@
  *
  *   const local = await startLocalWorkflow({ timeScale: 3600 });
  *   // point the product at it: SFN_ENDPOINT=local.url, STATE_MACHINE_ARN=local.stateMachineArn
- *   // (or setRuntimeForTesting({ workflow: new WorkflowClient({ client: sfnClient(local.url), ... }) }))
  *
- * The handlers read their runtime (lambdas/runtime/runtime.ts): give it the same clock as
- * `local.clock` so windows, waits and the ONTAP simulator agree.
+ * Each task runs its handler's `make(ports)` over the ports given (local/local-runtime.ts builds
+ * them from the stand-ins): give them the same clock as `local.clock` so windows, waits and the
+ * ONTAP simulator agree.
  */
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
-import { handler as awaitApproval } from '../../lambdas/handlers/await-approval';
-import { handler as awaitEnd } from '../../lambdas/handlers/await-end';
-import { handler as checkApproval } from '../../lambdas/handlers/check-approval';
-import { handler as grantAccess } from '../../lambdas/handlers/grant-access';
-import { handler as recordOutcome } from '../../lambdas/handlers/record-outcome';
-import { handler as revokeAccess } from '../../lambdas/handlers/revoke-access';
-import { handler as validateRequest } from '../../lambdas/handlers/validate-request';
+import { make as awaitApproval } from '../../lambdas/handlers/await-approval';
+import { make as awaitEnd } from '../../lambdas/handlers/await-end';
+import { make as checkApproval } from '../../lambdas/handlers/check-approval';
+import { make as grantAccess } from '../../lambdas/handlers/grant-access';
+import { make as recordOutcome } from '../../lambdas/handlers/record-outcome';
+import { make as revokeAccess } from '../../lambdas/handlers/revoke-access';
+import { make as validateRequest } from '../../lambdas/handlers/validate-request';
 import type { Clock } from '../../lambdas/runtime/clock';
+import { getRuntime, type Runtime } from '../../lambdas/runtime/runtime';
 import type { WorkflowTask } from '../../lib/workflow-definition';
 import { type SfnFaults, startStepFunctionsApi } from './api-server';
 import { RunCounters } from './counters';
@@ -28,18 +29,33 @@ import { LocalStepFunctions, type TaskHandler } from './runner';
 
 export { SfnFaults, type StepFunctionsApi, startStepFunctionsApi } from './api-server';
 export { type DynamoCounts, type ExecutionCounts, RunCounters } from './counters';
-export { type ExecutionDescription, LocalStepFunctions, type LocalStepFunctionsOptions } from './runner';
+export {
+  type ExecutionDescription,
+  LocalStepFunctions,
+  type LocalStepFunctionsOptions,
+  type TaskHandler,
+} from './runner';
 
-/** The workflow's task handlers, by function name (= task name). */
-export const WORKFLOW_HANDLERS: Readonly<Record<WorkflowTask, TaskHandler>> = {
-  'validate-request': validateRequest,
-  'await-approval': awaitApproval,
-  'check-approval': checkApproval,
-  'grant-access': grantAccess,
-  'await-end': awaitEnd,
-  'revoke-access': revokeAccess,
-  'record-outcome': recordOutcome,
-};
+/** The workflow's task handlers, by function name (= task name), each over the ports `ports()` gives. */
+export function workflowHandlers(ports: () => Promise<Runtime>): Readonly<Record<WorkflowTask, TaskHandler>> {
+  return {
+    'validate-request': validateRequest(ports),
+    'await-approval': awaitApproval(ports),
+    'check-approval': checkApproval(ports),
+    'grant-access': grantAccess(ports),
+    'await-end': awaitEnd(ports),
+    'revoke-access': revokeAccess(ports),
+    'record-outcome': recordOutcome(ports),
+  };
+}
+
+function productHandlers(options: LocalWorkflowOptions): Record<string, TaskHandler> {
+  const handlers = Object.entries(workflowHandlers(options.ports ?? getRuntime));
+  const { wrapTask } = options;
+  return Object.fromEntries(
+    wrapTask ? handlers.map(([task, handler]) => [task, wrapTask(task as WorkflowTask, handler)]) : handlers,
+  );
+}
 
 /** Options of the local workflow. */
 export interface LocalWorkflowOptions {
@@ -53,7 +69,11 @@ export interface LocalWorkflowOptions {
   readonly counters?: RunCounters;
   /** Execution events, one record each. @default none */
   readonly log?: (record: Record<string, unknown>) => void;
-  /** Replaces task handlers (by task name). @default WORKFLOW_HANDLERS */
+  /** The ports the task handlers run with. @default the runtime from the environment, as in a Lambda */
+  readonly ports?: () => Promise<Runtime>;
+  /** Wraps each of the product's task handlers (benchmarks time them). @default none */
+  readonly wrapTask?: (task: WorkflowTask, handler: TaskHandler) => TaskHandler;
+  /** Replaces task handlers (by task name). @default the product's, over `ports` */
   readonly handlers?: Partial<Record<WorkflowTask, TaskHandler>>;
   /** Characters of each task token. @default 64 */
   readonly taskTokenChars?: number;
@@ -83,7 +103,7 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions = {}): Pr
   const counters = options.counters ?? new RunCounters();
   const sfn = new LocalStepFunctions({
     definition: asl as unknown as StateMachineDefinition,
-    handlers: { ...WORKFLOW_HANDLERS, ...options.handlers },
+    handlers: { ...productHandlers(options), ...options.handlers },
     counters,
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
     ...(options.clock ? { clock: options.clock } : {}),

@@ -23,7 +23,9 @@ function fieldOf(mutate: (config: any) => void): string {
 describe('the example configuration', () => {
   it('loads, with durations in seconds and defaults filled', () => {
     const config = loadConfig(DEFAULT_CONFIG_PATH);
-    expect(config.clusters[0]).toMatchObject({ name: 'cluster1', endpoint: 'embedded', timeout: 10 });
+    expect(config.clusters[0]).toMatchObject({ name: 'cluster1', timeout: 10 });
+    // No endpoint in the example: `npm start` serves the cluster from its simulator (local/local-config.ts).
+    expect(config.clusters[0]?.endpoint).toBeUndefined();
     expect(config.policies.map((p) => p.name)).toEqual(['svm1-operators', 'cluster-admin']);
     expect(config.policies[1]).toMatchObject({ approvalsRequired: 2, maxDuration: 7200, sessionValidity: 1800 });
     expect(config.retention).toBe(400 * 86400);
@@ -138,13 +140,16 @@ describe('cluster endpoints are reached over HTTPS', () => {
   it.each([
     'https://cluster1-mgmt.example.com',
     'https://10.0.0.5:8443',
-    'embedded',
     'http://127.0.0.1:8080',
     'http://127.1.2.3',
     'http://localhost:9443',
     'http://[::1]:8080',
   ])('accepts %s (HTTPS anywhere, plain HTTP to a local stand-in on a loopback address)', (endpoint) => {
     expect(parseConfig(withEndpoint(endpoint)).clusters[0]?.endpoint).toBe(endpoint);
+  });
+
+  it('refuses the word `embedded`: the product knows no simulator (only the local stack reads it)', () => {
+    expect(() => parseConfig(withEndpoint('embedded'))).toThrow(/^Invalid configuration at clusters\[0\]\.endpoint: /);
   });
 });
 

@@ -1,8 +1,9 @@
-import { depsFromEnvironment } from '../../lambdas/handlers/slack-ingress';
 import { readEnv } from '../../lambdas/runtime/env';
 import { SecretReader } from '../../lambdas/runtime/secrets';
+import { depsFromEnvironment } from '../../lambdas/slack/app-from-env';
 import { RequestNotFoundError } from '../../lambdas/store/errors';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
+import { DEPLOYED_ENV } from '../deployed-env';
 import { type LoopbackSecrets, startLoopbackSecrets } from '../support/secrets-manager';
 
 const SLACK_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ontap-jit-approvals/slack-AbCdEf';
@@ -28,6 +29,7 @@ describe('the configuration of the deployed Slack endpoint', () => {
 
   it('reads the variables the stack sets (the table, the state machine, the Slack secret by ARN), and the secret once', async () => {
     const env = readEnv({
+      ...DEPLOYED_ENV,
       JIT_TABLE_NAME: 'OntapJitData-RequestsTable-XYZ',
       STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:OntapJitApp-workflow',
       SLACK_SECRET_ARN: SLACK_ARN,
@@ -45,7 +47,10 @@ describe('the configuration of the deployed Slack endpoint', () => {
 
   it('refuses to start without the signing secret, naming the variable', async () => {
     await expect(
-      depsFromEnvironment(readEnv({ SLACK_BOT_TOKEN: 'xoxb-local' }), new SecretReader(secrets.client)),
+      depsFromEnvironment(
+        readEnv({ ...DEPLOYED_ENV, SLACK_BOT_TOKEN: 'xoxb-local' }),
+        new SecretReader(secrets.client),
+      ),
     ).rejects.toThrow(/SLACK_SIGNING_SECRET is not set, and neither is SLACK_SECRET_ARN/);
   });
 });

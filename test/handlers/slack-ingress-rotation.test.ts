@@ -6,10 +6,12 @@
  * at once after a refused request (one fresh read a minute at most). The wall clock is moved, never slept.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { currentAppFor, lambdaHandlerFor, SIGNATURE_RECHECK_INTERVAL_MS } from '../../lambdas/handlers/slack-ingress';
+import { lambdaHandlerFor } from '../../lambdas/handlers/slack-ingress';
 import { readEnv } from '../../lambdas/runtime/env';
 import { SecretReader } from '../../lambdas/runtime/secrets';
+import { currentAppFor, SIGNATURE_RECHECK_INTERVAL_MS } from '../../lambdas/slack/app-from-env';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
+import { DEPLOYED_ENV } from '../deployed-env';
 import { type LoopbackSecrets, startLoopbackSecrets } from '../support/secrets-manager';
 import { commandBody, signedHeaders } from '../support/slack';
 
@@ -33,7 +35,12 @@ beforeAll(async () => {
     ],
   });
   const maxAge = String(MAX_AGE_MINUTES);
-  const env = readEnv({ SLACK_SECRET_ARN: SLACK_ARN, SLACK_API_URL: slack.url, JIT_SECRETS_MAX_AGE: maxAge });
+  const env = readEnv({
+    ...DEPLOYED_ENV,
+    SLACK_SECRET_ARN: SLACK_ARN,
+    SLACK_API_URL: slack.url,
+    JIT_SECRETS_MAX_AGE: maxAge,
+  });
   const reader = new SecretReader(secrets.client, { maxAgeMinutes: env.JIT_SECRETS_MAX_AGE });
   handler = lambdaHandlerFor(currentAppFor(env, reader));
 });

@@ -11,7 +11,6 @@ import { checkApproval } from '../../lambdas/lifecycle/await-approval';
 import { RequestInvalidError } from '../../lambdas/lifecycle/errors';
 import { grantAccess } from '../../lambdas/lifecycle/grant';
 import { nowOf } from '../../lambdas/runtime/clock';
-import { getRuntime } from '../../lambdas/runtime/runtime';
 import { slackDate } from '../../lambdas/slack/blocks/escape';
 import { entriesPastApproval, trail } from '../support/hardening';
 import { pendingRequest } from '../support/requests';
@@ -192,7 +191,7 @@ describe('a scheduled request', () => {
     expect((await env().store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: toUtcSecond(now) })).ok).toBe(true);
 
     // CheckApproval as the workflow runs it after the approval wait, at a fixed instant.
-    const rt = await getRuntime();
+    const rt = env().runtime;
     const clock = { now: () => now.toMillis() };
     const input = { requestId: request.id, phase: 'approval' as const, wait: { decision: 'APPROVED' } };
     const out = await checkApproval({ ...rt, clock }, input, rt.logger);

@@ -7,7 +7,6 @@
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
-import { getRuntime } from '../../lambdas/runtime/runtime';
 import { jitEntryRows } from '../../local/stack';
 import { useWorkflowEnv } from '../support/workflow-env';
 
@@ -49,7 +48,7 @@ describe('audit items that cannot be written', () => {
     expect(env().logs.filter((l) => l.includes('"AuditWriteFailed":1'))).toHaveLength(2);
 
     env().dynamoProxy.chooser = undefined;
-    const rt = await getRuntime();
+    const rt = env().runtime;
     const pass = await reconcile(
       { ...rt, clock: { now: () => env().clock.now() + RECONCILE_PERIOD_SECONDS * 1000 } },
       rt.logger,

@@ -12,7 +12,6 @@ import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { type AccessRequest, isTerminal } from '../../lambdas/domain/request';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
-import { getRuntime } from '../../lambdas/runtime/runtime';
 import { requesterMessage } from '../../lambdas/slack/blocks/request-messages';
 import type { DynamoFault } from '../../local/dynamodb-fault-proxy';
 import type { FaultSpecInput } from '../../local/ontap-sim';
@@ -186,14 +185,14 @@ describe('chaos', () => {
     quiet();
 
     // The reconciler's scheduled passes after the run: each one period later than the last.
-    const rt = await getRuntime();
+    const rt = env().runtime;
     let ahead = 3 * 3600_000;
     const passes = new Tally();
     for (let n = 0; n < 12; n++) {
       const at = ahead;
       const result = await reconcile(
         { ...rt, clock: { now: () => env().clock.now() + at } },
-        rt.logger.child({ task: 'reconcile' }),
+        rt.logger.createChild({ persistentKeys: { task: 'reconcile' } }),
       );
       passes.add('passes');
       for (const [k, v] of Object.entries(result.events)) passes.add(k, v);

@@ -7,7 +7,7 @@
  * nothing reaches the cluster.
  */
 import { parseConfig } from '../../lambdas/config/load';
-import { handler as checkApprovalHandler } from '../../lambdas/handlers/check-approval';
+import { make as makeCheckApproval } from '../../lambdas/handlers/check-approval';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import { fixtureWith, trail } from '../support/hardening';
 import { useWorkflowEnv } from '../support/workflow-env';
@@ -68,6 +68,9 @@ const BOB_ALTS = {
 
 /** Run right after each CheckApproval task (set per test): what changes between the check and the grant. */
 const afterCheck: { hook?: (requestId: string) => Promise<void> } = {};
+
+/** The product's check-approval handler over this file's environment. */
+const checkApprovalHandler = makeCheckApproval(async () => env().runtime);
 
 const env = useWorkflowEnv({
   ingress: true,
@@ -260,10 +263,14 @@ describe('finding 7: user groups fail small', () => {
       .ingress.logs.slice(before)
       .filter((l) => l.includes('user group not resolved'));
     expect(logged.length).toBeGreaterThan(0);
-    expect(JSON.parse(logged[0] as string)).toMatchObject({
-      group: 'S0DELETED',
-      problem: 'no_such_subteam',
+    expect(JSON.parse(logged[0] as string)).toMatchObject({ group: 'S0DELETED', problem: 'no_such_subteam' });
+    const counted = env()
+      .ingress.logs.slice(before)
+      .filter((l) => l.includes('"UnresolvedUserGroup"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(counted[0]).toMatchObject({
       UnresolvedUserGroup: 1,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'OntapJitApprovals', Dimensions: [[]] }] },
     });
 
     // A member of the group that still exists approves as before.

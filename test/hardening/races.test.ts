@@ -5,12 +5,15 @@
  */
 
 import type { Status } from '../../lambdas/domain/request';
-import { handler as revokeAccessHandler } from '../../lambdas/handlers/revoke-access';
+import { make as makeRevokeAccess } from '../../lambdas/handlers/revoke-access';
 import { entriesPastApproval, Tally, trail } from '../support/hardening';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 /** Run just before the Revoke task of a request (set per test). */
 const beforeRevoke: { hook?: (requestId: string) => Promise<void> } = {};
+
+/** The product's revoke-access handler over this file's environment. */
+const revokeAccessHandler = makeRevokeAccess(async () => env().runtime);
 
 const env = useWorkflowEnv({
   ingress: true,

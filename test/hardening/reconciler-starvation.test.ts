@@ -9,7 +9,6 @@ import { transition } from '../../lambdas/domain/transitions';
 import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { OntapClient } from '../../lambdas/ontap';
-import { getRuntime } from '../../lambdas/runtime/runtime';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { fixtureWith, names } from '../support/hardening';
 import { pendingRequest, requestIn } from '../support/requests';
@@ -82,11 +81,11 @@ describe('a reconciler pass with a hung cluster', () => {
     hung.faults.add({ path: '/api/*', type: 'hang', times: 100_000 });
     const callsBefore = hung.calls().length;
 
-    const rt = await getRuntime();
+    const rt = env().runtime;
     const clock = { now: () => env().clock.now() + RECONCILE_PERIOD_SECONDS * 1000 };
     const result = await reconcile(
       { ...rt, clock, ontap: async (cluster) => (cluster === 'hung' ? hungClient : healthyClient) },
-      rt.logger.child({ task: 'reconcile' }),
+      rt.logger.createChild({ persistentKeys: { task: 'reconcile' } }),
       // Ample for a healthy revoke on a busy machine; the hung cluster never answers at all.
       { itemDeadlineMs: 5000 },
     );

@@ -7,7 +7,6 @@
 import type { Config } from '../../lambdas/config/schema';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { type ReconcileResult, reconcile } from '../../lambdas/lifecycle/reconcile';
-import { getRuntime } from '../../lambdas/runtime/runtime';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
 
@@ -31,9 +30,11 @@ const dmText = (userId = 'U0ALICE'): string =>
 
 /** One reconciler pass, run as the schedule would `aheadMs` of business time from now. */
 async function pass(aheadMs: number): Promise<ReconcileResult> {
-  const rt = await getRuntime();
+  const rt = env().runtime;
   const clock = { now: () => env().clock.now() + aheadMs };
-  return reconcile({ ...rt, clock }, rt.logger.child({ task: 'reconcile' }), { itemDeadlineMs: 5000 });
+  return reconcile({ ...rt, clock }, rt.logger.createChild({ persistentKeys: { task: 'reconcile' } }), {
+    itemDeadlineMs: 5000,
+  });
 }
 
 /** A request by alice approved by bob through the ingress, granted and waiting for its end. */

@@ -3,11 +3,12 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
-import { Logger } from '../../lambdas/runtime/logger';
+import { countMetric, publishMetrics } from '../../lambdas/runtime/logger';
 import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
 import type { JitAppStack } from '../../lib/app-stack';
 import { TASK_NEEDS } from '../../lib/constructs/workflow';
 import { WORKFLOW_TASKS, type WorkflowTask } from '../../lib/workflow-definition';
+import { sinkMetrics } from '../../local/local-logger';
 import {
   LOCAL_ARN_PREFIX,
   renderLocalWorkflowDefinition,
@@ -338,9 +339,12 @@ describe('the alarms', () => {
 
   it('watch the metrics the functions publish, under the name and namespace they publish them', () => {
     const lines: Record<string, unknown>[] = [];
-    const logger = new Logger({}, 'info', (line) => lines.push(JSON.parse(line) as Record<string, unknown>));
-    logger.metric(REVOKE_FAILED_METRIC, 1);
-    logger.metric(OVERDUE_GRANTS_METRIC, 2);
+    // Published as the functions publish them (runtime/logger.ts), one line per publish.
+    const metrics = sinkMetrics((line) => lines.push(JSON.parse(line) as Record<string, unknown>), 'test');
+    countMetric(metrics, REVOKE_FAILED_METRIC, 1);
+    publishMetrics(metrics);
+    countMetric(metrics, OVERDUE_GRANTS_METRIC, 2);
+    publishMetrics(metrics);
     const published = lines.map(
       (l) =>
         (l._aws as { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0],

@@ -3,8 +3,8 @@
  * task token the Slack side could not complete (it was not kept yet) is completed by the task itself.
  */
 import { toUtcSecond } from '../../lambdas/domain/durations';
-import { handler as grantAccess } from '../../lambdas/handlers/grant-access';
-import { handler as validateRequest } from '../../lambdas/handlers/validate-request';
+import { make as makeGrantAccess } from '../../lambdas/handlers/grant-access';
+import { make as makeValidateRequest } from '../../lambdas/handlers/validate-request';
 import type { OntapClient } from '../../lambdas/ontap';
 import { nowOf } from '../../lambdas/runtime/clock';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
@@ -15,6 +15,11 @@ const after: {
   grant?: (id: string) => Promise<void>;
   entryMade?: () => Promise<void>;
 } = {};
+
+/** The product's grant-access handler over this file's environment. */
+const grantAccess = makeGrantAccess(async () => env().runtime);
+/** The product's validate-request handler over this file's environment. */
+const validateRequest = makeValidateRequest(async () => env().runtime);
 
 const env = useWorkflowEnv({
   handlers: {

@@ -6,8 +6,8 @@
  */
 
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { handler as awaitEnd } from '../../lambdas/handlers/await-end';
-import { handler as grantAccess } from '../../lambdas/handlers/grant-access';
+import { make as makeAwaitEnd } from '../../lambdas/handlers/await-end';
+import { make as makeGrantAccess } from '../../lambdas/handlers/grant-access';
 import { ContentionError } from '../../lambdas/store/errors';
 import { DYNAMODB_THROTTLING_ERRORS, LAMBDA_THROTTLED } from '../../lib/workflow-definition';
 import { useWorkflowEnv } from '../support/workflow-env';
@@ -15,6 +15,11 @@ import { useWorkflowEnv } from '../support/workflow-env';
 /** Errors the next invocations of a task throw before it runs, oldest first. */
 const failures: { 'await-end': Error[]; 'grant-access': Error[] } = { 'await-end': [], 'grant-access': [] };
 const named = (name: string): Error => Object.assign(new Error(`${name} (injected)`), { name });
+
+/** The product's await-end handler over this file's environment. */
+const awaitEnd = makeAwaitEnd(async () => env().runtime);
+/** The product's grant-access handler over this file's environment. */
+const grantAccess = makeGrantAccess(async () => env().runtime);
 
 const env = useWorkflowEnv({
   handlers: {

@@ -6,7 +6,6 @@
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
-import { getRuntime } from '../../lambdas/runtime/runtime';
 import { jitEntryRows } from '../../local/stack';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
@@ -313,7 +312,7 @@ describe('ending a grant', () => {
 
     // Once the cluster answers again, the reconciler runs the revoke again: entry gone, request closed, lock free.
     env().sim.faults.clear();
-    const rt = await getRuntime();
+    const rt = env().runtime;
     const later = { now: () => env().clock.now() + RECONCILE_PERIOD_SECONDS * 1000 };
     const pass = await reconcile({ ...rt, clock: later }, rt.logger);
     expect(pass.events).toMatchObject({ revoked: 1 });

@@ -2,24 +2,34 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { ConfigError } from '../../lambdas/config/errors';
 import { EnvironmentError, SecretError } from '../../lambdas/runtime/errors';
-import { getRuntime, readEnv, resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
+import { getRuntime, readEnv, runtimeFromEnvironment } from '../../lambdas/runtime/runtime';
 import { SecretReader } from '../../lambdas/runtime/secrets';
+import { DEPLOYED_ENV } from '../deployed-env';
 import { pendingRequest } from '../support/requests';
 import { TEST_CONFIG } from '../support/workflow-env';
 
 describe('the environment', () => {
   it('applies defaults', () => {
-    expect(readEnv({})).toMatchObject({
-      JIT_TABLE_NAME: 'ontap-jit-requests',
-      JIT_TIME_SCALE: 1,
-      AWS_REGION: 'us-east-1',
-    });
+    expect(readEnv(DEPLOYED_ENV)).toMatchObject({ ...DEPLOYED_ENV, JIT_TIME_SCALE: 1, ONTAP_CLUSTER_SECRETS: {} });
   });
 
   it('names the variable that is wrong', () => {
-    expect(() => readEnv({ JIT_TIME_SCALE: 'fast' })).toThrow(
+    expect(() => readEnv({ ...DEPLOYED_ENV, JIT_TIME_SCALE: 'fast' })).toThrow(
       new EnvironmentError('JIT_TIME_SCALE', 'must be a number, 1 or more'),
+    );
+  });
+
+  it.each(Object.keys(DEPLOYED_ENV))('requires %s, naming it (no made-up default)', (name) => {
+    const without = { ...DEPLOYED_ENV, [name]: undefined };
+    expect(() => readEnv(without)).toThrow(new EnvironmentError(name, 'is not set'));
+    expect(() => readEnv({ ...DEPLOYED_ENV, [name]: '  ' })).toThrow(new EnvironmentError(name, 'is not set'));
+  });
+
+  it('refuses a state machine that is not an ARN', () => {
+    expect(() => readEnv({ ...DEPLOYED_ENV, STATE_MACHINE_ARN: 'ontap-jit-workflow' })).toThrow(
+      new EnvironmentError('STATE_MACHINE_ARN', 'must be an ARN'),
     );
   });
 });
@@ -28,37 +38,38 @@ describe('the runtime', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
-    resetRuntime();
   });
 
-  it('is built once from the environment, with parts replaced for tests', async () => {
-    process.env.SLACK_BOT_TOKEN = 'xoxb-local';
-    process.env.JIT_TIME_SCALE = '60';
-    setRuntimeForTesting({ config: TEST_CONFIG });
-    const first = await getRuntime();
-    expect(first.config).toBe(TEST_CONFIG);
-    expect(await getRuntime()).toBe(first);
+  it('is built from the environment, its clock scaled by JIT_TIME_SCALE', async () => {
+    const runtime = runtimeFromEnvironment(readEnv({ ...DEPLOYED_ENV, JIT_TIME_SCALE: '60' }), TEST_CONFIG);
+    expect(runtime.config).toBe(TEST_CONFIG);
     // The scaled clock runs ahead of the wall clock.
     const before = Date.now();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(first.clock.now()).toBeGreaterThanOrEqual(before);
+    expect(runtime.clock.now()).toBeGreaterThanOrEqual(before);
+  });
+
+  it('is built once per process, and a failed build is tried again', async () => {
+    delete process.env.JIT_TABLE_NAME;
+    await expect(getRuntime()).rejects.toThrow(new EnvironmentError('JIT_TABLE_NAME', 'is not set'));
+    process.env.JIT_TABLE_NAME = 'ontap-jit-requests';
+    const first = await getRuntime();
+    expect(await getRuntime()).toBe(first);
   });
 
   it('starts without a Slack token (a task that never posts needs none), and refuses to post, naming what to set', async () => {
-    delete process.env.SLACK_BOT_TOKEN;
-    delete process.env.SLACK_SECRET_ARN;
-    setRuntimeForTesting({ config: TEST_CONFIG });
-    const runtime = await getRuntime();
+    const runtime = runtimeFromEnvironment(readEnv(DEPLOYED_ENV), TEST_CONFIG);
     await expect(runtime.notifier.approval(pendingRequest())).rejects.toThrow(
       /SLACK_BOT_TOKEN is not set, and neither is SLACK_SECRET_ARN/,
     );
   });
 
-  it('needs the simulator URL for an embedded cluster', async () => {
-    process.env.SLACK_BOT_TOKEN = 'xoxb-local';
-    delete process.env.ONTAP_EMBEDDED_URL;
-    setRuntimeForTesting({ config: TEST_CONFIG });
-    await expect((await getRuntime()).ontap('cluster1')).rejects.toThrow(/ONTAP_EMBEDDED_URL is not set/);
+  it('refuses to call a cluster without an endpoint, naming the field, and tries again next time', async () => {
+    const runtime = runtimeFromEnvironment(readEnv(DEPLOYED_ENV), TEST_CONFIG);
+    const refused = runtime.ontap('cluster1');
+    await expect(refused).rejects.toThrow(ConfigError);
+    await expect(refused).rejects.toThrow(/^Invalid configuration at clusters\[0\]\.endpoint: /);
+    await expect(runtime.ontap('cluster1')).rejects.toThrow(/clusters\[0\]\.endpoint/);
   });
 });
 

@@ -7,12 +7,15 @@
  * ONTAP answers 401 or Slack `invalid_auth`; a value refused again ends the call with its typed error.
  */
 import { OntapAuthError } from '../../lambdas/ontap';
-import { getRuntime, resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
+import { readEnv } from '../../lambdas/runtime/env';
+import { type Runtime, runtimeFromEnvironment } from '../../lambdas/runtime/runtime';
 import { SlackCallError } from '../../lambdas/slack/errors';
+import { withSimulator } from '../../local/local-config';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import type { Fixture } from '../../local/ontap-sim/fixture';
 import { exampleFixture } from '../../local/ontap-sim/fixture';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
+import { DEPLOYED_ENV } from '../deployed-env';
 import { pendingRequest } from '../support/requests';
 import { type LoopbackSecrets, startLoopbackSecrets } from '../support/secrets-manager';
 import { TEST_CONFIG } from '../support/workflow-env';
@@ -38,6 +41,9 @@ let sim: OntapSimulator;
 let slack: SlackApiStandIn;
 let secrets: LoopbackSecrets;
 const saved = { ...process.env };
+/** The task runtime, built from the environment as a Lambda builds it. */
+let runtime: Runtime;
+const getRuntime = async (): Promise<Runtime> => runtime;
 
 /**
  * The wall clock (Date only: timers, ticks and I/O stay real) runs on, and `moveClock` jumps it
@@ -68,24 +74,21 @@ beforeAll(async () => {
     ONTAP_CLUSTER_SECRETS: JSON.stringify({ cluster1: CLUSTER_ARN }),
     SLACK_SECRET_ARN: SLACK_ARN,
     JIT_SECRETS_MAX_AGE: String(MAX_AGE_MINUTES),
-    ONTAP_EMBEDDED_URL: sim.url,
-    ONTAP_EMBEDDED_CA_PEM: sim.caPem ?? '',
     SLACK_API_URL: slack.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.endpoint,
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_REGION: 'us-east-1',
+    ...DEPLOYED_ENV,
   };
   const local = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'ONTAP_CLUSTER1_USERNAME', 'ONTAP_CLUSTER1_PASSWORD'];
   for (const name of local) {
     delete process.env[name];
   }
   // TEST_CONFIG's cluster names no credentials: in AWS its secret is the one the stack created.
-  setRuntimeForTesting({ config: TEST_CONFIG });
+  runtime = runtimeFromEnvironment(readEnv(), withSimulator(TEST_CONFIG, sim));
 });
 
 afterAll(async () => {
-  resetRuntime();
   jest.useRealTimers();
   process.env = saved;
   await Promise.all([sim.close(), slack.close(), secrets.close()]);

@@ -2,23 +2,26 @@
 import { parseConfigText } from '../../lambdas/config/load';
 import { readEnv, secretsMaxAgeMinutes } from '../../lambdas/runtime/env';
 import { EnvironmentError } from '../../lambdas/runtime/errors';
+import { DEPLOYED_ENV } from '../deployed-env';
 import { EXAMPLE_CONFIG_TEXT, exampleConfigWith } from '../support/cdk';
 
 describe('the secrets maximum age', () => {
   it('is 5 minutes unless configured', () => {
     expect(parseConfigText(EXAMPLE_CONFIG_TEXT).aws.secretsMaxAge).toBe(300);
-    expect(secretsMaxAgeMinutes(readEnv({}), parseConfigText(EXAMPLE_CONFIG_TEXT).aws.secretsMaxAge)).toBe(5);
+    expect(secretsMaxAgeMinutes(readEnv(DEPLOYED_ENV), parseConfigText(EXAMPLE_CONFIG_TEXT).aws.secretsMaxAge)).toBe(5);
   });
 
   it('follows aws.secretsMaxAge, and the environment variable over it (local runs and tests)', () => {
     const config = parseConfigText(exampleConfigWith([[['aws', 'secretsMaxAge'], '15m']]));
-    expect(secretsMaxAgeMinutes(readEnv({}), config.aws.secretsMaxAge)).toBe(15);
-    expect(secretsMaxAgeMinutes(readEnv({ JIT_SECRETS_MAX_AGE: '0' }), config.aws.secretsMaxAge)).toBe(0);
+    expect(secretsMaxAgeMinutes(readEnv(DEPLOYED_ENV), config.aws.secretsMaxAge)).toBe(15);
+    expect(secretsMaxAgeMinutes(readEnv({ ...DEPLOYED_ENV, JIT_SECRETS_MAX_AGE: '0' }), config.aws.secretsMaxAge)).toBe(
+      0,
+    );
   });
 
   it('refuses an age over a day, or a variable that is not minutes, naming the field', () => {
     expect(() => parseConfigText(exampleConfigWith([[['aws', 'secretsMaxAge'], '2d']]))).toThrow(/aws\.secretsMaxAge/);
-    expect(() => readEnv({ JIT_SECRETS_MAX_AGE: 'soon' })).toThrow(EnvironmentError);
-    expect(() => readEnv({ JIT_SECRETS_MAX_AGE: '-1' })).toThrow(/JIT_SECRETS_MAX_AGE/);
+    expect(() => readEnv({ ...DEPLOYED_ENV, JIT_SECRETS_MAX_AGE: 'soon' })).toThrow(EnvironmentError);
+    expect(() => readEnv({ ...DEPLOYED_ENV, JIT_SECRETS_MAX_AGE: '-1' })).toThrow(/JIT_SECRETS_MAX_AGE/);
   });
 });

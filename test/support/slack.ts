@@ -5,19 +5,18 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { loadConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { nodeListenerFor } from '../../lambdas/handlers/slack-ingress';
 import { createSlackApp, type SlackApp } from '../../lambdas/slack/app';
 import { approvalMessage } from '../../lambdas/slack/blocks/approval-message';
-import { createJsonLogger } from '../../lambdas/slack/logger';
 import { slackSignature } from '../../lambdas/slack/verify';
 import type { RequestStore } from '../../lambdas/store/requests';
+import { sinkLogger, sinkMetrics } from '../../local/local-logger';
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
+import { nodeListenerFor } from '../../local/slack-ingress-server';
 import { useDynamo } from './dynamo';
 import { T0 } from './requests';
 import { type StepFunctionsRecorder, startStepFunctionsRecorder } from './step-functions';
@@ -215,7 +214,8 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
       botToken: BOT_TOKEN,
       slackApiUrl: slack.url,
       clock: { now: () => clock.now },
-      logger: createJsonLogger({ level: LogLevel.DEBUG, write: (line) => logs.push(line) }),
+      logger: sinkLogger((line) => logs.push(line), 'ontap-jit-slack', 'debug'),
+      metrics: sinkMetrics((line) => logs.push(line), 'ontap-jit-slack'),
     });
     server = createServer(nodeListenerFor(slackApp));
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));

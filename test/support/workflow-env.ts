@@ -6,7 +6,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
@@ -14,23 +13,25 @@ import { toUtcSecond } from '../../lambdas/domain/durations';
 import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke } from '../../lambdas/domain/policy';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import type { LifecycleEvent } from '../../lambdas/domain/transitions';
-import { nodeListenerFor } from '../../lambdas/handlers/slack-ingress';
 import { OntapClient } from '../../lambdas/ontap';
 import { type Clock, nowOf, scaledClock } from '../../lambdas/runtime/clock';
-import { Logger } from '../../lambdas/runtime/logger';
-import { resetRuntime, setRuntimeForTesting } from '../../lambdas/runtime/runtime';
+import { readEnv } from '../../lambdas/runtime/env';
+import { reportUnresolvedGroup } from '../../lambdas/runtime/logger';
+import { type Runtime, runtimeFromEnvironment } from '../../lambdas/runtime/runtime';
 import { createSlackApp } from '../../lambdas/slack/app';
 import { SlackDirectory as PeopleLookup } from '../../lambdas/slack/directory';
-import { createJsonLogger } from '../../lambdas/slack/logger';
 import { Notifier } from '../../lambdas/slack/notifier';
 import { executionArnFor, WorkflowClient } from '../../lambdas/stepfunctions/client';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/requests';
 import { RequestStore as Store } from '../../lambdas/store/requests';
 import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from '../../local/dynamodb';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../local/dynamodb-fault-proxy';
+import { withSimulator } from '../../local/local-config';
+import { sinkLogger, sinkMetrics } from '../../local/local-logger';
 import { type OntapSimulator, type SimCall, type SimulatorOptions, startOntapSimulator } from '../../local/ontap-sim';
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
+import { nodeListenerFor } from '../../local/slack-ingress-server';
 import {
   type ExecutionDescription,
   type LocalWorkflow,
@@ -62,7 +63,8 @@ export const SVM_UUID = {
 
 /** The configuration the workflow tests run with. */
 export const TEST_CONFIG: Config = parseConfig({
-  clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+  // No endpoint: the tests' ONTAP simulator serves it (withSimulator).
+  clusters: [{ name: 'cluster1' }],
   slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
   policies: [
     {
@@ -126,8 +128,10 @@ export interface WorkflowEnv {
   readonly local: LocalWorkflow;
   readonly workflow: WorkflowClient;
   readonly clock: Clock;
-  /** Every log line the handlers wrote. */
+  /** Every log line the handlers wrote, metric lines included. */
   readonly logs: string[];
+  /** The ports the task handlers run with (the runtime a Lambda would build). */
+  readonly runtime: Runtime;
   /**
    * Records a request (as the Slack side does on submit; 4 hours on svm1 unless told) and starts its
    * workflow. The requester is the Slack user mapped to the request's ONTAP account (see `askerOf`).
@@ -215,7 +219,7 @@ export interface WorkflowEnvOptions {
   readonly dynamoProxy?: boolean;
   /**
    * Build the ONTAP clients and the Slack notifier the way Lambda does, from the environment the
-   * test sets (credentials, SLACK_BOT_TOKEN, ONTAP_EMBEDDED_URL...), instead of the test's own. @default false
+   * test sets (credentials, SLACK_BOT_TOKEN, ...), instead of the test's own. @default false
    */
   readonly clientsFromEnvironment?: boolean;
 }
@@ -237,9 +241,14 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => sim.close());
     const slack = await startSlackApi(options.directory ? { directory: options.directory } : {});
     closers.push(() => slack.close());
+    let runtime: Runtime | undefined;
     const local = await startLocalWorkflow({
       timeScale: TIME_SCALE,
       clock,
+      ports: async () => {
+        if (!runtime) throw new Error('a task ran before the test environment was ready');
+        return runtime;
+      },
       ...(options.handlers ? { handlers: options.handlers } : {}),
     });
     closers.push(() => local.close());
@@ -250,12 +259,14 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     const storeClient = proxy ? localDynamoClient(proxy.url) : dynamo.client;
     if (proxy) closers.push(() => storeClient.destroy());
     const logs: string[] = [];
-    const logger = new Logger({ service: 'test' }, 'debug', (line) => logs.push(line));
+    const logger = sinkLogger((line) => logs.push(line), 'test', 'debug');
+    const metrics = sinkMetrics((line) => logs.push(line), 'test');
     const store = new Store({
       client: storeClient,
       tableName: dynamo.tableName,
       retentionSeconds: config.retention,
       logger,
+      metrics,
     });
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
     const plain = new OntapClient({
@@ -270,28 +281,33 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
     const taskSlack = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
-    setRuntimeForTesting(
-      options.clientsFromEnvironment
-        ? { config, store, workflow, clock, logger }
-        : {
-            config,
-            store,
-            notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
-            directory: new PeopleLookup({
-              web: taskSlack,
-              accounts: config.slack.accounts,
-              now: () => clock.now(),
-              groupTtlSeconds: 0,
-              onUnresolvedGroup: (group, problem) =>
-                logger.warn('user group not resolved; skipped', { group, problem }),
-            }),
-            workflow,
-            clock,
-            logger,
-            ontap: async () => ontap,
-          },
-    );
-    closers.push(() => resetRuntime());
+    runtime = options.clientsFromEnvironment
+      ? {
+          ...runtimeFromEnvironment(readEnv(), withSimulator(config, sim)),
+          config,
+          store,
+          workflow,
+          clock,
+          logger,
+          metrics,
+        }
+      : {
+          config,
+          store,
+          notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
+          directory: new PeopleLookup({
+            web: taskSlack,
+            accounts: config.slack.accounts,
+            now: () => clock.now(),
+            groupTtlSeconds: 0,
+            onUnresolvedGroup: reportUnresolvedGroup(logger, metrics),
+          }),
+          workflow,
+          clock,
+          logger,
+          metrics,
+          ontap: async () => ontap,
+        };
 
     /**
      * The Slack user who asks for an account: the one the configuration maps to it. A request for an
@@ -361,6 +377,7 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       workflow,
       clock,
       logs,
+      runtime,
       async submit(overrides = {}) {
         const asked = pendingRequest({
           createdAt: now(),
@@ -443,7 +460,8 @@ async function startIngress(deps: {
     botToken: BOT_TOKEN,
     slackApiUrl: slack.url,
     clock: deps.clock,
-    logger: createJsonLogger({ level: LogLevel.DEBUG, write: (line) => logs.push(line) }),
+    logger: sinkLogger((line) => logs.push(line), 'ontap-jit-slack', 'debug'),
+    metrics: sinkMetrics((line) => logs.push(line), 'ontap-jit-slack'),
   });
   const server: Server = createServer(nodeListenerFor(app));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
