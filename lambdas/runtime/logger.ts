@@ -1,8 +1,8 @@
 /**
  * Logs and metrics, by Powertools for AWS Lambda: structured JSON lines with the Lambda request id
- * (once the handler adds its context) and the keys a child was made with; count metrics in
- * CloudWatch's embedded metric format. Values under keys that look like secrets or task tokens are
- * replaced before anything is written.
+ * (once the handler adds its context) and the keys a child was made with; count metrics as
+ * CloudWatch EMF lines. Values under keys that look like secrets or task tokens are replaced before
+ * anything is written.
  */
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { ConstructorOptions } from '@aws-lambda-powertools/logger/types';

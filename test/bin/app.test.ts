@@ -40,7 +40,10 @@ beforeAll(async () => {
   const httpFile = join(work, 'http.yaml');
   writeFileSync(
     httpFile,
-    EXAMPLE_CONFIG_TEXT.replace('endpoint: embedded', 'endpoint: http://cluster1-mgmt.example.com'),
+    EXAMPLE_CONFIG_TEXT.replace(
+      '  - name: cluster1\n',
+      '  - name: cluster1\n    endpoint: http://cluster1-mgmt.example.com\n',
+    ),
   );
   [good, bad, plainHttp] = await Promise.all([
     synth(undefined, goodOut),

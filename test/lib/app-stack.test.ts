@@ -99,12 +99,7 @@ function functionPermissions(synth: SynthesizedJit, name: string): string[] {
   return permissionsOf(synth, roleId, logGroupId);
 }
 
-const BASE = [
-  'logs:CreateLogStream on own-log-group',
-  'logs:PutLogEvents on own-log-group',
-  'xray:PutTelemetryRecords on *',
-  'xray:PutTraceSegments on *',
-];
+const BASE = ['logs:CreateLogStream on own-log-group', 'logs:PutLogEvents on own-log-group'];
 const ITEMS = ['dynamodb:GetItem on table', 'dynamodb:PutItem on table'];
 const LOCKS = ['dynamodb:DeleteItem on table'];
 const SLACK = ['secretsmanager:GetSecretValue on slack-secret'];
@@ -154,7 +149,7 @@ const ONTAP_TASKS = WORKFLOW_TASKS.filter((t) => TASK_NEEDS[t].ontap);
 const CLUSTER_CALLERS: readonly string[] = [...ONTAP_TASKS, 'reconcile'];
 
 describe('the functions', () => {
-  it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and active tracing', () => {
+  it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and no X-Ray tracing', () => {
     const all = resources(plain.appTemplate, 'AWS::Lambda::Function');
     expect(Object.keys(all)).toHaveLength(Object.keys(EXPECTED).length);
     for (const name of Object.keys(EXPECTED)) {
@@ -164,8 +159,9 @@ describe('the functions', () => {
         MemorySize: expect.any(Number),
         Timeout: expect.any(Number),
         LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: expect.any(String) } },
-        TracingConfig: { Mode: 'Active' },
       });
+      // Nothing is instrumented: no trace is sent, and no role may send one (see BASE: no xray:* permission).
+      expect(functionProps(plain, name).TracingConfig).toBeUndefined();
     }
     expect(functionProps(plain, 'slack-ingress')).toMatchObject({ MemorySize: 1024, Timeout: 10 });
     expect(functionProps(plain, 'grant-access')).toMatchObject({ MemorySize: 256, Timeout: 60 });

@@ -105,7 +105,7 @@ describe('the function bundles', () => {
           {
             JIT_TABLE_NAME: 'bundled-requests',
             DYNAMODB_ENDPOINT: dynamo.endpoint,
-            STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:000000000000:stateMachine:x',
+            STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:x',
           },
         ),
       ).resolves.toMatchObject({ due: 0, repaired: 0, retrying: 0, more: false });
@@ -122,6 +122,7 @@ describe('the function bundles', () => {
       };
       const env = {
         JIT_TABLE_NAME: 'bundled-requests',
+        STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:x',
         SLACK_SIGNING_SECRET: 'test-signing',
         SLACK_BOT_TOKEN: 'xoxb-test',
       };
