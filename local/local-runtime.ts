@@ -26,6 +26,8 @@ export interface LocalRuntimeParts {
   readonly slack: WebClient;
   /** Business time runs this many times faster: the ONTAP clients' retry waits shrink with it. */
   readonly timeScale: number;
+  /** Where the clusters' `usernameEnv`/`passwordEnv` variables are read. @default process.env */
+  readonly variables?: NodeJS.ProcessEnv;
 }
 
 /** The task handlers' ports over the local parts; ONTAP clients are built on first use, as in AWS. */
@@ -48,6 +50,12 @@ export function localRuntime(parts: LocalRuntimeParts): Runtime {
       groupTtlSeconds: 0,
       onUnresolvedGroup: reportUnresolvedGroup(logger, metrics),
     }),
-    ontap: ontapClients(config, { ONTAP_CLUSTER_SECRETS: {}, JIT_TIME_SCALE: parts.timeScale }, secrets, logger),
+    ontap: ontapClients(
+      config,
+      { ONTAP_CLUSTER_SECRETS: {}, JIT_TIME_SCALE: parts.timeScale },
+      secrets,
+      logger,
+      parts.variables,
+    ),
   };
 }

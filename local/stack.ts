@@ -225,6 +225,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metrics,
       slack: new WebClient(botToken, { slackApiUrl }),
       timeScale: speed,
+      // The simulator's credentials were put here above; a real cluster's come from the same place.
+      variables: env,
     });
     ports = runtime;
 

@@ -112,15 +112,17 @@ export function runtimeFromEnvironment(env: Env = readEnv(), config: Config = lo
 
 /**
  * The ONTAP client of each configured cluster, built on its first use (again after a failed build):
- * its endpoint from the configuration, its credentials from the cluster's variables or its secret.
+ * its endpoint from the configuration, its credentials from the cluster's variables (in `variables`)
+ * or its secret.
  */
 export function ontapClients(
   config: Config,
   env: Pick<Env, 'ONTAP_CLUSTER_SECRETS' | 'JIT_TIME_SCALE'>,
   secrets: SecretReader,
   logger: Logger,
+  variables: NodeJS.ProcessEnv = process.env,
 ): (cluster: string) => Promise<OntapClient> {
-  const clients = onceBy((cluster: string) => ontapClient(config, cluster, env, secrets, logger));
+  const clients = onceBy((cluster: string) => ontapClient(config, cluster, env, secrets, logger, variables));
   return (cluster) => clients.get(cluster);
 }
 
@@ -145,6 +147,7 @@ async function ontapClient(
   env: Pick<Env, 'ONTAP_CLUSTER_SECRETS' | 'JIT_TIME_SCALE'>,
   secrets: SecretReader,
   logger: Logger,
+  variables: NodeJS.ProcessEnv,
 ): Promise<OntapClient> {
   const index = config.clusters.findIndex((c) => c.name === name);
   const cluster = config.clusters[index];
@@ -156,8 +159,8 @@ async function ontapClient(
   const { usernameEnv, passwordEnv } = cluster.credentials;
   // The stack's ARN first: it names the secret the stack made when the configuration names none.
   const secret = env.ONTAP_CLUSTER_SECRETS[name] ?? cluster.credentials.secret;
-  const username = usernameEnv ? process.env[usernameEnv] : undefined;
-  const password = passwordEnv ? process.env[passwordEnv] : undefined;
+  const username = usernameEnv ? variables[usernameEnv] : undefined;
+  const password = passwordEnv ? variables[passwordEnv] : undefined;
   let credentials: Refreshable<{ username: string; password: string }>;
   if (username && password) credentials = fixedValue({ username, password });
   else if (secret) credentials = secrets.refreshable(secret, CredentialsSecretSchema);
