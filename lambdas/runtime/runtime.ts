@@ -61,25 +61,26 @@ export function getRuntime(): Promise<Runtime> {
   return runtime.get();
 }
 
+/** Where a runtime's logs and metrics go. */
+export interface Telemetry {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+}
+
 /**
- * A runtime from `env` and `config` (default: read from the environment); each client is built on
- * first use. A missing or invalid variable fails here, with the variable named.
+ * A runtime from `env` and `config` (default: read from the environment), writing to `telemetry`
+ * (default: stdout, where Lambda collects it); each client is built on first use. A missing or
+ * invalid variable fails here, with the variable named.
  */
-export function runtimeFromEnvironment(env: Env = readEnv(), config: Config = loadConfig(env.JIT_CONFIG)): Runtime {
-  const logger = createLogger(SERVICE);
-  const metrics = createMetrics(SERVICE);
+export function runtimeFromEnvironment(
+  env: Env = readEnv(),
+  config: Config = loadConfig(env.JIT_CONFIG),
+  telemetry: Telemetry = { logger: createLogger(SERVICE), metrics: createMetrics(SERVICE) },
+): Runtime {
+  const { logger, metrics } = telemetry;
   const clock = env.JIT_TIME_SCALE === 1 ? systemClock : scaledClock(env.JIT_TIME_SCALE);
   const secrets = new SecretReader(undefined, { maxAgeMinutes: secretsMaxAgeMinutes(env, config.aws.secretsMaxAge) });
-  const store = new RequestStore({
-    client: new DynamoDBClient({
-      region: env.AWS_REGION,
-      ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-    }),
-    tableName: env.JIT_TABLE_NAME,
-    retentionSeconds: config.retention,
-    logger,
-    metrics,
-  });
+  const store = storeFromEnvironment(env, config, telemetry);
   const notifier = lazily<SlackNotifier>(async () => {
     const { Notifier } = await import('../slack/notifier');
     return new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel });
@@ -96,18 +97,40 @@ export function runtimeFromEnvironment(env: Env = readEnv(), config: Config = lo
     });
   });
   // Only a wait that finds its request already decided completes its own token.
-  const workflow = lazily<WorkflowClient>(async () => {
-    const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
-      import('@aws-sdk/client-sfn'),
-      import('../stepfunctions/client'),
-    ]);
-    return new WorkflowClient({
-      client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
-      stateMachineArn: env.STATE_MACHINE_ARN,
-    });
-  });
+  const workflow = lazily(() => workflowClientFromEnvironment(env));
   const ontap = ontapClients(config, env, secrets, logger);
   return { config, store, notifier, directory, workflow, clock, logger, metrics, ontap };
+}
+
+/** The requests store on the table `JIT_TABLE_NAME` names (through `DYNAMODB_ENDPOINT` when set). */
+export function storeFromEnvironment(
+  env: Pick<Env, 'AWS_REGION' | 'DYNAMODB_ENDPOINT' | 'JIT_TABLE_NAME'>,
+  config: Config,
+  telemetry: Telemetry,
+): RequestStore {
+  return new RequestStore({
+    client: new DynamoDBClient({
+      region: env.AWS_REGION,
+      ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    }),
+    tableName: env.JIT_TABLE_NAME,
+    retentionSeconds: config.retention,
+    ...telemetry,
+  });
+}
+
+/** The client of the state machine `STATE_MACHINE_ARN` names; its modules are loaded here, on first use. */
+export async function workflowClientFromEnvironment(
+  env: Pick<Env, 'AWS_REGION' | 'SFN_ENDPOINT' | 'STATE_MACHINE_ARN'>,
+): Promise<WorkflowClient> {
+  const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
+    import('@aws-sdk/client-sfn'),
+    import('../stepfunctions/client'),
+  ]);
+  return new WorkflowClient({
+    client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
+    stateMachineArn: env.STATE_MACHINE_ARN,
+  });
 }
 
 /**

@@ -41,32 +41,12 @@ export async function depsFromEnvironment(
     config,
     // Built by the first request that needs them: opening the form, help and errors never load
     // DynamoDB or Step Functions.
-    store: lazily<RequestStore>(async () => {
-      const [{ DynamoDBClient }, { RequestStore }] = await Promise.all([
-        import('@aws-sdk/client-dynamodb'),
-        import('../store/requests'),
-      ]);
-      return new RequestStore({
-        client: new DynamoDBClient({
-          region: env.AWS_REGION,
-          ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
-        }),
-        tableName: env.JIT_TABLE_NAME,
-        retentionSeconds: config.retention,
-        logger,
-        metrics,
-      });
-    }),
-    workflow: lazily<WorkflowClient>(async () => {
-      const [{ SFNClient }, { WorkflowClient }] = await Promise.all([
-        import('@aws-sdk/client-sfn'),
-        import('../stepfunctions/client'),
-      ]);
-      return new WorkflowClient({
-        client: new SFNClient({ region: env.AWS_REGION, ...(env.SFN_ENDPOINT ? { endpoint: env.SFN_ENDPOINT } : {}) }),
-        stateMachineArn: env.STATE_MACHINE_ARN,
-      });
-    }),
+    store: lazily<RequestStore>(async () =>
+      (await import('../runtime/runtime')).storeFromEnvironment(env, config, { logger, metrics }),
+    ),
+    workflow: lazily<WorkflowClient>(async () =>
+      (await import('../runtime/runtime')).workflowClientFromEnvironment(env),
+    ),
     signingSecret,
     botToken: slackBotTokenSource(env, secrets),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),

@@ -20,7 +20,7 @@ const APPROVER_USERS = ['U0BOB', 'U0CAROL', ...ALICE_ALTS, 'U0GUEST', 'U0GONE'];
 const REQUESTER_USERS = ['U0ALICE', 'U0GUEST', 'U0GONE'];
 
 const CONFIG = parseConfig({
-  clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+  clusters: [{ name: 'cluster1' }],
   slack: {
     approvalChannel: 'C0APPROVALS',
     accounts: {

@@ -24,7 +24,7 @@ describe('a configuration file the YAML library cannot turn into data', () => {
 
 describe('a configuration field of the wrong type', () => {
   const base = {
-    clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+    clusters: [{ name: 'cluster1' }],
     slack: { approvalChannel: 'C0APPROVALS' },
     policies: [
       {

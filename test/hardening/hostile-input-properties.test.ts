@@ -172,7 +172,7 @@ describe('durations', () => {
 describe('configuration', () => {
   const valid = JSON.parse(
     JSON.stringify({
-      clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+      clusters: [{ name: 'cluster1' }],
       slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice' } } },
       policies: [
         {

@@ -30,7 +30,7 @@ const policy = (name: string, role: string, extra: Record<string, unknown> = {})
 });
 
 const CONFIG = parseConfig({
-  clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+  clusters: [{ name: 'cluster1' }],
   slack: {
     approvalChannel: 'C0APPROVALS',
     accounts: {

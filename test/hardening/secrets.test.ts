@@ -34,7 +34,6 @@ const env = useWorkflowEnv({
     clusters: [
       {
         name: 'cluster1',
-        endpoint: 'embedded',
         credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' },
         timeout: '1s',
       },
@@ -67,8 +66,6 @@ beforeAll(() => {
   Object.assign(process.env, {
     ONTAP_CLUSTER1_USERNAME: ONTAP_USER,
     ONTAP_CLUSTER1_PASSWORD: ONTAP_PASSWORD,
-    ONTAP_EMBEDDED_URL: env().sim.url,
-    ONTAP_EMBEDDED_CA_PEM: env().sim.caPem ?? '',
     SLACK_BOT_TOKEN: BOT_TOKEN,
     SLACK_API_URL: env().slack.url,
     JIT_TIME_SCALE: '3600',

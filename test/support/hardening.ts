@@ -57,7 +57,7 @@ export function configWith(accounts: readonly string[], policies: unknown[]): Co
   const map: Record<string, string> = { U0ALICE: 'alice', U0DAVE: 'dave' };
   for (const a of accounts) map[slackIdOf(a)] = a;
   return parseConfig({
-    clusters: [{ name: 'cluster1', endpoint: 'embedded' }],
+    clusters: [{ name: 'cluster1' }],
     slack: { approvalChannel: TEST_CONFIG.slack.approvalChannel, accounts: { map } },
     policies,
   });

@@ -241,13 +241,13 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => sim.close());
     const slack = await startSlackApi(options.directory ? { directory: options.directory } : {});
     closers.push(() => slack.close());
-    let runtime: Runtime | undefined;
+    let runtimeNow: (() => Runtime) | undefined;
     const local = await startLocalWorkflow({
       timeScale: TIME_SCALE,
       clock,
       ports: async () => {
-        if (!runtime) throw new Error('a task ran before the test environment was ready');
-        return runtime;
+        if (!runtimeNow) throw new Error('a task ran before the test environment was ready');
+        return runtimeNow();
       },
       ...(options.handlers ? { handlers: options.handlers } : {}),
     });
@@ -281,33 +281,38 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => plain.close());
     const ontap = options.ontap ? options.ontap(plain) : plain;
     const taskSlack = new WebClient('xoxb-test', { slackApiUrl: slack.url, retryConfig: { retries: 0 } });
-    runtime = options.clientsFromEnvironment
-      ? {
-          ...runtimeFromEnvironment(readEnv(), withSimulator(config, sim)),
-          config,
-          store,
-          workflow,
-          clock,
-          logger,
-          metrics,
-        }
-      : {
-          config,
-          store,
-          notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
-          directory: new PeopleLookup({
-            web: taskSlack,
-            accounts: config.slack.accounts,
-            now: () => clock.now(),
-            groupTtlSeconds: 0,
-            onUnresolvedGroup: reportUnresolvedGroup(logger, metrics),
-          }),
-          workflow,
-          clock,
-          logger,
-          metrics,
-          ontap: async () => ontap,
-        };
+    // From the environment: built on first use, so a test can set the variables in its own beforeAll.
+    let built: Runtime | undefined;
+    const build = (): Runtime =>
+      options.clientsFromEnvironment
+        ? {
+            ...runtimeFromEnvironment(readEnv(), withSimulator(config, sim), { logger, metrics }),
+            config,
+            store,
+            workflow,
+            clock,
+          }
+        : {
+            config,
+            store,
+            notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
+            directory: new PeopleLookup({
+              web: taskSlack,
+              accounts: config.slack.accounts,
+              now: () => clock.now(),
+              groupTtlSeconds: 0,
+              onUnresolvedGroup: reportUnresolvedGroup(logger, metrics),
+            }),
+            workflow,
+            clock,
+            logger,
+            metrics,
+            ontap: async () => ontap,
+          };
+    runtimeNow = () => {
+      built ??= build();
+      return built;
+    };
 
     /**
      * The Slack user who asks for an account: the one the configuration maps to it. A request for an
@@ -377,7 +382,10 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       workflow,
       clock,
       logs,
-      runtime,
+      get runtime(): Runtime {
+        if (!runtimeNow) throw new Error('the test environment is not started');
+        return runtimeNow();
+      },
       async submit(overrides = {}) {
         const asked = pendingRequest({
           createdAt: now(),
