@@ -110,7 +110,8 @@ export function baselineBundle(): Promise<Bundle> {
 
 /** Every handler under `handlersDir`, bundled with the configuration as the stack does; names may carry a `label:` prefix. */
 export async function productBundles(handlersDir: string, label = ''): Promise<Bundle[]> {
-  const entries = readdirSync(handlersDir).filter((f) => f.endsWith('.ts'));
+  // task-handler.ts is what the task entries share, not an entry of its own.
+  const entries = readdirSync(handlersDir).filter((f) => f.endsWith('.ts') && f !== 'task-handler.ts');
   // The product's functions carry their configuration, as the stack builds them.
   const configText = JSON.stringify(BENCH_CONFIG, null, 2);
   const out: Bundle[] = [];

@@ -1,12 +1,14 @@
-import type { Stack } from 'aws-cdk-lib';
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
+import { parseConfigText } from '../../lambdas/config/load';
 import { countMetric, publishMetrics } from '../../lambdas/runtime/logger';
 import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
 import type { JitAppStack } from '../../lib/app-stack';
 import { TASK_NEEDS } from '../../lib/constructs/workflow';
+import { addJitStacks } from '../../lib/jit-app';
 import { WORKFLOW_TASKS, type WorkflowTask } from '../../lib/workflow-definition';
 import { sinkMetrics } from '../../local/local-logger';
 import {
@@ -14,7 +16,7 @@ import {
   renderLocalWorkflowDefinition,
   resolveIntrinsics,
 } from '../../local/stepfunctions/local-definition';
-import { exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
+import { EXAMPLE_CONFIG_TEXT, exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
@@ -147,6 +149,32 @@ const EXPECTED: Record<string, string[]> = {
 const ONTAP_TASKS = WORKFLOW_TASKS.filter((t) => TASK_NEEDS[t].ontap);
 /** Every function that calls a cluster: the workflow's ONTAP tasks and the reconciler, which runs revokes and clean-ups again. */
 const CLUSTER_CALLERS: readonly string[] = [...ONTAP_TASKS, 'reconcile'];
+
+describe('a cluster without an endpoint', () => {
+  /** The stack's warnings mentioning an endpoint, synthesized without the tests' acknowledgement of them. */
+  const endpointWarnings = (configText: string): string[] => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stacks = addJitStacks(app, { config: parseConfigText(configText), configText });
+    return Annotations.fromStack(stacks.app)
+      .findWarning('*', Match.anyValue())
+      .map((w) => String(w.entry.data))
+      .filter((w) => w.includes('endpoint'));
+  };
+
+  it('is named in a warning at synth (its field, not a stand-in), and the synth still succeeds', () => {
+    const named = endpointWarnings(EXAMPLE_CONFIG_TEXT);
+    expect(named).toHaveLength(1);
+    expect(named[0]).toMatch(
+      /Cluster "cluster1" has no endpoint \(clusters\[0\]\.endpoint\); deployed functions cannot/,
+    );
+    expect(named[0]).not.toMatch(/simulator|embedded/i);
+  });
+
+  it('is not warned about once it has one', () => {
+    const configText = exampleConfigWith([[['clusters', 0, 'endpoint'], 'https://cluster1-mgmt.example.com']]);
+    expect(endpointWarnings(configText)).toEqual([]);
+  });
+});
 
 describe('the functions', () => {
   it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and no X-Ray tracing', () => {

@@ -46,9 +46,9 @@ export function synthJit(
   const context = { ...cdkJsonContext(), ...(options.bundleInto ? {} : { 'aws:cdk:bundling-stacks': [] }) };
   const app = new App({ context, ...(options.bundleInto ? { outdir: options.bundleInto } : {}) });
   const stacks = addJitStacks(app, { config: parseConfigText(configText), configText });
-  // The warning is right for a deployment, and known here: tests synthesize the simulator's configuration on purpose.
+  // The warning is right for a deployment, and known here: tests synthesize a cluster without endpoint on purpose.
   Validations.of(stacks.app).acknowledge({
-    id: 'Annotation::ontap-jit:embedded-cluster',
+    id: 'Annotation::ontap-jit:cluster-without-endpoint',
     reason: 'Tests synthesize the example configuration.',
   });
   const saved = process.env.CDK_VALIDATION;
