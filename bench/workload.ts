@@ -68,7 +68,10 @@ export const BENCH_CONFIG = {
       credentials: { usernameEnv: 'ONTAP_CLUSTER1_USERNAME', passwordEnv: 'ONTAP_CLUSTER1_PASSWORD' },
     },
   ],
-  slack: { approvalChannel: 'C0APPROVALS', accounts: { map: {}, emailLocalPart: true, trustedEmailDomains: ['example.com'] } },
+  slack: {
+    approvalChannel: 'C0APPROVALS',
+    accounts: { map: {}, emailLocalPart: true, trustedEmailDomains: ['example.com'] },
+  },
   policies: [
     {
       name: 'svm1-operators',
