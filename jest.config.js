@@ -14,6 +14,8 @@ const UNIT = [
   'slack/blocks/.*',
   'slack/(answers|command-text|verify|manifest)',
   'ontap/pure',
+  // The lifecycle's use cases on in-memory fakes of their ports (test/support/fakes.ts).
+  'lifecycle/(validate|await-approval|reauthorize|grant|await-end|revoke|record-outcome|reconcile|repair|notify|decide)',
   'runtime/(once|logger)',
   'hardening/config-yaml',
   'local/sandbox/(block-kit|panels|payloads|signature|state-values)',
