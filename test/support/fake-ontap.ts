@@ -35,10 +35,16 @@ export class FakeOntap {
   /** The owner's default session length, in seconds. */
   sessionValiditySeconds = 3600;
   private readonly faults = new Map<Call, (Fault & { always?: boolean })[]>();
+  private readonly hung = new Set<Call>();
 
   /** The next call of `call` fails with `fault` (every one, with `always`). */
   fail(call: Call, fault: Fault & { always?: boolean }): void {
     this.faults.set(call, [...(this.faults.get(call) ?? []), fault]);
+  }
+
+  /** Every later call of `call` never answers (a cluster that accepts the connection and says nothing). */
+  hang(call: Call): void {
+    this.hung.add(call);
   }
 
   /** How many times `call` was made. */
@@ -153,6 +159,7 @@ export class FakeOntap {
 
   private async run<T>(call: Call, args: unknown[], work: () => T): Promise<T> {
     this.calls.push({ call, args });
+    if (this.hung.has(call)) return new Promise<never>(() => undefined);
     const list = this.faults.get(call) ?? [];
     const fault = list[0];
     if (fault && !fault.always) list.shift();
