@@ -11,7 +11,10 @@ function overdue(n: number): { f: FakePorts; requests: AccessRequest[] } {
   const f = fakePorts({ now: at(70) });
   const requests = Array.from({ length: n }, (_, i) => {
     const account = `user${i}`;
-    const request = requestIn('ACTIVE', pendingRequest({ requester: { slackUserId: `U0USER${i}`, ontapAccount: account } }));
+    const request = requestIn(
+      'ACTIVE',
+      pendingRequest({ requester: { slackUserId: `U0USER${i}`, ontapAccount: account } }),
+    );
     const key = grantKeyOf(request);
     f.store.put(request);
     f.store.putLock(key, request.id, at(62));

@@ -31,7 +31,9 @@ describe('repairItem: a recorded approval the workflow did not take up', () => {
     const t = setUp(requestIn('APPROVED'), at(2), { tokens: { approval: 'tok-1' } });
     t.workflow.waiting.add('tok-1');
     await expect(t.repair()).resolves.toEqual({ done: false, waiting: true });
-    expect(t.workflow.taken()).toEqual([{ kind: 'resumeApproval', target: 'tok-1', decision: 'APPROVED', taken: true }]);
+    expect(t.workflow.taken()).toEqual([
+      { kind: 'resumeApproval', target: 'tok-1', decision: 'APPROVED', taken: true },
+    ]);
     expect(t.events).toEqual(['signal-resent']);
   });
 
@@ -167,7 +169,11 @@ describe('repairItem: flags and locks', () => {
     expect(t.store.heldLocks()).toEqual([]);
 
     t.store.putLock(key, 'JIT-GONE', at(62));
-    t.ontap.putEntry({ ownerUuid: 'svm-uuid', account: 'bob', comment: 'ontap-jit-approvals request JIT-GONE for U0BOB' });
+    t.ontap.putEntry({
+      ownerUuid: 'svm-uuid',
+      account: 'bob',
+      comment: 'ontap-jit-approvals request JIT-GONE for U0BOB',
+    });
     await repairItem(t.ports, lock, t.logger, () => undefined);
     expect(t.ontap.entries.size).toBe(0);
   });

@@ -4,6 +4,7 @@
  * The store is in fake-store.ts; `fakePorts` puts them all together in the shape the use cases take.
  */
 import type { Config } from '../../lambdas/config/schema';
+import { identityKeys, type PeopleGrouping } from '../../lambdas/domain/people';
 import type { Actor, Policy, RequesterNow } from '../../lambdas/domain/policy';
 import type { AccessRequest, MessageRef } from '../../lambdas/domain/request';
 import type { OntapClient } from '../../lambdas/ontap';
@@ -140,7 +141,11 @@ export class FakeDirectory implements PeopleDirectory {
   /** How many times someone was looked up. */
   lookups = 0;
 
-  constructor(people: Record<string, FakePerson> = DEFAULT_PEOPLE) {
+  /** `people` by Slack id; `grouping` is the configuration's `slack.accounts.people` (one person, several ids). */
+  constructor(
+    people: Record<string, FakePerson> = DEFAULT_PEOPLE,
+    private readonly grouping: PeopleGrouping = {},
+  ) {
     for (const [id, person] of Object.entries(people)) this.people.set(id, person);
   }
 
@@ -165,14 +170,12 @@ export class FakeDirectory implements PeopleDirectory {
   private identityOf(userId: string): DirectoryIdentity {
     const person = this.people.get(userId) ?? {};
     const account = person.ontapAccount;
-    return {
+    const identity = {
       userId,
       status: person.status ?? 'active',
-      zone: 'UTC',
-      bot: false,
       ...(account !== undefined ? { ontapAccount: account } : { unmapped: 'not in slack.accounts.map' }),
-      keys: [`slack:${userId}`, ...(account !== undefined ? [`ontap:${account}`] : [])],
     };
+    return { ...identity, zone: 'UTC', bot: false, keys: identityKeys(identity, this.grouping) };
   }
 
   private actorOf(userId: string, groupIds: readonly string[]): Actor {
@@ -261,7 +264,7 @@ export function fakePorts(options: { config?: Config; now?: string } = {}): Fake
   const store = new FakeStore();
   const ontap = new FakeOntap();
   const notifier = new FakeNotifier();
-  const directory = new FakeDirectory();
+  const directory = new FakeDirectory(DEFAULT_PEOPLE, config.slack.accounts.people);
   const workflow = new FakeWorkflow();
   const clock = new SteppingClock(options.now);
   const logger = quietLogger();
