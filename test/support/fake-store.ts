@@ -149,7 +149,8 @@ export class FakeStore implements StorePort {
   }
 
   async listOpenByRequester(slackUserId: string): Promise<AccessRequest[]> {
-    const open = new Set<Status>(['PENDING', 'APPROVED', 'ACTIVE', 'REVOKE_FAILED']);
+    // Open as a per-person limit counts it: pending, or approved and not started.
+    const open = new Set<Status>(['PENDING', 'APPROVED']);
     return [...this.items.values()]
       .map((s) => copy(s.request))
       .filter((r) => r.requester.slackUserId === slackUserId && open.has(r.status));
