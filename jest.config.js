@@ -13,7 +13,9 @@ const UNIT = [
   'config/.*',
   'slack/blocks/.*',
   'slack/(answers|command-text|verify|manifest)',
-  'ontap/pure',
+  'ontap/(names|retry|answers|timestamps)',
+  // The lifecycle's use cases on in-memory fakes of their ports (test/support/fakes.ts).
+  'lifecycle/(validate|await-approval|reauthorize|grant|await-end|revoke|record-outcome|reconcile|repair|notify|decide|submit-intake)',
   'runtime/(once|logger)',
   'hardening/config-yaml',
   'local/sandbox/(block-kit|panels|payloads|signature|state-values)',

@@ -22,8 +22,8 @@ import {
 } from '../../lambdas/slack/payloads';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor } from '../ontap/sim-client';
+import { TEST_CONFIG } from '../support/configs';
 import { Tally } from '../support/hardening';
-import { TEST_CONFIG } from '../support/workflow-env';
 
 const RUNS = Number(process.env.JIT_PROPERTY_RUNS ?? 300);
 const runs = new Tally();

@@ -5,8 +5,10 @@
  * at its end and nothing is left on the cluster. 200 by default; JIT_SOAK=1 runs 500 (or
  * JIT_SOAK=<n>). Figures are printed; speed is not asserted (that is the benchmarks' job).
  */
+
+import { TEST_CONFIG } from '../support/configs';
 import { configWith, directoryWith, fixtureWith, names, slackIdOf, Tally, trail } from '../support/hardening';
-import { TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
+import { useWorkflowEnv } from '../support/workflow-env';
 
 const SOAK = process.env.JIT_SOAK;
 const COUNT = SOAK ? (Number(SOAK) > 1 ? Number(SOAK) : 500) : 200;

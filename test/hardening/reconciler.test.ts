@@ -4,17 +4,14 @@
  * with one reconciler pass standing for each scheduled run (on the scaled clock, one period later).
  */
 
-import type { Config } from '../../lambdas/config/schema';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { type ReconcileResult, reconcile } from '../../lambdas/lifecycle/reconcile';
 import { jitEntryRows } from '../../local/stack';
-import { SVM_UUID, TEST_CONFIG, useWorkflowEnv } from '../support/workflow-env';
+import { policyWith } from '../support/configs';
+import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
 /** Approvals wait two business days (48 real seconds): a grant sooner than that came from the reconciler. */
-const config: Config = {
-  ...TEST_CONFIG,
-  policies: TEST_CONFIG.policies.map((p) => (p.name === 'svm1-operators' ? { ...p, approvalTimeout: 2 * 86400 } : p)),
-};
+const config = policyWith('svm1-operators', { approvalTimeout: '2d' });
 const env = useWorkflowEnv({ ingress: true, config, ontapClient: { timeoutMs: 200 } });
 
 const PERIOD_MS = RECONCILE_PERIOD_SECONDS * 1000;

@@ -3,9 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { parseDocument } from 'yaml';
-import { DEFAULT_CONFIG_PATH, parseConfigText } from '../../lambdas/config/load';
+import { parseConfigText } from '../../lambdas/config/load';
 import { addJitStacks, type JitStacks } from '../../lib/jit-app';
+import { EXAMPLE_CONFIG_TEXT } from './configs';
 
 /** The repository's root. */
 export const ROOT = resolve(__dirname, '../..');
@@ -15,17 +15,8 @@ export function cdkJsonContext(): Record<string, unknown> {
   return (JSON.parse(readFileSync(resolve(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 }
 
-/** The shipped example configuration's text. */
-export const EXAMPLE_CONFIG_TEXT = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
-
-/** The example configuration with fields set (comments kept), e.g. `{ aws: { vpc: {...} } }` paths as arrays. */
-export function exampleConfigWith(
-  changes: ReadonlyArray<readonly [path: readonly (string | number)[], value: unknown]>,
-): string {
-  const document = parseDocument(EXAMPLE_CONFIG_TEXT);
-  for (const [path, value] of changes) document.setIn(path, value);
-  return document.toString();
-}
+/** The example configuration and its variants live with the other test configurations (configs.ts). */
+export { EXAMPLE_CONFIG_TEXT, exampleConfigWith } from './configs';
 
 /** A synthesized pair of stacks and their templates. */
 export interface SynthesizedJit extends JitStacks {

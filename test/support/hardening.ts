@@ -3,22 +3,18 @@
  * as a test needs, a Slack workspace and configuration to match, and the checks every scenario
  * ends with (one entry at most per request, nothing left past its approved end, the audit trail).
  */
-import { parseConfig } from '../../lambdas/config/load';
-import type { Config } from '../../lambdas/config/schema';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import type { RequestStore } from '../../lambdas/store/requests';
 import { exampleFixture, type Fixture } from '../../local/ontap-sim/fixture';
 import { EXAMPLE_DIRECTORY, type SlackDirectory } from '../../local/slack-api/directory';
-import { TEST_CONFIG } from './workflow-env';
+import { slackIdOf } from './configs';
+
+/** The configurations of the hardening tests live with the others (configs.ts). */
+export { configWith, slackIdOf } from './configs';
 
 /** `prefix-001` .. `prefix-<n>`. */
 export function names(prefix: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}-${String(i + 1).padStart(3, '0')}`);
-}
-
-/** The Slack user id of a load-test person, e.g. `U0LOAD001` for `load-001`. */
-export function slackIdOf(account: string): string {
-  return `U0${account.replace(/[^A-Za-z0-9]/g, '').toUpperCase()}`;
 }
 
 /** The example cluster plus svm1 accounts (ssh, password) named `accounts`. */
@@ -50,17 +46,6 @@ export function directoryWith(accounts: readonly string[]): SlackDirectory {
     ],
     usergroups: EXAMPLE_DIRECTORY.usergroups,
   };
-}
-
-/** A configuration for cluster1 (the simulator) with these policies, alice and dave mapped, and each account mapped from its Slack user. */
-export function configWith(accounts: readonly string[], policies: unknown[]): Config {
-  const map: Record<string, string> = { U0ALICE: 'alice', U0DAVE: 'dave' };
-  for (const a of accounts) map[slackIdOf(a)] = a;
-  return parseConfig({
-    clusters: [{ name: 'cluster1' }],
-    slack: { approvalChannel: TEST_CONFIG.slack.approvalChannel, accounts: { map } },
-    policies,
-  });
 }
 
 /** A JIT entry as the simulator renders it. */

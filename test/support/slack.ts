@@ -14,6 +14,17 @@ import { approvalMessage } from '../../lambdas/slack/blocks/approval-message';
 import { slackSignature } from '../../lambdas/slack/verify';
 import type { RequestStore } from '../../lambdas/store/requests';
 import { sinkLogger, sinkMetrics } from '../../local/local-logger';
+import type { Block } from '../../local/sandbox/block-kit';
+import {
+  type AppInstall,
+  actionTs,
+  blockActionsOnMessage,
+  interactionBody,
+  type PayloadUser,
+  slashCommandBody,
+  viewSubmission,
+} from '../../local/sandbox/payloads';
+import { type Entry, type StateValues, statefulElements, stateValues } from '../../local/sandbox/state-values';
 import type { SlackDirectory } from '../../local/slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { nodeListenerFor } from '../../local/slack-ingress-server';
@@ -48,7 +59,20 @@ export function signedHeaders(
   };
 }
 
-/** A slash command body, form-encoded as Slack sends it. */
+/** The app's installation as every payload names it (the sandbox's builders fill in the rest). */
+export const INSTALL: AppInstall = {
+  teamId: TEAM,
+  teamDomain: 'local',
+  apiAppId: 'A0JIT',
+  botId: 'B0JITBOT',
+  botUserId: 'U0JITBOT',
+  verificationToken: 'legacy-verification-token',
+};
+
+/** The person a payload names, with Slack's lower-case handle. */
+const userOf = (id: string): PayloadUser => ({ id, name: id.toLowerCase() });
+
+/** A `/jit` slash command body, form-encoded and escaped as Slack sends it. */
 export function commandBody(fields: {
   user: string;
   text: string;
@@ -56,83 +80,71 @@ export function commandBody(fields: {
   responseUrl: string;
   channel?: string;
 }): string {
-  return new URLSearchParams({
-    token: 'legacy-verification-token',
-    team_id: TEAM,
-    team_domain: 'local',
-    channel_id: fields.channel ?? 'C0GENERAL',
-    channel_name: 'general',
-    user_id: fields.user,
-    user_name: fields.user.toLowerCase(),
+  return slashCommandBody(INSTALL, {
+    user: userOf(fields.user),
+    channel: { id: fields.channel ?? 'C0GENERAL', name: 'general' },
     command: '/jit',
     text: fields.text,
-    api_app_id: 'A0JIT',
-    is_enterprise_install: 'false',
-    response_url: fields.responseUrl,
-    trigger_id: fields.trigger,
-  }).toString();
+    responseUrl: fields.responseUrl,
+    triggerId: fields.trigger,
+  });
 }
 
 /** An interactivity body: the payload JSON in a `payload` form field. */
-export function interactionBody(payload: object): string {
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-}
-
-type Block = { type: string; block_id?: string; element?: Record<string, unknown> };
+export { interactionBody };
 
 /**
  * `view.state.values` as Slack would send it for a view after a person typed `answers` (keyed by the
  * block's kind, the part of its id before `@`); untouched inputs keep their initial values.
  */
-export function viewState(
-  view: { readonly blocks?: unknown },
-  answers: Record<string, string | null>,
-): Record<string, Record<string, unknown>> {
-  const values: Record<string, Record<string, unknown>> = {};
-  const blocks = (view.blocks ?? []) as Block[];
-  for (const block of blocks) {
-    if (block.type !== 'input' || !block.block_id || !block.element) continue;
-    const element = block.element;
-    const kind = block.block_id.split('@')[0] ?? '';
-    const actionId = String(element.action_id);
-    const given = kind in answers ? answers[kind] : undefined;
-    const initialOption = element.initial_option as { value: string; text: unknown } | undefined;
-    switch (element.type) {
-      case 'static_select':
-      case 'radio_buttons': {
-        const value = given !== undefined ? given : (initialOption?.value ?? null);
-        values[block.block_id] = {
-          [actionId]: {
-            type: element.type,
-            selected_option: value === null ? null : { text: { type: 'plain_text', text: value }, value },
-          },
-        };
-        break;
-      }
-      case 'plain_text_input':
-        values[block.block_id] = {
-          [actionId]: {
-            type: 'plain_text_input',
-            value: given !== undefined ? given : ((element.initial_value as string | undefined) ?? null),
-          },
-        };
-        break;
-      case 'datepicker':
-        values[block.block_id] = { [actionId]: { type: 'datepicker', selected_date: given ?? null } };
-        break;
-      case 'timepicker':
-        values[block.block_id] = {
-          [actionId]: {
-            type: 'timepicker',
-            selected_time: given ?? null,
-            ...(element.timezone ? { timezone: element.timezone } : {}),
-          },
-        };
-        break;
+export function viewState(view: { readonly blocks?: unknown }, answers: Record<string, string | null>): StateValues {
+  // The view as the app opened it and the stand-in kept it: Block Kit, read as the sandbox reads it.
+  const blocks = (view.blocks ?? []) as readonly Block[];
+  const entries: Record<string, Record<string, Entry>> = {};
+  const forged: { blockId: string; actionId: string; value: string }[] = [];
+  for (const { blockId, element } of statefulElements(blocks)) {
+    const kind = blockId.split('@')[0] ?? '';
+    const given = answers[kind];
+    if (!(kind in answers) || given === undefined) continue;
+    entries[blockId] = { [element.action_id]: given };
+    const offered = 'options' in element && Array.isArray(element.options) ? element.options : undefined;
+    if (offered && given !== null && !offered.some((o: { value?: string }) => o.value === given)) {
+      forged.push({ blockId, actionId: element.action_id, value: given });
     }
+  }
+  const values = stateValues(blocks, entries);
+  // A value the view never offered, as a forged or stale payload carries it: the app must refuse it itself.
+  for (const { blockId, actionId, value } of forged) {
+    const row = values[blockId];
+    const state = row?.[actionId];
+    if (row && state) row[actionId] = { ...state, selected_option: { text: plain(value), value } };
   }
   return values;
 }
+
+/** A click on a button of a message in a channel, as Slack sends it. */
+export function messageClick(args: {
+  user: string;
+  ref: { channel: string; ts: string };
+  actionId: string;
+  value: string;
+  triggerId: string;
+  responseUrl: string;
+  nowMs: number;
+}): Record<string, unknown> {
+  const element = { type: 'button', action_id: args.actionId, value: args.value, text: plain('x') } as const;
+  return blockActionsOnMessage(INSTALL, {
+    user: userOf(args.user),
+    channel: { id: args.ref.channel, name: 'approvals' },
+    message: { ts: args.ref.ts, text: 'JIT request', rawBlocks: [], ephemeral: false },
+    action: { blockId: 'jit_decision', element, actionTs: actionTs(args.nowMs) },
+    state: {},
+    responseUrl: args.responseUrl,
+    triggerId: args.triggerId,
+  });
+}
+
+const plain = (text: string) => ({ type: 'plain_text', text }) as const;
 
 /** What an HTTP answer of the ingress was. */
 export interface IngressAnswer {
@@ -236,34 +248,16 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
       return { answer, responses: responsesOf(responseUrl) };
     };
 
-    const clickPayload: IngressHarness['clickPayload'] = (user, actionId, request) => {
-      const ref = request.slack.approval ?? { channel: APPROVALS, ts: '0.000000' };
-      return {
-        type: 'block_actions',
-        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0JIT',
-        token: 'legacy-verification-token',
-        container: { type: 'message', message_ts: ref.ts, channel_id: ref.channel, is_ephemeral: false },
-        trigger_id: slack.issueTrigger(user),
-        team: { id: TEAM, domain: 'local' },
-        enterprise: null,
-        is_enterprise_install: false,
-        channel: { id: ref.channel, name: 'approvals' },
-        message: { type: 'message', ts: ref.ts, text: 'JIT request', blocks: [] },
-        state: { values: {} },
-        response_url: slack.issueResponseUrl(),
-        actions: [
-          {
-            action_id: actionId,
-            block_id: 'jit_decision',
-            type: 'button',
-            value: request.id,
-            text: { type: 'plain_text', text: 'x' },
-            action_ts: '1.2',
-          },
-        ],
-      };
-    };
+    const clickPayload: IngressHarness['clickPayload'] = (user, actionId, request) =>
+      messageClick({
+        user,
+        ref: request.slack.approval ?? { channel: APPROVALS, ts: '0.000000' },
+        actionId,
+        value: request.id,
+        triggerId: slack.issueTrigger(user),
+        responseUrl: slack.issueResponseUrl(),
+        nowMs: clock.now,
+      });
 
     harness = {
       store,
@@ -290,27 +284,15 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
       async submitView(user, viewId, answers, opts = {}) {
         const stored = slack.views.get(viewId);
         if (!stored) throw new Error(`no view ${viewId}`);
-        const payload = {
-          type: 'view_submission',
-          team: { id: TEAM, domain: 'local' },
-          user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-          api_app_id: 'A0JIT',
-          token: 'legacy-verification-token',
-          trigger_id: slack.issueTrigger(user),
-          view: {
-            ...stored.view,
-            id: viewId,
-            team_id: TEAM,
-            hash: stored.hash,
-            root_view_id: viewId,
-            app_id: 'A0JIT',
-            bot_id: 'B0JITBOT',
-            state: { values: viewState(stored.view, answers) },
-          },
-          response_urls: [],
-          is_enterprise_install: false,
-          enterprise: null,
-        };
+        const blocks = (stored.view.blocks ?? []) as readonly Record<string, unknown>[];
+        const view = { id: viewId, hash: stored.hash, rootViewId: viewId, view: stored.view, rawBlocks: blocks };
+        const state = viewState(stored.view, answers);
+        const payload = viewSubmission(INSTALL, {
+          user: userOf(user),
+          view,
+          state,
+          triggerId: slack.issueTrigger(user),
+        });
         return (await interact(payload, opts)).answer;
       },
       async awaitApproval(request, token) {

@@ -7,7 +7,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
-import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
 import { toUtcSecond } from '../../lambdas/domain/durations';
 import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke } from '../../lambdas/domain/policy';
@@ -38,6 +37,7 @@ import {
   type LocalWorkflowOptions,
   startLocalWorkflow,
 } from '../../local/stepfunctions';
+import { TEST_CONFIG } from './configs';
 import { pendingRequest } from './requests';
 import {
   BOT_TOKEN,
@@ -60,64 +60,6 @@ export const SVM_UUID = {
   /** The admin SVM, owner of cluster-scoped accounts (not listed by /api/svm/svms). */
   cluster1: '2903de6f-4bd2-11e9-b238-0050568e2e25',
 } as const;
-
-/** The configuration the workflow tests run with. */
-export const TEST_CONFIG: Config = parseConfig({
-  // No endpoint: the tests' ONTAP simulator serves it (withSimulator).
-  clusters: [{ name: 'cluster1' }],
-  slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
-  policies: [
-    {
-      name: 'svm1-operators',
-      clusters: ['cluster1'],
-      svms: ['svm1'],
-      roles: ['vsadmin', 'vsadmin-volume', 'snapmirror-operator', 'no-such-role'],
-      requesters: 'anyone',
-      approvers: { users: ['U0BOB', 'U0CAROL'] },
-      approvalsRequired: 1,
-      defaultDuration: '1h',
-      maxDuration: '8h',
-      // Four real seconds: room for a test's clicks on a busy machine.
-      approvalTimeout: '4h',
-    },
-    {
-      name: 'svm1-quick',
-      clusters: ['cluster1'],
-      svms: ['svm1'],
-      roles: ['vsadmin'],
-      requesters: 'anyone',
-      approvers: { users: ['U0BOB', 'U0CAROL'] },
-      defaultDuration: '1h',
-      maxDuration: '8h',
-      approvalTimeout: '30m',
-    },
-    {
-      name: 'cluster-admin',
-      clusters: ['cluster1'],
-      svms: ['cluster1'],
-      roles: ['admin'],
-      requesters: 'anyone',
-      approvers: { users: ['U0BOB', 'U0CAROL'] },
-      approvalsRequired: 2,
-      defaultDuration: '30m',
-      maxDuration: '2h',
-      approvalTimeout: '4h',
-      sessionValidity: '30m',
-    },
-    {
-      name: 'svm2-backup',
-      clusters: ['cluster1'],
-      svms: ['svm2'],
-      roles: ['vsadmin-backup'],
-      requesters: 'anyone',
-      approvers: { users: ['U0BOB', 'U0CAROL'] },
-      defaultDuration: '1h',
-      maxDuration: '1d',
-      approvalTimeout: '1h',
-      sessionValidity: '30m',
-    },
-  ],
-});
 
 /** Everything a workflow test talks to. */
 export interface WorkflowEnv {
@@ -582,3 +524,6 @@ async function startIngress(deps: {
       }),
   };
 }
+
+/** The configuration the workflow tests run with (test/support/configs.ts). */
+export { TEST_CONFIG };

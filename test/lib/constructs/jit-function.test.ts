@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../local/dynamodb';
-import { exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../local/dynamodb';
+import { exampleConfigWith, type SynthesizedJit, synthJit } from '../../support/cdk';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;

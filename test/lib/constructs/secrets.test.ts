@@ -5,9 +5,9 @@
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
-import { TASK_NEEDS } from '../../lib/constructs/workflow';
-import { WORKFLOW_TASKS } from '../../lib/workflow-definition';
-import { exampleConfigWith, synthJit } from '../support/cdk';
+import { TASK_NEEDS } from '../../../lib/constructs/workflow';
+import { WORKFLOW_TASKS } from '../../../lib/workflow-definition';
+import { exampleConfigWith, synthJit } from '../../support/cdk';
 
 type Fn = { Properties: { Environment: { Variables: Record<string, unknown> } } };
 const EXISTING = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ontap/cluster1-AbCdEf';

@@ -4,7 +4,7 @@
  * this account's alarms.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { synthJit } from '../support/cdk';
+import { synthJit } from '../../support/cdk';
 
 const plain = synthJit();
 const ACCOUNT = { Ref: 'AWS::AccountId' };

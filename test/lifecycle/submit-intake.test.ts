@@ -1,0 +1,133 @@
+import { DateTime } from 'luxon';
+import { parseConfig } from '../../lambdas/config/load';
+import type { Config } from '../../lambdas/config/schema';
+import { OpenRequestLimitError } from '../../lambdas/domain/errors';
+import { Intake, requestIdFor } from '../../lambdas/lifecycle/submit';
+import { DuplicateRequestError } from '../../lambdas/store/errors';
+import type { RequestStore } from '../../lambdas/store/requests';
+import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
+import { fakePorts } from '../support/fakes';
+import { T0 } from '../support/requests';
+
+const now = DateTime.fromISO(T0, { zone: 'utc' });
+const alice = { slackUserId: 'U0ALICE', ontapAccount: 'alice', zone: 'UTC' };
+
+function setUp(config: Config = TEST_CONFIG) {
+  const f = fakePorts({ config });
+  const policy = config.policies[0];
+  if (!policy) throw new Error('no policy');
+  const checked = {
+    cluster: 'cluster1',
+    svm: 'svm1',
+    role: 'vsadmin',
+    policy,
+    durationSeconds: 3600,
+    justification: 'fix',
+  };
+  // The real store is a class over DynamoDB; the fake answers the same calls.
+  const intake = new Intake(f.store as unknown as RequestStore, f.workflow, config.slack.accounts);
+  return { ...f, intake, checked };
+}
+
+describe('Intake.submit', () => {
+  it('records the request PENDING and starts its workflow, named after the request, keeping the execution', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    const { request, duplicate } = await intake.submit('T0:view:V1', alice, checked, now);
+    expect(duplicate).toBe(false);
+    expect(request.id).toBe(requestIdFor('T0:view:V1'));
+    expect(await store.get(request.id)).toMatchObject({
+      status: 'PENDING',
+      executionArn: expect.stringContaining(request.id),
+    });
+    expect(workflow.signals).toEqual([{ kind: 'start', target: request.id, taken: true }]);
+  });
+
+  it('makes nothing new for a retried delivery, and starts nothing twice', async () => {
+    const { intake, workflow, checked } = setUp();
+    const first = await intake.submit('T0:view:V1', alice, checked, now);
+    const again = await intake.submit('T0:view:V1', alice, checked, now);
+    expect(again).toEqual({ request: first.request, duplicate: true });
+    expect(workflow.signals).toHaveLength(1);
+  });
+
+  it('starts the workflow on the retry when the first start failed after the request was recorded', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    workflow.faults.add('start', { error: new Error('ThrottlingException') });
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('ThrottlingException');
+    const id = requestIdFor('T0:view:V1');
+    expect((await store.get(id)).executionArn).toBeUndefined();
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).resolves.toMatchObject({ duplicate: true });
+    expect((await store.get(id)).executionArn).toEqual(expect.stringContaining(id));
+  });
+
+  it('keeps one execution when the start answer was lost and the retry finds it started', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    workflow.faults.add('start', { error: new Error('socket hang up'), afterWork: true });
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('socket hang up');
+    const { request } = await intake.submit('T0:view:V1', alice, checked, now);
+    expect(workflow.signals.map((s) => s.taken)).toEqual([true, false]);
+    expect((await store.get(request.id)).executionArn).toEqual(expect.stringContaining(request.id));
+  });
+
+  it("refuses another person's delivery key rather than hand them someone else's request", async () => {
+    const { intake, checked } = setUp();
+    await intake.submit('T0:view:V1', alice, checked, now);
+    const dave = { slackUserId: 'U0DAVE', ontapAccount: 'dave', zone: 'UTC' };
+    await expect(intake.submit('T0:view:V1', dave, checked, now)).rejects.toThrow(DuplicateRequestError);
+  });
+
+  it("refuses past the policy's open requests, counted over every Slack id of the person", async () => {
+    // U0ALICE2 is a second Slack id of the same person, listed with U0ALICE under people.
+    const policies = [{ ...rawPolicy(), maxOpenRequests: 2 }];
+    const accounts = { map: { U0ALICE: 'alice', U0ALICE2: 'alice' }, people: { alice: ['U0ALICE', 'U0ALICE2'] } };
+    const aliased = parseConfig({
+      ...TEST_CONFIG_FILE,
+      slack: { ...TEST_CONFIG_FILE.slack, accounts },
+      policies,
+    });
+    const { intake, store, checked } = setUp(aliased);
+    await intake.submit('d1', alice, checked, now);
+    await intake.submit('d2', { ...alice, slackUserId: 'U0ALICE2' }, checked, now);
+    await expect(intake.submit('d3', alice, checked, now)).rejects.toThrow(OpenRequestLimitError);
+    // A retried delivery of one already counted is not refused.
+    await expect(intake.submit('d2', { ...alice, slackUserId: 'U0ALICE2' }, checked, now)).resolves.toMatchObject({
+      duplicate: true,
+    });
+    expect(store.writes).toBe(2);
+  });
+});
+
+describe('Intake.abandon', () => {
+  it('fails a request whose workflow could not be started, so it does not wait forever', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    workflow.faults.add('start', { error: new Error('AccessDenied') });
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('AccessDenied');
+    const id = requestIdFor('T0:view:V1');
+    await intake.abandon(id, now);
+    expect(await store.get(id)).toMatchObject({
+      status: 'FAILED',
+      reason: 'The approval workflow could not be started.',
+    });
+  });
+});
+
+/** The parts of a test configuration file this file changes. */
+const TEST_CONFIG_FILE = {
+  clusters: [{ name: 'cluster1' }],
+  slack: { approvalChannel: APPROVAL_CHANNEL },
+};
+
+/** svm1-operators as a configuration file writes it. */
+function rawPolicy(): Record<string, unknown> {
+  return {
+    name: 'svm1-operators',
+    clusters: ['cluster1'],
+    svms: ['svm1'],
+    roles: ['vsadmin'],
+    requesters: 'anyone',
+    approvers: { users: ['U0BOB', 'U0CAROL'] },
+    defaultDuration: '1h',
+    maxDuration: '8h',
+    approvalTimeout: '4h',
+  };
+}
