@@ -6,7 +6,7 @@ export async function handler(event: unknown): Promise<RevokeOutput> {
   const [{ runTask }, { RevokeInputSchema }, { revokeAccess }] = await Promise.all([
     import('./task-handler'),
     import('../lifecycle/task-io'),
-    import('../lifecycle/await-end'),
+    import('../lifecycle/revoke'),
   ]);
   return runTask('revoke-access', RevokeInputSchema, event, revokeAccess);
 }

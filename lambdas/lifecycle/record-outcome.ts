@@ -11,9 +11,9 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { describeError } from '../runtime/logger';
 import { REVOKE_FAILED_METRIC } from '../runtime/metrics';
-import type { Runtime } from '../runtime/runtime';
 import { cleanUpGrant } from './grant';
 import { announce } from './notify';
+import type { Ports } from './ports';
 import { errorMessageOf, type Outcome, type RecordOutcomeOutput, type TaskError } from './task-io';
 
 /** Names of errors whose message is already written for the requester. */
@@ -36,16 +36,16 @@ export function reasonFor(outcome: Outcome, error: TaskError): string {
 
 /** Records a failure outcome of request `requestId`. */
 export async function recordOutcome(
-  rt: Runtime,
+  ports: Pick<Ports, 'store' | 'clock' | 'ontap' | 'notifier'>,
   input: { requestId: string; outcome: Outcome; error: TaskError },
   log: Logger,
 ): Promise<RecordOutcomeOutput> {
   const reason = reasonFor(input.outcome, input.error);
-  const at = toUtcSecond(nowOf(rt.clock));
+  const at = toUtcSecond(nowOf(ports.clock));
   let cleanupPending = false;
   if (input.outcome === 'GRANT_FAILED') {
     try {
-      await cleanUpGrant(rt, await rt.store.get(input.requestId), log);
+      await cleanUpGrant(ports, await ports.store.get(input.requestId), log);
     } catch (error) {
       log.warn('the failed grant could not be cleaned up yet; the reconciler retries', describeError(error));
       cleanupPending = true;
@@ -57,10 +57,10 @@ export async function recordOutcome(
       : input.outcome === 'REVOKE_FAILED'
         ? { type: 'REVOKE_FAILED', at, reason }
         : { type: 'VALIDATION_FAILED', at, reason };
-  const result = await rt.store.apply(input.requestId, event);
+  const result = await ports.store.apply(input.requestId, event);
   if (result.ok) {
     log.warn('failure recorded', { outcome: input.outcome, reason, cause: input.error.Error });
-    await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
+    await announce(ports, result.request, { approval: true, requester: true, thread: {} }, log);
   } else {
     // Already recorded by an earlier try of this step, or the request moved on meanwhile.
     log.info('failure not recorded again', { status: result.request.status, refusal: result.error.message });

@@ -45,6 +45,11 @@ export class Notifier {
     return this.upsert(undefined, () => this.dmChannel(userId), message);
   }
 
+  /** Replaces the message at `ref` with `message` (a copy of the approval message shown elsewhere, say). */
+  async update(ref: MessageRef, message: SlackMessage): Promise<void> {
+    await this.upsert(ref, () => Promise.resolve(ref.channel), message);
+  }
+
   /** Threads the request's latest event under its approval message; false when there is no message or no event. */
   async thread(request: AccessRequest, details: ThreadDetails = {}): Promise<boolean> {
     const message = threadMessage(request, details);
