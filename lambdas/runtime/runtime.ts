@@ -17,7 +17,7 @@ import type { OntapClient } from '../ontap';
 import type { Notifier } from '../slack/notifier';
 import type { WorkflowClient } from '../stepfunctions/client';
 import { RequestStore } from '../store/requests';
-import { type Clock, scaledClock, systemClock } from './clock';
+import { scaledClock, systemClock } from './clock';
 import { type Env, readEnv, secretsMaxAgeMinutes } from './env';
 import { EnvironmentError, SecretError } from './errors';
 import { Logger, parseLogLevel } from './logger';
