@@ -5,7 +5,7 @@
  */
 import { checkDurationLimits, formatDuration } from '../domain/durations';
 import { DomainError } from '../domain/errors';
-import type { Policy } from '../domain/policy';
+import { covers, type Policy } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { approvalWaitSeconds, minimumRemaining } from '../domain/window';
 import { describeRole } from '../ontap';
@@ -78,8 +78,6 @@ export async function validateRequest(
  * the workflow only trusts what it checks itself.
  */
 function checkPolicyCovers(policy: Policy, request: AccessRequest): void {
-  const covers = (patterns: readonly string[], value: string): boolean =>
-    patterns.some((p) => p === '*' || p === value);
   if (!covers(policy.clusters, request.cluster))
     throw new RequestInvalidError(`Policy "${policy.name}" does not cover cluster "${request.cluster}".`);
   if (!covers(policy.svms, request.svm.name))

@@ -3,7 +3,8 @@ import type { KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import type { AccessRequest, Status } from '../../domain/request';
 import type { FieldErrors } from '../../domain/request-form';
-import { COMMAND, FORM_FIELDS, type FormField } from '../ids';
+import { FORM_FIELDS, type FormField } from '../../domain/request-form';
+import { COMMAND } from '../ids';
 import { type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, slackDate } from './escape';
 

@@ -9,6 +9,8 @@ import { formatDuration } from '../../domain/durations';
 import type { Policy } from '../../domain/policy';
 import {
   type Draft,
+  FORM_FIELDS,
+  type FormField,
   JUSTIFICATION_MAX,
   JUSTIFICATION_MIN,
   policyFor,
@@ -17,7 +19,7 @@ import {
   TICKET_MAX,
   targetChoices,
 } from '../../domain/request-form';
-import { CALLBACK, FORM_ACTION, FORM_BLOCK, FORM_FIELDS, type FormField } from '../ids';
+import { CALLBACK, FORM_ACTION, FORM_BLOCK } from '../ids';
 import type { ViewState } from '../payloads';
 import { escapeMrkdwn, truncate } from './escape';
 
