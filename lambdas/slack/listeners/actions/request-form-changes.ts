@@ -2,7 +2,8 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
 import { requesterPolicies } from '../../../domain/request-form';
-import { buildRequestModal, RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
+import { buildRequestModal, RequestModalMetadataSchema } from '../../blocks/request-modal';
+import { readRequestForm } from '../../blocks/request-modal-state';
 import { FormChangeSchema, parseMetadata, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { answering } from '../respond';

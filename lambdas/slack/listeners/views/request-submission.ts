@@ -3,7 +3,8 @@ import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } fro
 import { groupsOf } from '../../../domain/policy';
 import { checkDraft, type FieldErrors, FORM_FIELDS, type FormField } from '../../../domain/request-form';
 import { submitRequest } from '../../../lifecycle/submit';
-import { RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
+import { RequestModalMetadataSchema } from '../../blocks/request-modal';
+import { readRequestForm } from '../../blocks/request-modal-state';
 import { FORM_BLOCK } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
