@@ -6,6 +6,7 @@
  * says so); the reconciler retries it, and only its success tells anyone nothing was left behind.
  */
 import { toUtcSecond } from '../domain/durations';
+import { ERROR_NAMES } from '../domain/error-names';
 import type { LifecycleEvent } from '../domain/transitions';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
@@ -17,7 +18,7 @@ import type { Ports } from './ports';
 import { errorMessageOf, type Outcome, type RecordOutcomeOutput, type TaskError } from './task-io';
 
 /** Names of errors whose message is already written for the requester. */
-const USER_FACING = new Set(['RequestInvalidError', 'GrantConflictError']);
+const USER_FACING = new Set<string>([ERROR_NAMES.requestInvalid, ERROR_NAMES.grantConflict]);
 const MAX_REASON = 500;
 
 /** The reason recorded and shown for a failure. */

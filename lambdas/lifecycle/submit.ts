@@ -12,8 +12,8 @@ import { type AccessRequest, newRequest, STATUSES } from '../domain/request';
 import type { CheckedRequest } from '../domain/request-form';
 import { nowOf } from '../runtime/clock';
 import type { Requester } from '../slack/directory';
+import { WorkflowCallError } from '../stepfunctions/errors';
 import { DuplicateRequestError } from '../store/errors';
-import { WorkflowCallError } from './errors';
 import type { IngressPorts } from './ports';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -1,8 +1,8 @@
 import { type Logger, LogLevel } from '@slack/bolt';
 import { DateTime } from 'luxon';
 import { loadConfig } from '../../lambdas/config/load';
-import { WorkflowCallError } from '../../lambdas/lifecycle/errors';
 import { requestIdFor, type SubmitPorts, submitRequest } from '../../lambdas/lifecycle/submit';
+import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
 import { useDynamo } from '../support/dynamo';
 import { type StepFunctionsRecorder, startStepFunctionsRecorder } from '../support/step-functions';
 
