@@ -26,7 +26,7 @@ export const TICKET_MAX = 100;
 const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const ROLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:/#?=&+-]*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that text carrying them is refused.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it finds control characters, to refuse text with them.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 
 /** The request form's fields, in the order the form shows them; the checks report problems against them. */

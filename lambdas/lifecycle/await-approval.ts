@@ -18,7 +18,10 @@ import type { Ports } from './ports';
 import { reauthorize } from './reauthorize';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 
-/** AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request was decided before the wait began. */
+/**
+ * AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request
+ * was decided before the wait began.
+ */
 export async function awaitApproval(
   ports: Pick<Ports, 'store' | 'workflow' | 'notifier'>,
   input: { requestId: string; taskToken: string },

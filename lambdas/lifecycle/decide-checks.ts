@@ -79,7 +79,7 @@ export async function mayDeny(ports: CheckPorts, input: DecisionInput): Promise<
   return { request, needsReason: true };
 }
 
-/** Whether this person could cancel the request now, and whether they must say why (an approver does); throws the refusal. */
+/** Whether this person could cancel the request now, and must say why (an approver does); throws the refusal. */
 export async function mayCancel(ports: CheckPorts, input: DecisionInput): Promise<Allowed> {
   const request = await ports.store.get(input.requestId);
   const policy = policyOf(ports, request);

@@ -5,7 +5,10 @@
  */
 import { ERROR_NAMES } from '../domain/error-names';
 
-/** The request cannot be granted as asked (policy, cluster limits, unknown role or account...). The message is for the requester. */
+/**
+ * The request cannot be granted as asked (policy, cluster limits, unknown role or account...).
+ * The message is for the requester.
+ */
 export class RequestInvalidError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
