@@ -60,7 +60,7 @@ export async function submitRequest(ports: SubmitPorts, input: SubmitInput, log:
   await checkOpenLimit(ports, { id, requester: input.requester, policy: input.checked.policy });
   const { request, duplicate } = await record(ports, id, input, toUtcSecond(now));
   if (request.executionArn !== undefined) {
-    log.info({ msg: 'request submitted', requestId: id, duplicate, started: 'before' });
+    log.info({ msg: 'request submitted', requestId: id, duplicate });
     return { request, duplicate };
   }
   let executionArn: string;

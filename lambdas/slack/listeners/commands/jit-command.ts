@@ -42,11 +42,8 @@ export function jitCommand(s: SlackServices) {
 }
 
 /** The person typing `/jit`: who Slack says they are (status included), their ONTAP account, their groups. */
-async function whoAsks(s: SlackServices, userId: string) {
-  const identity = await s.directory.identity(userId);
-  const requester = await s.directory.requester(userId, identity);
-  const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
-  return { requester, actor };
+function whoAsks(s: SlackServices, userId: string) {
+  return s.directory.asker(userId, groupsOf(s.config.policies));
 }
 
 async function openForm(s: SlackServices, command: SlashCommand, respond: RespondFn): Promise<void> {

@@ -23,9 +23,7 @@ export function requestSubmission(s: SlackServices) {
       blockIds = form.blockIds;
       const userId = submission.user.id;
       // Asked again at submission: deactivated, made a guest or unmapped since the form opened?
-      const identity = await s.directory.identity(userId);
-      const known = await s.directory.requester(userId, identity);
-      const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
+      const { requester: known, actor } = await s.directory.asker(userId, groupsOf(s.config.policies));
       const checked = checkDraft(form.draft, { config: s.config, actor, now: s.now() });
       if (!checked.ok) {
         s.logger.info({ msg: 'request form refused', user: userId, fields: Object.keys(checked.errors) });
