@@ -86,18 +86,32 @@ export async function cleanUpGrant(
   const key = grantKeyOf(request);
   const holder = await ports.store.lockHolder(key);
   if (holder?.requestId !== request.id) return { removed: false };
-  const ontap = await ports.ontap(request.cluster);
-  let removed = false;
-  try {
-    removed = !(await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment: entryComment(request) }))
-      .alreadyGone;
-  } catch (error) {
-    if (!(error instanceof OntapJitEntryMismatchError)) throw error;
-    log.info("the entry on the cluster is not this request's; left alone");
-  }
+  const { removed } = await removeOwnEntry(ports, request, key, log);
   await ports.store.releaseGrantLock(key, request.id);
   if (removed) log.info('partial grant removed from the cluster');
   return { removed };
+}
+
+/**
+ * Removes the request's JIT entry from its cluster, but only an entry whose comment names this
+ * request: another grant's entry on the same account is left alone. Whether there was one to remove.
+ */
+export async function removeOwnEntry(
+  ports: Pick<Ports, 'ontap'>,
+  request: AccessRequest,
+  key: GrantKey,
+  log: Logger,
+): Promise<{ removed: boolean }> {
+  const ontap = await ports.ontap(key.cluster);
+  try {
+    const onlyIfComment = entryComment(request);
+    const { alreadyGone } = await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment });
+    return { removed: !alreadyGone };
+  } catch (error) {
+    if (!(error instanceof OntapJitEntryMismatchError)) throw error;
+    log.warn("the entry on the cluster is another grant's; left alone");
+    return { removed: false };
+  }
 }
 
 /** The grant lock key of a request: (cluster, SVM uuid, account, application). */

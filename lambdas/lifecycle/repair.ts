@@ -15,14 +15,13 @@
 import { type Attention, attentionOf } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { type AccessRequest, isTerminal } from '../domain/request';
-import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { DueItem } from '../store/due-items';
 import { RequestNotFoundError } from '../store/errors';
 import type { StoredRequest } from '../store/items';
 import type { GrantKey } from '../store/table';
-import { cleanUpGrant, entryComment } from './grant';
+import { cleanUpGrant, removeOwnEntry } from './grant';
 import { announce, repairMessages } from './notify';
 import type { Ports } from './ports';
 import { revokeAccess } from './revoke';
@@ -180,15 +179,10 @@ async function repairLock(
   // A live grant, or a clean-up still pending: the request's own repair releases the lock when done.
   const cleaningUp = request?.status === 'FAILED' && request.cleanupPending === true;
   if (request && (!isTerminal(request) || cleaningUp)) return { done: false, waiting: true };
-  const ontap = await ports.ontap(key.cluster);
-  if (request) {
-    try {
-      await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment: entryComment(request) });
-    } catch (error) {
-      if (!(error instanceof OntapJitEntryMismatchError)) throw error;
-    }
-  } else {
+  if (request) await removeOwnEntry(ports, request, key, log);
+  else {
     // The request has expired from the table: only an entry whose comment names it is its own.
+    const ontap = await ports.ontap(key.cluster);
     const entry = await ontap.getJitUser(key.svmUuid, key.account, 'ssh');
     if (entry?.comment?.includes(`request ${requestId} `)) await ontap.deleteJitUser(key.svmUuid, key.account, 'ssh');
   }

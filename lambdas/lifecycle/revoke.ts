@@ -4,10 +4,9 @@
  * grant made is left alone), records EXPIRED or REVOKED, releases the grant lock and tells everyone.
  */
 import { toUtcSecond } from '../domain/durations';
-import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import { entryComment, grantKeyOf } from './grant';
+import { grantKeyOf, removeOwnEntry } from './grant';
 import { announce } from './notify';
 import type { Ports } from './ports';
 import { isTimeout, type RevokeOutput } from './task-io';
@@ -30,15 +29,7 @@ export async function revokeAccess(
     // Another request's grant holds this key now: its entry is not ours to remove.
     log.warn('the grant key is held by another request; not touching the cluster', { heldBy: holder.requestId });
   } else {
-    const ontap = await ports.ontap(request.cluster);
-    try {
-      ({ alreadyGone } = await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', {
-        onlyIfComment: entryComment(request),
-      }));
-    } catch (error) {
-      if (!(error instanceof OntapJitEntryMismatchError)) throw error;
-      log.warn('the entry on the cluster belongs to another grant; left alone');
-    }
+    alreadyGone = !(await removeOwnEntry(ports, request, key, log)).removed;
   }
   const result = await ports.store.apply(request.id, {
     type: 'REVOKED',
