@@ -29,52 +29,39 @@ function recordingLogger(): Logger & { readonly lines: { level: string; fields: 
   };
 }
 
-function recordingAnswer(): Answer & { readonly told: string[] } {
+/** Runs `answering` around a body that throws `failure` (or goes through); what was logged and told. */
+async function run(what: string, failure: Error | undefined, options: { answered?: boolean } = {}) {
+  const logger = recordingLogger();
   const told: string[] = [];
-  return Object.assign(async (answer: { plain: string }) => void told.push(answer.plain), { told });
+  const answer: Answer = async (a) => void told.push(a.plain);
+  await answering({ what, logger, ...(options.answered === false ? {} : { answer }) }, async () => {
+    if (failure) throw failure;
+  });
+  return { lines: logger.lines, told };
 }
 
 describe('answering', () => {
   it('does nothing more when the body goes through', async () => {
-    const logger = recordingLogger();
-    const answer = recordingAnswer();
-    await answering({ what: 'button click', logger, answer }, async () => undefined);
-    expect(logger.lines).toEqual([]);
-    expect(answer.told).toEqual([]);
+    expect(await run('button click', undefined)).toEqual({ lines: [], told: [] });
   });
 
   it('answers an unplanned failure with a generic apology and logs it once, at error level', async () => {
-    const logger = recordingLogger();
-    const answer = recordingAnswer();
-    await answering({ what: 'button click', logger, answer }, async () => {
-      throw new TypeError('cannot read properties of undefined');
-    });
-    expect(answer.told).toEqual(['Something went wrong on our side; nothing was changed. Please try again.']);
-    expect(logger.lines).toEqual([
+    const { lines, told } = await run('button click', new TypeError('cannot read properties of undefined'));
+    expect(told).toEqual(['Something went wrong on our side; nothing was changed. Please try again.']);
+    expect(lines).toEqual([
       { level: 'error', fields: expect.objectContaining({ msg: 'button click failed', error: expect.any(String) }) },
     ]);
   });
 
   it('answers a planned refusal in its own words and logs it once, below error level', async () => {
-    const logger = recordingLogger();
-    const answer = recordingAnswer();
-    await answering({ what: 'deny submission', logger, answer }, async () => {
-      throw new RequestNotFoundError('JIT-GONE');
-    });
-    expect(answer.told).toEqual(['That request does not exist (any more).']);
-    expect(logger.lines).toEqual([
-      { level: 'info', fields: expect.objectContaining({ msg: 'deny submission refused' }) },
-    ]);
+    const { lines, told } = await run('deny submission', new RequestNotFoundError('JIT-GONE'));
+    expect(told).toEqual(['That request does not exist (any more).']);
+    expect(lines).toEqual([{ level: 'info', fields: expect.objectContaining({ msg: 'deny submission refused' }) }]);
   });
 
   it('only logs, at warn level, when nobody waits for an answer', async () => {
-    const logger = recordingLogger();
-    await answering({ what: 'request form redraw', logger }, async () => {
-      throw new Error('hash_conflict');
-    });
-    expect(logger.lines).toEqual([
-      { level: 'warn', fields: expect.objectContaining({ msg: 'request form redraw failed' }) },
-    ]);
+    const { lines } = await run('request form redraw', new Error('hash_conflict'), { answered: false });
+    expect(lines).toEqual([{ level: 'warn', fields: expect.objectContaining({ msg: 'request form redraw failed' }) }]);
   });
 
   it('still logs the failure when the answer itself cannot be sent, and lets that error through', async () => {
@@ -82,11 +69,10 @@ describe('answering', () => {
     const answer: Answer = async () => {
       throw new Error('response_url expired');
     };
-    await expect(
-      answering({ what: '/jit', logger, answer }, async () => {
-        throw new Error('boom');
-      }),
-    ).rejects.toThrow('response_url expired');
+    const failing = answering({ what: '/jit', logger, answer }, async () => {
+      throw new Error('boom');
+    });
+    await expect(failing).rejects.toThrow('response_url expired');
     expect(logger.lines.map((l) => l.level)).toEqual(['error']);
   });
 });
