@@ -1,7 +1,7 @@
 /**
- * The names of the errors the state machine's Retry and Catch clauses match. The error classes set their
- * `name` from here and lib/workflow-definition.ts builds its clauses from here, so renaming one cannot
- * leave the definition matching a name nothing throws.
+ * The names of the errors the state machine's Retry and Catch clauses match, and RecordOutcome reads back
+ * from a Catch's error output. The error classes set their `name` from here and lib/workflow-definition.ts
+ * builds its clauses from here, so renaming one cannot leave the definition matching a name nothing throws.
  */
 export const ERROR_NAMES = {
   /** The cluster did not answer, or answered 5xx/429: worth another try. */
@@ -14,4 +14,6 @@ export const ERROR_NAMES = {
   requestClosed: 'RequestClosedError',
   /** The request cannot be granted as asked; the message is for the requester. */
   requestInvalid: 'RequestInvalidError',
+  /** Another request holds the same grant; RecordOutcome shows its message to the requester as it is. */
+  grantConflict: 'GrantConflictError',
 } as const;

@@ -100,8 +100,20 @@ export interface Target {
   readonly role: string;
 }
 
-function matches(patterns: readonly string[], value: string): boolean {
+/** Whether a policy's list of clusters or SVMs covers `value`: it names it, or it holds `*` (any). */
+export function covers(patterns: readonly string[], value: string): boolean {
   return patterns.some((p) => p === '*' || p === value);
+}
+
+/**
+ * The policies (of those given) whose clusters and SVMs cover a target. For `svm: '*'` ("any SVM,
+ * typed by the requester") only those that allow any SVM do.
+ */
+export function policiesCovering(policies: readonly Policy[], target: Pick<Target, 'cluster' | 'svm'>): Policy[] {
+  return policies.filter(
+    (p) =>
+      covers(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : covers(p.svms, target.svm)),
+  );
 }
 
 function isIn(people: Policy['approvers'] | 'anyone', actor: Actor): boolean {
@@ -148,10 +160,10 @@ export function policiesForRequester(policies: readonly Policy[], actor: Actor):
 export function selectPolicy(policies: readonly Policy[], actor: Actor, target: Target): Policy {
   const mine = policiesForRequester(policies, actor);
   if (mine.length === 0) throw new PolicyViolationError(noPolicyMessage(actor));
-  const onCluster = mine.filter((p) => matches(p.clusters, target.cluster));
+  const onCluster = mine.filter((p) => covers(p.clusters, target.cluster));
   if (onCluster.length === 0)
     throw new PolicyViolationError(`No policy lets you request access on cluster "${target.cluster}".`, 'cluster');
-  const onSvm = onCluster.filter((p) => matches(p.svms, target.svm));
+  const onSvm = onCluster.filter((p) => covers(p.svms, target.svm));
   if (onSvm.length === 0)
     throw new PolicyViolationError(`No policy lets you request access on SVM "${target.svm}".`, 'svm');
   const chosen = onSvm.find((p) => p.roles.includes(target.role));

@@ -5,10 +5,16 @@
  */
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
-import { describeError } from '../slack/answers';
-import type { FormField } from '../slack/ids';
 import { checkDurationLimits, parseDuration, parseScheduledStart, toUtcSecond } from './durations';
-import { type Actor, noPolicyMessage, type Policy, policiesForRequester, selectPolicy } from './policy';
+import { DomainError, PolicyViolationError } from './errors';
+import {
+  type Actor,
+  noPolicyMessage,
+  type Policy,
+  policiesCovering,
+  policiesForRequester,
+  selectPolicy,
+} from './policy';
 
 /** Longest justification accepted; short enough to show whole (escaped) in one Slack section. */
 export const JUSTIFICATION_MAX = 500;
@@ -20,8 +26,29 @@ export const TICKET_MAX = 100;
 const SVM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 const ROLE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const TICKET = /^[A-Za-z0-9][A-Za-z0-9._:/#?=&+-]*$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: it matches control characters so that form fields carrying them are refused.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it finds control characters, to refuse text with them.
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+
+/** The request form's fields, in the order the form shows them; the checks report problems against them. */
+export const FORM_FIELDS = [
+  'target',
+  'svmName',
+  'role',
+  'duration',
+  'startMode',
+  'startDate',
+  'startTime',
+  'justification',
+  'ticket',
+] as const;
+
+/** A field of the request form. */
+export type FormField = (typeof FORM_FIELDS)[number];
+
+/** Whether typed text carries control characters (tab and newline allowed): refused in justifications and reasons. */
+export function hasControlCharacters(text: string): boolean {
+  return CONTROL.test(text);
+}
 
 /** An SVM that may be asked for on a cluster; `svm: '*'` means "any, typed by the requester". */
 export interface TargetChoice {
@@ -53,17 +80,9 @@ export function targetChoices(config: Config, policies: readonly Policy[]): Targ
   return out.sort((a, b) => (a.cluster === b.cluster ? Number(a.svm === '*') - Number(b.svm === '*') : 0));
 }
 
-/** The policies (of those given) that cover a target; for "any SVM", only those that allow any. */
-function policiesOn(policies: readonly Policy[], target: TargetChoice): Policy[] {
-  return policies.filter(
-    (p) =>
-      matches(p.clusters, target.cluster) && (target.svm === '*' ? p.svms.includes('*') : matches(p.svms, target.svm)),
-  );
-}
-
 /** The roles that may be asked for on a target: policies always name their roles. */
 export function roleChoices(policies: readonly Policy[], target: TargetChoice): string[] {
-  return [...new Set(policiesOn(policies, target).flatMap((p) => p.roles))];
+  return [...new Set(policiesCovering(policies, target).flatMap((p) => p.roles))];
 }
 
 /** The policy that would govern a target and role, if any: what sets the default and maximum duration. */
@@ -72,7 +91,7 @@ export function policyFor(
   target: TargetChoice,
   role: string | undefined,
 ): Policy | undefined {
-  const candidates = policiesOn(policies, target);
+  const candidates = policiesCovering(policies, target);
   return candidates.find((p) => role !== undefined && p.roles.includes(role)) ?? candidates[0];
 }
 
@@ -138,7 +157,7 @@ export function checkDraft(
     try {
       policy = selectPolicy(context.config.policies, context.actor, { cluster, svm, role });
     } catch (error) {
-      const { plain: text, field } = describeError(error);
+      const { text, field } = refusal(error);
       errors[field === 'role' ? 'role' : field === 'svm' ? svmField : 'target'] = text;
     }
   }
@@ -148,7 +167,7 @@ export function checkDraft(
     durationSeconds = parseDuration(draft.duration ?? '');
     if (policy) checkDurationLimits(durationSeconds, { policyMax: policy.maxDuration });
   } catch (error) {
-    errors.duration = describeError(error).plain;
+    errors.duration = refusal(error).text;
   }
 
   let requestedStart: string | undefined;
@@ -162,7 +181,7 @@ export function checkDraft(
           parseScheduledStart({ date, time, zone }, context.now, { maxAheadSeconds: policy.maxScheduleAhead }),
         );
       } catch (error) {
-        errors.startTime = describeError(error).plain;
+        errors.startTime = refusal(error).text;
       }
     }
   }
@@ -172,7 +191,7 @@ export function checkDraft(
     errors.justification = `Say why you need this access (at least ${JUSTIFICATION_MIN} characters).`;
   } else if (justification.length > JUSTIFICATION_MAX) {
     errors.justification = `Keep the justification to ${JUSTIFICATION_MAX} characters (it has ${justification.length}).`;
-  } else if (CONTROL.test(justification)) {
+  } else if (hasControlCharacters(justification)) {
     errors.justification = 'The justification contains control characters.';
   }
 
@@ -202,6 +221,10 @@ export function checkDraft(
   };
 }
 
-function matches(patterns: readonly string[], value: string): boolean {
-  return patterns.some((p) => p === '*' || p === value);
+/** A domain refusal's words and the field they are about; anything else is not the form's to explain. */
+function refusal(error: unknown): { readonly text: string; readonly field?: string } {
+  if (error instanceof PolicyViolationError)
+    return { text: error.message, ...(error.field ? { field: error.field } : {}) };
+  if (error instanceof DomainError) return { text: error.message };
+  throw error;
 }

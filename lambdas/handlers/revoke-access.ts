@@ -1,5 +1,5 @@
 /** Step Functions task Revoke: removes the JIT entry, records EXPIRED or REVOKED. */
-import { revokeAccess } from '../lifecycle/await-end';
+import { revokeAccess } from '../lifecycle/revoke';
 import { RevokeInputSchema } from '../lifecycle/task-io';
 import { getRuntime, type Runtime } from '../runtime/runtime';
 import { taskHandler } from './task-handler';

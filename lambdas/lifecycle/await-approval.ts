@@ -10,30 +10,33 @@ import type { AccessRequest } from '../domain/request';
 import { approvalWaitSeconds, grantWindow } from '../domain/window';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import type { Runtime } from '../runtime/runtime';
 import { SlackTransientError } from '../slack/errors';
 import type { ApprovalOutcome } from '../stepfunctions/client';
 import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './notify';
+import type { Ports } from './ports';
 import { reauthorize } from './reauthorize';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 
-/** AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request was decided before the wait began. */
+/**
+ * AwaitApproval: keeps the token, posts the approval message. Completes its own token if the request
+ * was decided before the wait began.
+ */
 export async function awaitApproval(
-  rt: Runtime,
+  ports: Pick<Ports, 'store' | 'workflow' | 'notifier'>,
   input: { requestId: string; taskToken: string },
   log: Logger,
 ): Promise<{ waiting: boolean }> {
-  const kept = await rt.store.setToken(input.requestId, 'approval', input.taskToken, ['PENDING']);
-  const request = await rt.store.get(input.requestId);
+  const kept = await ports.store.setToken(input.requestId, 'approval', input.taskToken, ['PENDING']);
+  const request = await ports.store.get(input.requestId);
   if (!kept) {
     // Decided (cancelled, most likely) before the token could be kept: nobody else can complete it.
     log.info('request moved on before the approval wait; ending the wait', { status: request.status });
-    await rt.workflow.resumeApproval(input.taskToken, { decision: decisionOf(request) });
+    await ports.workflow.resumeApproval(input.taskToken, { decision: decisionOf(request) });
     return { waiting: false };
   }
   try {
-    await postApprovalMessage(rt, request);
+    await postApprovalMessage(ports, request);
   } catch (error) {
     if (error instanceof SlackTransientError) throw error;
     throw new ApprovalNotPostedError({ cause: error });
@@ -42,19 +45,23 @@ export async function awaitApproval(
 }
 
 /** The policy's minimum of a scheduled window worth granting, in seconds. */
-export function minRemainingOf(rt: Runtime, request: AccessRequest): number {
-  const policy = rt.config.policies.find((p) => p.name === request.policy);
+export function minRemainingOf(ports: Pick<Ports, 'config'>, request: AccessRequest): number {
+  const policy = ports.config.policies.find((p) => p.name === request.policy);
   return policy?.minRemaining ?? parseDuration(DEFAULT_MIN_REMAINING);
 }
 
 /** Approved too late: too little of the requested window is left, so it expires with nothing granted. */
-async function windowPassed(rt: Runtime, request: AccessRequest, log: Logger): Promise<CheckApprovalOutput> {
-  const result = await rt.store.apply(request.id, { type: 'WINDOW_PASSED', at: toUtcSecond(nowOf(rt.clock)) });
+async function windowPassed(
+  ports: Pick<Ports, 'store' | 'clock' | 'notifier'>,
+  request: AccessRequest,
+  log: Logger,
+): Promise<CheckApprovalOutput> {
+  const result = await ports.store.apply(request.id, { type: 'WINDOW_PASSED', at: toUtcSecond(nowOf(ports.clock)) });
   log.info(result.ok ? 'approved too late for its window; expired' : 'window passed, but the request moved on', {
     status: result.request.status,
     requestedStart: request.requestedStart,
   });
-  await announce(rt, result.request, { approval: true, requester: true }, log);
+  await announce(ports, result.request, { approval: true, requester: true }, log);
   if (result.request.status === 'CANCELLED') return { route: 'CANCELLED' };
   return result.request.status === 'EXPIRED' ? { route: 'EXPIRED' } : { route: 'CLOSED' };
 }
@@ -69,16 +76,16 @@ function decisionOf(request: AccessRequest): ApprovalOutcome['decision'] {
  * stored status routes the workflow, and the people concerned are told.
  */
 export async function checkApproval(
-  rt: Runtime,
+  ports: Pick<Ports, 'store' | 'config' | 'clock' | 'directory' | 'notifier'>,
   input: { requestId: string; phase: 'approval' | 'start'; wait?: unknown },
   log: Logger,
 ): Promise<CheckApprovalOutput> {
-  let request = await rt.store.get(input.requestId);
+  let request = await ports.store.get(input.requestId);
   if (input.phase === 'approval' && request.status === 'PENDING') {
     // Completed without a decision on record (e.g. 1 of 2 approvals): wait again, but a scheduled
     // request never past the point where too little of its window would be left.
-    const policy = rt.config.policies.find((p) => p.name === request.policy);
-    const checkedAt = nowOf(rt.clock);
+    const policy = ports.config.policies.find((p) => p.name === request.policy);
+    const checkedAt = nowOf(ports.clock);
     const renewed = policy ? approvalWaitSeconds(request, checkedAt, policy.approvalTimeout, policy.minRemaining) : 0;
     if (!isTimeout(input.wait) && renewed >= 1) {
       log.warn('approval wait ended with the request still pending; waiting again', {
@@ -86,38 +93,42 @@ export async function checkApproval(
       });
       return { route: 'AWAIT', approvalTimeoutSeconds: renewed };
     }
-    const result = await rt.store.apply(request.id, { type: 'APPROVAL_TIMEOUT', at: toUtcSecond(nowOf(rt.clock)) });
+    const result = await ports.store.apply(request.id, {
+      type: 'APPROVAL_TIMEOUT',
+      at: toUtcSecond(nowOf(ports.clock)),
+    });
     // Refused only if a decision landed meanwhile: then that decision stands.
     request = result.request;
     log.info(result.ok ? 'approval timed out' : 'approval timed out, but a decision landed first', {
       status: request.status,
     });
   }
-  const now = nowOf(rt.clock);
+  const now = nowOf(ports.clock);
   switch (request.status) {
     case 'APPROVED': {
       // Before anyone is told it is approved, and again at a scheduled start: does the requester still qualify?
-      if (!(await reauthorize(rt, request, log)).ok) return { route: 'CLOSED' };
+      if (!(await reauthorize(ports, request, log)).ok) return { route: 'CLOSED' };
       const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
       // A start less than a second ahead is now.
       const waits = startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000;
-      if (!waits && !grantWindow(request, now, minRemainingOf(rt, request)).ok) return windowPassed(rt, request, log);
-      if (input.phase === 'approval') await announce(rt, request, { approval: true, requester: true }, log);
+      if (!waits && !grantWindow(request, now, minRemainingOf(ports, request)).ok)
+        return windowPassed(ports, request, log);
+      if (input.phase === 'approval') await announce(ports, request, { approval: true, requester: true }, log);
       if (waits) return { route: 'WAIT', startAt };
       return { route: 'GRANT', start: toUtcSecond(now) };
     }
     case 'DENIED':
-      await announce(rt, request, { approval: true, requester: true }, log);
+      await announce(ports, request, { approval: true, requester: true }, log);
       return { route: 'DENIED' };
     case 'CANCELLED':
-      await announce(rt, request, { approval: true, requester: true }, log);
+      await announce(ports, request, { approval: true, requester: true }, log);
       return { route: 'CANCELLED' };
     case 'EXPIRED':
-      await announce(rt, request, { approval: true, requester: true }, log);
+      await announce(ports, request, { approval: true, requester: true }, log);
       return { route: 'EXPIRED' };
     case 'FAILED':
       // Closed at an approval (the requester no longer qualifies): the ingress recorded it, this tells them.
-      await announce(rt, request, { approval: true, requester: true, thread: {} }, log);
+      await announce(ports, request, { approval: true, requester: true, thread: {} }, log);
       return { route: 'CLOSED' };
     default:
       log.warn('request closed elsewhere', { status: request.status });

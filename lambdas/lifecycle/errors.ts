@@ -1,19 +1,14 @@
 /**
- * Errors of the Step Functions adapter and of the workflow's tasks. A task error's `name` is what
+ * Errors of the workflow's tasks. A task error's `name` is what
  * the state machine's Retry and Catch match on (lib/workflow-definition.ts), so renaming one is a
  * change to the definition too.
  */
 import { ERROR_NAMES } from '../domain/error-names';
 
-/** Step Functions refused or failed a call the product needed; the request's state is unchanged. */
-export class WorkflowCallError extends Error {
-  constructor(operation: string, options?: { cause?: unknown }) {
-    super(`Step Functions ${operation} failed.`, options);
-    this.name = 'WorkflowCallError';
-  }
-}
-
-/** The request cannot be granted as asked (policy, cluster limits, unknown role or account...). The message is for the requester. */
+/**
+ * The request cannot be granted as asked (policy, cluster limits, unknown role or account...).
+ * The message is for the requester.
+ */
 export class RequestInvalidError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -35,7 +30,7 @@ export class GrantConflictError extends Error {
   readonly heldBy: string;
   constructor(heldBy: string, until: string) {
     super(`Request ${heldBy} already holds this access until ${until}; one grant per account and SVM at a time.`);
-    this.name = 'GrantConflictError';
+    this.name = ERROR_NAMES.grantConflict;
     this.heldBy = heldBy;
   }
 }

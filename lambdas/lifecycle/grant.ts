@@ -12,40 +12,40 @@ import { grantWindow } from '../domain/window';
 import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import type { Runtime } from '../runtime/runtime';
+import type { GrantKey } from '../store/table';
 import { minRemainingOf } from './await-approval';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from './errors';
-import { entryComment, grantKeyOf } from './grant-key';
 import { announce } from './notify';
+import type { Ports } from './ports';
 import { reauthorize } from './reauthorize';
 import type { GrantOutput } from './task-io';
 
 /** Grants request `requestId` from `start` for its approved duration. */
 export async function grantAccess(
-  rt: Runtime,
+  ports: Pick<Ports, 'store' | 'config' | 'clock' | 'directory' | 'notifier' | 'ontap'>,
   input: { requestId: string; start: string; sessionValiditySeconds: number },
   log: Logger,
 ): Promise<GrantOutput> {
-  const request = await rt.store.get(input.requestId);
+  const request = await ports.store.get(input.requestId);
   if (request.status !== 'APPROVED') {
-    await announce(rt, request, { approval: true, requester: true }, log);
+    await announce(ports, request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, request.status);
   }
   // The last look before anything reaches the cluster.
-  const still = await reauthorize(rt, request, log);
+  const still = await reauthorize(ports, request, log);
   if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
   // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
-  const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(rt, request));
+  const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(ports, request));
   if (!granted.ok) {
     const left = `${granted.left} seconds`;
     throw new RequestInvalidError(`Only ${left} of the requested window were left; nothing was granted.`);
   }
   const { window, seconds } = granted;
   const key = grantKeyOf(request);
-  const lock = await rt.store.acquireGrantLock(key, request.id, window.end);
+  const lock = await ports.store.acquireGrantLock(key, request.id, window.end);
   if (!lock.ok) throw new GrantConflictError(lock.heldBy, lock.until);
 
-  const ontap = await rt.ontap(request.cluster);
+  const ontap = await ports.ontap(request.cluster);
   const { created } = await ontap.ensureJitUser({
     ownerUuid: key.svmUuid,
     account: key.account,
@@ -58,16 +58,16 @@ export async function grantAccess(
   });
   log.info(created ? 'JIT entry created' : 'JIT entry was already there from an earlier try', { window });
 
-  const result = await rt.store.apply(request.id, { type: 'GRANTED', at: toUtcSecond(nowOf(rt.clock)), window });
+  const result = await ports.store.apply(request.id, { type: 'GRANTED', at: toUtcSecond(nowOf(ports.clock)), window });
   if (!result.ok) {
     // Cancelled while the entry was being made: take it back before stopping.
     log.info('request closed during the grant; removing the entry', { status: result.request.status });
-    await cleanUpGrant(rt, result.request, log);
-    await announce(rt, result.request, { approval: true, requester: true }, log);
+    await cleanUpGrant(ports, result.request, log);
+    await announce(ports, result.request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, result.request.status);
   }
-  await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
-  const endTimeoutSeconds = Math.max(1, Math.ceil((parseInstant(window.end).toMillis() - rt.clock.now()) / 1000));
+  await announce(ports, result.request, { approval: true, requester: true, thread: {} }, log);
+  const endTimeoutSeconds = Math.max(1, Math.ceil((parseInstant(window.end).toMillis() - ports.clock.now()) / 1000));
   return { window, endTimeoutSeconds };
 }
 
@@ -77,21 +77,62 @@ export async function grantAccess(
  * or entry is never touched. Returns whether an entry was removed; throws when the cluster could
  * not be asked, keeping the lock (the entry may still be there).
  */
-export async function cleanUpGrant(rt: Runtime, request: AccessRequest, log: Logger): Promise<{ removed: boolean }> {
+export async function cleanUpGrant(
+  ports: Pick<Ports, 'store' | 'ontap'>,
+  request: AccessRequest,
+  log: Logger,
+): Promise<{ removed: boolean }> {
   if (!request.svm.uuid) return { removed: false };
   const key = grantKeyOf(request);
-  const holder = await rt.store.lockHolder(key);
+  const holder = await ports.store.lockHolder(key);
   if (holder?.requestId !== request.id) return { removed: false };
-  const ontap = await rt.ontap(request.cluster);
-  let removed = false;
-  try {
-    removed = !(await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment: entryComment(request) }))
-      .alreadyGone;
-  } catch (error) {
-    if (!(error instanceof OntapJitEntryMismatchError)) throw error;
-    log.info("the entry on the cluster is not this request's; left alone");
-  }
-  await rt.store.releaseGrantLock(key, request.id);
+  const { removed } = await removeOwnEntry(ports, request, key, log);
+  await ports.store.releaseGrantLock(key, request.id);
   if (removed) log.info('partial grant removed from the cluster');
   return { removed };
+}
+
+/**
+ * Removes the request's JIT entry from its cluster, but only an entry whose comment names this
+ * request: another grant's entry on the same account is left alone. Whether there was one to remove.
+ */
+export async function removeOwnEntry(
+  ports: Pick<Ports, 'ontap'>,
+  request: AccessRequest,
+  key: GrantKey,
+  log: Logger,
+): Promise<{ removed: boolean }> {
+  const ontap = await ports.ontap(key.cluster);
+  try {
+    const onlyIfComment = entryComment(request);
+    const { alreadyGone } = await ontap.removeJitUser(key.svmUuid, key.account, 'ssh', { onlyIfComment });
+    return { removed: !alreadyGone };
+  } catch (error) {
+    if (!(error instanceof OntapJitEntryMismatchError)) throw error;
+    log.warn("the entry on the cluster is another grant's; left alone");
+    return { removed: false };
+  }
+}
+
+/** The grant lock key of a request: (cluster, SVM uuid, account, application). */
+export function grantKeyOf(request: AccessRequest): GrantKey {
+  const svmUuid = request.svm.uuid;
+  if (!svmUuid) throw new RequestInvalidError(`Request ${request.id} has no SVM uuid; it was never validated.`);
+  return {
+    cluster: request.cluster,
+    svmUuid,
+    account: request.requester.ontapAccount,
+    application: request.application,
+  };
+}
+
+/**
+ * The JIT entry's `comment`: names the request and the requester, so the entry on the cluster says
+ * who and why, and a revoke can prove the entry is this request's before it deletes it.
+ */
+export function entryComment(request: AccessRequest): string {
+  const who = request.requester.name
+    ? `${request.requester.name} (${request.requester.slackUserId})`
+    : request.requester.slackUserId;
+  return `ontap-jit-approvals request ${request.id} for ${who}`.slice(0, 250);
 }

@@ -5,8 +5,11 @@
  */
 import { type AccessRequest, type MessageRef, STATUSES } from '../domain/request';
 import { describeError, type Logger } from '../runtime/logger';
-import type { Runtime } from '../runtime/runtime';
 import type { ThreadDetails } from '../slack/blocks/request-messages';
+import type { Ports } from './ports';
+
+/** What telling people takes: Slack's messages, and the store that keeps where they went. */
+export type NotifyPorts = Pick<Ports, 'notifier' | 'store'>;
 
 /** Which messages to bring up to date. */
 export interface Announcement {
@@ -21,7 +24,7 @@ export interface Announcement {
  * DynamoDB), so a Slack failure is logged and never undoes or fails it.
  */
 export async function announce(
-  rt: Runtime,
+  ports: NotifyPorts,
   request: AccessRequest,
   what: Announcement,
   log: Logger,
@@ -29,18 +32,19 @@ export async function announce(
   let current = request;
   let missed = false;
   if (what.approval && current.slack.approval) {
-    missed = (await bestEffort(log, 'approval message not updated', () => rt.notifier.approval(current))) === undefined;
+    missed =
+      (await bestEffort(log, 'approval message not updated', () => ports.notifier.approval(current))) === undefined;
   }
   if (what.requester) {
-    const ref = await bestEffort(log, 'requester not told', () => rt.notifier.requester(current));
-    if (ref && !current.slack.requester) current = await keepRef(rt, current, 'requester', ref);
+    const ref = await bestEffort(log, 'requester not told', () => ports.notifier.requester(current));
+    if (ref && !current.slack.requester) current = await keepRef(ports, current, 'requester', ref);
     missed ||= ref === undefined;
   }
   // Nobody may be left believing an older state: the reconciler brings the messages up to date.
-  if (missed) await bestEffort(log, 'message repair not flagged', () => rt.store.flagNotify(request.id));
+  if (missed) await bestEffort(log, 'message repair not flagged', () => ports.store.flagNotify(request.id));
   if (what.thread) {
     const details = what.thread;
-    await bestEffort(log, 'event not threaded', () => rt.notifier.thread(current, details));
+    await bestEffort(log, 'event not threaded', () => ports.notifier.thread(current, details));
   }
   return current;
 }
@@ -49,29 +53,29 @@ export async function announce(
  * Brings the approval message and the requester's DM up to date after an earlier update was lost;
  * clears the store's flag only when both went through.
  */
-export async function repairMessages(rt: Runtime, request: AccessRequest, log: Logger): Promise<boolean> {
-  if (request.slack.approval) await rt.notifier.approval(request);
-  const ref = await rt.notifier.requester(request);
-  if (!request.slack.requester) await keepRef(rt, request, 'requester', ref);
+export async function repairMessages(ports: NotifyPorts, request: AccessRequest, log: Logger): Promise<boolean> {
+  if (request.slack.approval) await ports.notifier.approval(request);
+  const ref = await ports.notifier.requester(request);
+  if (!request.slack.requester) await keepRef(ports, request, 'requester', ref);
   log.info('messages brought up to date', { status: request.status });
-  await rt.store.update(request.id, STATUSES, (s) => ({ ...s, notifyRepair: false }));
+  await ports.store.update(request.id, STATUSES, (s) => ({ ...s, notifyRepair: false }));
   return true;
 }
 
 /** Posts (or updates) the approval message and keeps where it went; throws when Slack refuses, since nobody could approve. */
-export async function postApprovalMessage(rt: Runtime, request: AccessRequest): Promise<AccessRequest> {
-  const ref = await rt.notifier.approval(request);
-  return request.slack.approval ? request : keepRef(rt, request, 'approval', ref);
+export async function postApprovalMessage(ports: NotifyPorts, request: AccessRequest): Promise<AccessRequest> {
+  const ref = await ports.notifier.approval(request);
+  return request.slack.approval ? request : keepRef(ports, request, 'approval', ref);
 }
 
 async function keepRef(
-  rt: Runtime,
+  ports: Pick<Ports, 'store'>,
   request: AccessRequest,
   kind: 'approval' | 'requester',
   ref: MessageRef,
 ): Promise<AccessRequest> {
   // Message references are the store's own facts: kept whatever the status has become meanwhile.
-  const { stored } = await rt.store.update(request.id, STATUSES, (s) => ({
+  const { stored } = await ports.store.update(request.id, STATUSES, (s) => ({
     ...s,
     request: { ...s.request, slack: { ...s.request.slack, [kind]: ref } },
   }));

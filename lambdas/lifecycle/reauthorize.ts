@@ -11,10 +11,10 @@ import { reauthorizeRequester } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import type { Runtime } from '../runtime/runtime';
 import { SlackLookupError } from '../slack/errors';
 import { classify } from '../slack/notifier';
 import { announce } from './notify';
+import type { Ports } from './ports';
 
 /** Whether the requester still qualifies; when not, the request as it was closed. */
 export type Reauthorization = { readonly ok: true } | { readonly ok: false; readonly request: AccessRequest };
@@ -23,26 +23,33 @@ export type Reauthorization = { readonly ok: true } | { readonly ok: false; read
  * Checks the requester of `request` again. Throws SlackTransientError when Slack could not be asked
  * (the state machine retries), SlackCallError when Slack refused: never grants on a guess.
  */
-export async function reauthorize(rt: Runtime, request: AccessRequest, log: Logger): Promise<Reauthorization> {
-  const reason = await refusal(rt, request);
+export async function reauthorize(
+  ports: Pick<Ports, 'config' | 'directory' | 'store' | 'clock' | 'notifier'>,
+  request: AccessRequest,
+  log: Logger,
+): Promise<Reauthorization> {
+  const reason = await refusal(ports, request);
   if (reason === undefined) return { ok: true };
-  const at = toUtcSecond(nowOf(rt.clock));
-  const result = await rt.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at, reason });
+  const at = toUtcSecond(nowOf(ports.clock));
+  const result = await ports.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at, reason });
   if (!result.ok) {
     // Decided otherwise meanwhile (cancelled, say): that decision stands, and nothing is granted here either.
     log.info('requester no longer authorized, but the request moved on first', { status: result.request.status });
     return { ok: false, request: result.request };
   }
   log.warn('requester no longer authorized; request closed', { reason });
-  const closed = await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
+  const closed = await announce(ports, result.request, { approval: true, requester: true, thread: {} }, log);
   return { ok: false, request: closed };
 }
 
-async function refusal(rt: Runtime, request: AccessRequest): Promise<string | undefined> {
-  const policy = rt.config.policies.find((p) => p.name === request.policy);
+async function refusal(
+  ports: Pick<Ports, 'config' | 'directory'>,
+  request: AccessRequest,
+): Promise<string | undefined> {
+  const policy = ports.config.policies.find((p) => p.name === request.policy);
   if (!policy) return `Policy "${request.policy}" is no longer configured.`;
   try {
-    const { now } = await rt.directory.requesterNow(request.requester.slackUserId, policy);
+    const { now } = await ports.directory.requesterNow(request.requester.slackUserId, policy);
     reauthorizeRequester(policy, request, now);
     return undefined;
   } catch (error) {

@@ -15,10 +15,10 @@ import { toUtcSecond } from '../domain/durations';
 import { nowOf } from '../runtime/clock';
 import { countMetric, describeError, type Logger, type Metrics, publishMetrics } from '../runtime/logger';
 import { OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
-import type { Runtime } from '../runtime/runtime';
 import type { DueItem } from '../store/due-items';
 import { ReconcileDeadlineError } from './errors';
-import { type RepairEvent, repairItem } from './repair';
+import type { Ports } from './ports';
+import { type RepairEvent, type RepairPorts, repairItem } from './repair';
 
 /** Bounds of one pass. */
 export interface ReconcileOptions {
@@ -67,11 +67,15 @@ const DEFAULTS: Required<ReconcileOptions> = {
 };
 
 /** Runs one reconciler pass and publishes its metrics. */
-export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+export async function reconcile(
+  ports: RepairPorts & Pick<Ports, 'metrics'>,
+  log: Logger,
+  options: ReconcileOptions = {},
+): Promise<ReconcileResult> {
   const o = { ...DEFAULTS, ...options };
   const started = Date.now();
-  const now = toUtcSecond(nowOf(rt.clock));
-  const { items, more } = await readDue(rt, now, o);
+  const now = toUtcSecond(nowOf(ports.clock));
+  const { items, more } = await readDue(ports, now, o);
 
   const events: Partial<Record<RepairEvent, number>> = {};
   const count = (event: RepairEvent, n = 1): void => {
@@ -89,7 +93,7 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
     const itemLog = log.createChild({ persistentKeys: labelOf(item) });
     let outcome: Awaited<ReturnType<typeof repairItem>> | undefined;
     try {
-      outcome = await withDeadline(repairItem(rt, item, itemLog, count), o.itemDeadlineMs);
+      outcome = await withDeadline(repairItem(ports, item, itemLog, count), o.itemDeadlineMs);
     } catch (error) {
       if (error instanceof ReconcileDeadlineError) timeouts.set(cluster, (timeouts.get(cluster) ?? 0) + 1);
       itemLog.warn('repair not done this pass; tried again later', describeError(error));
@@ -97,7 +101,7 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
     if (outcome?.done) repaired += 1;
     else {
       retrying += 1;
-      await fileForLater(rt, item, outcome?.waiting === true, itemLog);
+      await fileForLater(ports, item, outcome?.waiting === true, itemLog);
     }
     noteStillOwed(item, outcome, { overdueStillLive, cleanupPending }, now);
   };
@@ -113,7 +117,7 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
       if ((timeouts.get(cluster) ?? 0) >= o.clusterTimeouts) {
         // This cluster is not answering: its items wait for the next pass instead of the others.
         retrying += 1;
-        await fileForLater(rt, item, false, log.createChild({ persistentKeys: labelOf(item) }));
+        await fileForLater(ports, item, false, log.createChild({ persistentKeys: labelOf(item) }));
         noteStillOwed(item, undefined, { overdueStillLive, cleanupPending }, now);
         continue;
       }
@@ -139,41 +143,41 @@ export async function reconcile(rt: Runtime, log: Logger, options: ReconcileOpti
     overdueStillLive,
     cleanupPending,
   };
-  publish(rt.metrics, log, result);
+  publish(ports.metrics, log, result);
   return result;
 }
 
 async function readDue(
-  rt: Runtime,
+  ports: RepairPorts,
   now: string,
   o: Required<ReconcileOptions>,
 ): Promise<{ items: DueItem[]; more: boolean }> {
-  const cursor = await rt.store.reconcilerCursor();
+  const cursor = await ports.store.reconcilerCursor();
   let startKey = cursor;
   const items: DueItem[] = [];
   for (let page = 0; page < o.pageBudget; page++) {
-    const { items: found, next } = await rt.store.listDue(now, o.pageSize, startKey);
+    const { items: found, next } = await ports.store.listDue(now, o.pageSize, startKey);
     items.push(...found);
     startKey = next;
     if (!startKey) break;
   }
   // Only a change is written: an idle pass writes nothing.
-  if (startKey || cursor) await rt.store.setReconcilerCursor(startKey);
+  if (startKey || cursor) await ports.store.setReconcilerCursor(startKey);
   return { items, more: startKey !== undefined };
 }
 
-async function fileForLater(rt: Runtime, item: DueItem, waiting: boolean, log: Logger): Promise<void> {
-  const now = nowOf(rt.clock);
+async function fileForLater(ports: RepairPorts, item: DueItem, waiting: boolean, log: Logger): Promise<void> {
+  const now = nowOf(ports.clock);
   try {
     if (item.kind === 'request') {
       const { request, repair } = item.stored;
       const attempts = waiting ? (repair?.attempts ?? 0) : (repair?.attempts ?? 0) + 1;
       const nextAt = toUtcSecond(now.plus({ seconds: retryDelaySeconds(attempts) }));
       // Refused when the request changed meanwhile: its new state files it where it belongs.
-      const current = await rt.store.getStored(request.id);
-      await rt.store.snooze(request.id, current.request.version, { attempts, nextAt });
+      const current = await ports.store.getStored(request.id);
+      await ports.store.snooze(request.id, current.request.version, { attempts, nextAt });
     } else if (item.kind === 'lock') {
-      await rt.store.snoozeLock(item.key, item.requestId, toUtcSecond(now.plus({ seconds: retryDelaySeconds(1) })));
+      await ports.store.snoozeLock(item.key, item.requestId, toUtcSecond(now.plus({ seconds: retryDelaySeconds(1) })));
     }
   } catch (error) {
     // Left where it is, it is simply due again next pass.

@@ -6,18 +6,19 @@
  * says so); the reconciler retries it, and only its success tells anyone nothing was left behind.
  */
 import { toUtcSecond } from '../domain/durations';
+import { ERROR_NAMES } from '../domain/error-names';
 import type { LifecycleEvent } from '../domain/transitions';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { countMetric, describeError } from '../runtime/logger';
 import { REVOKE_FAILED_METRIC } from '../runtime/metrics';
-import type { Runtime } from '../runtime/runtime';
 import { cleanUpGrant } from './grant';
 import { announce } from './notify';
+import type { Ports } from './ports';
 import { errorMessageOf, type Outcome, type RecordOutcomeOutput, type TaskError } from './task-io';
 
 /** Names of errors whose message is already written for the requester. */
-const USER_FACING = new Set(['RequestInvalidError', 'GrantConflictError']);
+const USER_FACING = new Set<string>([ERROR_NAMES.requestInvalid, ERROR_NAMES.grantConflict]);
 const MAX_REASON = 500;
 
 /** The reason recorded and shown for a failure. */
@@ -36,16 +37,16 @@ export function reasonFor(outcome: Outcome, error: TaskError): string {
 
 /** Records a failure outcome of request `requestId`. */
 export async function recordOutcome(
-  rt: Runtime,
+  ports: Pick<Ports, 'store' | 'clock' | 'ontap' | 'notifier' | 'metrics'>,
   input: { requestId: string; outcome: Outcome; error: TaskError },
   log: Logger,
 ): Promise<RecordOutcomeOutput> {
   const reason = reasonFor(input.outcome, input.error);
-  const at = toUtcSecond(nowOf(rt.clock));
+  const at = toUtcSecond(nowOf(ports.clock));
   let cleanupPending = false;
   if (input.outcome === 'GRANT_FAILED') {
     try {
-      await cleanUpGrant(rt, await rt.store.get(input.requestId), log);
+      await cleanUpGrant(ports, await ports.store.get(input.requestId), log);
     } catch (error) {
       log.warn('the failed grant could not be cleaned up yet; the reconciler retries', describeError(error));
       cleanupPending = true;
@@ -57,14 +58,14 @@ export async function recordOutcome(
       : input.outcome === 'REVOKE_FAILED'
         ? { type: 'REVOKE_FAILED', at, reason }
         : { type: 'VALIDATION_FAILED', at, reason };
-  const result = await rt.store.apply(input.requestId, event);
+  const result = await ports.store.apply(input.requestId, event);
   if (result.ok) {
     log.warn('failure recorded', { outcome: input.outcome, reason, cause: input.error.Error });
-    await announce(rt, result.request, { approval: true, requester: true, thread: {} }, log);
+    await announce(ports, result.request, { approval: true, requester: true, thread: {} }, log);
   } else {
     // Already recorded by an earlier try of this step, or the request moved on meanwhile.
     log.info('failure not recorded again', { status: result.request.status, refusal: result.error.message });
   }
-  if (input.outcome === 'REVOKE_FAILED') countMetric(rt.metrics, REVOKE_FAILED_METRIC, 1);
+  if (input.outcome === 'REVOKE_FAILED') countMetric(ports.metrics, REVOKE_FAILED_METRIC, 1);
   return { status: result.request.status, reason };
 }

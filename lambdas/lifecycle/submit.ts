@@ -1,23 +1,20 @@
 /**
- * Turning a checked draft into a recorded request and a running workflow. The request id is
+ * Submit: a checked draft becomes a recorded request and a running workflow. The request id is
  * derived from the Slack delivery (the modal's view id, the command's trigger id), so a retried
  * delivery finds the request it already made instead of making a second one.
  */
 import { createHash } from 'node:crypto';
-import type { DateTime } from 'luxon';
-import type { Config } from '../config/schema';
+import type { Logger } from '@slack/bolt';
 import { toUtcSecond } from '../domain/durations';
 import { OpenRequestLimitError } from '../domain/errors';
 import { knownSlackIds } from '../domain/people';
 import { type AccessRequest, newRequest, STATUSES } from '../domain/request';
 import type { CheckedRequest } from '../domain/request-form';
+import { nowOf } from '../runtime/clock';
 import type { Requester } from '../slack/directory';
-import type { WorkflowClient } from '../stepfunctions/client';
+import { WorkflowCallError } from '../stepfunctions/errors';
 import { DuplicateRequestError } from '../store/errors';
-import type { RequestStore } from '../store/requests';
-
-/** The workflow calls the ingress makes. */
-export type WorkflowSignals = Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow'>;
+import type { IngressPorts } from './ports';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -36,78 +33,111 @@ export interface Submitted {
   readonly duplicate: boolean;
 }
 
-/** Records requests and starts their workflows. */
-export class Intake {
-  constructor(
-    private readonly store: RequestStore,
-    private readonly workflow: WorkflowSignals,
-    private readonly accounts: Config['slack']['accounts'],
-  ) {}
+/** What submit works with. */
+export type SubmitPorts = Pick<IngressPorts, 'store' | 'workflow' | 'config' | 'clock'>;
 
+/** One submission: the Slack delivery it came in, who asks, and the draft the form rules accepted. */
+export interface SubmitInput {
+  /** Names the delivery (team, surface, view or trigger id); the request id derives from it. */
+  readonly deliveryKey: string;
+  readonly requester: Requester;
+  readonly checked: CheckedRequest;
   /**
-   * Refuses (OpenRequestLimitError) a new request from a person who already has the policy's
-   * `maxOpenRequests` open under it, counted over every Slack id the configuration knows is them.
-   * The request being submitted (a retried delivery) does not count against itself.
+   * Whether the person can send this same delivery again (a modal stays open with the error). When
+   * not (a one-line `/jit`), a request whose workflow could not be started is closed, not left waiting.
    */
-  async checkOpenLimit(id: string, requester: Requester, policy: CheckedRequest['policy']): Promise<void> {
-    const ids = knownSlackIds(this.accounts, requester.slackUserId, requester.ontapAccount);
-    const lists = await Promise.all(ids.map((userId) => this.store.listOpenByRequester(userId)));
-    const open = lists.flat().filter((r) => r.id !== id && r.policy === policy.name);
-    if (open.length >= policy.maxOpenRequests) throw new OpenRequestLimitError(open.length, policy.name);
+  readonly resubmittable: boolean;
+}
+
+/**
+ * Records the request (PENDING) and starts its workflow, named after the request. A delivery seen
+ * before returns the recorded request, starting its workflow only if that had not happened yet.
+ * Refuses (OpenRequestLimitError) a person who already has the policy's `maxOpenRequests` open.
+ */
+export async function submitRequest(ports: SubmitPorts, input: SubmitInput, log: Logger): Promise<Submitted> {
+  const id = requestIdFor(input.deliveryKey);
+  const now = nowOf(ports.clock);
+  await checkOpenLimit(ports, { id, requester: input.requester, policy: input.checked.policy });
+  const { request, duplicate } = await record(ports, id, input, toUtcSecond(now));
+  if (request.executionArn !== undefined) {
+    log.info({ msg: 'request submitted', requestId: id, duplicate });
+    return { request, duplicate };
   }
+  let executionArn: string;
+  try {
+    ({ executionArn } = await ports.workflow.start(id));
+  } catch (error) {
+    if (!input.resubmittable && error instanceof WorkflowCallError) await abandon(ports, id, toUtcSecond(now), log);
+    throw error;
+  }
+  const { stored } = await ports.store.update(id, STATUSES, (s) =>
+    s.request.executionArn === undefined ? { ...s, request: { ...s.request, executionArn } } : s,
+  );
+  log.info({ msg: 'request submitted', requestId: id, duplicate });
+  return { request: stored.request, duplicate };
+}
 
-  /**
-   * Records the request (PENDING) and starts its workflow, named after the request. A delivery seen
-   * before returns the recorded request, starting its workflow only if that had not happened yet.
-   */
-  async submit(deliveryKey: string, requester: Requester, checked: CheckedRequest, now: DateTime): Promise<Submitted> {
-    const id = requestIdFor(deliveryKey);
-    await this.checkOpenLimit(id, requester, checked.policy);
-    let request: AccessRequest;
-    let duplicate = false;
-    try {
-      request = await this.store.create(
-        newRequest({
-          id,
-          createdAt: toUtcSecond(now),
-          requester: {
-            slackUserId: requester.slackUserId,
-            ontapAccount: requester.ontapAccount,
-            ...(requester.name !== undefined ? { name: requester.name } : {}),
-          },
-          cluster: checked.cluster,
-          svm: { name: checked.svm },
-          role: checked.role,
-          application: 'ssh',
-          policy: checked.policy.name,
-          approvalsRequired: checked.policy.approvalsRequired,
-          durationSeconds: checked.durationSeconds,
-          justification: checked.justification,
-          ...(checked.requestedStart !== undefined ? { requestedStart: checked.requestedStart } : {}),
-          ...(checked.ticket !== undefined ? { ticket: checked.ticket } : {}),
-        }),
-        requester.slackUserId,
-      );
-    } catch (error) {
-      if (!(error instanceof DuplicateRequestError)) throw error;
-      request = await this.store.get(id);
-      if (request.requester.slackUserId !== requester.slackUserId) throw error;
-      duplicate = true;
-    }
-    if (request.executionArn !== undefined) return { request, duplicate };
-    const { executionArn } = await this.workflow.start(id);
-    const { stored } = await this.store.update(id, STATUSES, (s) =>
-      s.request.executionArn === undefined ? { ...s, request: { ...s.request, executionArn } } : s,
+/**
+ * Refuses (OpenRequestLimitError) a new request from a person who already has the policy's
+ * `maxOpenRequests` open under it, counted over every Slack id the configuration knows is them.
+ * The request being submitted (a retried delivery) does not count against itself.
+ */
+export async function checkOpenLimit(
+  ports: Pick<IngressPorts, 'store' | 'config'>,
+  input: { readonly id: string; readonly requester: Requester; readonly policy: CheckedRequest['policy'] },
+): Promise<void> {
+  const { requester, policy } = input;
+  const ids = knownSlackIds(ports.config.slack.accounts, requester.slackUserId, requester.ontapAccount);
+  const lists = await Promise.all(ids.map((userId) => ports.store.listOpenByRequester(userId)));
+  const open = lists.flat().filter((r) => r.id !== input.id && r.policy === policy.name);
+  if (open.length >= policy.maxOpenRequests) throw new OpenRequestLimitError(open.length, policy.name);
+}
+
+/** The request recorded for this delivery: made now, or found from an earlier try of the same delivery. */
+async function record(ports: SubmitPorts, id: string, input: SubmitInput, at: string): Promise<Submitted> {
+  const { requester, checked } = input;
+  try {
+    const request = await ports.store.create(
+      newRequest({
+        id,
+        createdAt: at,
+        requester: {
+          slackUserId: requester.slackUserId,
+          ontapAccount: requester.ontapAccount,
+          ...(requester.name !== undefined ? { name: requester.name } : {}),
+        },
+        cluster: checked.cluster,
+        svm: { name: checked.svm },
+        role: checked.role,
+        application: 'ssh',
+        policy: checked.policy.name,
+        approvalsRequired: checked.policy.approvalsRequired,
+        durationSeconds: checked.durationSeconds,
+        justification: checked.justification,
+        ...(checked.requestedStart !== undefined ? { requestedStart: checked.requestedStart } : {}),
+        ...(checked.ticket !== undefined ? { ticket: checked.ticket } : {}),
+      }),
+      requester.slackUserId,
     );
-    return { request: stored.request, duplicate };
+    return { request, duplicate: false };
+  } catch (error) {
+    if (!(error instanceof DuplicateRequestError)) throw error;
+    const request = await ports.store.get(id);
+    // Another person's delivery hashed to this id: never hand them this request.
+    if (request.requester.slackUserId !== requester.slackUserId) throw error;
+    return { request, duplicate: true };
   }
+}
 
-  /** Marks a request whose workflow could not be started as failed, so it does not wait forever. */
-  async abandon(id: string, now: DateTime): Promise<void> {
-    await this.store.apply(id, {
+/** Closes a request whose workflow could not be started, so it does not wait forever. Best effort. */
+async function abandon(ports: SubmitPorts, id: string, at: string, log: Logger): Promise<void> {
+  try {
+    await ports.store.apply(id, {
       type: 'VALIDATION_FAILED',
-      at: toUtcSecond(now),
+      at,
       reason: 'The approval workflow could not be started.',
     });
+  } catch (error) {
+    log.warn({ msg: 'request whose workflow did not start was not closed', requestId: id, error: String(error) });
   }
 }

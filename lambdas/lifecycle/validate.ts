@@ -5,33 +5,33 @@
  */
 import { checkDurationLimits, formatDuration } from '../domain/durations';
 import { DomainError } from '../domain/errors';
-import type { Policy } from '../domain/policy';
+import { covers, type Policy } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { approvalWaitSeconds, minimumRemaining } from '../domain/window';
 import { describeRole } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import type { Runtime } from '../runtime/runtime';
 import { RequestClosedError, RequestInvalidError } from './errors';
 import { announce } from './notify';
+import type { Ports } from './ports';
 import type { ValidateOutput } from './task-io';
 
 /** Validates request `requestId`; throws RequestInvalidError with the reason for the requester. */
 export async function validateRequest(
-  rt: Runtime,
+  ports: Pick<Ports, 'store' | 'config' | 'clock' | 'ontap' | 'notifier'>,
   input: { requestId: string; executionArn?: string },
   log: Logger,
 ): Promise<ValidateOutput> {
-  const request = await rt.store.get(input.requestId);
+  const request = await ports.store.get(input.requestId);
   if (request.status !== 'PENDING') throw new RequestClosedError(request.id, request.status);
 
-  const policy = rt.config.policies.find((p) => p.name === request.policy);
+  const policy = ports.config.policies.find((p) => p.name === request.policy);
   if (!policy) throw new RequestInvalidError(`Policy "${request.policy}" is no longer configured.`);
-  if (!rt.config.clusters.some((c) => c.name === request.cluster))
+  if (!ports.config.clusters.some((c) => c.name === request.cluster))
     throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
   checkPolicyCovers(policy, request);
   // A scheduled request's approval wait ends once too little of its window would be left to grant.
-  const now = nowOf(rt.clock);
+  const now = nowOf(ports.clock);
   const approvalTimeoutSeconds = approvalWaitSeconds(request, now, policy.approvalTimeout, policy.minRemaining);
   if (approvalTimeoutSeconds < 1) {
     throw new RequestInvalidError(
@@ -40,7 +40,7 @@ export async function validateRequest(
     );
   }
 
-  const ontap = await rt.ontap(request.cluster);
+  const ontap = await ports.ontap(request.cluster);
   const checked = await ontap.checkJitPrerequisites({
     svmName: request.svm.name,
     account: request.requester.ontapAccount,
@@ -55,7 +55,7 @@ export async function validateRequest(
     request.durationSeconds,
   );
   const roleSummary = checked.role.builtin ? undefined : describeRole(checked.role);
-  const { ok, stored } = await rt.store.update(request.id, ['PENDING'], (s) => ({
+  const { ok, stored } = await ports.store.update(request.id, ['PENDING'], (s) => ({
     ...s,
     request: {
       ...s.request,
@@ -69,7 +69,7 @@ export async function validateRequest(
   if (!ok) throw new RequestClosedError(request.id, stored.request.status);
   log.info('request valid', { svmUuid: checked.svm.uuid, sessionValiditySeconds, window: request.durationSeconds });
 
-  await announce(rt, stored.request, { requester: true }, log);
+  await announce(ports, stored.request, { requester: true }, log);
   return { approvalTimeoutSeconds, sessionValiditySeconds, svmUuid: checked.svm.uuid };
 }
 
@@ -78,8 +78,6 @@ export async function validateRequest(
  * the workflow only trusts what it checks itself.
  */
 function checkPolicyCovers(policy: Policy, request: AccessRequest): void {
-  const covers = (patterns: readonly string[], value: string): boolean =>
-    patterns.some((p) => p === '*' || p === value);
   if (!covers(policy.clusters, request.cluster))
     throw new RequestInvalidError(`Policy "${policy.name}" does not cover cluster "${request.cluster}".`);
   if (!covers(policy.svms, request.svm.name))

@@ -13,12 +13,11 @@ import { z } from 'zod';
 import { ConfigError } from '../config/errors';
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
+import type { PeopleDirectory, Ports as Runtime, SlackNotifier } from '../lifecycle/ports';
 import type { OntapClient } from '../ontap';
-import type { SlackDirectory } from '../slack/directory';
-import type { Notifier } from '../slack/notifier';
 import type { WorkflowClient } from '../stepfunctions/client';
 import { RequestStore } from '../store/requests';
-import { type Clock, scaledClock, systemClock } from './clock';
+import { scaledClock, systemClock } from './clock';
 import { type Env, readEnv, secretsMaxAgeMinutes } from './env';
 import { EnvironmentError, SecretError } from './errors';
 import { createLogger, createMetrics, type Logger, type Metrics, reportUnresolvedGroup } from './logger';
@@ -26,31 +25,10 @@ import { lazily, once, onceBy } from './once';
 import { fixedValue, type Refreshable, SecretReader } from './secrets';
 import { slackBotTokenSource } from './slack-credentials';
 
-/** What the tasks ask of Slack: the approval message, the requester's DM, a thread under the approval message. */
-export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
-
-/** What the tasks ask of Slack about people: who a user is now, and which groups they are in (never cached). */
-export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor' | 'requesterNow'>;
-
+/** The use cases' ports, built here from the environment. */
+export type { PeopleDirectory, Ports as Runtime, SlackNotifier } from '../lifecycle/ports';
 /** Reads and validates the environment (re-exported for the handlers that read it without a runtime). */
 export { readEnv } from './env';
-
-/** The task handlers' dependencies. */
-export interface Runtime {
-  readonly config: Config;
-  readonly store: RequestStore;
-  /** Built on first use (the bot token is read then). */
-  readonly notifier: SlackNotifier;
-  /** Built on first use (the bot token is read then); re-checks the requester before access changes. */
-  readonly directory: PeopleDirectory;
-  readonly workflow: WorkflowClient;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  /** Count metrics; the task handler publishes them when its task ends. */
-  readonly metrics: Metrics;
-  /** The ONTAP client of a configured cluster (credentials fetched on first use). */
-  ontap(cluster: string): Promise<OntapClient>;
-}
 
 const SERVICE = 'ontap-jit-workflow';
 

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../config/errors';
 import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
-import { WorkflowCallError } from '../lifecycle/errors';
+import { WorkflowCallError } from '../stepfunctions/errors';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
 import type { AuditEvent } from '../store/items';
 import { escapeMrkdwn, slackDate } from './blocks/escape';

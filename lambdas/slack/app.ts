@@ -12,13 +12,13 @@ import type { AwsEventV2 } from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import AwsLambdaReceiver from '@slack/bolt/dist/receivers/AwsLambdaReceiver';
 import { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
-import { Decisions } from '../lifecycle/decide';
-import { Intake, type WorkflowSignals } from '../lifecycle/submit';
+import type { IngressPorts, WorkflowSignals } from '../lifecycle/ports';
 import { createMetrics, type Logger, type Metrics, reportUnresolvedGroup } from '../runtime/logger';
 import type { RequestStore } from '../store/requests';
 import { boltLogger } from './bolt-logger';
 import { SlackDirectory } from './directory';
 import { registerListeners } from './listeners';
+import { Notifier } from './notifier';
 import type { SlackServices } from './services';
 import { verifySlackRequest } from './verify';
 import { type BotTokenSource, fixedToken, RefreshingWebClient } from './web-client';
@@ -91,24 +91,15 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     ...(deps.groupCacheSeconds !== undefined ? { groupTtlSeconds: deps.groupCacheSeconds } : {}),
   });
   const now = (): DateTime => DateTime.fromMillis(clock.now(), { zone: 'utc' });
-  const services: SlackServices = {
+  const ports: IngressPorts = {
     config: deps.config,
     store: deps.store,
-    web,
+    workflow: deps.workflow,
+    notifier: new Notifier({ client: web, approvalChannel: deps.config.slack.approvalChannel }),
     directory,
-    intake: new Intake(deps.store, deps.workflow, deps.config.slack.accounts),
-    decisions: new Decisions({
-      config: deps.config,
-      store: deps.store,
-      workflow: deps.workflow,
-      directory,
-      web,
-      now,
-      logger,
-    }),
-    now,
-    logger,
+    clock,
   };
+  const services: SlackServices = { ports, config: deps.config, store: deps.store, web, directory, now, logger };
 
   const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger });
   const app = new App({ receiver, logger, authorize: async () => ({ botToken: await token.current() }) });

@@ -126,6 +126,17 @@ export class SlackDirectory {
     };
   }
 
+  /**
+   * Who is asking for access, with their identity read once: the requester (AccountNotMappedError when
+   * they cannot ask) and the person as the policy rules see them, in which of `groupIds` they are.
+   */
+  async asker(userId: string, groupIds: readonly string[]): Promise<{ requester: Requester; actor: Actor }> {
+    const identity = await this.identity(userId);
+    const requester = await this.requester(userId, identity);
+    const actor = await this.actor(userId, groupIds, { identity });
+    return { requester, actor };
+  }
+
   /** The person as the policy rules see them: id, which of `groupIds` they are in, status and identity keys. */
   async actor(userId: string, groupIds: readonly string[], options: ActorOptions = {}): Promise<Actor> {
     const fresh = options.fresh === true;

@@ -1,4 +1,5 @@
 /** Every Slack identifier the app sends or listens for, so builders and listeners cannot drift apart. */
+import type { FormField } from '../domain/request-form';
 
 /** The one slash command. */
 export const COMMAND = '/jit';
@@ -38,16 +39,10 @@ export const FORM_BLOCK = {
   startTime: 'start_time',
   justification: 'justification',
   ticket: 'ticket',
-} as const;
-
-/** A field of the request form, as validation reports problems against it. */
-export type FormField = keyof typeof FORM_BLOCK;
+} as const satisfies Record<FormField, string>;
 
 /** Block and action ids of the reason modals (deny, and an approver's cancel). */
 export const DENY_BLOCK = { reason: 'reason' } as const;
 
 /** The actions block of the approval message. */
 export const DECISION_BLOCK = 'jit_decision';
-
-/** Every form field, in the order the form shows them. */
-export const FORM_FIELDS = Object.keys(FORM_BLOCK) as FormField[];

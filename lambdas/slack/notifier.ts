@@ -18,17 +18,15 @@ export interface NotifierOptions {
 
 /** The workflow's Slack messages. */
 export class Notifier {
-  private readonly client: WebClient;
-  private readonly approvalChannel: string;
-
-  constructor(options: NotifierOptions) {
-    this.client = options.client;
-    this.approvalChannel = options.approvalChannel;
-  }
+  constructor(private readonly options: NotifierOptions) {}
 
   /** Posts the approval message, or updates it in place when the request already has one. */
   async approval(request: AccessRequest): Promise<MessageRef> {
-    return this.upsert(request.slack.approval, () => Promise.resolve(this.approvalChannel), approvalMessage(request));
+    return this.upsert(
+      request.slack.approval,
+      () => Promise.resolve(this.options.approvalChannel),
+      approvalMessage(request),
+    );
   }
 
   /** Posts the requester's status DM, or updates it in place. */
@@ -45,18 +43,18 @@ export class Notifier {
     return this.upsert(undefined, () => this.dmChannel(userId), message);
   }
 
+  /** Replaces the message at `ref` with `message` (a copy of the approval message shown elsewhere, say). */
+  async update(ref: MessageRef, message: SlackMessage): Promise<void> {
+    await this.upsert(ref, () => Promise.resolve(ref.channel), message);
+  }
+
   /** Threads the request's latest event under its approval message; false when there is no message or no event. */
   async thread(request: AccessRequest, details: ThreadDetails = {}): Promise<boolean> {
     const message = threadMessage(request, details);
     const parent = request.slack.approval;
     if (!message || !parent) return false;
     await this.call('chat.postMessage', () =>
-      this.client.chat.postMessage({
-        channel: parent.channel,
-        thread_ts: parent.ts,
-        text: message.text,
-        blocks: message.blocks,
-      }),
+      this.options.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, ...message }),
     );
     return true;
   }
@@ -68,20 +66,22 @@ export class Notifier {
   ): Promise<MessageRef> {
     if (ref) {
       await this.call('chat.update', () =>
-        this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks }),
+        this.options.client.chat.update({ channel: ref.channel, ts: ref.ts, ...message }),
       );
       return ref;
     }
     const target = await channel();
     const posted = await this.call('chat.postMessage', () =>
-      this.client.chat.postMessage({ channel: target, text: message.text, blocks: message.blocks }),
+      this.options.client.chat.postMessage({ channel: target, ...message }),
     );
     if (!posted.ts || !posted.channel) throw new SlackCallError('chat.postMessage', 'no_ts_in_answer');
     return { channel: posted.channel, ts: posted.ts };
   }
 
   private async dmChannel(userId: string): Promise<string> {
-    const opened = await this.call('conversations.open', () => this.client.conversations.open({ users: userId }));
+    const opened = await this.call('conversations.open', () =>
+      this.options.client.conversations.open({ users: userId }),
+    );
     const id = opened.channel?.id;
     if (!id) throw new SlackCallError('conversations.open', 'no_channel_in_answer');
     return id;

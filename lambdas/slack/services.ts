@@ -3,19 +3,21 @@ import type { Logger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
-import type { Decisions } from '../lifecycle/decide';
-import type { Intake } from '../lifecycle/submit';
+import type { IngressPorts } from '../lifecycle/ports';
 import type { RequestStore } from '../store/requests';
 import type { SlackDirectory } from './directory';
 
-/** The listeners' dependencies. */
+/** The listeners' dependencies: the use cases' ports, and what the listeners use themselves to draw and read Slack. */
 export interface SlackServices {
+  /** What submit and the decisions are run with. */
+  readonly ports: IngressPorts;
   readonly config: Config;
+  /** Read by `/jit list`. */
   readonly store: RequestStore;
+  /** Opens and redraws modals. */
   readonly web: WebClient;
+  /** Who is asking: their identity, ONTAP account and groups. */
   readonly directory: SlackDirectory;
-  readonly intake: Intake;
-  readonly decisions: Decisions;
   /** The current instant (a fake clock in tests). */
   readonly now: () => DateTime;
   readonly logger: Logger;

@@ -10,7 +10,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { WorkflowCallError } from '../lifecycle/errors';
+import { WorkflowCallError } from './errors';
 
 /** How an approval wait ends; the workflow re-reads the stored request either way. */
 export interface ApprovalOutcome {

@@ -9,9 +9,11 @@ import {
   authorizeCancel,
   authorizeDecision,
   authorizeRevoke,
+  covers,
   groupsOf,
   type Policy,
   PolicySchema,
+  policiesCovering,
   policiesForRequester,
   selectPolicy,
 } from '../../lambdas/domain/policy';
@@ -84,6 +86,24 @@ function operatorsInput(): Record<string, unknown> {
     approvalTimeout: '4h',
   };
 }
+
+describe('coverage', () => {
+  const anySvm: Policy = { ...operators, name: 'any-svm', clusters: ['*'], svms: ['*'] };
+
+  it('a list covers what it names, and anything when it holds *', () => {
+    expect(covers(['cluster1'], 'cluster1')).toBe(true);
+    expect(covers(['cluster1'], 'cluster2')).toBe(false);
+    expect(covers(['cluster1', '*'], 'cluster2')).toBe(true);
+    expect(covers([], 'cluster1')).toBe(false);
+  });
+
+  it('the policies covering a target; "any SVM, typed" only under a policy that allows any SVM', () => {
+    expect(policiesCovering([operators, anySvm], { cluster: 'cluster1', svm: 'svm1' })).toEqual([operators, anySvm]);
+    expect(policiesCovering([operators, anySvm], { cluster: 'cluster9', svm: 'svm7' })).toEqual([anySvm]);
+    expect(policiesCovering([operators, anySvm], { cluster: 'cluster1', svm: '*' })).toEqual([anySvm]);
+    expect(policiesCovering([operators], { cluster: 'cluster1', svm: '*' })).toEqual([]);
+  });
+});
 
 describe('selectPolicy', () => {
   it('picks the first policy that covers the cluster, SVM and role', () => {

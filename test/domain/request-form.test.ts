@@ -3,6 +3,7 @@ import { loadConfig } from '../../lambdas/config/load';
 import {
   checkDraft,
   type Draft,
+  hasControlCharacters,
   policyFor,
   requesterPolicies,
   roleChoices,
@@ -93,6 +94,14 @@ describe('checkDraft', () => {
       ok: false,
       errors: { duration: expect.stringContaining('not a positive duration') },
     });
+  });
+
+  it('tells control characters apart from tab and newline, for the form and the reason modals alike', () => {
+    expect(hasControlCharacters('bell \u0007')).toBe(true);
+    expect(hasControlCharacters('escape \u001b[31m')).toBe(true);
+    expect(hasControlCharacters('delete \u007f')).toBe(true);
+    expect(hasControlCharacters('tab\tand\nnewline')).toBe(false);
+    expect(hasControlCharacters('plain words, accents: déjà vu')).toBe(false);
   });
 
   it('refuses justifications that are too long or carry control characters', () => {

@@ -6,7 +6,7 @@
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { transition } from '../../lambdas/domain/transitions';
-import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { OntapClient } from '../../lambdas/ontap';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';

@@ -1,5 +1,6 @@
-import { awaitEnd, revokeAccess } from '../../lambdas/lifecycle/await-end';
-import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { awaitEnd } from '../../lambdas/lifecycle/await-end';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
+import { revokeAccess } from '../../lambdas/lifecycle/revoke';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import { fakePorts } from '../support/fakes';
 import { at, requestIn } from '../support/requests';

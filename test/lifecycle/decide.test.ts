@@ -1,8 +1,8 @@
 import type { Config } from '../../lambdas/config/schema';
+import { SelfApprovalError } from '../../lambdas/domain/errors';
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { Decisions } from '../../lambdas/lifecycle/decide';
 import { policyWith } from '../support/configs';
-import { fakeDecisionDeps } from '../support/fake-slack';
+import { fakeDecisions } from '../support/fake-slack';
 import { fakePorts } from '../support/fakes';
 import { at, pendingRequest, requestIn } from '../support/requests';
 
@@ -17,11 +17,11 @@ function setUp(
   const tokens = options.tokens ?? { approval: 'tok-approval' };
   f.store.put({ ...request, slack: { ...request.slack, approval: APPROVAL } }, { tokens });
   for (const token of Object.values(tokens)) f.workflow.waiting.add(token);
-  const { deps, web } = fakeDecisionDeps(f);
-  return { ...f, web, decisions: new Decisions(deps), id: request.id };
+  const { decisions, web } = fakeDecisions(f);
+  return { ...f, web, decisions, id: request.id };
 }
 
-describe('Decisions.approve', () => {
+describe('approve', () => {
   it('records the approval, shows it on the approval message, then resumes the workflow', async () => {
     const { decisions, store, web, workflow, id } = setUp();
     const result = await decisions.approve(id, 'U0BOB');
@@ -120,7 +120,7 @@ describe('Decisions.approve', () => {
   });
 });
 
-describe('Decisions.deny, cancel and revoke', () => {
+describe('deny, cancel and revoke', () => {
   it('denies with the reason and resumes the workflow with DENIED', async () => {
     const { decisions, store, workflow, id } = setUp();
     await expect(decisions.deny(id, 'U0BOB', 'not during the freeze')).resolves.toMatchObject({ ok: true });
@@ -130,8 +130,8 @@ describe('Decisions.deny, cancel and revoke', () => {
 
   it('checks a deny before asking for a reason, changing nothing', async () => {
     const { decisions, store, id } = setUp();
-    await expect(decisions.mayDeny(id, 'U0BOB')).resolves.toMatchObject({ ok: true });
-    await expect(decisions.mayDeny(id, 'U0ALICE')).resolves.toMatchObject({ ok: false });
+    await expect(decisions.mayDeny(id, 'U0BOB')).resolves.toMatchObject({ needsReason: true });
+    await expect(decisions.mayDeny(id, 'U0ALICE')).rejects.toThrow(SelfApprovalError);
     expect(store.writes).toBe(0);
   });
 
@@ -144,7 +144,7 @@ describe('Decisions.deny, cancel and revoke', () => {
 
   it('asks an approver cancelling an approved request for a reason, and tells the requester with a new DM', async () => {
     const { decisions, store, web, id } = setUp(requestIn('APPROVED'));
-    await expect(decisions.mayCancel(id, 'U0BOB')).resolves.toMatchObject({ ok: true, needsReason: true });
+    await expect(decisions.mayCancel(id, 'U0BOB')).resolves.toMatchObject({ needsReason: true });
     expect((await decisions.cancel(id, 'U0BOB')).ok).toBe(false);
     await expect(decisions.cancel(id, 'U0BOB', undefined, 'change window moved')).resolves.toMatchObject({ ok: true });
     expect((await store.get(id)).status).toBe('CANCELLED');

@@ -1,7 +1,6 @@
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from '../../lambdas/lifecycle/errors';
-import { cleanUpGrant, grantAccess } from '../../lambdas/lifecycle/grant';
-import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { cleanUpGrant, entryComment, grantAccess, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import { FAKE_SVM_UUID } from '../support/fake-ontap';
 import { fakePorts } from '../support/fakes';

@@ -1,5 +1,5 @@
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { reconcile } from '../../lambdas/lifecycle/reconcile';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import { OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../../lambdas/runtime/metrics';

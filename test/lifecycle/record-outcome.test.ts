@@ -1,5 +1,5 @@
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { reasonFor, recordOutcome } from '../../lambdas/lifecycle/record-outcome';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import { REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';

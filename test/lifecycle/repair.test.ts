@@ -1,5 +1,5 @@
 import type { AccessRequest } from '../../lambdas/domain/request';
-import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant-key';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { type RepairEvent, repairItem } from '../../lambdas/lifecycle/repair';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import type { StoredRequest } from '../../lambdas/store/items';

@@ -2,10 +2,11 @@ import { DateTime } from 'luxon';
 import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
 import { OpenRequestLimitError } from '../../lambdas/domain/errors';
-import { Intake, requestIdFor } from '../../lambdas/lifecycle/submit';
+import { requestIdFor, type SubmitInput, submitRequest } from '../../lambdas/lifecycle/submit';
+import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
 import { DuplicateRequestError } from '../../lambdas/store/errors';
-import type { RequestStore } from '../../lambdas/store/requests';
 import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
+import { quietBoltLogger } from '../support/fake-slack';
 import { fakePorts } from '../support/fakes';
 import { T0 } from '../support/requests';
 
@@ -24,12 +25,22 @@ function setUp(config: Config = TEST_CONFIG) {
     durationSeconds: 3600,
     justification: 'fix',
   };
-  // The real store is a class over DynamoDB; the fake answers the same calls.
-  const intake = new Intake(f.store as unknown as RequestStore, f.workflow, config.slack.accounts);
-  return { ...f, intake, checked };
+  const log = quietBoltLogger();
+  // The clock stands at T0 (\`now\`), when each of these deliveries arrives.
+  const submit = (
+    deliveryKey: string,
+    requester: SubmitInput['requester'],
+    draft: SubmitInput['checked'],
+    at = now,
+  ) => {
+    f.clock.set(at.toISO() ?? T0);
+    return submitRequest(f.ports, { deliveryKey, requester, checked: draft, resubmittable: true }, log);
+  };
+  const intake = { submit };
+  return { ...f, intake, checked, log };
 }
 
-describe('Intake.submit', () => {
+describe('submitRequest', () => {
   it('records the request PENDING and starts its workflow, named after the request, keeping the execution', async () => {
     const { intake, store, workflow, checked } = setUp();
     const { request, duplicate } = await intake.submit('T0:view:V1', alice, checked, now);
@@ -97,14 +108,13 @@ describe('Intake.submit', () => {
   });
 });
 
-describe('Intake.abandon', () => {
-  it('fails a request whose workflow could not be started, so it does not wait forever', async () => {
-    const { intake, store, workflow, checked } = setUp();
-    workflow.faults.add('start', { error: new Error('AccessDenied') });
-    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('AccessDenied');
-    const id = requestIdFor('T0:view:V1');
-    await intake.abandon(id, now);
-    expect(await store.get(id)).toMatchObject({
+describe('a one-line request whose workflow could not be started', () => {
+  it('is failed, so it does not wait forever', async () => {
+    const { ports, store, workflow, checked, log } = setUp();
+    workflow.faults.add('start', { error: new WorkflowCallError('StartExecution') });
+    const input = { deliveryKey: 'T0:command:1', requester: alice, checked, resubmittable: false };
+    await expect(submitRequest(ports, input, log)).rejects.toThrow(WorkflowCallError);
+    expect(await store.get(requestIdFor('T0:command:1'))).toMatchObject({
       status: 'FAILED',
       reason: 'The approval workflow could not be started.',
     });

@@ -7,7 +7,6 @@ import {
   PolicyViolationError,
   SelfApprovalError,
 } from '../../lambdas/domain/errors';
-import { WorkflowCallError } from '../../lambdas/lifecycle/errors';
 import { describeError, describeRefusal, safeMrkdwn } from '../../lambdas/slack/answers';
 import {
   AccountNotMappedError,
@@ -15,6 +14,7 @@ import {
   SlackPayloadError,
   UnknownPolicyError,
 } from '../../lambdas/slack/errors';
+import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
 import { ContentionError, RequestNotFoundError } from '../../lambdas/store/errors';
 
 describe('describeError', () => {

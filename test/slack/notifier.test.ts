@@ -29,6 +29,15 @@ describe('the notifier', () => {
     expect(slack.messages[0]?.text).toContain('Approved by <@U0BOB>');
   });
 
+  it('updates a message where it is, and never posts a new one when that message is gone', async () => {
+    const ref = await notifier.approval(requestIn('PENDING'));
+    await notifier.update(ref, { text: 'replaced', blocks: [] });
+    expect(slack.messages).toEqual([expect.objectContaining({ ts: ref.ts, text: 'replaced', edited: 1 })]);
+    const gone = { channel: 'C0APPROVALS', ts: '1.000009' };
+    await expect(notifier.update(gone, { text: 'x', blocks: [] })).rejects.toBeInstanceOf(SlackCallError);
+    expect(slack.messages).toHaveLength(1);
+  });
+
   it("opens the requester's DM for their status message", async () => {
     const ref = await notifier.requester(requestIn('PENDING'));
     expect(ref.channel).toBe(slack.dmChannelOf('U0ALICE'));

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { WorkflowCallError } from '../../lambdas/lifecycle/errors';
 import { executionArnFor, WorkflowClient } from '../../lambdas/stepfunctions/client';
+import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:jit';
 

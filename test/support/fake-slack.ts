@@ -1,15 +1,17 @@
 /**
  * The Slack side of the decisions for unit tests: a Web API client that records the messages it was
  * asked to post or update (and fails when told), a Bolt logger that keeps its lines, and the
- * dependencies of `Decisions` built over the other fakes.
+ * decisions' use cases over the other fakes, called as the Slack listeners call them.
  */
 import type { Logger as BoltLogger } from '@slack/bolt';
 import { LogLevel } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { DateTime } from 'luxon';
-import type { DecisionDeps } from '../../lambdas/lifecycle/decide';
+import type { MessageRef } from '../../lambdas/domain/request';
+import { approveRequest, cancelRequest, denyRequest, revokeNow } from '../../lambdas/lifecycle/decide';
+import { mayCancel, mayDeny } from '../../lambdas/lifecycle/decide-checks';
+import type { IngressPorts } from '../../lambdas/lifecycle/ports';
 import type { SlackDirectory } from '../../lambdas/slack/directory';
-import type { RequestStore } from '../../lambdas/store/requests';
+import { Notifier } from '../../lambdas/slack/notifier';
 import type { FakePorts } from './fakes';
 
 /** One Web API call the fake took. */
@@ -75,18 +77,35 @@ export function quietBoltLogger(): BoltLogger & { readonly lines: { level: strin
   };
 }
 
-/** The decisions' dependencies over fakes: the clock, store, directory and workflow of `f`, and a fake Web API. */
-export function fakeDecisionDeps(f: FakePorts): { deps: DecisionDeps; web: FakeSlackWeb } {
+/**
+ * The decisions over fakes: the clock, store, directory and workflow of `f`, the real notifier over a
+ * fake Web API, and a Bolt logger that keeps its lines; each call is what a click or a submission runs.
+ */
+export function fakeDecisions(f: FakePorts) {
   const web = new FakeSlackWeb();
-  const deps: DecisionDeps = {
+  const log = quietBoltLogger();
+  const ports: IngressPorts = {
     config: f.config,
-    // The real store and directory are classes over their services; the fakes answer the same calls.
-    store: f.store as unknown as RequestStore,
+    store: f.store as unknown as IngressPorts['store'],
     workflow: f.workflow,
+    // The real directory is a class over Slack's Web API; the fake answers the same calls.
     directory: f.directory as unknown as SlackDirectory,
-    web: web as unknown as WebClient,
-    now: () => DateTime.fromMillis(f.clock.now(), { zone: 'utc' }),
-    logger: quietBoltLogger(),
+    notifier: new Notifier({ client: web as unknown as WebClient, approvalChannel: f.config.slack.approvalChannel }),
+    clock: f.clock,
   };
-  return { deps, web };
+  const decisions = {
+    approve: (requestId: string, userId: string, clicked?: MessageRef) =>
+      approveRequest(ports, { requestId, userId, ...(clicked ? { clicked } : {}) }, log),
+    deny: (requestId: string, userId: string, reason: string) => denyRequest(ports, { requestId, userId, reason }, log),
+    cancel: (requestId: string, userId: string, clicked?: MessageRef, reason?: string) =>
+      cancelRequest(
+        ports,
+        { requestId, userId, ...(clicked ? { clicked } : {}), ...(reason !== undefined ? { reason } : {}) },
+        log,
+      ),
+    revoke: (requestId: string, userId: string) => revokeNow(ports, { requestId, userId }, log),
+    mayDeny: (requestId: string, userId: string) => mayDeny(ports, { requestId, userId }),
+    mayCancel: (requestId: string, userId: string) => mayCancel(ports, { requestId, userId }),
+  };
+  return { decisions, web, log, ports };
 }

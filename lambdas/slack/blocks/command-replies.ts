@@ -2,10 +2,22 @@
 import type { KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import type { AccessRequest, Status } from '../../domain/request';
-import type { FieldErrors } from '../../domain/request-form';
-import { COMMAND, FORM_FIELDS, type FormField } from '../ids';
+import { type FieldErrors, FORM_FIELDS, type FormField } from '../../domain/request-form';
+import { COMMAND } from '../ids';
 import { type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, slackDate } from './escape';
+
+const STATUS_EMOJI: Record<Status, string> = {
+  PENDING: ':hourglass_flowing_sand:',
+  APPROVED: ':white_check_mark:',
+  ACTIVE: ':unlock:',
+  REVOKE_FAILED: ':warning:',
+  DENIED: ':no_entry:',
+  CANCELLED: ':heavy_multiplication_x:',
+  EXPIRED: ':alarm_clock:',
+  REVOKED: ':lock:',
+  FAILED: ':x:',
+};
 
 /** `/jit help`. */
 export function helpReply(approvalChannel: string): SlackMessage {
@@ -19,20 +31,8 @@ export function helpReply(approvalChannel: string): SlackMessage {
     `• \`${COMMAND} help\`: this help.`,
     `Approvers decide in <#${approvalChannel}>. The access ends by itself when its time is up.`,
   ].join('\n');
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return noticeReply(text);
 }
-
-const STATUS_EMOJI: Record<Status, string> = {
-  PENDING: ':hourglass_flowing_sand:',
-  APPROVED: ':white_check_mark:',
-  ACTIVE: ':unlock:',
-  REVOKE_FAILED: ':warning:',
-  DENIED: ':no_entry:',
-  CANCELLED: ':heavy_multiplication_x:',
-  EXPIRED: ':alarm_clock:',
-  REVOKED: ':lock:',
-  FAILED: ':x:',
-};
 
 function listLine(request: AccessRequest): string {
   const progress = request.status === 'PENDING' ? ` (${request.approvals.length} of ${request.approvalsRequired})` : '';
@@ -47,7 +47,7 @@ function listLine(request: AccessRequest): string {
 export function listReply(requests: readonly AccessRequest[]): SlackMessage {
   if (requests.length === 0) {
     const text = `You have no requests yet. Type \`${COMMAND}\` to ask for access.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    return noticeReply(text);
   }
   const lines = requests.map(listLine);
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*Your requests, newest first*` } }];
@@ -65,7 +65,7 @@ export function submittedReply(request: AccessRequest, approvalChannel: string, 
     `*${escapeMrkdwn(request.role)}* on *${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)}* ` +
     `for *${formatDuration(request.durationSeconds)}* as \`${escapeMrkdwn(request.requester.ontapAccount)}\`. ` +
     `Approvers decide in <#${approvalChannel}>; I will tell you how it goes.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return noticeReply(text);
 }
 
 const FIELD_LABEL: Record<FormField, string> = {
@@ -86,7 +86,7 @@ export function formErrorsReply(errors: FieldErrors): SlackMessage {
     (field) => `• *${FIELD_LABEL[field]}*: ${escapeMrkdwn(errors[field] ?? '')}`,
   );
   const text = `Nothing was submitted:\n${lines.join('\n')}\nSee \`${COMMAND} help\`.`;
-  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  return noticeReply(text);
 }
 
 /** A single-line answer, already safe mrkdwn. */

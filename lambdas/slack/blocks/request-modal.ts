@@ -1,6 +1,6 @@
 /**
- * The `/jit` request modal: what it shows (only what the person's policies allow), and the inverse,
- * reading a submitted or changed view's state back into a draft. Pure functions.
+ * The `/jit` request modal: what it shows (only what the person's policies allow). Its values and
+ * block ids, and reading its state back, are in request-modal-state.ts. Pure functions.
  */
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/web-api';
 import { z } from 'zod';
@@ -8,7 +8,6 @@ import type { Config } from '../../config/schema';
 import { formatDuration } from '../../domain/durations';
 import type { Policy } from '../../domain/policy';
 import {
-  type Draft,
   JUSTIFICATION_MAX,
   JUSTIFICATION_MIN,
   policyFor,
@@ -17,9 +16,9 @@ import {
   TICKET_MAX,
   targetChoices,
 } from '../../domain/request-form';
-import { CALLBACK, FORM_ACTION, FORM_BLOCK, FORM_FIELDS, type FormField } from '../ids';
-import type { ViewState } from '../payloads';
+import { CALLBACK, FORM_ACTION, FORM_BLOCK } from '../ids';
 import { escapeMrkdwn, truncate } from './escape';
+import { durationBlockId, roleBlockId, shortDuration, targetValue } from './request-modal-state';
 
 /** What the modal carries from opening to submitting (no secrets: who, and in which time zone). */
 export const RequestModalMetadataSchema = z.object({
@@ -37,44 +36,6 @@ const OPTION_VALUE_MAX = 150;
 const OPTIONS_MAX = 100;
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: false });
-
-/** The value a target option carries: `cluster/svm` (`cluster/*` for "any SVM, typed"). */
-export function targetValue(target: TargetChoice): string {
-  return `${target.cluster}/${target.svm}`;
-}
-
-/** Reads a target option's value back; undefined for anything that is not `cluster/svm`. */
-export function parseTargetValue(value: string): TargetChoice | undefined {
-  const slash = value.indexOf('/');
-  if (slash <= 0 || slash === value.length - 1) return undefined;
-  return { cluster: value.slice(0, slash), svm: value.slice(slash + 1) };
-}
-
-/** Whole seconds the way people type them back: `1h`, `30m`, `1h30m`, `2d`. */
-export function shortDuration(seconds: number): string {
-  const parts: [number, string][] = [
-    [Math.floor(seconds / 86_400), 'd'],
-    [Math.floor((seconds % 86_400) / 3_600), 'h'],
-    [Math.floor((seconds % 3_600) / 60), 'm'],
-    [seconds % 60, 's'],
-  ];
-  return (
-    parts
-      .filter(([n]) => n > 0)
-      .map(([n, unit]) => `${n}${unit}`)
-      .join('') || '0s'
-  );
-}
-
-/** Block id of the role select for a target: a new id per target, so Slack forgets a role chosen for another SVM. */
-export function roleBlockId(target: TargetChoice): string {
-  return `${FORM_BLOCK.role}@${targetValue(target)}`.slice(0, 255);
-}
-
-/** Block id of the duration field for a policy: a new id per policy, so its default shows when the policy changes. */
-export function durationBlockId(policy: Policy | undefined): string {
-  return policy ? `${FORM_BLOCK.duration}@${policy.name}` : FORM_BLOCK.duration;
-}
 
 /** Who the modal is for. */
 export interface ModalRequester {
@@ -291,73 +252,4 @@ function reasonBlocks(): InputBlock[] {
       },
     },
   ];
-}
-
-/** A view's state read back: the draft, the chosen target and role, and which block each field lives in. */
-export interface RequestForm {
-  readonly draft: Draft;
-  readonly target?: TargetChoice;
-  readonly role?: string;
-  /** The block id each field has in this view (fields the view lacks are absent). */
-  readonly blockIds: Partial<Record<FormField, string>>;
-}
-
-/** Reads the request modal's state (from a submission or a change) into a draft. */
-export function readRequestForm(values: ViewState, zone: string): RequestForm {
-  const blockIds: Partial<Record<FormField, string>> = {};
-  const found: Partial<Record<FormField, string>> = {};
-  let timeZone: string | undefined;
-  for (const [blockId, actions] of Object.entries(values)) {
-    const kind = blockId.split('@')[0] ?? '';
-    const field = FORM_FIELDS.find((f) => FORM_BLOCK[f] === kind);
-    if (!field) continue;
-    blockIds[field] = blockId;
-    for (const state of Object.values(actions)) {
-      let value: string | null | undefined;
-      switch (state.type) {
-        case 'static_select':
-        case 'radio_buttons':
-          value = state.selected_option?.value;
-          break;
-        case 'plain_text_input':
-          value = state.value;
-          break;
-        case 'datepicker':
-          value = state.selected_date;
-          break;
-        case 'timepicker':
-          value = state.selected_time;
-          timeZone = state.timezone ?? undefined;
-          break;
-      }
-      if (value !== null && value !== undefined && value !== '') found[field] = value;
-    }
-  }
-  const target = found.target !== undefined ? parseTargetValue(found.target) : undefined;
-  const typed = target?.svm === '*';
-  const svm = typed ? found.svmName : target?.svm;
-  const draft: Draft = {
-    ...(target ? { cluster: target.cluster } : {}),
-    ...(svm !== undefined ? { svm } : {}),
-    svmTyped: typed,
-    ...(found.role !== undefined ? { role: found.role } : {}),
-    ...(found.duration !== undefined ? { duration: found.duration } : {}),
-    start:
-      found.startMode === 'scheduled'
-        ? {
-            mode: 'scheduled',
-            zone: timeZone ?? zone,
-            ...(found.startDate !== undefined ? { date: found.startDate } : {}),
-            ...(found.startTime !== undefined ? { time: found.startTime } : {}),
-          }
-        : { mode: 'now' },
-    ...(found.justification !== undefined ? { justification: found.justification } : {}),
-    ...(found.ticket !== undefined ? { ticket: found.ticket } : {}),
-  };
-  return {
-    draft,
-    ...(target ? { target } : {}),
-    ...(found.role !== undefined ? { role: found.role } : {}),
-    blockIds,
-  };
 }

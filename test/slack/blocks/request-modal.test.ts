@@ -1,13 +1,8 @@
 import { loadConfig, parseConfig } from '../../../lambdas/config/load';
 import type { Config } from '../../../lambdas/config/schema';
 import { requesterPolicies } from '../../../lambdas/domain/request-form';
-import {
-  buildRequestModal,
-  parseTargetValue,
-  RequestModalMetadataSchema,
-  readRequestForm,
-  shortDuration,
-} from '../../../lambdas/slack/blocks/request-modal';
+import { buildRequestModal, RequestModalMetadataSchema } from '../../../lambdas/slack/blocks/request-modal';
+import { parseTargetValue, readRequestForm, shortDuration } from '../../../lambdas/slack/blocks/request-modal-state';
 import { ViewStateSchema } from '../../../lambdas/slack/payloads';
 import { viewState } from '../../support/slack';
 

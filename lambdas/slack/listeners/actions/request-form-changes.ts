@@ -2,15 +2,18 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
 import { requesterPolicies } from '../../../domain/request-form';
-import { buildRequestModal, RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
+import { buildRequestModal, RequestModalMetadataSchema } from '../../blocks/request-modal';
+import { readRequestForm } from '../../blocks/request-modal-state';
 import { FormChangeSchema, parseMetadata, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { answering } from '../respond';
 
 /** The listener for the target and role selects (`dispatch_action`). */
 export function requestFormChange(s: SlackServices) {
   return async ({ ack, body }: SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    try {
+    // A hash conflict means a newer change is on its way; anything else leaves the form as it was (submit re-checks all).
+    await answering({ what: 'request form redraw', logger: s.logger }, async () => {
       const change = parsePayload(FormChangeSchema, body, 'request form change');
       const metadata = parseMetadata(RequestModalMetadataSchema, change.view.private_metadata, 'request modal');
       const form = readRequestForm(change.view.state.values, metadata.zone);
@@ -24,9 +27,6 @@ export function requestFormChange(s: SlackServices) {
         ...(change.view.hash ? { hash: change.view.hash } : {}),
         view,
       });
-    } catch (error) {
-      // A hash conflict means a newer change is on its way; anything else leaves the form as it was (submit re-checks all).
-      s.logger.warn({ msg: 'request form not redrawn', error: String(error) });
-    }
+    });
   };
 }

@@ -2,9 +2,7 @@
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { groupsOf, noPolicyMessage } from '../../../domain/policy';
 import { checkDraft, type Draft, requesterPolicies } from '../../../domain/request-form';
-import { WorkflowCallError } from '../../../lifecycle/errors';
-import { requestIdFor } from '../../../lifecycle/submit';
-import { describeError } from '../../answers';
+import { submitRequest } from '../../../lifecycle/submit';
 import {
   formErrorsReply,
   helpReply,
@@ -18,13 +16,13 @@ import { parseCommandText } from '../../command-text';
 import { SlackLookupError } from '../../errors';
 import { parsePayload, type SlashCommand, SlashCommandSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
-import { replyEphemeral } from '../respond';
+import { answering, ephemeral, replyEphemeral } from '../respond';
 
 /** The `/jit` listener. */
 export function jitCommand(s: SlackServices) {
   return async ({ ack, body, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     await ack();
-    try {
+    await answering({ what: '/jit', logger: s.logger, answer: ephemeral(respond) }, async () => {
       const command = parsePayload(SlashCommandSchema, body, 'slash command');
       const parsed = parseCommandText(command.text);
       switch (parsed.kind) {
@@ -39,20 +37,13 @@ export function jitCommand(s: SlackServices) {
         case 'request':
           return await submitLine(s, command, parsed.draft, respond);
       }
-    } catch (error) {
-      const answer = describeError(error);
-      if (!answer.expected) s.logger.error({ msg: '/jit failed', error: String(error) });
-      await replyEphemeral(respond, noticeReply(answer.mrkdwn));
-    }
+    });
   };
 }
 
 /** The person typing `/jit`: who Slack says they are (status included), their ONTAP account, their groups. */
-async function whoAsks(s: SlackServices, userId: string) {
-  const identity = await s.directory.identity(userId);
-  const requester = await s.directory.requester(userId, identity);
-  const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
-  return { requester, actor };
+function whoAsks(s: SlackServices, userId: string) {
+  return s.directory.asker(userId, groupsOf(s.config.policies));
 }
 
 async function openForm(s: SlackServices, command: SlashCommand, respond: RespondFn): Promise<void> {
@@ -73,17 +64,11 @@ async function openForm(s: SlackServices, command: SlashCommand, respond: Respon
 
 async function submitLine(s: SlackServices, command: SlashCommand, draft: Draft, respond: RespondFn): Promise<void> {
   const { requester, actor } = await whoAsks(s, command.user_id);
-  const now = s.now();
-  const checked = checkDraft(draft, { config: s.config, actor, now });
+  const checked = checkDraft(draft, { config: s.config, actor, now: s.now() });
   if (!checked.ok) return replyEphemeral(respond, formErrorsReply(checked.errors));
-  const key = `${command.team_id}:command:${command.trigger_id}`;
-  try {
-    const { request, duplicate } = await s.intake.submit(key, requester, checked.value, now);
-    s.logger.info({ msg: 'request submitted', requestId: request.id, via: 'command', duplicate });
-    return await replyEphemeral(respond, submittedReply(request, s.config.slack.approvalChannel, duplicate));
-  } catch (error) {
-    // A one-line request cannot be resubmitted as the same delivery; close the orphan so it does not wait forever.
-    if (error instanceof WorkflowCallError) await s.intake.abandon(requestIdFor(key), now).catch(() => undefined);
-    throw error;
-  }
+  // A one-line request cannot be sent again as the same delivery: one whose workflow did not start is closed.
+  const deliveryKey = `${command.team_id}:command:${command.trigger_id}`;
+  const input = { deliveryKey, requester, checked: checked.value, resubmittable: false };
+  const { request, duplicate } = await submitRequest(s.ports, input, s.logger);
+  return replyEphemeral(respond, submittedReply(request, s.config.slack.approvalChannel, duplicate));
 }

@@ -1,44 +1,39 @@
 /** Submitting the request modal: check everything, answer field errors in the modal, or record, start and close. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
-import { checkDraft, type FieldErrors } from '../../../domain/request-form';
-import { describeError } from '../../answers';
-import { RequestModalMetadataSchema, readRequestForm } from '../../blocks/request-modal';
-import { FORM_BLOCK, FORM_FIELDS, type FormField } from '../../ids';
+import { checkDraft, type FieldErrors, FORM_FIELDS, type FormField } from '../../../domain/request-form';
+import { submitRequest } from '../../../lifecycle/submit';
+import { RequestModalMetadataSchema } from '../../blocks/request-modal';
+import { readRequestForm } from '../../blocks/request-modal-state';
+import { FORM_BLOCK } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { answering, onField } from '../respond';
 
 /** The `jit_request` view submission listener. */
 export function requestSubmission(s: SlackServices) {
   return async ({ ack, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     let blockIds: Partial<Record<FormField, string>> = {};
-    try {
+    // The modal stays open with the reason, so submitting again retries the same request.
+    const answer = onField(ack, () => blockIds.target ?? FORM_BLOCK.target);
+    await answering({ what: 'request submission', logger: s.logger, answer }, async () => {
       const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
       const metadata = parseMetadata(RequestModalMetadataSchema, submission.view.private_metadata, 'request modal');
       const form = readRequestForm(submission.view.state.values, metadata.zone);
       blockIds = form.blockIds;
       const userId = submission.user.id;
       // Asked again at submission: deactivated, made a guest or unmapped since the form opened?
-      const identity = await s.directory.identity(userId);
-      const known = await s.directory.requester(userId, identity);
-      const actor = await s.directory.actor(userId, groupsOf(s.config.policies), { identity });
-      const now = s.now();
-      const checked = checkDraft(form.draft, { config: s.config, actor, now });
+      const { requester: known, actor } = await s.directory.asker(userId, groupsOf(s.config.policies));
+      const checked = checkDraft(form.draft, { config: s.config, actor, now: s.now() });
       if (!checked.ok) {
         s.logger.info({ msg: 'request form refused', user: userId, fields: Object.keys(checked.errors) });
         return await ack({ response_action: 'errors', errors: onBlocks(checked.errors, blockIds) });
       }
       const requester = { ...known, zone: metadata.zone };
-      const key = `${submission.team?.id ?? '-'}:view:${submission.view.id}`;
-      const { request, duplicate } = await s.intake.submit(key, requester, checked.value, now);
-      s.logger.info({ msg: 'request submitted', requestId: request.id, via: 'modal', duplicate });
+      const deliveryKey = `${submission.team?.id ?? '-'}:view:${submission.view.id}`;
+      await submitRequest(s.ports, { deliveryKey, requester, checked: checked.value, resubmittable: true }, s.logger);
       return await ack();
-    } catch (error) {
-      const answer = describeError(error);
-      if (!answer.expected) s.logger.error({ msg: 'request submission failed', error: String(error) });
-      // The modal stays open with the reason, so submitting again retries the same request.
-      return await ack({ response_action: 'errors', errors: { [blockIds.target ?? FORM_BLOCK.target]: answer.plain } });
-    }
+    });
   };
 }
 
