@@ -15,7 +15,7 @@ const UNIT = [
   'slack/(answers|command-text|verify|manifest)',
   'ontap/(names|retry|answers|timestamps)',
   // The lifecycle's use cases on in-memory fakes of their ports (test/support/fakes.ts).
-  'lifecycle/(validate|await-approval|reauthorize|grant|await-end|revoke|record-outcome|reconcile|repair|notify|decide|submit-intake)',
+  'lifecycle/(validate|await-approval|reauthorize|grant|await-end|revoke|record-outcome|reconcile|repair|notify|decide|submit)',
   'runtime/(once|logger)',
   'hardening/config-yaml',
   'local/sandbox/(block-kit|panels|payloads|signature|state-values)',

@@ -33,7 +33,7 @@ export interface OntapCredentialSource {
 
 /** Options of `OntapClient`. */
 export interface OntapClientOptions {
-  /** `https://host[:port]` (or `http://` for a local simulator); no path, query or credentials. */
+  /** `https://host[:port]` (or `http://` on loopback); no path, query or credentials. */
   endpoint: string;
   /** API user for HTTP Basic auth. */
   username?: string;

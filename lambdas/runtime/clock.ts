@@ -1,12 +1,12 @@
 /**
  * The clock every handler reads "now" from. In AWS it is the wall clock; the local stack and the
  * tests run a scaled clock (`timeScale` times faster than the wall clock) so that an approval
- * timeout or a two-hour window passes in about a second. The ONTAP simulator takes the same
- * object, so the windows the product computes and the ones the simulator enforces agree.
+ * timeout or a two-hour window passes in about a second (JIT_TIME_SCALE). Whatever else runs on
+ * that clock reads the same object, so the windows the product computes and enforces agree.
  */
 import { DateTime } from 'luxon';
 
-/** Anything with `now()` in epoch milliseconds (the ONTAP simulator's clock has the same shape). */
+/** Anything with `now()` in epoch milliseconds. */
 export interface Clock {
   now(): number;
 }

@@ -1,112 +1,143 @@
-import { type Logger, LogLevel } from '@slack/bolt';
 import { DateTime } from 'luxon';
-import { loadConfig } from '../../lambdas/config/load';
-import { requestIdFor, type SubmitPorts, submitRequest } from '../../lambdas/lifecycle/submit';
+import { parseConfig } from '../../lambdas/config/load';
+import type { Config } from '../../lambdas/config/schema';
+import { OpenRequestLimitError } from '../../lambdas/domain/errors';
+import { requestIdFor, type SubmitInput, submitRequest } from '../../lambdas/lifecycle/submit';
 import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
-import { useDynamo } from '../support/dynamo';
-import { type StepFunctionsRecorder, startStepFunctionsRecorder } from '../support/step-functions';
+import { DuplicateRequestError } from '../../lambdas/store/errors';
+import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
+import { quietBoltLogger } from '../support/fake-slack';
+import { fakePorts } from '../support/fakes';
+import { T0 } from '../support/requests';
 
-const db = useDynamo();
-let sfn: StepFunctionsRecorder;
-beforeAll(async () => {
-  sfn = await startStepFunctionsRecorder();
-});
-afterAll(() => sfn.close());
-afterEach(() => sfn.reset());
+const now = DateTime.fromISO(T0, { zone: 'utc' });
+const alice = { slackUserId: 'U0ALICE', ontapAccount: 'alice', zone: 'UTC' };
 
-const config = loadConfig();
-const policy = config.policies[0]!;
-const now = DateTime.fromISO('2026-11-22T10:00:00Z', { zone: 'utc' });
-const requester = { slackUserId: 'U0ALICE', ontapAccount: 'alice', zone: 'UTC' };
-const checked = {
-  cluster: 'cluster1',
-  svm: 'svm1',
-  role: 'vsadmin',
-  policy,
-  durationSeconds: 3600,
-  justification: 'needed for a fix',
-};
-
-describe('requestIdFor', () => {
-  it('is the same for the same delivery and differs between deliveries', () => {
-    expect(requestIdFor('T0:view:V1')).toBe(requestIdFor('T0:view:V1'));
-    expect(requestIdFor('T0:view:V1')).not.toBe(requestIdFor('T0:view:V2'));
-    expect(requestIdFor('T0:view:V1')).toMatch(/^JIT-[0-9A-HJKMNP-TV-Z]{12}$/);
-  });
-});
+function setUp(config: Config = TEST_CONFIG) {
+  const f = fakePorts({ config });
+  const policy = config.policies[0];
+  if (!policy) throw new Error('no policy');
+  const checked = {
+    cluster: 'cluster1',
+    svm: 'svm1',
+    role: 'vsadmin',
+    policy,
+    durationSeconds: 3600,
+    justification: 'fix',
+  };
+  const log = quietBoltLogger();
+  // The clock stands at T0 (\`now\`), when each of these deliveries arrives.
+  const submit = (
+    deliveryKey: string,
+    requester: SubmitInput['requester'],
+    draft: SubmitInput['checked'],
+    at = now,
+  ) => {
+    f.clock.set(at.toISO() ?? T0);
+    return submitRequest(f.ports, { deliveryKey, requester, checked: draft, resubmittable: true }, log);
+  };
+  const intake = { submit };
+  return { ...f, intake, checked, log };
+}
 
 describe('submitRequest', () => {
-  const quiet = (): void => undefined;
-  const log: Logger = {
-    ...{ debug: quiet, info: quiet, warn: quiet, error: quiet, setLevel: quiet, setName: quiet },
-    getLevel: () => LogLevel.INFO,
-  };
-  const ports = (): SubmitPorts => ({
-    store: db().store,
-    workflow: sfn.workflow,
-    config: {
-      ...config,
-      slack: { ...config.slack, accounts: { map: {}, emailLocalPart: false, trustedEmailDomains: [], people: {} } },
-    },
-    clock: { now: () => now.toMillis() },
-  });
-  const submit = (deliveryKey: string, who = requester, resubmittable = true) =>
-    submitRequest(ports(), { deliveryKey, requester: who, checked, resubmittable }, log);
-
-  it('records and starts once per delivery, and a repeat delivery starts nothing', async () => {
-    const first = await submit('T0:view:V100');
-    const again = await submit('T0:view:V100');
-    expect(first).toMatchObject({
-      duplicate: false,
-      request: {
-        status: 'PENDING',
-        createdAt: '2026-11-22T10:00:00Z',
-        executionArn: expect.stringContaining(first.request.id),
-      },
+  it('records the request PENDING and starts its workflow, named after the request, keeping the execution', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    const { request, duplicate } = await intake.submit('T0:view:V1', alice, checked, now);
+    expect(duplicate).toBe(false);
+    expect(request.id).toBe(requestIdFor('T0:view:V1'));
+    expect(await store.get(request.id)).toMatchObject({
+      status: 'PENDING',
+      executionArn: expect.stringContaining(request.id),
     });
-    expect(again).toMatchObject({ duplicate: true, request: { id: first.request.id } });
-    expect(sfn.calls.filter((c) => c.target === 'StartExecution')).toHaveLength(1);
+    expect(workflow.signals).toEqual([{ kind: 'start', target: request.id, taken: true }]);
   });
 
-  it('does not hand one person’s request to another on a key collision', async () => {
-    await submit('T0:view:V200');
-    await expect(submit('T0:view:V200', { ...requester, slackUserId: 'U0BOB' })).rejects.toThrow('already exists');
+  it('makes nothing new for a retried delivery, and starts nothing twice', async () => {
+    const { intake, workflow, checked } = setUp();
+    const first = await intake.submit('T0:view:V1', alice, checked, now);
+    const again = await intake.submit('T0:view:V1', alice, checked, now);
+    expect(again).toEqual({ request: first.request, duplicate: true });
+    expect(workflow.signals).toHaveLength(1);
   });
 
-  it('leaves a modal’s request pending when the workflow cannot start, and the same delivery sent again starts it', async () => {
-    sfn.failAll(true);
-    await expect(submit('T0:view:V300')).rejects.toBeInstanceOf(WorkflowCallError);
-    const id = requestIdFor('T0:view:V300');
-    expect(await db().store.get(id)).toMatchObject({ status: 'PENDING' });
-    expect((await db().store.get(id)).executionArn).toBeUndefined();
-
-    sfn.failAll(false);
-    const retried = await submit('T0:view:V300');
-    expect(retried).toMatchObject({ duplicate: true, request: { id, executionArn: expect.stringContaining(id) } });
-    expect(sfn.executions.map((e) => e.name)).toEqual([id]);
+  it('starts the workflow on the retry when the first start failed after the request was recorded', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    workflow.faults.add('start', { error: new Error('ThrottlingException') });
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('ThrottlingException');
+    const id = requestIdFor('T0:view:V1');
+    expect((await store.get(id)).executionArn).toBeUndefined();
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).resolves.toMatchObject({ duplicate: true });
+    expect((await store.get(id)).executionArn).toEqual(expect.stringContaining(id));
   });
 
-  it('closes a one-line request whose workflow cannot start, since nobody can send that delivery again', async () => {
-    sfn.failAll(true);
-    const carol = { ...requester, slackUserId: 'U0CAROL', ontapAccount: 'carol' };
-    await expect(submit('T0:command:C400', carol, false)).rejects.toBeInstanceOf(WorkflowCallError);
-    const closed = await db().store.get(requestIdFor('T0:command:C400'));
-    expect(closed).toMatchObject({ status: 'FAILED', reason: 'The approval workflow could not be started.' });
+  it('keeps one execution when the start answer was lost and the retry finds it started', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    workflow.faults.add('start', { error: new Error('socket hang up'), afterWork: true });
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('socket hang up');
+    const { request } = await intake.submit('T0:view:V1', alice, checked, now);
+    expect(workflow.signals.map((s) => s.taken)).toEqual([true, false]);
+    expect((await store.get(request.id)).executionArn).toEqual(expect.stringContaining(request.id));
   });
 
-  it('refuses a person at the policy’s limit of open requests, recording nothing', async () => {
-    const dave = { ...requester, slackUserId: 'U0DAVE', ontapAccount: 'dave' };
-    const limited = { ...checked, policy: { ...policy, maxOpenRequests: 1 } };
-    await submitRequest(
-      ports(),
-      { deliveryKey: 'T0:view:V500', requester: dave, checked: limited, resubmittable: true },
-      log,
-    );
-    const second = { deliveryKey: 'T0:view:V501', requester: dave, checked: limited, resubmittable: true };
-    await expect(submitRequest(ports(), second, log)).rejects.toThrow(/open/);
-    await expect(db().store.get(requestIdFor('T0:view:V501'))).rejects.toThrow();
-    // The first delivery sent again is not counted against itself.
-    const again = { deliveryKey: 'T0:view:V500', requester: dave, checked: limited, resubmittable: true };
-    await expect(submitRequest(ports(), again, log)).resolves.toMatchObject({ duplicate: true });
+  it("refuses another person's delivery key rather than hand them someone else's request", async () => {
+    const { intake, checked } = setUp();
+    await intake.submit('T0:view:V1', alice, checked, now);
+    const dave = { slackUserId: 'U0DAVE', ontapAccount: 'dave', zone: 'UTC' };
+    await expect(intake.submit('T0:view:V1', dave, checked, now)).rejects.toThrow(DuplicateRequestError);
+  });
+
+  it("refuses past the policy's open requests, counted over every Slack id of the person", async () => {
+    // U0ALICE2 is a second Slack id of the same person, listed with U0ALICE under people.
+    const policies = [{ ...rawPolicy(), maxOpenRequests: 2 }];
+    const accounts = { map: { U0ALICE: 'alice', U0ALICE2: 'alice' }, people: { alice: ['U0ALICE', 'U0ALICE2'] } };
+    const aliased = parseConfig({
+      ...TEST_CONFIG_FILE,
+      slack: { ...TEST_CONFIG_FILE.slack, accounts },
+      policies,
+    });
+    const { intake, store, checked } = setUp(aliased);
+    await intake.submit('d1', alice, checked, now);
+    await intake.submit('d2', { ...alice, slackUserId: 'U0ALICE2' }, checked, now);
+    await expect(intake.submit('d3', alice, checked, now)).rejects.toThrow(OpenRequestLimitError);
+    // A retried delivery of one already counted is not refused.
+    await expect(intake.submit('d2', { ...alice, slackUserId: 'U0ALICE2' }, checked, now)).resolves.toMatchObject({
+      duplicate: true,
+    });
+    expect(store.writes).toBe(2);
   });
 });
+
+describe('a one-line request whose workflow could not be started', () => {
+  it('is failed, so it does not wait forever', async () => {
+    const { ports, store, workflow, checked, log } = setUp();
+    workflow.faults.add('start', { error: new WorkflowCallError('StartExecution') });
+    const input = { deliveryKey: 'T0:command:1', requester: alice, checked, resubmittable: false };
+    await expect(submitRequest(ports, input, log)).rejects.toThrow(WorkflowCallError);
+    expect(await store.get(requestIdFor('T0:command:1'))).toMatchObject({
+      status: 'FAILED',
+      reason: 'The approval workflow could not be started.',
+    });
+  });
+});
+
+/** The parts of a test configuration file this file changes. */
+const TEST_CONFIG_FILE = {
+  clusters: [{ name: 'cluster1' }],
+  slack: { approvalChannel: APPROVAL_CHANNEL },
+};
+
+/** svm1-operators as a configuration file writes it. */
+function rawPolicy(): Record<string, unknown> {
+  return {
+    name: 'svm1-operators',
+    clusters: ['cluster1'],
+    svms: ['svm1'],
+    roles: ['vsadmin'],
+    requesters: 'anyone',
+    approvers: { users: ['U0BOB', 'U0CAROL'] },
+    defaultDuration: '1h',
+    maxDuration: '8h',
+    approvalTimeout: '4h',
+  };
+}

@@ -7,6 +7,7 @@ import type { Config } from '../../lambdas/config/schema';
 import { identityKeys, type PeopleGrouping } from '../../lambdas/domain/people';
 import type { Actor, Policy, RequesterNow } from '../../lambdas/domain/policy';
 import type { AccessRequest, MessageRef } from '../../lambdas/domain/request';
+import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import type { OntapClient } from '../../lambdas/ontap';
 import type { Clock } from '../../lambdas/runtime/clock';
 import { type Logger, type Metrics, publishMetrics } from '../../lambdas/runtime/logger';
@@ -19,7 +20,7 @@ import { sinkLogger, sinkMetrics } from '../../local/local-logger';
 import { TEST_CONFIG } from './configs';
 import { FakeOntap } from './fake-ontap';
 import { FakeStore } from './fake-store';
-import { T0 } from './requests';
+import { at, requestIn, T0 } from './requests';
 
 export { FakeOntap } from './fake-ontap';
 export { FakeStore } from './fake-store';
@@ -299,4 +300,15 @@ export function fakePorts(options: { config?: Config; now?: string } = {}): Fake
     },
   };
   return { store, ontap, notifier, directory, workflow, clock, logger, config, ports };
+}
+
+/** Fresh fakes with an ACTIVE (or REVOKE_FAILED) request holding its grant lock, its JIT entry on the cluster. */
+export function liveGrant(status: 'ACTIVE' | 'REVOKE_FAILED' = 'ACTIVE') {
+  const f = fakePorts();
+  const request = requestIn(status);
+  const key = grantKeyOf(request);
+  f.store.put(request);
+  f.store.putLock(key, request.id, at(62));
+  f.ontap.putEntry({ ownerUuid: key.svmUuid, account: key.account, comment: entryComment(request) });
+  return { ...f, request, key };
 }
