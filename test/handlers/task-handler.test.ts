@@ -16,7 +16,7 @@ import { Notifier } from '../../lambdas/slack/notifier';
 import { WorkflowClient } from '../../lambdas/stepfunctions/client';
 import { RequestStore } from '../../lambdas/store/requests';
 import { sinkLogger, sinkMetrics } from '../../local/local-logger';
-import { TEST_CONFIG } from '../support/workflow-env';
+import { TEST_CONFIG } from '../support/configs';
 
 /** Ports whose adapters point at closed loopback ports: nothing here is reached, the use cases are fakes. */
 function portsWritingTo(lines: string[]): Runtime {

@@ -7,8 +7,8 @@ import { EnvironmentError, SecretError } from '../../lambdas/runtime/errors';
 import { getRuntime, readEnv, runtimeFromEnvironment } from '../../lambdas/runtime/runtime';
 import { SecretReader } from '../../lambdas/runtime/secrets';
 import { DEPLOYED_ENV } from '../deployed-env';
+import { TEST_CONFIG } from '../support/configs';
 import { pendingRequest } from '../support/requests';
-import { TEST_CONFIG } from '../support/workflow-env';
 
 describe('the environment', () => {
   it('applies defaults', () => {

@@ -16,9 +16,9 @@ import type { Fixture } from '../../local/ontap-sim/fixture';
 import { exampleFixture } from '../../local/ontap-sim/fixture';
 import { type SlackApiStandIn, startSlackApi } from '../../local/slack-api/server';
 import { DEPLOYED_ENV } from '../deployed-env';
+import { TEST_CONFIG } from '../support/configs';
 import { pendingRequest } from '../support/requests';
 import { type LoopbackSecrets, startLoopbackSecrets } from '../support/secrets-manager';
-import { TEST_CONFIG } from '../support/workflow-env';
 
 const CLUSTER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ontap-jit-approvals/clusters/cluster1-AbCdEf';
 const SLACK_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:ontap-jit-approvals/slack-AbCdEf';

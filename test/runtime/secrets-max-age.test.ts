@@ -3,7 +3,7 @@ import { parseConfigText } from '../../lambdas/config/load';
 import { readEnv, secretsMaxAgeMinutes } from '../../lambdas/runtime/env';
 import { EnvironmentError } from '../../lambdas/runtime/errors';
 import { DEPLOYED_ENV } from '../deployed-env';
-import { EXAMPLE_CONFIG_TEXT, exampleConfigWith } from '../support/cdk';
+import { EXAMPLE_CONFIG_TEXT, exampleConfigWith } from '../support/configs';
 
 describe('the secrets maximum age', () => {
   it('is 5 minutes unless configured', () => {

@@ -144,6 +144,25 @@ export function messageClick(args: {
   });
 }
 
+/** The view_submission of the view `viewId` the stand-in keeps, with `answers` by block kind, as Slack sends it. */
+export function submissionOf(
+  slack: SlackApiStandIn,
+  user: string,
+  viewId: string,
+  answers: Record<string, string | null>,
+): Record<string, unknown> {
+  const stored = slack.views.get(viewId);
+  if (!stored) throw new Error(`no view ${viewId}`);
+  const blocks = (stored.view.blocks ?? []) as readonly Record<string, unknown>[];
+  const view = { id: viewId, hash: stored.hash, rootViewId: viewId, view: stored.view, rawBlocks: blocks };
+  return viewSubmission(INSTALL, {
+    user: userOf(user),
+    view,
+    state: viewState(stored.view, answers),
+    triggerId: slack.issueTrigger(user),
+  });
+}
+
 const plain = (text: string) => ({ type: 'plain_text', text }) as const;
 
 /** What an HTTP answer of the ingress was. */
@@ -282,17 +301,7 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
         return interact(clickPayload(user, actionId, request), opts);
       },
       async submitView(user, viewId, answers, opts = {}) {
-        const stored = slack.views.get(viewId);
-        if (!stored) throw new Error(`no view ${viewId}`);
-        const blocks = (stored.view.blocks ?? []) as readonly Record<string, unknown>[];
-        const view = { id: viewId, hash: stored.hash, rootViewId: viewId, view: stored.view, rawBlocks: blocks };
-        const state = viewState(stored.view, answers);
-        const payload = viewSubmission(INSTALL, {
-          user: userOf(user),
-          view,
-          state,
-          triggerId: slack.issueTrigger(user),
-        });
+        const payload = submissionOf(slack, user, viewId, answers);
         return (await interact(payload, opts)).answer;
       },
       async awaitApproval(request, token) {

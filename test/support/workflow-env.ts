@@ -44,10 +44,10 @@ import {
   commandBody,
   type IngressAnswer,
   interactionBody,
+  messageClick,
   SIGNING_SECRET,
   signedHeaders,
-  TEAM,
-  viewState,
+  submissionOf,
 } from './slack';
 
 /** One real second is an hour of business time. */
@@ -428,36 +428,16 @@ async function startIngress(deps: {
     const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
     return { answer, responses: responsesOf(typeof payload.response_url === 'string' ? payload.response_url : '') };
   };
-  const clickPayload: WorkflowIngress['clickPayload'] = (user, actionId, requestId) => ({
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-    api_app_id: 'A0JIT',
-    token: 'legacy-verification-token',
-    container: {
-      type: 'message',
-      message_ts: '0.000000',
-      channel_id: deps.config.slack.approvalChannel,
-      is_ephemeral: false,
-    },
-    trigger_id: slack.issueTrigger(user),
-    team: { id: TEAM, domain: 'local' },
-    enterprise: null,
-    is_enterprise_install: false,
-    channel: { id: deps.config.slack.approvalChannel, name: 'approvals' },
-    message: { type: 'message', ts: '0.000000', text: 'JIT request', blocks: [] },
-    state: { values: {} },
-    response_url: slack.issueResponseUrl(),
-    actions: [
-      {
-        action_id: actionId,
-        block_id: 'jit_decision',
-        type: 'button',
-        value: requestId,
-        text: { type: 'plain_text', text: 'x' },
-        action_ts: '1.2',
-      },
-    ],
-  });
+  const clickPayload: WorkflowIngress['clickPayload'] = (user, actionId, requestId) =>
+    messageClick({
+      user,
+      ref: { channel: deps.config.slack.approvalChannel, ts: '0.000000' },
+      actionId,
+      value: requestId,
+      triggerId: slack.issueTrigger(user),
+      responseUrl: slack.issueResponseUrl(),
+      nowMs: Date.now(),
+    });
   const ingress: WorkflowIngress = {
     url,
     logs,
@@ -472,29 +452,7 @@ async function startIngress(deps: {
     interact,
     click: (user, actionId, requestId, opts = {}) => interact(clickPayload(user, actionId, requestId), opts),
     async submitView(user, viewId, answers, opts = {}) {
-      const stored = slack.views.get(viewId);
-      if (!stored) throw new Error(`no view ${viewId}`);
-      const payload = {
-        type: 'view_submission',
-        team: { id: TEAM, domain: 'local' },
-        user: { id: user, username: user.toLowerCase(), name: user.toLowerCase(), team_id: TEAM },
-        api_app_id: 'A0JIT',
-        token: 'legacy-verification-token',
-        trigger_id: slack.issueTrigger(user),
-        view: {
-          ...stored.view,
-          id: viewId,
-          team_id: TEAM,
-          hash: stored.hash,
-          root_view_id: viewId,
-          app_id: 'A0JIT',
-          bot_id: 'B0JITBOT',
-          state: { values: viewState(stored.view, answers) },
-        },
-        response_urls: [],
-        is_enterprise_install: false,
-        enterprise: null,
-      };
+      const payload = submissionOf(slack, user, viewId, answers);
       return (await interact(payload, opts)).answer;
     },
     async deny(user, requestId, reason) {
