@@ -1,6 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { conditionalWrite, queryAll, queryPage, storeContext, writeIf } from '../../lambdas/store/context';
+import {
+  conditionalWrite,
+  queryAll,
+  queryPage,
+  type StoreContext,
+  storeContext,
+  writeIf,
+} from '../../lambdas/store/context';
 import { byRequester } from '../../lambdas/store/index-queries';
 import { TABLE } from '../../lambdas/store/table';
 import { useDynamo } from '../support/dynamo';
@@ -8,13 +15,19 @@ import { at, pendingRequest } from '../support/requests';
 
 const ctx = useDynamo();
 
+/** A context on the test table, and the ids of `count` requests made by `slackUserId`, oldest first. */
+async function seeded(slackUserId: string, count: number): Promise<{ context: StoreContext; ids: string[] }> {
+  const { store, dynamo } = ctx();
+  const requester = { slackUserId, ontapAccount: slackUserId.toLowerCase() };
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) ids.push((await store.create(pendingRequest({ requester, createdAt: at(i) }))).id);
+  return { context: storeContext({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: 60 }), ids };
+}
+
 describe('store context', () => {
   it('queryAll reads every page of a query, in order', async () => {
-    const { store, dynamo } = ctx();
-    const requester = { slackUserId: 'U0PAGED', ontapAccount: 'paged' };
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await store.create(pendingRequest({ requester, createdAt: at(i) }))).id);
-    const context = storeContext({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: 60 });
+    const { store } = ctx();
+    const { context, ids } = await seeded('U0PAGED', 5);
     const items = await queryAll(context, {
       IndexName: TABLE.byRequester.indexName,
       KeyConditionExpression: '#pk = :pk',
@@ -36,11 +49,7 @@ describe('store context', () => {
   });
 
   it('queryPage reads one page and says where the next starts, and nothing after the last', async () => {
-    const { store, dynamo } = ctx();
-    const requester = { slackUserId: 'U0PAGE1', ontapAccount: 'page1' };
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await store.create(pendingRequest({ requester, createdAt: at(i) }))).id);
-    const context = storeContext({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: 60 });
+    const { context, ids } = await seeded('U0PAGE1', 3);
     const query = { ...byRequester('U0PAGE1'), Limit: 2 };
     const first = await queryPage(context, query);
     expect(first.items.map((i) => i.id)).toEqual(ids.slice(0, 2));
