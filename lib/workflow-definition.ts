@@ -165,30 +165,43 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
 
   // Ends. Business outcomes succeed; failures that need an operator fail, so they show in the
   // ExecutionsFailed metric and its alarm.
+  const failure = (name: string, cause: string): sfn.Fail => new sfn.Fail(s, name, { error: name, cause });
   const refused = new sfn.Succeed(s, 'Refused', { comment: 'The request was invalid; the requester was told why.' });
-  const validationError = new sfn.Fail(s, 'ValidationError', {
-    error: 'ValidationError',
-    cause: 'The request could not be checked against the cluster.',
-  });
-  const approvalNotPosted = new sfn.Fail(s, 'ApprovalNotPosted', {
-    error: 'ApprovalNotPosted',
-    cause: 'The approval message could not be posted.',
-  });
+  const validationError = failure('ValidationError', 'The request could not be checked against the cluster.');
+  const approvalNotPosted = failure('ApprovalNotPosted', 'The approval message could not be posted.');
   const denied = new sfn.Succeed(s, 'Denied');
   const cancelled = new sfn.Succeed(s, 'Cancelled');
   const approvalExpired = new sfn.Succeed(s, 'ApprovalExpired', {
     comment: 'Nobody approved within the approval timeout.',
   });
   const closed = new sfn.Succeed(s, 'Closed', { comment: 'The request was closed elsewhere; nothing to do.' });
-  const grantFailed = new sfn.Fail(s, 'GrantFailed', {
-    error: 'GrantFailed',
-    cause: 'The access could not be granted on the cluster.',
-  });
-  const revokeFailed = new sfn.Fail(s, 'RevokeFailed', {
-    error: 'RevokeFailed',
-    cause: 'The JIT entry could not be removed; ONTAP ends it at its jit_validity regardless.',
-  });
+  const grantFailed = failure('GrantFailed', 'The access could not be granted on the cluster.');
   const ended = new sfn.Succeed(s, 'Ended', { comment: 'The grant ended (window over or revoked) and was removed.' });
+  const revokeFailed = failure(
+    'RevokeFailed',
+    'The JIT entry could not be removed; ONTAP ends it at its jit_validity regardless.',
+  );
+
+  /** What a task that talks to Slack or the table retries on a passing failure before it gives up. */
+  const quickRetry = { interval: 2, attempts: 3, maxDelay: 30 };
+
+  /**
+   * Sends what `task` throws (`errors`, by default anything) to `end`, after recording `outcome` on the
+   * request; the error is kept beside the state for the record. Catches are tried in the order added.
+   */
+  const failTo = (
+    task: tasks.LambdaInvoke,
+    end: sfn.IChainable,
+    record: { id: string; outcome: string },
+    errors: string[] = [sfn.Errors.ALL],
+  ): void => {
+    task.addCatch(recordOutcome(record.id, record.outcome).next(end), { errors, resultPath: RESULT_PATHS.error });
+  };
+
+  /** Ends the workflow quietly when a task finds the request closed elsewhere. */
+  const closeWhenClosed = (task: tasks.LambdaInvoke): void => {
+    task.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
+  };
 
   // Validate: policy and ONTAP prerequisites; records the SVM uuid; tells the requester.
   const validate = invoke(
@@ -197,16 +210,10 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     { requestId, executionArn: sfn.JsonPath.stringAt('$$.Execution.Id') },
     RESULT_PATHS.validation,
   );
-  retryTransient(validate, TRANSIENT_ERRORS, { interval: 2, attempts: 3, maxDelay: 30 });
-  validate.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
-  validate.addCatch(recordOutcome('RecordInvalid', 'VALIDATION_FAILED').next(refused), {
-    errors: [WORKFLOW_ERRORS.requestInvalid],
-    resultPath: RESULT_PATHS.error,
-  });
-  validate.addCatch(recordOutcome('RecordValidationError', 'VALIDATION_FAILED').next(validationError), {
-    errors: [sfn.Errors.ALL],
-    resultPath: RESULT_PATHS.error,
-  });
+  retryTransient(validate, TRANSIENT_ERRORS, quickRetry);
+  closeWhenClosed(validate);
+  failTo(validate, refused, { id: 'RecordInvalid', outcome: 'VALIDATION_FAILED' }, [WORKFLOW_ERRORS.requestInvalid]);
+  failTo(validate, validationError, { id: 'RecordValidationError', outcome: 'VALIDATION_FAILED' });
 
   // AwaitApproval: keeps the token in DynamoDB, posts the approval message, waits for a decision.
   const awaitApproval = awaitToken(
@@ -215,11 +222,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     `${RESULT_PATHS.validation}.approvalTimeoutSeconds`,
     RESULT_PATHS.approvalWait,
   );
-  retryTransient(awaitApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], {
-    interval: 2,
-    attempts: 3,
-    maxDelay: 30,
-  });
+  retryTransient(awaitApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], quickRetry);
   const checkApproval = invoke(
     'CheckApproval',
     'check-approval',
@@ -227,14 +230,10 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.decision,
   );
   // The check asks Slack whether the requester still qualifies: Slack's passing failures are retried too.
-  const retryCheck = { interval: 2, attempts: 3, maxDelay: 30 };
-  retryTransient(checkApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
+  retryTransient(checkApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], quickRetry);
   // A timeout is not a failure: the check re-reads, since an approval may have landed just before.
   awaitApproval.addCatch(checkApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: RESULT_PATHS.approvalWait });
-  awaitApproval.addCatch(recordOutcome('RecordApprovalNotPosted', 'APPROVAL_NOT_POSTED').next(approvalNotPosted), {
-    errors: [sfn.Errors.ALL],
-    resultPath: RESULT_PATHS.error,
-  });
+  failTo(awaitApproval, approvalNotPosted, { id: 'RecordApprovalNotPosted', outcome: 'APPROVAL_NOT_POSTED' });
 
   // Grant: lock, ONTAP entry with exactly the approved values, GRANTED.
   const grant = invoke(
@@ -248,11 +247,8 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.grant,
   );
   retryTransient(grant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], { interval: 2, attempts: 4, maxDelay: 30 });
-  grant.addCatch(closed, { errors: [WORKFLOW_ERRORS.requestClosed], resultPath: RESULT_PATHS.error });
-  grant.addCatch(recordOutcome('RecordGrantFailure', 'GRANT_FAILED').next(grantFailed), {
-    errors: [sfn.Errors.ALL],
-    resultPath: RESULT_PATHS.error,
-  });
+  closeWhenClosed(grant);
+  failTo(grant, grantFailed, { id: 'RecordGrantFailure', outcome: 'GRANT_FAILED' });
 
   // AwaitEnd: waits out the window; completing its token early is "Revoke now".
   const awaitEnd = awaitToken('AwaitEnd', 'await-end', `${RESULT_PATHS.grant}.endTimeoutSeconds`, RESULT_PATHS.endWait);
@@ -263,10 +259,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.revoke,
   );
   retryTransient(revoke, TRANSIENT_ERRORS, { interval: 5, attempts: 8, maxDelay: 300 });
-  revoke.addCatch(recordOutcome('RecordRevokeFailure', 'REVOKE_FAILED').next(revokeFailed), {
-    errors: [sfn.Errors.ALL],
-    resultPath: RESULT_PATHS.error,
-  });
+  failTo(revoke, revokeFailed, { id: 'RecordRevokeFailure', outcome: 'REVOKE_FAILED' });
   // A contended or throttled table while keeping the token is tried again before giving up on the
   // wait (each try keeps a new token; the window restarts, and ONTAP's jit_validity still ends it on
   // time). The window ending (timeout) and anything else going wrong while waiting lead to the revoke.
@@ -282,7 +275,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     { requestId, phase: 'start' },
     RESULT_PATHS.decision,
   );
-  retryTransient(checkBeforeGrant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], retryCheck);
+  retryTransient(checkBeforeGrant, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], quickRetry);
 
   // Waiting again after a partial approval: for the wait CheckApproval worked out, not the first one.
   const renewApprovalWait = new sfn.Pass(s, 'RenewApprovalWait', {

@@ -11,21 +11,24 @@ export class DomainError extends Error {
   }
 }
 
-/** A duration or window that cannot be read or is outside the allowed range. */
-export class InvalidDurationError extends DomainError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('INVALID_DURATION', message, options);
-    this.name = 'InvalidDurationError';
-  }
+/**
+ * The base of a domain error whose code is fixed and whose message is the caller's: `name` is set on
+ * every instance, since callers match on it and bundling renames classes.
+ */
+function refusal<N extends string>(name: N, code: string) {
+  return class extends DomainError {
+    override readonly name: N = name;
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+    }
+  };
 }
 
+/** A duration or window that cannot be read or is outside the allowed range. */
+export class InvalidDurationError extends refusal('InvalidDurationError', 'INVALID_DURATION') {}
+
 /** A request asks for more than the policy or the cluster allows. */
-export class LimitExceededError extends DomainError {
-  constructor(message: string) {
-    super('LIMIT_EXCEEDED', message);
-    this.name = 'LimitExceededError';
-  }
-}
+export class LimitExceededError extends refusal('LimitExceededError', 'LIMIT_EXCEEDED') {}
 
 /** An event does not apply to the request's current status. */
 export class IllegalTransitionError extends DomainError {
@@ -83,20 +86,14 @@ export class SamePersonApprovalError extends DomainError {
 }
 
 /** The Slack account is deactivated: it neither asks nor decides. */
-export class AccountInactiveError extends DomainError {
+export class AccountInactiveError extends refusal('AccountInactiveError', 'ACCOUNT_INACTIVE') {
   constructor() {
-    super('ACCOUNT_INACTIVE', 'Your Slack account is deactivated, so it cannot decide requests.');
-    this.name = 'AccountInactiveError';
+    super('Your Slack account is deactivated, so it cannot decide requests.');
   }
 }
 
 /** The requester may no longer have what they asked for (removed, deactivated, mapped elsewhere). */
-export class RequesterNotAuthorizedError extends DomainError {
-  constructor(reason: string) {
-    super('REQUESTER_NOT_AUTHORIZED', reason);
-    this.name = 'RequesterNotAuthorizedError';
-  }
-}
+export class RequesterNotAuthorizedError extends refusal('RequesterNotAuthorizedError', 'REQUESTER_NOT_AUTHORIZED') {}
 
 /** The person already has as many open requests as the policy allows. */
 export class OpenRequestLimitError extends DomainError {
@@ -111,20 +108,14 @@ export class OpenRequestLimitError extends DomainError {
 }
 
 /** The approver has already approved this request; a decision counts once. */
-export class AlreadyApprovedError extends DomainError {
+export class AlreadyApprovedError extends refusal('AlreadyApprovedError', 'ALREADY_APPROVED') {
   constructor() {
-    super('ALREADY_APPROVED', 'You have already approved this request.');
-    this.name = 'AlreadyApprovedError';
+    super('You have already approved this request.');
   }
 }
 
 /** The person may not do this to the request (cancel or revoke someone else's, for example). */
-export class NotAllowedError extends DomainError {
-  constructor(message: string) {
-    super('NOT_ALLOWED', message);
-    this.name = 'NotAllowedError';
-  }
-}
+export class NotAllowedError extends refusal('NotAllowedError', 'NOT_ALLOWED') {}
 
 /** The request does not fit any policy (cluster, SVM, role or requester not covered). */
 export class PolicyViolationError extends DomainError {

@@ -44,68 +44,36 @@ export class OntapError extends Error {
   }
 }
 
-/** ONTAP code 1 (409): the entry already exists. */
-export class OntapDuplicateError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapDuplicateError';
-  }
+/**
+ * The base of an ONTAP error that adds nothing but its name: `name` is set on every instance, since
+ * Step Functions and callers match on it and bundling renames classes.
+ */
+function ontapErrorNamed<N extends string>(name: N) {
+  return class extends OntapError {
+    override readonly name: N = name;
+  };
 }
+
+/** ONTAP code 1 (409): the entry already exists. */
+export class OntapDuplicateError extends ontapErrorNamed('OntapDuplicateError') {}
 
 /** ONTAP code 2 (400): a field is invalid, missing or not allowed; `target` names it. */
-export class OntapInvalidFieldError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapInvalidFieldError';
-  }
-}
+export class OntapInvalidFieldError extends ontapErrorNamed('OntapInvalidFieldError') {}
 
 /** ONTAP code 4 (404): the entry does not exist. A 404 without code 4 (e.g. an unknown API path) is an OntapApiError instead. */
-export class OntapNotFoundError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapNotFoundError';
-  }
-}
+export class OntapNotFoundError extends ontapErrorNamed('OntapNotFoundError') {}
 
 /** ONTAP code 6 or HTTP 403: the API user's role does not allow the call. */
-export class OntapPermissionError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapPermissionError';
-  }
-}
+export class OntapPermissionError extends ontapErrorNamed('OntapPermissionError') {}
 
 /** HTTP 401: ONTAP refused the credentials or client certificate. */
-export class OntapAuthError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapAuthError';
-  }
-}
+export class OntapAuthError extends ontapErrorNamed('OntapAuthError') {}
 
 /** HTTP 409 other than a duplicate, e.g. code 8 (resource in use). */
-export class OntapConflictError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapConflictError';
-  }
-}
+export class OntapConflictError extends ontapErrorNamed('OntapConflictError') {}
 
 /** Any other ONTAP error answer; endpoint-specific numeric codes are in `ontapCode`. */
-export class OntapApiError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapApiError';
-  }
-}
+export class OntapApiError extends ontapErrorNamed('OntapApiError') {}
 
 /** Why a call failed in a way worth retrying. */
 export type TransientReason = 'network' | 'timeout' | 'status' | 'locked' | 'race';
@@ -132,22 +100,10 @@ export class OntapTransientError extends OntapError {
 }
 
 /** The TLS handshake failed, e.g. the certificate is not signed by the configured CA. Not retried. */
-export class OntapTlsError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapTlsError';
-  }
-}
+export class OntapTlsError extends ontapErrorNamed('OntapTlsError') {}
 
 /** ONTAP answered with a body that is not the documented shape. */
-export class OntapResponseFormatError extends OntapError {
-  /** See OntapError. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapResponseFormatError';
-  }
-}
+export class OntapResponseFormatError extends ontapErrorNamed('OntapResponseFormatError') {}
 
 /** An asynchronous ONTAP job ended in failure (or never finished); carries the job's message and code. */
 export class OntapJobFailedError extends OntapError {
@@ -196,14 +152,8 @@ export class OntapJitEntryMismatchError extends OntapError {
   }
 }
 
-/** The client refused an argument before calling ONTAP (e.g. a name with a query wildcard). */
-export class OntapInvalidInputError extends OntapError {
-  /** See OntapError; `target` names the argument. */
-  constructor(message: string, details: OntapErrorDetails = {}, options?: { cause?: unknown }) {
-    super(message, details, options);
-    this.name = 'OntapInvalidInputError';
-  }
-}
+/** The client refused an argument before calling ONTAP (e.g. a name with a query wildcard); `target` names it. */
+export class OntapInvalidInputError extends ontapErrorNamed('OntapInvalidInputError') {}
 
 /** The client's configuration is unusable; the message names the field, never its value. */
 export class OntapConfigError extends OntapError {

@@ -1,4 +1,5 @@
 /** Read-only lookups on a cluster: SVMs, login accounts, roles and the JIT periods in force. */
+import type { z } from 'zod';
 import { parseIsoDuration } from '../domain/durations';
 import { OntapResponseFormatError } from './errors';
 import { exactName, uuidArg } from './names';
@@ -36,25 +37,22 @@ export async function resolveSvm(session: OntapSession, name: string): Promise<S
 
 /** A login account on an SVM (by SVM name), or null when ONTAP has none. */
 export async function getAccount(session: OntapSession, svmName: string, name: string): Promise<OntapAccount | null> {
-  exactName('SVM name', svmName);
-  exactName('account name', name);
   const path = '/api/security/accounts';
-  const query = { name, 'owner.name': svmName, fields: 'applications,locked,role,owner' };
-  const records = await session.getAll(path, query, AccountRecordSchema);
-  const matches = records.filter((r) => r.name === name && r.owner.name === svmName);
-  if (matches.length > 1) {
-    const text = `ONTAP listed ${matches.length} accounts named ${JSON.stringify(name)} on ${svmName}`;
-    throw new OntapResponseFormatError(text, { method: 'GET', path });
-  }
-  const r = matches[0];
-  if (!r) return null;
+  const fields = 'applications,locked,role,owner';
+  const record = await findOnSvm(session, {
+    kind: 'account',
+    path,
+    svmName,
+    name,
+    fields,
+    schema: AccountRecordSchema,
+  });
+  if (!record) return null;
   return {
-    name: r.name,
-    ownerUuid: r.owner.uuid,
-    ownerName: r.owner.name,
-    locked: r.locked ?? false,
-    role: r.role?.name ?? null,
-    applications: (r.applications ?? []).map((a) => ({
+    ...ownedName(record),
+    locked: record.locked ?? false,
+    role: record.role?.name ?? null,
+    applications: (record.applications ?? []).map((a) => ({
       application: a.application,
       authenticationMethods: a.authentication_methods ?? [],
       secondAuthenticationMethod: a.second_authentication_method ?? 'none',
@@ -64,20 +62,53 @@ export async function getAccount(session: OntapSession, svmName: string, name: s
 
 /** A role defined on an SVM (by SVM name) with its privileges, or null. */
 export async function getRole(session: OntapSession, svmName: string, role: string): Promise<OntapRole | null> {
-  exactName('SVM name', svmName);
-  exactName('role name', role);
-  const query = { name: role, 'owner.name': svmName, fields: 'builtin,scope,privileges' };
-  const records = await session.getAll('/api/security/roles', query, RoleRecordSchema);
-  const r = records.find((x) => x.name === role && x.owner.name === svmName);
-  if (!r) return null;
+  const lookup = { kind: 'role', path: '/api/security/roles', fields: 'builtin,scope,privileges' } as const;
+  const record = await findOnSvm(session, { ...lookup, svmName, name: role, schema: RoleRecordSchema });
+  if (!record) return null;
   return {
-    name: r.name,
-    ownerUuid: r.owner.uuid,
-    ownerName: r.owner.name,
-    builtin: r.builtin ?? false,
-    scope: r.scope ?? null,
-    privileges: (r.privileges ?? []).map((p) => ({ path: p.path, access: p.access })),
+    ...ownedName(record),
+    builtin: record.builtin ?? false,
+    scope: record.scope ?? null,
+    privileges: (record.privileges ?? []).map((p) => ({ path: p.path, access: p.access })),
   };
+}
+
+/** A record ONTAP lists with its name and the SVM that owns it. */
+interface OwnedRecord {
+  readonly name: string;
+  readonly owner: { readonly uuid: string; readonly name: string };
+}
+
+/** Which record on which SVM to find: its kind (for messages), collection, name and the fields to read. */
+interface RecordOnSvm<T extends OwnedRecord> {
+  readonly kind: 'account' | 'role';
+  readonly path: string;
+  readonly svmName: string;
+  readonly name: string;
+  readonly fields: string;
+  readonly schema: z.ZodType<T>;
+}
+
+/**
+ * The one record of a kind named `name` on the SVM named `svmName`, or null when ONTAP has none. Both
+ * names are checked before the call; ONTAP listing two is an answer that is not the documented shape.
+ */
+async function findOnSvm<T extends OwnedRecord>(session: OntapSession, find: RecordOnSvm<T>): Promise<T | null> {
+  exactName('SVM name', find.svmName);
+  exactName(`${find.kind} name`, find.name);
+  const query = { name: find.name, 'owner.name': find.svmName, fields: find.fields };
+  const records = await session.getAll(find.path, query, find.schema);
+  const matches = records.filter((r) => r.name === find.name && r.owner.name === find.svmName);
+  if (matches.length > 1) {
+    const text = `ONTAP listed ${matches.length} ${find.kind}s named ${JSON.stringify(find.name)} on ${find.svmName}`;
+    throw new OntapResponseFormatError(text, { method: 'GET', path: find.path });
+  }
+  return matches[0] ?? null;
+}
+
+/** A record's name and owner, as the product reports them. */
+function ownedName(record: OwnedRecord): { name: string; ownerUuid: string; ownerName: string } {
+  return { name: record.name, ownerUuid: record.owner.uuid, ownerName: record.owner.name };
 }
 
 /**

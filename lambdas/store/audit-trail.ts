@@ -3,12 +3,11 @@
  * truth (its own history holds every event); an audit item that could not be written is logged,
  * counted and the request flagged, and the trail writes it the next time it is read or repaired.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Status } from '../domain/request';
 import type { LifecycleEvent } from '../domain/transitions';
 import { countMetric, describeError, publishMetrics } from '../runtime/logger';
 import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
-import { expiryOf, queryAll, type StoreContext, writeIf } from './context';
+import { conditionalWrite, expiryOf, queryAll, type StoreContext } from './context';
 import { RequestNotFoundError } from './errors';
 import { type AuditEvent, AuditEventSchema, fromItem } from './items';
 import { auditSk, REQUEST_SK, requestPk } from './table';
@@ -95,15 +94,10 @@ export async function readTrail(ctx: StoreContext, id: string): Promise<{ trail:
 
 async function putAudit(ctx: StoreContext, event: AuditEvent): Promise<void> {
   // Already written (a retry, or the trail repairing itself): append-only means never overwrite.
-  await writeIf(() =>
-    ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { pk: requestPk(event.requestId), sk: auditSk(event.seq), ...event, expiresAt: expiryOf(ctx, event.at) },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
-  );
+  await conditionalWrite(ctx, {
+    put: { pk: requestPk(event.requestId), sk: auditSk(event.seq), ...event, expiresAt: expiryOf(ctx, event.at) },
+    condition: 'attribute_not_exists(pk)',
+  });
 }
 
 function describe(event: LifecycleEvent): string | undefined {

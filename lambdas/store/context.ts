@@ -1,6 +1,13 @@
 /** What every part of the store shares: the document client, the table, its limits, paged reads, conditional writes. */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { createLogger, createMetrics, type Logger, type Metrics } from '../runtime/logger';
 
 /** The store's handle on the table, passed to each of its parts. */
@@ -45,19 +52,36 @@ export function storeContext(options: RequestStoreOptions): StoreContext {
   };
 }
 
-/** Every item a query matches, every page read, in the query's order. */
-export async function queryAll(
+/** A query of the store's table (or one of its indexes), without the table's name or where to start. */
+export type StoreQuery = Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>;
+
+/** One page of a query. */
+export interface QueryPage {
+  readonly items: Record<string, unknown>[];
+  /** Where the following page starts; absent on the last page. */
+  readonly next?: Record<string, unknown>;
+}
+
+/** One page of what a query matches, from `startKey` (or the start), in the query's order. */
+export async function queryPage(
   ctx: StoreContext,
-  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
-): Promise<Record<string, unknown>[]> {
+  input: StoreQuery,
+  startKey?: Record<string, unknown>,
+): Promise<QueryPage> {
+  const out = await ctx.doc.send(
+    new QueryCommand({ ...input, TableName: ctx.tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+  );
+  return { items: out.Items ?? [], ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+}
+
+/** Every item a query matches, every page read, in the query's order. */
+export async function queryAll(ctx: StoreContext, input: StoreQuery): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await ctx.doc.send(
-      new QueryCommand({ ...input, TableName: ctx.tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
+    const page = await queryPage(ctx, input, startKey);
+    items.push(...page.items);
+    startKey = page.next;
   } while (startKey);
   return items;
 }
@@ -74,6 +98,34 @@ export async function writeIf(send: () => Promise<unknown>): Promise<boolean> {
     if (error instanceof ConditionalCheckFailedException) return false;
     throw error;
   }
+}
+
+/** A write of one item that applies only while `condition` holds: a put, an update or a delete. */
+export type ConditionalWrite = {
+  /** The condition expression the item must meet when the write lands. */
+  readonly condition: string;
+  readonly names?: Record<string, string>;
+  readonly values?: Record<string, unknown>;
+} & (
+  | { readonly put: Record<string, unknown> }
+  | { readonly key: Record<string, unknown>; readonly update: string }
+  | { readonly key: Record<string, unknown>; readonly remove: true }
+);
+
+/** Makes one conditional write to the table; false when its condition did not hold (see writeIf). */
+export function conditionalWrite(ctx: StoreContext, write: ConditionalWrite): Promise<boolean> {
+  const common = {
+    TableName: ctx.tableName,
+    ConditionExpression: write.condition,
+    ...(write.names ? { ExpressionAttributeNames: write.names } : {}),
+    ...(write.values ? { ExpressionAttributeValues: write.values } : {}),
+  };
+  return writeIf(() => {
+    if ('put' in write) return ctx.doc.send(new PutCommand({ ...common, Item: write.put }));
+    if ('update' in write)
+      return ctx.doc.send(new UpdateCommand({ ...common, Key: write.key, UpdateExpression: write.update }));
+    return ctx.doc.send(new DeleteCommand({ ...common, Key: write.key }));
+  });
 }
 
 /** When an item written at `from` (ISO) expires: DynamoDB TTL, epoch seconds. */

@@ -2,9 +2,10 @@
  * What the reconciler reads: the sparse needs-attention index (requests and grant locks it owes a
  * repair, keyed on when), the cursor where its last pass stopped, and the snooze after a failed repair.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { type StoreContext, writeIf } from './context';
+import { conditionalWrite, queryPage, type StoreContext } from './context';
+import { dueBefore } from './index-queries';
 import { fromItem, GrantKeySchema, LockItemSchema, type StoredRequest } from './items';
 import {
   ATTENTION_PK,
@@ -39,19 +40,8 @@ export async function listDue(
   limit: number,
   startKey?: Record<string, unknown>,
 ): Promise<DuePage> {
-  const out = await ctx.doc.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      IndexName: TABLE.needsAttention.indexName,
-      KeyConditionExpression: '#pk = :pk AND #sk < :before',
-      ExpressionAttributeNames: { '#pk': TABLE.needsAttention.partitionKey, '#sk': TABLE.needsAttention.sortKey },
-      ExpressionAttributeValues: { ':pk': ATTENTION_PK, ':before': `${now}~` },
-      Limit: limit,
-      ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-    }),
-  );
-  const items = (out.Items ?? []).map(toDueItem);
-  return { items, ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+  const page = await queryPage(ctx, { ...dueBefore(TABLE.needsAttention, ATTENTION_PK, now), Limit: limit }, startKey);
+  return { ...page, items: page.items.map(toDueItem) };
 }
 
 function toDueItem(item: Record<string, unknown>): DueItem {
@@ -95,25 +85,11 @@ export function snoozeRequest(
   version: number,
   repair: { attempts: number; nextAt: string },
 ): Promise<boolean> {
-  return writeIf(() =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: requestPk(id), sk: REQUEST_SK },
-        UpdateExpression: 'SET #repair = :repair, #gpk = :gpk, #gsk = :gsk',
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeNames: {
-          '#repair': 'repair',
-          '#gpk': TABLE.needsAttention.partitionKey,
-          '#gsk': TABLE.needsAttention.sortKey,
-        },
-        ExpressionAttributeValues: {
-          ':repair': repair,
-          ':gpk': ATTENTION_PK,
-          ':gsk': requestAttentionSk(repair.nextAt, id),
-          ':v': version,
-        },
-      }),
-    ),
-  );
+  return conditionalWrite(ctx, {
+    key: { pk: requestPk(id), sk: REQUEST_SK },
+    update: 'SET #repair = :repair, #gpk = :gpk, #gsk = :gsk',
+    condition: 'version = :v',
+    names: { '#repair': 'repair', '#gpk': TABLE.needsAttention.partitionKey, '#gsk': TABLE.needsAttention.sortKey },
+    values: { ':repair': repair, ':gpk': ATTENTION_PK, ':gsk': requestAttentionSk(repair.nextAt, id), ':v': version },
+  });
 }

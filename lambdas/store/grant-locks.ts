@@ -3,8 +3,8 @@
  * taken with a conditional put, released only by its holder, and sits in the needs-attention index
  * so the reconciler finds one that outlives its grant.
  */
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type StoreContext, writeIf } from './context';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionalWrite, type StoreContext } from './context';
 import { LockItemSchema, lockAttention } from './items';
 import { type GrantKey, LOCK_SK, lockAttentionSk, lockPk, TABLE } from './table';
 
@@ -23,16 +23,11 @@ export async function acquireGrantLock(
   requestId: string,
   until: string,
 ): Promise<LockResult> {
-  const taken = await writeIf(() =>
-    ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { pk: lockPk(key), sk: LOCK_SK, requestId, until, ...key, ...lockAttention(key, until) },
-        ConditionExpression: 'attribute_not_exists(pk) OR requestId = :me',
-        ExpressionAttributeValues: { ':me': requestId },
-      }),
-    ),
-  );
+  const taken = await conditionalWrite(ctx, {
+    put: { ...lockKey(key), requestId, until, ...key, ...lockAttention(key, until) },
+    condition: 'attribute_not_exists(pk) OR requestId = :me',
+    values: { ':me': requestId },
+  });
   if (taken) return { ok: true };
   const holder = await lockHolder(ctx, key);
   // The holder released it between our write and our read: try once more.
@@ -45,38 +40,33 @@ export async function lockHolder(
   ctx: StoreContext,
   key: GrantKey,
 ): Promise<{ requestId: string; until: string } | undefined> {
-  const out = await ctx.doc.send(
-    new GetCommand({ TableName: ctx.tableName, Key: { pk: lockPk(key), sk: LOCK_SK }, ConsistentRead: true }),
-  );
+  const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: lockKey(key), ConsistentRead: true }));
   return out.Item ? LockItemSchema.parse(out.Item) : undefined;
 }
 
 /** Releases a grant lock only if this request holds it; returns whether it did. */
 export function releaseGrantLock(ctx: StoreContext, key: GrantKey, requestId: string): Promise<boolean> {
-  return writeIf(() =>
-    ctx.doc.send(
-      new DeleteCommand({
-        TableName: ctx.tableName,
-        Key: { pk: lockPk(key), sk: LOCK_SK },
-        ConditionExpression: 'requestId = :me',
-        ExpressionAttributeValues: { ':me': requestId },
-      }),
-    ),
-  );
+  return conditionalWrite(ctx, { key: lockKey(key), remove: true, ...whileHeldBy(requestId) });
 }
 
 /** Files a grant lock under a later check time, while `requestId` still holds it; returns whether it did. */
 export function snoozeLock(ctx: StoreContext, key: GrantKey, requestId: string, nextAt: string): Promise<boolean> {
-  return writeIf(() =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: { pk: lockPk(key), sk: LOCK_SK },
-        UpdateExpression: 'SET #gsk = :gsk',
-        ConditionExpression: 'requestId = :me',
-        ExpressionAttributeNames: { '#gsk': TABLE.needsAttention.sortKey },
-        ExpressionAttributeValues: { ':gsk': lockAttentionSk(nextAt, key), ':me': requestId },
-      }),
-    ),
-  );
+  const held = whileHeldBy(requestId);
+  return conditionalWrite(ctx, {
+    key: lockKey(key),
+    update: 'SET #gsk = :gsk',
+    condition: held.condition,
+    names: { '#gsk': TABLE.needsAttention.sortKey },
+    values: { ...held.values, ':gsk': lockAttentionSk(nextAt, key) },
+  });
+}
+
+/** The key of the lock item of a grant key. */
+function lockKey(key: GrantKey): { pk: string; sk: string } {
+  return { pk: lockPk(key), sk: LOCK_SK };
+}
+
+/** The condition that makes a write to a lock apply only while `requestId` holds it. */
+function whileHeldBy(requestId: string): { condition: string; values: Record<string, unknown> } {
+  return { condition: 'requestId = :me', values: { ':me': requestId } };
 }

@@ -12,15 +12,23 @@
  * `RequestStore` is the one entry callers use; the grant locks, the audit trail and the
  * reconciler's reads live in their own modules beside it.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
 import { type AccessRequest, RequestSchema, STATUSES, type Status } from '../domain/request';
 import { type LifecycleEvent, transition } from '../domain/transitions';
 import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
-import { queryAll, type RequestStoreOptions, type StoreContext, storeContext, writeIf } from './context';
+import {
+  conditionalWrite,
+  queryAll,
+  queryPage,
+  type RequestStoreOptions,
+  type StoreContext,
+  storeContext,
+} from './context';
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
 import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snoozeLock } from './grant-locks';
+import { byRequester, dueBefore } from './index-queries';
 import { type AuditEvent, fromItem, type StoredRequest, toItem } from './items';
 import { type GrantKey, REQUEST_SK, requestPk, TABLE } from './table';
 
@@ -68,15 +76,10 @@ export class RequestStore {
       to: parsed.status,
       ...(actor !== undefined ? { actor } : {}),
     };
-    const created = await writeIf(() =>
-      this.ctx.doc.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: toItem(this.ctx, { request: parsed, history: [event], tokens: {} }),
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      ),
-    );
+    const created = await conditionalWrite(this.ctx, {
+      put: toItem(this.ctx, { request: parsed, history: [event], tokens: {} }),
+      condition: 'attribute_not_exists(pk)',
+    });
     if (!created) throw new DuplicateRequestError(parsed.id);
     await this.audit(event);
     return parsed;
@@ -154,18 +157,8 @@ export class RequestStore {
 
   /** The requests someone made, newest first. */
   async listByRequester(slackUserId: string, limit = 20): Promise<AccessRequest[]> {
-    const out = await this.ctx.doc.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
-        IndexName: TABLE.byRequester.indexName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': TABLE.byRequester.partitionKey },
-        ExpressionAttributeValues: { ':pk': `USER#${slackUserId}` },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((item) => fromItem(item).request);
+    const page = await queryPage(this.ctx, { ...byRequester(slackUserId), ScanIndexForward: false, Limit: limit });
+    return page.items.map((item) => fromItem(item).request);
   }
 
   /**
@@ -173,29 +166,20 @@ export class RequestStore {
    * read: what a per-person limit counts.
    */
   async listOpenByRequester(slackUserId: string): Promise<AccessRequest[]> {
+    const query = byRequester(slackUserId);
     const items = await queryAll(this.ctx, {
-      IndexName: TABLE.byRequester.indexName,
-      KeyConditionExpression: '#pk = :pk',
+      ...query,
       FilterExpression: '#status IN (:pending, :approved)',
-      ExpressionAttributeNames: { '#pk': TABLE.byRequester.partitionKey, '#status': 'status' },
-      ExpressionAttributeValues: { ':pk': `USER#${slackUserId}`, ':pending': 'PENDING', ':approved': 'APPROVED' },
+      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#status': 'status' },
+      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':pending': 'PENDING', ':approved': 'APPROVED' },
     });
     return items.map((item) => fromItem(item).request);
   }
 
   /** Live grants ending before `before` (ISO), soonest first: what a sweep must make sure ends. */
   async listActiveEndingBefore(before: string, limit = 100): Promise<AccessRequest[]> {
-    const out = await this.ctx.doc.send(
-      new QueryCommand({
-        TableName: this.ctx.tableName,
-        IndexName: TABLE.activeByEnd.indexName,
-        KeyConditionExpression: '#pk = :pk AND #sk < :before',
-        ExpressionAttributeNames: { '#pk': TABLE.activeByEnd.partitionKey, '#sk': TABLE.activeByEnd.sortKey },
-        ExpressionAttributeValues: { ':pk': 'LIVE', ':before': `${before}~` },
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map((item) => fromItem(item).request);
+    const page = await queryPage(this.ctx, { ...dueBefore(TABLE.activeByEnd, 'LIVE', before), Limit: limit });
+    return page.items.map((item) => fromItem(item).request);
   }
 
   /**
@@ -266,16 +250,11 @@ export class RequestStore {
 
   /** Writes `next` only if the item is still at `previous`'s version; false when someone else got there first. */
   private replace(previous: StoredRequest, next: StoredRequest): Promise<boolean> {
-    return writeIf(() =>
-      this.ctx.doc.send(
-        new PutCommand({
-          TableName: this.ctx.tableName,
-          Item: toItem(this.ctx, next),
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': previous.request.version },
-        }),
-      ),
-    );
+    return conditionalWrite(this.ctx, {
+      put: toItem(this.ctx, next),
+      condition: 'version = :v',
+      values: { ':v': previous.request.version },
+    });
   }
 
   /** Writes an event's audit item; a failure flags the request for the reconciler instead of failing. */
