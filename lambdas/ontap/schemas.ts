@@ -68,19 +68,27 @@ export const JitSettingsRecordSchema = z.object({
   max_jit_validity_period: z.string().optional(),
 });
 
-/** `GET /api/security/jit-privilege-users?fields=*` record. */
-export const JitUserRecordSchema = z.object({
-  owner: z.object({ uuid: z.string(), name: z.string().optional() }),
-  account: z.object({ name: z.string() }),
-  application: z.string(),
-  role: z.object({ name: z.string() }).optional(),
-  session_validity: z.string().optional(),
-  jit_validity: z.string().optional(),
-  start_time: z.string().optional(),
-  end_time: z.string().optional(),
-  jit_state: z.string().optional(),
-  comment: z.string().optional(),
-});
+/** The fields of a JIT user record that ONTAP leaves out unless they are asked for (`fields=`) or set. */
+const JitUserDetailsSchema = z
+  .object({
+    role: z.object({ name: z.string() }),
+    session_validity: z.string(),
+    jit_validity: z.string(),
+    start_time: z.string(),
+    end_time: z.string(),
+    jit_state: z.string(),
+    comment: z.string(),
+  })
+  .partial();
+
+/** `GET /api/security/jit-privilege-users?fields=*` record: the keys (owner, account, application) and its details. */
+export const JitUserRecordSchema = z
+  .object({
+    owner: z.object({ uuid: z.string(), name: z.string().optional() }),
+    account: z.object({ name: z.string() }),
+    application: z.string(),
+  })
+  .extend(JitUserDetailsSchema.shape);
 
 /** The 202 answer of an asynchronous operation. */
 export const JobLinkBodySchema = z.object({

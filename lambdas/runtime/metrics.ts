@@ -18,14 +18,22 @@ export const UNRESOLVED_USER_GROUP_METRIC = 'UnresolvedUserGroup';
 /** An audit item could not be written after its transition; the reconciler writes it. */
 export const AUDIT_WRITE_FAILED_METRIC = 'AuditWriteFailed';
 
-/** What every reconciler pass publishes (zeros included); `passes` is the heartbeat its alarm watches. */
+/** What every reconciler pass publishes (zeros included), each a count for that pass. */
 export const RECONCILER_METRICS = {
+  /** One per pass: the heartbeat the reconciler's alarm watches. */
   passes: 'ReconcilerPasses',
+  /** Items due when the pass read the needs-attention index. */
   due: 'ReconcileDue',
+  /** Items finished for good. */
   repaired: 'Repaired',
+  /** Items filed for another try (a failure, a missed deadline, a cluster put off). */
   retrying: 'RepairsRetrying',
+  /** Approval or end signals the workflow had not received, sent again. */
   signalsResent: 'SignalsResent',
+  /** Grant locks no live request held any more, released. */
   locksReleased: 'LocksReleased',
+  /** Audit items written again from a request's own history. */
   auditRepaired: 'AuditItemsRepaired',
+  /** Failed grants whose JIT entry is not confirmed gone yet. */
   cleanupPending: 'CleanupPending',
 } as const;

@@ -4,13 +4,13 @@ import type { FormField } from '../domain/request-form';
 /** The one slash command. */
 export const COMMAND = '/jit';
 
-/** Buttons on the approval message (the workflow posts them; the value is the request id). */
-export const ACTION = {
-  approve: 'jit_approve',
-  deny: 'jit_deny',
-  cancel: 'jit_cancel',
-  revoke: 'jit_revoke',
-} as const;
+/** The decisions a person makes with a button on a request's messages. */
+export const DECISION_BUTTONS = ['approve', 'deny', 'cancel', 'revoke'] as const;
+
+/** Buttons on the approval message and the DM (the value is the request id): action id `jit_<decision>`. */
+export const ACTION = Object.fromEntries(DECISION_BUTTONS.map((d) => [d, `jit_${d}`])) as {
+  readonly [D in (typeof DECISION_BUTTONS)[number]]: `jit_${D}`;
+};
 
 /** Elements of the request modal whose changes redraw it (`dispatch_action`). */
 export const FORM_ACTION = {
