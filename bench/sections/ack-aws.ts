@@ -116,10 +116,14 @@ async function round4(
   });
   await sfn.whenWaiting(b.executionOf(requestId), 'AwaitApproval');
   await settle(seams);
-  await send(
-    'slash command: one-line request (text shortcut)',
-    async () => (await driver.command(dave, `svm1 vsadmin 1h ${JUSTIFICATION}`)).answer,
-  );
+  let lineRequestId = '';
+  await send('slash command: one-line request (text shortcut)', async () => {
+    const line = await driver.command(dave, `svm1 vsadmin 1h ${JUSTIFICATION}`);
+    lineRequestId = line.requestId;
+    return line.answer;
+  });
+  // Its workflow validates it and posts its approval message before anything else is sent.
+  await sfn.whenWaiting(b.executionOf(lineRequestId), 'AwaitApproval');
   await settle(seams);
   const message = b.driver.approvalMessage(requestId);
   await send('button: Approve', () => driver.approve(APPROVER, message));
