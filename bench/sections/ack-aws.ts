@@ -94,7 +94,7 @@ function row(samples: { ms: number; calls: SeamCall[]; ok: boolean }[], targetP9
   };
 }
 
-/** The four kinds, in the order a round makes them; `send` posts each body (warm) or hands it to a fresh process (cold). */
+/** The four kinds in a round's order; `send` posts each (warm) or hands its body to a fresh process (cold). */
 async function round4(
   b: BenchStack,
   driver: SlackDriver,
@@ -139,7 +139,9 @@ const m = require(process.env.BENCH_BUNDLE);
 const t1 = at();
 m.handler(JSON.parse(process.env.BENCH_EVENT), {}).then(
   (r) => process.stdout.write('\\n@@bench ' + JSON.stringify({ t0, t1, t2: at(), status: r.statusCode }) + '\\n'),
-  (e) => process.stdout.write('\\n@@bench ' + JSON.stringify({ t0, t1, t2: at(), status: 0, error: String(e) }) + '\\n'),
+  (e) => process.stdout.write(
+    '\\n@@bench ' + JSON.stringify({ t0, t1, t2: at(), status: 0, error: String(e) }) + '\\n',
+  ),
 );
 `;
 

@@ -22,7 +22,7 @@ const RELATIVE_IMPORT = /(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g;
 
 /** How the definition is loaded. */
 export interface DefinitionCacheOptions {
-  /** Folder of cached definitions; undefined keeps none (every call synthesizes). @default DEFAULT_DEFINITION_CACHE_DIR */
+  /** Folder of cached definitions; undefined keeps none (every load synthesizes). @default the module's own */
   readonly dir?: string | undefined;
   /** Repository the sources are read from. @default this repository */
   readonly root?: string;
