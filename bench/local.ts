@@ -11,6 +11,7 @@ import { executionArnFor } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
 import { WORKFLOW_TASKS, type WorkflowTask } from '../lib/workflow-definition';
 import { localDynamoClient } from '../local/dynamodb';
+import type { LatencyProfile } from '../local/latency-profile';
 import type { OntapSimulator } from '../local/ontap-sim';
 import type { SlackApiStandIn } from '../local/slack-api/server';
 import { type LocalStack, startLocalStack } from '../local/stack';
@@ -49,6 +50,11 @@ export interface BenchStack {
   readonly functionsConfigPath: string;
   /** The execution ARN of a request's workflow. */
   executionOf(requestId: string): string;
+  /**
+   * Holds every workflow task until the returned function is called: the calls in a window are then
+   * the Slack endpoint's alone (in AWS the tasks run in functions of their own).
+   */
+  holdTasks(): () => void;
   close(): Promise<void>;
 }
 
@@ -78,14 +84,21 @@ const REAL_PARTS = [
   'SLACK_STANDIN_PORT',
 ];
 
-/** Starts the stack on free ports with the benchmark's world (business time `speed` times faster). */
-export async function startBenchStack(options: { speed?: number } = {}): Promise<BenchStack> {
+/**
+ * Starts the stack on free ports with the benchmark's world (business time `speed` times faster),
+ * every dependency as slow as `latency` says when given, the reconciler off when `reconciler: false`.
+ */
+export async function startBenchStack(
+  options: { speed?: number; latency?: LatencyProfile; reconciler?: boolean } = {},
+): Promise<BenchStack> {
   const speed = options.speed ?? SPEED;
   for (const name of REAL_PARTS) delete process.env[name];
   const clock = fineClock(speed);
   const taskMs = Object.fromEntries(WORKFLOW_TASKS.map((t) => [t, [] as number[]])) as Record<WorkflowTask, number[]>;
+  let held: Promise<void> | undefined;
   const wrapTask = (task: WorkflowTask, handler: TaskHandler): TaskHandler =>
     (async (event: never) => {
+      while (held) await held;
       const started = performance.now();
       try {
         return await handler(event);
@@ -106,6 +119,8 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
     // AWS's task tokens are long (the API takes up to 2,048 characters) and the request item carries two.
     taskTokenChars: TASK_TOKEN_CHARS,
     logLevel: 'warn',
+    ...(options.latency ? { latency: options.latency } : {}),
+    ...(options.reconciler !== undefined ? { reconciler: options.reconciler } : {}),
   });
   const { slack, simulator } = stack;
   if (!slack || !simulator) throw new Error('the benchmark needs the embedded Slack stand-in and ONTAP simulator');
@@ -129,6 +144,17 @@ export async function startBenchStack(options: { speed?: number } = {}): Promise
       retentionSeconds: stack.config.retention,
     }),
     executionOf: (requestId) => executionArnFor(stack.workflow.stateMachineArn, requestId),
+    holdTasks() {
+      let release = (): void => undefined;
+      const hold = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      held = hold;
+      return () => {
+        if (held === hold) held = undefined;
+        release();
+      };
+    },
     async close() {
       poster.close();
       capacity.stop();

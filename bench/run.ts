@@ -3,6 +3,8 @@
  *
  *   1. cold start: every function bundle (bytes, gzip, module initialisation) beside a Bolt baseline
  *   2. Slack acknowledgement latency per request kind, against the floor; approval to grant
+ *   2b. the same requests under the AWS-like latency profile, warm and cold, with the calls before the answer
+ *   2c. `npm start`: command to `ready`, median of 5 starts
  *   3. cost of one approved lifecycle, counted, priced; and how it grows with the table's contents
  *   4. lifecycles per second at 1, 10, 100 and 500 concurrent requesters, with peak memory
  *   5. one reconciler pass: reads, writes and time with 0, 1,000 and 10,000 stored requests
@@ -19,9 +21,11 @@ import { startBenchStack } from './local';
 import { priceLifecycle } from './pricing';
 import { printTable } from './report';
 import { ACK_KINDS, measureAck } from './sections/ack';
+import { ackAwsRows, measureAckAws } from './sections/ack-aws';
 import { measureLifecycleCost } from './sections/lifecycle-cost';
 import { measureReconcilePass } from './sections/reconcile-pass';
 import { measureScale } from './sections/scale';
+import { measureStart } from './sections/start';
 import { round } from './stats';
 import { SPEED } from './workload';
 
@@ -150,6 +154,33 @@ async function main(): Promise<void> {
   process.stdout.write(
     `  non-200 answers: ${ack.failures}; lifecycles started ${ack.lifecyclesStarted}, ran to their end ${ack.lifecyclesSucceeded}\n`,
   );
+
+  // 2b. Slack's answer under the AWS-like latency profile, warm and from a fresh function process.
+  const ackAws = await section(
+    'Slack acknowledgement under the aws latency profile',
+    () => measureAckAws(QUICK ? 2 : 20, QUICK ? 1 : 5),
+    timings,
+  );
+  printTable(
+    `Slack acknowledgement under the aws profile (${Object.entries(ackAws.profile)
+      .map(([seam, ms]) => `${seam} ${ms} ms`)
+      .join(
+        ', ',
+      )}; ms; ${ackAws.warmRounds} warm, ${ackAws.coldRounds} cold rounds; calls = dependency calls before the answer)`,
+    ackAwsRows(ackAws),
+  );
+
+  // 2c. npm start, from the command to the ready line.
+  const start = await section('npm start to ready', () => measureStart(QUICK ? 2 : 5), timings);
+  printTable('npm start: command to the ready line (ms)', [
+    {
+      start: `definition cached (${start.runs} starts)`,
+      ...start.readyMs,
+      target: `p50 <= ${start.targetMs}`,
+      met: start.met ? 'met' : 'MISSED',
+    },
+    { start: 'definition synthesized (cache emptied)', p50: start.uncachedMs },
+  ]);
 
   // 3. Cost per lifecycle and its growth with the table's contents.
   const cost = await section(
@@ -293,7 +324,7 @@ async function main(): Promise<void> {
   mkdirSync(join(RESULTS, '..'), { recursive: true });
   writeFileSync(
     RESULTS,
-    `${JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, speed: SPEED, seconds: totalSeconds, sections: timings, coldStart: cold, ack, lifecycleCost: { ...cost, bill }, scale, reconcilePass: passes, targets }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), quick: QUICK, machine, speed: SPEED, seconds: totalSeconds, sections: timings, coldStart: cold, ack, ackAws, start, lifecycleCost: { ...cost, bill }, scale, reconcilePass: passes, targets }, null, 2)}\n`,
   );
   process.stdout.write(`\nall figures: ${RESULTS}\ntotal ${totalSeconds} s\n`);
 }

@@ -1,5 +1,9 @@
-/** `npm start`: the whole product on this machine. `--speed N` makes business time run N times faster; `--port P` moves the app. */
+/**
+ * `npm start`: the whole product on this machine. `--speed N` makes business time run N times faster;
+ * `--port P` moves the app; `--latency aws` makes every dependency answer as slowly as it does in AWS.
+ */
 import { parseArgs } from 'node:util';
+import { latencyProfile } from '../local/latency-profile';
 import { startLocalStack } from '../local/stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -11,12 +15,14 @@ async function main(): Promise<void> {
       port: { type: 'string', default: process.env.JIT_PORT ?? '3000' },
       config: { type: 'string' },
       verbose: { type: 'boolean', default: false },
+      latency: { type: 'string', default: process.env.JIT_LATENCY ?? 'none' },
     },
   });
   const stack = await startLocalStack({
     speed: Number(values.speed),
     port: Number(values.port),
     ...(values.config ? { configPath: values.config } : {}),
+    ...(values.latency !== 'none' ? { latency: latencyProfile(values.latency) } : {}),
     ...(values.verbose ? { log: (line: string) => process.stdout.write(`${line}\n`), logLevel: 'debug' as const } : {}),
   });
   const { urls } = stack;
@@ -27,6 +33,14 @@ async function main(): Promise<void> {
     `  Slack Web API     ${urls.slackApi}${stack.slack ? ' (stand-in)' : ''}`,
     `  Step Functions    ${urls.stepFunctions}`,
     `  DynamoDB          ${urls.dynamodb}`,
+    ...(urls.secretsManager ? [`  Secrets Manager   ${urls.secretsManager} (stand-in)`] : []),
+    ...(stack.latency
+      ? [
+          `  Latency profile   ${stack.latency.name}: ${Object.entries(stack.latency.ms)
+            .map(([s, ms]) => `${s} ${ms} ms`)
+            .join(', ')}`,
+        ]
+      : []),
     ...Object.entries(urls.ontap).map(
       ([name, url]) => `  ONTAP ${name.padEnd(11)} ${url}${stack.simulator?.url === url ? ' (simulator)' : ''}`,
     ),

@@ -30,10 +30,13 @@ const ERROR_TYPE: Record<Exclude<DynamoFault, 'lost-answer'>, { status: number; 
 };
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'DescribeTable']);
 
-/** Starts a proxy to `target` (e.g. dynalite's endpoint) on loopback. */
+/**
+ * Starts a proxy to `target` (e.g. dynalite's endpoint) on loopback; `beforeCall` runs as each call
+ * arrives (its operation), before it is forwarded: a latency profile's delay.
+ */
 export async function startDynamoFaultProxy(
   target: string,
-  options: { port?: number } = {},
+  options: { port?: number; beforeCall?: (operation: string) => Promise<void> | void } = {},
 ): Promise<DynamoFaultProxy> {
   const to = new URL(target);
   const injected = new Map<string, number>();
@@ -63,12 +66,13 @@ export async function startDynamoFaultProxy(
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const operation =
         String(req.headers['x-amz-target'] ?? '')
           .split('.')
           .pop() ?? '';
+      await options.beforeCall?.(operation);
       let parsed: Record<string, unknown> = {};
       try {
         parsed = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;

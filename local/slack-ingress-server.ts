@@ -4,7 +4,7 @@ import { SLACK_EVENTS_PATH } from '../lambdas/handlers/slack-ingress';
 import type { SlackApp } from '../lambdas/slack/app';
 
 /** A node http request listener serving `POST /slack/events` with the app (404 elsewhere). */
-export function nodeListenerFor(app: SlackApp, options: { maxBodyBytes?: number } = {}) {
+export function nodeListenerFor(app: Pick<SlackApp, 'handle'>, options: { maxBodyBytes?: number } = {}) {
   const limit = options.maxBodyBytes ?? 1_000_000;
   return (req: IncomingMessage, res: ServerResponse): void => {
     void (async () => {

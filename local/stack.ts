@@ -23,11 +23,14 @@ import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
+import { startDynamoFaultProxy } from './dynamodb-fault-proxy';
+import { type LatencyProfile, SeamCalls, seamHook } from './latency-profile';
 import { loadLocalConfig, simulatedClusters, withSimulator } from './local-config';
 import { sinkLogger, sinkMetrics } from './local-logger';
 import { localRuntime } from './local-runtime';
 import { type FixtureInput, type OntapSimulator, startOntapSimulator } from './ontap-sim';
 import { createSandboxHandler, type SandboxHandler } from './sandbox/handler';
+import { startSecretIngress } from './secret-ingress';
 import type { SlackDirectory } from './slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from './slack-api/server';
 import { nodeListenerFor } from './slack-ingress-server';
@@ -64,6 +67,12 @@ export interface LocalStackOptions {
    * every 100 real ms); false leaves it to the caller (`LocalStack.reconcile`). @default true
    */
   readonly reconciler?: boolean;
+  /**
+   * Makes every dependency answer as slowly as the profile says (local/latency-profile.ts), counts
+   * each seam's calls (`LocalStack.seams`), and has the Slack endpoint read its credentials from a
+   * Secrets Manager stand-in as it does in AWS. @default none: loopback speed, credentials in memory
+   */
+  readonly latency?: LatencyProfile;
 }
 
 /** What the local stack serves. */
@@ -75,6 +84,8 @@ export interface LocalStackUrls {
   readonly stepFunctions: string;
   readonly dynamodb: string;
   readonly ontap: Readonly<Record<string, string>>;
+  /** The Secrets Manager stand-in the Slack endpoint reads (with a latency profile only). */
+  readonly secretsManager?: string;
 }
 
 /** A running local stack. */
@@ -97,6 +108,10 @@ export interface LocalStack {
   readonly runtime: Runtime;
   /** The DynamoDB client the store and the handlers share (its calls are counted). */
   readonly dynamoClient: DynamoDBClient;
+  /** The calls each seam received, when started with a latency profile. */
+  readonly seams?: SeamCalls;
+  /** The latency profile in use, if any. */
+  readonly latency?: LatencyProfile;
   /** Runs one reconciler pass now (the scheduled ones run by themselves unless `reconciler: false`). */
   reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   /** Stops everything, in reverse order of start. */
@@ -131,23 +146,114 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const logger = sinkLogger(sink, 'ontap-jit-local', logLevel);
     const metrics = sinkMetrics(sink, 'ontap-jit-local');
 
-    // DynamoDB: embedded unless an endpoint is given.
-    let dynamoEndpoint = env.DYNAMODB_ENDPOINT;
-    let dynamoClient: DynamoDBClient;
-    let tableName = env.JIT_TABLE_NAME ?? 'ontap-jit-requests';
-    if (dynamoEndpoint) {
-      dynamoClient = localDynamoClient(dynamoEndpoint);
-      await dynamoClient.send(new CreateTableCommand(createTableInput(tableName))).catch((error: unknown) => {
-        if (!(error instanceof ResourceInUseException)) throw error;
+    const profile = options.latency;
+    const seams = profile ? new SeamCalls() : undefined;
+    const hook = (seam: Parameters<typeof seamHook>[0]) =>
+      profile && seams ? { beforeCall: seamHook(seam, profile, seams) } : {};
+
+    // The parts start side by side; each registers its closer as soon as it is up, so a part that
+    // fails to start stops the ones that did.
+    const started = <T>(part: Promise<T>, closer: (value: T) => Promise<void> | void): Promise<T> =>
+      part.then((value) => {
+        closers.push(() => closer(value));
+        return value;
       });
-      closers.push(() => dynamoClient.destroy());
-    } else {
-      const dynamo = await startEmbeddedDynamo({ tableName });
-      closers.push(() => dynamo.close());
-      dynamoEndpoint = dynamo.endpoint;
-      dynamoClient = dynamo.client;
-      tableName = dynamo.tableName;
+
+    // DynamoDB: embedded unless an endpoint is given; with a profile, behind a proxy that delays each call.
+    const startDynamo = async (): Promise<{ endpoint: string; client: DynamoDBClient; tableName: string }> => {
+      let endpoint = env.DYNAMODB_ENDPOINT;
+      let tableName = env.JIT_TABLE_NAME ?? 'ontap-jit-requests';
+      let client: DynamoDBClient;
+      if (endpoint) {
+        const given = localDynamoClient(endpoint);
+        closers.push(() => given.destroy());
+        await given.send(new CreateTableCommand(createTableInput(tableName))).catch((error: unknown) => {
+          if (!(error instanceof ResourceInUseException)) throw error;
+        });
+        client = given;
+      } else {
+        const dynamo = await started(startEmbeddedDynamo({ tableName }), (d) => d.close());
+        ({ endpoint, client, tableName } = dynamo);
+      }
+      if (!profile) return { endpoint, client, tableName };
+      const proxy = await started(startDynamoFaultProxy(endpoint, hook('dynamodb')), (p) => p.close());
+      const delayed = localDynamoClient(proxy.url);
+      closers.push(() => delayed.destroy());
+      return { endpoint: proxy.url, client: delayed, tableName };
+    };
+
+    // ONTAP: one simulator serves every cluster configured without an endpoint.
+    const simulated = simulatedClusters(config);
+    const startSimulator = async (): Promise<OntapSimulator | undefined> =>
+      simulated.length === 0
+        ? undefined
+        : started(
+            startOntapSimulator({
+              clock,
+              ...(options.ontapFixture ? { fixture: options.ontapFixture } : {}),
+              ...(env.ONTAP_SIM_PORT ? { port: Number(env.ONTAP_SIM_PORT) } : {}),
+              ...hook('ontap'),
+            }),
+            (sim) => sim.close(),
+          );
+
+    // Slack: the stand-in unless a real Web API is named.
+    let slackApiUrl = env.SLACK_API_URL;
+    let botToken = env.SLACK_BOT_TOKEN;
+    let signingSecret = env.SLACK_SIGNING_SECRET;
+    if (!slackApiUrl) {
+      botToken = `xoxb-local-${randomBytes(12).toString('hex')}`;
+      // A given secret lets a test outside this process sign requests the way Slack would.
+      signingSecret = signingSecret ?? randomBytes(16).toString('hex');
+    } else if (!botToken || !signingSecret) {
+      throw new Error('With SLACK_API_URL set, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set too.');
     }
+    const token = botToken;
+    const startSlack = async (): Promise<SlackApiStandIn | undefined> =>
+      slackApiUrl
+        ? undefined
+        : started(
+            startSlackApi({
+              botToken: token,
+              ...(options.slackDirectory ? { directory: options.slackDirectory } : {}),
+              ...(env.SLACK_STANDIN_PORT ? { port: Number(env.SLACK_STANDIN_PORT) } : {}),
+              ...hook('slack'),
+            }),
+            (standIn) => standIn.close(),
+          );
+
+    // The state machine, as synthesized for AWS, on the local runner; its tasks run with the ports below.
+    let ports: Runtime | undefined;
+    const startWorkflow = (): Promise<LocalWorkflow> =>
+      started(
+        startLocalWorkflow({
+          timeScale: speed,
+          clock,
+          ports: async () => {
+            if (!ports) throw new Error('the local workflow ran a task before the stack was started');
+            return ports;
+          },
+          ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
+          ...(options.wrapTask ? { wrapTask: options.wrapTask } : {}),
+          ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
+          ...(profile ? { beforeApiCall: hook('stepFunctions').beforeCall } : {}),
+          log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
+        }),
+        (workflow) => workflow.close(),
+      );
+
+    const parts = await Promise.allSettled([startDynamo(), startSimulator(), startSlack(), startWorkflow()]);
+    for (const part of parts) if (part.status === 'rejected') throw part.reason;
+    const [dynamo, simulator, slack, local] = parts.map((p) => (p.status === 'fulfilled' ? p.value : undefined)) as [
+      Awaited<ReturnType<typeof startDynamo>>,
+      OntapSimulator | undefined,
+      SlackApiStandIn | undefined,
+      LocalWorkflow,
+    ];
+    const { endpoint: dynamoEndpoint, client: dynamoClient, tableName } = dynamo;
+    if (slack) slackApiUrl = slack.url;
+    if (!slackApiUrl || !botToken || !signingSecret) throw new Error('Slack is not configured');
+
     const store = new RequestStore({
       client: dynamoClient,
       tableName,
@@ -156,17 +262,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       metrics,
     });
 
-    // ONTAP: one simulator serves every cluster configured without an endpoint.
     const ontapUrls: Record<string, string> = {};
-    let simulator: OntapSimulator | undefined;
-    const simulated = simulatedClusters(config);
-    if (simulated.length > 0) {
-      simulator = await startOntapSimulator({
-        clock,
-        ...(options.ontapFixture ? { fixture: options.ontapFixture } : {}),
-        ...(env.ONTAP_SIM_PORT ? { port: Number(env.ONTAP_SIM_PORT) } : {}),
-      });
-      closers.push(() => simulator?.close());
+    if (simulator) {
       // The product reaches the simulator the way it reaches a real cluster: its endpoint and CA in the configuration.
       config = withSimulator(config, simulator);
       for (const cluster of config.clusters.filter((c) => simulated.includes(c.name))) {
@@ -177,41 +274,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     for (const cluster of config.clusters) if (cluster.endpoint) ontapUrls[cluster.name] = cluster.endpoint;
 
-    // Slack: the stand-in unless a real Web API is named.
-    let slack: SlackApiStandIn | undefined;
-    let slackApiUrl = env.SLACK_API_URL;
-    let botToken = env.SLACK_BOT_TOKEN;
-    let signingSecret = env.SLACK_SIGNING_SECRET;
-    if (!slackApiUrl) {
-      botToken = `xoxb-local-${randomBytes(12).toString('hex')}`;
-      // A given secret lets a test outside this process sign requests the way Slack would.
-      signingSecret = signingSecret ?? randomBytes(16).toString('hex');
-      slack = await startSlackApi({
-        botToken,
-        ...(options.slackDirectory ? { directory: options.slackDirectory } : {}),
-        ...(env.SLACK_STANDIN_PORT ? { port: Number(env.SLACK_STANDIN_PORT) } : {}),
-      });
-      closers.push(() => slack?.close());
-      slackApiUrl = slack.url;
-    } else if (!botToken || !signingSecret) {
-      throw new Error('With SLACK_API_URL set, SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set too.');
-    }
-
-    // The state machine, as synthesized for AWS, on the local runner; its tasks run with the ports below.
-    let ports: Runtime | undefined;
-    const local = await startLocalWorkflow({
-      timeScale: speed,
-      clock,
-      ports: async () => {
-        if (!ports) throw new Error('the local workflow ran a task before the stack was started');
-        return ports;
-      },
-      ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
-      ...(options.wrapTask ? { wrapTask: options.wrapTask } : {}),
-      ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
-      log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
-    });
-    closers.push(() => local.close());
     local.counters.countDynamo(dynamoClient);
     const workflow = new WorkflowClient({ client: local.sfnClient(), stateMachineArn: local.stateMachineArn });
 
@@ -235,18 +297,27 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       reconcile(runtime, logger.createChild({ persistentKeys: { task: 'reconcile' } }), opts);
     if (options.reconciler !== false) closers.push(scheduleReconciler(reconcileNow, speed));
 
-    const app = createSlackApp({
-      config,
-      store,
-      workflow,
-      signingSecret,
-      botToken,
-      slackApiUrl,
-      clock,
-      logger: sinkLogger(sink, 'ontap-jit-slack', logLevel),
-      metrics,
-    });
-    const ingress = nodeListenerFor(app);
+    const slackLogger = sinkLogger(sink, 'ontap-jit-slack', logLevel);
+    const own = { config, store, workflow, clock, logger: slackLogger, metrics };
+    // With a profile the endpoint reads its credentials from Secrets Manager, as in AWS; else from memory.
+    const secretIngress = profile
+      ? await started(
+          startSecretIngress({
+            config,
+            signingSecret,
+            botToken,
+            tableName,
+            stateMachineArn: local.stateMachineArn,
+            slackApiUrl,
+            ...hook('secretsManager'),
+            build: (deps) => createSlackApp({ ...deps, ...own }),
+          }),
+          (i) => i.close(),
+        )
+      : undefined;
+    const ingress = nodeListenerFor(
+      secretIngress?.app ?? createSlackApp({ ...own, signingSecret, botToken, slackApiUrl }),
+    );
 
     const port = options.port ?? Number(env.JIT_PORT ?? 3000);
     const host = options.host ?? '127.0.0.1';
@@ -298,6 +369,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         stepFunctions: local.url,
         dynamodb: dynamoEndpoint,
         ontap: ontapUrls,
+        ...(secretIngress ? { secretsManager: secretIngress.secretsManager.url } : {}),
       },
       config,
       store,
@@ -310,6 +382,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       workflow: local,
       dynamoClient,
       reconcile: reconcileNow,
+      ...(seams && profile ? { seams, latency: profile } : {}),
       close,
     };
   } catch (error) {

@@ -15,6 +15,8 @@ import { generateCertificates } from './tls';
 
 /** Options of `startOntapSimulator`. */
 export interface SimulatorOptions {
+  /** Runs as each API call arrives (`<METHOD> <path>`), before it is served: a latency profile's delay. @default none */
+  readonly beforeCall?: (operation: string) => Promise<void> | void;
   /** Port to listen on; 0 (default) picks a free one. */
   port?: number;
   /** Interface to bind; default 127.0.0.1 (loopback only). */
@@ -417,12 +419,13 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
     const q = rawUrl.indexOf('?');
     const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
     const rawQuery = q < 0 ? '' : rawUrl.slice(q + 1);
+    const admin = rawPath === '/__sim' || rawPath.startsWith('/__sim/');
     readBody(req)
-      .then((bodyText) =>
-        rawPath === '/__sim' || rawPath.startsWith('/__sim/')
-          ? handleAdmin(req, res, rawPath, bodyText)
-          : handleApi(req, res, rawPath, rawQuery, bodyText),
-      )
+      .then(async (bodyText) => {
+        if (admin) return handleAdmin(req, res, rawPath, bodyText);
+        await options.beforeCall?.(`${(req.method ?? 'GET').toUpperCase()} ${rawPath}`);
+        return handleApi(req, res, rawPath, rawQuery, bodyText);
+      })
       .catch((err: unknown) => {
         if (res.headersSent || res.destroyed) return;
         if (err instanceof OntapSimError) send(res, err.status, errorBody(err));

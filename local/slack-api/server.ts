@@ -118,6 +118,8 @@ export interface SlackApiOptions {
   /** The bot token it accepts; any `xoxb-` token when absent. */
   readonly botToken?: string;
   readonly directory?: SlackDirectory;
+  /** Runs as each Web API or response URL call arrives (`chat.postMessage`, `response_url`), before it is served. */
+  readonly beforeCall?: (operation: string) => Promise<void> | void;
 }
 
 const BOT_USER = 'U0JITBOT';
@@ -347,6 +349,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     const body = await readBody(req);
     const path = (req.url ?? '').split('?')[0] ?? '';
     if (req.method === 'POST' && path.startsWith('/response/')) {
+      await options.beforeCall?.('response_url');
       const id = path.slice('/response/'.length);
       const parsed = parseJsonObject(body);
       responses.push({ id, body: parsed });
@@ -359,6 +362,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     if (req.method !== 'POST' || !path.startsWith('/api/'))
       return send(res, 404, { ok: false, error: 'unknown_method' });
     const method = path.slice('/api/'.length);
+    await options.beforeCall?.(method);
     const args = decodeArgs(req.headers['content-type'] ?? '', body);
     const token = bearer(req.headers.authorization) ?? (typeof args.token === 'string' ? args.token : undefined);
     delete args.token;

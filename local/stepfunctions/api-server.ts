@@ -104,10 +104,18 @@ function operations(sfn: LocalStepFunctions): Record<string, (body: unknown) => 
   };
 }
 
+/** Where and how the API is served. */
+export interface StepFunctionsApiOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** Runs as each call arrives (its operation, `StartExecution`…), before it is served: a latency profile's delay. */
+  readonly beforeCall?: (operation: string) => Promise<void> | void;
+}
+
 /** Serves `sfn` on loopback (port 0 = any free port). */
 export async function startStepFunctionsApi(
   sfn: LocalStepFunctions,
-  options: { port?: number; host?: string } = {},
+  options: StepFunctionsApiOptions = {},
 ): Promise<StepFunctionsApi> {
   const ops = operations(sfn);
   const faults = new SfnFaults();
@@ -122,6 +130,7 @@ export async function startStepFunctionsApi(
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('AWSStepFunctions.') ? target.slice('AWSStepFunctions.'.length) : '';
     const op = ops[operation];
+    await options.beforeCall?.(operation || target);
     if (req.method !== 'POST' || !op)
       return send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
     if (faults.take(operation)) return send(res, 503, { __type: 'ServiceUnavailable', message: 'Injected fault' });

@@ -24,8 +24,8 @@ import { getRuntime, type Runtime } from '../../lambdas/runtime/runtime';
 import type { WorkflowTask } from '../../lib/workflow-definition';
 import { type SfnFaults, startStepFunctionsApi } from './api-server';
 import { RunCounters } from './counters';
-import { renderLocalWorkflowDefinition } from './local-definition';
-import { LocalStepFunctions, type TaskHandler } from './runner';
+import { type DefinitionCacheOptions, loadLocalWorkflowDefinition } from './definition-cache';
+import { LocalStepFunctions, type TaskHandler, validateDefinition } from './runner';
 
 export { SfnFaults, type StepFunctionsApi, startStepFunctionsApi } from './api-server';
 export { type DynamoCounts, type ExecutionCounts, RunCounters } from './counters';
@@ -77,6 +77,10 @@ export interface LocalWorkflowOptions {
   readonly handlers?: Partial<Record<WorkflowTask, TaskHandler>>;
   /** Characters of each task token. @default 64 */
   readonly taskTokenChars?: number;
+  /** Where the synthesized definition is cached by the hash of its sources. @default see definition-cache.ts */
+  readonly definitionCache?: DefinitionCacheOptions;
+  /** Runs as each Step Functions API call arrives, before it is served (a latency profile's delay). @default none */
+  readonly beforeApiCall?: (operation: string) => Promise<void> | void;
 }
 
 /** A running local workflow. */
@@ -99,10 +103,14 @@ export interface LocalWorkflow {
 
 /** Starts the workflow locally. */
 export async function startLocalWorkflow(options: LocalWorkflowOptions = {}): Promise<LocalWorkflow> {
-  const { asl } = renderLocalWorkflowDefinition();
+  const { asl } = await loadLocalWorkflowDefinition({
+    ...options.definitionCache,
+    validate: (d) => validateDefinition(d.asl as unknown as StateMachineDefinition),
+  });
   const counters = options.counters ?? new RunCounters();
   const sfn = new LocalStepFunctions({
     definition: asl as unknown as StateMachineDefinition,
+    prevalidated: true,
     handlers: { ...productHandlers(options), ...options.handlers },
     counters,
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),
@@ -110,7 +118,10 @@ export async function startLocalWorkflow(options: LocalWorkflowOptions = {}): Pr
     ...(options.log ? { log: options.log } : {}),
     ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
   });
-  const api = await startStepFunctionsApi(sfn, options.port !== undefined ? { port: options.port } : {});
+  const api = await startStepFunctionsApi(sfn, {
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.beforeApiCall ? { beforeCall: options.beforeApiCall } : {}),
+  });
   return {
     sfn,
     url: api.url,

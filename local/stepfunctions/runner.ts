@@ -26,8 +26,15 @@ import './polyfill';
 /** A task function: what a Lambda handler is, minus the Lambda context. */
 export type TaskHandler = (event: never) => unknown;
 
+/** Checks a definition as the interpreter does (its schema, paths and ARNs); throws what it finds. */
+export function validateDefinition(definition: StateMachineDefinition): void {
+  new StateMachine(definition);
+}
+
 /** Options of the local runner. */
 export interface LocalStepFunctionsOptions {
+  /** The definition was validated already (a cached one is validated before it is stored). @default false */
+  readonly prevalidated?: boolean;
   /** The state machine definition (plain ASL; see local/stepfunctions/local-definition.ts for the workflow's). */
   readonly definition: StateMachineDefinition;
   /** Task handlers by Lambda function name. */
@@ -121,7 +128,7 @@ export class LocalStepFunctions {
     this.log = options.log ?? (() => undefined);
     this.taskTokenChars = options.taskTokenChars ?? 64;
     // Validate the definition as given, then run the rewritten one (which uses fractional retry pauses).
-    new StateMachine(options.definition);
+    if (!options.prevalidated) validateDefinition(options.definition);
     const local = prepareLocalDefinition(options.definition, this.timeScale);
     for (const [state, task] of local.tasks) {
       if (task.kind !== 'wait' && task.functionName !== undefined && !this.handlers[task.functionName]) {
