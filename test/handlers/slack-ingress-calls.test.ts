@@ -190,7 +190,7 @@ describe('calls made before Slack gets its answer', () => {
     const { text, cost } = await interact(payload);
     expect(text).toBe('');
     expect(cost).toEqual({
-      slack: ['users.info'],
+      slack: [],
       dynamo: { Query: 1, PutItem: 3, GetItem: 1 },
       sfn: ['StartExecution'],
     });
@@ -219,7 +219,7 @@ describe('calls made before Slack gets its answer', () => {
         },
       ],
     });
-    expect(cost).toEqual({ slack: ['users.info', 'views.update'], dynamo: {}, sfn: [] });
+    expect(cost).toEqual({ slack: ['views.update'], dynamo: {}, sfn: [] });
   });
 
   it('/jit list: one query and the reply', async () => {
@@ -231,8 +231,8 @@ describe('calls made before Slack gets its answer', () => {
     const request = await waitingRequest();
     const { cost } = await click('U0BOB', 'jit_approve', request);
     expect(cost.sfn).toEqual(['SendTaskSuccess']);
-    expect(cost.dynamo).toEqual({ GetItem: 3, PutItem: 2 });
-    expect(cost.slack.sort()).toEqual(['users.info', 'users.info', 'usergroups.users.list', 'chat.update'].sort());
+    expect(cost.dynamo).toEqual({ GetItem: 2, PutItem: 2 });
+    expect(cost.slack.sort()).toEqual(['users.info', 'users.info', 'usergroups.users.list'].sort());
   });
 
   it('Deny: the checks, then the reason modal; its submission records and signals', async () => {
@@ -246,19 +246,17 @@ describe('calls made before Slack gets its answer', () => {
     const modal = [...slack.views.values()].filter((v) => v.user === 'U0BOB').at(-1);
     const submitted = await interact(submissionOf(slack, 'U0BOB', String(modal?.id), { reason: 'Not this week' }));
     expect(submitted.cost.sfn).toEqual(['SendTaskSuccess']);
-    expect(submitted.cost.dynamo).toEqual({ GetItem: 3, PutItem: 2 });
-    expect(submitted.cost.slack.sort()).toEqual(
-      ['users.info', 'users.info', 'usergroups.users.list', 'chat.update'].sort(),
-    );
+    expect(submitted.cost.dynamo).toEqual({ GetItem: 2, PutItem: 2 });
+    expect(submitted.cost.slack.sort()).toEqual(['users.info', 'users.info', 'usergroups.users.list'].sort());
   });
 
   it('Cancel by the requester: the request, the canceller, the conditional write, the signal', async () => {
     const request = await waitingRequest();
     const { cost } = await click('U0ALICE', 'jit_cancel', request);
     expect(cost.sfn).toEqual(['SendTaskSuccess']);
-    expect(cost.dynamo).toEqual({ GetItem: 4, PutItem: 2 });
+    expect(cost.dynamo).toEqual({ GetItem: 3, PutItem: 2 });
     expect(cost.slack.sort()).toEqual(
-      ['users.info', 'usergroups.users.list', 'users.info', 'usergroups.users.list', 'chat.update'].sort(),
+      ['users.info', 'usergroups.users.list', 'users.info', 'usergroups.users.list'].sort(),
     );
   });
 
@@ -266,7 +264,7 @@ describe('calls made before Slack gets its answer', () => {
     const request = await waitingRequest('ACTIVE');
     const { cost } = await click('U0BOB', 'jit_revoke', request);
     expect(cost.sfn).toEqual(['SendTaskSuccess']);
-    expect(cost.dynamo).toEqual({ GetItem: 3, PutItem: 2 });
-    expect(cost.slack.sort()).toEqual(['users.info', 'usergroups.users.list', 'chat.update'].sort());
+    expect(cost.dynamo).toEqual({ GetItem: 2, PutItem: 2 });
+    expect(cost.slack.sort()).toEqual(['users.info', 'usergroups.users.list'].sort());
   });
 });

@@ -52,9 +52,19 @@ describe('from the Approve click to the POST', () => {
       dynamo: { ...local.counters.dynamo.byOperation },
       entered: { ...local.counters.execution(watched).statesEntered },
     });
+    // The click on the approval message the workflow posted, as Slack sends it.
+    const ref = (await env().store.get(id)).slack.approval;
+    if (!ref) throw new Error('no approval message');
+    const payload = ingress.clickPayload('U0BOB', 'jit_approve', id);
+    const onMessage = {
+      ...payload,
+      container: { ...(payload.container as object), channel_id: ref.channel, message_ts: ref.ts },
+      channel: { ...(payload.channel as object), id: ref.channel },
+      message: { ...(payload.message as object), ts: ref.ts },
+    };
     const before = snapshot();
     atPost = undefined;
-    const { answer } = await ingress.click('U0BOB', 'jit_approve', id);
+    const { answer } = await ingress.interact(onMessage);
     expect(answer.status).toBe(200);
     await waiting(executionArn, 'AwaitEnd');
     expect(jitCalls('POST')).toHaveLength(1);
@@ -65,19 +75,16 @@ describe('from the Approve click to the POST', () => {
     const dynamo = since(before.dynamo, at.dynamo);
     const states = since(before.entered, at.entered);
     expect(states).toEqual({ CheckApproval: 1, RouteDecision: 1, Grant: 1 });
-    // Who approves and whether the requester still qualifies (the ingress), the requester again at the grant.
-    expect(methods.sort()).toEqual(
-      [
-        'users.info',
-        'users.info',
-        'chat.update',
-        'chat.update',
-        'users.info',
-        'chat.update',
-        'chat.update',
-        'users.info',
-      ].sort(),
-    );
-    expect(dynamo).toEqual({ GetItem: 5, PutItem: 3 });
+    // Who approves and whether the requester still qualifies (the ingress, before its write), the requester
+    // again at the grant; every message drawn after the POST.
+    expect(methods).toEqual(['users.info', 'users.info', 'users.info']);
+    // The ingress reads the request (with its token) and writes the approval; CheckApproval and Grant read it
+    // once each; the grant lock.
+    expect(dynamo).toEqual({ GetItem: 4, PutItem: 3 });
+    // After the POST, both sides are told it is granted.
+    const after = slack.calls.slice(at.slack).map((c) => c.method);
+    expect(after).toEqual(expect.arrayContaining(['chat.update', 'chat.postMessage']));
+    const message = slack.messages.find((m) => m.channel === ref.channel && m.ts === ref.ts);
+    expect(JSON.stringify(message?.blocks)).toContain('Approved by <@U0BOB>');
   });
 });
