@@ -85,6 +85,6 @@ describe('from the Approve click to the POST', () => {
     const after = slack.calls.slice(at.slack).map((c) => c.method);
     expect(after).toEqual(expect.arrayContaining(['chat.update', 'chat.postMessage']));
     const message = slack.messages.find((m) => m.channel === ref.channel && m.ts === ref.ts);
-    expect(JSON.stringify(message?.blocks)).toContain('Approved by <@U0BOB>');
+    expect(JSON.stringify(message?.blocks)).toContain('Granted until');
   });
 });
