@@ -175,6 +175,12 @@ describe('calls made before Slack gets its answer', () => {
     expect(cost).toEqual({ slack: ['users.info', 'usergroups.users.list', 'views.open'], dynamo: {}, sfn: [] });
   });
 
+  it('/jit again within the minute: nothing but views.open, the person and their groups from the cache', async () => {
+    await command('U0ALICE', '');
+    const { cost } = await command('U0ALICE', '');
+    expect(cost).toEqual({ slack: ['views.open'], dynamo: {}, sfn: [] });
+  });
+
   it('/jit <one line>: who asks, the open-request count, the conditional write, the start, the reply', async () => {
     const { cost } = await command('U0ALICE', 'cluster1/svm1 vsadmin 2h fix snapmirror');
     expect(cost).toEqual({
