@@ -41,7 +41,15 @@ import { approvalMessage } from '../slack/blocks/approval-message';
 import { noticeReply } from '../slack/blocks/command-replies';
 import { escapeMrkdwn, quoteMrkdwn } from '../slack/blocks/escape';
 import type { StoredRequest } from '../store/items';
-import { approver, type DecisionInput, idOnly, policyOf, type RequesterFacts, requesterFacts } from './decide-checks';
+import {
+  approver,
+  type DecisionInput,
+  idOnly,
+  ownRequest,
+  policyOf,
+  type RequesterFacts,
+  requesterFacts,
+} from './decide-checks';
 import type { IngressPorts } from './ports';
 
 /** What a decision came to: the request as it now is (and maybe a notice), or the refusal to tell the person. */
@@ -64,6 +72,8 @@ interface DecisionKind {
   readonly againstRequester?: boolean;
   /** Check the requester again first, and close the request if they no longer qualify (approvals). */
   readonly reauthorize?: boolean;
+  /** The requester may take back their own request by their Slack id alone (cancel, revoke): no Slack lookup. */
+  readonly ownByIdOnly?: boolean;
   /** Tells the workflow, once the decision is recorded, with the token read with the request (if any). */
   readonly signal: (request: AccessRequest, tokens: Tokens) => Promise<Signalled>;
 }
@@ -124,6 +134,7 @@ export function cancelRequest(
   return decide(ports, input, log, {
     event: (at) => ({ type: 'CANCEL', by: input.userId, at, ...(reason !== undefined ? { reason } : {}) }),
     authorize: (policy, current, actor) => authorizeCancel(policy, current, actor),
+    ownByIdOnly: true,
     signal: async (request, tokens) => {
       const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
       const [signalled] = await Promise.all([
@@ -140,6 +151,7 @@ export function revokeNow(ports: IngressPorts, input: ClickInput, log: Logger): 
   return decide(ports, input, log, {
     event: (at) => ({ type: 'REVOKE_REQUESTED', by: input.userId, at }),
     authorize: (policy, current, actor) => authorizeRevoke(policy, current, actor),
+    ownByIdOnly: true,
     signal: (request, tokens) =>
       // After a failed revoke the workflow has ended: nothing is waiting for this click.
       request.status === 'REVOKE_FAILED'
@@ -157,8 +169,9 @@ async function decide(
   const { requestId: id, userId, clicked } = input;
   const { request, tokens } = await ports.store.getStored(id);
   const policy = policyOf(ports, request);
+  const own = kind.ownByIdOnly ? ownRequest(request, userId) : undefined;
   const [actor, requester] = await Promise.all([
-    approver(ports, userId, policy),
+    own ?? approver(ports, userId, policy),
     kind.againstRequester ? requesterFacts(ports, request, policy) : idOnly(request),
   ]);
   if (kind.reauthorize) {

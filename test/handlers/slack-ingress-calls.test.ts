@@ -256,14 +256,19 @@ describe('calls made before Slack gets its answer', () => {
     expect(submitted.cost.slack.sort()).toEqual(['users.info', 'users.info', 'usergroups.users.list'].sort());
   });
 
-  it('Cancel by the requester: the request, the canceller, the conditional write, the signal', async () => {
+  it('Cancel by the requester: the request, the conditional write, the signal; no Slack lookup', async () => {
     const request = await waitingRequest();
     const { cost } = await click('U0ALICE', 'jit_cancel', request);
     expect(cost.sfn).toEqual(['SendTaskSuccess']);
     expect(cost.dynamo).toEqual({ GetItem: 3, PutItem: 2 });
-    expect(cost.slack.sort()).toEqual(
-      ['users.info', 'usergroups.users.list', 'users.info', 'usergroups.users.list'].sort(),
-    );
+    // The requester takes back their own request by their Slack id: Slack is not asked who they are.
+    expect(cost.slack).toEqual([]);
+  });
+
+  it('Revoke now by the requester: the request, the conditional write, the end signal; no Slack lookup', async () => {
+    const request = await waitingRequest('ACTIVE');
+    const { cost } = await click('U0ALICE', 'jit_revoke', request);
+    expect(cost).toEqual({ slack: [], dynamo: { GetItem: 2, PutItem: 2 }, sfn: ['SendTaskSuccess'] });
   });
 
   it('Revoke now: the request, the person, the conditional write, the end signal', async () => {
