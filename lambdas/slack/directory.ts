@@ -165,7 +165,7 @@ export class SlackDirectory {
     return (await this.lookUp(userId, groupIds, options.fresh === true, options.identity)).actor;
   }
 
-  /** The person and their groups among `groupIds`, asked of Slack at once (the two answers do not depend on each other). */
+  /** The person and their groups among `groupIds`, asked of Slack at once (neither answer depends on the other). */
   private async lookUp(
     userId: string,
     groupIds: readonly string[],

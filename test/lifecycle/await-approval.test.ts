@@ -63,7 +63,7 @@ describe('awaitApproval', () => {
 });
 
 describe('checkApproval', () => {
-  it('routes an approved request straight to GRANT from now: the grant checks the requester and tells both sides', async () => {
+  it('routes an approval straight to GRANT from now: the grant checks the requester and tells both sides', async () => {
     const approved = requestIn('APPROVED');
     const { ports, notifier, directory, logger } = withRequest(approved);
     const out = await checkApproval(ports, { requestId: approved.id, phase: 'approval' }, logger);
@@ -132,7 +132,7 @@ describe('checkApproval', () => {
     });
   });
 
-  it('closes a scheduled approval whose requester left Slack meanwhile, before telling anyone it is approved', async () => {
+  it('closes a scheduled approval whose requester left Slack meanwhile, before telling anyone', async () => {
     const approved = requestIn('APPROVED', pendingRequest({ requestedStart: at(120) }));
     const { ports, store, directory, notifier, logger } = withRequest(approved);
     directory.people.set('U0ALICE', { ontapAccount: 'alice', status: 'deactivated' });

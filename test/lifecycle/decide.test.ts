@@ -22,7 +22,7 @@ function setUp(
 }
 
 describe('approve', () => {
-  it('records the approval and resumes the workflow, which shows it once granted (no rendering of its own)', async () => {
+  it('records the approval and resumes the workflow, which shows it once granted', async () => {
     const { decisions, store, web, workflow, id } = setUp();
     const result = await decisions.approve(id, 'U0BOB');
     expect(result).toMatchObject({ ok: true, request: { status: 'APPROVED' } });

@@ -130,7 +130,7 @@ describe('SlackDirectory', () => {
     expect(slack.callsTo('usergroups.users.list')).toHaveLength(3);
   });
 
-  it('keeps a profile for the form and submission for a minute, but asks afresh for decisions and requester checks', async () => {
+  it('keeps a profile a minute for the form, but asks afresh for decisions and requester checks', async () => {
     const dir = directory(false);
     expect((await dir.asker('U0ALICE', [])).requester.ontapAccount).toBe('alice_admin');
     await dir.asker('U0ALICE', []);
