@@ -156,7 +156,6 @@ describe('SlackDirectory', () => {
   });
 
   it('asks for the person and their groups at once', async () => {
-    const dir = directory(false);
     let inFlight = 0;
     let most = 0;
     const counting = new Proxy(web, {
