@@ -73,7 +73,8 @@ function decisionOf(request: AccessRequest): ApprovalOutcome['decision'] {
 /**
  * CheckApproval. Phase `approval`: after the wait; a timeout with the request still pending expires
  * it. Phase `start`: after the wait for a scheduled start (cancelled meanwhile?). Either way the
- * stored status routes the workflow, and the people concerned are told.
+ * stored status routes the workflow, and the people concerned are told; an approval granted now is
+ * told by the grant, after the entry exists.
  */
 export async function checkApproval(
   ports: Pick<Ports, 'store' | 'config' | 'clock' | 'directory' | 'notifier'>,
@@ -106,16 +107,19 @@ export async function checkApproval(
   const now = nowOf(ports.clock);
   switch (request.status) {
     case 'APPROVED': {
-      // Before anyone is told it is approved, and again at a scheduled start: does the requester still qualify?
-      if (!(await reauthorize(ports, request, log)).ok) return { route: 'CLOSED' };
       const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
       // A start less than a second ahead is now.
       const waits = startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000;
-      if (!waits && !grantWindow(request, now, minRemainingOf(ports, request)).ok)
-        return windowPassed(ports, request, log);
+      if (!waits) {
+        if (!grantWindow(request, now, minRemainingOf(ports, request)).ok) return windowPassed(ports, request, log);
+        // Straight to the grant, which checks the requester again, creates the entry and only then tells both
+        // sides: nothing but what the grant needs sits between the approval and the cluster.
+        return { route: 'GRANT', start: toUtcSecond(now) };
+      }
+      // Before anyone is told it is approved for later: does the requester still qualify?
+      if (!(await reauthorize(ports, request, log)).ok) return { route: 'CLOSED' };
       if (input.phase === 'approval') await announce(ports, request, { approval: true, requester: true }, log);
-      if (waits) return { route: 'WAIT', startAt };
-      return { route: 'GRANT', start: toUtcSecond(now) };
+      return { route: 'WAIT', startAt };
     }
     case 'DENIED':
       await announce(ports, request, { approval: true, requester: true }, log);

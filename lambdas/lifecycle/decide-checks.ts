@@ -58,6 +58,14 @@ export async function requesterFacts(
   return { keys, now };
 }
 
+/**
+ * The person taking back their own request (cancel, revoke): only ever less access, and the rules let
+ * the requester do it by their Slack id alone, so Slack is not asked who they are.
+ */
+export function ownRequest(request: AccessRequest, userId: string): Actor | undefined {
+  return userId === request.requester.slackUserId ? { userId, groups: new Set<string>() } : undefined;
+}
+
 /** The requester by their Slack id alone, for decisions that do not compare persons (cancel, revoke). */
 export function idOnly(request: AccessRequest): RequesterFacts {
   const userId = request.requester.slackUserId;
@@ -83,7 +91,7 @@ export async function mayDeny(ports: CheckPorts, input: DecisionInput): Promise<
 export async function mayCancel(ports: CheckPorts, input: DecisionInput): Promise<Allowed> {
   const request = await ports.store.get(input.requestId);
   const policy = policyOf(ports, request);
-  const actor = await approver(ports, input.userId, policy);
+  const actor = ownRequest(request, input.userId) ?? (await approver(ports, input.userId, policy));
   authorizeCancel(policy, request, actor);
   const needsReason = input.userId !== request.requester.slackUserId;
   const at = toUtcSecond(nowOf(ports.clock));

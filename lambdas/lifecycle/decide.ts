@@ -1,8 +1,12 @@
 /**
  * Decide: approve, deny, cancel and revoke from Slack. Each decision is written to the store first,
  * by a conditional write that re-checks who may decide on the fresh copy; only a decision that
- * changed the request is shown (the approval message updated in place) and then signalled to the
- * workflow with the task token kept in the store. A refused decision changes nothing and says why.
+ * changed the request is signalled to the workflow, with the task token kept in the store (read with
+ * the request, so a click reads the request item once before its write). A workflow that was resumed
+ * shows the outcome itself (the approval message and the requester's DM), once it is true: the click
+ * does not draw them too, so its rendering can never land after, and over, the workflow's. When no
+ * workflow was resumed (an approval still short of N, a lost signal), the click draws them. A refused
+ * decision changes nothing and says why.
  *
  * Decisions compare persons, not Slack ids: the requester's identity keys (their Slack identity now,
  * plus the ONTAP account the request names) are checked against the approver's, and each approval
@@ -36,7 +40,16 @@ import {
 import { approvalMessage } from '../slack/blocks/approval-message';
 import { noticeReply } from '../slack/blocks/command-replies';
 import { escapeMrkdwn, quoteMrkdwn } from '../slack/blocks/escape';
-import { approver, type DecisionInput, idOnly, policyOf, type RequesterFacts, requesterFacts } from './decide-checks';
+import type { StoredRequest } from '../store/items';
+import {
+  approver,
+  type DecisionInput,
+  idOnly,
+  ownRequest,
+  policyOf,
+  type RequesterFacts,
+  requesterFacts,
+} from './decide-checks';
 import type { IngressPorts } from './ports';
 
 /** What a decision came to: the request as it now is (and maybe a notice), or the refusal to tell the person. */
@@ -59,9 +72,22 @@ interface DecisionKind {
   readonly againstRequester?: boolean;
   /** Check the requester again first, and close the request if they no longer qualify (approvals). */
   readonly reauthorize?: boolean;
-  /** Tells the workflow, once the decision is recorded and shown; returns a notice for the person, if any. */
-  readonly signal: (request: AccessRequest) => Promise<ErrorAnswer | undefined>;
+  /** The requester may take back their own request by their Slack id alone (cancel, revoke): no Slack lookup. */
+  readonly ownByIdOnly?: boolean;
+  /** Tells the workflow, once the decision is recorded, with the token read with the request (if any). */
+  readonly signal: (request: AccessRequest, tokens: Tokens) => Promise<Signalled>;
 }
+
+/** The task tokens kept with a request, as read before the decision. */
+type Tokens = StoredRequest['tokens'];
+
+/** Whether a signal resumed the workflow (which then shows the outcome), and a notice for the person, if any. */
+interface Signalled {
+  readonly resumed: boolean;
+  readonly notice?: ErrorAnswer;
+}
+
+const NOT_SIGNALLED: Signalled = { resumed: false };
 
 /** Approves (one of N); when that completes the approval, resumes the workflow. */
 export function approveRequest(ports: IngressPorts, input: ClickInput, log: Logger): Promise<DecisionResult> {
@@ -75,8 +101,8 @@ export function approveRequest(ports: IngressPorts, input: ClickInput, log: Logg
     authorize: (policy, current, actor, requester) => authorizeApproval(policy, current, actor, requester.keys),
     againstRequester: true,
     reauthorize: true,
-    signal: async (request) =>
-      request.status === 'APPROVED' ? resumeApproval(ports, request.id, 'APPROVED', log) : undefined,
+    signal: async (request, tokens) =>
+      request.status === 'APPROVED' ? resumeApproval(ports, request.id, 'APPROVED', tokens, log) : NOT_SIGNALLED,
   });
 }
 
@@ -90,7 +116,7 @@ export function denyRequest(
     event: (at) => ({ type: 'DENY', by: input.userId, at, reason: input.reason }),
     authorize: (policy, current, actor, requester) => authorizeDecision(policy, current, actor, requester.keys),
     againstRequester: true,
-    signal: (request) => resumeApproval(ports, request.id, 'DENIED', log),
+    signal: (request, tokens) => resumeApproval(ports, request.id, 'DENIED', tokens, log),
   });
 }
 
@@ -108,10 +134,14 @@ export function cancelRequest(
   return decide(ports, input, log, {
     event: (at) => ({ type: 'CANCEL', by: input.userId, at, ...(reason !== undefined ? { reason } : {}) }),
     authorize: (policy, current, actor) => authorizeCancel(policy, current, actor),
-    signal: async (request) => {
+    ownByIdOnly: true,
+    signal: async (request, tokens) => {
       const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
-      if (byOther) await tellRequester(ports, request, log);
-      return resumeApproval(ports, request.id, 'CANCELLED', log);
+      const [signalled] = await Promise.all([
+        resumeApproval(ports, request.id, 'CANCELLED', tokens, log),
+        byOther ? tellRequester(ports, request, log) : undefined,
+      ]);
+      return signalled;
     },
   });
 }
@@ -121,11 +151,12 @@ export function revokeNow(ports: IngressPorts, input: ClickInput, log: Logger): 
   return decide(ports, input, log, {
     event: (at) => ({ type: 'REVOKE_REQUESTED', by: input.userId, at }),
     authorize: (policy, current, actor) => authorizeRevoke(policy, current, actor),
-    signal: (request) =>
+    ownByIdOnly: true,
+    signal: (request, tokens) =>
       // After a failed revoke the workflow has ended: nothing is waiting for this click.
       request.status === 'REVOKE_FAILED'
-        ? Promise.resolve(revokeFailedAnswer(request.window.end))
-        : endNow(ports, request.id, log),
+        ? Promise.resolve({ resumed: false, notice: revokeFailedAnswer(request.window.end) })
+        : endNow(ports, request.id, tokens, log),
   });
 }
 
@@ -136,14 +167,16 @@ async function decide(
   kind: DecisionKind,
 ): Promise<DecisionResult> {
   const { requestId: id, userId, clicked } = input;
-  const request = await ports.store.get(id);
+  const { request, tokens } = await ports.store.getStored(id);
   const policy = policyOf(ports, request);
+  const own = kind.ownByIdOnly ? ownRequest(request, userId) : undefined;
   const [actor, requester] = await Promise.all([
-    approver(ports, userId, policy),
+    own ?? approver(ports, userId, policy),
     kind.againstRequester ? requesterFacts(ports, request, policy) : idOnly(request),
   ]);
   if (kind.reauthorize) {
-    const closed = await closeIfRequesterGone(ports, { policy, request, actor, requester, kind, clicked }, log);
+    const facts = { policy, request, tokens, actor, requester, kind, clicked };
+    const closed = await closeIfRequesterGone(ports, facts, log);
     if (closed) return closed;
   }
   const at = toUtcSecond(nowOf(ports.clock));
@@ -154,9 +187,8 @@ async function decide(
     return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
   }
   log.info({ msg: 'decision recorded', requestId: id, user: userId, type: result.event.type, to: result.to });
-  // The message first, the workflow second: the workflow's own later updates must not be overwritten by this one.
-  await showDecision(ports, result.request, clicked, log);
-  const notice = await kind.signal(result.request);
+  const { resumed, notice } = await kind.signal(result.request, tokens);
+  await showDecision(ports, result.request, { clicked, resumed }, log);
   return { ok: true, request: result.request, ...(notice ? { notice } : {}) };
 }
 
@@ -169,6 +201,7 @@ async function closeIfRequesterGone(
   facts: {
     readonly policy: Policy;
     readonly request: AccessRequest;
+    readonly tokens: Tokens;
     readonly actor: Actor;
     readonly requester: RequesterFacts;
     readonly kind: DecisionKind;
@@ -187,32 +220,42 @@ async function closeIfRequesterGone(
     const result = await ports.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at, reason: error.message });
     if (!result.ok) return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
     log.info({ msg: 'requester no longer authorized; request closed', requestId: request.id, user: actor.userId });
-    await showDecision(ports, result.request, facts.clicked, log);
-    // The workflow re-reads the stored status and tells the requester.
-    await resumeApproval(ports, request.id, 'CANCELLED', log);
+    // The workflow re-reads the stored status and tells both sides.
+    const { resumed } = await resumeApproval(ports, request.id, 'CANCELLED', facts.tokens, log);
+    await showDecision(ports, result.request, { clicked: facts.clicked, resumed }, log);
     const closed = new RequesterNotAuthorizedError(`${error.message} The request is closed; nothing was granted.`);
     return { ok: false, answer: describeError(closed) };
   }
 }
 
-/** Updates the approval message (and the clicked message, when that is another one) in place. */
+/**
+ * Updates the approval message and the clicked message (when that is another one) in place, at once;
+ * when the workflow was resumed, only a clicked message the workflow does not draw itself.
+ */
 async function showDecision(
   ports: IngressPorts,
   request: AccessRequest,
-  clicked: MessageRef | undefined,
+  how: { readonly clicked: MessageRef | undefined; readonly resumed: boolean },
   log: Logger,
 ): Promise<void> {
-  const targets = [request.slack.approval, clicked].filter((m): m is MessageRef => m !== undefined);
-  const unique = targets.filter((m, i) => targets.findIndex((o) => o.channel === m.channel && o.ts === m.ts) === i);
+  const same = (a: MessageRef, b: MessageRef | undefined): boolean => a.channel === b?.channel && a.ts === b.ts;
+  const drawnByWorkflow = (m: MessageRef): boolean =>
+    how.resumed && (same(m, request.slack.approval) || same(m, request.slack.requester));
+  const targets = [request.slack.approval, how.clicked].filter((m): m is MessageRef => m !== undefined);
+  const unique = targets.filter((m, i) => targets.findIndex((o) => same(o, m)) === i);
   const message = approvalMessage(request);
-  for (const ref of unique) {
-    try {
-      await ports.notifier.update(ref, message);
-    } catch (error) {
-      // The decision stands whether or not Slack took the new rendering.
-      log.warn({ msg: 'approval message not updated', requestId: request.id, error: String(error) });
-    }
-  }
+  await Promise.all(
+    unique
+      .filter((ref) => !drawnByWorkflow(ref))
+      .map(async (ref) => {
+        try {
+          await ports.notifier.update(ref, message);
+        } catch (error) {
+          // The decision stands whether or not Slack took the new rendering.
+          log.warn({ msg: 'approval message not updated', requestId: request.id, error: String(error) });
+        }
+      }),
+  );
 }
 
 /** The requester's status DM brought up to date, and a new DM so Slack notifies them. Best effort. */
@@ -229,45 +272,47 @@ async function tellRequester(ports: IngressPorts, request: RequestIn<'CANCELLED'
   }
 }
 
-async function resumeApproval(
+function resumeApproval(
   ports: IngressPorts,
   id: string,
   decision: 'APPROVED' | 'DENIED' | 'CANCELLED',
+  known: Tokens,
   log: Logger,
-): Promise<ErrorAnswer | undefined> {
-  const { tokens } = await ports.store.getStored(id);
-  const token = tokens.approval;
-  if (!token) {
-    // The workflow stores its token when it starts waiting; it finds the decision already recorded then.
-    log.warn({ msg: 'no approval token yet', requestId: id, decision });
-    return undefined;
-  }
-  return signal(id, decision, () => ports.workflow.resumeApproval(token, { decision }), log);
+): Promise<Signalled> {
+  const resume = (token: string): Promise<boolean> => ports.workflow.resumeApproval(token, { decision });
+  return signal(ports, { id, what: decision, kind: 'approval', known }, resume, log);
 }
 
-async function endNow(ports: IngressPorts, id: string, log: Logger): Promise<ErrorAnswer | undefined> {
-  const { tokens } = await ports.store.getStored(id);
-  const token = tokens.end;
-  if (!token) {
-    log.warn({ msg: 'no end token', requestId: id });
-    return undefined;
-  }
-  return signal(id, 'REVOKE_NOW', () => ports.workflow.endNow(token), log);
+function endNow(ports: IngressPorts, id: string, known: Tokens, log: Logger): Promise<Signalled> {
+  return signal(ports, { id, what: 'REVOKE_NOW', kind: 'end', known }, (token) => ports.workflow.endNow(token), log);
 }
 
-/** Sends a signal; a lost one is not the person's to retry (the reconciler sends it again), so it only says so. */
+/**
+ * Sends a signal with the token read before the decision; when there was none yet, or it turned out
+ * stale (the workflow began another wait meanwhile), with the one stored now, read once. A lost
+ * signal is not the person's to retry (the reconciler sends it again), so it only says so.
+ */
 async function signal(
-  id: string,
-  what: string,
-  call: () => Promise<boolean>,
+  ports: IngressPorts,
+  at: { readonly id: string; readonly what: string; readonly kind: keyof Tokens; readonly known: Tokens },
+  call: (token: string) => Promise<boolean>,
   log: Logger,
-): Promise<ErrorAnswer | undefined> {
+): Promise<Signalled> {
+  const { id, what, kind } = at;
   try {
-    const resumed = await call();
-    if (!resumed) log.warn({ msg: 'stale task token', requestId: id, signal: what });
-    return undefined;
+    const known = at.known[kind];
+    if (known !== undefined && (await call(known))) return { resumed: true };
+    const stored = (await ports.store.getStored(id)).tokens[kind];
+    if (stored === undefined) {
+      // The workflow stores its token when it starts waiting; it finds the decision already recorded then.
+      log.warn({ msg: `no ${kind} token yet`, requestId: id, signal: what });
+      return NOT_SIGNALLED;
+    }
+    if (stored !== known && (await call(stored))) return { resumed: true };
+    log.warn({ msg: 'stale task token', requestId: id, signal: what });
+    return NOT_SIGNALLED;
   } catch (error) {
     log.error({ msg: 'workflow not signalled', requestId: id, signal: what, error: String(error) });
-    return notSignalledAnswer();
+    return { resumed: false, notice: notSignalledAnswer() };
   }
 }

@@ -31,6 +31,10 @@ export async function grantAccess(
     await announce(ports, request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, request.status);
   }
+  // The cluster's client (its credentials) is made ready during the requester check, not after it.
+  const client = ports.ontap(request.cluster);
+  // Its failure is the task's failure, but only once the requester check has finished.
+  client.catch(() => undefined);
   // The last look before anything reaches the cluster.
   const still = await reauthorize(ports, request, log);
   if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
@@ -44,8 +48,8 @@ export async function grantAccess(
   const key = grantKeyOf(request);
   const lock = await ports.store.acquireGrantLock(key, request.id, window.end);
   if (!lock.ok) throw new GrantConflictError(lock.heldBy, lock.until);
+  const ontap = await client;
 
-  const ontap = await ports.ontap(request.cluster);
   const { created } = await ontap.ensureJitUser({
     ownerUuid: key.svmUuid,
     account: key.account,

@@ -40,7 +40,7 @@ export interface SlackAppDeps {
   readonly logger: Logger;
   /** Where the Slack side's metrics go. @default metrics of its own, written to stdout */
   readonly metrics?: Metrics;
-  /** How long a user group's members are cached. @default 60 */
+  /** How long a user group's members and a person's profile are kept for the form and submission. @default 60 */
   readonly groupCacheSeconds?: number;
 }
 

@@ -2,9 +2,10 @@
  * Who someone is, as Slack and the configuration tell: their ONTAP account (configuration map first,
  * then the local part of their confirmed Slack e-mail in a trusted domain, when enabled), their
  * account status (active, guest, deactivated), the keys that tell which person they are, their time
- * zone, and the user groups they are in (asked of Slack, kept for a short while so a burst of clicks
- * costs one lookup; decisions ask afresh). A user group Slack cannot resolve is reported and skipped,
- * so one deleted group does not stop everyone else.
+ * zone, and the user groups they are in. A person's profile and a group's members are kept for a
+ * short while, so opening the form, redrawing it and submitting it cost one lookup per minute at
+ * most; decisions and every step that changes access ask afresh. A user group Slack cannot resolve
+ * is reported and skipped, so one deleted group does not stop everyone else.
  */
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
@@ -57,7 +58,7 @@ export interface Requester {
 
 /** Options of an actor lookup. */
 export interface ActorOptions {
-  /** Ask Slack for the groups' members now, not from the cache (decisions that change access). */
+  /** Ask Slack for the person and the groups' members now, not from the cache (decisions that change access). */
   readonly fresh?: boolean;
   /** The user's identity when already looked up (saves a users.info call). */
   readonly identity?: DirectoryIdentity;
@@ -71,11 +72,16 @@ export interface DirectoryOptions {
   readonly now: () => number;
   /** How long a user group's members are trusted before asking Slack again. @default 60 s */
   readonly groupTtlSeconds?: number;
+  /** How long a person's profile is trusted when not asked afresh. @default the groups' lifetime */
+  readonly profileTtlSeconds?: number;
   /** Told about each user group Slack could not resolve (logged and counted by the caller). */
   readonly onUnresolvedGroup?: (group: string, problem: string) => void;
 }
 
-/** Slack people lookups with a short membership cache. */
+/** How many people's profiles are kept at most (the oldest go first): bounds memory, not correctness. */
+const PROFILES_KEPT = 500;
+
+/** Slack people lookups with a short profile and membership cache. */
 export class SlackDirectory {
   private readonly web: WebClient;
   private readonly accounts: Config['slack']['accounts'];
@@ -83,6 +89,8 @@ export class SlackDirectory {
   private readonly ttlMs: number;
   private readonly onUnresolvedGroup: (group: string, problem: string) => void;
   private readonly groups = new Map<string, { members: ReadonlySet<string>; fetchedAt: number }>();
+  private readonly profileTtlMs: number;
+  private readonly profiles = new Map<string, { identity: DirectoryIdentity; fetchedAt: number }>();
 
   constructor(options: DirectoryOptions) {
     this.web = options.web;
@@ -90,10 +98,26 @@ export class SlackDirectory {
     this.now = options.now;
     this.ttlMs = (options.groupTtlSeconds ?? 60) * 1000;
     this.onUnresolvedGroup = options.onUnresolvedGroup ?? (() => undefined);
+    this.profileTtlMs = (options.profileTtlSeconds ?? options.groupTtlSeconds ?? 60) * 1000;
   }
 
   /** Everything known of a Slack user now. A user Slack no longer knows counts as deactivated. */
   async identity(userId: string): Promise<DirectoryIdentity> {
+    const identity = await this.lookUpIdentity(userId);
+    this.profiles.delete(userId);
+    this.profiles.set(userId, { identity, fetchedAt: this.now() });
+    if (this.profiles.size > PROFILES_KEPT) this.profiles.delete(this.profiles.keys().next().value as string);
+    return identity;
+  }
+
+  /** The user's identity: from the cache while it is younger than its lifetime, unless `fresh`. */
+  private async identityOf(userId: string, fresh: boolean): Promise<DirectoryIdentity> {
+    const cached = this.profiles.get(userId);
+    if (!fresh && cached && this.now() - cached.fetchedAt < this.profileTtlMs) return cached.identity;
+    return this.identity(userId);
+  }
+
+  private async lookUpIdentity(userId: string): Promise<DirectoryIdentity> {
     let answer: unknown;
     try {
       answer = await this.web.users.info({ user: userId });
@@ -131,27 +155,31 @@ export class SlackDirectory {
    * they cannot ask) and the person as the policy rules see them, in which of `groupIds` they are.
    */
   async asker(userId: string, groupIds: readonly string[]): Promise<{ requester: Requester; actor: Actor }> {
-    const identity = await this.identity(userId);
+    const { identity, actor } = await this.lookUp(userId, groupIds, false);
     const requester = await this.requester(userId, identity);
-    const actor = await this.actor(userId, groupIds, { identity });
     return { requester, actor };
   }
 
   /** The person as the policy rules see them: id, which of `groupIds` they are in, status and identity keys. */
   async actor(userId: string, groupIds: readonly string[], options: ActorOptions = {}): Promise<Actor> {
-    const fresh = options.fresh === true;
+    return (await this.lookUp(userId, groupIds, options.fresh === true, options.identity)).actor;
+  }
+
+  /** The person and their groups among `groupIds`, asked of Slack at once (neither answer depends on the other). */
+  private async lookUp(
+    userId: string,
+    groupIds: readonly string[],
+    fresh: boolean,
+    known?: DirectoryIdentity,
+  ): Promise<{ identity: DirectoryIdentity; actor: Actor }> {
     const memberOf = async (group: string): Promise<string | undefined> =>
       (await this.members(group, fresh))?.has(userId) ? group : undefined;
     const [identity, memberships] = await Promise.all([
-      options.identity ?? this.identity(userId),
+      known ?? this.identityOf(userId, fresh),
       Promise.all([...new Set(groupIds)].map(memberOf)),
     ]);
-    return {
-      userId,
-      groups: new Set(memberships.filter((g): g is string => g !== undefined)),
-      keys: identity.keys,
-      status: identity.status,
-    };
+    const groups = new Set(memberships.filter((g): g is string => g !== undefined));
+    return { identity, actor: { userId, groups, keys: identity.keys, status: identity.status } };
   }
 
   /**
@@ -159,9 +187,8 @@ export class SlackDirectory {
    * standing and the requesters' groups of `policy` read afresh, and the ONTAP account they map to today.
    */
   async requesterNow(userId: string, policy: Policy): Promise<{ identity: DirectoryIdentity; now: RequesterNow }> {
-    const identity = await this.identity(userId);
     const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
-    const actor = await this.actor(userId, groups, { fresh: true, identity });
+    const { identity, actor } = await this.lookUp(userId, groups, true);
     const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
     return { identity, now: { actor, ...mapped } };
   }

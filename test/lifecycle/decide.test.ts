@@ -22,15 +22,38 @@ function setUp(
 }
 
 describe('approve', () => {
-  it('records the approval, shows it on the approval message, then resumes the workflow', async () => {
+  it('records the approval and resumes the workflow, which shows it once granted', async () => {
     const { decisions, store, web, workflow, id } = setUp();
     const result = await decisions.approve(id, 'U0BOB');
     expect(result).toMatchObject({ ok: true, request: { status: 'APPROVED' } });
     expect((await store.get(id)).status).toBe('APPROVED');
-    expect(web.of('chat.update')).toEqual([expect.objectContaining({ channel: APPROVAL.channel, ts: APPROVAL.ts })]);
+    expect(web.of('chat.update')).toEqual([]);
     expect(workflow.taken()).toEqual([
       { kind: 'resumeApproval', target: 'tok-approval', decision: 'APPROVED', taken: true },
     ]);
+  });
+
+  it('signals with the token stored now when the one read with the request went stale meanwhile', async () => {
+    const { decisions, store, web, workflow, id } = setUp(pendingRequest(), { tokens: { approval: 'tok-old' } });
+    workflow.waiting.delete('tok-old');
+    workflow.waiting.add('tok-new');
+    // The workflow began another wait between the click's read and its signal.
+    const resume = workflow.resumeApproval.bind(workflow);
+    workflow.resumeApproval = async (token, outcome) => {
+      if (token === 'tok-old') await store.setToken(id, 'approval', 'tok-new', ['APPROVED']);
+      return resume(token, outcome);
+    };
+    await expect(decisions.approve(id, 'U0BOB')).resolves.toMatchObject({ ok: true });
+    expect(workflow.taken()).toEqual([expect.objectContaining({ target: 'tok-new', decision: 'APPROVED' })]);
+    expect(web.of('chat.update')).toEqual([]);
+  });
+
+  it('shows the approval on the message itself when no workflow was resumed', async () => {
+    const { decisions, web, workflow, id } = setUp(pendingRequest(), { tokens: { approval: 'tok-ended' } });
+    workflow.waiting.delete('tok-ended');
+    await expect(decisions.approve(id, 'U0BOB')).resolves.toMatchObject({ ok: true });
+    expect(workflow.taken()).toEqual([]);
+    expect(web.of('chat.update')).toEqual([expect.objectContaining({ channel: APPROVAL.channel, ts: APPROVAL.ts })]);
   });
 
   it('approves once on a double click or a Slack retry', async () => {

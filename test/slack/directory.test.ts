@@ -1,4 +1,5 @@
 import { LogLevel, WebClient } from '@slack/web-api';
+import { loadConfig } from '../../lambdas/config/load';
 import { SlackDirectory } from '../../lambdas/slack/directory';
 import { AccountNotMappedError, SlackLookupError } from '../../lambdas/slack/errors';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
@@ -26,6 +27,13 @@ beforeEach(() => {
   slack.reset();
   clock.now = 1_000_000;
 });
+
+/** A policy anyone may ask under (the example configuration's first). */
+const POLICY = (() => {
+  const policy = loadConfig().policies[0];
+  if (!policy) throw new Error('the example configuration has no policy');
+  return policy;
+})();
 
 const directory = (emailLocalPart: boolean) =>
   new SlackDirectory({
@@ -120,6 +128,71 @@ describe('SlackDirectory', () => {
     // Asked afresh for a decision, whatever the cache holds.
     await dir.actor('U0ERIN', ['S0STORAGE'], { fresh: true });
     expect(slack.callsTo('usergroups.users.list')).toHaveLength(3);
+  });
+
+  it('keeps a profile a minute for the form, but asks afresh for decisions and requester checks', async () => {
+    const dir = directory(false);
+    expect((await dir.asker('U0ALICE', [])).requester.ontapAccount).toBe('alice_admin');
+    await dir.asker('U0ALICE', []);
+    await dir.actor('U0ALICE', []);
+    expect(slack.callsTo('users.info')).toHaveLength(1);
+    // Decisions and the checks before access changes never read the cache.
+    await dir.actor('U0ALICE', [], { fresh: true });
+    await dir.requesterNow('U0ALICE', POLICY);
+    expect(slack.callsTo('users.info')).toHaveLength(3);
+    // A person deactivated meanwhile: the form may still open within the minute; once it has passed, not any more.
+    const alice = EXAMPLE_DIRECTORY.users.find((u) => u.id === 'U0ALICE');
+    if (!alice) throw new Error('no alice in the example directory');
+    slack.setUser({ ...alice, deleted: true });
+    try {
+      clock.now += 59_000;
+      await expect(dir.asker('U0ALICE', [])).resolves.toBeDefined();
+      clock.now += 2_000;
+      await expect(dir.asker('U0ALICE', [])).rejects.toBeInstanceOf(AccountNotMappedError);
+      expect((await dir.actor('U0ALICE', [], { fresh: true })).status).toBe('deactivated');
+    } finally {
+      slack.setUser(alice);
+    }
+  });
+
+  it('asks for the person and their groups at once', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const counting = new Proxy(web, {
+      get(target, property) {
+        const value: unknown = Reflect.get(target, property, target);
+        if (property !== 'users' && property !== 'usergroups') return value;
+        return wrap(value as object);
+      },
+    });
+    function wrap(api: object): object {
+      return new Proxy(api, {
+        get(target, property) {
+          const value: unknown = Reflect.get(target, property, target);
+          if (typeof value === 'object' && value !== null) return wrap(value);
+          if (typeof value !== 'function') return value;
+          return async (...args: unknown[]) => {
+            inFlight += 1;
+            most = Math.max(most, inFlight);
+            try {
+              return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            } finally {
+              inFlight -= 1;
+            }
+          };
+        },
+      });
+    }
+    const parallel = new SlackDirectory({
+      web: counting,
+      accounts: { map: { U0ERIN: 'erin' }, emailLocalPart: false, trustedEmailDomains: [], people: {} },
+      now: () => clock.now,
+    });
+    await parallel.asker('U0ERIN', ['S0STORAGE']);
+    expect(most).toBe(2);
+    most = 0;
+    await parallel.requesterNow('U0ERIN', { ...POLICY, requesters: { users: [], groups: ['S0STORAGE'] } });
+    expect(most).toBe(2);
   });
 
   it('skips a user group Slack cannot resolve, and reports it, keeping the others', async () => {

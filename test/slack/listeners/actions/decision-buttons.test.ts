@@ -28,7 +28,7 @@ function approvalMessageOf(request: AccessRequest): { text: string; blocks: { ty
 }
 
 describe('Approve', () => {
-  it('by an approver records the approval, updates the message in place and resumes the workflow with the stored token', async () => {
+  it('by an approver records the approval and resumes the workflow with the stored token, which shows it', async () => {
     const { store, sfn, slack } = ingress();
     const { request, token } = await awaiting();
     const { answer, responses } = await ingress().click('U0BOB', 'jit_approve', request);
@@ -41,6 +41,17 @@ describe('Approve', () => {
       decidedAt: '2026-11-22T10:00:00Z',
     });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'APPROVED' } }]);
+    // The resumed workflow draws the message once the access is granted: no rendering of the click's can land after it.
+    expect(slack.callsTo('chat.update')).toEqual([]);
+  });
+
+  it('whose signal is lost shows the approval on the message itself, since no workflow will yet', async () => {
+    const { store, sfn, slack } = ingress();
+    const { request } = await awaiting();
+    sfn.failAll(true);
+    await ingress().click('U0BOB', 'jit_approve', request);
+    sfn.failAll(false);
+    expect((await store.get(request.id)).status).toBe('APPROVED');
     const updates = slack.callsTo('chat.update');
     expect(updates).toHaveLength(1);
     expect(updates[0]?.args).toMatchObject({ channel: APPROVALS, ts: request.slack.approval?.ts });
@@ -133,7 +144,7 @@ describe('Approve', () => {
     expect([first.answer.status, retry.answer.status]).toEqual([200, 200]);
     expect(await store.get(request.id)).toMatchObject({ status: 'APPROVED', approvals: [{ by: 'U0CAROL' }] });
     expect(sfn.resumed).toHaveLength(1);
-    expect(slack.callsTo('chat.update')).toHaveLength(1);
+    expect(slack.callsTo('chat.update')).toEqual([]);
     expect(ephemeralTexts(retry.responses())).toEqual([expect.stringContaining('already been approved')]);
     expect(ingress().logs.some((l) => l.includes('"retryNum":"1"'))).toBe(true);
   });
@@ -169,7 +180,7 @@ describe('Approve', () => {
 
 describe('N-of-M approval', () => {
   it('shows progress after the first approval and resumes the workflow only after the second', async () => {
-    const { store, sfn } = ingress();
+    const { store, sfn, slack } = ingress();
     const { request, token } = await awaiting({
       policy: 'cluster-admin',
       svm: { name: 'cluster1' },
@@ -192,18 +203,30 @@ describe('N-of-M approval', () => {
       approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }],
     });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'APPROVED' } }]);
-    expect(JSON.stringify(approvalMessageOf(request).blocks)).toContain('Approved by <@U0BOB>, <@U0CAROL>');
+    // The second approval resumed the workflow, which shows the outcome: the click drew only the progress.
+    expect(slack.callsTo('chat.update')).toHaveLength(1);
   });
 });
 
 describe('Cancel', () => {
-  it('by the requester cancels and resumes the workflow with CANCELLED', async () => {
-    const { store, sfn } = ingress();
+  it('by the requester cancels and resumes the workflow with CANCELLED, which shows it', async () => {
+    const { store, sfn, slack } = ingress();
     const { request, token } = await awaiting();
     const { responses } = await ingress().click('U0ALICE', 'jit_cancel', request);
     expect(responses()).toEqual([]);
     expect(await store.get(request.id)).toMatchObject({ status: 'CANCELLED', cancelledBy: 'U0ALICE' });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'CANCELLED' } }]);
+    expect(slack.callsTo('chat.update')).toEqual([]);
+  });
+
+  it('by the requester, with no workflow waiting any more, shows the cancel on the message itself', async () => {
+    const { store, sfn } = ingress();
+    const { request } = await awaiting();
+    // The wait had already ended (timed out just before, say): its token is stale.
+    await store.setToken(request.id, 'approval', 'token-of-an-ended-wait', ['PENDING']);
+    await ingress().click('U0ALICE', 'jit_cancel', request);
+    expect(await store.get(request.id)).toMatchObject({ status: 'CANCELLED' });
+    expect(sfn.resumed).toEqual([]);
     expect(JSON.stringify(approvalMessageOf(request).blocks)).toContain('Cancelled by <@U0ALICE>');
   });
 
@@ -231,13 +254,22 @@ describe('Revoke now', () => {
     return { request: await store.get(request.id), token };
   }
 
-  it('by an approver records who asked and ends the workflow’s wait', async () => {
-    const { store, sfn } = ingress();
+  it('by an approver records who asked and ends the workflow’s wait, which shows the revoke once done', async () => {
+    const { store, sfn, slack } = ingress();
     const { request, token } = await active();
     const { responses } = await ingress().click('U0CAROL', 'jit_revoke', request);
     expect(responses()).toEqual([]);
     expect(await store.get(request.id)).toMatchObject({ status: 'ACTIVE', revokeRequestedBy: 'U0CAROL' });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { reason: 'REVOKE_NOW' } }]);
+    expect(slack.callsTo('chat.update')).toEqual([]);
+  });
+
+  it('whose end signal is lost shows the revoke asked for on the message itself', async () => {
+    const { sfn } = ingress();
+    const { request } = await active();
+    sfn.failAll(true);
+    await ingress().click('U0CAROL', 'jit_revoke', request);
+    sfn.failAll(false);
     const message = approvalMessageOf(request);
     expect(JSON.stringify(message.blocks)).toContain('Revoke requested by <@U0CAROL>');
     expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
@@ -264,7 +296,10 @@ describe('what the ingress renders', () => {
     const { slack } = ingress();
     const hostile = 'Need it <!channel> & <https://evil.example|click here> <@U0BOB>';
     const { request } = await awaiting({ justification: hostile, ticket: 'CHG1&2' });
+    // Unsignalled, so the click draws the message itself.
+    ingress().sfn.failAll(true);
     await ingress().click('U0BOB', 'jit_approve', request);
+    ingress().sfn.failAll(false);
     const [update] = slack.callsTo('chat.update');
     const sent = JSON.stringify(update?.args);
     expect(sent).toContain('&lt;!channel&gt; &amp; &lt;https://evil.example|click here&gt; &lt;@U0BOB&gt;');

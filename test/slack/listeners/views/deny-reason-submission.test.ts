@@ -24,7 +24,7 @@ async function clickDeny(
 }
 
 describe('Deny', () => {
-  it('asks for the reason, records it, updates the message and resumes the workflow with DENIED', async () => {
+  it('asks for the reason, records it and resumes the workflow with DENIED, which shows it', async () => {
     const { store, sfn, slack } = ingress();
     const { request, token } = await awaiting();
     const { viewId, responses } = await clickDeny('U0BOB', request);
@@ -43,12 +43,22 @@ describe('Deny', () => {
     expect(answer.body).toBe('');
     expect(await store.get(request.id)).toMatchObject({ status: 'DENIED', deniedBy: 'U0BOB', reason });
     expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'DENIED' } }]);
+    expect(slack.callsTo('chat.update')).toEqual([]);
+    const trail = await store.auditTrail(request.id);
+    expect(trail.at(-1)).toMatchObject({ type: 'DENY', actor: 'U0BOB', detail: reason });
+  });
+
+  it('shows the denial, its reason escaped, on the message itself when the workflow cannot be told', async () => {
+    const { sfn, slack } = ingress();
+    const { request } = await awaiting();
+    const { viewId } = await clickDeny('U0BOB', request);
+    sfn.failAll(true);
+    await ingress().submitView('U0BOB', viewId ?? '', { reason: 'Change freeze until Monday <!here> & no exceptions' });
+    sfn.failAll(false);
     const update = JSON.stringify(slack.callsTo('chat.update')[0]?.args);
     expect(update).toContain('Denied by <@U0BOB>');
     expect(update).toContain('Change freeze until Monday &lt;!here&gt; &amp; no exceptions');
     expect(update).not.toContain('<!here>');
-    const trail = await store.auditTrail(request.id);
-    expect(trail.at(-1)).toMatchObject({ type: 'DENY', actor: 'U0BOB', detail: reason });
   });
 
   it('needs a reason', async () => {
