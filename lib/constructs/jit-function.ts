@@ -7,7 +7,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLED_CONFIG_IDENTIFIER } from '../../lambdas/config/bundled';
+import { BUNDLE_EXTERNALS, configDefine } from '../bundling';
 
 /** Where handler entry points live. */
 export const HANDLERS_DIR = path.resolve(__dirname, '../../lambdas/handlers');
@@ -51,8 +51,8 @@ export interface JitFunctionProps {
    */
   readonly vpc?: VpcPlacement;
   /**
-   * The configuration file's text, validated at synth and compiled into the bundle (esbuild `define`
-   * of `__JIT_CONFIG_YAML__`, read by lambdas/config/bundled.ts).
+   * The configuration as JSON, validated at synth and compiled into the bundle (lambdas/config/compile.ts;
+   * esbuild `define` of `__JIT_CONFIG_JSON__`, read by lambdas/config/bundled.ts).
    * @default none: the function reads `JIT_CONFIG` or the shipped example
    */
   readonly bundledConfig?: string;
@@ -124,11 +124,10 @@ export class JitFunction extends Construct {
         // esbuild's size table is noise in every synth; its warnings and errors still show.
         logLevel: LogLevel.WARNING,
         // The Lambda runtime ships the AWS SDK v3, but a pinned copy keeps behaviour identical to the tests.
-        externalModules: [],
+        // Nothing else is left out: lib/bundling.ts says why the YAML parser is.
+        externalModules: [...BUNDLE_EXTERNALS],
         // The configuration travels inside the bundle, so what runs is what was validated at synth.
-        ...(props.bundledConfig !== undefined
-          ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } }
-          : {}),
+        ...(props.bundledConfig !== undefined ? { define: configDefine(props.bundledConfig) } : {}),
       },
     });
     const checks = Validations.of(this);
