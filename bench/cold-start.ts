@@ -46,6 +46,8 @@ export interface ColdStartRow {
   /** Init time relative to the Bolt baseline's. */
   readonly ratioToBaseline: number;
   readonly firstInvocationMsMedian: number;
+  /** The function's own CPU time in its first invocation: what it costs apart from the calls it waits on. */
+  readonly firstInvocationCpuMsMedian: number;
   readonly secondInvocationMsMedian: number;
   /** Init + first invocation: a request that lands on a new container. */
   readonly coldRequestMsMedian: number;
@@ -71,6 +73,8 @@ export interface BundleSpec {
 interface Sample {
   init: number;
   first: number;
+  /** CPU time of the function's own process during the first invocation (the rest is waiting on the stand-ins). */
+  firstCpu: number;
   second: number;
   ok: boolean;
   error?: string;
@@ -84,17 +88,20 @@ const failed = (r) => r && typeof r === 'object' && typeof r.statusCode === 'num
 const t0 = process.hrtime.bigint();
 const m = require(process.env.BENCH_BUNDLE);
 const t1 = process.hrtime.bigint();
+const c1 = process.cpuUsage();
 (async () => {
   const r1 = await m.handler(events[0], {});
   const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage(c1);
   const r2 = await m.handler(events[1], {});
   const t3 = process.hrtime.bigint();
   const ok = !failed(r1) && !failed(r2);
   const error = ok ? undefined : 'answered ' + JSON.stringify([r1, r2]).slice(0, 400);
-  return { init: ms(t0, t1), first: ms(t1, t2), second: ms(t2, t3), ok, error };
+  const firstCpu = (c2.user + c2.system) / 1000;
+  return { init: ms(t0, t1), first: ms(t1, t2), firstCpu, second: ms(t2, t3), ok, error };
 })().then(
   (out) => { process.stdout.write('\\n@@bench ' + JSON.stringify(out) + '\\n'); process.exit(0); },
-  (e) => { process.stdout.write('\\n@@bench ' + JSON.stringify({ init: 0, first: 0, second: 0, ok: false, error: String(e && e.stack || e) }) + '\\n'); process.exit(0); },
+  (e) => { process.stdout.write('\\n@@bench ' + JSON.stringify({ init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: String(e && e.stack || e) }) + '\\n'); process.exit(0); },
 );
 `;
 
@@ -204,6 +211,7 @@ function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow 
     initMsMedian: m((s) => s.init),
     ratioToBaseline: 1,
     firstInvocationMsMedian: m((s) => s.first),
+    firstInvocationCpuMsMedian: m((s) => s.firstCpu),
     secondInvocationMsMedian: m((s) => s.second),
     coldRequestMsMedian: m((s) => s.init + s.first),
     coldRequestRatioToBaseline: 1,
@@ -242,7 +250,7 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], 
   };
   const { stdout } = await run(process.execPath, ['-e', CHILD], { env, maxBuffer: 16 * 2 ** 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('@@bench '));
-  if (!line) return { init: 0, first: 0, second: 0, ok: false, error: 'no result' };
+  if (!line) return { init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: 'no result' };
   return JSON.parse(line.slice('@@bench '.length)) as Sample;
 }
 

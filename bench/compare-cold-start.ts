@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     'init ms': r.initMsMedian,
     'x init': r.ratioToBaseline,
     '1st ms': r.firstInvocationMsMedian,
+    '1st cpu ms': r.firstInvocationCpuMsMedian,
     'init + 1st ms': r.coldRequestMsMedian,
     'x init + 1st': r.coldRequestRatioToBaseline,
   });
