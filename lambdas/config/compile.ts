@@ -1,35 +1,31 @@
 /**
- * What synth ships inside every function bundle: the configuration file's data as JSON, once it has
- * been validated. Only the CDK app uses this module, so the YAML parser stays out of the bundles.
+ * What synth ships inside every function bundle: the configuration, validated, as JSON. Only the CDK
+ * app uses this module, so the YAML parser stays out of the bundles.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { ConfigError } from './errors';
-import { parseConfig, parseConfigJson, readConfigData } from './load';
+import { parseConfigText } from './load';
 import type { Config } from './schema';
 
 /** A configuration file compiled for the bundles: its validated content and the JSON they carry. */
 export interface CompiledConfig {
   readonly config: Config;
-  /** The file's data as JSON text; a bundle validates it again as it loads (the same checks, no YAML). */
+  /**
+   * The validated configuration (defaults filled, durations in seconds) as JSON text: a bundle reads it
+   * with JSON.parse alone, with no schema to run at a cold start (lambdas/config/load.ts).
+   */
   readonly json: string;
 }
 
 /**
- * Validates YAML configuration text and converts it to JSON, checking that the JSON says exactly what
- * the YAML does (YAML can hold values JSON cannot, such as `.inf`, which would otherwise change silently).
+ * Validates YAML configuration text and converts the result to JSON, checking that the JSON reads back
+ * as exactly the validated configuration (a value JSON cannot write would otherwise change silently).
  */
 export function compileConfig(text: string, source = 'configuration'): CompiledConfig {
-  const data = readConfigData(text, source);
-  const config = parseConfig(data);
-  const json = JSON.stringify(data);
-  const lost = `${source} changes when written as JSON (a value such as .inf or .nan); write plain values`;
-  let shipped: Config;
-  try {
-    shipped = parseConfigJson(json, source);
-  } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(error.field, lost, { cause: error });
-    throw error;
+  const config = parseConfigText(text, source);
+  const json = JSON.stringify(config);
+  if (!isDeepStrictEqual(JSON.parse(json), config)) {
+    throw new ConfigError('', `${source} does not read back the same once written as JSON`);
   }
-  if (!isDeepStrictEqual(shipped, config)) throw new ConfigError('', lost);
   return { config, json };
 }

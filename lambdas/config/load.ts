@@ -25,19 +25,8 @@ export function parseConfigText(text: string, source = 'configuration'): Config 
   return parseConfig(readConfigData(text, source));
 }
 
-/** Parses JSON configuration text, as compiled into a bundle at synth. */
-export function parseConfigJson(text: string, source = 'configuration'): Config {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError('', `${source} is not valid JSON: ${messageOf(error)}`, { cause: error });
-  }
-  return parseConfig(data);
-}
-
 /** The data of YAML (a superset of JSON) configuration text, not yet validated. */
-export function readConfigData(text: string, source = 'configuration'): unknown {
+function readConfigData(text: string, source = 'configuration'): unknown {
   const { parseDocument } = yamlParser(source);
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problem = document.errors[0];
@@ -76,9 +65,22 @@ function messageOf(error: unknown): string {
  */
 export function loadConfig(path = process.env.JIT_CONFIG): Config {
   const bundled = path === undefined ? bundledConfigJson() : undefined;
-  if (bundled !== undefined) return parseConfigJson(bundled, 'the bundled configuration');
+  if (bundled !== undefined) return readBundledConfig(bundled);
   const file = path ?? DEFAULT_CONFIG_PATH;
   return parseConfigText(readConfigText(file), file);
+}
+
+/**
+ * The configuration compiled into a bundle: validated at synth (lambdas/config/compile.ts), so read
+ * as it is. Running the schema again would cost each cold start its compilation and find nothing
+ * new: the bundle and its configuration are built, and replaced, together.
+ */
+export function readBundledConfig(json: string): Config {
+  try {
+    return JSON.parse(json) as Config;
+  } catch (error) {
+    throw new ConfigError('', `the bundled configuration is not valid JSON: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 /** A configuration file: where it is, its text, and its validated content. */
