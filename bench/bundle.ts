@@ -1,14 +1,14 @@
 /**
- * Bundles a Lambda entry the way the stack does (lib/constructs/jit-function.ts with lib/bundling.ts:
- * esbuild, CJS, node22, minified, an external source map, the YAML parser left out, the configuration
- * compiled in as JSON) and measures it, with what is in it (esbuild's metafile) by package.
+ * Bundles a Lambda entry the way the stack does (lib/bundling.ts: esbuild, CJS, node22, minified, an
+ * external source map, the YAML parser left out, zod's English locale alone, the configuration compiled
+ * in as JSON) and measures it, with what is in it (esbuild's metafile) by package.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
-import { BUNDLE_EXTERNALS, configDefine } from '../lib/bundling';
+import { BUNDLE_EXTERNALS, functionBuildOptions } from '../lib/bundling';
 
 /** A bundled entry and its size (the code file; its source map and metafile are beside it). */
 export interface Bundle {
@@ -28,6 +28,7 @@ export interface BundleOptions {
   readonly configJson?: string;
   /** @default lib/bundling.ts's BUNDLE_EXTERNALS */
   readonly external?: readonly string[];
+  /** @default lib/bundling.ts's (zod's English locale alone) */
   readonly plugins?: Plugin[];
 }
 
@@ -37,22 +38,14 @@ export async function bundle(name: string, entry: string, options: BundleOptions
   const file = join(dir, 'index.js');
   const external = [...(options.external ?? BUNDLE_EXTERNALS)];
   const configJson = options.configJson;
+  const base = functionBuildOptions(entry, file, configJson);
   const result = await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
+    ...base,
     metafile: true,
     external,
     // An earlier checkout read YAML text from `__JIT_CONFIG_YAML__`; JSON is YAML, so it gets its configuration too.
-    ...(configJson !== undefined
-      ? { define: { ...configDefine(configJson), __JIT_CONFIG_YAML__: JSON.stringify(configJson) } }
-      : {}),
-    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...(configJson !== undefined ? { define: { ...base.define, __JIT_CONFIG_YAML__: JSON.stringify(configJson) } } : {}),
+    plugins: options.plugins ?? base.plugins ?? [],
     logLevel: 'silent',
   });
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));

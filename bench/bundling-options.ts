@@ -4,32 +4,16 @@
  *
  *   npx tsx bench/bundling-options.ts [runs]
  *
- * For the Slack endpoint and the grant task: as the stack bundles them; with the AWS SDK taken from
- * the Lambda runtime (`externalModules`: loaded from node_modules through NODE_PATH, as the runtime
- * loads the copy it ships); with zod's English messages only (zod's classic API bundles every locale).
+ * For the Slack endpoint and the grant task: as the stack bundles them (lib/bundling.ts); with every
+ * zod locale; with the YAML parser too; with the AWS SDK taken from the Lambda runtime (left out of
+ * the bundle and loaded from node_modules through NODE_PATH, as the runtime loads the copy it ships).
  */
 import { join, resolve } from 'node:path';
-import type { Plugin } from 'esbuild';
 import { BUNDLE_EXTERNALS } from '../lib/bundling';
 import { BASELINE, type BundleSpec, measureBundles } from './cold-start';
 import { printTable } from './report';
 
 const ROOT = resolve(__dirname, '..');
-
-/** Replaces zod's locale index with English alone. */
-const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /locales\/index\.c?js$/ }, (args) =>
-      args.importer.includes('zod') ? { path: args.path, namespace: 'zod-locales' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(require.resolve('zod/v4/locales/en.js'))};`,
-      loader: 'js',
-      resolveDir: ROOT,
-    }));
-  },
-};
 
 const SDK = ['@aws-sdk/*', '@smithy/*'];
 
@@ -37,13 +21,9 @@ function variants(fn: string): BundleSpec[] {
   const entry = join(ROOT, 'lambdas/handlers', `${fn}.ts`);
   return [
     { name: `as the stack bundles it:${fn}`, entry },
+    { name: `with every zod locale:${fn}`, entry, options: { plugins: [] } },
+    { name: `with every locale and the YAML parser:${fn}`, entry, options: { external: [], plugins: [] } },
     { name: `+ AWS SDK from the runtime:${fn}`, entry, options: { external: [...BUNDLE_EXTERNALS, ...SDK] } },
-    { name: `+ zod English only:${fn}`, entry, options: { plugins: [zodEnglishOnly] } },
-    {
-      name: `+ both:${fn}`,
-      entry,
-      options: { external: [...BUNDLE_EXTERNALS, ...SDK], plugins: [zodEnglishOnly] },
-    },
   ];
 }
 

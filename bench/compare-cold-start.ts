@@ -5,7 +5,7 @@
  *
  * Both sets are bundled by this checkout's bench/bundle.ts, the configuration compiled in, and measured
  * against this checkout's local stack, each beside the Bolt baseline. The other checkout's functions
- * are bundled with nothing left out, as its stack did before lib/bundling.ts; `--before-source-maps`
+ * are bundled with nothing left out and every zod locale, as its stack did before lib/bundling.ts; `--before-source-maps`
  * runs them (and their baseline) with `--enable-source-maps`, as the stack deployed them before that.
  */
 import { join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const runs = Number(runsText ?? 10);
   const beforeMaps = process.argv.includes('--before-source-maps');
   const before = await measureBundles(
-    [BASELINE, ...productBundles(join(resolve(other), 'lambdas/handlers'), 'before:', { external: [] })],
+    [BASELINE, ...productBundles(join(resolve(other), 'lambdas/handlers'), 'before:', { external: [], plugins: [] })],
     runs,
     { sourceMaps: beforeMaps },
   );

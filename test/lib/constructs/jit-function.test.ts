@@ -75,6 +75,20 @@ describe('the function bundles', () => {
     expect(parseConfigText(configText)).toEqual(compileConfig(configText).config);
   });
 
+  it('are each their own function, bundled from its own entry', () => {
+    const codes = new Set(Object.values(bundles).map((file) => readFileSync(file, 'utf8')));
+    expect(codes.size).toBe(Object.keys(bundles).length);
+  });
+
+  it("carry zod's English messages alone, the language the product speaks", () => {
+    for (const [name, file] of Object.entries(bundles)) {
+      const code = readFileSync(file, 'utf8');
+      // English, Dutch and German wordings of one zod message (ASCII: esbuild escapes the rest): only the first.
+      const found = ['Invalid input', 'Ongeldige invoer', 'Eingabe: erwartet'].map((m) => code.includes(m));
+      expect({ name, found }).toEqual({ name, found: [true, false, false] });
+    }
+  });
+
   it('leave the YAML parser out: the configuration needs none', () => {
     for (const [name, file] of Object.entries(bundles)) {
       const code = readFileSync(file, 'utf8');
