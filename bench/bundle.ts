@@ -26,6 +26,8 @@ export interface Bundle {
 export interface BundleOptions {
   /** The configuration's JSON text, compiled in as the stack does. */
   readonly configJson?: string;
+  /** The configuration file's text, for an earlier checkout that compiled the file's text in (`__JIT_CONFIG_YAML__`). */
+  readonly configText?: string;
   /** @default lib/bundling.ts's BUNDLE_EXTERNALS */
   readonly external?: readonly string[];
   /** @default lib/bundling.ts's (zod's English locale alone) */
@@ -43,8 +45,10 @@ export async function bundle(name: string, entry: string, options: BundleOptions
     ...base,
     metafile: true,
     external,
-    // An earlier checkout read YAML text from `__JIT_CONFIG_YAML__`; JSON is YAML, so it gets its configuration too.
-    ...(configJson !== undefined ? { define: { ...base.define, __JIT_CONFIG_YAML__: JSON.stringify(configJson) } } : {}),
+    // An earlier checkout read the file's text from `__JIT_CONFIG_YAML__`: it gets its configuration compiled in too.
+    ...(options.configText !== undefined
+      ? { define: { ...base.define, __JIT_CONFIG_YAML__: JSON.stringify(options.configText) } }
+      : {}),
     plugins: options.plugins ?? base.plugins ?? [],
     logLevel: 'silent',
   });

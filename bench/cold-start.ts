@@ -159,10 +159,13 @@ export async function measureBundles(
   const b = await startBenchStack({ speed: 1 });
   try {
     // What synth does with the configuration file (validate, convert to JSON); this one names the simulator.
-    const { json } = compileConfig(readFileSync(b.functionsConfigPath, 'utf8'), b.functionsConfigPath);
+    const text = readFileSync(b.functionsConfigPath, 'utf8');
+    const { json } = compileConfig(text, b.functionsConfigPath);
     const bundles: Bundle[] = [];
-    for (const spec of specs)
-      bundles.push(await bundle(spec.name, spec.entry, { ...spec.options, ...(spec.noConfig ? {} : { configJson: json }) }));
+    for (const spec of specs) {
+      const config = spec.noConfig ? {} : { configJson: json, configText: text };
+      bundles.push(await bundle(spec.name, spec.entry, { ...spec.options, ...config }));
+    }
     const events = new ColdEvents(b);
     const samples = bundles.map(() => [] as Sample[]);
     const errors: string[] = [];

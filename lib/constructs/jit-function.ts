@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { AssetHashType, Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -138,6 +139,8 @@ export class JitFunction extends Construct {
 
 /** The script that bundles one function (esbuild with lib/bundling.ts's options and plugin). */
 const BUNDLE_SCRIPT = path.resolve(__dirname, '../bundle-function.ts');
+/** tsx's loader, by path: synth may run from any folder. */
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
 
 /**
  * The function's code: `entry` bundled at synth by lib/bundle-function.ts, `configJson` compiled in.
@@ -154,7 +157,7 @@ function bundledCode(entry: string, configJson: string | undefined): Code {
       environment: { CONFIG_SHA256: createHash('sha256').update(configJson ?? '').digest('hex') },
       local: {
         tryBundle(outputDir) {
-          const out = spawnSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT, entry, outputDir], {
+          const out = spawnSync(process.execPath, ['--import', TSX_LOADER, BUNDLE_SCRIPT, entry, outputDir], {
             input: configJson ?? '',
             encoding: 'utf8',
             stdio: ['pipe', 'inherit', 'pipe'],
