@@ -1,40 +1,79 @@
 /**
- * Bundles a Lambda entry the way the stack does (lib/constructs/jit-function.ts: esbuild, CJS,
- * node22, minified, an external source map, the configuration compiled in) and measures it.
+ * Bundles a Lambda entry the way the stack does (lib/bundling.ts: esbuild, CJS, node22, minified, an
+ * external source map, the YAML parser left out, zod's English locale alone, the configuration compiled
+ * in as JSON) and measures it, with what is in it (esbuild's metafile) by package.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
-import { BUNDLED_CONFIG_IDENTIFIER } from '../lambdas/config/bundled';
+import { build, type Plugin } from 'esbuild';
+import { BUNDLE_EXTERNALS, functionBuildOptions } from '../lib/bundling';
 
-/** A bundled entry and its size (the code file; its source map is beside it). */
+/** A bundled entry and its size (the code file; its source map and metafile are beside it). */
 export interface Bundle {
   readonly name: string;
   readonly file: string;
   readonly bytes: number;
   readonly gzipBytes: number;
+  /** Modules left out: a bundle that leaves out the AWS SDK loads it from node_modules, as Lambda's runtime does. */
+  readonly external: readonly string[];
+  /** Bytes of output by package (`lambdas/...` for the product's own folders), largest first. */
+  readonly packages: ReadonlyArray<readonly [string, number]>;
 }
 
-/** Bundles `entry` to a temporary folder with the same options as the CDK functions, `configText` compiled in when given. */
-export async function bundle(name: string, entry: string, options: { configText?: string } = {}): Promise<Bundle> {
-  const dir = mkdtempSync(join(tmpdir(), `jit-bench-${name}-`));
+/** How to bundle: the stack's settings unless told otherwise. */
+export interface BundleOptions {
+  /** The configuration's JSON text, compiled in as the stack does. */
+  readonly configJson?: string;
+  /** The configuration file's text, for an earlier checkout that compiled the file's text in (`__JIT_CONFIG_YAML__`). */
+  readonly configText?: string;
+  /** @default lib/bundling.ts's BUNDLE_EXTERNALS */
+  readonly external?: readonly string[];
+  /** @default lib/bundling.ts's (zod's English locale alone) */
+  readonly plugins?: Plugin[];
+}
+
+/** Bundles `entry` to a temporary folder with the same options as the CDK functions. */
+export async function bundle(name: string, entry: string, options: BundleOptions = {}): Promise<Bundle> {
+  const dir = mkdtempSync(join(tmpdir(), `jit-bench-${name.replace(/[^\w-]/g, '_')}-`));
   const file = join(dir, 'index.js');
-  await build({
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
+  const external = [...(options.external ?? BUNDLE_EXTERNALS)];
+  const configJson = options.configJson;
+  const base = functionBuildOptions(entry, file, configJson);
+  const result = await build({
+    ...base,
+    metafile: true,
+    external,
+    // An earlier checkout read the file's text from `__JIT_CONFIG_YAML__`: it gets its configuration compiled in too.
     ...(options.configText !== undefined
-      ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(options.configText) } }
+      ? { define: { ...base.define, __JIT_CONFIG_YAML__: JSON.stringify(options.configText) } }
       : {}),
+    plugins: options.plugins ?? base.plugins ?? [],
     logLevel: 'silent',
   });
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const key = packageOf(input);
+    byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+  }
   const code = readFileSync(file);
-  return { name, file, bytes: code.length, gzipBytes: gzipSync(code).length };
+  return {
+    name,
+    file,
+    bytes: code.length,
+    gzipBytes: gzipSync(code).length,
+    external,
+    packages: [...byPackage].sort((a, b) => b[1] - a[1]),
+  };
+}
+
+/** `node_modules/@smithy/core/dist/x.js` -> `@smithy/core`; zod's locales apart; `lambdas/slack/app.ts` -> `lambdas/slack`. */
+export function packageOf(input: string): string {
+  if (/zod\/v4\/locales\//.test(input)) return 'zod (locales)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (pkg?.[1]) return pkg[1];
+  return input.split('/').slice(-3, -1).join('/');
 }

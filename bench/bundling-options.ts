@@ -1,92 +1,45 @@
 /**
- * What other bundling choices would do to the Slack endpoint's module initialisation, beside the
- * Bolt baseline, in the same run (init only; median of 10 fresh processes each):
+ * What other bundling choices would do to a cold invocation (init plus a first request, in fresh
+ * processes, against the local stack: bench/cold-start.ts), beside the Bolt baseline, in one run:
  *
- *   npx tsx bench/bundling-options.ts
+ *   npx tsx bench/bundling-options.ts [runs]
  *
- * The variants: as the stack bundles it; with the AWS SDK taken from the Lambda runtime
- * (`externalModules`); also without the YAML parser (a configuration shipped pre-parsed as JSON);
- * also with zod's English messages only (zod's classic API otherwise bundles every locale).
+ * For the Slack endpoint and the grant task: as the stack bundles them (lib/bundling.ts); with every
+ * zod locale; with the YAML parser too; with the AWS SDK taken from the Lambda runtime (left out of
+ * the bundle and loaded from node_modules through NODE_PATH, as the runtime loads the copy it ships).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { BUNDLE_EXTERNALS } from '../lib/bundling';
+import { BASELINE, type BundleSpec, measureBundles } from './cold-start';
 import { printTable } from './report';
-import { median, round } from './stats';
 
 const ROOT = resolve(__dirname, '..');
 
-/** Replaces zod's locale index with English alone. */
-const zodEnglishOnly: Plugin = {
-  name: 'zod-english-only',
-  setup(b) {
-    b.onResolve({ filter: /locales\/index\.c?js$/ }, (args) =>
-      args.importer.includes('zod') ? { path: args.path, namespace: 'zod-locales' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, () => ({
-      contents: `export { default as en } from ${JSON.stringify(require.resolve('zod/v4/locales/en.js'))};`,
-      loader: 'js',
-      resolveDir: ROOT,
-    }));
-  },
-};
+const SDK = ['@aws-sdk/*', '@smithy/*'];
 
-async function variant(
-  name: string,
-  entry: string,
-  extra: { external?: string[]; plugins?: Plugin[] },
-): Promise<{ name: string; file: string; bytes: number }> {
-  const file = join(mkdtempSync(join(tmpdir(), 'jit-bench-variant-')), 'index.js');
-  await build({
-    entryPoints: [join(ROOT, entry)],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    minify: true,
-    logLevel: 'silent',
-    ...extra,
-  });
-  return { name, file, bytes: statSync(file).size };
-}
-
-function initMs(file: string): number {
-  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6));process.exit(0)`;
-  // The baseline's App checks its token at start: pointed at a closed port, it fails fast and quietly.
-  return Number(
-    execFileSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', SLACK_API_URL: 'http://127.0.0.1:9/api/' },
-    }),
-  );
+function variants(fn: string): BundleSpec[] {
+  const entry = join(ROOT, 'lambdas/handlers', `${fn}.ts`);
+  return [
+    { name: `as the stack bundles it:${fn}`, entry },
+    { name: `with every zod locale:${fn}`, entry, options: { plugins: [] } },
+    { name: `with every locale and the YAML parser:${fn}`, entry, options: { external: [], plugins: [] } },
+    { name: `+ AWS SDK from the runtime:${fn}`, entry, options: { external: [...BUNDLE_EXTERNALS, ...SDK] } },
+  ];
 }
 
 async function main(): Promise<void> {
-  const ingress = 'lambdas/handlers/slack-ingress.ts';
-  const sdk = ['@aws-sdk/*', '@smithy/*'];
-  const variants = [
-    await variant('bolt-baseline', 'bench/baseline/bolt-lambda.ts', {}),
-    await variant('slack-ingress, as the stack bundles it', ingress, {}),
-    await variant('+ AWS SDK from the Lambda runtime', ingress, { external: sdk }),
-    await variant('+ no YAML parser (configuration as JSON)', ingress, { external: [...sdk, 'yaml'] }),
-    await variant("+ zod's English messages only", ingress, { external: [...sdk, 'yaml'], plugins: [zodEnglishOnly] }),
-  ];
-  const samples = variants.map(() => [] as number[]);
-  for (let run = 0; run < 10; run++)
-    variants.forEach((v, i) => {
-      samples[i]?.push(initMs(v.file));
-    });
-  const base = median(samples[0] ?? []);
+  const runs = Number(process.argv[2] ?? 10);
+  const rows = await measureBundles([BASELINE, ...variants('slack-ingress'), ...variants('grant-access')], runs);
   printTable(
-    'Slack endpoint module initialisation under other bundling choices (median of 10; x = ratio to the Bolt baseline)',
-    variants.map((v, i) => ({
-      variant: v.name,
-      bytes: v.bytes,
-      'init ms': round(median(samples[i] ?? [])),
-      'x init': round(median(samples[i] ?? []) / base),
+    `Cold invocation under other bundling choices (median of ${runs}; x = ratio to the Bolt baseline)`,
+    rows.map((r) => ({
+      variant: r.name,
+      bytes: r.bytes,
+      'init ms': r.initMsMedian,
+      '1st ms': r.firstInvocationMsMedian,
+      '1st cpu ms': r.firstInvocationCpuMsMedian,
+      'init + 1st ms': r.coldRequestMsMedian,
+      'x init + 1st': r.coldRequestRatioToBaseline,
     })),
   );
 }

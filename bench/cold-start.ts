@@ -6,13 +6,17 @@
  * init phase runs), then invokes its handler twice with real events against the local stack running
  * in this process (DynamoDB, Step Functions API, Slack stand-in, ONTAP simulator): the first
  * invocation pays for whatever the module left for later, the second is warm. Init + first
- * invocation is what a request landing on a new container waits for. Rounds go through every
- * bundle in turn, so a busy moment of the machine weighs on all of them alike.
+ * invocation is what a request landing on a new container waits for. The configuration is compiled
+ * into the bundles as the stack does (no file to read); a bundle that leaves the AWS SDK out loads
+ * it from node_modules through NODE_PATH, as Lambda's runtime does. Each invocation's effect is
+ * checked (the modal opened, the request's new status), and any failure stops the section. Rounds go
+ * through every bundle in turn, so a busy moment of the machine weighs on all of them alike.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { compileConfig } from '../lambdas/config/compile';
 import { toUtcSecond } from '../lambdas/domain/durations';
 import { newRequest } from '../lambdas/domain/request';
 import { make as makeGrantAccess } from '../lambdas/handlers/grant-access';
@@ -20,10 +24,10 @@ import { nowOf } from '../lambdas/runtime/clock';
 import { slashCommandBody } from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
-import { type Bundle, bundle } from './bundle';
+import { type Bundle, type BundleOptions, bundle } from './bundle';
 import { type BenchStack, startBenchStack } from './local';
 import { median, round } from './stats';
-import { APPROVER, BENCH_CONFIG, requester } from './workload';
+import { APPROVER, requester } from './workload';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 10;
@@ -42,6 +46,8 @@ export interface ColdStartRow {
   /** Init time relative to the Bolt baseline's. */
   readonly ratioToBaseline: number;
   readonly firstInvocationMsMedian: number;
+  /** The function's own CPU time in its first invocation: what it costs apart from the calls it waits on. */
+  readonly firstInvocationCpuMsMedian: number;
   readonly secondInvocationMsMedian: number;
   /** Init + first invocation: a request that lands on a new container. */
   readonly coldRequestMsMedian: number;
@@ -50,12 +56,25 @@ export interface ColdStartRow {
   readonly event: string;
   /** Invocations that threw or answered an error (should be none). */
   readonly failures: number;
+  /** The largest packages in the bundle, by bytes of output. */
+  readonly packages: ReadonlyArray<readonly [string, number]>;
+}
+
+/** What to bundle: a name (`label:function`), its entry, and how, when not as the stack does. */
+export interface BundleSpec {
+  readonly name: string;
+  readonly entry: string;
+  /** Bundled without the product's configuration (the Bolt baseline). */
+  readonly noConfig?: boolean;
+  readonly options?: Omit<BundleOptions, 'configJson'>;
 }
 
 /** The figures of one run. */
 interface Sample {
   init: number;
   first: number;
+  /** CPU time of the function's own process during the first invocation (the rest is waiting on the stand-ins). */
+  firstCpu: number;
   second: number;
   ok: boolean;
   error?: string;
@@ -65,19 +84,24 @@ interface Sample {
 const CHILD = `
 const events = JSON.parse(process.env.BENCH_EVENTS);
 const ms = (a, b) => Number(b - a) / 1e6;
-const failed = (r) => r && typeof r === 'object' && typeof r.statusCode === 'number' && r.statusCode >= 400;
+const failed = (r) => r && typeof r === 'object' && typeof r.statusCode === 'number' && r.statusCode !== 200;
 const t0 = process.hrtime.bigint();
 const m = require(process.env.BENCH_BUNDLE);
 const t1 = process.hrtime.bigint();
+const c1 = process.cpuUsage();
 (async () => {
   const r1 = await m.handler(events[0], {});
   const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage(c1);
   const r2 = await m.handler(events[1], {});
   const t3 = process.hrtime.bigint();
-  return { init: ms(t0, t1), first: ms(t1, t2), second: ms(t2, t3), ok: !failed(r1) && !failed(r2) };
+  const ok = !failed(r1) && !failed(r2);
+  const error = ok ? undefined : 'answered ' + JSON.stringify([r1, r2]).slice(0, 400);
+  const firstCpu = (c2.user + c2.system) / 1000;
+  return { init: ms(t0, t1), first: ms(t1, t2), firstCpu, second: ms(t2, t3), ok, error };
 })().then(
   (out) => { process.stdout.write('\\n@@bench ' + JSON.stringify(out) + '\\n'); process.exit(0); },
-  (e) => { process.stdout.write('\\n@@bench ' + JSON.stringify({ init: 0, first: 0, second: 0, ok: false, error: String(e && e.stack || e) }) + '\\n'); process.exit(0); },
+  (e) => { process.stdout.write('\\n@@bench ' + JSON.stringify({ init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: String(e && e.stack || e) }) + '\\n'); process.exit(0); },
 );
 `;
 
@@ -92,52 +116,72 @@ export interface ColdStartResult {
 
 /** Bundles every handler and the baseline, and measures them in one run. */
 export async function measureColdStarts(runs = RUNS): Promise<ColdStartResult> {
-  const bundles = await productBundles(join(ROOT, 'lambdas/handlers'));
-  const base = await baselineBundle();
-  const [baseline, ...functions] = await measureBundles([base, ...bundles], runs);
+  const specs = productBundles(join(ROOT, 'lambdas/handlers'));
+  const [baseline, ...functions] = await measureBundles([BASELINE, ...specs], runs);
   if (!baseline) throw new Error('no baseline bundle');
-  const ingress = bundles.filter((b) => b.name === 'slack-ingress');
-  const withSourceMaps = await measureBundles([base, ...ingress], Math.max(3, Math.ceil(runs / 2)), {
+  const ingress = specs.filter((b) => b.name === 'slack-ingress');
+  const withSourceMaps = await measureBundles([BASELINE, ...ingress], Math.max(3, Math.ceil(runs / 2)), {
     sourceMaps: true,
   });
   return { baseline, functions, runs, withSourceMaps };
 }
 
-/** The Bolt baseline, bundled like the product's functions. */
-export function baselineBundle(): Promise<Bundle> {
-  return bundle('bolt-baseline', join(ROOT, 'bench/baseline/bolt-lambda.ts'));
-}
+/** The Bolt baseline, bundled like the product's functions (nothing of the product's left out, no configuration). */
+export const BASELINE: BundleSpec = {
+  name: 'bolt-baseline',
+  entry: join(ROOT, 'bench/baseline/bolt-lambda.ts'),
+  noConfig: true,
+  options: { external: [] },
+};
 
-/** Every handler under `handlersDir`, bundled with the configuration as the stack does; names may carry a `label:` prefix. */
-export async function productBundles(handlersDir: string, label = ''): Promise<Bundle[]> {
+/** Every handler under `handlersDir`, bundled as the stack does unless `options` say otherwise; names may carry a `label:` prefix. */
+export function productBundles(handlersDir: string, label = '', options?: BundleSpec['options']): BundleSpec[] {
   // task-handler.ts is what the task entries share, not an entry of its own.
   const entries = readdirSync(handlersDir).filter((f) => f.endsWith('.ts') && f !== 'task-handler.ts');
-  // The product's functions carry their configuration, as the stack builds them.
-  const configText = JSON.stringify(BENCH_CONFIG, null, 2);
-  const out: Bundle[] = [];
-  for (const entry of entries)
-    out.push(await bundle(`${label}${entry.replace(/\.ts$/, '')}`, join(handlersDir, entry), { configText }));
-  return out;
+  return entries.map((entry) => ({
+    name: `${label}${entry.replace(/\.ts$/, '')}`,
+    entry: join(handlersDir, entry),
+    ...(options ? { options } : {}),
+  }));
 }
 
 /**
- * Measures `bundles` (the first is the baseline the ratios are to) in rounds against a local stack of
- * their own; `sourceMaps: true` runs them with `--enable-source-maps` (what the stack set until it was measured).
+ * Bundles and measures `specs` (the first is the baseline the ratios are to) in rounds against a local
+ * stack of their own, the stack's configuration compiled in; `sourceMaps: true` runs them with
+ * `--enable-source-maps` (what the stack set until it was measured). Throws if any invocation failed.
  */
 export async function measureBundles(
-  bundles: readonly Bundle[],
+  specs: readonly BundleSpec[],
   runs: number,
   options: { sourceMaps?: boolean } = {},
 ): Promise<ColdStartRow[]> {
   // Business time at the wall clock's pace: the child processes read the system clock.
   const b = await startBenchStack({ speed: 1 });
   try {
+    // What synth does with the configuration file (validate, convert to JSON); this one names the simulator.
+    const text = readFileSync(b.functionsConfigPath, 'utf8');
+    const { json } = compileConfig(text, b.functionsConfigPath);
+    const bundles: Bundle[] = [];
+    for (const spec of specs) {
+      const config = spec.noConfig ? {} : { configJson: json, configText: text };
+      bundles.push(await bundle(spec.name, spec.entry, { ...spec.options, ...config }));
+    }
     const events = new ColdEvents(b);
     const samples = bundles.map(() => [] as Sample[]);
+    const errors: string[] = [];
     for (let r = 0; r < runs; r++) {
-      for (const [i, bun] of bundles.entries())
-        samples[i]?.push(await sampleOf(b, bun, await events.pair(functionOf(bun.name)), options.sourceMaps ?? false));
+      for (const [i, bun] of bundles.entries()) {
+        const name = functionOf(bun.name);
+        const pair = await events.pair(name);
+        const sample = await sampleOf(b, bun, pair.events, options.sourceMaps ?? false);
+        const missed = sample.ok ? await pair.check() : undefined;
+        if (missed) Object.assign(sample, { ok: false, error: missed });
+        if (!sample.ok) errors.push(`${bun.name}: ${sample.error ?? 'an invocation answered an error'}`);
+        samples[i]?.push(sample);
+      }
     }
+    // A cold start that failed measured a shorter path than a person waits for: no figure is better than that one.
+    if (errors.length > 0) throw new Error(`cold-start invocations failed:\n${[...new Set(errors)].join('\n')}`);
     const rows = bundles.map((bun, i) => summarise(bun, samples[i] ?? [], events.describe(functionOf(bun.name))));
     const baseline = rows[0];
     if (!baseline) return [];
@@ -170,11 +214,13 @@ function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow 
     initMsMedian: m((s) => s.init),
     ratioToBaseline: 1,
     firstInvocationMsMedian: m((s) => s.first),
+    firstInvocationCpuMsMedian: m((s) => s.firstCpu),
     secondInvocationMsMedian: m((s) => s.second),
     coldRequestMsMedian: m((s) => s.init + s.first),
     coldRequestRatioToBaseline: 1,
     event,
     failures: samples.length - ok.length,
+    packages: bun.packages.slice(0, 8),
   };
 }
 
@@ -197,8 +243,9 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], 
     SLACK_API_URL: stack.urls.slackApi,
     SLACK_BOT_TOKEN: stack.botToken,
     SLACK_SIGNING_SECRET: stack.signingSecret,
-    // The configuration compiled into the bundles has no endpoint for the cluster: this one names the simulator's.
-    JIT_CONFIG: b.functionsConfigPath,
+    // No JIT_CONFIG: the configuration compiled into the bundle names the simulator as the cluster's endpoint.
+    // Lambda's runtime finds the AWS SDK it ships through NODE_PATH; so does a bundle that leaves the SDK out.
+    ...(bun.external.some((e) => e.startsWith('@aws-sdk')) ? { NODE_PATH: join(ROOT, 'node_modules') } : {}),
     ONTAP_CLUSTER1_USERNAME: simulator.credentials.username,
     ONTAP_CLUSTER1_PASSWORD: simulator.credentials.password,
     BENCH_BUNDLE: bun.file,
@@ -206,10 +253,8 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], 
   };
   const { stdout } = await run(process.execPath, ['-e', CHILD], { env, maxBuffer: 16 * 2 ** 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('@@bench '));
-  if (!line) return { init: 0, first: 0, second: 0, ok: false, error: 'no result' };
-  const sample = JSON.parse(line.slice('@@bench '.length)) as Sample;
-  if (!sample.ok) process.stderr.write(`   ${bun.name}: ${sample.error ?? 'an invocation answered an error'}\n`);
-  return sample;
+  if (!line) return { init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: 'no result' };
+  return JSON.parse(line.slice('@@bench '.length)) as Sample;
 }
 
 /**
@@ -239,8 +284,31 @@ export class ColdEvents {
     return what[name] ?? '';
   }
 
-  async pair(name: string): Promise<[unknown, unknown]> {
-    return [await this.event(name), await this.event(name)];
+  /** Two fresh events for `name`, and a check, after both ran, that each did its work (a reason when not). */
+  async pair(name: string): Promise<{ events: [unknown, unknown]; check: () => Promise<string | undefined> }> {
+    const opened = this.viewsOpened();
+    const events: [unknown, unknown] = [await this.event(name), await this.event(name)];
+    const ids = events.map((e) => (e as { requestId?: string }).requestId);
+    const after: Record<string, string> = {
+      'grant-access': 'ACTIVE',
+      'revoke-access': 'EXPIRED',
+      'record-outcome': 'FAILED',
+    };
+    const check = async (): Promise<string | undefined> => {
+      if (name === 'slack-ingress' && this.viewsOpened() !== opened + 2) return 'the request modal was not opened';
+      const status = after[name];
+      if (!status) return undefined;
+      for (const id of ids) {
+        const found = id === undefined ? undefined : (await this.b.observer.get(id)).status;
+        if (found !== status) return `request ${id} is ${found}, not ${status}`;
+      }
+      return undefined;
+    };
+    return { events, check };
+  }
+
+  private viewsOpened(): number {
+    return this.b.slack.calls.filter((c) => c.method === 'views.open').length;
   }
 
   private async event(name: string): Promise<unknown> {

@@ -7,6 +7,7 @@ import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { compileConfig } from '../lambdas/config/compile';
 import type { Config } from '../lambdas/config/schema';
 import { JitAlarms } from './constructs/alarms';
 import { CustomerVpc } from './constructs/customer-vpc';
@@ -18,7 +19,7 @@ import { Workflow } from './constructs/workflow';
 export interface JitAppStackProps extends StackProps {
   /** The validated configuration. */
   readonly config: Config;
-  /** The configuration file's text, compiled into every function bundle. */
+  /** The configuration file's text: validated and compiled into every function bundle as JSON. */
   readonly configText: string;
   /** The requests table (JitDataStack). */
   readonly table: ITable;
@@ -43,7 +44,8 @@ export class JitAppStack extends Stack {
 
   constructor(scope: Construct, id: string, props: JitAppStackProps) {
     super(scope, id, props);
-    const { config, configText: bundledConfig, table, slackSecret } = props;
+    const { config, table, slackSecret } = props;
+    const bundledConfig = compileConfig(props.configText, 'the configuration').json;
     const logRetentionDays = config.aws.logRetentionDays;
     for (const [index, cluster] of config.clusters.entries()) {
       if (cluster.endpoint) continue;

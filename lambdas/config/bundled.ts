@@ -1,16 +1,17 @@
 /**
- * The configuration compiled into a deployed function's bundle. The CDK stack validates the file at
- * synth and hands its text to esbuild as the constant `__JIT_CONFIG_YAML__` (`define`), so each
- * bundle carries the very configuration that was checked; outside a bundle there is none.
+ * The configuration compiled into a deployed function's bundle. The CDK stack validates the YAML file
+ * at synth, converts it to JSON (lambdas/config/compile.ts) and hands that JSON to esbuild as the
+ * constant `__JIT_CONFIG_JSON__` (`define`), so each bundle carries the very configuration that was
+ * checked and needs no YAML parser to read it; outside a bundle there is none.
  */
 
-declare const __JIT_CONFIG_YAML__: string | undefined;
+declare const __JIT_CONFIG_JSON__: string | undefined;
 
-/** The identifier esbuild replaces with the configuration text (see lib/constructs/jit-function.ts). */
-export const BUNDLED_CONFIG_IDENTIFIER = '__JIT_CONFIG_YAML__';
+/** The identifier esbuild replaces with the configuration's JSON text (see lib/bundling.ts). */
+export const BUNDLED_CONFIG_IDENTIFIER = '__JIT_CONFIG_JSON__';
 
-/** The configuration text compiled into this bundle, or undefined when running from source. */
-export function bundledConfigText(): string | undefined {
+/** The configuration's JSON text compiled into this bundle, or undefined when running from source. */
+export function bundledConfigJson(): string | undefined {
   // `typeof` of an undeclared global is 'undefined', never a ReferenceError; in a bundle it is a string literal.
-  return typeof __JIT_CONFIG_YAML__ === 'string' ? __JIT_CONFIG_YAML__ : undefined;
+  return typeof __JIT_CONFIG_JSON__ === 'string' ? __JIT_CONFIG_JSON__ : undefined;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type * as Yaml from 'yaml';
 import type { z } from 'zod';
-import { bundledConfigText } from './bundled';
+import { bundledConfigJson } from './bundled';
 import { ConfigError } from './errors';
 import { type Config, ConfigSchema } from './schema';
 
@@ -22,23 +22,41 @@ export function parseConfig(data: unknown): Config {
 
 /** Parses YAML (a superset of JSON) configuration text. */
 export function parseConfigText(text: string, source = 'configuration'): Config {
-  // Loaded here, not at the top: the YAML parser is needed once per process, and not at all where the configuration comes pre-parsed.
-  const { parseDocument } = require('yaml') as typeof Yaml;
+  return parseConfig(readConfigData(text, source));
+}
+
+/** The data of YAML (a superset of JSON) configuration text, not yet validated. */
+function readConfigData(text: string, source = 'configuration'): unknown {
+  const { parseDocument } = yamlParser(source);
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   const problem = document.errors[0];
   if (problem) throw new ConfigError('', `${source} is not valid YAML: ${problem.message}`, { cause: problem });
-  let data: unknown;
   try {
-    data = document.toJS();
+    return document.toJS();
   } catch (error) {
     // An alias with no anchor, or an alias bomb: the YAML library throws while building the data.
+    throw new ConfigError('', `${source} is not valid YAML: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/**
+ * The YAML parser, loaded on first use: the function bundles leave it out (lib/bundling.ts), since a
+ * deployed function reads the JSON compiled into it; only a YAML file named by `JIT_CONFIG` needs it.
+ */
+function yamlParser(source: string): typeof Yaml {
+  try {
+    return require('yaml') as typeof Yaml;
+  } catch (error) {
     throw new ConfigError(
       '',
-      `${source} is not valid YAML: ${error instanceof Error ? error.message : String(error)}`,
+      `cannot read ${source}: this bundle has no YAML parser; it reads the configuration compiled into it at synth`,
       { cause: error },
     );
   }
-  return parseConfig(data);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -46,10 +64,23 @@ export function parseConfigText(text: string, source = 'configuration'): Config 
  * configuration compiled into its bundle; else the shipped example).
  */
 export function loadConfig(path = process.env.JIT_CONFIG): Config {
-  const bundled = path === undefined ? bundledConfigText() : undefined;
-  if (bundled !== undefined) return parseConfigText(bundled, 'the bundled configuration');
+  const bundled = path === undefined ? bundledConfigJson() : undefined;
+  if (bundled !== undefined) return readBundledConfig(bundled);
   const file = path ?? DEFAULT_CONFIG_PATH;
   return parseConfigText(readConfigText(file), file);
+}
+
+/**
+ * The configuration compiled into a bundle: validated at synth (lambdas/config/compile.ts), so read
+ * as it is. Running the schema again would cost each cold start its compilation and find nothing
+ * new: the bundle and its configuration are built, and replaced, together.
+ */
+export function readBundledConfig(json: string): Config {
+  try {
+    return JSON.parse(json) as Config;
+  } catch (error) {
+    throw new ConfigError('', `the bundled configuration is not valid JSON: ${messageOf(error)}`, { cause: error });
+  }
 }
 
 /** A configuration file: where it is, its text, and its validated content. */
@@ -73,9 +104,7 @@ export function readConfigText(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError('', `cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new ConfigError('', `cannot read ${path}: ${messageOf(error)}`, { cause: error });
   }
 }
 

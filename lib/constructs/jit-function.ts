@@ -1,13 +1,16 @@
 /** One Lambda function of the product, with the settings every one of them shares. */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { pathToFileURL } from 'node:url';
+import { AssetHashType, Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BUNDLED_CONFIG_IDENTIFIER } from '../../lambdas/config/bundled';
+import { BundlingError } from '../errors';
+
 
 /** Where handler entry points live. */
 export const HANDLERS_DIR = path.resolve(__dirname, '../../lambdas/handlers');
@@ -51,8 +54,8 @@ export interface JitFunctionProps {
    */
   readonly vpc?: VpcPlacement;
   /**
-   * The configuration file's text, validated at synth and compiled into the bundle (esbuild `define`
-   * of `__JIT_CONFIG_YAML__`, read by lambdas/config/bundled.ts).
+   * The configuration as JSON, validated at synth and compiled into the bundle (lambdas/config/compile.ts;
+   * esbuild `define` of `__JIT_CONFIG_JSON__`, read by lambdas/config/bundled.ts).
    * @default none: the function reads `JIT_CONFIG` or the shipped example
    */
   readonly bundledConfig?: string;
@@ -65,7 +68,7 @@ export interface JitFunctionProps {
  */
 export class JitFunction extends Construct {
   /** The function. */
-  public readonly fn: NodejsFunction;
+  public readonly fn: LambdaFunction;
   /** Its execution role. */
   public readonly role: Role;
   /** Its log group. */
@@ -99,9 +102,9 @@ export class JitFunction extends Construct {
         }),
       );
     }
-    this.fn = new NodejsFunction(this, 'Function', {
-      entry: path.join(HANDLERS_DIR, `${props.handler}.ts`),
-      handler: 'handler',
+    this.fn = new LambdaFunction(this, 'Function', {
+      code: bundledCode(path.join(HANDLERS_DIR, `${props.handler}.ts`), props.bundledConfig),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       description: props.description,
@@ -116,20 +119,6 @@ export class JitFunction extends Construct {
       // `npm run bench`). The map still ships beside the bundle, to read a stack trace with when needed.
       environment: { ...props.environment },
       ...(props.vpc ?? {}),
-      bundling: {
-        format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        // esbuild's size table is noise in every synth; its warnings and errors still show.
-        logLevel: LogLevel.WARNING,
-        // The Lambda runtime ships the AWS SDK v3, but a pinned copy keeps behaviour identical to the tests.
-        externalModules: [],
-        // The configuration travels inside the bundle, so what runs is what was validated at synth.
-        ...(props.bundledConfig !== undefined
-          ? { define: { [BUNDLED_CONFIG_IDENTIFIER]: JSON.stringify(props.bundledConfig) } }
-          : {}),
-      },
     });
     const checks = Validations.of(this);
     if (props.vpc) {
@@ -146,6 +135,41 @@ export class JitFunction extends Construct {
         'Node.js 22 is the runtime the product is built and tested for (engines, esbuild target node22, CI on Node 20/22); moving to a newer Lambda runtime is a tested change of the product, not a silent default.',
     });
   }
+}
+
+/** The script that bundles one function (esbuild with lib/bundling.ts's options and plugin). */
+const BUNDLE_SCRIPT = path.resolve(__dirname, '../bundle-function.ts');
+/** tsx's loader, by path: synth may run from any folder. */
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+
+/**
+ * The function's code: `entry` bundled at synth by lib/bundle-function.ts, `configJson` compiled in.
+ * The asset's hash is its output's, so an unchanged bundle is not uploaded again.
+ */
+function bundledCode(entry: string, configJson: string | undefined): Code {
+  return Code.fromAsset(HANDLERS_DIR, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Never pulled: bundling is local; a failure stops the synth rather than falling back to a container.
+      image: Runtime.NODEJS_22_X.bundlingImage,
+      // CDK reuses a bundle made from the same options in one synth: what is bundled must be among them.
+      command: ['bundle-function', path.basename(entry)],
+      environment: { CONFIG_SHA256: createHash('sha256').update(configJson ?? '').digest('hex') },
+      local: {
+        tryBundle(outputDir) {
+          const out = spawnSync(process.execPath, ['--import', TSX_LOADER, BUNDLE_SCRIPT, entry, outputDir], {
+            input: configJson ?? '',
+            encoding: 'utf8',
+            stdio: ['pipe', 'inherit', 'pipe'],
+          });
+          if (out.status !== 0) {
+            throw new BundlingError(path.basename(entry), out.stderr || out.error?.message || `exit ${out.status}`);
+          }
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**

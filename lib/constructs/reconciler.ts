@@ -44,7 +44,7 @@ export interface ReconcilerProps {
   /** Days to keep the reconciler's logs. */
   readonly logRetentionDays: number;
   /**
-   * The validated configuration file's text, compiled into the bundle.
+   * The validated configuration as JSON (lambdas/config/compile.ts), compiled into the bundle.
    * @default none (the function reads JIT_CONFIG)
    */
   readonly bundledConfig?: string;

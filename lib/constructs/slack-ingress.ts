@@ -54,7 +54,7 @@ export interface SlackIngressProps {
   /** Days to keep the function's logs and the API's access logs. */
   readonly logRetentionDays: number;
   /**
-   * The validated configuration file's text, compiled into the bundle.
+   * The validated configuration as JSON (lambdas/config/compile.ts), compiled into the bundle.
    * @default none (the function reads JIT_CONFIG)
    */
   readonly bundledConfig?: string;

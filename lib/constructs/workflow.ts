@@ -84,7 +84,7 @@ export interface WorkflowProps {
    */
   readonly stateMachineName?: string;
   /**
-   * The validated configuration file's text, compiled into every function bundle.
+   * The validated configuration as JSON (lambdas/config/compile.ts), compiled into every function bundle.
    * @default none (the functions read JIT_CONFIG)
    */
   readonly bundledConfig?: string;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { BUNDLED_CONFIG_IDENTIFIER, bundledConfigText } from '../../lambdas/config/bundled';
+import { BUNDLED_CONFIG_IDENTIFIER, bundledConfigJson } from '../../lambdas/config/bundled';
+import { compileConfig } from '../../lambdas/config/compile';
 import { DEFAULT_CONFIG_PATH, loadConfig, loadConfigSource } from '../../lambdas/config/load';
 
 const global = globalThis as Record<string, unknown>;
 const example = readFileSync(DEFAULT_CONFIG_PATH, 'utf8');
-const bundled = example.replace('approvalChannel: C0APPROVALS', 'approvalChannel: C0BUNDLED');
+const bundled = compileConfig(example.replace('approvalChannel: C0APPROVALS', 'approvalChannel: C0BUNDLED')).json;
 
 describe('the configuration compiled into a bundle', () => {
   const saved = process.env.JIT_CONFIG;
@@ -16,13 +17,13 @@ describe('the configuration compiled into a bundle', () => {
 
   it('is absent when running from source: the shipped example is used', () => {
     delete process.env.JIT_CONFIG;
-    expect(bundledConfigText()).toBeUndefined();
+    expect(bundledConfigJson()).toBeUndefined();
     expect(loadConfig().slack.approvalChannel).toBe('C0APPROVALS');
   });
 
   it('is what a deployed function loads when JIT_CONFIG names no file', () => {
     delete process.env.JIT_CONFIG;
-    // esbuild's `define` puts the text where the identifier is; a global of that name stands in for it here.
+    // esbuild's `define` puts the JSON text where the identifier is; a global of that name stands in for it here.
     global[BUNDLED_CONFIG_IDENTIFIER] = bundled;
     expect(loadConfig().slack.approvalChannel).toBe('C0BUNDLED');
   });
@@ -34,10 +35,16 @@ describe('the configuration compiled into a bundle', () => {
     expect(loadConfig(DEFAULT_CONFIG_PATH).slack.approvalChannel).toBe('C0APPROVALS');
   });
 
-  it('is validated with the field named, like a file', () => {
+  it('is the configuration validated at synth: it loads as what the YAML file says', () => {
     delete process.env.JIT_CONFIG;
-    global[BUNDLED_CONFIG_IDENTIFIER] = example.replace('maxDuration: 8h', 'maxDuration: forever');
-    expect(() => loadConfig()).toThrow(/policies\[0\]\.maxDuration/);
+    global[BUNDLED_CONFIG_IDENTIFIER] = compileConfig(example).json;
+    expect(loadConfig()).toEqual(loadConfig(DEFAULT_CONFIG_PATH));
+  });
+
+  it('is JSON: text that is not says so and names where it came from', () => {
+    delete process.env.JIT_CONFIG;
+    global[BUNDLED_CONFIG_IDENTIFIER] = 'approvalChannel: C0APPROVALS';
+    expect(() => loadConfig()).toThrow(/the bundled configuration is not valid JSON/);
   });
 });
 

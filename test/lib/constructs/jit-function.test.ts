@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { transformSync } from 'esbuild';
+import { compileConfig } from '../../../lambdas/config/compile';
+import { parseConfigText } from '../../../lambdas/config/load';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../local/dynamodb';
 import { exampleConfigWith, type SynthesizedJit, synthJit } from '../../support/cdk';
 
@@ -16,12 +19,13 @@ const run = promisify(execFile);
 const MB = 1024 * 1024;
 const marker = `bundle-check-${process.pid}-${Date.now()}`;
 const outdir = mkdtempSync(join(tmpdir(), 'jit-bundles-'));
+const configText = exampleConfigWith([[['policies', 0, 'description'], marker]]);
 let synth: SynthesizedJit;
 let bundles: Record<string, string>;
 
 beforeAll(() => {
   synth = synthJit({
-    configText: exampleConfigWith([[['policies', 0, 'description'], marker]]),
+    configText,
     bundleInto: outdir,
     validate: true,
   });
@@ -55,14 +59,42 @@ describe('the function bundles', () => {
     }
   });
 
-  it('carry the configuration validated at synth', () => {
+  it('carry the configuration validated at synth as JSON, saying what the YAML file says', () => {
+    const { json } = compileConfig(configText);
+    expect((JSON.parse(json) as { policies: Array<{ description: string }> }).policies[0]?.description).toBe(marker);
+    // The string literal exactly as esbuild writes it in a minified bundle (as an argument: a lone string is a directive).
+    const literal = transformSync(`f(${JSON.stringify(json)})`, { minify: true }).code.trim().slice(2, -2);
     for (const [name, file] of Object.entries(bundles)) {
       const code = readFileSync(file, 'utf8');
-      expect({ name, marker: code.includes(marker), channel: code.includes('approvalChannel: C0APPROVALS') }).toEqual({
+      expect({ name, json: code.includes(literal), yamlText: code.includes('approvalChannel: C0APPROVALS') }).toEqual({
         name,
-        marker: true,
-        channel: true,
+        json: true,
+        yamlText: false,
       });
+    }
+    expect(parseConfigText(configText)).toEqual(compileConfig(configText).config);
+  });
+
+  it('are each their own function, bundled from its own entry', () => {
+    const codes = new Set(Object.values(bundles).map((file) => readFileSync(file, 'utf8')));
+    expect(codes.size).toBe(Object.keys(bundles).length);
+  });
+
+  it("carry zod's English messages alone, the language the product speaks", () => {
+    for (const [name, file] of Object.entries(bundles)) {
+      const code = readFileSync(file, 'utf8');
+      // English, Dutch and German wordings of one zod message (ASCII: esbuild escapes the rest): only the first.
+      const found = ['Invalid input', 'Ongeldige invoer', 'Eingabe: erwartet'].map((m) => code.includes(m));
+      expect({ name, found }).toEqual({ name, found: [true, false, false] });
+    }
+  });
+
+  it('leave the YAML parser out: the configuration needs none', () => {
+    for (const [name, file] of Object.entries(bundles)) {
+      const code = readFileSync(file, 'utf8');
+      // Strings the YAML library carries (its error class and its schema tags) and the lazy require left in its place.
+      const yaml = ['YAMLParseError', 'tag:yaml.org,2002:'].filter((s) => code.includes(s));
+      expect({ name, yaml, required: code.includes('require("yaml")') }).toEqual({ name, yaml: [], required: true });
     }
   });
 
