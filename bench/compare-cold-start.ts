@@ -23,7 +23,10 @@ async function main(): Promise<void> {
     runs,
     { sourceMaps: beforeMaps },
   );
-  const after = await measureBundles([BASELINE, ...productBundles(resolve(__dirname, '../lambdas/handlers'), 'after:')], runs);
+  const after = await measureBundles(
+    [BASELINE, ...productBundles(resolve(__dirname, '../lambdas/handlers'), 'after:')],
+    runs,
+  );
   const row = (r: ColdStartRow) => ({
     bundle: r.name,
     bytes: r.bytes,

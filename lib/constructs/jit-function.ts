@@ -6,11 +6,17 @@ import { pathToFileURL } from 'node:url';
 import { AssetHashType, Aws, Duration, Fn, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  Architecture,
+  Code,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BundlingError } from '../errors';
-
 
 /** Where handler entry points live. */
 export const HANDLERS_DIR = path.resolve(__dirname, '../../lambdas/handlers');
@@ -154,7 +160,11 @@ function bundledCode(entry: string, configJson: string | undefined): Code {
       image: Runtime.NODEJS_22_X.bundlingImage,
       // CDK reuses a bundle made from the same options in one synth: what is bundled must be among them.
       command: ['bundle-function', path.basename(entry)],
-      environment: { CONFIG_SHA256: createHash('sha256').update(configJson ?? '').digest('hex') },
+      environment: {
+        CONFIG_SHA256: createHash('sha256')
+          .update(configJson ?? '')
+          .digest('hex'),
+      },
       local: {
         tryBundle(outputDir) {
           const out = spawnSync(process.execPath, ['--import', TSX_LOADER, BUNDLE_SCRIPT, entry, outputDir], {

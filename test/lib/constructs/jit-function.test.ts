@@ -63,7 +63,9 @@ describe('the function bundles', () => {
     const { json } = compileConfig(configText);
     expect((JSON.parse(json) as { policies: Array<{ description: string }> }).policies[0]?.description).toBe(marker);
     // The string literal exactly as esbuild writes it in a minified bundle (as an argument: a lone string is a directive).
-    const literal = transformSync(`f(${JSON.stringify(json)})`, { minify: true }).code.trim().slice(2, -2);
+    const literal = transformSync(`f(${JSON.stringify(json)})`, { minify: true })
+      .code.trim()
+      .slice(2, -2);
     for (const [name, file] of Object.entries(bundles)) {
       const code = readFileSync(file, 'utf8');
       expect({ name, json: code.includes(literal), yamlText: code.includes('approvalChannel: C0APPROVALS') }).toEqual({
