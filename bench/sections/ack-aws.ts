@@ -7,10 +7,13 @@
  * settled (its workflow waiting, no call for a while), and the workflow's tasks are held until the
  * answer arrives (in AWS they run in functions of their own), so the calls in its window are its own.
  */
+
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
+import { compileConfig } from '../../lambdas/config/compile';
 import { latencyProfile, type SeamCall, type SeamCalls } from '../../local/latency-profile';
 import { signSlackRequest } from '../../local/sandbox/signature';
 import { LOCAL_SLACK_SECRET_ID } from '../../local/secret-ingress';
@@ -19,7 +22,7 @@ import { type Bundle, bundle } from '../bundle';
 import { type BenchStack, startBenchStack } from '../local';
 import { type Answer, SignedPoster, SlackDriver } from '../slack-driver';
 import { round, type Summary, summarize } from '../stats';
-import { APPROVER, BENCH_CONFIG, requester } from '../workload';
+import { APPROVER, requester } from '../workload';
 import { ACK_KINDS, type AckKind } from './ack';
 
 const ROOT = resolve(__dirname, '../..');
@@ -187,7 +190,6 @@ async function coldRequest(
     SFN_ENDPOINT: stack.urls.stepFunctions,
     STATE_MACHINE_ARN: stack.workflow.stateMachineArn,
     SLACK_API_URL: stack.urls.slackApi,
-    JIT_CONFIG: b.functionsConfigPath,
     ONTAP_CLUSTER1_USERNAME: simulator.credentials.username,
     ONTAP_CLUSTER1_PASSWORD: simulator.credentials.password,
     BENCH_BUNDLE: ingress.file,
@@ -213,8 +215,12 @@ export async function measureAckAws(warmRounds: number, coldRounds: number): Pro
   const profile = latencyProfile('aws');
   // Business time at the wall clock's pace: no window ends and no reconciler pass runs amid a measurement.
   const b = await startBenchStack({ speed: 1, latency: profile, reconciler: false });
+  // What synth does with the configuration file (validate, convert to JSON); this one names the simulator.
+  const text = readFileSync(b.functionsConfigPath, 'utf8');
+  const { json } = compileConfig(text, b.functionsConfigPath);
   const ingress = await bundle('slack-ingress', join(ROOT, 'lambdas/handlers/slack-ingress.ts'), {
-    configText: JSON.stringify(BENCH_CONFIG, null, 2),
+    configJson: json,
+    configText: text,
   });
   try {
     const seams = b.stack.seams;
