@@ -57,6 +57,34 @@ export type TransitionResult =
       readonly lastEvent: AuditEvent | undefined;
     };
 
+/**
+ * One try of `apply` on a read copy, no I/O: the refusal (authorize's or the lifecycle's) with the
+ * request as it stands, or the item to write (the event appended to the history, repair flags
+ * cleared) and what it changed. The store and its in-memory fake in the tests both apply through it.
+ */
+export function nextStored(
+  id: string,
+  stored: StoredRequest,
+  event: LifecycleEvent,
+  authorize?: (current: AccessRequest) => void,
+): { readonly result: TransitionResult; readonly next?: StoredRequest } {
+  const current = stored.request;
+  let next: AccessRequest;
+  try {
+    authorize?.(current);
+    next = transition(current, event).next;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return { result: { ok: false, request: current, error, lastEvent: stored.history.at(-1) } };
+  }
+  const audit = toAuditEvent(id, stored.history.length, event, current.status, next.status);
+  const { repair: _done, ...rest } = stored;
+  return {
+    result: { ok: true, request: next, from: current.status, to: next.status, event: audit },
+    next: { ...rest, request: next, history: [...stored.history, audit] },
+  };
+}
+
 /** The DynamoDB-backed store of requests, audit events and grant locks. */
 export class RequestStore {
   private readonly ctx: StoreContext;
@@ -110,21 +138,11 @@ export class RequestStore {
   ): Promise<TransitionResult> {
     for (let attempt = 1; attempt <= this.ctx.maxAttempts; attempt++) {
       const stored = await this.getStored(id);
-      const current = stored.request;
-      let next: AccessRequest;
-      try {
-        authorize?.(current);
-        next = transition(current, event).next;
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        return { ok: false, request: current, error, lastEvent: stored.history.at(-1) };
-      }
-      const audit = toAuditEvent(id, stored.history.length, event, current.status, next.status);
-      const { repair: _done, ...rest } = stored;
-      const written = await this.replace(stored, { ...rest, request: next, history: [...stored.history, audit] });
-      if (!written) continue;
-      await this.audit(audit);
-      return { ok: true, request: next, from: current.status, to: next.status, event: audit };
+      const { result, next } = nextStored(id, stored, event, authorize);
+      if (!result.ok || !next) return result;
+      if (!(await this.replace(stored, next))) continue;
+      await this.audit(result.event);
+      return result;
     }
     throw new ContentionError(id, this.ctx.maxAttempts);
   }

@@ -6,7 +6,6 @@
  */
 import { attentionOf, OVERDUE_GRACE_SECONDS } from '../../lambdas/domain/attention';
 import { parseInstant, toUtcSecond } from '../../lambdas/domain/durations';
-import { DomainError } from '../../lambdas/domain/errors';
 import { type AccessRequest, RequestSchema, STATUSES, type Status } from '../../lambdas/domain/request';
 import { type LifecycleEvent, transition } from '../../lambdas/domain/transitions';
 import { toAuditEvent } from '../../lambdas/store/audit-trail';
@@ -14,7 +13,7 @@ import type { DueItem, DuePage } from '../../lambdas/store/due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store/errors';
 import type { LockResult } from '../../lambdas/store/grant-locks';
 import type { StoredRequest } from '../../lambdas/store/items';
-import type { RequestStore, TokenKind, TransitionResult } from '../../lambdas/store/requests';
+import { nextStored, type RequestStore, type TokenKind, type TransitionResult } from '../../lambdas/store/requests';
 import type { GrantKey } from '../../lambdas/store/table';
 
 /** The store methods the use cases call: what a fake must do and a real RequestStore does. */
@@ -110,19 +109,10 @@ export class FakeStore implements StorePort {
   async apply(id: string, event: LifecycleEvent, authorize?: (r: AccessRequest) => void): Promise<TransitionResult> {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const stored = copy(this.read(id));
-      const current = stored.request;
-      let next: AccessRequest;
-      try {
-        authorize?.(current);
-        next = transition(current, event).next;
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        return { ok: false, request: current, error, lastEvent: stored.history.at(-1) };
-      }
-      const audit = toAuditEvent(id, stored.history.length, event, current.status, next.status);
-      const { repair: _cleared, ...rest } = stored;
-      if (!this.replace(stored, { ...rest, request: next, history: [...stored.history, audit] })) continue;
-      return { ok: true, request: copy(next), from: current.status, to: next.status, event: audit };
+      const { result, next } = nextStored(id, stored, event, authorize);
+      if (!result.ok || !next) return result;
+      if (!this.replace(stored, next)) continue;
+      return { ...result, request: copy(result.request) };
     }
     throw new ContentionError(id, 5);
   }
