@@ -17,6 +17,7 @@ import {
   policiesForRequester,
   selectPolicy,
 } from '../../lambdas/domain/policy';
+import { rawPolicy } from '../support/configs';
 import { pendingRequest } from '../support/requests';
 
 const actor = (userId: string, ...groups: string[]): Actor => ({ userId, groups: new Set(groups) });
@@ -67,25 +68,11 @@ describe('PolicySchema', () => {
     [{ roles: [] }, 'roles'],
     [{ surprise: true }, ''],
   ])('refuses %p at %p', (override, path) => {
-    const result = PolicySchema.safeParse({ ...operatorsInput(), ...override });
+    const result = PolicySchema.safeParse({ ...rawPolicy(), ...override });
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path.join('.'))).toContain(path);
   });
 });
-
-function operatorsInput(): Record<string, unknown> {
-  return {
-    name: 'p',
-    clusters: ['cluster1'],
-    svms: ['svm1'],
-    roles: ['vsadmin'],
-    requesters: 'anyone',
-    approvers: { users: ['U0BOB'] },
-    defaultDuration: '1h',
-    maxDuration: '8h',
-    approvalTimeout: '4h',
-  };
-}
 
 describe('coverage', () => {
   const anySvm: Policy = { ...operators, name: 'any-svm', clusters: ['*'], svms: ['*'] };

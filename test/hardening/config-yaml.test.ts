@@ -2,8 +2,10 @@
  * Configuration files that are YAML on the surface but cannot be turned into data: every one is
  * refused with a ConfigError that says so, never a library's bare exception at start.
  */
+
 import { ConfigError } from '../../lambdas/config/errors';
 import { parseConfig, parseConfigText } from '../../lambdas/config/load';
+import { rawPolicy } from '../support/configs';
 
 describe('a configuration file the YAML library cannot turn into data', () => {
   it.each([
@@ -26,19 +28,7 @@ describe('a configuration field of the wrong type', () => {
   const base = {
     clusters: [{ name: 'cluster1' }],
     slack: { approvalChannel: 'C0APPROVALS' },
-    policies: [
-      {
-        name: 'p',
-        clusters: ['cluster1'],
-        svms: ['svm1'],
-        roles: ['vsadmin'],
-        requesters: 'anyone',
-        approvers: { users: ['U0BOB'] },
-        defaultDuration: '1h',
-        maxDuration: '8h',
-        approvalTimeout: '4h',
-      },
-    ],
+    policies: [rawPolicy()],
   };
   it.each([
     [

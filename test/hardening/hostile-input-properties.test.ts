@@ -22,7 +22,7 @@ import {
 } from '../../lambdas/slack/payloads';
 import { type OntapSimulator, startOntapSimulator } from '../../local/ontap-sim';
 import { clientFor } from '../ontap/sim-client';
-import { TEST_CONFIG } from '../support/configs';
+import { rawPolicy, TEST_CONFIG } from '../support/configs';
 import { Tally } from '../support/hardening';
 
 const RUNS = Number(process.env.JIT_PROPERTY_RUNS ?? 300);
@@ -174,19 +174,7 @@ describe('configuration', () => {
     JSON.stringify({
       clusters: [{ name: 'cluster1' }],
       slack: { approvalChannel: 'C0APPROVALS', accounts: { map: { U0ALICE: 'alice' } } },
-      policies: [
-        {
-          name: 'p',
-          clusters: ['cluster1'],
-          svms: ['svm1'],
-          roles: ['vsadmin'],
-          requesters: 'anyone',
-          approvers: { users: ['U0BOB'] },
-          defaultDuration: '1h',
-          maxDuration: '8h',
-          approvalTimeout: '4h',
-        },
-      ],
+      policies: [rawPolicy()],
     }),
   ) as Record<string, unknown>;
 

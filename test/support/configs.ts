@@ -107,3 +107,18 @@ export function exampleConfigWith(
   for (const [path, value] of changes) document.setIn(path, value);
   return document.toString();
 }
+
+/** A policy `p` as a configuration file writes it (cluster1, svm1, vsadmin, U0BOB approves), before parsing. */
+export function rawPolicy(): Record<string, unknown> {
+  return {
+    name: 'p',
+    clusters: ['cluster1'],
+    svms: ['svm1'],
+    roles: ['vsadmin'],
+    requesters: 'anyone',
+    approvers: { users: ['U0BOB'] },
+    defaultDuration: '1h',
+    maxDuration: '8h',
+    approvalTimeout: '4h',
+  };
+}
