@@ -1,8 +1,10 @@
 /**
  * DynamoDB request units as on-demand billing counts them, from the items a local run really reads
  * and writes (the embedded DynamoDB reports no capacity for index writes, so it is worked out here):
- * a write costs 1 WRU per started KB of the larger of the old and new item, again for every global
- * secondary index the write touches (twice when it moves an item between index keys); a read costs
+ * a write costs 1 WRU per started KB of the larger of the old and new item, plus, for every global
+ * secondary index whose entry the write changes, 1 WRU per started KB of that entry (the index and
+ * table keys and the attributes the index projects): the old entry's size again when the write moves
+ * or removes it, nothing when the entry stays as it was; a read costs
  * 1 RRU per started 4 KB (half when eventually consistent), a query per started 4 KB of all it returns.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
@@ -75,15 +77,43 @@ function numberSize(text: string): number {
   return 1 + Math.ceil(significant / 2) + (significant % 2 !== 0 || e % 2 !== 0 ? 0 : 1) + (negative ? 1 : 0);
 }
 
-const indexKeys = INDEXES.map((index) => [index.partitionKey, index.sortKey] as const);
+/** An item in the document client's plain form, whichever form it came in. */
+function plain(item: Item): Item {
+  if (typeof item[TABLE.partitionKey] !== 'object') return item;
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromWire(v as AttributeValue)]));
+}
 
-/** The index keys an item has, one string per index ('' when the item is not in it). */
-function indexEntries(item: Item | undefined): string[] {
-  return indexKeys.map(([pk, sk]) => {
-    const p = stringOf(item?.[pk]);
-    const s = stringOf(item?.[sk]);
-    return p !== undefined && s !== undefined ? `${p}\u0000${s}` : '';
-  });
+/** A value on the wire as the document client hands it over (sets as sorted arrays: only compared, never used). */
+function fromWire(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.B !== undefined) return Buffer.from(value.B).toString('base64');
+  if (value.SS !== undefined) return [...value.SS].sort();
+  if (value.NS !== undefined) return value.NS.map(Number).sort((a, b) => a - b);
+  if (value.L !== undefined) return value.L.map(fromWire);
+  if (value.M !== undefined) return Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, fromWire(v)]));
+  return undefined;
+}
+
+/** The entry an item has in an index (undefined when the item is not in it): its keys and what the index projects. */
+function indexEntry(item: Item | undefined, index: (typeof INDEXES)[number]): Item | undefined {
+  if (!item) return undefined;
+  const values = plain(item);
+  if (typeof values[index.partitionKey] !== 'string' || typeof values[index.sortKey] !== 'string') return undefined;
+  const names = [TABLE.partitionKey, TABLE.sortKey, index.partitionKey, index.sortKey, ...index.projects];
+  return Object.fromEntries(names.filter((n) => values[n] !== undefined).map((n) => [n, values[n]]));
+}
+
+/** A value's text with object keys in order, so two equal entries compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Item).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** A string attribute in either form. */
@@ -93,18 +123,19 @@ function stringOf(value: unknown): string | undefined {
   return undefined;
 }
 
+const units = (item: Item | undefined): number => (item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 0);
+
 function writeUnits(previous: Item | undefined, next: Item | undefined): number {
-  const units = (item: Item | undefined): number => (item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 0);
   let wru = Math.max(1, units(previous), units(next));
-  const before = indexEntries(previous);
-  const after = indexEntries(next);
-  before.forEach((old, i) => {
-    const now = after[i] ?? '';
-    if (old === '' && now === '') return;
-    if (old !== '' && now !== '' && old !== now) wru += units(previous) + units(next);
-    else if (now !== '') wru += units(next);
-    else wru += units(previous);
-  });
+  for (const index of INDEXES) {
+    const old = indexEntry(previous, index);
+    const now = indexEntry(next, index);
+    if (old && now && canonical(old) === canonical(now)) continue;
+    const moved =
+      old && now && (old[index.partitionKey] !== now[index.partitionKey] || old[index.sortKey] !== now[index.sortKey]);
+    if (moved) wru += units(old) + units(now);
+    else wru += now ? units(now) : units(old);
+  }
   return wru;
 }
 

@@ -32,7 +32,9 @@ export interface DuePage {
 
 /**
  * One page of what is due for the reconciler at `now` (ISO), soonest first, from `startKey`: request
- * items and grant locks. `next` is where the following page starts, if there is one.
+ * items and grant locks. `next` is where the following page starts, if there is one. The index holds
+ * a lock whole but only a request's keys: each due request is read from the table, consistently, so
+ * the reconciler works on its current copy (a request gone meanwhile is left out).
  */
 export async function listDue(
   ctx: StoreContext,
@@ -41,10 +43,20 @@ export async function listDue(
   startKey?: Record<string, unknown>,
 ): Promise<DuePage> {
   const page = await queryPage(ctx, { ...dueBefore(TABLE.needsAttention, ATTENTION_PK, now), Limit: limit }, startKey);
-  return { ...page, items: page.items.map(toDueItem) };
+  const items = await Promise.all(page.items.map((entry) => toDueItem(ctx, entry)));
+  return { ...page, items: items.filter((item): item is DueItem => item !== undefined) };
 }
 
-function toDueItem(item: Record<string, unknown>): DueItem {
+async function toDueItem(ctx: StoreContext, entry: Record<string, unknown>): Promise<DueItem | undefined> {
+  if (entry.sk === REQUEST_SK) {
+    const key = { pk: entry.pk, sk: REQUEST_SK };
+    const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }));
+    return out.Item ? toRequestOrLock(out.Item) : undefined;
+  }
+  return toRequestOrLock(entry);
+}
+
+function toRequestOrLock(item: Record<string, unknown>): DueItem {
   if (item.sk === LOCK_SK) {
     const lock = LockItemSchema.safeParse(item);
     const key = GrantKeySchema.safeParse(item);

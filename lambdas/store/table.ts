@@ -9,16 +9,36 @@
  *
  * The needs-attention index is sparse: a request or lock is in it only while the reconciler owes it
  * something (a signal to re-send, a revoke or clean-up to retry, a lock to check), keyed on when.
+ *
+ * Every index write is billed by the size of the index entry, and a write that changes nothing an
+ * index holds costs that index nothing. So each index projects only what its queries read: the two
+ * request indexes the request's own attributes (not its history, task tokens or repair flags, which
+ * make up most of the item), the needs-attention index a lock's attributes alone (the reconciler
+ * reads a due request's item whole, and fresh, from the table).
  */
+import { RequestSchema } from '../domain/request';
 
-/** Attribute names of the table's keys, indexes and TTL. */
+/** Every top-level attribute an access request can have, in any status: what a request query reads. */
+export const REQUEST_ATTRIBUTES: readonly string[] = [
+  ...new Set(RequestSchema.options.flatMap((variant) => Object.keys(variant.shape))),
+];
+
+/** The attributes of a grant lock the reconciler reads from the needs-attention index (items.ts schemas). */
+export const LOCK_ATTRIBUTES = ['requestId', 'until', 'cluster', 'svmUuid', 'account', 'application'] as const;
+
+/** Attribute names of the table's keys, indexes (with the non-key attributes each projects) and TTL. */
 export const TABLE = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  byRequester: { indexName: 'by-requester', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  activeByEnd: { indexName: 'active-by-end', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-  needsAttention: { indexName: 'needs-attention', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  byRequester: { indexName: 'by-requester', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projects: REQUEST_ATTRIBUTES },
+  activeByEnd: { indexName: 'active-by-end', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projects: REQUEST_ATTRIBUTES },
+  needsAttention: {
+    indexName: 'needs-attention',
+    partitionKey: 'gsi3pk',
+    sortKey: 'gsi3sk',
+    projects: LOCK_ATTRIBUTES as readonly string[],
+  },
 } as const;
 
 /** The one partition value of the needs-attention index; its sort key is `<due ISO>#<item>`. */

@@ -48,7 +48,7 @@ describe('DynamoDB item size', () => {
 });
 
 describe('the capacity meter', () => {
-  it('bills a put by the started kilobyte, as the table reports it, and an index write on top', async () => {
+  it('bills a put by the started kilobyte, as the table reports it, and an index entry by what the index projects', async () => {
     const { dynamo } = db();
     const meter = new CapacityMeter(dynamo.client);
     try {
@@ -59,10 +59,47 @@ describe('the capacity meter', () => {
       expect(meter.total.wru).toBe(out.ConsumedCapacity?.CapacityUnits);
       expect(meter.total.wru).toBe(3);
 
-      // In the by-requester index too: the table's write and the index's.
+      // In the by-requester index too: the table's write, and the index's entry, which holds its keys alone
+      // (the by-requester index does not project `pad`).
       const indexed = { ...item, pk: { S: 'X#2' }, gsi1pk: { S: 'USER#U1' }, gsi1sk: { S: '2026#X' } };
       await dynamo.client.send(new PutItemCommand({ TableName: dynamo.tableName, Item: indexed }));
-      expect(meter.total.wru).toBe(3 + 2 * 3);
+      expect(meter.total.wru).toBe(3 + 3 + 1);
+
+      // A projected attribute of 2.5 KB makes the index entry 3 units.
+      const projected = { ...indexed, pk: { S: 'X#3' }, justification: { S: 'j'.repeat(2500) } };
+      await dynamo.client.send(new PutItemCommand({ TableName: dynamo.tableName, Item: projected }));
+      expect(meter.total.wru).toBe(7 + 5 + 3);
+    } finally {
+      meter.stop();
+    }
+  });
+
+  it('bills an index nothing when a write leaves its entry as it was, once when it changes it, twice when it moves', async () => {
+    const { dynamo } = db();
+    const meter = new CapacityMeter(dynamo.client);
+    const put = (Item: Record<string, AttributeValue>) =>
+      dynamo.client.send(new PutItemCommand({ TableName: dynamo.tableName, Item }));
+    try {
+      const item: Record<string, AttributeValue> = {
+        pk: { S: 'Y#1' },
+        sk: { S: 'Y' },
+        gsi1pk: { S: 'USER#U1' },
+        gsi1sk: { S: '2026#Y' },
+        status: { S: 'PENDING' },
+        tokens: { M: { approval: { S: 't'.repeat(1500) } } },
+      };
+      await put(item);
+      const spent = () => meter.total.wru;
+      expect(spent()).toBe(2 + 1);
+      // Only the tokens (not projected) change: the table's write alone.
+      await put({ ...item, tokens: { M: { approval: { S: 'u'.repeat(1500) } } } });
+      expect(spent()).toBe(3 + 2);
+      // The status (projected) changes: the table's write and the entry's.
+      await put({ ...item, status: { S: 'APPROVED' } });
+      expect(spent()).toBe(5 + 2 + 1);
+      // The index key changes: the old entry removed, the new one written.
+      await put({ ...item, status: { S: 'APPROVED' }, gsi1sk: { S: '2027#Y' } });
+      expect(spent()).toBe(8 + 2 + 2);
     } finally {
       meter.stop();
     }

@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { INDEXES, TABLE } from '../../lambdas/store/table';
+import { INDEXES, REQUEST_ATTRIBUTES, TABLE } from '../../lambdas/store/table';
+import { createTableInput } from '../../local/dynamodb';
 import { exampleConfigWith, synthJit } from '../support/cdk';
 
 const { dataTemplate: template } = synthJit();
@@ -28,7 +29,8 @@ describe('the requests table', () => {
     });
   });
 
-  it('has every index of lambdas/store/table.ts, projecting everything', () => {
+  it('has every index of lambdas/store/table.ts, each projecting what its queries read, as the local table has', () => {
+    const local = createTableInput('ontap-jit-requests').GlobalSecondaryIndexes ?? [];
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: INDEXES.map((index) => ({
         IndexName: index.indexName,
@@ -36,10 +38,33 @@ describe('the requests table', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] },
       })),
     });
+    expect(local.map((i) => [i.IndexName, i.Projection])).toEqual(
+      INDEXES.map((i) => [i.indexName, { ProjectionType: 'INCLUDE', NonKeyAttributes: [...i.projects] }]),
+    );
     expect(INDEXES.map((i) => i.indexName)).toEqual(['by-requester', 'active-by-end', 'needs-attention']);
+  });
+
+  it('keeps the history, task tokens and repair flags out of the request indexes, and every request attribute in', () => {
+    for (const index of [TABLE.byRequester, TABLE.activeByEnd]) {
+      expect(index.projects).toEqual(REQUEST_ATTRIBUTES);
+      expect(index.projects).toEqual(expect.arrayContaining(['id', 'version', 'status', 'requester', 'window']));
+      for (const storeOnly of ['history', 'tokens', 'repair', 'auditRepair', 'notifyRepair', 'expiresAt'])
+        expect(index.projects).not.toContain(storeOnly);
+    }
+    // The needs-attention index holds a lock's attributes; a due request is read whole from the table.
+    expect(TABLE.needsAttention.projects).toEqual([
+      'requestId',
+      'until',
+      'cluster',
+      'svmUuid',
+      'account',
+      'application',
+    ]);
+    // DynamoDB refuses more than 100 projected non-key attributes over all of a table's indexes.
+    expect(INDEXES.reduce((n, i) => n + i.projects.length, 0)).toBeLessThanOrEqual(100);
   });
 });
 
