@@ -5,7 +5,8 @@ import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import { bundledConfigJson } from './bundled';
 import { ConfigError } from './errors';
-import { type Config, ConfigSchema } from './schema';
+import type * as Schema from './schema';
+import type { Config } from './schema';
 
 /** The configuration used when none is named: the commented example shipped with the product. */
 export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml');
@@ -13,11 +14,19 @@ export const DEFAULT_CONFIG_PATH = resolve(__dirname, '../../config/example.yaml
 /** Validates configuration data (already parsed from YAML or JSON). */
 export function parseConfig(data: unknown): Config {
   // reportInput: so a field of the wrong type is told apart from a missing one (the input itself is never shown).
-  const result = ConfigSchema.safeParse(data, { reportInput: true });
+  const result = configSchema().safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   if (!issue) throw new ConfigError('', 'it does not match the schema');
   throw new ConfigError(formatPath(issue.path), describe(issue), { cause: result.error });
+}
+
+/**
+ * The configuration's schema, built on first use: a deployed function reads the configuration compiled
+ * into it, already validated at synth, and never runs the schema, so its cold start does not build it.
+ */
+function configSchema(): typeof Schema.ConfigSchema {
+  return (require('./schema') as typeof Schema).ConfigSchema;
 }
 
 /** Parses YAML (a superset of JSON) configuration text. */

@@ -22,6 +22,8 @@ import { type Env, readEnv, secretsMaxAgeMinutes } from './env';
 import { EnvironmentError, SecretError } from './errors';
 import { createLogger, createMetrics, type Logger, type Metrics, reportUnresolvedGroup } from './logger';
 import { lazily, once, onceBy } from './once';
+// Loaded for its effect: luxon's locale set before any date is parsed.
+import './luxon-defaults';
 import { fixedValue, type Refreshable, SecretReader } from './secrets';
 import { slackBotTokenSource } from './slack-credentials';
 

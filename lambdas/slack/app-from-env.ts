@@ -7,6 +7,8 @@ import type { Config } from '../config/schema';
 import { type Env, readEnv, secretsMaxAgeMinutes } from '../runtime/env';
 import { createLogger, createMetrics } from '../runtime/logger';
 import { lazily, once } from '../runtime/once';
+// Loaded for its effect: luxon's locale set before any date is parsed.
+import '../runtime/luxon-defaults';
 import { SecretReader } from '../runtime/secrets';
 import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credentials';
 import type { WorkflowClient } from '../stepfunctions/client';
