@@ -6,7 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { OntapError, OntapResponseFormatError, OntapTlsError, OntapTransientError } from './errors';
+import { createSecureContext } from 'node:tls';
+import { OntapConfigError, OntapError, OntapResponseFormatError, OntapTlsError, OntapTransientError } from './errors';
 
 /** What the transport needs; validated by the client before it gets here. */
 export interface TransportConfig {
@@ -58,6 +59,25 @@ function basicAuthorization(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
+/**
+ * The TLS context of one cluster: its CA (else the system's roots) and the client certificate, if any.
+ * Built once per transport and shared by every connection, where the agent would build one, and parse
+ * the certificates again, for each new socket (the calls of one check run in parallel, each on its own).
+ */
+function tlsContext(config: TransportConfig): ReturnType<typeof createSecureContext> {
+  try {
+    return createSecureContext({
+      ...(config.ca !== undefined ? { ca: config.ca } : {}),
+      ...(config.clientCert !== undefined ? { cert: config.clientCert.cert, key: config.clientCert.key } : {}),
+    });
+  } catch (error) {
+    // OpenSSL's message names the PEM problem, never the certificate's or key's text.
+    throw new OntapConfigError('invalid ONTAP client options: "ca" or "clientCert" is not a usable PEM', {
+      cause: error,
+    });
+  }
+}
+
 /** Sends requests to one ONTAP endpoint over a keep-alive agent. */
 export class HttpTransport {
   readonly #authorization: string | undefined;
@@ -78,13 +98,7 @@ export class HttpTransport {
         ? basicAuthorization(config.username, config.password)
         : undefined;
     this.#agent = this.#secure
-      ? new https.Agent({
-          keepAlive: true,
-          maxSockets: 8,
-          rejectUnauthorized: true,
-          ...(config.ca !== undefined ? { ca: config.ca } : {}),
-          ...(config.clientCert !== undefined ? { cert: config.clientCert.cert, key: config.clientCert.key } : {}),
-        })
+      ? new https.Agent({ keepAlive: true, maxSockets: 8, rejectUnauthorized: true, secureContext: tlsContext(config) })
       : new http.Agent({ keepAlive: true, maxSockets: 8 });
   }
 

@@ -227,6 +227,26 @@ describe('OntapClient errors, retries and secrecy', () => {
       await expect(c.resolveSvm('svm1')).rejects.toBeInstanceOf(OntapTlsError);
       c.close();
     });
+
+    it('refuses a client key that is not a PEM key when the client is built, showing none of it', () => {
+      const key = 'not-a-key-but-a-secret-value';
+      const build = () =>
+        new Client({
+          endpoint: sim.url,
+          clientCert: { cert: sim.caPem ?? '', key },
+          ca: sim.caPem,
+          sleep: async () => {},
+        });
+      expect(build).toThrow(OntapConfigError);
+      expect(build).not.toThrow(new RegExp(key));
+    });
+
+    it('serves parallel calls, several connections at once, all verified against the configured CA', async () => {
+      const { client: c } = clientFor(sim, { ca: sim.caPem });
+      const names = await Promise.all(['svm1', 'svm1', 'svm1', 'svm1'].map((name) => c.resolveSvm(name)));
+      c.close();
+      expect(names.map((svm) => svm?.name)).toEqual(['svm1', 'svm1', 'svm1', 'svm1']);
+    });
   });
 
   describe('malformed answers', () => {
