@@ -54,3 +54,28 @@ describe('the configuration source the CDK app ships', () => {
     expect(source).toEqual({ path: DEFAULT_CONFIG_PATH, text: example, config: loadConfig(DEFAULT_CONFIG_PATH) });
   });
 });
+
+describe('a function reading its compiled-in configuration', () => {
+  afterEach(() => {
+    delete global[BUNDLED_CONFIG_IDENTIFIER];
+  });
+
+  it('never builds the configuration schema (it was run at synth); a file read still does', () => {
+    const saved = process.env.JIT_CONFIG;
+    delete process.env.JIT_CONFIG;
+    global[BUNDLED_CONFIG_IDENTIFIER] = bundled;
+    let built = 0;
+    jest.isolateModules(() => {
+      jest.doMock('../../lambdas/config/schema', () => {
+        built += 1;
+        return jest.requireActual('../../lambdas/config/schema');
+      });
+      const load = require('../../lambdas/config/load') as typeof import('../../lambdas/config/load');
+      expect(load.loadConfig().slack.approvalChannel).toBe('C0BUNDLED');
+      expect(built).toBe(0);
+      expect(load.loadConfig(DEFAULT_CONFIG_PATH).slack.approvalChannel).toBe('C0APPROVALS');
+      expect(built).toBe(1);
+    });
+    if (saved !== undefined) process.env.JIT_CONFIG = saved;
+  });
+});
