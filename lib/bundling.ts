@@ -52,6 +52,9 @@ export function functionBuildOptions(entry: string, outfile: string, configJson?
     platform: 'node',
     format: 'cjs',
     target: 'node22',
+    // A package's ES module build first: esbuild drops what a function does not import from it (the AWS
+    // SDK's clients ship every command in one CommonJS file, parsed whole at each cold start otherwise).
+    mainFields: ['module', 'main'],
     minify: true,
     // The map ships beside the bundle to read a stack trace with; NODE_OPTIONS does not load it (jit-function.ts).
     sourcemap: true,

@@ -40,3 +40,17 @@ it('the task bundle holds no Slack app framework: each function carries what it 
   expect(packages).not.toContain('@slack/bolt');
   expect(bundles['slack-ingress']?.bundle.packages.map(([p]) => p)).toContain('@slack/bolt');
 });
+
+it("takes the AWS SDK's ES module build, so a function carries the DynamoDB commands it sends, not all of them", () => {
+  const file = bundles['grant-access']?.bundle.file ?? '';
+  const meta = JSON.parse(readFileSync(join(dirname(file), 'meta.json'), 'utf8')) as Metafile;
+  const output = Object.values(meta.outputs).find((o) => o.entryPoint !== undefined);
+  // What is really in the bundle: esbuild lists every module it read, and gives 0 bytes to those it dropped.
+  const carried = Object.entries(output?.inputs ?? {})
+    .filter(([input, { bytesInOutput }]) => input.includes('@aws-sdk/client-dynamodb/') && bytesInOutput > 0)
+    .map(([input]) => input);
+  expect(carried.some((i) => i.endsWith('/dist-es/commands/GetItemCommand.js'))).toBe(true);
+  expect(carried.some((i) => i.includes('/dist-cjs/'))).toBe(false);
+  // The store never backs up or restores the table: those commands stay out.
+  expect(carried.some((i) => /\/(CreateBackupCommand|RestoreTableFromBackupCommand)\.js$/.test(i))).toBe(false);
+});
