@@ -5,7 +5,8 @@
  * secondary index whose entry the write changes, 1 WRU per started KB of that entry (the index and
  * table keys and the attributes the index projects): the old entry's size again when the write moves
  * or removes it, nothing when the entry stays as it was; a read costs
- * 1 RRU per started 4 KB (half when eventually consistent), a query per started 4 KB of all it returns.
+ * 1 RRU per started 4 KB (half when eventually consistent), a query per started 4 KB of all it returns,
+ * a batch read per started 4 KB of each item it returns.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -230,6 +231,16 @@ export class CapacityMeter {
         const key = this.keyOf(item);
         if (key && item) this.items.set(key, item);
         this.add(operation, { rru: readUnits(item ? itemSize(item) : 0, input.ConsistentRead === true), wru: 0 });
+        return;
+      }
+      case 'BatchGetItem': {
+        // Each item read is billed on its own, rounded up to 4 KB; consistency is set per table.
+        const responses = (output.Responses ?? {}) as Record<string, Item[]>;
+        const requested = (input.RequestItems ?? {}) as Record<string, { ConsistentRead?: boolean }>;
+        let rru = 0;
+        for (const [table, items] of Object.entries(responses))
+          for (const item of items) rru += readUnits(itemSize(item), requested[table]?.ConsistentRead === true);
+        this.add(operation, { rru, wru: 0 });
         return;
       }
       case 'Query':

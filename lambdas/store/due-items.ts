@@ -2,9 +2,10 @@
  * What the reconciler reads: the sparse needs-attention index (requests and grant locks it owes a
  * repair, keyed on when), the cursor where its last pass stopped, and the snooze after a failed repair.
  */
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { conditionalWrite, queryPage, type StoreContext } from './context';
+import { DueItemsUnreadError } from './errors';
 import { dueBefore } from './index-queries';
 import { fromItem, GrantKeySchema, LockItemSchema, type StoredRequest } from './items';
 import {
@@ -33,8 +34,8 @@ export interface DuePage {
 /**
  * One page of what is due for the reconciler at `now` (ISO), soonest first, from `startKey`: request
  * items and grant locks. `next` is where the following page starts, if there is one. The index holds
- * a lock whole but only a request's keys: each due request is read from the table, consistently, so
- * the reconciler works on its current copy (a request gone meanwhile is left out).
+ * a lock whole but only a request's keys: the page's due requests are read from the table in one
+ * consistent batch, so the reconciler works on their current copies (a request gone meanwhile is left out).
  */
 export async function listDue(
   ctx: StoreContext,
@@ -43,17 +44,34 @@ export async function listDue(
   startKey?: Record<string, unknown>,
 ): Promise<DuePage> {
   const page = await queryPage(ctx, { ...dueBefore(TABLE.needsAttention, ATTENTION_PK, now), Limit: limit }, startKey);
-  const items = await Promise.all(page.items.map((entry) => toDueItem(ctx, entry)));
-  return { ...page, items: items.filter((item): item is DueItem => item !== undefined) };
+  const requests = await readRequests(
+    ctx,
+    page.items.filter((entry) => entry.sk === REQUEST_SK).map((entry) => String(entry.pk)),
+  );
+  const items = page.items.map((entry) => (entry.sk === REQUEST_SK ? requests.get(String(entry.pk)) : entry));
+  return { ...page, items: items.filter((item) => item !== undefined).map(toRequestOrLock) };
 }
 
-async function toDueItem(ctx: StoreContext, entry: Record<string, unknown>): Promise<DueItem | undefined> {
-  if (entry.sk === REQUEST_SK) {
-    const key = { pk: entry.pk, sk: REQUEST_SK };
-    const out = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: key, ConsistentRead: true }));
-    return out.Item ? toRequestOrLock(out.Item) : undefined;
+/** BatchGetItem takes at most this many keys a call. */
+const BATCH_GET_LIMIT = 100;
+/** Calls one batch may take while DynamoDB hands back keys it did not read (throttled), before giving up. */
+const BATCH_GET_ATTEMPTS = 5;
+
+/** The request items under `pks`, read consistently, by partition key; a request not there is absent. */
+async function readRequests(ctx: StoreContext, pks: string[]): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < pks.length; i += BATCH_GET_LIMIT) {
+    let keys: Record<string, unknown>[] = pks.slice(i, i + BATCH_GET_LIMIT).map((pk) => ({ pk, sk: REQUEST_SK }));
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) throw new DueItemsUnreadError(keys.length);
+      const out = await ctx.doc.send(
+        new BatchGetCommand({ RequestItems: { [ctx.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      for (const item of out.Responses?.[ctx.tableName] ?? []) found.set(String(item.pk), item);
+      keys = out.UnprocessedKeys?.[ctx.tableName]?.Keys ?? [];
+    }
   }
-  return toRequestOrLock(entry);
+  return found;
 }
 
 function toRequestOrLock(item: Record<string, unknown>): DueItem {

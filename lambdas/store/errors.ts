@@ -32,3 +32,11 @@ export class ContentionError extends Error {
     this.name = ERROR_NAMES.contention;
   }
 }
+
+/** DynamoDB kept handing back due requests unread (throttled); the reconciler's pass stops and the next tries again. */
+export class DueItemsUnreadError extends Error {
+  constructor(unread: number) {
+    super(`${unread} due request(s) could not be read; the next pass reads them again.`);
+    this.name = 'DueItemsUnreadError';
+  }
+}

@@ -79,7 +79,15 @@ export class Reconciler extends Construct {
       ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
     });
     grantTableAccess(props.table, fn, {
-      items: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      // BatchGetItem: the due requests of a page of the needs-attention index, read whole in one call.
+      items: [
+        'dynamodb:GetItem',
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
       queryIndexes: [TABLE.needsAttention.indexName],
     });
     // Lost signals are sent again with the token in the store; an execution's state says whether it is gone.

@@ -66,6 +66,7 @@ export class RequestsTable extends Construct {
 /** A DynamoDB action the product's functions use on the table (lambdas/store/ sends no other). */
 export type TableAction =
   | 'dynamodb:GetItem'
+  | 'dynamodb:BatchGetItem'
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'

@@ -1,4 +1,4 @@
-import { type AttributeValue, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, itemSize } from '../../bench/capacity';
 import { RequestStore } from '../../lambdas/store/requests';
 import { useDynamo } from '../support/dynamo';
@@ -115,6 +115,29 @@ describe('the capacity meter', () => {
       expect(meter.byOperation.PutItem?.wru).toBe(3);
       await store.get(request.id);
       expect(meter.byOperation.GetItem).toEqual({ rru: 1, wru: 0 });
+    } finally {
+      meter.stop();
+    }
+  });
+
+  it('bills a consistent batch read by the started 4 KB of each item it returns', async () => {
+    const { dynamo } = db();
+    const put = (pk: string, size: number) =>
+      dynamo.client.send(
+        new PutItemCommand({
+          TableName: dynamo.tableName,
+          Item: { pk: { S: pk }, sk: { S: 'B' }, pad: { S: 'b'.repeat(size) } },
+        }),
+      );
+    await put('B#1', 100);
+    await put('B#2', 5000);
+    const meter = new CapacityMeter(dynamo.client);
+    try {
+      const keys = ['B#1', 'B#2', 'B#none'].map((pk) => ({ pk: { S: pk }, sk: { S: 'B' } }));
+      await dynamo.client.send(
+        new BatchGetItemCommand({ RequestItems: { [dynamo.tableName]: { Keys: keys, ConsistentRead: true } } }),
+      );
+      expect(meter.byOperation.BatchGetItem).toEqual({ rru: 1 + 2, wru: 0 });
     } finally {
       meter.stop();
     }

@@ -137,6 +137,7 @@ const EXPECTED: Record<string, string[]> = {
     ...BASE,
     ...ITEMS,
     ...LOCKS,
+    'dynamodb:BatchGetItem on table',
     'dynamodb:UpdateItem on table',
     'dynamodb:Query on table',
     'dynamodb:Query on table/index/needs-attention',
