@@ -25,8 +25,16 @@ export const OVERDUE_GRACE_SECONDS = RECONCILE_PERIOD_SECONDS;
 /** First pause before a repair is tried again; it doubles per attempt up to one period. */
 export const FIRST_RETRY_SECONDS = 15;
 
+/**
+ * How long a recorded request may wait for its workflow to record its execution before the
+ * reconciler looks: long enough for a person shown "please try again" in the still-open form to
+ * send it again (the same delivery starts the same workflow), short enough that a request nobody
+ * will start does not hold one of the person's open requests for long.
+ */
+export const START_GRACE_SECONDS = 5 * RECONCILE_PERIOD_SECONDS;
+
 /** Why the reconciler looks at a request. */
-export type Attention = 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up';
+export type Attention = 'unstarted' | 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up';
 
 /** The request's reason and due time for the reconciler, or undefined when nothing is owed. */
 export function attentionOf(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
@@ -47,6 +55,10 @@ export function attentionOf(request: AccessRequest): { readonly why: Attention; 
     case 'FAILED':
       return request.cleanupPending ? { why: 'clean-up', due: request.updatedAt } : undefined;
     case 'PENDING':
+      // Recorded, but its workflow never said it runs: a start lost between the write and the call.
+      return request.executionArn === undefined
+        ? { why: 'unstarted', due: plus(request.createdAt, START_GRACE_SECONDS) }
+        : undefined;
     case 'DENIED':
     case 'CANCELLED':
     case 'EXPIRED':

@@ -2,6 +2,8 @@
  * What the reconciler does for one due item, decided from its record alone. Every repair is
  * idempotent, so a repair that runs twice, or beside the workflow doing the same, changes nothing
  * the second time:
+ *   - a request recorded whose workflow never recorded its execution: the execution's ARN kept when
+ *     it runs after all, else the request closed (its workflow could not be started) and said so;
  *   - an approval or "Revoke now" recorded but not taken up: its signal is sent again with the
  *     token in the store, or, when the execution is gone, carried out here (a revoke) or closed
  *     honestly (an approval that can no longer be granted fails, cleaned up);
@@ -44,6 +46,7 @@ export type RepairEvent =
   | 'audit-repaired'
   | 'messages-repaired'
   | 'approval-closed'
+  | 'unstarted-closed'
   | 'overdue';
 
 /** Repairs one due item; `count` is told what happened. Throws when a call failed (the pass retries later). */
@@ -86,6 +89,8 @@ async function repairOwed(
 ): Promise<RepairOutcome> {
   const { request, tokens } = stored;
   switch (why) {
+    case 'unstarted':
+      return repairUnstarted(ports, request, log, count);
     case 'signal-approval': {
       if (tokens.approval && (await ports.workflow.resumeApproval(tokens.approval, { decision: 'APPROVED' }))) {
         log.warn('approval signal sent again');
@@ -129,6 +134,40 @@ async function revokeHere(
   const { status } = await revokeAccess(ports, { requestId: request.id }, log);
   if (status === 'ACTIVE' || status === 'REVOKE_FAILED') return { done: false };
   count('revoked');
+  return { done: true };
+}
+
+/**
+ * A PENDING request whose workflow never recorded its execution. Running after all (its first
+ * task is late): its ARN is kept. Never started, or stopped before recording anything: the person
+ * was told to try again, so the request is closed rather than started behind their back, which
+ * also frees the open request it holds.
+ */
+async function repairUnstarted(
+  ports: RepairPorts,
+  request: AccessRequest,
+  log: Logger,
+  count: Count,
+): Promise<RepairOutcome> {
+  if ((await ports.workflow.executionState(request.id)) === 'RUNNING') {
+    const executionArn = ports.workflow.executionArnOf(request.id);
+    await ports.store.update(request.id, ['PENDING'], (s) =>
+      s.request.executionArn === undefined ? { ...s, request: { ...s.request, executionArn } } : s,
+    );
+    log.info('execution of a request recorded by the reconciler');
+    return { done: true };
+  }
+  const reason = 'The approval workflow could not be started, so nobody was asked; nothing was granted. Ask again.';
+  const result = await ports.store.apply(request.id, {
+    type: 'VALIDATION_FAILED',
+    at: toUtcSecond(nowOf(ports.clock)),
+    reason,
+  });
+  if (result.ok) {
+    log.warn('request whose workflow never started closed');
+    count('unstarted-closed');
+    await announce(ports, result.request, { requester: true }, log);
+  }
   return { done: true };
 }
 

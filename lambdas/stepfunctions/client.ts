@@ -67,6 +67,11 @@ export class WorkflowClient {
     return this.succeed(taskToken, { reason: 'REVOKE_NOW' });
   }
 
+  /** The ARN the request's execution has (or would have): executions are named after their request. */
+  executionArnOf(requestId: string): string {
+    return executionArnFor(this.stateMachineArn, requestId);
+  }
+
   /** Whether the request's execution is still running; `GONE` when it stopped or never existed. */
   async executionState(requestId: string): Promise<'RUNNING' | 'GONE'> {
     try {

@@ -62,6 +62,55 @@ describe('repairItem: a recorded approval the workflow did not take up', () => {
   });
 });
 
+describe('repairItem: a recorded request whose workflow never recorded its execution', () => {
+  // Created at at(0); the start's grace is START_GRACE_SECONDS (10 minutes).
+  it('is not due within the grace: a person told "try again" may still send the form again', async () => {
+    const t = setUp(pendingRequest({ createdAt: at(0) }), at(9));
+    await expect(t.repair()).resolves.toEqual({ done: true });
+    expect((await t.store.get(t.request.id)).status).toBe('PENDING');
+    expect(t.notifier.shown('requester')).toEqual([]);
+  });
+
+  it('keeps the ARN of an execution that runs after all (its first task was late), and closes nothing', async () => {
+    const t = setUp(pendingRequest({ createdAt: at(0) }), at(11));
+    t.workflow.executions.set(t.request.id, 'RUNNING');
+    await expect(t.repair()).resolves.toEqual({ done: true });
+    const stored = await t.store.get(t.request.id);
+    expect(stored).toMatchObject({ status: 'PENDING', executionArn: t.workflow.executionArnOf(t.request.id) });
+    expect(t.events).toEqual([]);
+  });
+
+  it('closes one whose workflow never started, tells the requester, and frees their open request', async () => {
+    const t = setUp(pendingRequest({ createdAt: at(0) }), at(11));
+    t.workflow.executions.set(t.request.id, 'GONE');
+    await expect(t.repair()).resolves.toEqual({ done: true });
+    expect(await t.store.get(t.request.id)).toMatchObject({
+      status: 'FAILED',
+      reason: /could not be started/,
+    });
+    expect(t.notifier.shown('requester')).toEqual(['FAILED']);
+    expect(t.workflow.signals.filter((s) => s.kind === 'start')).toEqual([]);
+    expect(t.events).toEqual(['unstarted-closed']);
+    // A second pass (the index lagging) changes nothing and tells nobody again.
+    await expect(t.repair()).resolves.toEqual({ done: true });
+    expect(t.notifier.shown('requester')).toEqual(['FAILED']);
+  });
+
+  it('leaves a request alone once its execution is recorded', async () => {
+    const t = setUp({ ...pendingRequest({ createdAt: at(0) }), executionArn: 'arn:x' }, at(30));
+    t.workflow.executions.set(t.request.id, 'GONE');
+    await expect(t.repair()).resolves.toEqual({ done: true });
+    expect((await t.store.get(t.request.id)).status).toBe('PENDING');
+  });
+
+  it('leaves the request as it was when Step Functions cannot be asked (the next pass tries again)', async () => {
+    const t = setUp(pendingRequest({ createdAt: at(0) }), at(11));
+    t.workflow.faults.add('executionState', { error: new Error('throttled') });
+    await expect(t.repair()).rejects.toThrow('throttled');
+    expect((await t.store.get(t.request.id)).status).toBe('PENDING');
+  });
+});
+
 describe('repairItem: grants that must end', () => {
   it('revokes a grant live past its end and its grace, and tells everyone', async () => {
     const t = setUp(requestIn('ACTIVE'), at(70));

@@ -86,6 +86,25 @@ describe('submitRequest', () => {
     expect(sfn.executions.map((e) => e.name)).toEqual([id]);
   });
 
+  it('files a request left unstarted for the reconciler once the grace has passed, and unfiles it once started', async () => {
+    const erin = { ...requester, slackUserId: 'U0ERIN', ontapAccount: 'erin' };
+    sfn.failAll(true);
+    await expect(submit('T0:view:V350', erin)).rejects.toBeInstanceOf(WorkflowCallError);
+    const id = requestIdFor('T0:view:V350');
+    const dueIds = async (minutes: number) =>
+      (await db().store.listDue(now.plus({ minutes }).toISO({ suppressMilliseconds: true })!, 50)).items.map((i) =>
+        i.kind === 'request' ? i.stored.request.id : i.kind,
+      );
+    expect(await dueIds(9)).not.toContain(id);
+    expect(await dueIds(11)).toContain(id);
+
+    sfn.failAll(false);
+    await submit('T0:view:V350', erin);
+    const executionArn = sfn.workflow.executionArnOf(id);
+    await db().store.update(id, ['PENDING'], (s) => ({ ...s, request: { ...s.request, executionArn } }));
+    expect(await dueIds(11)).not.toContain(id);
+  });
+
   it('closes a one-line request whose workflow cannot start, since nobody can send that delivery again', async () => {
     sfn.failAll(true);
     const carol = { ...requester, slackUserId: 'U0CAROL', ontapAccount: 'carol' };

@@ -219,7 +219,9 @@ export interface Signal {
 }
 
 /** The Step Functions side: waits that hold a token until a signal completes it, once. */
-export class FakeWorkflow implements Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'executionState'> {
+export class FakeWorkflow
+  implements Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'executionState' | 'executionArnOf'>
+{
   readonly signals: Signal[] = [];
   readonly faults = new Faults<Signal['kind'] | 'executionState'>();
   /** Tokens of waits still waiting. */
@@ -232,8 +234,12 @@ export class FakeWorkflow implements Pick<WorkflowClient, 'start' | 'resumeAppro
       const alreadyStarted = this.signals.some((s) => s.kind === 'start' && s.target === requestId);
       this.signals.push({ kind: 'start', target: requestId, taken: !alreadyStarted });
       this.executions.set(requestId, 'RUNNING');
-      return { executionArn: `arn:aws:states:eu-west-1:123456789012:execution:jit:${requestId}`, alreadyStarted };
+      return { executionArn: this.executionArnOf(requestId), alreadyStarted };
     });
+  }
+
+  executionArnOf(requestId: string): string {
+    return `arn:aws:states:eu-west-1:123456789012:execution:jit:${requestId}`;
   }
 
   resumeApproval(taskToken: string, outcome: ApprovalOutcome): Promise<boolean> {
