@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { INDEXES, TABLE } from '../lambdas/store/table';
+import { INDEXES, projectionOf, TABLE } from '../lambdas/store/table';
 import { invocationContext } from '../local/stepfunctions/counters';
 
 /** An item on the wire (attribute values) or as the document client hands it over (plain values). */
@@ -76,6 +76,8 @@ function numberSize(text: string): number {
 }
 
 const indexKeys = INDEXES.map((index) => [index.partitionKey, index.sortKey] as const);
+/** Indexes holding keys only: written when an item enters, leaves or moves, 1 WRU an entry (keys are small). */
+const keysOnly = INDEXES.map((index) => projectionOf(index) === 'KEYS_ONLY');
 
 /** The index keys an item has, one string per index ('' when the item is not in it). */
 function indexEntries(item: Item | undefined): string[] {
@@ -101,6 +103,10 @@ function writeUnits(previous: Item | undefined, next: Item | undefined): number 
   before.forEach((old, i) => {
     const now = after[i] ?? '';
     if (old === '' && now === '') return;
+    if (keysOnly[i]) {
+      if (old !== now) wru += old !== '' && now !== '' ? 2 : 1;
+      return;
+    }
     if (old !== '' && now !== '' && old !== now) wru += units(previous) + units(next);
     else if (now !== '') wru += units(next);
     else wru += units(previous);

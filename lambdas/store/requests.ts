@@ -28,7 +28,7 @@ import {
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
 import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snoozeLock } from './grant-locks';
-import { byRequester, dueBefore } from './index-queries';
+import { byRequester, dueBefore, pendingUnder } from './index-queries';
 import { type AuditEvent, fromItem, type StoredRequest, toItem } from './items';
 import { type GrantKey, REQUEST_SK, requestPk, TABLE } from './table';
 
@@ -83,6 +83,13 @@ export function nextStored(
     result: { ok: true, request: next, from: current.status, to: next.status, event: audit },
     next: { ...rest, request: next, history: [...stored.history, audit] },
   };
+}
+
+/** A request waiting for approval, as the pending index's keys tell it (read the request for the rest). */
+export interface PendingEntry {
+  readonly id: string;
+  readonly requester: string;
+  readonly createdAt: string;
 }
 
 /** The DynamoDB-backed store of requests, audit events and grant locks. */
@@ -190,6 +197,41 @@ export class RequestStore {
       FilterExpression: '#status IN (:pending, :approved)',
       ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#status': 'status' },
       ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':pending': 'PENDING', ':approved': 'APPROVED' },
+    });
+    return items.map((item) => fromItem(item).request);
+  }
+
+  /**
+   * The requests waiting for approval under a policy, oldest first, read from the keys-only index:
+   * at most `limit` (a policy rarely has more than a few waiting; `more` says when it had).
+   */
+  async listPendingUnder(policy: string, limit = 200): Promise<{ entries: PendingEntry[]; more: boolean }> {
+    const entries: PendingEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await queryPage(this.ctx, { ...pendingUnder(policy), Limit: limit - entries.length }, startKey);
+      for (const item of page.items) {
+        const [createdAt, requester, id] = String(item[TABLE.pendingByPolicy.sortKey] ?? '').split('#');
+        if (createdAt && requester && id) entries.push({ id, requester, createdAt });
+      }
+      startKey = page.next;
+    } while (startKey && entries.length < limit);
+    return { entries, more: startKey !== undefined };
+  }
+
+  /** Requests someone made that are in one of `statuses`, every page read, newest first. */
+  async listByRequesterIn(slackUserId: string, statuses: readonly Status[]): Promise<AccessRequest[]> {
+    const query = byRequester(slackUserId);
+    const names = statuses.map((_, i) => `:s${i}`);
+    const items = await queryAll(this.ctx, {
+      ...query,
+      ScanIndexForward: false,
+      FilterExpression: `#status IN (${names.join(', ')})`,
+      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#status': 'status' },
+      ExpressionAttributeValues: {
+        ...query.ExpressionAttributeValues,
+        ...Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
+      },
     });
     return items.map((item) => fromItem(item).request);
   }
