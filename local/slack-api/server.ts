@@ -344,7 +344,12 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     },
     'views.open': (args) => openFromTrigger(args, false),
     'views.update': (args) => {
-      const target = [...views.values()].find((v) => v.id === args.view_id || v.view.external_id === args.external_id);
+      // By view_id when given, else by external_id (an absent one matches no view: every view lacks one).
+      const target = [...views.values()].find((v) =>
+        args.view_id !== undefined
+          ? v.id === args.view_id
+          : v.view.external_id === args.external_id && !!args.external_id,
+      );
       if (!target) return fail('not_found');
       if (args.hash !== undefined && args.hash !== target.hash) return fail('hash_conflict');
       if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
