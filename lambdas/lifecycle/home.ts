@@ -98,25 +98,32 @@ async function waitingFor(
   while (shown.length < HOME_LIMIT && next < others.length) {
     const batch = others.slice(next, next + HOME_LIMIT - shown.length + 2);
     const read = await Promise.all(batch.map((e) => ports.store.get(e.id).catch(() => undefined)));
-    for (const request of read) {
+    const decidable = await Promise.all(read.map((r) => (r ? mayDecide(ports, actor, r) : undefined)));
+    for (const item of decidable) {
       if (shown.length === HOME_LIMIT) break;
       next += 1;
-      const decidable = request ? mayDecide(ports.config, actor, request) : undefined;
-      if (decidable) shown.push(decidable);
+      if (item) shown.push(item);
     }
   }
   // Those not read yet; some of them may turn out not to be theirs to decide either.
   return { items: shown, more: others.length - next };
 }
 
-/** The request as a "Waiting for me" item, or undefined when the decision rules would refuse this person. */
-function mayDecide(config: Config, actor: Actor, request: AccessRequest): Waiting | undefined {
+/**
+ * The request as a "Waiting for me" item, or undefined when the decision rules would refuse this
+ * person: the same rule as a click (authorizeApproval), with the requester's identity keys as a
+ * decision reads them (their Slack identity, from the directory's short cache, and the ONTAP account
+ * the request names), so a second identity of the requester is not offered their request.
+ */
+async function mayDecide(ports: HomePorts, actor: Actor, request: AccessRequest): Promise<Waiting | undefined> {
   if (request.status !== 'PENDING') return undefined;
-  const policy = config.policies.find((p) => p.name === request.policy);
+  const policy = ports.config.policies.find((p) => p.name === request.policy);
   if (!policy) return undefined;
   const { slackUserId, ontapAccount } = request.requester;
+  const known = await ports.directory.actor(slackUserId, []).catch(() => undefined);
   const requesterKeys = [
-    ...knownSlackIds(config.slack.accounts, slackUserId, ontapAccount).flatMap(slackOnlyKeys),
+    ...(known?.keys ?? []),
+    ...knownSlackIds(ports.config.slack.accounts, slackUserId, ontapAccount).flatMap(slackOnlyKeys),
     `ontap:${ontapAccount.toLowerCase()}`,
   ];
   try {

@@ -85,26 +85,33 @@ export function buttonsUnder(home: StoredHome, header: string): string[] {
   return buttonsIn(blocks.slice(start, end < 0 ? undefined : end));
 }
 
-/** The block_actions payload of a click on a button of `user`'s published Home. */
+/**
+ * The block_actions payload of a click on a button of `user`'s published Home. With `forged`, a
+ * button the Home does not show is clicked anyway, as a stale Home or a forged payload would.
+ */
 export function homeClick(
   ingress: IngressHarness,
   user: string,
   actionId: string,
   value: string,
+  options: { forged?: boolean } = {},
 ): Record<string, unknown> {
   const home = homeOf(ingress, user);
+  const click = (blockId: string, element: ActionElement) =>
+    blockActionsInView(INSTALL, {
+      user: { id: user, name: user.toLowerCase() },
+      view: { id: home.id, hash: home.hash, rootViewId: home.id, view: home.view, rawBlocks: blocksOf(home) as [] },
+      action: { blockId, element, actionTs: actionTs(Date.now()) },
+      state: {},
+      triggerId: ingress.slack.issueTrigger(user),
+    });
   for (const block of blocksOf(home)) {
     for (const element of [block.accessory, ...(block.elements ?? [])]) {
       if (element?.type !== 'button' || !('action_id' in element)) continue;
       if (element.action_id !== actionId || element.value !== value) continue;
-      return blockActionsInView(INSTALL, {
-        user: { id: user, name: user.toLowerCase() },
-        view: { id: home.id, hash: home.hash, rootViewId: home.id, view: home.view, rawBlocks: blocksOf(home) as [] },
-        action: { blockId: block.block_id ?? 'generated', element, actionTs: actionTs(Date.now()) },
-        state: {},
-        triggerId: ingress.slack.issueTrigger(user),
-      });
+      return click(block.block_id ?? 'generated', element);
     }
   }
-  throw new Error(`no ${actionId} ${value} on ${user}'s Home`);
+  if (!options.forged) throw new Error(`no ${actionId} ${value} on ${user}'s Home`);
+  return click('forged', { type: 'button', action_id: actionId, value, text: { type: 'plain_text', text: 'x' } });
 }
