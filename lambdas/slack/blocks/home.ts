@@ -81,7 +81,7 @@ function myAccess(home: Home, nowMs: number): KnownBlock[] {
     blocks.push(...home.open.items.map(openBlock), ...moreBlock(home.open, 'open requests'));
   }
   if (home.ended.length > 0) {
-    blocks.push(context(`*Recently ended* (the last ${home.ended.length})`));
+    blocks.push(context('*Recently ended*'));
     blocks.push(...home.ended.map(endedBlock));
   }
   return blocks;
