@@ -150,6 +150,41 @@ describe('buttons on the Home tab', () => {
     expect(line).toContain('being removed now');
   });
 
+  it('a decision stands when the Home cannot be published again; the next opening shows it', async () => {
+    const request = await stored('PENDING', EARLY);
+    await openHome(ingress(), 'U0BOB');
+    const click = homeClick(ingress(), 'U0BOB', 'jit_approve', request.id);
+    const { slack, store, logs } = ingress();
+    slack.faults.chooser = (method) => method === 'views.publish';
+    try {
+      const { answer } = await ingress().interact(click);
+      expect(answer.status).toBe(200);
+      expect((await store.get(request.id)).status).toBe('APPROVED');
+      expect(logs.some((l) => l.includes('home not refreshed'))).toBe(true);
+      // Opening the tab while Slack refuses to publish: answered (Slack would retry otherwise), logged.
+      expect((await openHome(ingress(), 'U0BOB')).status).toBe(200);
+      expect(logs.some((l) => l.includes('home publish failed'))).toBe(true);
+    } finally {
+      slack.faults.chooser = undefined;
+    }
+    await openHome(ingress(), 'U0BOB');
+    expect(buttonsOf(homeOf(ingress(), 'U0BOB')).join(' ')).not.toContain(request.id);
+  });
+
+  it('a click sent twice (a Slack retry) approves once and publishes the same Home', async () => {
+    const request = await stored('PENDING', { ...EARLY, approvalsRequired: 2, policy: 'cluster-admin', role: 'admin' });
+    await openHome(ingress(), 'U0CAROL');
+    const click = homeClick(ingress(), 'U0CAROL', 'jit_approve', request.id);
+    await ingress().interact(click);
+    await ingress().interact(click, { retryNum: 1 });
+    const after = await ingress().store.get(request.id);
+    expect(after.approvals.map((a) => a.by)).toEqual(['U0CAROL']);
+    // Approved by her, waiting for a second approver: shown without buttons.
+    const home = homeOf(ingress(), 'U0CAROL');
+    expect(buttonsOf(home).join(' ')).not.toContain(`jit_approve ${request.id}`);
+    expect(JSON.stringify(blocksOf(home))).toContain('You approved it; it waits for another approver.');
+  });
+
   it('Request access opens the form as /jit does, and a stranger is told why not', async () => {
     await openHome(ingress(), 'U0ALICE');
     await ingress().interact(homeClick(ingress(), 'U0ALICE', 'jit_new_request', 'home'));
