@@ -4,7 +4,7 @@
  */
 import type { AccessRequest, Status } from '../../lambdas/domain/request';
 import { pendingRequest, requestIn } from '../support/requests';
-import { useSlackIngress } from '../support/slack';
+import { signedHeaders, useSlackIngress } from '../support/slack';
 import { blocksOf, buttonsOf, buttonsUnder, headersOf, homeClick, homeOf, openHome } from './home-support';
 
 const ingress = useSlackIngress();
@@ -91,6 +91,15 @@ describe('the Home tab, published when opened', () => {
     expect((await openHome(ingress(), 'U0ERIN', { secret: 'not-the-signing-secret' })).status).toBe(401);
     expect(slack.homes.get('U0ERIN')).toBeUndefined();
     expect(slack.callsTo('views.publish').length).toBe(before + 2);
+  });
+
+  it('answers Slack\'s check of the events URL (url_verification) when signed, as the manifest\'s events need', async () => {
+    const body = JSON.stringify({ token: 'legacy', challenge: 'c-3f1a9', type: 'url_verification' });
+    const answer = await ingress().post(body, signedHeaders(body, 'application/json'));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('c-3f1a9');
+    const forged = await ingress().post(body, signedHeaders(body, 'application/json', { secret: 'wrong' }));
+    expect(forged.status).toBe(401);
   });
 
   it('stays within Block Kit limits for an approver with a backlog and a requester with a long history', async () => {
