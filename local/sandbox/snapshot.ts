@@ -72,8 +72,8 @@ export function buildSnapshot(
     if (isPublic(m.channel) && !channels.some((c) => c.id === m.channel))
       channels.push({ id: m.channel, name: m.channel.toLowerCase(), kind: 'channel' });
   }
-  channels.push({ id: HOME_ID, name: `${settings.appName} · Home`, kind: 'home' });
   channels.push({ id: dm, name: settings.appName, kind: 'app' });
+  channels.push({ id: HOME_ID, name: `${settings.appName} · Home`, kind: 'home' });
   return {
     version,
     appName: settings.appName,

@@ -120,8 +120,8 @@ describe('what each person sees', () => {
     expect(alice.channels).toEqual([
       { id: 'C0APPROVALS', name: 'jit-approvals', kind: 'channel' },
       { id: 'C0OTHER', name: 'c0other', kind: 'channel' },
-      { id: 'APP_HOME', name: 'JIT Access · Home', kind: 'home' },
       { id: 'D0ALICE', name: 'JIT Access', kind: 'app' },
+      { id: 'APP_HOME', name: 'JIT Access · Home', kind: 'home' },
     ]);
     expect(alice.messages.map((m) => [m.channel, m.text, m.ephemeral, m.threadTs ?? null])).toEqual([
       ['C0APPROVALS', 'Access request', false, null],
