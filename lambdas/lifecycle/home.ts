@@ -18,7 +18,7 @@ import type { PendingEntry } from '../store/requests';
 import type { IngressPorts } from './ports';
 
 /** What building a person's Home reads. */
-export type HomePorts = Pick<IngressPorts, 'config' | 'store' | 'directory'>;
+export type HomePorts = Pick<IngressPorts, 'config' | 'store' | 'directory' | 'clock'>;
 
 /** The most items of each list the Home tab shows. */
 export const HOME_LIMIT = 10;
@@ -26,6 +26,17 @@ export const HOME_LIMIT = 10;
 const RECENT_READ = 30;
 /** Requests still going for the requester: live grants and open requests. */
 const UNFINISHED: readonly Status[] = ['PENDING', 'APPROVED', 'ACTIVE', 'REVOKE_FAILED'];
+/** Beyond the longest a request can go on under any policy: a failed removal retried for a day more. */
+const UNFINISHED_GRACE_SECONDS = 86_400;
+
+/**
+ * The oldest a request still going can be: asked at most `maxScheduleAhead` before its start, ended
+ * at most `maxDuration` after it (an approval never moves the end), plus the grace. Older ones have ended.
+ */
+function unfinishedSince(config: Config, nowMs: number): string {
+  const longest = Math.max(0, ...config.policies.map((p) => p.maxScheduleAhead + p.approvalTimeout + p.maxDuration));
+  return new Date(nowMs - (longest + UNFINISHED_GRACE_SECONDS) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
 
 /** A list shown on the Home tab: its first items, and how many more there are. */
 export interface Bounded<T> {
@@ -60,7 +71,7 @@ export async function homeOf(ports: HomePorts, userId: string): Promise<Home> {
   const { config, store } = ports;
   const [actor, unfinished, recent] = await Promise.all([
     ports.directory.actor(userId, groupsOf(config.policies)),
-    store.listByRequesterIn(userId, UNFINISHED),
+    store.listByRequesterIn(userId, UNFINISHED, unfinishedSince(config, ports.clock.now())),
     store.listByRequester(userId, RECENT_READ),
   ]);
   const live = unfinished.filter((r) => r.status === 'ACTIVE' || r.status === 'REVOKE_FAILED');

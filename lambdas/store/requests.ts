@@ -219,17 +219,26 @@ export class RequestStore {
     return { entries, more: startKey !== undefined };
   }
 
-  /** Requests someone made that are in one of `statuses`, every page read, newest first. */
-  async listByRequesterIn(slackUserId: string, statuses: readonly Status[]): Promise<AccessRequest[]> {
+  /**
+   * Requests someone made since `since` (ISO) that are in one of `statuses`, every page read, newest
+   * first: only what was made since is read, so the cost does not grow with the person's history.
+   */
+  async listByRequesterIn(slackUserId: string, statuses: readonly Status[], since: string): Promise<AccessRequest[]> {
     const query = byRequester(slackUserId);
     const names = statuses.map((_, i) => `:s${i}`);
     const items = await queryAll(this.ctx, {
       ...query,
+      KeyConditionExpression: `${query.KeyConditionExpression} AND #sk >= :since`,
       ScanIndexForward: false,
       FilterExpression: `#status IN (${names.join(', ')})`,
-      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#status': 'status' },
+      ExpressionAttributeNames: {
+        ...query.ExpressionAttributeNames,
+        '#sk': TABLE.byRequester.sortKey,
+        '#status': 'status',
+      },
       ExpressionAttributeValues: {
         ...query.ExpressionAttributeValues,
+        ':since': since,
         ...Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
       },
     });

@@ -57,3 +57,20 @@ describe('requests waiting for approval, by policy', () => {
     expect(Object.keys(out.Items?.[0] ?? {}).sort()).toEqual(['gsi4pk', 'gsi4sk', 'pk', 'sk']);
   });
 });
+
+describe("a requester's unfinished requests", () => {
+  it('are read from a point in time on, newest first, in the statuses asked for', async () => {
+    const { store } = db();
+    const dave = { slackUserId: 'U0DAVE', ontapAccount: 'dave' };
+    const old = await store.create(pendingRequest({ requester: dave, createdAt: '2026-01-01T00:00:00Z' }));
+    const recent = await store.create(pendingRequest({ requester: dave, createdAt: at(5) }));
+    const newest = await store.create(pendingRequest({ requester: dave, createdAt: at(9) }));
+    await store.apply(newest.id, { type: 'CANCEL', by: 'U0DAVE', at: at(10) });
+    const found = await store.listByRequesterIn('U0DAVE', ['PENDING', 'ACTIVE'], at(0));
+    expect(found.map((r) => r.id)).toEqual([recent.id]);
+    expect((await store.listByRequesterIn('U0DAVE', ['PENDING'], '2025-12-31T00:00:00Z')).map((r) => r.id)).toEqual([
+      recent.id,
+      old.id,
+    ]);
+  });
+});
