@@ -93,7 +93,7 @@ describe('the Home tab, published when opened', () => {
     expect(slack.callsTo('views.publish').length).toBe(before + 2);
   });
 
-  it('answers Slack\'s check of the events URL (url_verification) when signed, as the manifest\'s events need', async () => {
+  it("answers Slack's check of the events URL (url_verification) when signed, as the manifest's events need", async () => {
     const body = JSON.stringify({ token: 'legacy', challenge: 'c-3f1a9', type: 'url_verification' });
     const answer = await ingress().post(body, signedHeaders(body, 'application/json'));
     expect(answer.status).toBe(200);

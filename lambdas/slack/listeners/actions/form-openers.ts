@@ -61,7 +61,7 @@ export function requestAgainButton(s: SlackServices) {
   };
 }
 
-/** The person's policies and a builder of their form; undefined (and they are told why) when they may ask for nothing. */
+/** The person's policies and a builder of their form; undefined (they are told why) when they may ask for nothing. */
 async function formFor(s: SlackServices, userId: string, answer: Answer, fromHome = true) {
   const { requester, actor } = await s.directory.asker(userId, groupsOf(s.config.policies));
   const policies: Policy[] = requesterPolicies(s.config, actor);

@@ -53,12 +53,19 @@ function blocksOf(message: RespondArguments): KnownBlock[] | undefined {
   return 'blocks' in message && Array.isArray(message.blocks) ? (message.blocks as KnownBlock[]) : undefined;
 }
 
-/** A button listener that also works on Home: answers in a modal there, and republishes Home afterwards. */
-export function homeAware(s: SlackServices, listener: (args: ActionArgs) => Promise<void>) {
+/**
+ * A button listener that also works on Home: answers in a modal there, and republishes Home
+ * afterwards, unless the click only opens a modal whose submission does (`refresh: false`: Deny).
+ */
+export function homeAware(
+  s: SlackServices,
+  listener: (args: ActionArgs) => Promise<void>,
+  options: { readonly refresh?: boolean } = {},
+) {
   return async (args: ActionArgs): Promise<void> => {
     if (!clickedOnHome(args.body)) return listener(args);
     await listener({ ...args, respond: modalRespond(s, args.body.trigger_id) });
-    await refreshHome(s, args.body.user.id);
+    if (options.refresh !== false) await refreshHome(s, args.body.user.id);
   };
 }
 

@@ -11,7 +11,8 @@ import { requestFormChange } from './request-form-changes';
 /** Registers the decision buttons (messages and Home alike), the form openers and the request modal's selects. */
 export function register(app: App, s: SlackServices): void {
   app.action(ACTION.approve, homeAware(s, decisionButton(s, approveRequest)));
-  app.action(ACTION.deny, homeAware(s, denyButton(s)));
+  // Deny asks for the reason first: the Home is published again once it is submitted.
+  app.action(ACTION.deny, homeAware(s, denyButton(s), { refresh: false }));
   app.action(ACTION.cancel, homeAware(s, cancelButton(s)));
   app.action(ACTION.revoke, homeAware(s, decisionButton(s, revokeNow)));
   app.action(FORM_OPENER.newRequest, newRequestButton(s));
