@@ -3,8 +3,9 @@
  * (Debian's Chromium through playwright-core): Alice asks; Bob opens his Home and approves from
  * "Waiting for me"; Alice's Home shows the live grant, she revokes it there; it ends, and "Request
  * again" opens the form filled in as before, whose submission is a new request on her Home.
- * Screenshots go to docs/ (for the README) and test-output/local-stack/. Skips, saying so, only when
- * /usr/bin/chromium is absent; under CI=true its absence fails the file.
+ * Screenshots go to test-output/local-stack/; with JIT_DOCS_SCREENSHOTS=1 the README's copies under
+ * docs/ are replaced too (opt-in, so a test run leaves the working tree as it was). Skips, saying so,
+ * only when /usr/bin/chromium is absent; under CI=true its absence fails the file.
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -45,11 +46,11 @@ inBrowser('the Home tab in the local stack, in a browser', () => {
     await stack?.close();
   });
 
-  /** A screenshot in test-output, and (for the README) a copy under docs/. */
+  /** A screenshot in test-output, and (for the README, when asked) a copy under docs/. */
   const shot = async (name: string, readme?: string) => {
     const path = join(SHOTS, `${name}.png`);
     await page.screenshot({ path });
-    if (readme) copyFileSync(path, join(DOCS, readme));
+    if (readme && process.env.JIT_DOCS_SCREENSHOTS === '1') copyFileSync(path, join(DOCS, readme));
   };
   const actAs = (user: string) =>
     eventually(async () => {
