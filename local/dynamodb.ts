@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, type CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { INDEXES, TABLE } from '../lambdas/store/table';
+import { INDEXES, projectionOf, TABLE } from '../lambdas/store/table';
 
 /** A running embedded DynamoDB. */
 export interface EmbeddedDynamo {
@@ -68,7 +68,7 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
         { AttributeName: index.partitionKey, KeyType: 'HASH' },
         { AttributeName: index.sortKey, KeyType: 'RANGE' },
       ],
-      Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] },
+      Projection: projectionOf(index),
     })),
   };
 }

@@ -153,6 +153,11 @@ export function policiesForRequester(policies: readonly Policy[], actor: Actor):
   return policies.filter((p) => mayRequestUnder(p, actor));
 }
 
+/** Policies this person may decide requests under (approve, deny), in configuration order. */
+export function policiesForApprover(policies: readonly Policy[], actor: Actor): Policy[] {
+  return policies.filter((p) => isApprover(p, actor));
+}
+
 /**
  * The policy that governs this request: the first, in configuration order, that lets this person
  * ask for this role on this SVM of this cluster. Refuses with the field that no policy covers.

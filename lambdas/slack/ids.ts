@@ -12,6 +12,15 @@ export const ACTION = Object.fromEntries(DECISION_BUTTONS.map((d) => [d, `jit_${
   readonly [D in (typeof DECISION_BUTTONS)[number]]: `jit_${D}`;
 };
 
+/**
+ * Buttons that open the request modal: a new request (App Home), and the same request again, prefilled
+ * (an ended request's DM, App Home, `/jit list`; the value is the request id).
+ */
+export const FORM_OPENER = {
+  newRequest: 'jit_new_request',
+  requestAgain: 'jit_request_again',
+} as const;
+
 /** Elements of the request modal whose changes redraw it (`dispatch_action`). */
 export const FORM_ACTION = {
   target: 'target',

@@ -1,5 +1,5 @@
 /** The queries the store makes of its indexes, written once for every part of the store that reads them. */
-import { TABLE } from './table';
+import { pendingPk, TABLE } from './table';
 
 /** A key-condition query of one index, its names and values ready to be added to. */
 export interface IndexQuery {
@@ -23,6 +23,16 @@ export function byRequester(slackUserId: string): IndexQuery {
     KeyConditionExpression: '#pk = :pk',
     ExpressionAttributeNames: { '#pk': TABLE.byRequester.partitionKey },
     ExpressionAttributeValues: { ':pk': `USER#${slackUserId}` },
+  };
+}
+
+/** A policy's requests waiting for approval (the keys-only pending-by-policy index), oldest first. */
+export function pendingUnder(policy: string): IndexQuery {
+  return {
+    IndexName: TABLE.pendingByPolicy.indexName,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': TABLE.pendingByPolicy.partitionKey },
+    ExpressionAttributeValues: { ':pk': pendingPk(policy) },
   };
 }
 

@@ -8,7 +8,16 @@ import { parseInstant, toUtcSecond } from '../domain/durations';
 import { type AccessRequest, isTerminal, RequestSchema } from '../domain/request';
 import { expiryOf, type StoreContext } from './context';
 import { CorruptItemError } from './errors';
-import { ATTENTION_PK, type GrantKey, lockAttentionSk, REQUEST_SK, requestAttentionSk, requestPk } from './table';
+import {
+  ATTENTION_PK,
+  type GrantKey,
+  lockAttentionSk,
+  pendingPk,
+  pendingSk,
+  REQUEST_SK,
+  requestAttentionSk,
+  requestPk,
+} from './table';
 
 /** One entry of a request's audit trail. */
 export const AuditEventSchema = z.object({
@@ -65,6 +74,12 @@ export function toItem(ctx: StoreContext, stored: StoredRequest): Record<string,
     gsi1pk: `USER#${request.requester.slackUserId}`,
     gsi1sk: `${request.createdAt}#${request.id}`,
     ...(live ? { gsi2pk: 'LIVE', gsi2sk: `${request.window.end}#${request.id}` } : {}),
+    ...(request.status === 'PENDING'
+      ? {
+          gsi4pk: pendingPk(request.policy),
+          gsi4sk: pendingSk(request.createdAt, request.requester.slackUserId, request.id),
+        }
+      : {}),
     ...requestAttention(stored),
     // Only finished requests expire; a live one must never vanish under a grant.
     ...(isTerminal(request) ? { expiresAt: expiryOf(ctx, request.updatedAt) } : {}),
@@ -82,6 +97,8 @@ export function fromItem(item: Record<string, unknown>): StoredRequest {
     gsi2sk,
     gsi3pk,
     gsi3sk,
+    gsi4pk,
+    gsi4sk,
     expiresAt,
     history,
     tokens,

@@ -28,7 +28,7 @@ import {
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
 import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snoozeLock } from './grant-locks';
-import { byRequester, dueBefore } from './index-queries';
+import { byRequester, dueBefore, pendingUnder } from './index-queries';
 import { type AuditEvent, fromItem, type StoredRequest, toItem } from './items';
 import { type GrantKey, REQUEST_SK, requestPk, TABLE } from './table';
 
@@ -103,6 +103,13 @@ export interface ApplyOptions {
 async function together(audit: Promise<void>, next: Promise<void> | undefined): Promise<void> {
   const [, outcome] = await Promise.allSettled([audit, next]);
   if (outcome.status === 'rejected') throw outcome.reason;
+}
+
+/** A request waiting for approval, as the pending index's keys tell it (read the request for the rest). */
+export interface PendingEntry {
+  readonly id: string;
+  readonly requester: string;
+  readonly createdAt: string;
 }
 
 /** The DynamoDB-backed store of requests, audit events and grant locks. */
@@ -217,6 +224,50 @@ export class RequestStore {
       FilterExpression: '#status IN (:pending, :approved)',
       ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#status': 'status' },
       ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':pending': 'PENDING', ':approved': 'APPROVED' },
+    });
+    return items.map((item) => fromItem(item).request);
+  }
+
+  /**
+   * The requests waiting for approval under a policy, oldest first, read from the keys-only index:
+   * at most `limit` (a policy rarely has more than a few waiting; `more` says when it had).
+   */
+  async listPendingUnder(policy: string, limit = 200): Promise<{ entries: PendingEntry[]; more: boolean }> {
+    const entries: PendingEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await queryPage(this.ctx, { ...pendingUnder(policy), Limit: limit - entries.length }, startKey);
+      for (const item of page.items) {
+        const [createdAt, requester, id] = String(item[TABLE.pendingByPolicy.sortKey] ?? '').split('#');
+        if (createdAt && requester && id) entries.push({ id, requester, createdAt });
+      }
+      startKey = page.next;
+    } while (startKey && entries.length < limit);
+    return { entries, more: startKey !== undefined };
+  }
+
+  /**
+   * Requests someone made since `since` (ISO) that are in one of `statuses`, every page read, newest
+   * first: only what was made since is read, so the cost does not grow with the person's history.
+   */
+  async listByRequesterIn(slackUserId: string, statuses: readonly Status[], since: string): Promise<AccessRequest[]> {
+    const query = byRequester(slackUserId);
+    const names = statuses.map((_, i) => `:s${i}`);
+    const items = await queryAll(this.ctx, {
+      ...query,
+      KeyConditionExpression: `${query.KeyConditionExpression} AND #sk >= :since`,
+      ScanIndexForward: false,
+      FilterExpression: `#status IN (${names.join(', ')})`,
+      ExpressionAttributeNames: {
+        ...query.ExpressionAttributeNames,
+        '#sk': TABLE.byRequester.sortKey,
+        '#status': 'status',
+      },
+      ExpressionAttributeValues: {
+        ...query.ExpressionAttributeValues,
+        ':since': since,
+        ...Object.fromEntries(statuses.map((s, i) => [`:s${i}`, s])),
+      },
     });
     return items.map((item) => fromItem(item).request);
   }

@@ -2,7 +2,8 @@
  * The one table's shape, used by the CDK table construct and by the local stack's DynamoDB
  * (local/dynamodb.ts `createTableInput`) to create it, so the two never drift.
  *
- *   request     pk REQ#<id>      sk REQUEST            + gsi1 (requester), + gsi2 while a grant is live
+ *   request     pk REQ#<id>      sk REQUEST            + gsi1 (requester), + gsi2 while a grant is live,
+ *                                                     + gsi4 (keys only) while it waits for approval
  *   audit event pk REQ#<id>      sk AUDIT#<seq, 6 digits>   append-only
  *   grant lock  pk LOCK#<key>    sk LOCK               one per live (cluster, SVM uuid, account, application)
  *   cursor      pk RECONCILER    sk CURSOR             where the reconciler's last pass stopped reading
@@ -39,13 +40,36 @@ export const TABLE = {
     sortKey: 'gsi3sk',
     projects: LOCK_ATTRIBUTES as readonly string[],
   },
+  /**
+   * Requests waiting for approval, one partition per policy (`PENDING#<policy>`), sorted by
+   * `<createdAt>#<requester>#<id>`: what an approver's Home lists. Keys only, so a pending request
+   * costs an index write when it enters and when it leaves, not on every update while it waits.
+   */
+  pendingByPolicy: {
+    indexName: 'pending-by-policy',
+    partitionKey: 'gsi4pk',
+    sortKey: 'gsi4sk',
+    projects: [] as readonly string[],
+  },
 } as const;
+
+/** What an index holds besides the keys, as CreateTable takes it: the attributes it projects, or keys only. */
+export type IndexProjection =
+  | { readonly ProjectionType: 'KEYS_ONLY' }
+  | { readonly ProjectionType: 'INCLUDE'; readonly NonKeyAttributes: string[] };
+
+/** The projection of an index: keys only when it projects no other attribute. */
+export function projectionOf(index: (typeof INDEXES)[number]): IndexProjection {
+  return index.projects.length === 0
+    ? { ProjectionType: 'KEYS_ONLY' }
+    : { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.projects] };
+}
 
 /** The one partition value of the needs-attention index; its sort key is `<due ISO>#<item>`. */
 export const ATTENTION_PK = 'DUE';
 
 /** The global secondary indexes, in the order CreateTable and the CDK construct list them. */
-export const INDEXES = [TABLE.byRequester, TABLE.activeByEnd, TABLE.needsAttention] as const;
+export const INDEXES = [TABLE.byRequester, TABLE.activeByEnd, TABLE.needsAttention, TABLE.pendingByPolicy] as const;
 
 /** The grant lock key: at most one live grant per (cluster, SVM uuid, account, application). */
 export interface GrantKey {
@@ -66,6 +90,11 @@ export const auditSk = (seq: number): string => `AUDIT#${String(seq).padStart(6,
 /** Partition key of a grant lock. */
 export const lockPk = (key: GrantKey): string =>
   `LOCK#${[key.cluster, key.svmUuid, key.account, key.application].map(encodeURIComponent).join('#')}`;
+/** The pending-by-policy partition of a policy's requests. */
+export const pendingPk = (policy: string): string => `PENDING#${policy}`;
+/** Where a pending request sits in its policy's partition: its age, its requester and its id, readable from the keys. */
+export const pendingSk = (createdAt: string, requester: string, id: string): string =>
+  `${createdAt}#${requester}#${id}`;
 /** Where a request sits in the needs-attention index. */
 export const requestAttentionSk = (due: string, id: string): string => `${due}#REQ#${id}`;
 /** Where a grant lock sits in the needs-attention index. */

@@ -16,6 +16,8 @@ import type { AppInstall } from './payloads';
 import { createSlackPlatform, type SandboxChannel, type SlackPlatform } from './platform';
 import {
   COMMAND_REQUEST,
+  HOME_ACTION_REQUEST,
+  HOME_OPEN_REQUEST,
   MESSAGE_ACTION_REQUEST,
   type SnapshotRequest,
   VIEW_ACTION_REQUEST,
@@ -162,6 +164,14 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
     if (method === 'POST' && path === '/api/view-submit') {
       const b = await readJson(req, VIEW_SUBMIT_REQUEST);
       return sendJson(res, 200, await platform.submitView(b.user, b.viewId, b.entries));
+    }
+    if (method === 'POST' && path === '/api/home-open') {
+      const b = await readJson(req, HOME_OPEN_REQUEST);
+      return sendJson(res, 200, await platform.openHome(b.user));
+    }
+    if (method === 'POST' && path === '/api/home-action') {
+      const b = await readJson(req, HOME_ACTION_REQUEST);
+      return sendJson(res, 200, await platform.homeAction(b.user, b.blockId, b.actionId, b.entries));
     }
     if (method === 'POST' && path === '/api/view-close') {
       const b = await readJson(req, VIEW_CLOSE_REQUEST);

@@ -290,3 +290,69 @@ export function viewClosed(
     enterprise: null,
   };
 }
+
+/**
+ * The Events API `event_callback` for `app_home_opened` (JSON, not form-encoded), with the Home view
+ * the person sees when one was published before.
+ * https://api.slack.com/events/app_home_opened
+ */
+export function appHomeOpenedBody(
+  install: AppInstall,
+  args: {
+    user: string;
+    channel: string;
+    tab: 'home' | 'messages';
+    eventId: string;
+    nowMs: number;
+    view?: { readonly id: string; readonly hash: string; readonly blocks: readonly unknown[] };
+  },
+): string {
+  const eventTs = actionTs(args.nowMs);
+  return JSON.stringify({
+    token: install.verificationToken,
+    team_id: install.teamId,
+    api_app_id: install.apiAppId,
+    event: {
+      type: 'app_home_opened',
+      user: args.user,
+      channel: args.channel,
+      tab: args.tab,
+      event_ts: eventTs,
+      ...(args.view
+        ? {
+            view: {
+              id: args.view.id,
+              team_id: install.teamId,
+              type: 'home',
+              blocks: args.view.blocks,
+              private_metadata: '',
+              callback_id: '',
+              state: { values: {} },
+              hash: args.view.hash,
+              clear_on_close: false,
+              notify_on_close: false,
+              root_view_id: args.view.id,
+              app_id: install.apiAppId,
+              external_id: '',
+              app_installed_team_id: install.teamId,
+              bot_id: install.botId,
+            },
+          }
+        : {}),
+    },
+    type: 'event_callback',
+    event_id: args.eventId,
+    event_time: Math.floor(args.nowMs / 1000),
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: install.teamId,
+        user_id: install.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+    event_context: `4-${args.eventId}`,
+  });
+}

@@ -6,12 +6,13 @@
  * stand-in, so what the app does through the Web API and what the person does here meet there.
  */
 import { z } from 'zod';
-import type { SlackApiStandIn, StoredMessage, StoredView } from '../slack-api/server';
+import type { SlackApiStandIn, StoredHome, StoredMessage, StoredView } from '../slack-api/server';
 import { isRecord, type NormalizedBlocks, normalizeBlocks, normalizeText } from './block-kit';
 import { IngressError, SandboxRequestError } from './errors';
 import {
   type AppInstall,
   actionTs,
+  appHomeOpenedBody,
   blockActionsInView,
   blockActionsOnMessage,
   interactionBody,
@@ -105,6 +106,10 @@ export interface SlackPlatform {
   ): Promise<ActionOutcome>;
   submitView(userId: string, viewId: string, entries: Entries): Promise<SubmitOutcome>;
   closeView(userId: string, viewId: string, all: boolean): Promise<void>;
+  /** The person opens the app's Home tab: Slack sends `app_home_opened` (the app publishes what it shows). */
+  openHome(userId: string): Promise<ActionOutcome>;
+  /** A click or choice on the person's Home tab. */
+  homeAction(userId: string, blockId: string, actionId: string, entries: Entries): Promise<ActionOutcome>;
   channelOf(channelId: string): PayloadChannel;
 }
 
@@ -141,6 +146,11 @@ const TROUBLE = 'We had some trouble connecting. Try again?';
 /** A message's blocks as Slack stores them (ids generated from the message's place). */
 export function messageSurface(message: StoredMessage): NormalizedBlocks {
   return normalizeBlocks(message.blocks, `${message.channel}/${message.ts}`);
+}
+
+/** A published Home tab's blocks as Slack stores them (ids generated from the view id). */
+export function homeSurface(home: StoredHome): NormalizedBlocks {
+  return normalizeBlocks(home.view.blocks, home.id);
 }
 
 /** A view's blocks as Slack stores them (ids generated from the view id). */
@@ -193,6 +203,7 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     userId: string,
     body: string,
     payload: unknown,
+    contentType = 'application/x-www-form-urlencoded',
   ): Promise<{ status: number; text: string }> {
     const record = (status: number | null, answer: string): void => {
       sent.push({ at: now(), kind, user: userId, status, payload, answer });
@@ -205,7 +216,7 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
       const response = await fetch(options.ingressUrl, {
         method: 'POST',
         headers: {
-          'content-type': 'application/x-www-form-urlencoded',
+          'content-type': contentType,
           'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
           ...signSlackRequest(options.signingSecret, body, now()),
         },
@@ -380,6 +391,57 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     await postInteraction('view_closed', user.id, payload);
   }
 
+  let events = 0;
+  async function openHome(userId: string): Promise<ActionOutcome> {
+    const user = userOf(userId);
+    const home = slack.homes.get(user.id);
+    const body = appHomeOpenedBody(install, {
+      user: user.id,
+      channel: slack.dmChannelOf(user.id),
+      tab: 'home',
+      eventId: `Ev${now().toString(36).toUpperCase()}${++events}`,
+      nowMs: now(),
+      ...(home ? { view: { id: home.id, hash: home.hash, blocks: homeSurface(home).raw } } : {}),
+    });
+    // Slack retries an event that was not answered; the page opens the tab again instead.
+    const answer = await post('event_callback', user.id, body, JSON.parse(body), 'application/json').catch(
+      (error: unknown) => {
+        if (error instanceof IngressError) return undefined;
+        throw error;
+      },
+    );
+    return acknowledge(answer);
+  }
+
+  async function homeAction(
+    userId: string,
+    blockId: string,
+    actionId: string,
+    entries: Entries,
+  ): Promise<ActionOutcome> {
+    const user = userOf(userId);
+    const home = slack.homes.get(user.id);
+    if (!home) throw new SandboxRequestError(`No Home tab published for ${user.id}.`);
+    const surface = homeSurface(home);
+    const element = findElement(surface.blocks, blockId, actionId);
+    if (!element) throw new SandboxRequestError(`No element ${blockId}/${actionId} on the Home tab.`);
+    const view: PayloadView = {
+      id: home.id,
+      hash: home.hash,
+      rootViewId: home.id,
+      view: normalizeText(home.view),
+      rawBlocks: surface.raw,
+    };
+    const payload = blockActionsInView(install, {
+      user,
+      view,
+      action: { blockId, element, entry: entries[blockId]?.[actionId] ?? null, actionTs: actionTs(now()) },
+      state: stateValues(surface.blocks, entries),
+      triggerId: slack.issueTrigger(user.id),
+    });
+    return acknowledge(await postInteraction('block_actions', user.id, payload));
+  }
+
   // Interactions whose endpoint failed are answered by Slack's client with a notice, not an exception.
   async function postInteraction(
     kind: string,
@@ -402,6 +464,8 @@ export function createSlackPlatform(options: PlatformOptions): SlackPlatform {
     viewAction,
     submitView,
     closeView,
+    openHome,
+    homeAction,
     channelOf,
   };
 }

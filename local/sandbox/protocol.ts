@@ -37,6 +37,18 @@ export const VIEW_ACTION_REQUEST = z.object({
 export const VIEW_SUBMIT_REQUEST = z.object({ user: id, viewId: id, entries });
 /** `POST api/view-close`: a modal's Cancel (one view) or ✕ (the whole stack). */
 export const VIEW_CLOSE_REQUEST = z.object({ user: id, viewId: id, all: z.boolean() });
+/** `POST api/home-open`: the person opens the app's Home tab. */
+export const HOME_OPEN_REQUEST = z.object({ user: id });
+/** `POST api/home-action`: a click or choice on the Home tab. */
+export const HOME_ACTION_REQUEST = z.object({
+  user: id,
+  blockId: z.string().max(255),
+  actionId: z.string().max(255),
+  entries,
+});
+
+/** The sidebar entry of the app's Home tab (not a conversation: it has no messages). */
+export const HOME_ID = 'APP_HOME';
 
 /** A person the page can act as. */
 export interface SnapshotUser {
@@ -51,7 +63,14 @@ export interface SnapshotUser {
 export interface SnapshotChannel {
   readonly id: string;
   readonly name: string;
-  readonly kind: 'channel' | 'app';
+  readonly kind: 'channel' | 'app' | 'home';
+}
+
+/** The app's Home tab as the person sees it: what the app last published for them. */
+export interface SnapshotHome {
+  readonly id: string;
+  readonly hash: string;
+  readonly blocks: Block[];
 }
 
 /** A message as the page shows it. */
@@ -87,6 +106,8 @@ export interface Snapshot {
   readonly channels: SnapshotChannel[];
   readonly messages: SnapshotMessage[];
   readonly modal: SnapshotView | null;
+  /** Their Home tab; null until the app has published one. */
+  readonly home: SnapshotHome | null;
   readonly panels: { readonly index: number; readonly title: string }[];
   readonly timeScale: number | null;
   /** How often the page refreshes the side panels. */

@@ -2,8 +2,16 @@
 import type { SlackApiStandIn } from '../slack-api/server';
 import { readPlainText } from './block-kit';
 import { SandboxRequestError } from './errors';
-import { messageSurface, type SandboxChannel, SLACKBOT, viewSurface } from './platform';
-import type { Snapshot, SnapshotChannel, SnapshotMessage, SnapshotUser, SnapshotView } from './protocol';
+import { homeSurface, messageSurface, type SandboxChannel, SLACKBOT, viewSurface } from './platform';
+import {
+  HOME_ID,
+  type Snapshot,
+  type SnapshotChannel,
+  type SnapshotHome,
+  type SnapshotMessage,
+  type SnapshotUser,
+  type SnapshotView,
+} from './protocol';
 
 /** The fixed parts of every snapshot. */
 export interface SnapshotSettings {
@@ -65,6 +73,7 @@ export function buildSnapshot(
       channels.push({ id: m.channel, name: m.channel.toLowerCase(), kind: 'channel' });
   }
   channels.push({ id: dm, name: settings.appName, kind: 'app' });
+  channels.push({ id: HOME_ID, name: `${settings.appName} · Home`, kind: 'home' });
   return {
     version,
     appName: settings.appName,
@@ -73,12 +82,18 @@ export function buildSnapshot(
     channels,
     messages,
     modal: modalOf(slack, userId),
+    home: homeOf(slack, userId),
     panels: settings.panelTitles.map((title, index) => ({ index, title })),
     timeScale: settings.timeScale,
     panelRefreshMs: settings.panelRefreshMs,
     commandHints: [...settings.commandHints],
     usergroups: { ...settings.usergroupNames },
   };
+}
+
+function homeOf(slack: SlackApiStandIn, userId: string): SnapshotHome | null {
+  const home = slack.homes.get(userId);
+  return home ? { id: home.id, hash: home.hash, blocks: homeSurface(home).blocks } : null;
 }
 
 function modalOf(slack: SlackApiStandIn, userId: string): SnapshotView | null {

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { blockKitProblems } from './block-limits';
 import { EXAMPLE_DIRECTORY, type SlackDirectory, type SlackUser } from './directory';
 
 /** One Web API call as the stand-in received it (arguments decoded, JSON fields parsed). */
@@ -56,6 +57,16 @@ export interface StoredView {
   previousViewId?: string;
 }
 
+/** A person's Home tab, as the app last published it. */
+export interface StoredHome {
+  readonly user: string;
+  readonly id: string;
+  view: Record<string, unknown>;
+  hash: string;
+  /** How many times it was published. */
+  published: number;
+}
+
 /** A running Slack stand-in. */
 export interface SlackApiStandIn {
   /** Base URL for `SLACK_API_URL` / WebClient's `slackApiUrl` (ends with `/api/`). */
@@ -68,6 +79,8 @@ export interface SlackApiStandIn {
   readonly messages: StoredMessage[];
   /** Modals by view id. */
   readonly views: Map<string, StoredView>;
+  /** Home tabs by user id (views.publish). */
+  readonly homes: Map<string, StoredHome>;
   /** Bodies posted to response URLs, oldest first. */
   readonly responses: { id: string; body: Record<string, unknown> }[];
   /** Emits `change` after anything changed (for pages that watch). */
@@ -149,6 +162,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   const calls: RecordedCall[] = [];
   const messages: StoredMessage[] = [];
   const views = new Map<string, StoredView>();
+  const homes = new Map<string, StoredHome>();
   const responses: { id: string; body: Record<string, unknown> }[] = [];
   const triggers = new Map<string, string>();
   const events = new EventEmitter();
@@ -330,7 +344,12 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     },
     'views.open': (args) => openFromTrigger(args, false),
     'views.update': (args) => {
-      const target = [...views.values()].find((v) => v.id === args.view_id || v.view.external_id === args.external_id);
+      // By view_id when given, else by external_id (an absent one matches no view: every view lacks one).
+      const target = [...views.values()].find((v) =>
+        args.view_id !== undefined
+          ? v.id === args.view_id
+          : v.view.external_id === args.external_id && !!args.external_id,
+      );
       if (!target) return fail('not_found');
       if (args.hash !== undefined && args.hash !== target.hash) return fail('hash_conflict');
       if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
@@ -338,6 +357,28 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       return { ok: true, view: viewAnswer(target) };
     },
     'views.push': (args) => openFromTrigger(args, true),
+    // Slack keeps one Home view per user; a `hash` that is not the current one is refused, as views.update does.
+    'views.publish': (args) => {
+      const userId = String(args.user_id ?? '');
+      if (!user(userId)) return fail('user_not_found');
+      const view = args.view;
+      if (typeof view !== 'object' || view === null || Array.isArray(view)) return fail('invalid_arguments');
+      const home = view as Record<string, unknown>;
+      if (home.type !== 'home') return fail('invalid_arguments');
+      const problems = blockKitProblems(home.blocks ?? [], 'home');
+      if (problems.length > 0) return { ...fail('invalid_blocks'), response_metadata: { messages: problems } };
+      const current = homes.get(userId);
+      if (args.hash !== undefined && args.hash !== current?.hash) return fail('hash_conflict');
+      const stored: StoredHome = current ?? { user: userId, id: nextId('V'), view: home, hash: '', published: 0 };
+      stored.view = home;
+      stored.hash = nextTs();
+      stored.published += 1;
+      homes.set(userId, stored);
+      return {
+        ok: true,
+        view: { ...home, id: stored.id, hash: stored.hash, root_view_id: stored.id, state: { values: {} } },
+      };
+    },
   };
 
   const faults: SlackFaults = { chooser: undefined, injected: new Map() };
@@ -395,6 +436,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     calls,
     messages,
     views,
+    homes,
     responses,
     events,
     dmChannelOf,
@@ -457,6 +499,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       messages.length = 0;
       responses.length = 0;
       views.clear();
+      homes.clear();
       triggers.clear();
       responseContexts.clear();
       events.emit('change');

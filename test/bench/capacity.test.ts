@@ -1,4 +1,4 @@
-import { type AttributeValue, BatchGetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, BatchGetItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { CapacityMeter, itemSize } from '../../bench/capacity';
 import { RequestStore } from '../../lambdas/store/requests';
 import { useDynamo } from '../support/dynamo';
@@ -105,16 +105,33 @@ describe('the capacity meter', () => {
     }
   });
 
-  it('meters the store: a new request is its item, its two index entries (by requester; needs-attention until its workflow records its execution) and its first audit event; a consistent read is 4 KB a unit', async () => {
+  it('meters the store: a new request is its item, its three index entries (by requester; needs-attention until its workflow records its execution; the keys-only pending-by-policy) and its first audit event; a consistent read is 4 KB a unit', async () => {
     const { dynamo } = db();
     const store = new RequestStore({ client: dynamo.client, tableName: dynamo.tableName, retentionSeconds: 86_400 });
     const meter = new CapacityMeter(dynamo.client);
     try {
       const request = pendingRequest();
       await store.create(request, request.requester.slackUserId);
-      expect(meter.byOperation.PutItem?.wru).toBe(4);
+      // The item, by-requester, needs-attention, the keys-only pending-by-policy entry, the audit event.
+      expect(meter.byOperation.PutItem?.wru).toBe(5);
       await store.get(request.id);
       expect(meter.byOperation.GetItem).toEqual({ rru: 1, wru: 0 });
+      // An update while it waits leaves its keys-only and needs-attention entries as they are: the item,
+      // and by-requester (its version and time of change are the request's own attributes).
+      await store.setToken(request.id, 'approval', 'token', ['PENDING']);
+      expect(meter.byOperation.PutItem?.wru).toBe(7);
+      // Leaving the wait removes the keys-only entry (1 WRU) besides the item, its by-requester entry,
+      // its needs-attention entry moved (filed as unstarted, now an approval the workflow must pick up:
+      // the old entry removed and the new one written, a lock-sized entry each) and the audit event.
+      const units = async () => {
+        const key = { pk: { S: `REQ#${request.id}` }, sk: { S: 'REQUEST' } };
+        const out = await dynamo.client.send(new GetItemCommand({ TableName: dynamo.tableName, Key: key }));
+        return Math.ceil(itemSize(out.Item ?? {}) / 1024);
+      };
+      const before = await units();
+      await store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: request.createdAt });
+      const after = await units();
+      expect((meter.byOperation.PutItem?.wru ?? 0) - 7).toBe(Math.max(before, after) + after + 2 + 1 + 1);
     } finally {
       meter.stop();
     }

@@ -11,7 +11,8 @@
 import { parseConfig } from '../../lambdas/config/load';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
-import { at, pendingRequest } from '../support/requests';
+import { buttonsOf, homeClick, homeOf, openHome } from '../slack/home-support';
+import { at, pendingRequest, requestIn, T0 } from '../support/requests';
 import { useSlackIngress } from '../support/slack';
 
 /** Alice's other Slack identities, each linked to her by one thing only, and listed as approvers. */
@@ -123,8 +124,25 @@ const ACTORS = {
   'requester removed after asking': 'U0FRANK',
 } as const;
 type ActorName = keyof typeof ACTORS;
-/** `cancel` is on a pending request; `cancel approved` on one approved whose access has not started. */
-const ACTIONS = ['request', 'approve', 'deny', 'cancel', 'cancel approved', 'revoke', 'list'] as const;
+/**
+ * `cancel` is on a pending request; `cancel approved` on one approved whose access has not started.
+ * `home …` are the same buttons clicked on the actor's Home tab (shown there, or forged when not);
+ * `again` is "Request again" on an ended request.
+ */
+const ACTIONS = [
+  'request',
+  'approve',
+  'deny',
+  'cancel',
+  'cancel approved',
+  'revoke',
+  'list',
+  'home approve',
+  'home deny',
+  'home cancel',
+  'home revoke',
+  'again',
+] as const;
 type Action = (typeof ACTIONS)[number];
 const POLICIES = {
   '1-of-M': { name: 'one-of-m', role: 'vsadmin' },
@@ -154,6 +172,11 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'cancel approved': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     revoke: ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     list: Object.keys(ACTORS) as ActorName[],
+    'home approve': ['approver (this policy)'],
+    'home deny': ['approver (this policy)'],
+    'home cancel': ['requester', REMOVED],
+    'home revoke': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
+    again: ['requester'],
   },
   '2-of-M': {
     request: ['requester'],
@@ -163,6 +186,11 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'cancel approved': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     revoke: ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     list: Object.keys(ACTORS) as ActorName[],
+    'home approve': ['approver (this policy)'],
+    'home deny': ['approver (this policy)'],
+    'home cancel': ['requester', REMOVED],
+    'home revoke': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
+    again: ['requester'],
   },
   'user-group': {
     request: ['requester'],
@@ -172,6 +200,11 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'cancel approved': ['requester', 'approver group member', ...ALTS, REMOVED],
     revoke: ['requester', 'approver group member', ...ALTS, REMOVED],
     list: Object.keys(ACTORS) as ActorName[],
+    'home approve': ['approver group member'],
+    'home deny': ['approver group member'],
+    'home cancel': ['requester', REMOVED],
+    'home revoke': ['requester', 'approver group member', ...ALTS, REMOVED],
+    again: ['requester'],
   },
 };
 
@@ -181,13 +214,17 @@ const FRANK = { slackUserId: 'U0FRANK', ontapAccount: 'frank' };
 let serial = 0;
 
 /** A request of `shape` the workflow waits on (approval message posted, token kept). */
-async function pending(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
+async function pending(shape: Shape, owner?: typeof FRANK, newest = false): Promise<AccessRequest> {
   const policy = POLICIES[shape];
+  // Each made earlier than the last (the newest cell's request waits longest: Waiting for me shows it first),
+  // or later, for My access, which shows one's newest first.
+  const minutes = (newest ? 1 : -1) * (serial + 1);
   const request = await ingress().store.create(
     pendingRequest({
       policy: policy.name,
       role: policy.role,
       approvalsRequired: shape === '2-of-M' ? 2 : 1,
+      createdAt: new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace('.000Z', 'Z'),
       ...(owner ? { requester: owner } : {}),
     }),
   );
@@ -206,9 +243,9 @@ async function approved(shape: Shape, owner?: typeof FRANK): Promise<AccessReque
 }
 
 /** A request of `shape` whose grant is live (end token kept). */
-async function active(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
+async function active(shape: Shape, owner?: typeof FRANK, newest = false): Promise<AccessRequest> {
   const { store, sfn } = ingress();
-  const request = await pending(shape, owner);
+  const request = await pending(shape, owner, newest);
   await store.apply(request.id, { type: 'APPROVE', by: shape === 'user-group' ? 'U0ERIN' : 'U0BOB', at: at(1) });
   if (shape === '2-of-M') await store.apply(request.id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
   await store.apply(request.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } });
@@ -219,6 +256,26 @@ async function active(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest
 }
 
 const texts = (responses: Record<string, unknown>[]): string => responses.map((r) => String(r.text)).join('\n');
+
+/** The modals opened since `count` views.open calls: their callback ids ('' for a notice). */
+function openedSince(count: number): string[] {
+  return ingress()
+    .slack.callsTo('views.open')
+    .slice(count)
+    .map((c) => String((c.args.view as { callback_id?: string }).callback_id ?? ''));
+}
+
+/**
+ * A button clicked on `user`'s Home tab, opened just before: whether the Home showed it, and the
+ * modals the click opened. A Home click has no response_url: a refusal is told in a notice modal.
+ */
+async function onHome(user: string, actionId: string, request: AccessRequest) {
+  await openHome(ingress(), user);
+  const shown = buttonsOf(homeOf(ingress(), user)).includes(`${actionId} ${request.id}`);
+  const before = ingress().slack.callsTo('views.open').length;
+  await ingress().interact(homeClick(ingress(), user, actionId, request.id, { forged: true }));
+  return { shown, opened: openedSince(before) };
+}
 
 /** Performs `action` as `user` on a fresh request of `shape`; whether it was allowed, and what it changed. */
 async function perform(shape: Shape, action: Action, user: string): Promise<boolean> {
@@ -235,7 +292,11 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       return allowed;
     }
     case 'list': {
-      const mine = await store.create(pendingRequest({ policy: POLICIES[shape].name, role: POLICIES[shape].role }));
+      // Newer than every request made so far: the list shows the newest first.
+      const createdAt = new Date(Date.parse(T0) + ++serial * 60_000).toISOString().replace('.000Z', 'Z');
+      const mine = await store.create(
+        pendingRequest({ policy: POLICIES[shape].name, role: POLICIES[shape].role, createdAt }),
+      );
       const { responses } = await ingress().command(user, 'list');
       const text = texts(responses());
       // Everyone may list, and sees only their own requests.
@@ -300,6 +361,85 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       if (!allowed) {
         expect(after).toEqual(request);
         expect(sfn.resumed).toEqual([]);
+        expect(texts(responses())).not.toBe('');
+      }
+      return allowed;
+    }
+    case 'home approve': {
+      const request = await pending(shape, owner);
+      const { shown, opened } = await onHome(user, 'jit_approve', request);
+      const after = await store.get(request.id);
+      const allowed = after.approvals.some((a) => a.by === user);
+      // Home offers Approve exactly to whom a click would be allowed.
+      expect(shown).toBe(allowed);
+      if (!allowed) {
+        expect(after).toEqual(await store.get(request.id));
+        expect(after.approvals).toEqual([]);
+        expect(sfn.resumed).toEqual([]);
+        expect(opened).toEqual(['']);
+      }
+      return allowed;
+    }
+    case 'home deny': {
+      const request = await pending(shape, owner);
+      const { shown, opened } = await onHome(user, 'jit_deny', request);
+      const reasonModal = [...slack.views.values()].filter((v) => v.view.callback_id === 'jit_deny_reason').at(-1);
+      if (opened[0] === 'jit_deny_reason' && reasonModal)
+        await ingress().submitView(user, reasonModal.id, { reason: 'Not during the freeze' });
+      const after = await store.get(request.id);
+      const allowed = after.status === 'DENIED';
+      expect(shown).toBe(allowed);
+      if (!allowed) {
+        expect(opened).toEqual(['']);
+        expect(after.status).toBe('PENDING');
+        expect(sfn.resumed).toEqual([]);
+      }
+      return allowed;
+    }
+    case 'home cancel': {
+      const request = await pending(shape, owner, true);
+      const { shown, opened } = await onHome(user, 'jit_cancel', request);
+      const after = await store.get(request.id);
+      const allowed = after.status === 'CANCELLED';
+      // Home shows Cancel on one's own open requests only (an approver cancels from the approval message).
+      expect(shown).toBe(allowed);
+      if (!allowed) {
+        expect(after).toEqual(request);
+        expect(opened).toEqual(['']);
+      }
+      return allowed;
+    }
+    case 'home revoke': {
+      const request = await active(shape, owner, true);
+      const { shown, opened } = await onHome(user, 'jit_revoke', request);
+      const after = await store.get(request.id);
+      const allowed = after.status === 'ACTIVE' && after.revokeRequestedBy === user;
+      // Home shows Revoke now on one's own live grants; an approver revokes from the approval message.
+      expect(shown).toBe(allowed && user === request.requester.slackUserId);
+      if (!allowed) {
+        expect(after).toEqual(request);
+        expect(sfn.resumed).toEqual([]);
+        expect(opened).toEqual(['']);
+      }
+      return allowed;
+    }
+    case 'again': {
+      const request = await store.create(
+        requestIn(
+          'DENIED',
+          pendingRequest({
+            policy: POLICIES[shape].name,
+            role: POLICIES[shape].role,
+            ...(owner ? { requester: owner } : {}),
+          }),
+        ),
+      );
+      const before = slack.callsTo('views.open').length;
+      const { responses } = await ingress().click(user, 'jit_request_again', request);
+      const opened = openedSince(before);
+      const allowed = opened.includes('jit_request');
+      if (!allowed) {
+        expect(opened).toEqual([]);
         expect(texts(responses())).not.toBe('');
       }
       return allowed;

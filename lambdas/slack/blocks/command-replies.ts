@@ -1,11 +1,15 @@
 /** What `/jit` answers (ephemerally): help, the requester's list, a submitted request, form errors. Pure. */
 import type { KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
-import type { AccessRequest, Status } from '../../domain/request';
+import { type AccessRequest, isTerminal, type Status } from '../../domain/request';
 import { type FieldErrors, FORM_FIELDS, type FormField } from '../../domain/request-form';
-import { COMMAND } from '../ids';
+import { COMMAND, FORM_OPENER } from '../ids';
 import { type SlackMessage, windowPhrase } from './approval-message';
-import { escapeMrkdwn, slackDate } from './escape';
+import { escapeMrkdwn, slackDate, truncate } from './escape';
+import { requestAgainButton } from './home';
+
+/** How many ended requests `/jit list` offers to ask again for (the newest). */
+const AGAIN_OFFERED = 5;
 
 const STATUS_EMOJI: Record<Status, string> = {
   PENDING: ':hourglass_flowing_sand:',
@@ -43,7 +47,7 @@ function listLine(request: AccessRequest): string {
   );
 }
 
-/** `/jit list`: the requester's requests, newest first, with their status. */
+/** `/jit list`: the requester's requests, newest first, with their status, and "Request again" for the last ended. */
 export function listReply(requests: readonly AccessRequest[]): SlackMessage {
   if (requests.length === 0) {
     const text = `You have no requests yet. Type \`${COMMAND}\` to ask for access.`;
@@ -54,6 +58,16 @@ export function listReply(requests: readonly AccessRequest[]): SlackMessage {
   // One section per ten lines keeps each under Slack's 3000-character limit.
   for (let i = 0; i < lines.length; i += 10) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: lines.slice(i, i + 10).join('\n') } });
+  }
+  const ended = requests.filter(isTerminal).slice(0, AGAIN_OFFERED);
+  if (ended.length > 0) {
+    // Action ids must differ within one block: a suffix per button, which the listener's pattern allows.
+    const elements = ended.map((r, i) => ({
+      ...requestAgainButton(r),
+      action_id: `${FORM_OPENER.requestAgain}@${i}`,
+      text: { type: 'plain_text' as const, text: truncate(`Again: ${r.role} on ${r.cluster}/${r.svm.name}`, 75) },
+    }));
+    blocks.push({ type: 'actions', block_id: 'jit_list_again', elements });
   }
   return { text: `Your requests: ${requests.map((r) => `${r.id} ${r.status}`).join(', ')}`, blocks };
 }

@@ -5,12 +5,13 @@
  * Every piece of user or cluster text is escaped.
  */
 import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/web-api';
-import type { AccessRequest } from '../../domain/request';
+import { type AccessRequest, isTerminal } from '../../domain/request';
 import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { requestAgainButton } from './home';
 
 const section = (text: string): SectionBlock => ({
   type: 'section',
@@ -87,7 +88,7 @@ export function requesterStatusLine(r: AccessRequest): string {
 
 /**
  * The requester's status DM: what they asked for and where it stands, with "Cancel request" while
- * it is not granted yet and "Revoke now" while it is active.
+ * it is not granted yet, "Revoke now" while it is active and "Request again" once it has ended.
  */
 export function requesterMessage(r: AccessRequest): SlackMessage {
   const status = requesterStatusLine(r);
@@ -99,6 +100,7 @@ export function requesterMessage(r: AccessRequest): SlackMessage {
   const buttons: Button[] = [];
   if (r.status === 'PENDING' || r.status === 'APPROVED') buttons.push(cancelButton(r));
   if (r.status === 'ACTIVE' && !r.revokeRequestedBy) buttons.push(revokeButton(r));
+  if (isTerminal(r)) buttons.push(requestAgainButton(r));
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: DECISION_BLOCK, elements: buttons });
   return {
     text: `JIT request ${r.id} (${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.svm.name)}): ${status.split('\n')[0] ?? ''}`,

@@ -26,6 +26,8 @@ export const RequestModalMetadataSchema = z.object({
   account: z.string().min(1).max(64),
   zone: z.string().min(1).max(64),
   name: z.string().max(200).optional(),
+  /** Opened from the Home tab, which is published again once the request is submitted. */
+  from: z.literal('home').optional(),
 });
 /** What the modal carries from opening to submitting. */
 export type RequestModalMetadata = z.infer<typeof RequestModalMetadataSchema>;
@@ -42,12 +44,23 @@ export interface ModalRequester {
   readonly account: string;
   readonly zone: string;
   readonly name?: string;
+  /** Where it was opened from, when that is the Home tab (kept through redraws). */
+  readonly from?: 'home';
 }
 
-/** The modal's current choices; absent means "the first allowed". */
+/** The modal's current choices; absent means "the first allowed", `null` "none chosen yet". */
 export interface ModalSelection {
-  readonly target?: TargetChoice;
-  readonly role?: string;
+  readonly target?: TargetChoice | null;
+  readonly role?: string | null;
+}
+
+/** What the modal starts filled in with ("Request again"), and a note on what could not be filled in. */
+export interface ModalPrefill {
+  readonly svmName?: string;
+  readonly duration?: string;
+  readonly justification?: string;
+  readonly ticket?: string;
+  readonly note?: string;
 }
 
 /**
@@ -60,20 +73,24 @@ export function buildRequestModal(
   policies: readonly Policy[],
   requester: ModalRequester,
   selection: ModalSelection = {},
+  prefill: ModalPrefill = {},
 ): ModalView {
   const targets = targetChoices(config, policies)
     .filter((t) => targetValue(t).length <= OPTION_VALUE_MAX)
     .slice(0, OPTIONS_MAX);
+  const chosen = selection.target;
   const target =
-    targets.find((t) => selection.target && targetValue(t) === targetValue(selection.target)) ?? targets[0];
+    chosen === null ? undefined : (targets.find((t) => chosen && targetValue(t) === targetValue(chosen)) ?? targets[0]);
   const roles = target ? roleChoices(policies, target) : [];
-  const role = selection.role !== undefined && roles.includes(selection.role) ? selection.role : roles[0];
+  const wanted = selection.role;
+  const role = wanted === null ? undefined : wanted !== undefined && roles.includes(wanted) ? wanted : roles[0];
   const policy = target ? policyFor(policies, target, role) : undefined;
   const metadata: RequestModalMetadata = {
     v: 1,
     account: requester.account,
     zone: requester.zone,
     ...(requester.name !== undefined ? { name: requester.name } : {}),
+    ...(requester.from ? { from: requester.from } : {}),
   };
 
   const blocks: KnownBlock[] = [
@@ -86,6 +103,9 @@ export function buildRequestModal(
           `Approvers decide in <#${config.slack.approvalChannel}>; the access ends by itself when the time is up.`,
       },
     },
+    ...(prefill.note
+      ? [{ type: 'context' as const, elements: [{ type: 'mrkdwn' as const, text: prefill.note }] }]
+      : []),
     targetBlock(targets, target),
   ];
   if (target?.svm === '*') {
@@ -98,11 +118,16 @@ export function buildRequestModal(
         action_id: FORM_BLOCK.svmName,
         max_length: 64,
         placeholder: plain('svm_data1'),
+        ...(prefill.svmName ? { initial_value: prefill.svmName } : {}),
       },
     });
   }
   if (target) blocks.push(roleBlock(target, roles, role));
-  blocks.push(durationBlock(policy), ...startBlocks(requester.zone, policy), ...reasonBlocks());
+  blocks.push(
+    durationBlock(policy, prefill.duration),
+    ...startBlocks(requester.zone, policy),
+    ...reasonBlocks(prefill),
+  );
 
   return {
     type: 'modal',
@@ -172,7 +197,8 @@ function roleBlock(target: TargetChoice, roles: readonly string[], role: string 
   };
 }
 
-function durationBlock(policy: Policy | undefined): InputBlock {
+function durationBlock(policy: Policy | undefined, prefilled: string | undefined): InputBlock {
+  const initial = prefilled ?? (policy ? shortDuration(policy.defaultDuration) : undefined);
   return {
     type: 'input',
     block_id: durationBlockId(policy),
@@ -186,7 +212,7 @@ function durationBlock(policy: Policy | undefined): InputBlock {
       type: 'plain_text_input',
       action_id: FORM_BLOCK.duration,
       max_length: 40,
-      ...(policy ? { initial_value: shortDuration(policy.defaultDuration) } : {}),
+      ...(initial !== undefined ? { initial_value: initial } : {}),
     },
   };
 }
@@ -224,7 +250,7 @@ function startBlocks(zone: string, policy: Policy | undefined): InputBlock[] {
   ];
 }
 
-function reasonBlocks(): InputBlock[] {
+function reasonBlocks(prefill: ModalPrefill): InputBlock[] {
   return [
     {
       type: 'input',
@@ -237,6 +263,7 @@ function reasonBlocks(): InputBlock[] {
         min_length: JUSTIFICATION_MIN,
         max_length: JUSTIFICATION_MAX,
         placeholder: plain('What will you do, and why now?'),
+        ...(prefill.justification ? { initial_value: prefill.justification } : {}),
       },
     },
     {
@@ -249,6 +276,7 @@ function reasonBlocks(): InputBlock[] {
         action_id: FORM_BLOCK.ticket,
         max_length: TICKET_MAX,
         placeholder: plain('CHG0012345'),
+        ...(prefill.ticket ? { initial_value: prefill.ticket } : {}),
       },
     },
   ];

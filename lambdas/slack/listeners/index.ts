@@ -3,11 +3,13 @@ import type { App } from '@slack/bolt';
 import type { SlackServices } from '../services';
 import * as actions from './actions';
 import * as commands from './commands';
+import * as events from './events';
 import * as views from './views';
 
-/** Registers commands, views and actions on the app. */
+/** Registers commands, views, actions and events on the app. */
 export function registerListeners(app: App, services: SlackServices): void {
   commands.register(app, services);
   views.register(app, services);
   actions.register(app, services);
+  events.register(app, services);
 }

@@ -8,7 +8,7 @@ import type { PanelTable, Snapshot, SnapshotMessage, SnapshotRequest } from '../
 import type { Entries, Entry } from '../state-values';
 import type { ActionRef } from '../ui/render-blocks';
 import { renderText } from '../ui/render-blocks';
-import { namesOf, renderMessage, renderModal, renderPanel, renderRequestLog, renderSidebar, repliesOf, topLevel } from '../ui/render-app';
+import { namesOf, renderHome, renderMessage, renderModal, renderPanel, renderRequestLog, renderSidebar, repliesOf, topLevel } from '../ui/render-app';
 import { h, isSafeUrl } from '../ui/vnode';
 import { byId, mount } from './dom';
 
@@ -22,6 +22,8 @@ interface PageState {
   modalErrors: Record<string, string>;
   modalMessage?: string;
   busy: boolean;
+  /** The Home tab is being opened (app_home_opened sent, the app publishing). */
+  openingHome: boolean;
 }
 
 const params = new URLSearchParams(location.search);
@@ -31,6 +33,7 @@ const state: PageState = {
   modalKey: '',
   modalErrors: {},
   busy: false,
+  openingHome: false,
 };
 
 const time = (ts: string | number): string =>
@@ -130,13 +133,20 @@ function paint(snapshot: Snapshot): void {
         state.thread = undefined;
         localStorage.setItem('sandbox.channel', id);
         draw();
+        if (isHome(id)) void openHome();
       },
     }),
   );
   const channel = snapshot.channels.find((c) => c.id === state.channel);
   byId('channel-name').textContent = channel ? (channel.kind === 'channel' ? `# ${channel.name}` : channel.name) : '';
   byId('channel-topic').textContent =
-    channel?.kind === 'app' ? `Your direct messages with ${snapshot.appName}` : `Acting as ${snapshot.me.realName} (@${snapshot.me.name})`;
+    channel?.kind === 'app'
+      ? `Your direct messages with ${snapshot.appName}`
+      : channel?.kind === 'home'
+        ? `${snapshot.appName}'s Home tab, as the app published it for ${snapshot.me.realName}`
+        : `Acting as ${snapshot.me.realName} (@${snapshot.me.name})`;
+  // Slack's Home tab has no composer: it is the app's page, not a conversation.
+  byId('composer').hidden = channel?.kind === 'home';
   byId<HTMLInputElement>('composer-input').placeholder = `Type a slash command in ${channel?.kind === 'channel' ? `#${channel.name}` : snapshot.appName}, e.g. /jit help`;
 
   const scale = byId('time-scale');
@@ -154,13 +164,17 @@ function paint(snapshot: Snapshot): void {
   const list = byId('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const messages = topLevel(snapshot.messages, state.channel);
-  mount(
-    list,
-    messages.length === 0
-      ? [h('p', { class: 'empty' }, 'No messages here yet.')]
-      : messages.map((m) => renderMessage(m, messageContext(m, snapshot))),
-  );
-  if (atBottom) list.scrollTop = list.scrollHeight;
+  if (channel?.kind === 'home') {
+    mount(list, [renderHome(snapshot, { onAction: (ref) => void homeAction(ref), opening: state.openingHome })]);
+  } else {
+    mount(
+      list,
+      messages.length === 0
+        ? [h('p', { class: 'empty' }, 'No messages here yet.')]
+        : messages.map((m) => renderMessage(m, messageContext(m, snapshot))),
+    );
+    if (atBottom) list.scrollTop = list.scrollHeight;
+  }
 
   drawThread(snapshot);
   drawModal(snapshot);
@@ -327,6 +341,42 @@ async function viewAction(ref: ActionRef): Promise<void> {
   }
 }
 
+// ---- the Home tab -------------------------------------------------------------------------------
+
+function isHome(channel: string): boolean {
+  return state.snapshot?.channels.find((c) => c.id === channel)?.kind === 'home';
+}
+
+/** Opens the Home tab as Slack does: the app is told (app_home_opened) and publishes what it shows. */
+async function openHome(): Promise<void> {
+  state.openingHome = true;
+  byId('messages').setAttribute('aria-busy', 'true');
+  try {
+    const outcome = await api<{ ok: boolean; message?: string }>('home-open', { user: state.user }).catch(
+      (error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }),
+    );
+    if (!outcome.ok) toast(outcome.message ?? 'The app did not answer.');
+    state.openingHome = false;
+    await refresh();
+  } finally {
+    state.openingHome = false;
+    byId('messages').setAttribute('aria-busy', 'false');
+  }
+}
+
+async function homeAction(ref: ActionRef): Promise<void> {
+  if (!(await confirmed(ref.element))) return;
+  openUrl(ref.element);
+  const outcome = await api<{ ok: boolean; message?: string }>('home-action', {
+    user: state.user,
+    blockId: ref.blockId,
+    actionId: ref.element.action_id,
+    entries: readEntries(byId('messages')),
+  }).catch((error: unknown) => ({ ok: false, message: error instanceof Error ? error.message : String(error) }));
+  if (!outcome.ok) toast(outcome.message ?? 'The action failed.');
+  await refresh();
+}
+
 // ---- messages and commands -------------------------------------------------------------------
 
 async function messageAction(message: SnapshotMessage, ref: ActionRef): Promise<void> {
@@ -381,7 +431,9 @@ function switchUser(user: string): void {
   const url = new URL(location.href);
   url.searchParams.set('as', user);
   history.replaceState(null, '', url);
-  void refresh().then(refreshPanels);
+  void refresh()
+    .then(() => (isHome(state.channel) ? openHome() : undefined))
+    .then(refreshPanels);
 }
 
 // ---- element values ---------------------------------------------------------------------------
@@ -541,7 +593,8 @@ function start(): void {
     typing = window.setTimeout(() => dispatchInput(target), 400);
   });
   connect();
-  void refresh().then(() => {
+  void refresh().then(async () => {
+    if (isHome(state.channel)) await openHome();
     // Panels show things outside Slack (the cluster, the store) that change without telling the page.
     window.setInterval(() => void refreshPanels(), Math.max(500, state.snapshot?.panelRefreshMs ?? 2000));
     return Promise.all([refreshPanels(), refreshRequests()]);

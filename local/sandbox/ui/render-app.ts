@@ -52,7 +52,7 @@ export function renderSidebar(
           'aria-current': c.id === current ? 'page' : undefined,
           onclick: () => on.channel(c.id),
         },
-        c.kind === 'channel' ? `# ${c.name}` : `● ${c.name}`,
+        c.kind === 'channel' ? `# ${c.name}` : c.kind === 'home' ? `⌂ ${c.name}` : `● ${c.name}`,
       ),
     );
   return [
@@ -75,7 +75,7 @@ export function renderSidebar(
     h('h2', { class: 'sidebar-heading' }, 'Channels'),
     h('ul', { class: 'conversations' }, snapshot.channels.filter((c) => c.kind === 'channel').map(item)),
     h('h2', { class: 'sidebar-heading' }, 'Apps'),
-    h('ul', { class: 'conversations' }, snapshot.channels.filter((c) => c.kind === 'app').map(item)),
+    h('ul', { class: 'conversations' }, snapshot.channels.filter((c) => c.kind !== 'channel').map(item)),
   ];
 }
 
@@ -146,6 +146,26 @@ export function renderMessage(message: SnapshotMessage, ctx: MessageContext): VN
           : null,
       ),
     ),
+  );
+}
+
+/** The app's Home tab: what the app published for this person, or a note until it has. */
+export function renderHome(
+  snapshot: Snapshot,
+  ctx: { readonly onAction: (ref: ActionRef) => void; readonly opening: boolean },
+): VNode {
+  const home = snapshot.home;
+  return h(
+    'section',
+    { class: 'home-tab', 'aria-label': `${snapshot.appName} Home`, 'data-home-hash': home?.hash ?? '' },
+    home
+      ? renderBlocks(home.blocks, {
+          names: namesOf(snapshot),
+          surface: `h${home.id}`,
+          users: snapshot.users,
+          onAction: ctx.onAction,
+        })
+      : h('p', { class: 'empty' }, ctx.opening ? 'Opening the Home tab…' : 'The app has not published a Home tab.'),
   );
 }
 

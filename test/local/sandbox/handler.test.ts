@@ -110,13 +110,18 @@ describe('what each person sees', () => {
       trigger_id: slack.issueTrigger('U0ALICE'),
       view: { type: 'modal', title: { type: 'plain_text', text: 'Request' }, blocks: [] },
     });
+    await web.views.publish({ user_id: 'U0BOB', view: { type: 'home', blocks: [{ type: 'divider' }] } });
 
     const alice = await state('U0ALICE');
+    // A Home tab is the app's page for one person: Bob's is not Alice's.
+    expect(alice.home).toBeNull();
+    expect((await state('U0BOB')).home?.blocks).toEqual([{ type: 'divider', block_id: expect.any(String) }]);
     expect(alice.me).toEqual({ id: 'U0ALICE', name: 'alice', realName: 'Alice Storage', note: 'requester' });
     expect(alice.channels).toEqual([
       { id: 'C0APPROVALS', name: 'jit-approvals', kind: 'channel' },
       { id: 'C0OTHER', name: 'c0other', kind: 'channel' },
       { id: 'D0ALICE', name: 'JIT Access', kind: 'app' },
+      { id: 'APP_HOME', name: 'JIT Access · Home', kind: 'home' },
     ]);
     expect(alice.messages.map((m) => [m.channel, m.text, m.ephemeral, m.threadTs ?? null])).toEqual([
       ['C0APPROVALS', 'Access request', false, null],

@@ -22,7 +22,7 @@ describe('command replies', () => {
       ...Array.from({ length: 10 }, () => requestIn('DENIED')),
     ];
     const { text, blocks } = listReply(requests);
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
     const first = JSON.stringify(blocks[1]);
     // The window granted, start and end, as the DM and the approval message show it.
     expect(first).toContain(
@@ -32,6 +32,19 @@ describe('command replies', () => {
     expect(first).toContain('*PENDING* (0 of 2): v&lt;a&gt; on cluster1/svm1');
     expect(text).toMatch(/^Your requests: JIT|^Your requests: 2026/);
     expect(listReply([]).text).toContain('You have no requests yet');
+  });
+
+  it('offers "Request again" for the five newest ended requests, one action id each', () => {
+    const ended = Array.from({ length: 7 }, () => requestIn('DENIED'));
+    const { blocks } = listReply([requestIn('ACTIVE'), ...ended]);
+    const again = blocks.at(-1);
+    expect(again?.type).toBe('actions');
+    const elements = again?.type === 'actions' ? again.elements : [];
+    expect(elements.map((e) => ('action_id' in e ? e.action_id : ''))).toEqual(
+      [0, 1, 2, 3, 4].map((i) => `jit_request_again@${i}`),
+    );
+    expect(elements.map((e) => ('value' in e ? e.value : ''))).toEqual(ended.slice(0, 5).map((r) => r.id));
+    expect(listReply([requestIn('ACTIVE')]).blocks.some((b) => b.type === 'actions')).toBe(false);
   });
 
   it('confirms a submitted request, or says it was already submitted', () => {

@@ -41,11 +41,11 @@ describe("the requester's status message", () => {
     ['PENDING', /Waiting for approval/, ['jit_cancel']],
     ['APPROVED', /Approved by <@U0BOB>/, ['jit_cancel']],
     ['ACTIVE', /Active until .*security jit-privilege elevate/, ['jit_revoke']],
-    ['DENIED', /Denied by <@U0BOB>:\n>not now/, []],
-    ['CANCELLED', /Cancelled by <@U0ALICE>/, []],
-    ['EXPIRED', /Nobody approved this request in time/, []],
-    ['REVOKED', /revoked by <@U0ALICE>/, []],
-    ['FAILED', /cannot be granted: role not defined on svm1/, []],
+    ['DENIED', /Denied by <@U0BOB>:\n>not now/, ['jit_request_again']],
+    ['CANCELLED', /Cancelled by <@U0ALICE>/, ['jit_request_again']],
+    ['EXPIRED', /Nobody approved this request in time/, ['jit_request_again']],
+    ['REVOKED', /revoked by <@U0ALICE>/, ['jit_request_again']],
+    ['FAILED', /cannot be granted: role not defined on svm1/, ['jit_request_again']],
     ['REVOKE_FAILED', /could not be removed from the cluster yet \(cluster unreachable\)/, []],
   ] as const)('%s: says so, with the buttons that apply', (status, says, buttons) => {
     const message = requesterMessage(requestIn(status));

@@ -1,17 +1,23 @@
 /** Button and select listeners. */
 import type { App } from '@slack/bolt';
 import { approveRequest, revokeNow } from '../../../lifecycle/decide';
-import { ACTION, CALLBACK, FORM_ACTION } from '../../ids';
+import { ACTION, CALLBACK, FORM_ACTION, FORM_OPENER } from '../../ids';
 import type { SlackServices } from '../../services';
 import { cancelButton, decisionButton, denyButton } from './decision-buttons';
+import { newRequestButton, requestAgainButton } from './form-openers';
+import { homeAware } from './home-buttons';
 import { requestFormChange } from './request-form-changes';
 
-/** Registers the approval message's buttons and the request modal's selects. */
+/** Registers the decision buttons (messages and Home alike), the form openers and the request modal's selects. */
 export function register(app: App, s: SlackServices): void {
-  app.action(ACTION.approve, decisionButton(s, approveRequest));
-  app.action(ACTION.deny, denyButton(s));
-  app.action(ACTION.cancel, cancelButton(s));
-  app.action(ACTION.revoke, decisionButton(s, revokeNow));
+  app.action(ACTION.approve, homeAware(s, decisionButton(s, approveRequest)));
+  // Deny asks for the reason first: the Home is published again once it is submitted.
+  app.action(ACTION.deny, homeAware(s, denyButton(s), { refresh: false }));
+  app.action(ACTION.cancel, homeAware(s, cancelButton(s)));
+  app.action(ACTION.revoke, homeAware(s, decisionButton(s, revokeNow)));
+  app.action(FORM_OPENER.newRequest, newRequestButton(s));
+  // `/jit list` offers several in one block, told apart by a suffix (`jit_request_again@2`).
+  app.action(new RegExp(`^${FORM_OPENER.requestAgain}(@\\d+)?$`), requestAgainButton(s));
   app.action(
     { type: 'block_actions', action_id: FORM_ACTION.target, callback_id: CALLBACK.request },
     requestFormChange(s),

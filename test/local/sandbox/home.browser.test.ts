@@ -1,0 +1,133 @@
+/**
+ * The Home tab and "Request again" in the Slack sandbox of the local stack, in a real browser
+ * (Debian's Chromium through playwright-core): Alice asks; Bob opens his Home and approves from
+ * "Waiting for me"; Alice's Home shows the live grant, she revokes it there; it ends, and "Request
+ * again" opens the form filled in as before, whose submission is a new request on her Home.
+ * Screenshots go to test-output/local-stack/; with JIT_DOCS_SCREENSHOTS=1 the README's copies under
+ * docs/ are replaced too (opt-in, so a test run leaves the working tree as it was). Skips, saying so,
+ * only when /usr/bin/chromium is absent; under CI=true its absence fails the file.
+ */
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { jitEntryRows, type LocalStack, startLocalStack } from '../../../local/stack';
+import { freePort } from '../../support/npm-start';
+import { eventually, see } from './support/see';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(__dirname, '../../../test-output/local-stack');
+const DOCS = join(__dirname, '../../../docs');
+const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
+if (!existsSync(CHROMIUM)) {
+  const missing = `${CHROMIUM} is absent (apt-get install -y chromium)`;
+  if (process.env.CI === 'true') throw new Error(`The Home tab browser test cannot run: ${missing}.`);
+  console.warn(`Skipping the Home tab browser test: ${missing}.`);
+}
+
+inBrowser('the Home tab in the local stack, in a browser', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    stack = await startLocalStack({ port: await freePort(), speed: 60 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  /** A screenshot in test-output, and (for the README, when asked) a copy under docs/. */
+  const shot = async (name: string, readme?: string) => {
+    const path = join(SHOTS, `${name}.png`);
+    await page.screenshot({ path });
+    if (readme && process.env.JIT_DOCS_SCREENSHOTS === '1') copyFileSync(path, join(DOCS, readme));
+  };
+  const actAs = (user: string) =>
+    eventually(async () => {
+      await page.getByLabel('You are').selectOption(user);
+      expect(await page.locator('body').getAttribute('data-user', { timeout: 1000 })).toBe(user);
+    });
+  const command = async (line: string) => {
+    await page.getByLabel('Slash command').fill(line);
+    await page.getByLabel('Slash command').press('Enter');
+  };
+  const home = (): Locator => page.locator('.home-tab');
+  /** Opens the Home tab, which tells the app (app_home_opened); resolves once its answer is drawn. */
+  const openHome = async () => {
+    await page.getByRole('button', { name: /Home$/ }).click();
+    await see(page.locator('#messages')).attribute('aria-busy', 'false');
+    await see(home().getByRole('heading', { name: 'My access' })).visible();
+  };
+  /** The Home block (a section with its button) that names a request. */
+  const item = (id: string): Locator => home().locator('.bk-section', { hasText: id });
+  const confirm = async (label: string) => {
+    const dialog = page.getByRole('alertdialog');
+    await see(dialog).visible();
+    await dialog.getByRole('button', { name: label }).click();
+    await see(dialog).hidden();
+  };
+
+  it('an approver approves from Home; the requester sees her grant there and revokes it', async () => {
+    await page.goto(`${stack.urls.sandbox}?as=U0ALICE`);
+    await see(page.locator('#connection')).text('live');
+    await command('/jit svm1 vsadmin 2h fix the snapmirror schedule on vol_data');
+    await eventually(async () => expect((await stack.store.listByRequester('U0ALICE'))[0]?.status).toBe('PENDING'));
+    const [asked] = await stack.store.listByRequester('U0ALICE');
+    const id = asked?.id ?? '';
+
+    // Bob's Home lists what waits for him, with the same Approve and Deny as the approval message.
+    await actAs('U0BOB');
+    await openHome();
+    await see(home().getByRole('heading', { name: 'Waiting for me' })).visible();
+    await see(item(id)).containsText('fix the snapmirror schedule');
+    await shot('06-home-approver', 'home-approver.png');
+    await home().getByRole('button', { name: 'Approve' }).first().click();
+    // Approved and granted; his Home, published again, no longer lists it.
+    await eventually(async () => expect((await stack.store.get(id)).status).toBe('ACTIVE'));
+    await see(item(id)).count(0);
+
+    // Alice's Home: the live grant, the time left, and Revoke now.
+    await actAs('U0ALICE');
+    await openHome();
+    await see(item(id)).containsText('left');
+    await see(item(id).getByRole('button', { name: 'Revoke now' })).visible();
+    await shot('07-home-requester', 'home-requester.png');
+    await item(id).getByRole('button', { name: 'Revoke now' }).click();
+    await confirm('Revoke');
+    await eventually(async () => expect((await stack.store.get(id)).status).toBe('REVOKED'));
+    expect(jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice')).toEqual([]);
+    // Opened again, the Home shows it among the ended ones, with Request again.
+    await openHome();
+    await see(item(id).getByRole('button', { name: 'Request again' })).visible();
+  }, 180_000);
+
+  it('Request again opens the form filled in as before; submitting it makes a new request', async () => {
+    const [ended] = await stack.store.listByRequester('U0ALICE');
+    const id = ended?.id ?? '';
+    await item(id).getByRole('button', { name: 'Request again' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Request ONTAP access' });
+    await see(dialog).visible();
+    await see(dialog).containsText(`Filled in from request ${id}`);
+    await see(dialog.getByLabel('For how long')).value('2h');
+    await see(dialog.getByLabel('Justification')).value('fix the snapmirror schedule on vol_data');
+    await shot('08-request-again', 'request-again.png');
+    await dialog.getByRole('button', { name: 'Submit' }).click();
+    await see(dialog).hidden();
+    const [again] = await stack.store.listByRequester('U0ALICE');
+    expect(again).toMatchObject({ status: 'PENDING', role: 'vsadmin', svm: { name: 'svm1' }, durationSeconds: 7200 });
+    expect(again?.id).not.toBe(id);
+    // Submitted from Home: the Home shows the new request, open, with Cancel.
+    await see(item(again?.id ?? '').getByRole('button', { name: 'Cancel request' })).visible();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
