@@ -4,6 +4,7 @@
  * requests are kept. Pure: no I/O, no clock.
  */
 import { parseInstant, toUtcSecond } from './durations';
+import { noticeDue } from './milestones';
 import type { AccessRequest } from './request';
 
 /** How often the reconciler runs (AWS schedule and the local stack's scaled timer alike). */
@@ -26,10 +27,21 @@ export const OVERDUE_GRACE_SECONDS = RECONCILE_PERIOD_SECONDS;
 export const FIRST_RETRY_SECONDS = 15;
 
 /** Why the reconciler looks at a request. */
-export type Attention = 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up';
+export type Attention = 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up' | 'notify';
 
-/** The request's reason and due time for the reconciler, or undefined when nothing is owed. */
+/**
+ * The request's reason and due time for the reconciler, or undefined when nothing is owed: the
+ * earlier of what its status owes and a milestone message nobody has told yet (domain/milestones.ts).
+ */
 export function attentionOf(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
+  const owed = statusAttention(request);
+  const notice = noticeDue(request);
+  if (notice !== undefined && (owed === undefined || notice < owed.due)) return { why: 'notify', due: notice };
+  return owed;
+}
+
+/** What the request's status alone owes the reconciler (a signal, a revoke, a clean-up), and when. */
+export function statusAttention(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
   const plus = (iso: string, seconds: number): string => toUtcSecond(parseInstant(iso).plus({ seconds }));
   switch (request.status) {
     case 'APPROVED': {

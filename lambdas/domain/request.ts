@@ -69,6 +69,18 @@ const base = {
   approvals: z.array(ApprovalSchema),
   slack: z.object({ approval: MessageRefSchema.optional(), requester: MessageRefSchema.optional() }).default({}),
   executionArn: z.string().optional(),
+  /**
+   * What the people concerned were told with a new message (domain/milestones.ts), so no milestone is
+   * told twice and one that was not is owed; absent on requests made before this was kept.
+   */
+  told: z.array(z.string().min(1).max(40)).max(40).optional(),
+  /** Reminders threaded to the approvers so far, and the last one's time. */
+  reminders: z.number().int().nonnegative().optional(),
+  remindedAt: isoInstant.optional(),
+  /** When the request was escalated (at most once). */
+  escalatedAt: isoInstant.optional(),
+  /** When the requester is told their access ends soon (set once the end wait begins). */
+  endsSoonAt: isoInstant.optional(),
 };
 
 /** Fields every request has whatever its status. */
@@ -156,6 +168,7 @@ export function newRequest(input: NewRequest): RequestIn<'PENDING'> {
     updatedAt: input.createdAt,
     approvals: [],
     slack: input.slack ?? {},
+    told: [],
   }) as RequestIn<'PENDING'>;
 }
 

@@ -13,8 +13,14 @@ import type { Notifier } from '../slack/notifier';
 import type { WorkflowClient } from '../stepfunctions/client';
 import type { RequestStore } from '../store/requests';
 
-/** What the tasks ask of Slack: the approval message, the requester's DM, a thread under the approval message. */
-export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
+/**
+ * What the tasks ask of Slack: the approval message and the requester's DM kept up to date, and new
+ * messages that notify: a milestone DM, a reply under the approval message, a post to a channel.
+ */
+export type SlackNotifier = Pick<
+  Notifier,
+  'approval' | 'requester' | 'thread' | 'milestone' | 'reply' | 'post' | 'permalink'
+>;
 
 /** What the tasks ask of Slack about people: who a user is now, and which groups they are in (never cached). */
 export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor' | 'requesterNow'>;
