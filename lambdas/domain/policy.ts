@@ -10,6 +10,7 @@ import {
   SamePersonApprovalError,
   SelfApprovalError,
 } from './errors';
+import { DEFAULT_ENDS_SOON_NOTICE, EndsSoonNoticeSchema, RemindersSchema } from './nudges';
 import { type AccountStatus, samePerson, slackOnlyKeys } from './people';
 import type { AccessRequest, RequestBase } from './request';
 
@@ -65,9 +66,21 @@ export const PolicySchema = z
     guestsMayApprove: z.boolean().default(false),
     /** Open requests (pending, or approved and not started) one person may have under this policy. */
     maxOpenRequests: z.number().int().min(1).max(50).default(3),
+    /** Remind the approvers while a request waits, and escalate after a while (domain/nudges.ts). */
+    reminders: RemindersSchema.optional(),
+    /** How long before its end the requester is told their access ends soon; `off` never tells. */
+    endsSoonNotice: EndsSoonNoticeSchema.prefault(DEFAULT_ENDS_SOON_NOTICE),
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.reminders && p.reminders.every >= p.approvalTimeout) {
+      const message = 'is not shorter than approvalTimeout: no reminder would ever be sent';
+      ctx.addIssue({ code: 'custom', path: ['reminders', 'every'], message });
+    }
+    if (p.reminders?.escalateAfter !== undefined && p.reminders.escalateAfter >= p.approvalTimeout) {
+      const message = 'is not shorter than approvalTimeout: the request would expire before it is escalated';
+      ctx.addIssue({ code: 'custom', path: ['reminders', 'escalateAfter'], message });
+    }
     if (p.defaultDuration > p.maxDuration) {
       ctx.addIssue({ code: 'custom', path: ['defaultDuration'], message: 'is longer than maxDuration' });
     }
