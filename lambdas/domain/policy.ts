@@ -39,6 +39,27 @@ export const PeopleSchema = z
   .strict()
   .refine((p) => p.users.length + p.groups.length > 0, 'must name at least one user or user group');
 
+/**
+ * Extending a live grant: at most `by` more per extension, `times` extensions per grant, with or
+ * without an approval (by the extension's own approvers, else the policy's). Absent: no Extend.
+ */
+export const ExtensionPolicySchema = z
+  .object({
+    by: duration,
+    times: z.number().int().min(1).max(10),
+    approval: z.enum(['required', 'none']),
+    approvers: PeopleSchema.optional(),
+    /** Distinct approvers an extension needs; the policy's `approvalsRequired` unless set. */
+    approvalsRequired: z.number().int().min(1).max(10).optional(),
+  })
+  .strict()
+  .superRefine((x, ctx) => {
+    if (x.approval === 'none' && (x.approvers !== undefined || x.approvalsRequired !== undefined)) {
+      const path = [x.approvers !== undefined ? 'approvers' : 'approvalsRequired'];
+      ctx.addIssue({ code: 'custom', path, message: 'is set but approval is "none": nobody would be asked' });
+    }
+  });
+
 /** One policy as configured; durations are read into whole seconds. */
 export const PolicySchema = z
   .object({
@@ -70,6 +91,8 @@ export const PolicySchema = z
     reminders: RemindersSchema.optional(),
     /** How long before its end the requester is told their access ends soon; `off` never tells. */
     endsSoonNotice: EndsSoonNoticeSchema.prefault(DEFAULT_ENDS_SOON_NOTICE),
+    /** How a live grant may be extended (domain/extension.ts); absent: it may not. */
+    extension: ExtensionPolicySchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -83,6 +106,16 @@ export const PolicySchema = z
     }
     if (p.defaultDuration > p.maxDuration) {
       ctx.addIssue({ code: 'custom', path: ['defaultDuration'], message: 'is longer than maxDuration' });
+    }
+    if (p.extension && p.extension.by >= p.maxDuration) {
+      const message = 'is not shorter than maxDuration: no grant could ever be extended by it';
+      ctx.addIssue({ code: 'custom', path: ['extension', 'by'], message });
+    }
+    const seats = p.extension?.approvalsRequired;
+    const extensionApprovers = p.extension?.approvers ?? p.approvers;
+    if (seats !== undefined && extensionApprovers.groups.length === 0 && extensionApprovers.users.length < seats) {
+      const message = `needs ${seats} distinct approvers but the extension's approvers name only ${extensionApprovers.users.length}`;
+      ctx.addIssue({ code: 'custom', path: ['extension', 'approvalsRequired'], message });
     }
     if (p.approvers.groups.length === 0 && p.approvers.users.length < p.approvalsRequired) {
       ctx.addIssue({
@@ -157,6 +190,7 @@ export function groupsOf(policies: readonly Policy[]): string[] {
   for (const p of policies) {
     if (p.requesters !== 'anyone') for (const g of p.requesters.groups) ids.add(g);
     for (const g of p.approvers.groups) ids.add(g);
+    for (const g of p.extension?.approvers?.groups ?? []) ids.add(g);
   }
   return [...ids];
 }
