@@ -26,10 +26,10 @@ export type SlackNotifier = Pick<
 export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor' | 'requesterNow'>;
 
 /** The workflow calls a Slack click makes: start a request's workflow, resume its approval wait, end its grant. */
-export type WorkflowSignals = Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow'>;
+export type WorkflowSignals = Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'endsChanged'>;
 
 /** What a decision asks of Slack's messages: a message updated in place, the requester's DM, a new DM. */
-export type DecisionNotifier = Pick<Notifier, 'update' | 'requester' | 'notice'>;
+export type DecisionNotifier = Pick<Notifier, 'update' | 'requester' | 'notice' | 'reply' | 'post'>;
 
 /** The ports of the workflow's tasks and the reconciler. */
 export interface Ports {

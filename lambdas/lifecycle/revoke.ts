@@ -8,6 +8,7 @@
 import { toUtcSecond } from '../domain/durations';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
+import { settleExtension } from './apply-extension';
 import { endReached } from './await-end';
 import { GrantNotOverError } from './errors';
 import { grantKeyOf, removeOwnEntry } from './grant';
@@ -30,13 +31,17 @@ export async function revokeAccess(
   input: { requestId: string; wait?: unknown },
   log: Logger,
 ): Promise<RevokeOutput> {
-  const request = await ports.store.get(input.requestId);
+  let request = await ports.store.get(input.requestId);
   if (request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') {
     log.warn('nothing to revoke', { status: request.status });
     return { status: request.status, alreadyGone: true };
   }
+  // An extension is applied (or dropped) here, serialized with the end and "Revoke now" (apply-extension.ts).
+  const settled = request.status === 'ACTIVE' ? await settleExtension(ports, request, log) : 'none';
+  if (settled !== 'none') request = await ports.store.get(input.requestId);
   const now = nowOf(ports.clock).toMillis();
   if (
+    settled !== 'end' &&
     request.status === 'ACTIVE' &&
     !request.revokeRequestedBy &&
     wokenByTime(input.wait) &&

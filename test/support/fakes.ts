@@ -260,7 +260,7 @@ export const DEFAULT_PEOPLE: Record<string, FakePerson> = {
 
 /** One signal the fake workflow took. */
 export interface Signal {
-  readonly kind: 'start' | 'resumeApproval' | 'endNow';
+  readonly kind: 'start' | 'resumeApproval' | 'endNow' | 'endsChanged';
   readonly target: string;
   readonly decision?: ApprovalOutcome['decision'];
   /** Whether a wait took it (false: its token was stale or already used). */
@@ -268,7 +268,9 @@ export interface Signal {
 }
 
 /** The Step Functions side: waits that hold a token until a signal completes it, once. */
-export class FakeWorkflow implements Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'executionState'> {
+export class FakeWorkflow
+  implements Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'endsChanged' | 'executionState'>
+{
   readonly signals: Signal[] = [];
   readonly faults = new Faults<Signal['kind'] | 'executionState'>();
   /** Tokens of waits still waiting. */
@@ -291,6 +293,10 @@ export class FakeWorkflow implements Pick<WorkflowClient, 'start' | 'resumeAppro
 
   endNow(taskToken: string): Promise<boolean> {
     return this.faults.run('endNow', () => this.complete('endNow', taskToken));
+  }
+
+  endsChanged(taskToken: string): Promise<boolean> {
+    return this.faults.run('endsChanged', () => this.complete('endsChanged', taskToken));
   }
 
   executionState(requestId: string): Promise<'RUNNING' | 'GONE'> {
