@@ -167,7 +167,8 @@ async function decide(
   kind: DecisionKind,
 ): Promise<DecisionResult> {
   const { requestId: id, userId, clicked } = input;
-  const { request, tokens } = await ports.store.getStored(id);
+  const stored = await ports.store.getStored(id);
+  const { request, tokens } = stored;
   const policy = policyOf(ports, request);
   const own = kind.ownByIdOnly ? ownRequest(request, userId) : undefined;
   const [actor, requester] = await Promise.all([
@@ -181,13 +182,18 @@ async function decide(
   }
   const at = toUtcSecond(nowOf(ports.clock));
   const authorize = (current: AccessRequest): void => kind.authorize(policy, current, actor, requester);
-  const result = await ports.store.apply(id, kind.event(at, actor), authorize);
+  // The copy read above is written on (a lost race re-reads); the signal goes while the audit item is written.
+  let signalled: Signalled = NOT_SIGNALLED;
+  const alongside = async (done: { readonly request: AccessRequest }): Promise<void> => {
+    signalled = await kind.signal(done.request, tokens);
+  };
+  const result = await ports.store.apply(id, kind.event(at, actor), authorize, { read: stored, alongside });
   if (!result.ok) {
     log.info({ msg: 'decision refused', requestId: id, user: userId, code: result.error.code });
     return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
   }
   log.info({ msg: 'decision recorded', requestId: id, user: userId, type: result.event.type, to: result.to });
-  const { resumed, notice } = await kind.signal(result.request, tokens);
+  const { resumed, notice } = signalled;
   await showDecision(ports, result.request, { clicked, resumed }, log);
   return { ok: true, request: result.request, ...(notice ? { notice } : {}) };
 }

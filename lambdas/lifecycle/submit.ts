@@ -8,7 +8,7 @@ import type { Logger } from '@slack/bolt';
 import { toUtcSecond } from '../domain/durations';
 import { OpenRequestLimitError } from '../domain/errors';
 import { knownSlackIds } from '../domain/people';
-import { type AccessRequest, newRequest, STATUSES } from '../domain/request';
+import { type AccessRequest, newRequest } from '../domain/request';
 import type { CheckedRequest } from '../domain/request-form';
 import { nowOf } from '../runtime/clock';
 import type { Requester } from '../slack/directory';
@@ -50,31 +50,30 @@ export interface SubmitInput {
 }
 
 /**
- * Records the request (PENDING) and starts its workflow, named after the request. A delivery seen
- * before returns the recorded request, starting its workflow only if that had not happened yet.
+ * Records the request (PENDING) and starts its workflow, named after the request, while the request's
+ * audit item is written. A delivery seen before returns the recorded request, and starts its workflow
+ * again while it is pending and the workflow has not recorded its execution: a start with the same name and input is
+ * idempotent, so a retry whose first try died between the write and the start is not left waiting.
+ * The workflow records its execution ARN itself (validate), so nothing is written after the start.
  * Refuses (OpenRequestLimitError) a person who already has the policy's `maxOpenRequests` open.
  */
 export async function submitRequest(ports: SubmitPorts, input: SubmitInput, log: Logger): Promise<Submitted> {
   const id = requestIdFor(input.deliveryKey);
-  const now = nowOf(ports.clock);
+  const at = toUtcSecond(nowOf(ports.clock));
   await checkOpenLimit(ports, { id, requester: input.requester, policy: input.checked.policy });
-  const { request, duplicate } = await record(ports, id, input, toUtcSecond(now));
-  if (request.executionArn !== undefined) {
-    log.info({ msg: 'request submitted', requestId: id, duplicate });
-    return { request, duplicate };
-  }
-  let executionArn: string;
-  try {
-    ({ executionArn } = await ports.workflow.start(id));
-  } catch (error) {
-    if (!input.resubmittable && error instanceof WorkflowCallError) await abandon(ports, id, toUtcSecond(now), log);
-    throw error;
-  }
-  const { stored } = await ports.store.update(id, STATUSES, (s) =>
-    s.request.executionArn === undefined ? { ...s, request: { ...s.request, executionArn } } : s,
-  );
+  const start = async (): Promise<void> => {
+    try {
+      await ports.workflow.start(id);
+    } catch (error) {
+      if (!input.resubmittable && error instanceof WorkflowCallError) await abandon(ports, id, at, log);
+      throw error;
+    }
+  };
+  const submitted = await record(ports, id, input, at, start);
+  const { request, duplicate } = submitted;
+  if (duplicate && request.status === 'PENDING' && request.executionArn === undefined) await start();
   log.info({ msg: 'request submitted', requestId: id, duplicate });
-  return { request: stored.request, duplicate };
+  return submitted;
 }
 
 /**
@@ -94,7 +93,13 @@ export async function checkOpenLimit(
 }
 
 /** The request recorded for this delivery: made now, or found from an earlier try of the same delivery. */
-async function record(ports: SubmitPorts, id: string, input: SubmitInput, at: string): Promise<Submitted> {
+async function record(
+  ports: SubmitPorts,
+  id: string,
+  input: SubmitInput,
+  at: string,
+  start: () => Promise<void>,
+): Promise<Submitted> {
   const { requester, checked } = input;
   try {
     const request = await ports.store.create(
@@ -118,6 +123,7 @@ async function record(ports: SubmitPorts, id: string, input: SubmitInput, at: st
         ...(checked.ticket !== undefined ? { ticket: checked.ticket } : {}),
       }),
       requester.slackUserId,
+      start,
     );
     return { request, duplicate: false };
   } catch (error) {

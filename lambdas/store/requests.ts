@@ -85,6 +85,26 @@ export function nextStored(
   };
 }
 
+/** How `apply` may spare a read and overlap its audit write with the caller's next step. */
+export interface ApplyOptions {
+  /**
+   * A copy the caller has just read: the first try writes on it instead of reading again (a lost
+   * race still re-reads, so a stale copy costs one refused write, never a wrong one).
+   */
+  readonly read?: StoredRequest;
+  /**
+   * What the caller does once the change is recorded (a workflow signal), run at the same time as the
+   * audit item's write; its failure is thrown once that write has settled.
+   */
+  readonly alongside?: (result: Extract<TransitionResult, { ok: true }>) => Promise<void>;
+}
+
+/** Waits for both; the second's failure is thrown once the first has settled (the audit write never throws). */
+async function together(audit: Promise<void>, next: Promise<void> | undefined): Promise<void> {
+  const [, outcome] = await Promise.allSettled([audit, next]);
+  if (outcome.status === 'rejected') throw outcome.reason;
+}
+
 /** The DynamoDB-backed store of requests, audit events and grant locks. */
 export class RequestStore {
   private readonly ctx: StoreContext;
@@ -93,8 +113,12 @@ export class RequestStore {
     this.ctx = storeContext(options);
   }
 
-  /** Records a new PENDING request; refuses an id that exists. */
-  async create(request: AccessRequest, actor?: string): Promise<AccessRequest> {
+  /**
+   * Records a new PENDING request; refuses an id that exists. `alongside` (what the caller does
+   * next, such as starting the workflow) runs once the request is written, at the same time as its
+   * audit item's write; its failure is thrown once that write has settled.
+   */
+  async create(request: AccessRequest, actor?: string, alongside?: () => Promise<void>): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
     const event: AuditEvent = {
       requestId: parsed.id,
@@ -109,7 +133,7 @@ export class RequestStore {
       condition: 'attribute_not_exists(pk)',
     });
     if (!created) throw new DuplicateRequestError(parsed.id);
-    await this.audit(event);
+    await together(this.audit(event), alongside?.());
     return parsed;
   }
 
@@ -135,13 +159,16 @@ export class RequestStore {
     id: string,
     event: LifecycleEvent,
     authorize?: (current: AccessRequest) => void,
+    options: ApplyOptions = {},
   ): Promise<TransitionResult> {
+    let read = options.read;
     for (let attempt = 1; attempt <= this.ctx.maxAttempts; attempt++) {
-      const stored = await this.getStored(id);
+      const stored = read ?? (await this.getStored(id));
+      read = undefined;
       const { result, next } = nextStored(id, stored, event, authorize);
       if (!result.ok || !next) return result;
       if (!(await this.replace(stored, next))) continue;
-      await this.audit(result.event);
+      await together(this.audit(result.event), options.alongside?.(result));
       return result;
     }
     throw new ContentionError(id, this.ctx.maxAttempts);

@@ -5,6 +5,7 @@
  * cluster. Accepted text with mrkdwn or link syntax is shown as text, never as a ping or a link.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { executionArnFor } from '../../lambdas/stepfunctions/client';
 import { Tally } from '../support/hardening';
 import { commandBody, interactionBody, signedHeaders } from '../support/slack';
 import { useWorkflowEnv } from '../support/workflow-env';
@@ -278,7 +279,7 @@ describe('mrkdwn and link injection in justifications', () => {
     const mine = await env().store.listByRequester('U0ALICE', 5);
     const request = mine.find((r) => r.justification === why);
     if (!request) throw new Error(`not stored as typed: ${JSON.stringify(mine.map((r) => r.justification))}`);
-    const executionArn = request.executionArn as string;
+    const executionArn = executionArnFor(env().local.stateMachineArn, request.id);
     await env().waiting(executionArn, 'AwaitApproval');
     shownSafely(request.id);
     await env().ingress.click('U0ALICE', 'jit_cancel', request.id);

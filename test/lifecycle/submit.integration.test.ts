@@ -54,19 +54,18 @@ describe('submitRequest', () => {
   const submit = (deliveryKey: string, who = requester, resubmittable = true) =>
     submitRequest(ports(), { deliveryKey, requester: who, checked, resubmittable }, log);
 
-  it('records and starts once per delivery, and a repeat delivery starts nothing', async () => {
+  it('records and starts once per delivery, and a repeat delivery finds the one execution', async () => {
     const first = await submit('T0:view:V100');
     const again = await submit('T0:view:V100');
     expect(first).toMatchObject({
       duplicate: false,
-      request: {
-        status: 'PENDING',
-        createdAt: '2026-11-22T10:00:00Z',
-        executionArn: expect.stringContaining(first.request.id),
-      },
+      request: { status: 'PENDING', createdAt: '2026-11-22T10:00:00Z' },
     });
     expect(again).toMatchObject({ duplicate: true, request: { id: first.request.id } });
-    expect(sfn.calls.filter((c) => c.target === 'StartExecution')).toHaveLength(1);
+    // The repeat starts again (idempotent by name), so a first try that died before its start is healed.
+    expect(sfn.executions.map((e) => e.name)).toEqual([first.request.id]);
+    const trail = await db().store.auditTrail(first.request.id);
+    expect(trail.map((e) => e.type)).toEqual(['REQUESTED']);
   });
 
   it('does not hand one person’s request to another on a key collision', async () => {
@@ -83,7 +82,7 @@ describe('submitRequest', () => {
 
     sfn.failAll(false);
     const retried = await submit('T0:view:V300');
-    expect(retried).toMatchObject({ duplicate: true, request: { id, executionArn: expect.stringContaining(id) } });
+    expect(retried).toMatchObject({ duplicate: true, request: { id, status: 'PENDING' } });
     expect(sfn.executions.map((e) => e.name)).toEqual([id]);
   });
 

@@ -41,23 +41,31 @@ function setUp(config: Config = TEST_CONFIG) {
 }
 
 describe('submitRequest', () => {
-  it('records the request PENDING and starts its workflow, named after the request, keeping the execution', async () => {
+  it('records the request PENDING and starts its workflow, named after the request, writing nothing after', async () => {
     const { intake, store, workflow, checked } = setUp();
     const { request, duplicate } = await intake.submit('T0:view:V1', alice, checked, now);
     expect(duplicate).toBe(false);
     expect(request.id).toBe(requestIdFor('T0:view:V1'));
-    expect(await store.get(request.id)).toMatchObject({
-      status: 'PENDING',
-      executionArn: expect.stringContaining(request.id),
-    });
+    // The workflow records its execution itself (validate): the request is not read back and written again.
+    expect(await store.get(request.id)).toMatchObject({ status: 'PENDING' });
+    expect(store.writes).toBe(0);
     expect(workflow.signals).toEqual([{ kind: 'start', target: request.id, taken: true }]);
   });
 
-  it('makes nothing new for a retried delivery, and starts nothing twice', async () => {
+  it('makes nothing new for a retried delivery: a second start finds the one execution', async () => {
     const { intake, workflow, checked } = setUp();
     const first = await intake.submit('T0:view:V1', alice, checked, now);
     const again = await intake.submit('T0:view:V1', alice, checked, now);
     expect(again).toEqual({ request: first.request, duplicate: true });
+    expect(workflow.signals.map((s) => s.taken)).toEqual([true, false]);
+  });
+
+  it('starts nothing for a retried delivery once the workflow has recorded its execution', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    const { request } = await intake.submit('T0:view:V1', alice, checked, now);
+    const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:ontap-jit:${request.id}`;
+    await store.update(request.id, ['PENDING'], (s) => ({ ...s, request: { ...s.request, executionArn } }));
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).resolves.toMatchObject({ duplicate: true });
     expect(workflow.signals).toHaveLength(1);
   });
 
@@ -66,18 +74,18 @@ describe('submitRequest', () => {
     workflow.faults.add('start', { error: new Error('ThrottlingException') });
     await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('ThrottlingException');
     const id = requestIdFor('T0:view:V1');
-    expect((await store.get(id)).executionArn).toBeUndefined();
+    expect(await store.get(id)).toMatchObject({ status: 'PENDING' });
+    expect(workflow.signals).toEqual([]);
     await expect(intake.submit('T0:view:V1', alice, checked, now)).resolves.toMatchObject({ duplicate: true });
-    expect((await store.get(id)).executionArn).toEqual(expect.stringContaining(id));
+    expect(workflow.signals).toEqual([{ kind: 'start', target: id, taken: true }]);
   });
 
   it('keeps one execution when the start answer was lost and the retry finds it started', async () => {
-    const { intake, store, workflow, checked } = setUp();
+    const { intake, workflow, checked } = setUp();
     workflow.faults.add('start', { error: new Error('socket hang up'), afterWork: true });
     await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('socket hang up');
-    const { request } = await intake.submit('T0:view:V1', alice, checked, now);
+    await intake.submit('T0:view:V1', alice, checked, now);
     expect(workflow.signals.map((s) => s.taken)).toEqual([true, false]);
-    expect((await store.get(request.id)).executionArn).toEqual(expect.stringContaining(request.id));
   });
 
   it("refuses another person's delivery key rather than hand them someone else's request", async () => {
@@ -104,7 +112,8 @@ describe('submitRequest', () => {
     await expect(intake.submit('d2', { ...alice, slackUserId: 'U0ALICE2' }, checked, now)).resolves.toMatchObject({
       duplicate: true,
     });
-    expect(store.writes).toBe(2);
+    // Two requests recorded, nothing written over them.
+    expect(store.writes).toBe(0);
   });
 });
 

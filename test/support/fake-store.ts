@@ -13,7 +13,13 @@ import type { DueItem, DuePage } from '../../lambdas/store/due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store/errors';
 import type { LockResult } from '../../lambdas/store/grant-locks';
 import type { StoredRequest } from '../../lambdas/store/items';
-import { nextStored, type RequestStore, type TokenKind, type TransitionResult } from '../../lambdas/store/requests';
+import {
+  type ApplyOptions,
+  nextStored,
+  type RequestStore,
+  type TokenKind,
+  type TransitionResult,
+} from '../../lambdas/store/requests';
 import type { GrantKey } from '../../lambdas/store/table';
 
 /** The store methods the use cases call: what a fake must do and a real RequestStore does. */
@@ -90,11 +96,12 @@ export class FakeStore implements StorePort {
     this.locks.set(lockId(key), { key: copy(key), requestId, until });
   }
 
-  async create(request: AccessRequest, actor?: string): Promise<AccessRequest> {
+  async create(request: AccessRequest, actor?: string, alongside?: () => Promise<void>): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
     if (this.items.has(parsed.id)) throw new DuplicateRequestError(parsed.id);
     const event = { requestId: parsed.id, seq: 0, at: parsed.createdAt, type: 'REQUESTED', to: parsed.status };
     this.items.set(parsed.id, { request: parsed, history: [{ ...event, ...(actor ? { actor } : {}) }], tokens: {} });
+    await alongside?.();
     return copy(parsed);
   }
 
@@ -106,12 +113,20 @@ export class FakeStore implements StorePort {
     return copy(this.read(id).request);
   }
 
-  async apply(id: string, event: LifecycleEvent, authorize?: (r: AccessRequest) => void): Promise<TransitionResult> {
+  async apply(
+    id: string,
+    event: LifecycleEvent,
+    authorize?: (r: AccessRequest) => void,
+    options: ApplyOptions = {},
+  ): Promise<TransitionResult> {
+    let read = options.read;
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const stored = copy(this.read(id));
+      const stored = copy(read ?? this.read(id));
+      read = undefined;
       const { result, next } = nextStored(id, stored, event, authorize);
       if (!result.ok || !next) return result;
       if (!this.replace(stored, next)) continue;
+      await options.alongside?.(result);
       return { ...result, request: copy(result.request) };
     }
     throw new ContentionError(id, 5);

@@ -165,6 +165,18 @@ export function submissionOf(
 
 const plain = (text: string) => ({ type: 'plain_text', text }) as const;
 
+/**
+ * What a command's person was shown, in order: the message the answer itself carried (a slash
+ * command's acknowledgement can hold one), then what was posted to the command's response_url.
+ */
+export function commandReplies(
+  answer: IngressAnswer,
+  posted: () => Record<string, unknown>[],
+): () => Record<string, unknown>[] {
+  const inAnswer = answer.body.trim().startsWith('{') ? [answer.json() as Record<string, unknown>] : [];
+  return () => [...inAnswer, ...posted()];
+}
+
 /** What an HTTP answer of the ingress was. */
 export interface IngressAnswer {
   readonly status: number;
@@ -189,7 +201,7 @@ export interface IngressHarness {
   readonly url: string;
   /** Posts a raw body with the given headers to `POST /slack/events` over loopback HTTP. */
   post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
-  /** Runs `/jit <text>` as `user`; returns the HTTP answer and what was posted to the command's response_url. */
+  /** Runs `/jit <text>` as `user`; returns the HTTP answer and what the person was shown (commandReplies). */
   command(
     user: string,
     text: string,
@@ -293,7 +305,7 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
         const responseUrl = slack.issueResponseUrl();
         const body = commandBody({ user, text, trigger: slack.issueTrigger(user), responseUrl });
         const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
-        return { answer, responses: responsesOf(responseUrl) };
+        return { answer, responses: commandReplies(answer, responsesOf(responseUrl)) };
       },
       interact,
       clickPayload,

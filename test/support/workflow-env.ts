@@ -42,6 +42,7 @@ import { pendingRequest } from './requests';
 import {
   BOT_TOKEN,
   commandBody,
+  commandReplies,
   type IngressAnswer,
   interactionBody,
   messageClick,
@@ -106,7 +107,7 @@ export interface WorkflowIngress {
   readonly logs: string[];
   /** Posts a raw body with these headers. */
   post(body: string, headers: Record<string, string>): Promise<IngressAnswer>;
-  /** `/jit <text>` typed by `user`; the answer and what was posted to its response_url. */
+  /** `/jit <text>` typed by `user`; the answer and what the person was shown (commandReplies). */
   command(
     user: string,
     text: string,
@@ -446,7 +447,7 @@ async function startIngress(deps: {
       const responseUrl = slack.issueResponseUrl();
       const body = commandBody({ user, text, trigger: slack.issueTrigger(user), responseUrl });
       const answer = await post(body, signedHeaders(body, 'application/x-www-form-urlencoded', opts));
-      return { answer, responses: responsesOf(responseUrl) };
+      return { answer, responses: commandReplies(answer, responsesOf(responseUrl)) };
     },
     clickPayload,
     interact,

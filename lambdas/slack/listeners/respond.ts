@@ -1,10 +1,10 @@
 /**
- * How listeners answer: only the person who acted, through the interaction's response_url, or as
- * errors on a modal's field. `answering` is the one place a listener's failure becomes an answer:
+ * How listeners answer: only the person who acted, in a command's acknowledgement, through the
+ * interaction's response_url, or as errors on a modal's field. `answering` is the one place a listener's failure becomes an answer:
  * describeError picks the words, and the failure is logged once (at error level only for errors
  * nobody planned for; a refusal the person can act on is routine).
  */
-import type { Logger, RespondFn, ViewResponseAction } from '@slack/bolt';
+import type { Logger, RespondArguments, RespondFn, ViewResponseAction } from '@slack/bolt';
 import { describeError, type ErrorAnswer } from '../answers';
 import type { SlackMessage } from '../blocks/approval-message';
 import { noticeReply } from '../blocks/command-replies';
@@ -17,7 +17,15 @@ export async function replyEphemeral(respond: RespondFn, message: SlackMessage):
   await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks });
 }
 
-/** Answers with an ephemeral notice (commands and buttons). */
+/**
+ * A slash command's acknowledgement carrying an ephemeral message: Slack shows it as the answer
+ * itself, with no response_url post (and no Slack call) before the command is answered.
+ */
+export function ephemeralAck(message: SlackMessage): RespondArguments {
+  return { response_type: 'ephemeral', text: message.text, blocks: message.blocks };
+}
+
+/** Answers with an ephemeral notice (buttons). */
 export function ephemeral(respond: RespondFn): Answer {
   return (answer) => replyEphemeral(respond, noticeReply(answer.mrkdwn));
 }

@@ -1,8 +1,13 @@
-/** `/jit`: the request form, help, the requester's list, and one-line requests. */
-import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs } from '@slack/bolt';
+/**
+ * `/jit`: the request form, help, the requester's list, and one-line requests. Every reply travels
+ * in the command's answer itself (an ephemeral message in the acknowledgement), so no Slack call sits
+ * between the work and Slack's answer; the modal is opened before the (empty) answer.
+ */
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { groupsOf, noPolicyMessage } from '../../../domain/policy';
 import { checkDraft, type Draft, requesterPolicies } from '../../../domain/request-form';
 import { submitRequest } from '../../../lifecycle/submit';
+import type { SlackMessage } from '../../blocks/approval-message';
 import {
   formErrorsReply,
   helpReply,
@@ -16,29 +21,37 @@ import { parseCommandText } from '../../command-text';
 import { SlackLookupError } from '../../errors';
 import { parsePayload, type SlashCommand, SlashCommandSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
-import { answering, ephemeral, replyEphemeral } from '../respond';
+import { answering, ephemeralAck } from '../respond';
 
 /** The `/jit` listener. */
 export function jitCommand(s: SlackServices) {
-  return async ({ ack, body, respond }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    await ack();
-    await answering({ what: '/jit', logger: s.logger, answer: ephemeral(respond) }, async () => {
-      const command = parsePayload(SlashCommandSchema, body, 'slash command');
-      const parsed = parseCommandText(command.text);
-      switch (parsed.kind) {
-        case 'help':
-          return await replyEphemeral(respond, helpReply(s.config.slack.approvalChannel));
-        case 'list':
-          return await replyEphemeral(respond, listReply(await s.store.listByRequester(command.user_id)));
-        case 'unknown':
-          return await replyEphemeral(respond, usageReply());
-        case 'open':
-          return await openForm(s, command, respond);
-        case 'request':
-          return await submitLine(s, command, parsed.draft, respond);
-      }
+  return async ({ ack, body }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
+    let reply: SlackMessage | undefined;
+    const answer = async ({ mrkdwn }: { readonly mrkdwn: string }): Promise<void> => {
+      reply = noticeReply(mrkdwn);
+    };
+    await answering({ what: '/jit', logger: s.logger, answer }, async () => {
+      reply = await replyTo(s, parsePayload(SlashCommandSchema, body, 'slash command'));
     });
+    await ack(reply ? ephemeralAck(reply) : undefined);
   };
+}
+
+/** What `/jit` answers the person with; undefined when the answer is the modal it opened. */
+async function replyTo(s: SlackServices, command: SlashCommand): Promise<SlackMessage | undefined> {
+  const parsed = parseCommandText(command.text);
+  switch (parsed.kind) {
+    case 'help':
+      return helpReply(s.config.slack.approvalChannel);
+    case 'list':
+      return listReply(await s.store.listByRequester(command.user_id));
+    case 'unknown':
+      return usageReply();
+    case 'open':
+      return openForm(s, command);
+    case 'request':
+      return submitLine(s, command, parsed.draft);
+  }
 }
 
 /** The person typing `/jit`: who Slack says they are (status included), their ONTAP account, their groups. */
@@ -46,10 +59,10 @@ function whoAsks(s: SlackServices, userId: string) {
   return s.directory.asker(userId, groupsOf(s.config.policies));
 }
 
-async function openForm(s: SlackServices, command: SlashCommand, respond: RespondFn): Promise<void> {
+async function openForm(s: SlackServices, command: SlashCommand): Promise<SlackMessage | undefined> {
   const { requester, actor } = await whoAsks(s, command.user_id);
   const policies = requesterPolicies(s.config, actor);
-  if (policies.length === 0) return replyEphemeral(respond, noticeReply(noPolicyMessage(actor)));
+  if (policies.length === 0) return noticeReply(noPolicyMessage(actor));
   const view = buildRequestModal(s.config, policies, {
     account: requester.ontapAccount,
     zone: requester.zone,
@@ -60,15 +73,16 @@ async function openForm(s: SlackServices, command: SlashCommand, respond: Respon
   } catch (error) {
     throw new SlackLookupError('views.open', { cause: error });
   }
+  return undefined;
 }
 
-async function submitLine(s: SlackServices, command: SlashCommand, draft: Draft, respond: RespondFn): Promise<void> {
+async function submitLine(s: SlackServices, command: SlashCommand, draft: Draft): Promise<SlackMessage> {
   const { requester, actor } = await whoAsks(s, command.user_id);
   const checked = checkDraft(draft, { config: s.config, actor, now: s.now() });
-  if (!checked.ok) return replyEphemeral(respond, formErrorsReply(checked.errors));
+  if (!checked.ok) return formErrorsReply(checked.errors);
   // A one-line request cannot be sent again as the same delivery: one whose workflow did not start is closed.
   const deliveryKey = `${command.team_id}:command:${command.trigger_id}`;
   const input = { deliveryKey, requester, checked: checked.value, resubmittable: false };
   const { request, duplicate } = await submitRequest(s.ports, input, s.logger);
-  return replyEphemeral(respond, submittedReply(request, s.config.slack.approvalChannel, duplicate));
+  return submittedReply(request, s.config.slack.approvalChannel, duplicate);
 }

@@ -96,10 +96,14 @@ describe('/jit (no text): the request modal', () => {
 });
 
 describe('/jit help and list', () => {
-  it('explains the command ephemerally', async () => {
-    const { responses } = await ingress().command('U0ALICE', 'help');
+  it('explains the command ephemerally, in the answer itself (nothing posted to response_url)', async () => {
+    const { slack } = ingress();
+    const posted = slack.responses.length;
+    const { answer, responses } = await ingress().command('U0ALICE', 'help');
+    expect(slack.responses.length).toBe(posted);
     const [help] = responses();
-    expect(help).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+    expect(answer.json()).toEqual(help);
+    expect(help).toMatchObject({ response_type: 'ephemeral' });
     expect(String(help?.text)).toContain('/jit <cluster>/<svm> <role> <duration> <justification…>');
     expect(String(help?.text)).toContain('<#C0APPROVALS>');
   });
@@ -128,9 +132,13 @@ describe('/jit help and list', () => {
 
 describe('/jit one-line requests', () => {
   it('records the request, starts one workflow and answers with its id', async () => {
-    const { store, sfn } = ingress();
+    const { store, sfn, slack } = ingress();
+    const posted = slack.responses.length;
     const { answer, responses } = await ingress().command('U0ALICE', 'cluster1/svm1 vsadmin 2h fix snapmirror');
     expect(answer.status).toBe(200);
+    // The reply is Slack's answer itself: an ephemeral message, with no response_url post before or after it.
+    expect(answer.json()).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Submitted') });
+    expect(slack.responses.length).toBe(posted);
     const reply = texts(responses());
     const id = /`(JIT-[0-9A-Z]{12})`/.exec(reply)?.[1];
     expect(reply).toContain('Submitted: request');
@@ -149,7 +157,6 @@ describe('/jit one-line requests', () => {
       createdAt: '2026-11-22T10:00:00Z',
     });
     expect(sfn.executions).toEqual([{ name: id, input: { requestId: id } }]);
-    expect(stored.executionArn).toBe(`arn:aws:states:eu-west-1:123456789012:execution:ontap-jit:${id}`);
   });
 
   it('takes the cluster as given when only one is allowed', async () => {
