@@ -27,7 +27,14 @@ export const OVERDUE_GRACE_SECONDS = RECONCILE_PERIOD_SECONDS;
 export const FIRST_RETRY_SECONDS = 15;
 
 /** Why the reconciler looks at a request. */
-export type Attention = 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up' | 'notify';
+export type Attention =
+  | 'signal-approval'
+  | 'signal-revoke'
+  | 'signal-extension'
+  | 'overdue'
+  | 'retry-revoke'
+  | 'clean-up'
+  | 'notify';
 
 /**
  * The request's reason and due time for the reconciler, or undefined when nothing is owed: the
@@ -50,10 +57,16 @@ export function statusAttention(request: AccessRequest): { readonly why: Attenti
       const from = start && start > request.updatedAt ? start : request.updatedAt;
       return { why: 'signal-approval', due: plus(from, SIGNAL_GRACE_SECONDS) };
     }
-    case 'ACTIVE':
-      return request.revokeRequestedBy
-        ? { why: 'signal-revoke', due: plus(request.updatedAt, SIGNAL_GRACE_SECONDS) }
-        : { why: 'overdue', due: plus(request.window.end, OVERDUE_GRACE_SECONDS) };
+    case 'ACTIVE': {
+      if (request.revokeRequestedBy)
+        return { why: 'signal-revoke', due: plus(request.updatedAt, SIGNAL_GRACE_SECONDS) };
+      const overdue = { why: 'overdue' as const, due: plus(request.window.end, OVERDUE_GRACE_SECONDS) };
+      // An approved extension the workflow has not applied: its wake-up is sent again (never past the overdue check).
+      const approved = request.extension?.approvedAt;
+      if (approved === undefined) return overdue;
+      const resend = plus(approved, SIGNAL_GRACE_SECONDS);
+      return resend < overdue.due ? { why: 'signal-extension', due: resend } : overdue;
+    }
     case 'REVOKE_FAILED':
       return { why: 'retry-revoke', due: request.updatedAt };
     case 'FAILED':

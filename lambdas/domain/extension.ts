@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { formatDuration, parseInstant, toUtcSecond } from './durations';
 import { IllegalTransitionError, LimitExceededError, NotAllowedError } from './errors';
 import type { Policy } from './policy';
-import type { AccessRequest, PendingExtension, RequestBase, RequestIn } from './request';
+import { type AccessRequest, type PendingExtension, type RequestBase, type RequestIn, WindowSchema } from './request';
 
 const at = z.string().min(1);
 const by = z.string().min(1);
@@ -36,7 +36,14 @@ export const EXTENSION_EVENTS = [
   /** Not applied, and nothing changed: not approved before the end, the end came first, the cluster's maximum. */
   z.object({ type: z.literal('EXTEND_DROPPED'), at, reason: z.string().min(1).max(500) }),
   /** Applied: the entry was replaced by one ending at the new end. `replaced` is the old entry's jit_state. */
-  z.object({ type: z.literal('EXTENDED'), at, replaced: z.string().min(1).max(20) }),
+  z.object({
+    type: z.literal('EXTENDED'),
+    at,
+    replaced: z.string().min(1).max(20),
+    /** The replaced entry's window and the new entry's, for the audit trail. */
+    old: WindowSchema,
+    new: WindowSchema,
+  }),
 ] as const;
 
 /** One extension event. */
@@ -87,6 +94,13 @@ export function extensionChoices(policy: Policy, request: RequestIn<'ACTIVE'>): 
   const limit = Math.floor(room(policy, request));
   if (limit < 60) return [];
   return [...new Set([...STEPS.filter((s) => s < limit), limit])].slice(-8);
+}
+
+/** Whether the requester is offered Extend on this grant now (the button on their DMs). */
+export function offersExtension(policy: Policy | undefined, request: AccessRequest): boolean {
+  if (!policy?.extension || request.status !== 'ACTIVE') return false;
+  if (request.revokeRequestedBy !== undefined || request.extension !== undefined) return false;
+  return extensionChoices(policy, request).length > 0;
 }
 
 /**

@@ -181,7 +181,7 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'EXTEND_DROPPED':
     case 'EXTENDED':
       if (request.status !== 'ACTIVE') break;
-      return done(extendTransition(request, event, common));
+      return done(extendTransition(request, event, { version: common.version, updatedAt: common.updatedAt }));
     default:
       return assertNever(event);
   }

@@ -104,7 +104,8 @@ async function apply(
     }
   }
   const at = toUtcSecond(nowOf(ports.clock));
-  const result = await ports.store.apply(request.id, { type: 'EXTENDED', at, replaced });
+  const windows = { old: request.window, new: { start: request.window.start, end: ask.end } };
+  const result = await ports.store.apply(request.id, { type: 'EXTENDED', at, replaced, ...windows });
   if (!result.ok) {
     // Revoked meanwhile: the revoke that follows removes the new entry (it carries this request's comment).
     log.info('extension applied on the cluster but the grant is ending', { status: result.request.status });

@@ -35,6 +35,12 @@ export async function awaitEnd(
     await ports.workflow.endNow(input.taskToken);
     return { waiting: false };
   }
+  if (request.status === 'ACTIVE' && request.extension?.approvedAt !== undefined) {
+    // An extension approved before this wait began (its signal found no token): apply it now.
+    log.info('an approved extension is waiting; waking the end wait to apply it');
+    await ports.workflow.endsChanged(input.taskToken);
+    return { waiting: false };
+  }
   return { waiting: true };
 }
 

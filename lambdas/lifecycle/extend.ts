@@ -57,12 +57,17 @@ export async function mayExtend(
   return { request, choices, left, ...(seats > 0 ? { approvers: mentions(extensionApprovalPolicy(policy)) } : {}) };
 }
 
-/** What an ask came to: recorded (or found recorded), or the refusal to show in the modal. */
+/**
+ * What an ask came to: recorded (or found recorded), with what follows once Slack has its answer
+ * (the workflow woken, or the approvers asked); or the refusal to show in the modal.
+ */
 export type ExtendResult =
-  | { readonly ok: true; readonly request: AccessRequest }
+  | { readonly ok: true; readonly request: AccessRequest; readonly follow: () => Promise<void> }
   | { readonly ok: false; readonly answer: ErrorAnswer };
 
-/** Records the requester's ask, then wakes the workflow (no approval) or asks the approvers. */
+const NOTHING = (): Promise<void> => Promise.resolve();
+
+/** Records the requester's ask; `follow` then wakes the workflow (no approval) or asks the approvers. */
 export async function requestExtension(
   ports: IngressPorts,
   input: { readonly requestId: string; readonly userId: string; readonly seconds: number; readonly reason: string },
@@ -71,7 +76,7 @@ export async function requestExtension(
   const { tokens, request: before } = await ports.store.getStored(input.requestId);
   const policy = policyOf(ports, before);
   const at = toUtcSecond(nowOf(ports.clock));
-  const ask = { by: input.userId, seconds: input.seconds };
+  const asking = { by: input.userId, seconds: input.seconds };
   const event = {
     type: 'EXTEND_REQUESTED' as const,
     by: input.userId,
@@ -80,27 +85,30 @@ export async function requestExtension(
     reason: input.reason,
     approvalsRequired: extensionSeats(policy),
   };
-  const result = await ports.store.apply(input.requestId, event, (current) => authorizeExtension(policy, current, ask));
+  const result = await ports.store.apply(input.requestId, event, (current) =>
+    authorizeExtension(policy, current, asking),
+  );
   if (!result.ok) {
     // A doubled submit (Slack's retry, a second click) finds its own ask: the same answer, nothing more.
     const mine = result.request.status === 'ACTIVE' ? result.request.extension : undefined;
     if (mine && mine.by === input.userId && mine.seconds === input.seconds && mine.reason === input.reason) {
-      return { ok: true, request: result.request };
+      return { ok: true, request: result.request, follow: NOTHING };
     }
     log.info({ msg: 'extension refused', requestId: input.requestId, code: result.error.code });
     return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
   }
   const request = result.request;
-  if (request.status !== 'ACTIVE' || !request.extension) return { ok: true, request };
+  if (request.status !== 'ACTIVE' || !request.extension) return { ok: true, request, follow: NOTHING };
+  const ask = request.extension;
   log.info({ msg: 'extension asked', requestId: request.id, seconds: input.seconds, seats: event.approvalsRequired });
-  await bestEffort(log, 'requester not told of the ask', () =>
-    ports.notifier.notice(input.userId, extensionAsked(request, request.extension as PendingExtension)),
-  );
-  if (request.extension.approvedAt !== undefined) {
-    await wakeForExtension(ports, request.id, tokens.end, log);
-    return { ok: true, request };
-  }
-  return { ok: true, request: await askApprovers(ports, request, policy, log) };
+  const follow = async (): Promise<void> => {
+    await bestEffort(log, 'requester not told of the ask', () =>
+      ports.notifier.notice(input.userId, extensionAsked(request, ask)),
+    );
+    if (ask.approvedAt !== undefined) await wakeForExtension(ports, request.id, tokens.end, log);
+    else await askApprovers(ports, request, policy, log);
+  };
+  return { ok: true, request, follow };
 }
 
 /** Threads the ask under the approval message, mentioning the extension's approvers, and keeps where it went. */

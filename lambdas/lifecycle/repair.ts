@@ -23,6 +23,7 @@ import type { DueItem } from '../store/due-items';
 import { RequestNotFoundError } from '../store/errors';
 import type { StoredRequest } from '../store/items';
 import type { GrantKey } from '../store/table';
+import { endReached } from './await-end';
 import { cleanUpGrant, removeOwnEntry } from './grant';
 import { announce, repairMessages, tellOwed } from './notify';
 import type { Ports } from './ports';
@@ -119,6 +120,17 @@ async function repairOwed(
       // The workflow's own revoke is running (its retries): let it finish first.
       if ((await ports.workflow.executionState(request.id)) === 'RUNNING') return { done: false, waiting: true };
       return revokeHere(ports, request, log, count);
+    }
+    case 'signal-extension': {
+      if (tokens.end && (await ports.workflow.endsChanged(tokens.end))) {
+        log.warn('extension signal sent again');
+        count('signal-resent');
+        return { done: false, waiting: true };
+      }
+      // No workflow took it: at the end the grant ends here, and the extension is dropped with it.
+      if (request.status === 'ACTIVE' && endReached(request, ports.clock.now()))
+        return revokeHere(ports, request, log, count);
+      return { done: false, waiting: true };
     }
     case 'overdue': {
       count('overdue');

@@ -4,7 +4,9 @@
  * It returns where a new message went; the caller keeps that with the request.
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
+import { offersExtension } from '../domain/extension';
 import type { Milestone } from '../domain/milestones';
+import type { Policy } from '../domain/policy';
 import type { AccessRequest, MessageRef } from '../domain/request';
 import { approvalMessage, type SlackMessage } from './blocks/approval-message';
 import { approverNotice, milestoneDm } from './blocks/milestone-messages';
@@ -16,6 +18,8 @@ export interface NotifierOptions {
   readonly client: WebClient;
   /** Channel id of the approval channel. */
   readonly approvalChannel: string;
+  /** The configured policies, to offer Extend where a grant's policy allows it. @default none */
+  readonly policies?: readonly Policy[];
 }
 
 /** The workflow's Slack messages. */
@@ -36,7 +40,7 @@ export class Notifier {
     return this.upsert(
       request.slack.requester,
       () => this.dmChannel(request.requester.slackUserId),
-      requesterMessage(request),
+      requesterMessage(request, { extendable: this.extendable(request) }),
     );
   }
 
@@ -52,7 +56,16 @@ export class Notifier {
 
   /** Tells the requester of a milestone with a new DM (which Slack notifies, unlike an edit). */
   async milestone(request: AccessRequest, milestone: Milestone): Promise<MessageRef> {
-    return this.notice(request.requester.slackUserId, milestoneDm(request, milestone));
+    const extendable = this.extendable(request);
+    return this.notice(request.requester.slackUserId, milestoneDm(request, milestone, { extendable }));
+  }
+
+  /** Whether the requester is offered Extend on the grant now. */
+  private extendable(request: AccessRequest): boolean {
+    return offersExtension(
+      this.options.policies?.find((p) => p.name === request.policy),
+      request,
+    );
   }
 
   /**

@@ -34,7 +34,13 @@ const SAMPLE = {
   EXTEND_APPROVE: { type: 'EXTEND_APPROVE', by: 'U0BOB', at: at(6) },
   EXTEND_DENY: { type: 'EXTEND_DENY', by: 'U0BOB', at: at(6), reason: 'not now' },
   EXTEND_DROPPED: { type: 'EXTEND_DROPPED', at: at(6), reason: 'the grant ended first' },
-  EXTENDED: { type: 'EXTENDED', at: at(7), replaced: 'idle' },
+  EXTENDED: {
+    type: 'EXTENDED',
+    at: at(7),
+    replaced: 'idle',
+    old: { start: at(2), end: at(62) },
+    new: { start: at(2), end: at(92) },
+  },
 } as const satisfies Record<EventType, LifecycleEvent>;
 
 /** Where each legal (status, event) pair leads. */

@@ -12,6 +12,7 @@ import { requestedWindow } from '../../domain/window';
 import { COMMAND } from '../ids';
 import type { SlackMessage } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { extendButton } from './extension-messages';
 import { type ThreadDetails, threadMessage } from './request-messages';
 
 const what = (r: AccessRequest): string =>
@@ -25,24 +26,33 @@ export function elevateHint(r: AccessRequest): string {
 }
 
 /** The requester's DM for `milestone`, from the request as it stands. */
-export function milestoneDm(r: AccessRequest, milestone: Milestone): SlackMessage {
+export function milestoneDm(
+  r: AccessRequest,
+  milestone: Milestone,
+  options: { readonly extendable?: boolean } = {},
+): SlackMessage {
   const line = dmLine(r, milestone);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(line, 3000) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Request \`${r.id}\`` }] },
   ];
-  const actions = milestoneActions(r, milestone);
+  const actions = milestoneActions(r, milestone, options);
   if (actions) blocks.push(actions);
   const first = line.split('\n')[0] ?? '';
   return { text: truncate(first.replace(/\*/g, ''), 300), blocks };
 }
 
 /**
- * Buttons on a milestone DM. None yet: the "ends soon" DM is where an Extend button belongs once
- * extensions exist; the status DM keeps "Revoke now" and "Cancel request".
+ * Buttons on a milestone DM: Extend on the "ends soon" DM where the grant's policy offers it; the
+ * status DM keeps "Revoke now" and "Cancel request".
  */
-export function milestoneActions(_r: AccessRequest, _milestone: Milestone): ActionsBlock | undefined {
+export function milestoneActions(
+  r: AccessRequest,
+  milestone: Milestone,
+  options: { readonly extendable?: boolean } = {},
+): ActionsBlock | undefined {
   const buttons: Button[] = [];
+  if (milestone === 'ends-soon' && options.extendable) buttons.push(extendButton(r));
   return buttons.length > 0 ? { type: 'actions', elements: buttons } : undefined;
 }
 

@@ -11,6 +11,7 @@ import { requestedWindow } from '../../domain/window';
 import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { extendButton } from './extension-messages';
 
 const section = (text: string): SectionBlock => ({
   type: 'section',
@@ -89,7 +90,7 @@ export function requesterStatusLine(r: AccessRequest): string {
  * The requester's status DM: what they asked for and where it stands, with "Cancel request" while
  * it is not granted yet and "Revoke now" while it is active.
  */
-export function requesterMessage(r: AccessRequest): SlackMessage {
+export function requesterMessage(r: AccessRequest, options: { readonly extendable?: boolean } = {}): SlackMessage {
   const status = requesterStatusLine(r);
   const blocks: KnownBlock[] = [
     section(`Your request for ${target(r)} ${windowPhrase(r)}.`),
@@ -99,6 +100,7 @@ export function requesterMessage(r: AccessRequest): SlackMessage {
   const buttons: Button[] = [];
   if (r.status === 'PENDING' || r.status === 'APPROVED') buttons.push(cancelButton(r));
   if (r.status === 'ACTIVE' && !r.revokeRequestedBy) buttons.push(revokeButton(r));
+  if (options.extendable) buttons.push(extendButton(r));
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: DECISION_BLOCK, elements: buttons });
   return {
     text: `JIT request ${r.id} (${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.svm.name)}): ${status.split('\n')[0] ?? ''}`,

@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import type { SlackServices } from '../services';
 import * as actions from './actions';
 import * as commands from './commands';
+import * as extend from './extend';
 import * as views from './views';
 
 /** Registers commands, views and actions on the app. */
@@ -10,4 +11,5 @@ export function registerListeners(app: App, services: SlackServices): void {
   commands.register(app, services);
   views.register(app, services);
   actions.register(app, services);
+  extend.register(app, services);
 }
