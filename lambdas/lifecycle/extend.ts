@@ -17,13 +17,13 @@ import {
   extensionSeats,
   extensionsLeft,
 } from '../domain/extension';
-import type { Policy } from '../domain/policy';
+import { type Policy, reauthorizeRequester } from '../domain/policy';
 import type { AccessRequest, PendingExtension, RequestIn } from '../domain/request';
 import { STATUSES } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import { describeRefusal, type ErrorAnswer } from '../slack/answers';
 import { extensionAsk, extensionAsked } from '../slack/blocks/extension-messages';
-import { policyOf } from './decide-checks';
+import { policyOf, requesterFacts } from './decide-checks';
 import type { IngressPorts } from './ports';
 
 /** What the Extend modal offers: the request, the choices (seconds), who approves, extensions left. */
@@ -85,9 +85,13 @@ export async function requestExtension(
     reason: input.reason,
     approvalsRequired: extensionSeats(policy),
   };
-  const result = await ports.store.apply(input.requestId, event, (current) =>
-    authorizeExtension(policy, current, asking),
-  );
+  // More access: the requester must still qualify (active, a requester of the policy, the same account).
+  const requester = await requesterFacts(ports, before, policy);
+  const authorize = (current: AccessRequest): void => {
+    authorizeExtension(policy, current, asking);
+    reauthorizeRequester(policy, current, requester.now);
+  };
+  const result = await ports.store.apply(input.requestId, event, authorize);
   if (!result.ok) {
     // A doubled submit (Slack's retry, a second click) finds its own ask: the same answer, nothing more.
     const mine = result.request.status === 'ACTIVE' ? result.request.extension : undefined;
