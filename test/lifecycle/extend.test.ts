@@ -3,6 +3,7 @@
  * it (apply-extension.ts, through Revoke): one outcome each, nothing half-made.
  */
 
+import { statusAttention } from '../../lambdas/domain/attention';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { transition } from '../../lambdas/domain/transitions';
 import { settleExtension } from '../../lambdas/lifecycle/apply-extension';
@@ -10,8 +11,10 @@ import { awaitEnd } from '../../lambdas/lifecycle/await-end';
 import { GrantNotOverError } from '../../lambdas/lifecycle/errors';
 import { requestExtension } from '../../lambdas/lifecycle/extend';
 import { entryComment } from '../../lambdas/lifecycle/grant';
+import { repairItem } from '../../lambdas/lifecycle/repair';
 import { ENDS_CHANGED, revokeAccess } from '../../lambdas/lifecycle/revoke';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
+import { milestoneDm } from '../../lambdas/slack/blocks/milestone-messages';
 import { policyWith } from '../support/configs';
 import { type FakeNotifier, type fakePorts, liveGrant } from '../support/fakes';
 import { at } from '../support/requests';
@@ -169,5 +172,37 @@ describe('settleExtension (in Revoke)', () => {
       waiting: false,
     });
     expect(f.workflow.signals).toEqual([expect.objectContaining({ kind: 'endsChanged', target: 'fresh' })]);
+  });
+});
+
+describe('a lost wake-up', () => {
+  it('is sent again by the reconciler from the record, and past the end the grant ends with it dropped', async () => {
+    const f = withApprovedAsk();
+    expect(statusAttention(f.asked)?.why).toBe('signal-extension');
+    await f.store.update(f.request.id, ['ACTIVE'], (s) => ({ ...s, tokens: { ...s.tokens, end: 'end-token' } }));
+    f.workflow.waiting.add('end-token');
+    const events: string[] = [];
+    const repair = async () =>
+      repairItem(f.ports, { kind: 'request', stored: await f.store.getStored(f.request.id) }, f.logger, (e) => {
+        events.push(e);
+      });
+    f.clock.set(at(12));
+    expect(await repair()).toEqual({ done: false, waiting: true });
+    expect(events).toEqual(['signal-resent']);
+    expect(f.workflow.signals).toEqual([expect.objectContaining({ kind: 'endsChanged', target: 'end-token' })]);
+    // No workflow took it and the end came: the grant ends as it was, the extension dropped.
+    f.clock.set(at(63));
+    expect(await repair()).toEqual({ done: true });
+    expect(await f.store.get(f.request.id)).toMatchObject({ status: 'EXPIRED', window: f.asked.window });
+    expect(f.ontap.count('ensureJitUser')).toBe(0);
+  });
+});
+
+describe('the Extend button', () => {
+  it('is on the "ends soon" DM only where the policy offers it', () => {
+    const r = liveGrant().request;
+    expect(JSON.stringify(milestoneDm(r, 'ends-soon', { extendable: true }).blocks)).toContain('"jit_extend"');
+    expect(JSON.stringify(milestoneDm(r, 'ends-soon').blocks)).not.toContain('jit_extend');
+    expect(JSON.stringify(milestoneDm(r, 'granted', { extendable: true }).blocks)).not.toContain('jit_extend');
   });
 });
