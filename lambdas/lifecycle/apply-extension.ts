@@ -166,6 +166,8 @@ async function drop(
   });
   if (!result.ok) return;
   log.info('extension dropped', { why });
+  const card = result.request;
+  if (card.slack.requester) await tell(log, () => ports.notifier.requester(card));
   await tell(log, () => ports.notifier.post(request.requester.slackUserId, extensionDropped(request, ask, why)));
   // The approvers hear of it where they were asked.
   const parent = request.slack.approval;

@@ -38,7 +38,11 @@ export async function approveExtension(ports: IngressPorts, input: ClickInput, l
       return { resumed: ready && (await wakeForExtension(ports, request.id, tokens.end, log)) };
     },
   });
-  if (result.ok && asked) await showAsk(ports, result.request, asked, log);
+  if (result.ok && asked) {
+    await showAsk(ports, result.request, asked, log);
+    const card = result.request;
+    if (card.slack.requester) await bestEffort(log, () => ports.notifier.requester(card));
+  }
   return result;
 }
 
@@ -56,6 +60,8 @@ export async function denyExtension(ports: IngressPorts, input: ClickInput, log:
     await showAsk(ports, result.request, asked, log, input.userId);
     const dm = extensionDenied(result.request, asked, input.userId, DENY_REASON);
     await bestEffort(log, () => ports.notifier.notice(asked.by, dm));
+    const card = result.request;
+    if (card.slack.requester) await bestEffort(log, () => ports.notifier.requester(card));
   }
   return result;
 }

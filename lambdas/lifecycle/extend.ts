@@ -109,6 +109,9 @@ export async function requestExtension(
     await bestEffort(log, 'requester not told of the ask', () =>
       ports.notifier.notice(input.userId, extensionAsked(request, ask)),
     );
+    // The status DM shows the extension waiting (and no Extend while it does).
+    if (request.slack.requester)
+      await bestEffort(log, 'status DM not updated', () => ports.notifier.requester(request));
     if (ask.approvedAt !== undefined) await wakeForExtension(ports, request.id, tokens.end, log);
     else await askApprovers(ports, request, policy, log);
   };

@@ -29,6 +29,21 @@ export function extendButton(r: AccessRequest): Button {
   return { type: 'button', action_id: EXTEND_ACTION.open, text: { type: 'plain_text', text: 'Extend' }, value: r.id };
 }
 
+/** The line the requester's status DM adds about their extensions: one waiting, or how often it was extended. */
+export function extensionLine(r: AccessRequest): string | undefined {
+  if (r.status !== 'ACTIVE') return undefined;
+  const ask = r.extension;
+  if (ask) {
+    const state =
+      ask.approvedAt !== undefined
+        ? 'approved; the entry is being replaced'
+        : `waiting for approval (${ask.approvals.length} of ${ask.approvalsRequired})`;
+    return `:hourglass_flowing_sand: Extension by ${formatDuration(ask.seconds)} to ${slackDate(ask.end)}: ${state}.`;
+  }
+  const n = r.extensions?.length ?? 0;
+  return n > 0 ? `Extended ${n === 1 ? 'once' : `${n} times`}.` : undefined;
+}
+
 /** The modal's private metadata: which request. */
 export interface ExtendModalMetadata {
   readonly requestId: string;

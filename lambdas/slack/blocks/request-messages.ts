@@ -11,7 +11,7 @@ import { requestedWindow } from '../../domain/window';
 import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
-import { extendButton } from './extension-messages';
+import { extendButton, extensionLine } from './extension-messages';
 
 const section = (text: string): SectionBlock => ({
   type: 'section',
@@ -97,6 +97,8 @@ export function requesterMessage(r: AccessRequest, options: { readonly extendabl
     section(status),
     context(`Request \`${r.id}\`${r.ticket ? ` · ticket ${escapeMrkdwn(r.ticket)}` : ''}`),
   ];
+  const extended = extensionLine(r);
+  if (extended) blocks.splice(2, 0, section(extended));
   const buttons: Button[] = [];
   if (r.status === 'PENDING' || r.status === 'APPROVED') buttons.push(cancelButton(r));
   if (r.status === 'ACTIVE' && !r.revokeRequestedBy) buttons.push(revokeButton(r));
