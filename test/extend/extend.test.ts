@@ -194,6 +194,50 @@ describe('Extend without an approval', () => {
   });
 });
 
+describe('Extend against the cluster', () => {
+  it("never past the cluster's max_jit_validity_period over the whole window: dropped, nothing touched", async () => {
+    const { id, executionArn, live: before } = await granted(4, 'svm1-operators');
+    env().sim.state.patchJitSettings(SVM_UUID.svm1, 'ssh', { max_jit_validity_period: 'PT4H30M' });
+    await extend('U0ALICE', id, '3600');
+    for (let i = 0; i < 2000 && (await live(id)).extension !== undefined; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const after = await live(id);
+    expect(after.window).toEqual(before.window);
+    expect(after.extensions).toBeUndefined();
+    expect(env().jitCalls('DELETE')).toHaveLength(0);
+    expect(env().jitCalls('POST')).toHaveLength(1);
+    expect((await env().store.auditTrail(id)).find((e) => e.type === 'EXTEND_DROPPED')?.detail).toContain('PT4H30M');
+    await env().ingress.click('U0ALICE', 'jit_revoke', id);
+    await env().finished(executionArn);
+    expect(dmsTo('U0ALICE').some((m) => m.includes('longer than the cluster allows'))).toBe(true);
+  });
+
+  it('the new entry refused after the old was deleted: access ended early, recorded, told, nothing left', async () => {
+    const { id, executionArn } = await granted(4, 'svm1-operators');
+    // The grant's own POST is done: every later one fails.
+    env().sim.faults.add({
+      method: 'POST',
+      path: '/api/security/jit-privilege-users',
+      times: 10,
+      type: 'status',
+      status: 500,
+    });
+    await extend('U0ALICE', id, '3600');
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    const ended = await env().store.get(id);
+    expect(ended).toMatchObject({ status: 'EXPIRED' });
+    expect(entry()).toBeUndefined();
+    const audit = (await env().store.auditTrail(id)).map((e) => e.type);
+    expect(audit.slice(-2)).toEqual(['EXTEND_DROPPED', 'REVOKED']);
+    expect(dmsTo('U0ALICE').some((m) => m.includes('access has ended early'))).toBe(true);
+    // The grant lock went with it: the account can be granted again.
+    const again = await granted(1, 'svm1-operators');
+    await env().ingress.click('U0ALICE', 'jit_revoke', again.id);
+    await env().finished(again.executionArn);
+  });
+});
+
 describe('Extend with an approval', () => {
   it("asks the extension's own approvers; self and other approvers are refused; approved, the end moves", async () => {
     const { id, executionArn, live: before } = await granted(4, 'svm1-quick');
