@@ -6,15 +6,15 @@
  * changes nothing on the cluster and tells the requester.
  */
 import type { Logger } from '@slack/bolt';
+import { NotAllowedError } from '../domain/errors';
 import { extensionApprovalPolicy } from '../domain/extension';
 import { authorizeApproval, authorizeDecision, reauthorizeRequester } from '../domain/policy';
 import type { AccessRequest, PendingExtension } from '../domain/request';
 import { extensionAskSettled, extensionDenied } from '../slack/blocks/extension-messages';
 import { type ClickInput, type DecisionResult, decide } from './decide';
+import { approver, type CheckPorts, type DecisionInput, policyOf, requesterFacts } from './decide-checks';
 import { wakeForExtension } from './extend';
 import type { IngressPorts } from './ports';
-
-const DENY_REASON = 'The approvers denied it.';
 
 /** Approves an extension (one of N); the approval that completes it wakes the workflow to apply it. */
 export async function approveExtension(ports: IngressPorts, input: ClickInput, log: Logger): Promise<DecisionResult> {
@@ -46,19 +46,41 @@ export async function approveExtension(ports: IngressPorts, input: ClickInput, l
   return result;
 }
 
-/** Denies an extension: nothing changes on the cluster; the requester is told. */
-export async function denyExtension(ports: IngressPorts, input: ClickInput, log: Logger): Promise<DecisionResult> {
+/**
+ * Whether this person could deny the request's waiting extension now; throws the refusal (checked
+ * before they are asked why).
+ */
+export async function mayDenyExtension(ports: CheckPorts, input: DecisionInput): Promise<AccessRequest> {
+  const request = await ports.store.get(input.requestId);
+  const policy = extensionApprovalPolicy(policyOf(ports, request));
+  const [actor, requester] = await Promise.all([
+    approver(ports, input.userId, policy),
+    requesterFacts(ports, request, policy),
+  ]);
+  authorizeDecision(policy, request, actor, requester.keys);
+  if (request.status !== 'ACTIVE' || request.extension?.approvedAt !== undefined || !request.extension) {
+    throw new NotAllowedError('No extension of this grant is waiting for approval.');
+  }
+  return request;
+}
+
+/** Denies an extension, saying why: nothing changes on the cluster; the requester is told. */
+export async function denyExtension(
+  ports: IngressPorts,
+  input: ClickInput & { readonly reason: string },
+  log: Logger,
+): Promise<DecisionResult> {
   const asked = await pendingOf(ports, input.requestId);
   const result = await decide(ports, input, log, {
     policy: extensionApprovalPolicy,
-    event: (at) => ({ type: 'EXTEND_DENY', by: input.userId, at, reason: DENY_REASON }),
+    event: (at) => ({ type: 'EXTEND_DENY', by: input.userId, at, reason: input.reason }),
     authorize: (policy, current, actor, requester) => authorizeDecision(policy, current, actor, requester.keys),
     againstRequester: true,
     signal: async () => ({ resumed: false }),
   });
   if (result.ok && asked) {
     await showAsk(ports, result.request, asked, log, input.userId);
-    const dm = extensionDenied(result.request, asked, input.userId, DENY_REASON);
+    const dm = extensionDenied(result.request, asked, input.userId, input.reason);
     await bestEffort(log, () => ports.notifier.notice(asked.by, dm));
     const card = result.request;
     if (card.slack.requester) await bestEffort(log, () => ports.notifier.requester(card));

@@ -24,6 +24,7 @@ export const CALLBACK = {
   denyReason: 'jit_deny_reason',
   cancelReason: 'jit_cancel_reason',
   extend: 'jit_extend',
+  extendDenyReason: 'jit_extend_deny_reason',
 } as const;
 
 /** The Extend button (requester's DMs) and the extension's Approve and Deny (under the approval message). */

@@ -266,13 +266,25 @@ describe('Extend with an approval', () => {
   it('a denied extension changes nothing on the cluster and tells the requester', async () => {
     const { id, executionArn, live: before } = await granted(4, 'svm1-quick');
     await extend('U0ALICE', id, '3600');
+    const bob = await env().ingress.click('U0BOB', 'jit_extend_deny', id);
+    expect(JSON.stringify(bob.responses())).toMatch(/not an approver|approvers/i);
+    const before2 = new Set(env().slack.views.keys());
     await env().ingress.click('U0CAROL', 'jit_extend_deny', id);
+    const modal = [...env().slack.views.keys()].filter((k) => !before2.has(k));
+    expect(modal).toHaveLength(1);
+    await env().ingress.submitView('U0CAROL', modal[0] as string, { reason: 'Not during the freeze' });
     const after = await live(id);
     expect(after.window).toEqual(before.window);
     expect(after.extension).toBeUndefined();
     expect(env().jitCalls('DELETE')).toHaveLength(0);
     expect(env().jitCalls('POST')).toHaveLength(1);
-    expect(dmsTo('U0ALICE').some((m) => m.includes('denied your extension'))).toBe(true);
+    expect(
+      dmsTo('U0ALICE').some((m) => m.includes('denied your extension') && m.includes('Not during the freeze')),
+    ).toBe(true);
+    expect((await env().store.auditTrail(id)).find((e) => e.type === 'EXTEND_DENY')).toMatchObject({
+      actor: 'U0CAROL',
+      detail: 'Not during the freeze',
+    });
     const late = await env().ingress.click('U0CAROL', 'jit_extend_approve', id);
     expect(JSON.stringify(late.responses())).toContain('No extension');
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');

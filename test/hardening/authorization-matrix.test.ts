@@ -376,12 +376,17 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
     case 'deny extension': {
       const request = await extensionAsked(shape, owner);
       const approve = action === 'approve extension';
+      const views = new Set(slack.views.keys());
       const { responses } = await ingress().click(user, approve ? 'jit_extend_approve' : 'jit_extend_deny', request);
+      const opened = [...slack.views.keys()].filter((k) => !views.has(k));
+      // Deny asks why first, and only someone who may deny is asked.
+      if (opened.length === 1) await ingress().submitView(user, opened[0] as string, { reason: 'Not this week' });
       const after = await store.get(request.id);
       const allowed = approve
         ? (pendingExtension(after)?.approvals ?? []).some((a) => a.by === user)
         : pendingExtension(after) === undefined;
       if (!allowed) {
+        expect(opened).toEqual([]);
         expect(after).toEqual(request);
         expect(sfn.resumed).toEqual([]);
         expect(texts(responses())).not.toBe('');

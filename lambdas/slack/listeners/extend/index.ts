@@ -14,10 +14,11 @@ import type {
 import { z } from 'zod';
 import { hasControlCharacters } from '../../../domain/request-form';
 import { mayExtend, requestExtension } from '../../../lifecycle/extend';
-import { approveExtension, denyExtension } from '../../../lifecycle/extend-decide';
+import { approveExtension, denyExtension, mayDenyExtension } from '../../../lifecycle/extend-decide';
+import { DENY_REASON_MAX, DenyReasonMetadataSchema, reasonModal } from '../../blocks/deny-reason-modal';
 import { extendModal } from '../../blocks/extension-messages';
 import { SlackLookupError } from '../../errors';
-import { CALLBACK, EXTEND_ACTION, EXTEND_BLOCK } from '../../ids';
+import { CALLBACK, DENY_BLOCK, EXTEND_ACTION, EXTEND_BLOCK } from '../../ids';
 import { DecisionClickSchema, parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { answering, ephemeral, onField } from '../respond';
@@ -30,8 +31,9 @@ const MetadataSchema = z.object({ requestId: z.string().regex(/^[A-Za-z0-9-]{8,8
 export function register(app: App, s: SlackServices): void {
   app.action(EXTEND_ACTION.open, extendButton(s));
   app.view(CALLBACK.extend, extendSubmission(s));
-  app.action(EXTEND_ACTION.approve, extensionDecision(s, 'approve'));
-  app.action(EXTEND_ACTION.deny, extensionDecision(s, 'deny'));
+  app.action(EXTEND_ACTION.approve, approveButton(s));
+  app.action(EXTEND_ACTION.deny, denyButton(s));
+  app.view(CALLBACK.extendDenyReason, denySubmission(s));
 }
 
 function extendButton(s: SlackServices) {
@@ -82,16 +84,56 @@ function extendSubmission(s: SlackServices) {
   };
 }
 
-function extensionDecision(s: SlackServices, kind: 'approve' | 'deny') {
+function approveButton(s: SlackServices) {
   return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
     await ack();
-    await answering({ what: `extension ${kind} click`, logger: s.logger, answer: ephemeral(respond) }, async () => {
+    await answering({ what: 'extension approve click', logger: s.logger, answer: ephemeral(respond) }, async () => {
       const click = parsePayload(DecisionClickSchema, body, 'button click');
       const input = { requestId: click.actions[0].value, userId: click.user.id };
-      const decide = kind === 'approve' ? approveExtension : denyExtension;
-      const result = await decide(s.ports, input, s.logger);
+      const result = await approveExtension(s.ports, input, s.logger);
       const notice = result.ok ? result.notice : result.answer;
       if (notice) await ephemeral(respond)(notice);
+    });
+  };
+}
+
+/** Deny: checks the person may deny the extension, then asks why in a modal (the requester reads it). */
+function denyButton(s: SlackServices) {
+  return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
+    await ack();
+    await answering({ what: 'extension deny click', logger: s.logger, answer: ephemeral(respond) }, async () => {
+      const click = parsePayload(DecisionClickSchema, body, 'button click');
+      const input = { requestId: click.actions[0].value, userId: click.user.id };
+      const request = await mayDenyExtension(s.ports, input);
+      const view = reasonModal('deny-extension', request, { requestId: request.id });
+      try {
+        await s.web.views.open({ trigger_id: click.trigger_id, view });
+      } catch (error) {
+        throw new SlackLookupError('views.open', { cause: error });
+      }
+    });
+  };
+}
+
+function denySubmission(s: SlackServices) {
+  return async ({ ack, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const answer = onField(ack, () => DENY_BLOCK.reason);
+    await answering({ what: 'extension deny submission', logger: s.logger, answer }, async () => {
+      const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
+      const { requestId } = parseMetadata(DenyReasonMetadataSchema, submission.view.private_metadata, 'deny modal');
+      const state = submission.view.state.values[DENY_BLOCK.reason]?.[DENY_BLOCK.reason];
+      const reason = (state?.type === 'plain_text_input' ? (state.value ?? '') : '').trim();
+      const problem =
+        reason.length === 0
+          ? 'Say why the extension is denied.'
+          : reason.length > DENY_REASON_MAX
+            ? `Keep the reason to ${DENY_REASON_MAX} characters.`
+            : hasControlCharacters(reason)
+              ? 'The reason contains control characters.'
+              : undefined;
+      if (problem) return ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: problem } });
+      const result = await denyExtension(s.ports, { requestId, userId: submission.user.id, reason }, s.logger);
+      return result.ok ? ack() : answer(result.answer);
     });
   };
 }
