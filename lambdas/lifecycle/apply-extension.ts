@@ -70,7 +70,9 @@ async function apply(
   const seconds = Math.round((Date.parse(ask.end) - Date.parse(request.window.start)) / 1000);
   const settings = await ontap.getJitSettings(key.svmUuid);
   if (seconds > settings.maxJitValiditySeconds) {
-    const why = `The whole window would be longer than the cluster allows (max_jit_validity_period ${settings.maxJitValidity}).`;
+    const why =
+      'The whole window would be longer than the cluster allows ' +
+      `(max_jit_validity_period ${settings.maxJitValidity}).`;
     await drop(ports, request, ask, why, log);
     return 'wait';
   }

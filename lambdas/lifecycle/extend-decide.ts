@@ -109,8 +109,10 @@ async function showAsk(
     deniedBy !== undefined
       ? `:no_entry: Denied by <@${deniedBy}>; nothing changed.`
       : now?.approvedAt !== undefined
-        ? `:white_check_mark: Approved by ${approvals}; the entry is being replaced, and the requester is told when it is done.`
-        : `:ballot_box_with_check: ${now?.approvals.length ?? 0} of ${asked.approvalsRequired} approvals (${approvals}).`;
+        ? `:white_check_mark: Approved by ${approvals}; the entry is being replaced, and the requester is told ` +
+          'when it is done.'
+        : `:ballot_box_with_check: ${now?.approvals.length ?? 0} of ${asked.approvalsRequired} approvals ` +
+          `(${approvals}).`;
   const message =
     deniedBy === undefined && now?.approvedAt === undefined ? undefined : extensionAskSettled(request, asked, outcome);
   if (message) await bestEffort(log, () => ports.notifier.update(ref, message));

@@ -178,7 +178,7 @@ describe('Extend without an approval', () => {
     await env().finished(executionArn);
   });
 
-  it('an elevated session is given a short while, then the entry is replaced anyway and the requester told', async () => {
+  it('an elevated session gets a short while, then the entry is replaced anyway and the requester told', async () => {
     const { id, executionArn } = await granted(6, 'svm1-operators');
     env().sim.state.elevate(SVM_UUID.svm1, 'alice');
     await extend('U0ALICE', id, '3600');
@@ -291,7 +291,7 @@ describe('Extend with an approval', () => {
     expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED', window: before.window });
   });
 
-  it('Extend vs the natural end: not approved before the end, the grant ends as it was and the approval is refused', async () => {
+  it('Extend vs the natural end: not approved before it, the grant ends as it was, approval refused', async () => {
     const { id, executionArn, live: before } = await granted(2, 'svm1-quick');
     await extend('U0ALICE', id, '3600');
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');

@@ -52,7 +52,7 @@ const ingress = (f: ReturnType<typeof fakePorts>) => ({
 });
 
 describe('requestExtension', () => {
-  it('records one ask, approved at once when the policy needs none, and wakes the end wait after the answer', async () => {
+  it('records one ask, approved at once when none is needed, and wakes the end wait after the answer', async () => {
     const f = liveGrant();
     f.clock.set(at(10));
     const ports = { ...ingress(f), notifier: { ...f.notifier, notice: f.notifier.post.bind(f.notifier) } };
@@ -108,7 +108,7 @@ describe('settleExtension (in Revoke)', () => {
     expect(f.store.heldLocks()).toEqual([expect.objectContaining({ requestId: f.request.id, until: at(92) })]);
   });
 
-  it('an elevated session too close to the end is not waited for: replaced anyway, and the requester told', async () => {
+  it('an elevated session too close to the end is not waited for: replaced anyway, requester told', async () => {
     const f = withApprovedAsk();
     f.ontap.putEntry({ ownerUuid: f.key.svmUuid, account: f.key.account, comment: entryComment(f.request) });
     // Less than a minute before the end: no time to wait for the session.

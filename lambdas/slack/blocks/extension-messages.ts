@@ -59,7 +59,8 @@ export function extendModal(
     value: String(s),
   }));
   const approval = how.approvers
-    ? `It needs the approval of ${how.approvers}; nothing changes until then, and not at all once your access has ended.`
+    ? `It needs the approval of ${how.approvers}; nothing changes until then, ` +
+      'and not at all once your access has ended.'
     : 'It is applied at once, without an approval.';
   return {
     type: 'modal',
@@ -122,7 +123,8 @@ export function extensionAsk(r: AccessRequest, ask: PendingExtension, mentions: 
 /** The ask once decided or settled: the same words, no buttons, and where it stands. */
 export function extensionAskSettled(r: AccessRequest, ask: PendingExtension, outcome: string): SlackMessage {
   return message(
-    `<@${ask.by}> asked to extend ${what(r)} by *${formatDuration(ask.seconds)}*:\n${quoteMrkdwn(ask.reason)}\n${outcome}`,
+    `<@${ask.by}> asked to extend ${what(r)} by *${formatDuration(ask.seconds)}*:\n` +
+      `${quoteMrkdwn(ask.reason)}\n${outcome}`,
   );
 }
 
@@ -130,9 +132,11 @@ export function extensionAskSettled(r: AccessRequest, ask: PendingExtension, out
 export function extensionAsked(r: AccessRequest, ask: PendingExtension): SlackMessage {
   return message(
     ask.approvalsRequired > 0
-      ? `:hourglass_flowing_sand: Your extension of ${what(r)} by ${formatDuration(ask.seconds)} is waiting for approval. ` +
+      ? `:hourglass_flowing_sand: Your extension of ${what(r)} by ${formatDuration(ask.seconds)} ` +
+          'is waiting for approval. ' +
           `Your access still ends ${slackDate(ask.from)} unless it is approved before then.`
-      : `:hourglass_flowing_sand: Extending ${what(r)} by ${formatDuration(ask.seconds)}: you are told when it is done.`,
+      : `:hourglass_flowing_sand: Extending ${what(r)} by ${formatDuration(ask.seconds)}: ` +
+          'you are told when it is done.',
   );
 }
 
