@@ -8,6 +8,7 @@
  *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused        └─► RenewApprovalWait ─► AwaitApproval
  *      └─(other)─► RecordValidationError ─► ValidationError
  *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
+ *   Revoke ─(GrantNotOverError: woken before the end, "ends soon" told)─► PlanEndWait ─► AwaitEnd
  *
  * Task results are kept under `$.validation`, `$.approvalWait`, `$.decision`, `$.grant`,
  * `$.endWait`, `$.revoke`, `$.error` (lambdas/lifecycle/task-io.ts). The Slack side completes the
@@ -66,6 +67,7 @@ export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
 export const WORKFLOW_ERRORS = {
   requestClosed: ERROR_NAMES.requestClosed,
   requestInvalid: ERROR_NAMES.requestInvalid,
+  grantNotOver: ERROR_NAMES.grantNotOver,
 } as const;
 
 /** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */
@@ -259,6 +261,15 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.revoke,
   );
   retryTransient(revoke, TRANSIENT_ERRORS, { interval: 5, attempts: 8, maxDelay: 300 });
+  // Woken before the end (to tell "ends soon", or the end moved): the next wait, from the record.
+  // Caught before anything else, so it is never taken for a failed revoke.
+  const planEndWait = invoke('PlanEndWait', 'await-end', { requestId, plan: true }, RESULT_PATHS.grant);
+  retryTransient(planEndWait, TRANSIENT_ERRORS, quickRetry);
+  closeWhenClosed(planEndWait);
+  // Anything else going wrong while planning: the revoke, as when the wait itself fails.
+  planEndWait.addCatch(revoke, { errors: [sfn.Errors.ALL], resultPath: RESULT_PATHS.endWait });
+  revoke.addCatch(planEndWait, { errors: [WORKFLOW_ERRORS.grantNotOver], resultPath: RESULT_PATHS.endWait });
+  planEndWait.next(awaitEnd);
   failTo(revoke, revokeFailed, { id: 'RecordRevokeFailure', outcome: 'REVOKE_FAILED' });
   // A contended or throttled table while keeping the token is tried again before giving up on the
   // wait (each try keeps a new token; the window restarts, and ONTAP's jit_validity still ends it on

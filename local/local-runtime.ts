@@ -41,7 +41,7 @@ export function localRuntime(parts: LocalRuntimeParts): Runtime {
     clock,
     logger,
     metrics,
-    notifier: new Notifier({ client: slack, approvalChannel: config.slack.approvalChannel }),
+    notifier: new Notifier({ client: slack, approvalChannel: config.slack.approvalChannel, policies: config.policies }),
     directory: new SlackDirectory({
       web: slack,
       accounts: config.slack.accounts,

@@ -4,6 +4,7 @@
  * requests are kept. Pure: no I/O, no clock.
  */
 import { parseInstant, toUtcSecond } from './durations';
+import { noticeDue } from './milestones';
 import type { AccessRequest } from './request';
 
 /** How often the reconciler runs (AWS schedule and the local stack's scaled timer alike). */
@@ -34,10 +35,29 @@ export const FIRST_RETRY_SECONDS = 15;
 export const START_GRACE_SECONDS = 5 * RECONCILE_PERIOD_SECONDS;
 
 /** Why the reconciler looks at a request. */
-export type Attention = 'unstarted' | 'signal-approval' | 'signal-revoke' | 'overdue' | 'retry-revoke' | 'clean-up';
+export type Attention =
+  | 'unstarted'
+  | 'signal-approval'
+  | 'signal-revoke'
+  | 'signal-extension'
+  | 'overdue'
+  | 'retry-revoke'
+  | 'clean-up'
+  | 'notify';
 
-/** The request's reason and due time for the reconciler, or undefined when nothing is owed. */
+/**
+ * The request's reason and due time for the reconciler, or undefined when nothing is owed: the
+ * earlier of what its status owes and a milestone message nobody has told yet (domain/milestones.ts).
+ */
 export function attentionOf(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
+  const owed = statusAttention(request);
+  const notice = noticeDue(request);
+  if (notice !== undefined && (owed === undefined || notice < owed.due)) return { why: 'notify', due: notice };
+  return owed;
+}
+
+/** What the request's status alone owes the reconciler (a signal, a revoke, a clean-up), and when. */
+export function statusAttention(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
   const plus = (iso: string, seconds: number): string => toUtcSecond(parseInstant(iso).plus({ seconds }));
   switch (request.status) {
     case 'APPROVED': {
@@ -46,10 +66,16 @@ export function attentionOf(request: AccessRequest): { readonly why: Attention; 
       const from = start && start > request.updatedAt ? start : request.updatedAt;
       return { why: 'signal-approval', due: plus(from, SIGNAL_GRACE_SECONDS) };
     }
-    case 'ACTIVE':
-      return request.revokeRequestedBy
-        ? { why: 'signal-revoke', due: plus(request.updatedAt, SIGNAL_GRACE_SECONDS) }
-        : { why: 'overdue', due: plus(request.window.end, OVERDUE_GRACE_SECONDS) };
+    case 'ACTIVE': {
+      if (request.revokeRequestedBy)
+        return { why: 'signal-revoke', due: plus(request.updatedAt, SIGNAL_GRACE_SECONDS) };
+      const overdue = { why: 'overdue' as const, due: plus(request.window.end, OVERDUE_GRACE_SECONDS) };
+      // An approved extension the workflow has not applied: its wake-up is sent again (never past the overdue check).
+      const approved = request.extension?.approvedAt;
+      if (approved === undefined) return overdue;
+      const resend = plus(approved, SIGNAL_GRACE_SECONDS);
+      return resend < overdue.due ? { why: 'signal-extension', due: resend } : overdue;
+    }
     case 'REVOKE_FAILED':
       return { why: 'retry-revoke', due: request.updatedAt };
     case 'FAILED':

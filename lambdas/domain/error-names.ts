@@ -16,4 +16,6 @@ export const ERROR_NAMES = {
   requestInvalid: 'RequestInvalidError',
   /** Another request holds the same grant; RecordOutcome shows its message to the requester as it is. */
   grantConflict: 'GrantConflictError',
+  /** The end wait woke before the grant's end (to tell "ends soon", or the end moved): wait again. */
+  grantNotOver: 'GrantNotOverError',
 } as const;

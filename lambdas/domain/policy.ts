@@ -10,6 +10,7 @@ import {
   SamePersonApprovalError,
   SelfApprovalError,
 } from './errors';
+import { DEFAULT_ENDS_SOON_NOTICE, EndsSoonNoticeSchema, RemindersSchema } from './nudges';
 import { type AccountStatus, samePerson, slackOnlyKeys } from './people';
 import type { AccessRequest, RequestBase } from './request';
 
@@ -38,6 +39,27 @@ export const PeopleSchema = z
   .strict()
   .refine((p) => p.users.length + p.groups.length > 0, 'must name at least one user or user group');
 
+/**
+ * Extending a live grant: at most `by` more per extension, `times` extensions per grant, with or
+ * without an approval (by the extension's own approvers, else the policy's). Absent: no Extend.
+ */
+export const ExtensionPolicySchema = z
+  .object({
+    by: duration,
+    times: z.number().int().min(1).max(10),
+    approval: z.enum(['required', 'none']),
+    approvers: PeopleSchema.optional(),
+    /** Distinct approvers an extension needs; the policy's `approvalsRequired` unless set. */
+    approvalsRequired: z.number().int().min(1).max(10).optional(),
+  })
+  .strict()
+  .superRefine((x, ctx) => {
+    if (x.approval === 'none' && (x.approvers !== undefined || x.approvalsRequired !== undefined)) {
+      const path = [x.approvers !== undefined ? 'approvers' : 'approvalsRequired'];
+      ctx.addIssue({ code: 'custom', path, message: 'is set but approval is "none": nobody would be asked' });
+    }
+  });
+
 /** One policy as configured; durations are read into whole seconds. */
 export const PolicySchema = z
   .object({
@@ -65,11 +87,35 @@ export const PolicySchema = z
     guestsMayApprove: z.boolean().default(false),
     /** Open requests (pending, or approved and not started) one person may have under this policy. */
     maxOpenRequests: z.number().int().min(1).max(50).default(3),
+    /** Remind the approvers while a request waits, and escalate after a while (domain/nudges.ts). */
+    reminders: RemindersSchema.optional(),
+    /** How long before its end the requester is told their access ends soon; `off` never tells. */
+    endsSoonNotice: EndsSoonNoticeSchema.prefault(DEFAULT_ENDS_SOON_NOTICE),
+    /** How a live grant may be extended (domain/extension.ts); absent: it may not. */
+    extension: ExtensionPolicySchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.reminders && p.reminders.every >= p.approvalTimeout) {
+      const message = 'is not shorter than approvalTimeout: no reminder would ever be sent';
+      ctx.addIssue({ code: 'custom', path: ['reminders', 'every'], message });
+    }
+    if (p.reminders?.escalateAfter !== undefined && p.reminders.escalateAfter >= p.approvalTimeout) {
+      const message = 'is not shorter than approvalTimeout: the request would expire before it is escalated';
+      ctx.addIssue({ code: 'custom', path: ['reminders', 'escalateAfter'], message });
+    }
     if (p.defaultDuration > p.maxDuration) {
       ctx.addIssue({ code: 'custom', path: ['defaultDuration'], message: 'is longer than maxDuration' });
+    }
+    if (p.extension && p.extension.by >= p.maxDuration) {
+      const message = 'is not shorter than maxDuration: no grant could ever be extended by it';
+      ctx.addIssue({ code: 'custom', path: ['extension', 'by'], message });
+    }
+    const seats = p.extension?.approvalsRequired;
+    const extensionApprovers = p.extension?.approvers ?? p.approvers;
+    if (seats !== undefined && extensionApprovers.groups.length === 0 && extensionApprovers.users.length < seats) {
+      const message = `needs ${seats} distinct approvers but the extension's approvers name only ${extensionApprovers.users.length}`;
+      ctx.addIssue({ code: 'custom', path: ['extension', 'approvalsRequired'], message });
     }
     if (p.approvers.groups.length === 0 && p.approvers.users.length < p.approvalsRequired) {
       ctx.addIssue({
@@ -144,6 +190,7 @@ export function groupsOf(policies: readonly Policy[]): string[] {
   for (const p of policies) {
     if (p.requesters !== 'anyone') for (const g of p.requesters.groups) ids.add(g);
     for (const g of p.approvers.groups) ids.add(g);
+    for (const g of p.extension?.approvers?.groups ?? []) ids.add(g);
   }
   return [...ids];
 }

@@ -42,6 +42,37 @@ export type MessageRef = z.infer<typeof MessageRefSchema>;
 /** A granted or approved window, in UTC whole seconds. */
 export const WindowSchema = z.object({ start: isoInstant, end: isoInstant });
 
+/** An extension asked for and not yet applied: who, how much longer, why, the end it moves to, who approved. */
+export const PendingExtensionSchema = z.object({
+  by: slackId,
+  at: isoInstant,
+  seconds: z.number().int().positive(),
+  reason: z.string().min(1).max(1000),
+  /** The grant's end when it was asked for, and the end it moves the grant to. */
+  from: isoInstant,
+  end: isoInstant,
+  /** Distinct approvers it needs (0: applied without an approval). */
+  approvalsRequired: z.number().int().nonnegative(),
+  approvals: z.array(ApprovalSchema),
+  approvedAt: isoInstant.optional(),
+  /** The reply under the approval message that asks the approvers. */
+  message: MessageRefSchema.optional(),
+});
+/** An extension asked for and not yet applied. */
+export type PendingExtension = z.infer<typeof PendingExtensionSchema>;
+
+/** An extension applied: the end before and after, and the state the replaced entry was in. */
+export const AppliedExtensionSchema = z.object({
+  by: slackId,
+  at: isoInstant,
+  seconds: z.number().int().positive(),
+  from: isoInstant,
+  to: isoInstant,
+  approvedBy: z.array(slackId).max(10),
+  /** The replaced entry's `jit_state`: `active` means the elevated session it carried was ended. */
+  replaced: z.string().min(1).max(20),
+});
+
 const base = {
   id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
   version: z.number().int().nonnegative(),
@@ -69,6 +100,22 @@ const base = {
   approvals: z.array(ApprovalSchema),
   slack: z.object({ approval: MessageRefSchema.optional(), requester: MessageRefSchema.optional() }).default({}),
   executionArn: z.string().optional(),
+  /**
+   * What the people concerned were told with a new message (domain/milestones.ts), so no milestone is
+   * told twice and one that was not is owed; absent on requests made before this was kept.
+   */
+  told: z.array(z.string().min(1).max(40)).max(40).optional(),
+  /** Reminders threaded to the approvers so far, and the last one's time. */
+  reminders: z.number().int().nonnegative().optional(),
+  remindedAt: isoInstant.optional(),
+  /** When the request was escalated (at most once). */
+  escalatedAt: isoInstant.optional(),
+  /** When the requester is told their access ends soon (set once the end wait begins). */
+  endsSoonAt: isoInstant.optional(),
+  /** The extension waiting for approval or to be applied (one at a time). */
+  extension: PendingExtensionSchema.optional(),
+  /** Extensions applied, oldest first. */
+  extensions: z.array(AppliedExtensionSchema).max(10).optional(),
 };
 
 /** Fields every request has whatever its status. */
@@ -156,6 +203,7 @@ export function newRequest(input: NewRequest): RequestIn<'PENDING'> {
     updatedAt: input.createdAt,
     approvals: [],
     slack: input.slack ?? {},
+    told: [],
   }) as RequestIn<'PENDING'>;
 }
 

@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
+import { EXTENSION_EVENT_TYPES, EXTENSION_EVENTS, extendTransition } from './extension';
 import { type AccessRequest, pickBase, type Status, WindowSchema } from './request';
 
 const at = z.string().min(1);
@@ -35,6 +36,7 @@ export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
   z.object({ type: z.literal('REVOKED'), at, alreadyGone: z.boolean().default(false) }),
   z.object({ type: z.literal('REVOKE_FAILED'), at, reason: z.string().min(1) }),
+  ...EXTENSION_EVENTS,
 ]);
 
 /** One lifecycle event. */
@@ -54,7 +56,7 @@ export interface Transition {
 export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
   PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED', 'REAUTHORIZATION_FAILED'],
   APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED', 'REAUTHORIZATION_FAILED'],
-  ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
+  ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED', ...EXTENSION_EVENT_TYPES],
   REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
   DENIED: [],
   CANCELLED: [],
@@ -173,6 +175,13 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
         ...(request.revokeRequestedBy !== undefined ? { revokeRequestedBy: request.revokeRequestedBy } : {}),
         reason: event.reason,
       });
+    case 'EXTEND_REQUESTED':
+    case 'EXTEND_APPROVE':
+    case 'EXTEND_DENY':
+    case 'EXTEND_DROPPED':
+    case 'EXTENDED':
+      if (request.status !== 'ACTIVE') break;
+      return done(extendTransition(request, event, { version: common.version, updatedAt: common.updatedAt }));
     default:
       return assertNever(event);
   }

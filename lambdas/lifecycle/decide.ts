@@ -65,7 +65,9 @@ export interface ClickInput extends DecisionInput {
 type Authorize = (policy: Policy, current: AccessRequest, actor: Actor, requester: RequesterFacts) => void;
 
 /** How one kind of decision is checked, recorded and signalled. */
-interface DecisionKind {
+export interface DecisionKind {
+  /** The policy the decision is made under, from the request's (an extension's own approvers). @default it */
+  readonly policy?: (policy: Policy) => Policy;
   readonly event: (at: string, actor: Actor) => LifecycleEvent;
   readonly authorize: Authorize;
   /** Compare the decider with the requester as persons (approve, deny): looks the requester up in Slack. */
@@ -160,7 +162,8 @@ export function revokeNow(ports: IngressPorts, input: ClickInput, log: Logger): 
   });
 }
 
-async function decide(
+/** Checks, records and signals one decision of `kind` (approve, deny, cancel, revoke; an extension's too). */
+export async function decide(
   ports: IngressPorts,
   input: ClickInput,
   log: Logger,
@@ -169,7 +172,7 @@ async function decide(
   const { requestId: id, userId, clicked } = input;
   const stored = await ports.store.getStored(id);
   const { request, tokens } = stored;
-  const policy = policyOf(ports, request);
+  const policy = kind.policy ? kind.policy(policyOf(ports, request)) : policyOf(ports, request);
   const own = kind.ownByIdOnly ? ownRequest(request, userId) : undefined;
   const [actor, requester] = await Promise.all([
     own ?? approver(ports, userId, policy),

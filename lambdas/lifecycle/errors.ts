@@ -35,6 +35,14 @@ export class GrantConflictError extends Error {
   }
 }
 
+/** The end wait woke before the grant's end: nothing is revoked, and the workflow waits again. */
+export class GrantNotOverError extends Error {
+  constructor(end: string) {
+    super(`The grant runs until ${end}; waiting again.`);
+    this.name = ERROR_NAMES.grantNotOver;
+  }
+}
+
 /** A task was given input that does not match its schema (a definition bug, never user input). */
 export class TaskInputError extends Error {
   constructor(task: string, options?: { cause?: unknown }) {

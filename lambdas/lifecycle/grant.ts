@@ -14,6 +14,7 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import type { GrantKey } from '../store/table';
 import { minRemainingOf } from './await-approval';
+import { firstEndWait } from './await-end';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from './errors';
 import { announce } from './notify';
 import type { Ports } from './ports';
@@ -71,7 +72,8 @@ export async function grantAccess(
     throw new RequestClosedError(request.id, result.request.status);
   }
   await announce(ports, result.request, { approval: true, requester: true, thread: {} }, log);
-  const endTimeoutSeconds = Math.max(1, Math.ceil((parseInstant(window.end).toMillis() - ports.clock.now()) / 1000));
+  // Until "ends soon" when the policy tells it, else until the end (await-end.ts).
+  const endTimeoutSeconds = firstEndWait(ports, result.request, ports.clock.now());
   return { window, endTimeoutSeconds };
 }
 

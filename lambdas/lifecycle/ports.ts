@@ -13,17 +13,23 @@ import type { Notifier } from '../slack/notifier';
 import type { WorkflowClient } from '../stepfunctions/client';
 import type { RequestStore } from '../store/requests';
 
-/** What the tasks ask of Slack: the approval message, the requester's DM, a thread under the approval message. */
-export type SlackNotifier = Pick<Notifier, 'approval' | 'requester' | 'thread'>;
+/**
+ * What the tasks ask of Slack: the approval message and the requester's DM kept up to date, and new
+ * messages that notify: a milestone DM, a reply under the approval message, a post to a channel.
+ */
+export type SlackNotifier = Pick<
+  Notifier,
+  'approval' | 'requester' | 'thread' | 'milestone' | 'reply' | 'post' | 'permalink'
+>;
 
 /** What the tasks ask of Slack about people: who a user is now, and which groups they are in (never cached). */
 export type PeopleDirectory = Pick<SlackDirectory, 'identity' | 'actor' | 'requesterNow'>;
 
 /** The workflow calls a Slack click makes: start a request's workflow, resume its approval wait, end its grant. */
-export type WorkflowSignals = Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow'>;
+export type WorkflowSignals = Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'endsChanged'>;
 
 /** What a decision asks of Slack's messages: a message updated in place, the requester's DM, a new DM. */
-export type DecisionNotifier = Pick<Notifier, 'update' | 'requester' | 'notice'>;
+export type DecisionNotifier = Pick<Notifier, 'update' | 'requester' | 'notice' | 'reply' | 'post'>;
 
 /** The ports of the workflow's tasks and the reconciler. */
 export interface Ports {

@@ -12,10 +12,12 @@
  *     no entry names the request, CLEANED_UP is recorded and only then is anyone told;
  *   - a grant lock past its grant: released once its request is finished and its entry gone;
  *   - an audit item missing for a recorded event: written;
- *   - a Slack update that was lost: the approval message and the requester's DM brought up to date.
+ *   - a Slack update that was lost: the approval message and the requester's DM brought up to date;
+ *   - a milestone message nobody posted (a lost post, a crashed task): told, a grace after it was due.
  */
-import { type Attention, attentionOf } from '../domain/attention';
+import { type Attention, statusAttention } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
+import { noticeDue } from '../domain/milestones';
 import { type AccessRequest, isTerminal } from '../domain/request';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
@@ -23,8 +25,9 @@ import type { DueItem } from '../store/due-items';
 import { RequestNotFoundError } from '../store/errors';
 import type { StoredRequest } from '../store/items';
 import type { GrantKey } from '../store/table';
+import { endReached } from './await-end';
 import { cleanUpGrant, removeOwnEntry } from './grant';
-import { announce, repairMessages } from './notify';
+import { announce, repairMessages, tellOwed } from './notify';
 import type { Ports } from './ports';
 import { revokeAccess } from './revoke';
 
@@ -45,6 +48,7 @@ export type RepairEvent =
   | 'lock-released'
   | 'audit-repaired'
   | 'messages-repaired'
+  | 'notices-told'
   | 'approval-closed'
   | 'unstarted-closed'
   | 'overdue';
@@ -73,11 +77,21 @@ async function repairRequest(ports: RepairPorts, id: string, log: Logger, count:
     count('messages-repaired');
     stored = await ports.store.getStored(id);
   }
-  const request = stored.request;
-  const attention = attentionOf(request);
+  const now = toUtcSecond(nowOf(ports.clock));
+  let owedLeft = false;
+  const notice = noticeDue(stored.request);
+  if (notice !== undefined && notice <= now) {
+    // Past its grace nobody else is telling it: told here. Slack refusing must not hold up a revoke.
+    const { missed } = await tellOwed(ports, stored.request, log);
+    count('notices-told');
+    owedLeft = missed > 0;
+    stored = await ports.store.getStored(id);
+  }
   // The index lags the item a little: what the record says now decides.
-  if (!attention || attention.due > toUtcSecond(nowOf(ports.clock))) return { done: true };
-  return repairOwed(ports, attention.why, stored, log, count);
+  const attention = statusAttention(stored.request);
+  const outcome =
+    attention && attention.due <= now ? await repairOwed(ports, attention.why, stored, log, count) : { done: true };
+  return owedLeft && outcome.done ? { done: false } : outcome;
 }
 
 async function repairOwed(
@@ -112,6 +126,17 @@ async function repairOwed(
       if ((await ports.workflow.executionState(request.id)) === 'RUNNING') return { done: false, waiting: true };
       return revokeHere(ports, request, log, count);
     }
+    case 'signal-extension': {
+      if (tokens.end && (await ports.workflow.endsChanged(tokens.end))) {
+        log.warn('extension signal sent again');
+        count('signal-resent');
+        return { done: false, waiting: true };
+      }
+      // No workflow took it: at the end the grant ends here, and the extension is dropped with it.
+      if (request.status === 'ACTIVE' && endReached(request, ports.clock.now()))
+        return revokeHere(ports, request, log, count);
+      return { done: false, waiting: true };
+    }
     case 'overdue': {
       count('overdue');
       const window = 'window' in request ? request.window : undefined;
@@ -122,6 +147,8 @@ async function repairOwed(
       return revokeHere(ports, request, log, count);
     case 'clean-up':
       return finishCleanUp(ports, request, log, count);
+    case 'notify':
+      return { done: true };
   }
 }
 

@@ -48,6 +48,9 @@ export type ValidateOutput = z.infer<typeof ValidateOutputSchema>;
 /** AwaitApproval and AwaitEnd: the request and the task token to keep. */
 export const AwaitInputSchema = z.object({ requestId, taskToken: z.string().min(1) });
 
+/** PlanEndWait: the request whose end wait to plan again. */
+export const PlanEndWaitInputSchema = z.object({ requestId, plan: z.literal(true) });
+
 /** The output the Slack side completes the approval token with (informational: the stored status decides). */
 export const ApprovalResumeSchema = z.object({ decision: z.string() }).passthrough();
 

@@ -63,7 +63,11 @@ export function runtimeFromEnvironment(
   const store = storeFromEnvironment(env, config, telemetry);
   const notifier = lazily<SlackNotifier>(async () => {
     const { Notifier } = await import('../slack/notifier');
-    return new Notifier({ client: await slackClient(env, secrets), approvalChannel: config.slack.approvalChannel });
+    return new Notifier({
+      client: await slackClient(env, secrets),
+      approvalChannel: config.slack.approvalChannel,
+      policies: config.policies,
+    });
   });
   const directory = lazily<PeopleDirectory>(async () => {
     const { SlackDirectory } = await import('../slack/directory');

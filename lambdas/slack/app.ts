@@ -95,7 +95,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     config: deps.config,
     store: deps.store,
     workflow: deps.workflow,
-    notifier: new Notifier({ client: web, approvalChannel: deps.config.slack.approvalChannel }),
+    notifier: new Notifier({
+      client: web,
+      approvalChannel: deps.config.slack.approvalChannel,
+      policies: deps.config.policies,
+    }),
     directory,
     clock,
   };

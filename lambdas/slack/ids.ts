@@ -32,7 +32,19 @@ export const CALLBACK = {
   request: 'jit_request',
   denyReason: 'jit_deny_reason',
   cancelReason: 'jit_cancel_reason',
+  extend: 'jit_extend',
+  extendDenyReason: 'jit_extend_deny_reason',
 } as const;
+
+/** The Extend button (requester's DMs) and the extension's Approve and Deny (under the approval message). */
+export const EXTEND_ACTION = {
+  open: 'jit_extend',
+  approve: 'jit_extend_approve',
+  deny: 'jit_extend_deny',
+} as const;
+
+/** Block and action ids of the Extend modal, and of the extension ask's buttons. */
+export const EXTEND_BLOCK = { by: 'extend_by', reason: 'extend_reason', decision: 'jit_extend_decision' } as const;
 
 /**
  * Block ids of the request modal. `role` and `duration` blocks carry a suffix (`role@cluster/svm`,

@@ -4,8 +4,12 @@
  * It returns where a new message went; the caller keeps that with the request.
  */
 import { ErrorCode, type WebClient } from '@slack/web-api';
+import { offersExtension } from '../domain/extension';
+import type { Milestone } from '../domain/milestones';
+import type { Policy } from '../domain/policy';
 import type { AccessRequest, MessageRef } from '../domain/request';
 import { approvalMessage, type SlackMessage } from './blocks/approval-message';
+import { approverNotice, milestoneDm } from './blocks/milestone-messages';
 import { requesterMessage, type ThreadDetails, threadMessage } from './blocks/request-messages';
 import { SlackCallError, SlackTransientError } from './errors';
 
@@ -14,6 +18,8 @@ export interface NotifierOptions {
   readonly client: WebClient;
   /** Channel id of the approval channel. */
   readonly approvalChannel: string;
+  /** The configured policies, to offer Extend where a grant's policy allows it. @default none */
+  readonly policies?: readonly Policy[];
 }
 
 /** The workflow's Slack messages. */
@@ -34,7 +40,7 @@ export class Notifier {
     return this.upsert(
       request.slack.requester,
       () => this.dmChannel(request.requester.slackUserId),
-      requesterMessage(request),
+      requesterMessage(request, { extendable: this.extendable(request) }),
     );
   }
 
@@ -48,15 +54,52 @@ export class Notifier {
     await this.upsert(ref, () => Promise.resolve(ref.channel), message);
   }
 
-  /** Threads the request's latest event under its approval message; false when there is no message or no event. */
-  async thread(request: AccessRequest, details: ThreadDetails = {}): Promise<boolean> {
-    const message = threadMessage(request, details);
+  /** Tells the requester of a milestone with a new DM (which Slack notifies, unlike an edit). */
+  async milestone(request: AccessRequest, milestone: Milestone): Promise<MessageRef> {
+    const extendable = this.extendable(request);
+    return this.notice(request.requester.slackUserId, milestoneDm(request, milestone, { extendable }));
+  }
+
+  /** Whether the requester is offered Extend on the grant now. */
+  private extendable(request: AccessRequest): boolean {
+    return offersExtension(
+      this.options.policies?.find((p) => p.name === request.policy),
+      request,
+    );
+  }
+
+  /**
+   * Threads the request's latest event under its approval message; for a milestone, mentioning those
+   * who approved so Slack notifies them. False when there is no message or no event.
+   */
+  async thread(request: AccessRequest, details: ThreadDetails = {}, milestone?: Milestone): Promise<boolean> {
+    const message = milestone ? approverNotice(request, milestone, details) : threadMessage(request, details);
     const parent = request.slack.approval;
     if (!message || !parent) return false;
-    await this.call('chat.postMessage', () =>
+    await this.reply(parent, message);
+    return true;
+  }
+
+  /** Posts `message` as a reply in the thread of `parent` (a new message: it notifies whom it mentions). */
+  async reply(parent: MessageRef, message: SlackMessage): Promise<MessageRef> {
+    const posted = await this.call('chat.postMessage', () =>
       this.options.client.chat.postMessage({ channel: parent.channel, thread_ts: parent.ts, ...message }),
     );
-    return true;
+    return { channel: posted.channel ?? parent.channel, ts: posted.ts ?? parent.ts };
+  }
+
+  /** Posts `message` to a channel (by id) as a new message. */
+  async post(channel: string, message: SlackMessage): Promise<MessageRef> {
+    return this.upsert(undefined, () => Promise.resolve(channel), message);
+  }
+
+  /** A link to a message, for a message elsewhere that points at it. */
+  async permalink(ref: MessageRef): Promise<string> {
+    const answer = await this.call('chat.getPermalink', () =>
+      this.options.client.chat.getPermalink({ channel: ref.channel, message_ts: ref.ts }),
+    );
+    if (!answer.permalink) throw new SlackCallError('chat.getPermalink', 'no_permalink_in_answer');
+    return answer.permalink;
   }
 
   private async upsert(

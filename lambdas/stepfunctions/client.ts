@@ -72,6 +72,11 @@ export class WorkflowClient {
     return executionArnFor(this.stateMachineArn, requestId);
   }
 
+  /** Wakes the grant's wait because its end moved (an extension to apply). False when the token is stale. */
+  async endsChanged(taskToken: string): Promise<boolean> {
+    return this.succeed(taskToken, { reason: 'ENDS_CHANGED' });
+  }
+
   /** Whether the request's execution is still running; `GONE` when it stopped or never existed. */
   async executionState(requestId: string): Promise<'RUNNING' | 'GONE'> {
     try {

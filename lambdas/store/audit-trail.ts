@@ -112,6 +112,16 @@ function describe(event: LifecycleEvent): string | undefined {
       return `${event.window.start} to ${event.window.end}`;
     case 'REVOKED':
       return event.alreadyGone ? 'entry was already gone from the cluster' : undefined;
+    case 'EXTEND_REQUESTED':
+      return `${event.seconds} seconds more: ${event.reason}`;
+    case 'EXTEND_DENY':
+    case 'EXTEND_DROPPED':
+      return event.reason;
+    case 'EXTENDED':
+      return (
+        `entry ${event.old.start} to ${event.old.end} (jit_state ${event.replaced}) replaced by ` +
+        `${event.new.start} to ${event.new.end}`
+      );
     default:
       return undefined;
   }

@@ -23,6 +23,24 @@ const SAMPLE = {
   REVOKED: { type: 'REVOKED', at: at(70), alreadyGone: false },
   REVOKE_FAILED: { type: 'REVOKE_FAILED', at: at(70), reason: 'timeout' },
   CLEANED_UP: { type: 'CLEANED_UP', at: at(90) },
+  EXTEND_REQUESTED: {
+    type: 'EXTEND_REQUESTED',
+    by: 'U0ALICE',
+    at: at(5),
+    seconds: 1800,
+    reason: 'migration',
+    approvalsRequired: 1,
+  },
+  EXTEND_APPROVE: { type: 'EXTEND_APPROVE', by: 'U0BOB', at: at(6) },
+  EXTEND_DENY: { type: 'EXTEND_DENY', by: 'U0BOB', at: at(6), reason: 'not now' },
+  EXTEND_DROPPED: { type: 'EXTEND_DROPPED', at: at(6), reason: 'the grant ended first' },
+  EXTENDED: {
+    type: 'EXTENDED',
+    at: at(7),
+    replaced: 'idle',
+    old: { start: at(2), end: at(62) },
+    new: { start: at(2), end: at(92) },
+  },
 } as const satisfies Record<EventType, LifecycleEvent>;
 
 /** Where each legal (status, event) pair leads. */
@@ -41,6 +59,7 @@ const EXPECTED: Partial<Record<`${Status}+${EventType}`, Status>> = {
   'ACTIVE+REVOKE_REQUESTED': 'ACTIVE',
   'ACTIVE+REVOKED': 'EXPIRED',
   'ACTIVE+REVOKE_FAILED': 'REVOKE_FAILED',
+  'ACTIVE+EXTEND_REQUESTED': 'ACTIVE',
   'REVOKE_FAILED+REVOKE_REQUESTED': 'REVOKE_FAILED',
   'REVOKE_FAILED+REVOKED': 'EXPIRED',
   'REVOKE_FAILED+REVOKE_FAILED': 'REVOKE_FAILED',
@@ -92,6 +111,8 @@ describe('transition', () => {
       const legal = (Object.keys(SAMPLE) as EventType[]).filter((t) => EXPECTED[`${status}+${t}`] !== undefined);
       // Legal on FAILED only while a failed grant's clean-up is pending (tested below).
       if (status === 'FAILED') legal.push('CLEANED_UP');
+      // Legal on a live grant with an extension waiting (test/domain/extension.test.ts).
+      if (status === 'ACTIVE') legal.push('EXTEND_APPROVE', 'EXTEND_DENY', 'EXTEND_DROPPED', 'EXTENDED');
       expect([...LEGAL_EVENTS[status]].sort()).toEqual(legal.sort());
     }
   });

@@ -55,6 +55,7 @@ const CONFIG = parseConfig({
       defaultDuration: '1h',
       maxDuration: '8h',
       approvalTimeout: '4h',
+      extension: { by: '2h', times: 2, approval: 'required' },
     },
     {
       name: 'two-of-m',
@@ -67,6 +68,7 @@ const CONFIG = parseConfig({
       defaultDuration: '1h',
       maxDuration: '8h',
       approvalTimeout: '4h',
+      extension: { by: '2h', times: 2, approval: 'required' },
     },
     {
       name: 'user-group',
@@ -79,6 +81,7 @@ const CONFIG = parseConfig({
       defaultDuration: '1h',
       maxDuration: '8h',
       approvalTimeout: '4h',
+      extension: { by: '2h', times: 2, approval: 'required' },
     },
     {
       name: 'other',
@@ -127,7 +130,8 @@ type ActorName = keyof typeof ACTORS;
 /**
  * `cancel` is on a pending request; `cancel approved` on one approved whose access has not started.
  * `home …` are the same buttons clicked on the actor's Home tab (shown there, or forged when not);
- * `again` is "Request again" on an ended request.
+ * `again` is "Request again" on an ended request. `extend` is the requester's ask on a live grant;
+ * `approve extension` and `deny extension` decide one asked.
  */
 const ACTIONS = [
   'request',
@@ -142,6 +146,9 @@ const ACTIONS = [
   'home cancel',
   'home revoke',
   'again',
+  'extend',
+  'approve extension',
+  'deny extension',
 ] as const;
 type Action = (typeof ACTIONS)[number];
 const POLICIES = {
@@ -177,6 +184,10 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'home cancel': ['requester', REMOVED],
     'home revoke': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     again: ['requester'],
+    // More access: only the requester, and only while still a requester of the policy.
+    extend: ['requester'],
+    'approve extension': ['approver (this policy)'],
+    'deny extension': ['approver (this policy)'],
   },
   '2-of-M': {
     request: ['requester'],
@@ -191,6 +202,10 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'home cancel': ['requester', REMOVED],
     'home revoke': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
     again: ['requester'],
+    // More access: only the requester, and only while still a requester of the policy.
+    extend: ['requester'],
+    'approve extension': ['approver (this policy)'],
+    'deny extension': ['approver (this policy)'],
   },
   'user-group': {
     request: ['requester'],
@@ -205,6 +220,9 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'home cancel': ['requester', REMOVED],
     'home revoke': ['requester', 'approver group member', ...ALTS, REMOVED],
     again: ['requester'],
+    extend: ['requester'],
+    'approve extension': ['approver group member'],
+    'deny extension': ['approver group member'],
   },
 };
 
@@ -254,6 +272,25 @@ async function active(shape: Shape, owner?: typeof FRANK, newest = false): Promi
   sfn.waitWith(token);
   return store.get(request.id);
 }
+
+/** A live grant of `shape` whose requester asked for an hour more, waiting for its approvers. */
+async function extensionAsked(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
+  const request = await active(shape, owner);
+  const { store } = ingress();
+  const by = request.requester.slackUserId;
+  const approvalsRequired = shape === '2-of-M' ? 2 : 1;
+  await store.apply(request.id, {
+    type: 'EXTEND_REQUESTED',
+    by,
+    at: at(3),
+    seconds: 3600,
+    reason: 'late',
+    approvalsRequired,
+  });
+  return store.get(request.id);
+}
+
+const pendingExtension = (r: AccessRequest) => (r.status === 'ACTIVE' ? r.extension : undefined);
 
 const texts = (responses: Record<string, unknown>[]): string => responses.map((r) => String(r.text)).join('\n');
 
@@ -440,6 +477,50 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
       const allowed = opened.includes('jit_request');
       if (!allowed) {
         expect(opened).toEqual([]);
+        expect(texts(responses())).not.toBe('');
+      }
+      return allowed;
+    }
+    case 'extend': {
+      const request = await active(shape, owner);
+      const views = new Set(slack.views.keys());
+      const { responses } = await ingress().click(user, 'jit_extend', request);
+      const opened = [...slack.views.keys()].filter((k) => !views.has(k));
+      let answer = '';
+      if (opened.length === 1) {
+        const submitted = await ingress().submitView(user, opened[0] as string, {
+          extend_by: '3600',
+          extend_reason: 'The resync runs late',
+        });
+        answer = submitted.body;
+      }
+      const after = await store.get(request.id);
+      const allowed = pendingExtension(after)?.by === user;
+      if (!allowed) {
+        expect(pendingExtension(after)).toBeUndefined();
+        expect(after.version).toBe(request.version);
+        expect(sfn.resumed).toEqual([]);
+        expect(texts(responses()) + answer).not.toBe('');
+      }
+      return allowed;
+    }
+    case 'approve extension':
+    case 'deny extension': {
+      const request = await extensionAsked(shape, owner);
+      const approve = action === 'approve extension';
+      const views = new Set(slack.views.keys());
+      const { responses } = await ingress().click(user, approve ? 'jit_extend_approve' : 'jit_extend_deny', request);
+      const opened = [...slack.views.keys()].filter((k) => !views.has(k));
+      // Deny asks why first, and only someone who may deny is asked.
+      if (opened.length === 1) await ingress().submitView(user, opened[0] as string, { reason: 'Not this week' });
+      const after = await store.get(request.id);
+      const allowed = approve
+        ? (pendingExtension(after)?.approvals ?? []).some((a) => a.by === user)
+        : pendingExtension(after) === undefined;
+      if (!allowed) {
+        expect(opened).toEqual([]);
+        expect(after).toEqual(request);
+        expect(sfn.resumed).toEqual([]);
         expect(texts(responses())).not.toBe('');
       }
       return allowed;

@@ -17,7 +17,8 @@ describe('grantAccess', () => {
     const { ports, store, ontap, notifier, logger, request, input } = approved();
     const out = await grantAccess(ports, input, logger);
 
-    expect(out).toEqual({ window: { start: T0, end: at(60) }, endTimeoutSeconds: 3600 });
+    // The first end wait lasts until "ends soon" (15 minutes before the end, the default notice).
+    expect(out).toEqual({ window: { start: T0, end: at(60) }, endTimeoutSeconds: 2700 });
     expect([...ontap.entries.values()]).toEqual([
       expect.objectContaining({
         ownerUuid: FAKE_SVM_UUID,
@@ -32,7 +33,8 @@ describe('grantAccess', () => {
     expect(store.heldLocks()).toEqual([{ key: grantKeyOf(request), requestId: request.id, until: at(60) }]);
     expect(await store.get(request.id)).toMatchObject({ status: 'ACTIVE', window: { start: T0, end: at(60) } });
     expect(notifier.shown('requester')).toEqual(['ACTIVE']);
-    expect(notifier.shown('thread')).toEqual(['ACTIVE']);
+    // The requester's card was posted just now, a new message: it tells them; no approval message to thread under.
+    expect((await store.get(request.id)).told).toEqual(['granted']);
   });
 
   it('counts an entry made by a try whose answer was lost as made, and grants once', async () => {
@@ -106,7 +108,7 @@ describe('grantAccess', () => {
     const { ports, store, notifier, logger, request, input } = approved();
     notifier.faults.add('requester', { error: new Error('slack down') });
     notifier.faults.add('thread', { error: new Error('slack down') });
-    await expect(grantAccess(ports, input, logger)).resolves.toMatchObject({ endTimeoutSeconds: 3600 });
+    await expect(grantAccess(ports, input, logger)).resolves.toMatchObject({ endTimeoutSeconds: 2700 });
     const stored = await store.getStored(request.id);
     expect(stored.request.status).toBe('ACTIVE');
     expect(stored.notifyRepair).toBe(true);

@@ -1,9 +1,21 @@
+import { owedNotices } from '../../lambdas/domain/milestones';
 import type { AccessRequest } from '../../lambdas/domain/request';
+import { transition } from '../../lambdas/domain/transitions';
 import { announce, postApprovalMessage, repairMessages } from '../../lambdas/lifecycle/notify';
 import { fakePorts, levelOf } from '../support/fakes';
 import { at, pendingRequest, requestIn } from '../support/requests';
 
 const APPROVAL = { channel: 'C0APPROVALS', ts: '1600000000.000100' };
+
+/** A grant just recorded, with an approval message and a requester card, nothing told yet. */
+function grantedNow(): AccessRequest {
+  const active = transition(requestIn('APPROVED'), {
+    type: 'GRANTED',
+    at: at(2),
+    window: { start: at(2), end: at(62) },
+  });
+  return { ...active.next, slack: { approval: APPROVAL, requester: { channel: 'DU0ALICE', ts: '1600000000.000200' } } };
+}
 
 function stored(request: AccessRequest = pendingRequest()) {
   const f = fakePorts();
@@ -16,7 +28,8 @@ describe('announce', () => {
     const base = requestIn('APPROVED');
     const { ports, store, notifier, logger, request } = stored({ ...base, slack: { approval: APPROVAL } });
     const told = await announce(ports, request, { approval: true, requester: true, thread: {} }, logger);
-    expect(notifier.sent.map((n) => n.kind)).toEqual(['approval', 'requester', 'thread']);
+    // Approved to start now: the grant tells that milestone, once the access is there.
+    expect(notifier.sent.map((n) => n.kind)).toEqual(['approval', 'requester']);
     expect(told.slack.requester).toBeDefined();
     expect((await store.get(request.id)).slack).toEqual({ approval: APPROVAL, requester: told.slack.requester });
     expect((await store.getStored(request.id)).notifyRepair).toBeUndefined();
@@ -49,20 +62,24 @@ describe('announce', () => {
     },
   );
 
-  it('leaves a lost thread reply alone: the messages themselves are up to date', async () => {
-    const { ports, store, notifier, logger, request } = stored();
+  it('leaves a lost thread reply owed, not flagged: the cards themselves are up to date', async () => {
+    const { ports, store, notifier, logger, request } = stored(grantedNow());
     notifier.faults.add('thread', { error: new Error('slack down') });
-    await announce(ports, request, { requester: true, thread: {} }, logger);
-    expect((await store.getStored(request.id)).notifyRepair).toBeUndefined();
+    await announce(ports, request, { approval: true, requester: true }, logger);
+    const after = await store.getStored(request.id);
+    expect(after.notifyRepair).toBeUndefined();
+    expect(after.request.told).toEqual(['granted']);
+    expect(owedNotices(after.request, at(3)).map((n) => n.key)).toEqual(['thread:granted']);
   });
 
   it('still tells the rest when the store cannot flag the repair', async () => {
     const f = fakePorts();
-    const request = pendingRequest();
     // Not in the store at all: the flag write fails, and the announcement goes on.
     f.notifier.faults.add('requester', { error: new Error('slack down') });
-    await expect(announce(f.ports, request, { requester: true, thread: {} }, f.logger)).resolves.toBe(request);
-    expect(f.notifier.shown('thread')).toEqual(['PENDING']);
+    const live = grantedNow();
+    await expect(announce(f.ports, live, { requester: true, thread: {} }, f.logger)).resolves.toBe(live);
+    expect(f.notifier.milestones()).toEqual(['granted']);
+    expect(f.notifier.shown('thread')).toEqual(['ACTIVE']);
   });
 });
 

@@ -33,7 +33,7 @@ describe('reauthorize', () => {
     expect(closed).toMatchObject({ status: 'FAILED', stage: 'authorization', reason: expect.stringContaining(reason) });
     expect(notifier.shown('approval')).toEqual([]);
     expect(notifier.shown('requester')).toEqual(['FAILED']);
-    expect(notifier.shown('thread')).toEqual(['FAILED']);
+    expect((await store.get(request.id)).told).toContain('failed');
   });
 
   it('closes the request when its policy is gone', async () => {

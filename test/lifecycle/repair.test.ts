@@ -1,4 +1,4 @@
-import type { AccessRequest } from '../../lambdas/domain/request';
+import { type AccessRequest, STATUSES } from '../../lambdas/domain/request';
 import { entryComment, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { type RepairEvent, repairItem } from '../../lambdas/lifecycle/repair';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
@@ -148,25 +148,32 @@ describe('repairItem: grants that must end', () => {
 });
 
 describe('repairItem: a failed grant whose clean-up is pending', () => {
-  function pending() {
+  async function pending() {
     const approved = requestIn('APPROVED');
     const t = setUp(approved, at(5));
     granted(t, approved);
     t.store.force(approved.id, { type: 'GRANT_FAILED', at: at(3), reason: 'cluster down', cleanupPending: true });
+    // The failure itself was told when it was recorded.
+    await t.store.update(approved.id, STATUSES, (s) => ({
+      ...s,
+      request: { ...s.request, told: [...(s.request.told ?? []), 'failed-cleanup-pending'] },
+    }));
     return t;
   }
 
   it('removes the entry, records CLEANED_UP and only then tells anyone nothing was left', async () => {
-    const t = pending();
+    const t = await pending();
     await expect(t.repair()).resolves.toEqual({ done: true });
     expect(t.ontap.entries.size).toBe(0);
     expect(await t.store.get(t.request.id)).not.toMatchObject({ cleanupPending: true });
-    expect(t.notifier.sent.find((n) => n.kind === 'thread')?.details).toEqual({ cleanedUp: true });
+    // The requester's card, posted now for the first time, is the new message that tells it.
+    expect(t.notifier.shown('requester')).toEqual(['FAILED']);
+    expect((await t.store.get(t.request.id)).told).toContain('cleaned-up');
     expect(t.events).toEqual(['cleaned-up']);
   });
 
   it('tells nobody while the cluster cannot confirm it, and keeps the lock', async () => {
-    const t = pending();
+    const t = await pending();
     t.ontap.fail('removeJitUser', { error: new OntapTransientError('unreachable', 'network') });
     await expect(t.repair()).rejects.toThrow(OntapTransientError);
     expect(await t.store.get(t.request.id)).toMatchObject({ status: 'FAILED', cleanupPending: true });

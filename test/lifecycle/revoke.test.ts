@@ -1,17 +1,19 @@
-import { revokeAccess } from '../../lambdas/lifecycle/revoke';
+import { GrantNotOverError } from '../../lambdas/lifecycle/errors';
+import { ENDS_CHANGED, revokeAccess } from '../../lambdas/lifecycle/revoke';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import { liveGrant } from '../support/fakes';
 import { at } from '../support/requests';
 
 describe('revokeAccess', () => {
   it('removes the entry, records EXPIRED at the end of the window, releases the lock, then tells everyone', async () => {
-    const { ports, store, ontap, notifier, logger, request } = liveGrant();
+    const { ports, store, ontap, notifier, logger, request, clock } = liveGrant();
+    clock.set(at(62));
     const out = await revokeAccess(ports, { requestId: request.id, wait: { Error: 'States.Timeout' } }, logger);
     expect(out).toEqual({ status: 'EXPIRED', alreadyGone: false });
     expect(ontap.entries.size).toBe(0);
     expect(store.heldLocks()).toEqual([]);
     expect(notifier.shown('requester')).toEqual(['EXPIRED']);
-    expect(notifier.sent.find((n) => n.kind === 'thread')?.details).toEqual({ alreadyGone: false });
+    expect((await store.get(request.id)).told).toContain('ended');
   });
 
   it('records REVOKED after "Revoke now"', async () => {
@@ -92,5 +94,43 @@ describe('revokeAccess', () => {
     });
     expect(notifier.sent).toEqual([]);
     expect(store.heldLocks()).toEqual([]);
+  });
+});
+
+describe('revokeAccess woken before the end', () => {
+  it('revokes nothing, tells "ends soon" once its time has come, and hands back to the wait', async () => {
+    const { ports, store, ontap, notifier, logger, request, clock } = liveGrant();
+    await store.update(request.id, ['ACTIVE'], (s) => ({ ...s, request: { ...s.request, endsSoonAt: at(47) } }));
+    clock.set(at(47));
+    const woken = revokeAccess(ports, { requestId: request.id, wait: { Error: 'States.Timeout' } }, logger);
+    await expect(woken).rejects.toThrow(GrantNotOverError);
+    expect(ontap.entries.size).toBe(1);
+    expect(notifier.milestones()).toEqual(['ends-soon']);
+    expect((await store.get(request.id)).told).toContain('ends-soon');
+    // Woken again (a retried task): nothing told twice.
+    await expect(
+      revokeAccess(ports, { requestId: request.id, wait: { Error: 'States.Timeout' } }, logger),
+    ).rejects.toThrow(GrantNotOverError);
+    expect(notifier.milestones()).toEqual(['ends-soon']);
+  });
+
+  it('still ends the grant at once for "Revoke now", whatever the time', async () => {
+    const { ports, store, ontap, logger, request } = liveGrant();
+    store.force(request.id, { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(5) });
+    await expect(
+      revokeAccess(ports, { requestId: request.id, wait: { reason: 'REVOKE_NOW' } }, logger),
+    ).resolves.toEqual({
+      status: 'REVOKED',
+      alreadyGone: false,
+    });
+    expect(ontap.entries.size).toBe(0);
+  });
+
+  it('a moved end wakes the wait too, and the record says whether it is over', async () => {
+    const { ports, ontap, logger, request, clock } = liveGrant();
+    clock.set(at(30));
+    const moved = revokeAccess(ports, { requestId: request.id, wait: { reason: ENDS_CHANGED } }, logger);
+    await expect(moved).rejects.toThrow(GrantNotOverError);
+    expect(ontap.entries.size).toBe(1);
   });
 });

@@ -3,12 +3,20 @@
  * idempotent semantics (ensure finds the same entry, remove spares another grant's entry, a missing
  * entry is "already gone"), prerequisites the test sets, and faults before or after the work.
  */
+
+import { toIsoDuration } from '../../lambdas/domain/durations';
 import { OntapJitEntryMismatchError } from '../../lambdas/ontap/errors';
 import type { JitPrerequisiteInput, JitPrerequisiteResult } from '../../lambdas/ontap/prerequisites';
-import type { JitUserEntry, JitUserRecord, OntapRole } from '../../lambdas/ontap/schemas';
+import type { JitSettings, JitUserEntry, JitUserRecord, OntapRole } from '../../lambdas/ontap/schemas';
 import type { Fault } from './fakes';
 
-type Call = 'checkJitPrerequisites' | 'ensureJitUser' | 'removeJitUser' | 'getJitUser' | 'deleteJitUser';
+type Call =
+  | 'checkJitPrerequisites'
+  | 'ensureJitUser'
+  | 'removeJitUser'
+  | 'getJitUser'
+  | 'deleteJitUser'
+  | 'getJitSettings';
 
 /** svm1's uuid in the fake cluster (the one requests.ts builds requests with). */
 export const FAKE_SVM_UUID = '11111111-2222-3333-4444-555555555555';
@@ -34,6 +42,8 @@ export class FakeOntap {
   problems: { code: 'role-not-found' | 'account-not-found' | 'window-too-long'; message: string }[] = [];
   /** The owner's default session length, in seconds. */
   sessionValiditySeconds = 3600;
+  /** The cluster's `max_jit_validity_period`, in seconds. */
+  maxJitValiditySeconds = 90 * 86400;
   private readonly faults = new Map<Call, (Fault & { always?: boolean })[]>();
   private readonly hung = new Set<Call>();
 
@@ -143,6 +153,19 @@ export class FakeOntap {
       this.entries.delete(key);
       return { alreadyGone: false };
     });
+  }
+
+  getJitSettings(ownerUuid = FAKE_SVM_UUID): Promise<JitSettings> {
+    return this.run('getJitSettings', [ownerUuid], () => ({
+      ownerUuid,
+      ownerName: 'svm1',
+      application: 'ssh',
+      defaultSessionValidity: toIsoDuration(this.sessionValiditySeconds),
+      defaultSessionValiditySeconds: this.sessionValiditySeconds,
+      maxJitValidity: toIsoDuration(this.maxJitValiditySeconds),
+      maxJitValiditySeconds: this.maxJitValiditySeconds,
+      source: 'svm' as const,
+    }));
   }
 
   getJitUser(ownerUuid: string, account: string, application = 'ssh'): Promise<JitUserRecord | null> {

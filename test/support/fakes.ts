@@ -4,6 +4,7 @@
  * The store is in fake-store.ts; `fakePorts` puts them all together in the shape the use cases take.
  */
 import type { Config } from '../../lambdas/config/schema';
+import type { Milestone } from '../../lambdas/domain/milestones';
 import { identityKeys, type PeopleGrouping } from '../../lambdas/domain/people';
 import type { Actor, Policy, RequesterNow } from '../../lambdas/domain/policy';
 import type { AccessRequest, MessageRef } from '../../lambdas/domain/request';
@@ -12,6 +13,7 @@ import type { OntapClient } from '../../lambdas/ontap';
 import type { Clock } from '../../lambdas/runtime/clock';
 import { type Logger, type Metrics, publishMetrics } from '../../lambdas/runtime/logger';
 import type { PeopleDirectory, Runtime, SlackNotifier } from '../../lambdas/runtime/runtime';
+import type { SlackMessage } from '../../lambdas/slack/blocks/approval-message';
 import type { ThreadDetails } from '../../lambdas/slack/blocks/request-messages';
 import type { DirectoryIdentity } from '../../lambdas/slack/directory';
 import type { ApprovalOutcome, WorkflowClient } from '../../lambdas/stepfunctions/client';
@@ -99,10 +101,15 @@ export function metricValues(logger: ReturnType<typeof quietLogger>, name: strin
 
 /** One call the fake notifier took. */
 export interface Notice {
-  readonly kind: 'approval' | 'requester' | 'thread';
+  readonly kind: 'approval' | 'requester' | 'thread' | 'milestone' | 'reply' | 'post';
   readonly id: string;
   readonly status: AccessRequest['status'];
   readonly details?: ThreadDetails;
+  /** The milestone told (a milestone DM, or a thread reply for one). */
+  readonly milestone?: Milestone;
+  /** Where a reply or a post went, and its text. */
+  readonly to?: string;
+  readonly text?: string;
 }
 
 /** A Slack notifier that records what it was asked to show; messages land in fixed places. */
@@ -125,11 +132,53 @@ export class FakeNotifier implements SlackNotifier {
     });
   }
 
-  thread(request: AccessRequest, details: ThreadDetails = {}): Promise<boolean> {
+  thread(request: AccessRequest, details: ThreadDetails = {}, milestone?: Milestone): Promise<boolean> {
     return this.faults.run('thread', () => {
-      this.sent.push({ kind: 'thread', id: request.id, status: request.status, details });
+      this.sent.push({
+        kind: 'thread',
+        id: request.id,
+        status: request.status,
+        details,
+        ...(milestone ? { milestone } : {}),
+      });
       return true;
     });
+  }
+
+  milestone(request: AccessRequest, milestone: Milestone): Promise<MessageRef> {
+    return this.faults.run('milestone', () => {
+      this.sent.push({ kind: 'milestone', id: request.id, status: request.status, milestone });
+      return { channel: `D${request.requester.slackUserId}`, ts: this.nextTs() };
+    });
+  }
+
+  reply(parent: MessageRef, message: SlackMessage): Promise<MessageRef> {
+    return this.faults.run('reply', () => {
+      this.sent.push({
+        kind: 'reply',
+        id: '',
+        status: 'PENDING',
+        to: `${parent.channel}/${parent.ts}`,
+        text: message.text,
+      });
+      return { channel: parent.channel, ts: this.nextTs() };
+    });
+  }
+
+  post(channel: string, message: SlackMessage): Promise<MessageRef> {
+    return this.faults.run('post', () => {
+      this.sent.push({ kind: 'post', id: '', status: 'PENDING', to: channel, text: message.text });
+      return { channel, ts: this.nextTs() };
+    });
+  }
+
+  async permalink(ref: MessageRef): Promise<string> {
+    return `https://slack.test/archives/${ref.channel}/p${ref.ts.replace('.', '')}`;
+  }
+
+  /** The milestones told to the requester, in order. */
+  milestones(): (Milestone | undefined)[] {
+    return this.sent.filter((n) => n.kind === 'milestone').map((n) => n.milestone);
   }
 
   /** The statuses shown by one kind of message, in order. */
@@ -211,7 +260,7 @@ export const DEFAULT_PEOPLE: Record<string, FakePerson> = {
 
 /** One signal the fake workflow took. */
 export interface Signal {
-  readonly kind: 'start' | 'resumeApproval' | 'endNow';
+  readonly kind: 'start' | 'resumeApproval' | 'endNow' | 'endsChanged';
   readonly target: string;
   readonly decision?: ApprovalOutcome['decision'];
   /** Whether a wait took it (false: its token was stale or already used). */
@@ -220,7 +269,8 @@ export interface Signal {
 
 /** The Step Functions side: waits that hold a token until a signal completes it, once. */
 export class FakeWorkflow
-  implements Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'executionState' | 'executionArnOf'>
+  implements
+    Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'endsChanged' | 'executionState' | 'executionArnOf'>
 {
   readonly signals: Signal[] = [];
   readonly faults = new Faults<Signal['kind'] | 'executionState'>();
@@ -248,6 +298,10 @@ export class FakeWorkflow
 
   endNow(taskToken: string): Promise<boolean> {
     return this.faults.run('endNow', () => this.complete('endNow', taskToken));
+  }
+
+  endsChanged(taskToken: string): Promise<boolean> {
+    return this.faults.run('endsChanged', () => this.complete('endsChanged', taskToken));
   }
 
   executionState(requestId: string): Promise<'RUNNING' | 'GONE'> {

@@ -1,5 +1,6 @@
 /** Builders of requests in each status, for tests. */
 
+import { owedNotices } from '../../lambdas/domain/milestones';
 import { type AccessRequest, newRequest, type RequestIn, type Status } from '../../lambdas/domain/request';
 import type { LifecycleEvent } from '../../lambdas/domain/transitions';
 import { transition } from '../../lambdas/domain/transitions';
@@ -53,7 +54,9 @@ const PATHS: Record<Status, LifecycleEvent[]> = {
   FAILED: [{ type: 'VALIDATION_FAILED', at: at(1), reason: 'role not defined on svm1' }],
 };
 
-/** A request driven through the lifecycle into `status`. */
+/** A request driven through the lifecycle into `status`, as the workflow leaves it: its milestones told. */
 export function requestIn(status: Status, base: AccessRequest = pendingRequest()): AccessRequest {
-  return PATHS[status].reduce<AccessRequest>((request, event) => transition(request, event).next, base);
+  const request = PATHS[status].reduce<AccessRequest>((r, event) => transition(r, event).next, base);
+  const told = owedNotices(request, request.updatedAt).map((n) => n.key);
+  return told.length > 0 ? { ...request, told: [...(request.told ?? []), ...told] } : request;
 }

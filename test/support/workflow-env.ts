@@ -238,7 +238,11 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
         : {
             config,
             store,
-            notifier: new Notifier({ client: taskSlack, approvalChannel: config.slack.approvalChannel }),
+            notifier: new Notifier({
+              client: taskSlack,
+              approvalChannel: config.slack.approvalChannel,
+              policies: config.policies,
+            }),
             directory: new PeopleLookup({
               web: taskSlack,
               accounts: config.slack.accounts,

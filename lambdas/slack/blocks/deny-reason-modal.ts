@@ -18,7 +18,7 @@ export const DenyReasonMetadataSchema = z.object({
 export type DenyReasonMetadata = z.infer<typeof DenyReasonMetadataSchema>;
 
 /** The decisions that need a reason. */
-export type ReasonKind = 'deny' | 'cancel';
+export type ReasonKind = 'deny' | 'cancel' | 'deny-extension';
 
 const KINDS = {
   deny: { callback: CALLBACK.denyReason, title: 'Deny request', submit: 'Deny', label: 'Why is it denied?' },
@@ -27,6 +27,12 @@ const KINDS = {
     title: 'Cancel approved request',
     submit: 'Cancel request',
     label: 'Why is it cancelled?',
+  },
+  'deny-extension': {
+    callback: CALLBACK.extendDenyReason,
+    title: 'Deny extension',
+    submit: 'Deny',
+    label: 'Why is the extension denied?',
   },
 } as const satisfies Record<ReasonKind, { callback: string; title: string; submit: string; label: string }>;
 

@@ -11,6 +11,7 @@ import { requestedWindow } from '../../domain/window';
 import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { extendButton, extensionLine } from './extension-messages';
 import { requestAgainButton } from './home';
 
 const section = (text: string): SectionBlock => ({
@@ -90,17 +91,20 @@ export function requesterStatusLine(r: AccessRequest): string {
  * The requester's status DM: what they asked for and where it stands, with "Cancel request" while
  * it is not granted yet, "Revoke now" while it is active and "Request again" once it has ended.
  */
-export function requesterMessage(r: AccessRequest): SlackMessage {
+export function requesterMessage(r: AccessRequest, options: { readonly extendable?: boolean } = {}): SlackMessage {
   const status = requesterStatusLine(r);
   const blocks: KnownBlock[] = [
     section(`Your request for ${target(r)} ${windowPhrase(r)}.`),
     section(status),
     context(`Request \`${r.id}\`${r.ticket ? ` · ticket ${escapeMrkdwn(r.ticket)}` : ''}`),
   ];
+  const extended = extensionLine(r);
+  if (extended) blocks.splice(2, 0, section(extended));
   const buttons: Button[] = [];
   if (r.status === 'PENDING' || r.status === 'APPROVED') buttons.push(cancelButton(r));
   if (r.status === 'ACTIVE' && !r.revokeRequestedBy) buttons.push(revokeButton(r));
   if (isTerminal(r)) buttons.push(requestAgainButton(r));
+  if (options.extendable) buttons.push(extendButton(r));
   if (buttons.length > 0) blocks.push({ type: 'actions', block_id: DECISION_BLOCK, elements: buttons });
   return {
     text: `JIT request ${r.id} (${escapeMrkdwn(r.role)} on ${escapeMrkdwn(r.svm.name)}): ${status.split('\n')[0] ?? ''}`,

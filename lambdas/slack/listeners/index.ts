@@ -4,6 +4,7 @@ import type { SlackServices } from '../services';
 import * as actions from './actions';
 import * as commands from './commands';
 import * as events from './events';
+import * as extend from './extend';
 import * as views from './views';
 
 /** Registers commands, views, actions and events on the app. */
@@ -12,4 +13,5 @@ export function registerListeners(app: App, services: SlackServices): void {
   views.register(app, services);
   actions.register(app, services);
   events.register(app, services);
+  extend.register(app, services);
 }

@@ -1,0 +1,127 @@
+/**
+ * Deciding an extension, with the decision path of a request (decide.ts): persons, not Slack ids,
+ * are compared; the requester never approves their own extension; N-of-M needs N distinct persons;
+ * the extension's own approvers (else the policy's) decide; the requester is checked again before
+ * an approval counts. An approval that completes it wakes the workflow, which applies it; a denial
+ * changes nothing on the cluster and tells the requester.
+ */
+import type { Logger } from '@slack/bolt';
+import { NotAllowedError } from '../domain/errors';
+import { extensionApprovalPolicy } from '../domain/extension';
+import { authorizeApproval, authorizeDecision, reauthorizeRequester } from '../domain/policy';
+import type { AccessRequest, PendingExtension } from '../domain/request';
+import { extensionAskSettled, extensionDenied } from '../slack/blocks/extension-messages';
+import { type ClickInput, type DecisionResult, decide } from './decide';
+import { approver, type CheckPorts, type DecisionInput, policyOf, requesterFacts } from './decide-checks';
+import { wakeForExtension } from './extend';
+import type { IngressPorts } from './ports';
+
+/** Approves an extension (one of N); the approval that completes it wakes the workflow to apply it. */
+export async function approveExtension(ports: IngressPorts, input: ClickInput, log: Logger): Promise<DecisionResult> {
+  const asked = await pendingOf(ports, input.requestId);
+  const result = await decide(ports, input, log, {
+    policy: extensionApprovalPolicy,
+    event: (at, actor) => ({
+      type: 'EXTEND_APPROVE',
+      by: input.userId,
+      at,
+      ...(actor.keys ? { person: [...actor.keys] } : {}),
+    }),
+    authorize: (policy, current, actor, requester) => {
+      reauthorizeRequester(policy, current, requester.now);
+      const seats = current.status === 'ACTIVE' ? (current.extension?.approvals ?? []) : [];
+      authorizeApproval(policy, { requester: current.requester, approvals: seats }, actor, requester.keys);
+    },
+    againstRequester: true,
+    signal: async (request, tokens) => {
+      const ready = request.status === 'ACTIVE' && request.extension?.approvedAt !== undefined;
+      return { resumed: ready && (await wakeForExtension(ports, request.id, tokens.end, log)) };
+    },
+  });
+  if (result.ok && asked) {
+    await showAsk(ports, result.request, asked, log);
+    const card = result.request;
+    if (card.slack.requester) await bestEffort(log, () => ports.notifier.requester(card));
+  }
+  return result;
+}
+
+/**
+ * Whether this person could deny the request's waiting extension now; throws the refusal (checked
+ * before they are asked why).
+ */
+export async function mayDenyExtension(ports: CheckPorts, input: DecisionInput): Promise<AccessRequest> {
+  const request = await ports.store.get(input.requestId);
+  const policy = extensionApprovalPolicy(policyOf(ports, request));
+  const [actor, requester] = await Promise.all([
+    approver(ports, input.userId, policy),
+    requesterFacts(ports, request, policy),
+  ]);
+  authorizeDecision(policy, request, actor, requester.keys);
+  if (request.status !== 'ACTIVE' || request.extension?.approvedAt !== undefined || !request.extension) {
+    throw new NotAllowedError('No extension of this grant is waiting for approval.');
+  }
+  return request;
+}
+
+/** Denies an extension, saying why: nothing changes on the cluster; the requester is told. */
+export async function denyExtension(
+  ports: IngressPorts,
+  input: ClickInput & { readonly reason: string },
+  log: Logger,
+): Promise<DecisionResult> {
+  const asked = await pendingOf(ports, input.requestId);
+  const result = await decide(ports, input, log, {
+    policy: extensionApprovalPolicy,
+    event: (at) => ({ type: 'EXTEND_DENY', by: input.userId, at, reason: input.reason }),
+    authorize: (policy, current, actor, requester) => authorizeDecision(policy, current, actor, requester.keys),
+    againstRequester: true,
+    signal: async () => ({ resumed: false }),
+  });
+  if (result.ok && asked) {
+    await showAsk(ports, result.request, asked, log, input.userId);
+    const dm = extensionDenied(result.request, asked, input.userId, input.reason);
+    await bestEffort(log, () => ports.notifier.notice(asked.by, dm));
+    const card = result.request;
+    if (card.slack.requester) await bestEffort(log, () => ports.notifier.requester(card));
+  }
+  return result;
+}
+
+async function pendingOf(ports: IngressPorts, id: string): Promise<PendingExtension | undefined> {
+  const request = await ports.store.get(id);
+  return request.status === 'ACTIVE' ? request.extension : undefined;
+}
+
+/** Brings the approvers' ask up to date: approvals so far, approved (being applied), or denied. */
+async function showAsk(
+  ports: IngressPorts,
+  request: AccessRequest,
+  asked: PendingExtension,
+  log: Logger,
+  deniedBy?: string,
+): Promise<void> {
+  const now = request.status === 'ACTIVE' ? request.extension : undefined;
+  const ref = now?.message ?? asked.message;
+  if (!ref) return;
+  const approvals = (now?.approvals ?? []).map((a) => `<@${a.by}>`).join(', ');
+  const outcome =
+    deniedBy !== undefined
+      ? `:no_entry: Denied by <@${deniedBy}>; nothing changed.`
+      : now?.approvedAt !== undefined
+        ? `:white_check_mark: Approved by ${approvals}; the entry is being replaced, and the requester is told ` +
+          'when it is done.'
+        : `:ballot_box_with_check: ${now?.approvals.length ?? 0} of ${asked.approvalsRequired} approvals ` +
+          `(${approvals}).`;
+  const message =
+    deniedBy === undefined && now?.approvedAt === undefined ? undefined : extensionAskSettled(request, asked, outcome);
+  if (message) await bestEffort(log, () => ports.notifier.update(ref, message));
+}
+
+async function bestEffort(log: Logger, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    log.warn({ msg: 'extension decision not shown', error: String(error) });
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * Extend: the requester's button opens the modal (only the requester, only a live grant the policy
+ * lets them extend); its submission records the ask; the extension's Approve and Deny under the
+ * approval message decide it under the same rules as a request.
+ */
+import type {
+  AllMiddlewareArgs,
+  App,
+  BlockAction,
+  SlackActionMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewSubmitAction,
+} from '@slack/bolt';
+import { z } from 'zod';
+import { hasControlCharacters } from '../../../domain/request-form';
+import { mayExtend, requestExtension } from '../../../lifecycle/extend';
+import { approveExtension, denyExtension, mayDenyExtension } from '../../../lifecycle/extend-decide';
+import { DENY_REASON_MAX, DenyReasonMetadataSchema, reasonModal } from '../../blocks/deny-reason-modal';
+import { extendModal } from '../../blocks/extension-messages';
+import { SlackLookupError } from '../../errors';
+import { CALLBACK, DENY_BLOCK, EXTEND_ACTION, EXTEND_BLOCK } from '../../ids';
+import { DecisionClickSchema, parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
+import type { SlackServices } from '../../services';
+import { answering, ephemeral, onField } from '../respond';
+
+type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+const MetadataSchema = z.object({ requestId: z.string().regex(/^[A-Za-z0-9-]{8,80}$/) });
+
+/** Registers the Extend button, its modal's submission, and the extension's Approve and Deny. */
+export function register(app: App, s: SlackServices): void {
+  app.action(EXTEND_ACTION.open, extendButton(s));
+  app.view(CALLBACK.extend, extendSubmission(s));
+  app.action(EXTEND_ACTION.approve, approveButton(s));
+  app.action(EXTEND_ACTION.deny, denyButton(s));
+  app.view(CALLBACK.extendDenyReason, denySubmission(s));
+}
+
+function extendButton(s: SlackServices) {
+  return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
+    await ack();
+    await answering({ what: 'extend click', logger: s.logger, answer: ephemeral(respond) }, async () => {
+      const click = parsePayload(DecisionClickSchema, body, 'button click');
+      const offer = await mayExtend(s.ports, { requestId: click.actions[0].value, userId: click.user.id });
+      const view = extendModal(offer.request, offer);
+      try {
+        await s.web.views.open({ trigger_id: click.trigger_id, view });
+      } catch (error) {
+        throw new SlackLookupError('views.open', { cause: error });
+      }
+    });
+  };
+}
+
+function extendSubmission(s: SlackServices) {
+  return async ({ ack, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const answer = onField(ack, () => EXTEND_BLOCK.by);
+    await answering({ what: 'extend submission', logger: s.logger, answer }, async () => {
+      const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
+      const { requestId } = parseMetadata(MetadataSchema, submission.view.private_metadata, 'extend modal');
+      const values = submission.view.state.values;
+      const by = values[EXTEND_BLOCK.by]?.[EXTEND_BLOCK.by];
+      const why = values[EXTEND_BLOCK.reason]?.[EXTEND_BLOCK.reason];
+      const seconds = Number(by?.type === 'static_select' ? by.selected_option?.value : Number.NaN);
+      const reason = (why?.type === 'plain_text_input' ? (why.value ?? '') : '').trim();
+      const errors: Record<string, string> = {};
+      if (!Number.isInteger(seconds) || seconds <= 0) errors[EXTEND_BLOCK.by] = 'Choose how much longer.';
+      if (reason.length === 0) errors[EXTEND_BLOCK.reason] = 'Say why you need more time.';
+      else if (reason.length > 1000) errors[EXTEND_BLOCK.reason] = 'Keep the reason to 1000 characters.';
+      else if (hasControlCharacters(reason)) errors[EXTEND_BLOCK.reason] = 'The reason contains control characters.';
+      if (Object.keys(errors).length > 0) return ack({ response_action: 'errors', errors });
+      const input = { requestId, userId: submission.user.id, seconds, reason };
+      const result = await requestExtension(s.ports, input, s.logger);
+      if (!result.ok) return answer(result.answer);
+      // The ask is recorded: Slack has its answer before anything else is told or woken.
+      await ack();
+      await result.follow().catch((error: unknown) => {
+        s.logger.error({
+          msg: 'extension recorded but not followed up; the reconciler sends it',
+          error: String(error),
+        });
+      });
+    });
+  };
+}
+
+function approveButton(s: SlackServices) {
+  return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
+    await ack();
+    await answering({ what: 'extension approve click', logger: s.logger, answer: ephemeral(respond) }, async () => {
+      const click = parsePayload(DecisionClickSchema, body, 'button click');
+      const input = { requestId: click.actions[0].value, userId: click.user.id };
+      const result = await approveExtension(s.ports, input, s.logger);
+      const notice = result.ok ? result.notice : result.answer;
+      if (notice) await ephemeral(respond)(notice);
+    });
+  };
+}
+
+/** Deny: checks the person may deny the extension, then asks why in a modal (the requester reads it). */
+function denyButton(s: SlackServices) {
+  return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
+    await ack();
+    await answering({ what: 'extension deny click', logger: s.logger, answer: ephemeral(respond) }, async () => {
+      const click = parsePayload(DecisionClickSchema, body, 'button click');
+      const input = { requestId: click.actions[0].value, userId: click.user.id };
+      const request = await mayDenyExtension(s.ports, input);
+      const view = reasonModal('deny-extension', request, { requestId: request.id });
+      try {
+        await s.web.views.open({ trigger_id: click.trigger_id, view });
+      } catch (error) {
+        throw new SlackLookupError('views.open', { cause: error });
+      }
+    });
+  };
+}
+
+function denySubmission(s: SlackServices) {
+  return async ({ ack, body }: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
+    const answer = onField(ack, () => DENY_BLOCK.reason);
+    await answering({ what: 'extension deny submission', logger: s.logger, answer }, async () => {
+      const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
+      const { requestId } = parseMetadata(DenyReasonMetadataSchema, submission.view.private_metadata, 'deny modal');
+      const state = submission.view.state.values[DENY_BLOCK.reason]?.[DENY_BLOCK.reason];
+      const reason = (state?.type === 'plain_text_input' ? (state.value ?? '') : '').trim();
+      const problem =
+        reason.length === 0
+          ? 'Say why the extension is denied.'
+          : reason.length > DENY_REASON_MAX
+            ? `Keep the reason to ${DENY_REASON_MAX} characters.`
+            : hasControlCharacters(reason)
+              ? 'The reason contains control characters.'
+              : undefined;
+      if (problem) return ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: problem } });
+      const result = await denyExtension(s.ports, { requestId, userId: submission.user.id, reason }, s.logger);
+      return result.ok ? ack() : answer(result.answer);
+    });
+  };
+}
