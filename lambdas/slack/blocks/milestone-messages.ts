@@ -4,7 +4,7 @@
  * approved so that it notifies them. Short: what happened, until when, and the one next step.
  * Pure functions of the request; every piece of user or cluster text is escaped.
  */
-import type { ActionsBlock, Button, KnownBlock } from '@slack/web-api';
+import type { KnownBlock } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import type { Milestone } from '../../domain/milestones';
 import type { AccessRequest } from '../../domain/request';
@@ -31,19 +31,10 @@ export function milestoneDm(r: AccessRequest, milestone: Milestone): SlackMessag
     { type: 'section', text: { type: 'mrkdwn', text: truncate(line, 3000) } },
     { type: 'context', elements: [{ type: 'mrkdwn', text: `Request \`${r.id}\`` }] },
   ];
-  const actions = milestoneActions(r, milestone);
-  if (actions) blocks.push(actions);
+  // The "ends soon" DM is where an Extend button goes once extensions exist; the status DM keeps
+  // "Revoke now" and "Cancel request", so no milestone DM needs a button today.
   const first = line.split('\n')[0] ?? '';
   return { text: truncate(first.replace(/\*/g, ''), 300), blocks };
-}
-
-/**
- * Buttons on a milestone DM. None yet: the "ends soon" DM is where an Extend button belongs once
- * extensions exist; the status DM keeps "Revoke now" and "Cancel request".
- */
-export function milestoneActions(_r: AccessRequest, _milestone: Milestone): ActionsBlock | undefined {
-  const buttons: Button[] = [];
-  return buttons.length > 0 ? { type: 'actions', elements: buttons } : undefined;
 }
 
 function dmLine(r: AccessRequest, milestone: Milestone): string {
