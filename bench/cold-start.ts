@@ -277,7 +277,7 @@ export class ColdEvents {
       'check-approval': 'APPROVED request, phase start: read, route',
       'grant-access': 'APPROVED request: lock, ONTAP POST, GRANTED, announce',
       'await-end': 'ACTIVE request: keep token',
-      'revoke-access': 'ACTIVE request: ONTAP DELETE, EXPIRED, announce',
+      'revoke-access': 'ACTIVE request, Revoke now: ONTAP DELETE, REVOKED, announce',
       'record-outcome': 'APPROVED request, GRANT_FAILED: record, announce',
       reconcile: 'scheduled: one pass over the needs-attention index',
     };
@@ -291,7 +291,7 @@ export class ColdEvents {
     const ids = events.map((e) => (e as { requestId?: string }).requestId);
     const after: Record<string, string> = {
       'grant-access': 'ACTIVE',
-      'revoke-access': 'EXPIRED',
+      'revoke-access': 'REVOKED',
       'record-outcome': 'FAILED',
     };
     const check = async (): Promise<string | undefined> => {
@@ -327,8 +327,12 @@ export class ColdEvents {
         return { requestId: await this.request('APPROVED'), start: this.now(), sessionValiditySeconds: 3600 };
       case 'await-end':
         return { requestId: await this.request('ACTIVE'), taskToken: `cold-start-${this.serial}` };
-      case 'revoke-access':
-        return { requestId: await this.request('ACTIVE'), wait: { Error: 'States.Timeout' } };
+      case 'revoke-access': {
+        // "Revoke now": a grant woken by its wait's clock before its end (an hour away at this speed) is not revoked.
+        const requestId = await this.request('ACTIVE');
+        await this.b.observer.apply(requestId, { type: 'REVOKE_REQUESTED', by: APPROVER, at: this.now() });
+        return { requestId, wait: { reason: 'REVOKE_NOW' } };
+      }
       case 'record-outcome':
         return {
           requestId: await this.request('APPROVED'),

@@ -9,7 +9,8 @@
  */
 import { type AttributeValue, BatchWriteItemCommand, QueryCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { toUtcSecond } from '../../lambdas/domain/durations';
-import { newRequest } from '../../lambdas/domain/request';
+import { owedNotices } from '../../lambdas/domain/milestones';
+import { newRequest, STATUSES } from '../../lambdas/domain/request';
 import { nowOf } from '../../lambdas/runtime/clock';
 import type { WorkflowTask } from '../../lib/workflow-definition';
 import { localDynamoClient } from '../../local/dynamodb';
@@ -205,6 +206,13 @@ class Preloader {
     await store.create(base(liveId, 599), requester(599).id);
     await store.apply(liveId, { type: 'APPROVE', by: APPROVER, at: now() });
     await store.apply(liveId, { type: 'GRANTED', at: now(), window });
+    // As the workflow leaves them: their milestones told, so no copy is owed a message.
+    for (const id of [finishedId, liveId]) {
+      await store.update(id, STATUSES, (s) => ({
+        ...s,
+        request: { ...s.request, told: owedNotices(s.request, now()).map((n) => n.key) },
+      }));
+    }
     await store.acquireGrantLock(
       {
         cluster: 'cluster1',

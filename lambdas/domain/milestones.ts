@@ -123,6 +123,7 @@ function endsSoon(r: AccessRequest): { readonly at: string; readonly end: string
  * (or after the "ends soon" time). Undefined when nothing is owed.
  */
 export function noticeDue(r: AccessRequest): string | undefined {
+  if (r.told === undefined) return undefined;
   const plus = (iso: string): string => toUtcSecond(parseInstant(iso).plus({ seconds: NOTICE_GRACE_SECONDS }));
   const dues = owedNotices(r, r.updatedAt).length > 0 ? [plus(r.updatedAt)] : [];
   const soon = endsSoon(r);

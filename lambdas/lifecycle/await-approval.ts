@@ -16,6 +16,7 @@ import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './notify';
 import type { Ports } from './ports';
 import { reauthorize } from './reauthorize';
+import { remindOrExpire } from './remind';
 import { type CheckApprovalOutput, isTimeout } from './task-io';
 
 /**
@@ -83,12 +84,15 @@ export async function checkApproval(
 ): Promise<CheckApprovalOutput> {
   let request = await ports.store.get(input.requestId);
   if (input.phase === 'approval' && request.status === 'PENDING') {
+    const policy = ports.config.policies.find((p) => p.name === request.policy);
+    // Under reminders the wait runs in steps to a fixed deadline: remind, escalate, wait again.
+    const next = policy?.reminders ? await remindOrExpire(ports, request, policy, log) : undefined;
+    if (next !== undefined) return { route: 'AWAIT', approvalTimeoutSeconds: next };
     // Completed without a decision on record (e.g. 1 of 2 approvals): wait again, but a scheduled
     // request never past the point where too little of its window would be left.
-    const policy = ports.config.policies.find((p) => p.name === request.policy);
     const checkedAt = nowOf(ports.clock);
     const renewed = policy ? approvalWaitSeconds(request, checkedAt, policy.approvalTimeout, policy.minRemaining) : 0;
-    if (!isTimeout(input.wait) && renewed >= 1) {
+    if (!policy?.reminders && !isTimeout(input.wait) && renewed >= 1) {
       log.warn('approval wait ended with the request still pending; waiting again', {
         approvalTimeoutSeconds: renewed,
       });

@@ -5,6 +5,7 @@
  */
 import { checkDurationLimits, formatDuration } from '../domain/durations';
 import { DomainError } from '../domain/errors';
+import { firstApprovalWait } from '../domain/nudges';
 import { covers, type Policy } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { approvalWaitSeconds, minimumRemaining } from '../domain/window';
@@ -70,7 +71,9 @@ export async function validateRequest(
   log.info('request valid', { svmUuid: checked.svm.uuid, sessionValiditySeconds, window: request.durationSeconds });
 
   await announce(ports, stored.request, { requester: true }, log);
-  return { approvalTimeoutSeconds, sessionValiditySeconds, svmUuid: checked.svm.uuid };
+  // With reminders, the first wait ends at the first reminder or escalation (lifecycle/remind.ts).
+  const firstWait = firstApprovalWait(policy.reminders, approvalTimeoutSeconds);
+  return { approvalTimeoutSeconds: firstWait, sessionValiditySeconds, svmUuid: checked.svm.uuid };
 }
 
 /**

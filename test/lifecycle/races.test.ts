@@ -116,7 +116,8 @@ describe('a decision between two steps', () => {
   });
 
   it('a cancel during the wait for a scheduled start means nothing is granted', async () => {
-    const requestedStart = toUtcSecond(nowOf(env().clock).plus({ hours: 1 }));
+    // Three real seconds ahead: the approval is told (a DM) before the wait begins, on a busy machine too.
+    const requestedStart = toUtcSecond(nowOf(env().clock).plus({ hours: 3 }));
     const { id, executionArn, requester: asker } = await env().submit({ ...requester('joe.smith'), requestedStart });
     await env().waiting(executionArn, 'AwaitApproval');
     await env().approve(id, 'U0BOB');

@@ -121,7 +121,7 @@ describe('the requester is told each milestone with a new DM', () => {
   });
 
   it('ended at the end of the window, once, and a later reconciler pass or a repeated task tells nothing more', async () => {
-    const { id, executionArn } = await granted(`svm1 vsadmin 1h ${WHY}`);
+    const { id, executionArn } = await granted(`svm1 vsadmin 2h ${WHY}`);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED', expiry: 'window-ended' });
     const before = env().slack.messages.length;
@@ -137,7 +137,7 @@ describe('the requester is told each milestone with a new DM', () => {
 
 describe('a lost post', () => {
   it('stays owed in the record and the reconciler tells it after the grace, once', async () => {
-    const made = await env().ingress.request('U0ALICE', `svm1 vsadmin 1h ${WHY}`);
+    const made = await env().ingress.request('U0ALICE', `svm1 vsadmin 4h ${WHY}`);
     await env().waiting(made.executionArn, 'AwaitApproval');
     await noteCard(made.id);
     // Slack loses every new DM while the grant tells it; the card edits still go through.

@@ -22,7 +22,8 @@ const askAgain = `Ask again with \`${COMMAND}\` if you still need it.`;
 
 /** How to use a live grant: log in over SSH as the account and elevate. */
 export function elevateHint(r: AccessRequest): string {
-  return `Log in over SSH as \`${escapeMrkdwn(r.requester.ontapAccount)}\` and run \`security jit-privilege elevate\`.`;
+  const account = escapeMrkdwn(r.requester.ontapAccount);
+  return `Log in over SSH as \`${account}\` and run \`security jit-privilege elevate\`.`;
 }
 
 /** The requester's DM for `milestone`, from the request as it stands. */
@@ -74,7 +75,8 @@ function dmLine(r: AccessRequest, milestone: Milestone): string {
       return `:no_entry: <@${r.deniedBy}> denied ${what(r)}:\n${quoteMrkdwn(r.reason)}`;
     case 'expired':
       return r.status === 'EXPIRED' && r.expiry === 'window-passed'
-        ? `:alarm_clock: ${what(r)} was approved too late: too little of your window was left, so nothing was granted. ${askAgain}`
+        ? `:alarm_clock: ${what(r)} was approved too late: too little of your window was left, ` +
+            `so nothing was granted. ${askAgain}`
         : `:alarm_clock: Nobody approved ${what(r)} in time; nothing was granted. ${askAgain}`;
     case 'ends-soon': {
       if (r.status !== 'ACTIVE') break;
@@ -113,7 +115,10 @@ function failedLine(r: Extract<AccessRequest, { status: 'FAILED' }>): string {
   const reason = escapeMrkdwn(r.reason);
   switch (r.stage) {
     case 'validation':
-      return `:x: ${what(r)} cannot be granted: ${reason}\nNothing was granted; fix that and ask again with \`${COMMAND}\`.`;
+      return (
+        `:x: ${what(r)} cannot be granted: ${reason}\n` +
+        `Nothing was granted; fix that and ask again with \`${COMMAND}\`.`
+      );
     case 'authorization':
       return `:x: ${what(r)} was closed and nothing was granted: ${reason}`;
     case 'grant':

@@ -33,7 +33,10 @@ const progress = (r: AccessRequest): string =>
 export function requesterStatusLine(r: AccessRequest): string {
   switch (r.status) {
     case 'PENDING':
-      return `:hourglass_flowing_sand: Waiting for approval (${progress(r)}).`;
+      return (
+        `:hourglass_flowing_sand: Waiting for approval (${progress(r)}).` +
+        (r.remindedAt !== undefined ? ` Approvers last reminded ${slackDate(r.remindedAt)}.` : '')
+      );
     case 'APPROVED':
       return r.requestedStart && Date.parse(r.requestedStart) > Date.parse(r.decidedAt)
         ? `:white_check_mark: Approved by ${approvers(r)}. Your access starts ${slackDate(r.requestedStart)}` +
