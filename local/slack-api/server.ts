@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { blockKitProblems } from './block-limits';
+import { blockKitProblems, type Surface } from './block-limits';
 import { EXAMPLE_DIRECTORY, type SlackDirectory, type SlackUser } from './directory';
 
 /** One Web API call as the stand-in received it (arguments decoded, JSON fields parsed). */
@@ -179,6 +179,15 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
 
   type Answer = Record<string, unknown>;
   const fail = (error: string): Answer => ({ ok: false, error });
+  /** Slack's refusal of blocks over Block Kit's limits on `surface`, or undefined when they are within them. */
+  const overLimits = (blocks: unknown, surface: Surface): Answer | undefined => {
+    if (blocks === undefined) return undefined;
+    const problems = blockKitProblems(blocks, surface);
+    return problems.length > 0 ? { ...fail('invalid_blocks'), response_metadata: { messages: problems } } : undefined;
+  };
+  /** The same for a view: its blocks, on a modal. */
+  const viewOverLimits = (view: unknown): Answer | undefined =>
+    typeof view === 'object' && view !== null ? overLimits((view as { blocks?: unknown }).blocks, 'modal') : undefined;
 
   const topViewOf = (userId: string): StoredView | undefined =>
     [...views.values()].filter((v) => v.user === userId && !v.closed).pop();
@@ -215,6 +224,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     const trigger = String(args.trigger_id ?? '');
     if (!triggers.has(trigger)) return fail(trigger ? 'expired_trigger_id' : 'invalid_arguments');
     if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
+    const over = viewOverLimits(args.view);
+    if (over) return over;
     const userId = triggers.get(trigger);
     const onto = push && userId ? topViewOf(userId) : undefined;
     if (onto && stackOf(onto.rootViewId).length >= MAX_STACK) return fail('push_limit_reached');
@@ -267,6 +278,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       const channel = resolveChannel(String(args.channel ?? ''));
       if (!channel) return fail('channel_not_found');
       if (!args.text && !args.blocks) return fail('no_text');
+      const over = overLimits(args.blocks, 'message');
+      if (over) return over;
       const message: StoredMessage = {
         channel,
         ts: nextTs(),
@@ -289,6 +302,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       const channel = resolveChannel(String(args.channel ?? ''));
       const message = messages.find((m) => m.channel === channel && m.ts === args.ts && !m.visibleTo);
       if (!message) return fail('message_not_found');
+      const over = overLimits(args.blocks, 'message');
+      if (over) return over;
       if (args.text !== undefined) message.text = String(args.text);
       if (Array.isArray(args.blocks)) message.blocks = args.blocks;
       message.edited += 1;
@@ -297,6 +312,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     'chat.postEphemeral': (args) => {
       const channel = resolveChannel(String(args.channel ?? ''));
       if (!user(args.user)) return fail('user_not_in_channel');
+      const over = overLimits(args.blocks, 'message');
+      if (over) return over;
       const ts = nextTs();
       messages.push({
         channel,
@@ -353,6 +370,8 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       if (!target) return fail('not_found');
       if (args.hash !== undefined && args.hash !== target.hash) return fail('hash_conflict');
       if (typeof args.view !== 'object' || args.view === null) return fail('invalid_arguments');
+      const over = viewOverLimits(args.view);
+      if (over) return over;
       replaceView(target, args.view as Record<string, unknown>);
       return { ok: true, view: viewAnswer(target) };
     },
