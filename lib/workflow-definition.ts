@@ -8,7 +8,7 @@
  *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused        └─► RenewApprovalWait ─► AwaitApproval
  *      └─(other)─► RecordValidationError ─► ValidationError
  *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
- *   Revoke ─(GrantNotOverError: woken before the end, "ends soon" told)─► PlanEndWait ─► AwaitEnd
+ *   Revoke ─(GrantNotOverError: woken before the end, the end moved)─► PlanEndWait ─► AwaitEnd
  *
  * Task results are kept under `$.validation`, `$.approvalWait`, `$.decision`, `$.grant`,
  * `$.endWait`, `$.revoke`, `$.error` (lambdas/lifecycle/task-io.ts). The Slack side completes the
@@ -261,7 +261,7 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.revoke,
   );
   retryTransient(revoke, TRANSIENT_ERRORS, { interval: 5, attempts: 8, maxDelay: 300 });
-  // Woken before the end (to tell "ends soon", or the end moved): the next wait, from the record.
+  // Woken before the end (the end moved: an extension): the next wait, from the record.
   // Caught before anything else, so it is never taken for a failed revoke.
   const planEndWait = invoke('PlanEndWait', 'await-end', { requestId, plan: true }, RESULT_PATHS.grant);
   retryTransient(planEndWait, TRANSIENT_ERRORS, quickRetry);

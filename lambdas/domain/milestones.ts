@@ -119,14 +119,15 @@ function endsSoon(r: AccessRequest): { readonly at: string; readonly end: string
 }
 
 /**
- * When the reconciler should tell what is owed if the workflow has not: a grace after the change
- * (or after the "ends soon" time). Undefined when nothing is owed.
+ * When the reconciler should tell what is owed: a grace after a change the workflow tells itself,
+ * and the "ends soon" time itself (the reconciler is the one that tells it, on its next pass).
+ * Undefined when nothing is owed.
  */
 export function noticeDue(r: AccessRequest): string | undefined {
   if (r.told === undefined) return undefined;
   const plus = (iso: string): string => toUtcSecond(parseInstant(iso).plus({ seconds: NOTICE_GRACE_SECONDS }));
   const dues = owedNotices(r, r.updatedAt).length > 0 ? [plus(r.updatedAt)] : [];
   const soon = endsSoon(r);
-  if (soon !== undefined && !r.told?.includes('ends-soon')) dues.push(plus(soon.at));
+  if (soon !== undefined && !r.told?.includes('ends-soon')) dues.push(soon.at);
   return dues.sort()[0];
 }

@@ -108,14 +108,10 @@ export function noticeOf(policy: { endsSoonNotice?: number | 'off' } | undefined
 }
 
 /**
- * How long the end wait waits from `nowMs`: until the "ends soon" time while that is ahead and not
- * yet told, else until the end (at least a second).
+ * How long the end wait waits from `nowMs`: until the end (at least a second). "Ends soon" is not a
+ * step of the workflow: the reconciler tells it (domain/milestones.ts `noticeDue` files it for the
+ * notice time), which costs no state transitions. The wait wakes early only when the end moves.
  */
-export function endWaitSeconds(
-  r: { window: { end: string }; endsSoonAt?: string | undefined; told?: string[] | undefined },
-  nowMs: number,
-): number {
-  const soon = r.endsSoonAt !== undefined && !(r.told ?? []).includes('ends-soon') ? Date.parse(r.endsSoonAt) : NaN;
-  const target = soon > nowMs ? soon : Date.parse(r.window.end);
-  return Math.max(1, Math.ceil((target - nowMs) / 1000));
+export function endWaitSeconds(r: { window: { end: string } }, nowMs: number): number {
+  return Math.max(1, Math.ceil((Date.parse(r.window.end) - nowMs) / 1000));
 }

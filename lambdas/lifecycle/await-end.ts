@@ -1,10 +1,9 @@
 /**
- * The end of a grant. AwaitEnd keeps the end token with the request; the wait's timeout or a
- * completed token ends it, and Revoke (revoke.ts) follows. The wait runs in steps read from the
- * record each time: first until the "ends soon" time (when the policy tells it), then until the
- * end. Revoke, woken before the end, tells what is owed and hands back to PlanEndWait, which works
- * out the next step from the record; so a later change of the end (an extension completing the
- * token) only needs the record changed and the wait woken.
+ * The end of a grant. AwaitEnd keeps the end token with the request (and, once, the time "ends
+ * soon" is due, which the reconciler tells); the wait's timeout or a completed token ends it, and
+ * Revoke (revoke.ts) follows. Revoke woken before the end (an extension completed the token with
+ * ENDS_CHANGED) hands back to PlanEndWait, which works out the next wait from the record; so a
+ * change of the end only needs the record changed and the wait woken.
  */
 import { parseInstant } from '../domain/durations';
 import { endsSoonAtFor, endWaitSeconds, noticeOf } from '../domain/nudges';

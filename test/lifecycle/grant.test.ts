@@ -18,7 +18,7 @@ describe('grantAccess', () => {
     const out = await grantAccess(ports, input, logger);
 
     // The first end wait lasts until "ends soon" (15 minutes before the end, the default notice).
-    expect(out).toEqual({ window: { start: T0, end: at(60) }, endTimeoutSeconds: 2700 });
+    expect(out).toEqual({ window: { start: T0, end: at(60) }, endTimeoutSeconds: 3600 });
     expect([...ontap.entries.values()]).toEqual([
       expect.objectContaining({
         ownerUuid: FAKE_SVM_UUID,
@@ -108,7 +108,7 @@ describe('grantAccess', () => {
     const { ports, store, notifier, logger, request, input } = approved();
     notifier.faults.add('requester', { error: new Error('slack down') });
     notifier.faults.add('thread', { error: new Error('slack down') });
-    await expect(grantAccess(ports, input, logger)).resolves.toMatchObject({ endTimeoutSeconds: 2700 });
+    await expect(grantAccess(ports, input, logger)).resolves.toMatchObject({ endTimeoutSeconds: 3600 });
     const stored = await store.getStored(request.id);
     expect(stored.request.status).toBe('ACTIVE');
     expect(stored.notifyRepair).toBe(true);

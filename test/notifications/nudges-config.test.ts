@@ -84,15 +84,16 @@ describe('the schedules', () => {
     expect(step).toEqual({ kind: 'wait', remind: 3, seconds: 3000 });
   });
 
-  it('tells "ends soon" only for a window at least twice the notice, and waits for it first', () => {
+  it('tells "ends soon" only for a window at least twice the notice; the end wait waits for the end alone', () => {
     const window = { start: '2026-11-22T10:00:00Z', end: '2026-11-22T12:00:00Z' };
     expect(endsSoonAtFor(window, 900)).toBe('2026-11-22T11:45:00Z');
     expect(endsSoonAtFor(window, 3600)).toBe('2026-11-22T11:00:00Z');
     expect(endsSoonAtFor(window, 3601)).toBeUndefined();
     expect(endsSoonAtFor(window, 'off')).toBeUndefined();
     const live = { window, endsSoonAt: '2026-11-22T11:45:00Z' };
-    expect(endWaitSeconds(live, ms('2026-11-22T10:00:00Z'))).toBe(6300);
-    expect(endWaitSeconds({ ...live, told: ['ends-soon'] }, ms('2026-11-22T11:45:00Z'))).toBe(900);
+    // "Ends soon" is the reconciler's to tell: the workflow is not woken for it (no state transitions).
+    expect(endWaitSeconds(live, ms('2026-11-22T10:00:00Z'))).toBe(7200);
+    expect(endWaitSeconds(live, ms('2026-11-22T11:45:00Z'))).toBe(900);
     expect(endWaitSeconds(live, ms('2026-11-22T12:00:00Z'))).toBe(1);
   });
 });
