@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   decodeEntities,
   escapeMrkdwn,
@@ -106,6 +108,17 @@ describe('mrkdwn: formatting', () => {
   it('shows emoji shortcodes it knows and keeps the others', () => {
     expect(mrkdwnToText(parse(':white_check_mark: done :not_an_emoji:'))).toBe('✅ done :not_an_emoji:');
     expect(mrkdwnToText(parse('*Approved* by <@U0BOB>'))).toBe('Approved by @bob');
+  });
+
+  it('shows every emoji shortcode the product writes to Slack', () => {
+    const dir = join(__dirname, '../../../../lambdas/slack/blocks');
+    const used = new Set(
+      readdirSync(dir)
+        .filter((file) => file.endsWith('.ts'))
+        .flatMap((file) => readFileSync(join(dir, file), 'utf8').match(/:[a-z_]+:/g) ?? []),
+    );
+    expect(used.size).toBeGreaterThan(10);
+    expect([...used].filter((code) => mrkdwnToText(parse(code)) === code)).toEqual([]);
   });
 });
 
