@@ -5,46 +5,29 @@
  * reason. Screenshots of each step go to test-output/local-stack/. Skips, saying so, only when
  * /usr/bin/chromium is absent; under CI=true (.ci/run installs Chromium) its absence fails the file.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { jitEntryRows, type LocalStack, startLocalStack } from '../../local/stack';
 import { freePort } from '../support/npm-start';
-import { eventually, see } from './sandbox/support/see';
+import {
+  actAs as actAsIn,
+  command as commandIn,
+  describeInBrowser,
+  launchPage,
+  screenshot,
+} from './sandbox/support/browser';
+import { see } from './sandbox/support/see';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(__dirname, '../../test-output/local-stack');
-const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  const missing = `${CHROMIUM} is absent (apt-get install -y chromium)`;
-  if (process.env.CI === 'true') throw new Error(`The local stack browser test cannot run: ${missing}.`);
-  console.warn(`Skipping the local stack browser test: ${missing}.`);
-}
+const inBrowser = describeInBrowser('local stack browser test');
 
 inBrowser('the local stack in a browser', () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     stack = await startLocalStack({ port: await freePort(), speed: 60 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ browser, page, pageErrors } = await launchPage());
   }, 60_000);
 
   afterAll(async () => {
@@ -52,17 +35,9 @@ inBrowser('the local stack in a browser', () => {
     await stack?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  // The page redraws on every change the app makes; a choice made during a redraw is made again.
-  const actAs = (user: string) =>
-    eventually(async () => {
-      await page.getByLabel('You are').selectOption(user);
-      expect(await page.locator('body').getAttribute('data-user', { timeout: 1000 })).toBe(user);
-    });
-  const command = async (line: string) => {
-    await page.getByLabel('Slash command').fill(line);
-    await page.getByLabel('Slash command').press('Enter');
-  };
+  const shot = (name: string) => screenshot(page, name);
+  const actAs = (user: string) => actAsIn(page, user);
+  const command = (line: string) => commandIn(page, line);
   const openChannel = async () =>
     page.getByRole('button', { name: '# jit-approvals' }).or(page.getByText('# jit-approvals').first()).first().click();
   const openAppDm = async () => page.getByText('JIT Access', { exact: false }).first().click();

@@ -9,18 +9,16 @@
  * README's copies under docs/ are replaced too. Skips, saying so, only when /usr/bin/chromium is
  * absent; under CI=true its absence fails the file.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { parse } from 'yaml';
 import { jitEntryRows, type LocalStack, startLocalStack } from '../../../local/stack';
 import { freePort } from '../../support/npm-start';
+import { actAs as actAsIn, command as commandIn, describeInBrowser, launchPage, screenshot } from './support/browser';
 import { eventually, see } from './support/see';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(__dirname, '../../../test-output/local-stack');
-const DOCS = join(__dirname, '../../../docs');
 const EXAMPLE = join(__dirname, '../../../config/example.yaml');
 /**
  * Business time runs this much faster: the 35-minute grant gets its "ends soon" (15 minutes before
@@ -31,12 +29,7 @@ const SPEED = 15;
 const ENDS_SOON_WAIT_MS = 180_000;
 const HOUR_MS = 3_600_000;
 
-const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  const missing = `${CHROMIUM} is absent (apt-get install -y chromium)`;
-  if (process.env.CI === 'true') throw new Error(`The Extend browser test cannot run: ${missing}.`);
-  console.warn(`Skipping the Extend browser test: ${missing}.`);
-}
+const inBrowser = describeInBrowser('Extend browser test');
 
 /** The shipped example, its svm1 policy letting a grant be extended once by up to an hour, approved. */
 function extendableConfig(): string {
@@ -53,17 +46,11 @@ inBrowser('"ends soon" and Extend in the local stack, in a browser', () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     stack = await startLocalStack({ port: await freePort(), speed: SPEED, configPath: extendableConfig() });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ browser, page, pageErrors } = await launchPage());
   }, 60_000);
 
   afterAll(async () => {
@@ -71,21 +58,9 @@ inBrowser('"ends soon" and Extend in the local stack, in a browser', () => {
     await stack?.close();
   });
 
-  /** A screenshot in test-output, and (for the README, when asked) a copy under docs/. */
-  const shot = async (name: string, readme: string) => {
-    const path = join(SHOTS, `${name}.png`);
-    await page.screenshot({ path });
-    if (process.env.JIT_DOCS_SCREENSHOTS === '1') copyFileSync(path, join(DOCS, readme));
-  };
-  const actAs = (user: string) =>
-    eventually(async () => {
-      await page.getByLabel('You are').selectOption(user);
-      expect(await page.locator('body').getAttribute('data-user', { timeout: 1000 })).toBe(user);
-    });
-  const command = async (line: string) => {
-    await page.getByLabel('Slash command').fill(line);
-    await page.getByLabel('Slash command').press('Enter');
-  };
+  const shot = (name: string, readme?: string) => screenshot(page, name, readme);
+  const actAs = (user: string) => actAsIn(page, user);
+  const command = (line: string) => commandIn(page, line);
   /** Opens a conversation from the sidebar: the approval channel, or the person's DM with the app. */
   const open = async (conversation: 'channel' | 'dm') => {
     await page.getByRole('button', { name: conversation === 'channel' ? '# jit-approvals' : /^● / }).click();

@@ -7,38 +7,23 @@
  * docs/ are replaced too (opt-in, so a test run leaves the working tree as it was). Skips, saying so,
  * only when /usr/bin/chromium is absent; under CI=true its absence fails the file.
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { jitEntryRows, type LocalStack, startLocalStack } from '../../../local/stack';
 import { freePort } from '../../support/npm-start';
+import { actAs as actAsIn, command as commandIn, describeInBrowser, launchPage, screenshot } from './support/browser';
 import { eventually, see } from './support/see';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(__dirname, '../../../test-output/local-stack');
-const DOCS = join(__dirname, '../../../docs');
-const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  const missing = `${CHROMIUM} is absent (apt-get install -y chromium)`;
-  if (process.env.CI === 'true') throw new Error(`The Home tab browser test cannot run: ${missing}.`);
-  console.warn(`Skipping the Home tab browser test: ${missing}.`);
-}
+const inBrowser = describeInBrowser('Home tab browser test');
 
 inBrowser('the Home tab in the local stack, in a browser', () => {
   let stack: LocalStack;
   let browser: Browser;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     stack = await startLocalStack({ port: await freePort(), speed: 60 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 960 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    ({ browser, page, pageErrors } = await launchPage());
   }, 60_000);
 
   afterAll(async () => {
@@ -46,21 +31,9 @@ inBrowser('the Home tab in the local stack, in a browser', () => {
     await stack?.close();
   });
 
-  /** A screenshot in test-output, and (for the README, when asked) a copy under docs/. */
-  const shot = async (name: string, readme?: string) => {
-    const path = join(SHOTS, `${name}.png`);
-    await page.screenshot({ path });
-    if (readme && process.env.JIT_DOCS_SCREENSHOTS === '1') copyFileSync(path, join(DOCS, readme));
-  };
-  const actAs = (user: string) =>
-    eventually(async () => {
-      await page.getByLabel('You are').selectOption(user);
-      expect(await page.locator('body').getAttribute('data-user', { timeout: 1000 })).toBe(user);
-    });
-  const command = async (line: string) => {
-    await page.getByLabel('Slash command').fill(line);
-    await page.getByLabel('Slash command').press('Enter');
-  };
+  const shot = (name: string, readme?: string) => screenshot(page, name, readme);
+  const actAs = (user: string) => actAsIn(page, user);
+  const command = (line: string) => commandIn(page, line);
   const home = (): Locator => page.locator('.home-tab');
   /** Opens the Home tab, which tells the app (app_home_opened); resolves once its answer is drawn. */
   const openHome = async () => {
