@@ -12,10 +12,8 @@
  * checked (the modal opened, the request's new status), and any failure stops the section. Rounds go
  * through every bundle in turn, so a busy moment of the machine weighs on all of them alike.
  */
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { compileConfig } from '../lambdas/config/compile';
 import { toUtcSecond } from '../lambdas/domain/durations';
 import { newRequest } from '../lambdas/domain/request';
@@ -25,13 +23,13 @@ import { slashCommandBody } from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
 import { type Bundle, type BundleOptions, bundle } from './bundle';
+import { functionEnv, runFunctionProcess } from './function-process';
 import { type BenchStack, startBenchStack } from './local';
 import { median, round } from './stats';
 import { APPROVER, requester } from './workload';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 10;
-const run = promisify(execFile);
 
 /** One function's cold-start figures (medians over the runs). */
 export interface ColdStartRow {
@@ -225,36 +223,17 @@ function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow 
 }
 
 async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], sourceMaps: boolean): Promise<Sample> {
-  const { stack, simulator } = b;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  const env = functionEnv(b, bun, {
     // The stack no longer sets it (lib/constructs/jit-function.ts); the bench can still show what it costs.
     ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
-    JIT_TABLE_NAME: 'ontap-jit-requests',
     TABLE_NAME: 'ontap-jit-requests',
-    JIT_LOG_LEVEL: 'error',
-    DYNAMODB_ENDPOINT: stack.urls.dynamodb,
-    SFN_ENDPOINT: stack.urls.stepFunctions,
-    STATE_MACHINE_ARN: stack.workflow.stateMachineArn,
-    SLACK_API_URL: stack.urls.slackApi,
-    SLACK_BOT_TOKEN: stack.botToken,
-    SLACK_SIGNING_SECRET: stack.signingSecret,
-    // No JIT_CONFIG: the configuration compiled into the bundle names the simulator as the cluster's endpoint.
-    // Lambda's runtime finds the AWS SDK it ships through NODE_PATH; so does a bundle that leaves the SDK out.
-    ...(bun.external.some((e) => e.startsWith('@aws-sdk')) ? { NODE_PATH: join(ROOT, 'node_modules') } : {}),
-    ONTAP_CLUSTER1_USERNAME: simulator.credentials.username,
-    ONTAP_CLUSTER1_PASSWORD: simulator.credentials.password,
-    BENCH_BUNDLE: bun.file,
+    SLACK_BOT_TOKEN: b.stack.botToken,
+    SLACK_SIGNING_SECRET: b.stack.signingSecret,
     BENCH_EVENTS: JSON.stringify(events),
-  };
-  const { stdout } = await run(process.execPath, ['-e', CHILD], { env, maxBuffer: 16 * 2 ** 20 });
-  const line = stdout.split('\n').find((l) => l.startsWith('@@bench '));
-  if (!line) return { init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: 'no result' };
-  return JSON.parse(line.slice('@@bench '.length)) as Sample;
+  });
+  const result = await runFunctionProcess(CHILD, env);
+  if (result === undefined) return { init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: 'no result' };
+  return result as Sample;
 }
 
 /**

@@ -8,17 +8,16 @@
  * answer arrives (in AWS they run in functions of their own), so the calls in its window are its own.
  */
 
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { promisify } from 'node:util';
 import { compileConfig } from '../../lambdas/config/compile';
 import { latencyProfile, type SeamCall, type SeamCalls } from '../../local/latency-profile';
 import { signSlackRequest } from '../../local/sandbox/signature';
 import { LOCAL_SLACK_SECRET_ID } from '../../local/secret-ingress';
 import type { StoredView } from '../../local/slack-api/server';
 import { type Bundle, bundle } from '../bundle';
+import { functionEnv, runFunctionProcess } from '../function-process';
 import { type BenchStack, startBenchStack } from '../local';
 import { type Answer, SignedPoster, SlackDriver } from '../slack-driver';
 import { round, type Summary, summarize } from '../stats';
@@ -26,7 +25,6 @@ import { APPROVER, requester } from '../workload';
 import { ACK_KINDS, type AckKind } from './ack';
 
 const ROOT = resolve(__dirname, '../..');
-const run = promisify(execFile);
 const JUSTIFICATION = 'Benchmark: restore the snapmirror schedule on vol_data';
 
 /** Targets (reported, not asserted): p99 cold and warm, in milliseconds. */
@@ -175,30 +173,15 @@ async function coldRequest(
   ingress: Bundle,
   body: string,
 ): Promise<{ ms: number; calls: SeamCall[]; ok: boolean }> {
-  const { stack, simulator } = b;
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  const { stack } = b;
+  const env = functionEnv(b, ingress, {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: stack.urls.secretsManager ?? '',
     SLACK_SECRET_ARN: LOCAL_SLACK_SECRET_ID,
-    JIT_TABLE_NAME: 'ontap-jit-requests',
-    JIT_LOG_LEVEL: 'error',
-    DYNAMODB_ENDPOINT: stack.urls.dynamodb,
-    SFN_ENDPOINT: stack.urls.stepFunctions,
-    STATE_MACHINE_ARN: stack.workflow.stateMachineArn,
-    SLACK_API_URL: stack.urls.slackApi,
-    ONTAP_CLUSTER1_USERNAME: simulator.credentials.username,
-    ONTAP_CLUSTER1_PASSWORD: simulator.credentials.password,
-    BENCH_BUNDLE: ingress.file,
     BENCH_EVENT: JSON.stringify(lambdaEvent(body, stack.signingSecret)),
-  };
-  const { stdout } = await run(process.execPath, ['-e', CHILD], { env, maxBuffer: 16 * 2 ** 20 });
-  const line = stdout.split('\n').find((l) => l.startsWith('@@bench '));
-  if (!line) return { ms: 0, calls: [], ok: false };
-  const out = JSON.parse(line.slice('@@bench '.length)) as { t0: number; t2: number; status: number; error?: string };
+  });
+  const result = await runFunctionProcess(CHILD, env);
+  if (result === undefined) return { ms: 0, calls: [], ok: false };
+  const out = result as { t0: number; t2: number; status: number; error?: string };
   if (out.status !== 200) process.stderr.write(`   cold slack-ingress: HTTP ${out.status} ${out.error ?? ''}\n`);
   // Seam calls are logged on this process's performance clock: back to it from the child's epoch times.
   const toLocal = (epochMs: number): number => epochMs - performance.timeOrigin;
