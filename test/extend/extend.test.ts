@@ -5,37 +5,26 @@
  * dropped extension changes nothing; the maxima hold; races with the end and "Revoke now" have one
  * outcome each.
  */
-import { parseConfig } from '../../lambdas/config/load';
 import { type AccessRequest, RequestSchema } from '../../lambdas/domain/request';
 import { checkBlockKit } from '../notifications/block-kit-limits';
-import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
+import { APPROVAL_CHANNEL, policiesWith } from '../support/configs';
 import { SVM_UUID, useWorkflowEnv } from '../support/workflow-env';
 
-const raw = (name: string, changes: Record<string, unknown>): Record<string, unknown> => {
-  const policy = TEST_CONFIG.policies.find((p) => p.name === name);
-  if (!policy) throw new Error(name);
-  return {
-    name,
-    clusters: ['cluster1'],
-    svms: ['svm1'],
-    roles: ['vsadmin'],
-    requesters: 'anyone',
-    approvers: { users: ['U0BOB', 'U0CAROL'] },
-    defaultDuration: '1h',
-    maxDuration: '8h',
-    approvalTimeout: '4h',
-    endsSoonNotice: 'off',
-    ...changes,
-  };
-};
-const config = parseConfig({
-  clusters: [{ name: 'cluster1' }],
-  slack: { approvalChannel: APPROVAL_CHANNEL, accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
-  policies: [
-    raw('svm1-operators', { extension: { by: '2h', times: 2, approval: 'none' } }),
-    raw('svm1-quick', { extension: { by: '1h', times: 1, approval: 'required', approvers: { users: ['U0CAROL'] } } }),
-  ],
-});
+const config = policiesWith(
+  {
+    'svm1-operators': {
+      roles: ['vsadmin'],
+      endsSoonNotice: 'off',
+      extension: { by: '2h', times: 2, approval: 'none' },
+    },
+    'svm1-quick': {
+      approvalTimeout: '4h',
+      endsSoonNotice: 'off',
+      extension: { by: '1h', times: 1, approval: 'required', approvers: { users: ['U0CAROL'] } },
+    },
+  },
+  { only: true },
+);
 const env = useWorkflowEnv({ ingress: true, config });
 
 beforeEach(() => {

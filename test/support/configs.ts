@@ -87,12 +87,27 @@ export function configWith(accounts: readonly string[], policies: unknown[]): Co
   });
 }
 
+/** The name of one of TEST_CONFIG's policies. */
+type TestPolicyName = (typeof TEST_POLICIES)[number]['name'];
+
 /** TEST_CONFIG with policy `name` changed by `changes` (as written in a configuration file). */
-export function policyWith(name: (typeof TEST_POLICIES)[number]['name'], changes: Record<string, unknown>): Config {
+export function policyWith(name: TestPolicyName, changes: Record<string, unknown>): Config {
+  return policiesWith({ [name]: changes });
+}
+
+/**
+ * TEST_CONFIG with several policies changed at once (as written in a configuration file); with `only`,
+ * the configuration has just the policies changed.
+ */
+export function policiesWith(
+  changes: Partial<Record<TestPolicyName, Record<string, unknown>>>,
+  options: { readonly only?: boolean } = {},
+): Config {
+  const kept = TEST_POLICIES.filter((p) => !options.only || changes[p.name] !== undefined);
   return parseConfig({
     clusters: [{ name: 'cluster1' }],
     slack: { approvalChannel: APPROVAL_CHANNEL, accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
-    policies: TEST_POLICIES.map((p) => (p.name === name ? { ...p, ...changes } : p)),
+    policies: kept.map((p) => ({ ...p, ...changes[p.name] })),
   });
 }
 
