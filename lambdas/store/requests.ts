@@ -81,8 +81,25 @@ export function nextStored(
   const { repair: _done, ...rest } = stored;
   return {
     result: { ok: true, request: next, from: current.status, to: next.status, event: audit },
-    next: { ...rest, request: next, history: [...stored.history, audit] },
+    next: {
+      ...rest,
+      request: next,
+      history: [...stored.history, audit],
+      tokens: tokensFor(next.status, stored.tokens),
+    },
   };
+}
+
+/**
+ * The task tokens a request in `status` can still use: the approval wait's while it waits for approval
+ * or for its signal, the end wait's while its grant is live. A task token is about a kilobyte, and
+ * every later write of the item pays for the bytes it keeps.
+ */
+export function tokensFor(status: Status, tokens: StoredRequest['tokens']): StoredRequest['tokens'] {
+  const { approval, end } = tokens;
+  const waiting = status === 'PENDING' || status === 'APPROVED';
+  const live = status === 'ACTIVE' || status === 'REVOKE_FAILED';
+  return { ...(waiting && approval !== undefined ? { approval } : {}), ...(live && end !== undefined ? { end } : {}) };
 }
 
 /** How `apply` may spare a read and overlap its audit write with the caller's next step. */

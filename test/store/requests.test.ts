@@ -147,6 +147,22 @@ describe('RequestStore', () => {
     expect(await store.setToken(request.id, 'end', 'token-end', ['ACTIVE'])).toBe(false);
   });
 
+  it('keeps a task token only while its wait can still use it', async () => {
+    const { store } = ctx();
+    const request = await store.create(pendingRequest());
+    await store.setToken(request.id, 'approval', 'token-approval', ['PENDING']);
+    await store.apply(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) });
+    // Approved and not yet granted: the reconciler may still need to re-send the approval signal.
+    expect((await store.getStored(request.id)).tokens).toEqual({ approval: 'token-approval' });
+    await store.apply(request.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(60) } });
+    expect((await store.getStored(request.id)).tokens).toEqual({});
+    await store.setToken(request.id, 'end', 'token-end', ['ACTIVE']);
+    await store.apply(request.id, { type: 'REVOKE_FAILED', at: at(60), reason: 'cluster down' });
+    expect((await store.getStored(request.id)).tokens).toEqual({ end: 'token-end' });
+    await store.apply(request.id, { type: 'REVOKED', at: at(61), alreadyGone: false });
+    expect((await store.getStored(request.id)).tokens).toEqual({});
+  });
+
   it('sets a TTL only once a request is finished', async () => {
     const { store, dynamo } = ctx();
     const doc = DynamoDBDocumentClient.from(dynamo.client);
