@@ -219,7 +219,7 @@ describe('drift, removed', () => {
     const client = env().ontap;
     // A grant of bob's replaces the foreign entry just as the pass is about to remove it.
     const racing = new Proxy(client, {
-      get(target, name, receiver) {
+      get(target, name) {
         if (name !== 'removeJitUser') {
           const value: unknown = Reflect.get(target, name);
           return typeof value === 'function' ? value.bind(target) : value;
