@@ -105,6 +105,7 @@ describe('configuration errors name their field', () => {
 
   it("takes each cluster's drift handling, report unless told, and names a wrong one", () => {
     const config = example() as any;
+    delete config.clusters[0].drift;
     expect(parseConfig(config).clusters[0]?.drift).toBe('report');
     config.clusters[0].drift = 'remove';
     expect(parseConfig(config).clusters[0]?.drift).toBe('remove');
