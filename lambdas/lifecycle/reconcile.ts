@@ -231,15 +231,13 @@ function publish(metrics: Metrics, log: Logger, r: ReconcileResult): void {
   countMetric(metrics, OVERDUE_GRANTS_METRIC, r.overdueStillLive.length);
   if (r.drift) {
     countMetric(metrics, DRIFT_METRICS.found, r.drift.found);
-    countMetric(metrics, DRIFT_METRICS.reported, r.drift.reported);
     countMetric(metrics, DRIFT_METRICS.reportsFailed, r.drift.reportsFailed);
     countMetric(metrics, DRIFT_METRICS.removed, r.drift.removed);
     countMetric(metrics, DRIFT_METRICS.clustersSkipped, r.drift.skipped.length);
-    countMetric(metrics, DRIFT_METRICS.liveStateChanged, r.drift.liveChanged);
   }
   publishMetrics(metrics);
-  const { due, repaired, retrying, more, events } = r;
-  log.info('reconciler pass', { due, repaired, retrying, more, events });
+  const { due, repaired, retrying, more, events, drift } = r;
+  log.info('reconciler pass', { due, repaired, retrying, more, events, ...(drift ? { drift } : {}) });
 }
 
 function clusterOf(item: DueItem): string {
