@@ -45,7 +45,7 @@ describe('requestIdOfComment', () => {
 describe('entryVerdict', () => {
   const listedAt = at(70);
 
-  it('never calls an entry of a request that is not finished drift: the grant in flight and a pending clean-up included', () => {
+  it('never calls the entry of an unfinished request drift: a grant in flight, a pending clean-up included', () => {
     for (const status of ['APPROVED', 'ACTIVE', 'REVOKE_FAILED'] as const) {
       const request = requestIn(status);
       expect(entryVerdict('cluster1', entryOf(request), request, listedAt).kind).toBe('live');
@@ -70,7 +70,7 @@ describe('entryVerdict', () => {
     expect(entryVerdict('cluster2', entryOf(request), request, listedAt).kind).toBe('foreign');
   });
 
-  it('calls an entry of a request finished before the listing left behind, and leaves one finished since undecided', () => {
+  it('calls the entry of a request finished before the listing left behind; finished since, undecided', () => {
     const revoked = requestIn('REVOKED');
     expect(entryVerdict('cluster1', entryOf(revoked), revoked, listedAt).kind).toBe('finished');
     // Its revoke recorded after the listing was read: the entry may be gone already.

@@ -30,7 +30,7 @@ const driftPosts = (env: ReturnType<ReturnType<typeof useScanEnv>>) =>
 describe('drift, reported', () => {
   const env = useScanEnv();
 
-  it('reports an entry made behind the back once, not on every pass, counts it once, and clears it when gone', async () => {
+  it('reports an entry made behind the back once, not every pass, counts it once, clears it when gone', async () => {
     await env().entryBehindTheBack('bob');
     const first = await pass(env());
     expect(first.drift).toMatchObject({ found: 1, reported: 1, removed: 0, skipped: [] });
@@ -63,7 +63,7 @@ describe('drift, reported', () => {
     expect(driftPosts(env())).toHaveLength(2);
   });
 
-  it('reports an entry left by a finished request (once it finished before the listing), and one naming a request it does not belong to', async () => {
+  it('reports an entry a finished request left (before the listing) and one naming a request not its own', async () => {
     const finished = requestIn(
       'REVOKED',
       pendingRequest({ requester: { slackUserId: 'U0CAROL', ontapAccount: 'carol' } }),
@@ -111,10 +111,11 @@ describe('drift, reported', () => {
     // First pass: ONTAP's default (P90D on the cluster) is where it starts, not drift.
     expect((await pass(env())).drift).toMatchObject({ found: 0, reported: 0 });
     // svm2's maximum (PT8H) raised to 30 days: longer than any policy on cluster1 grants (1 day).
+    const { username, password } = env().sim.credentials;
     const patch = await fetch(`${env().sim.url}/api/security/jit-privileges/${SVM_UUID.svm2}/ssh`, {
       method: 'PATCH',
       headers: {
-        authorization: `Basic ${Buffer.from(`${env().sim.credentials.username}:${env().sim.credentials.password}`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify({ max_jit_validity_period: 'P30D' }),
@@ -202,7 +203,7 @@ describe('drift, removed', () => {
     expect((await env().store.get(inFlight.id)).status).toBe('APPROVED');
   });
 
-  it('does not remove before the report is posted: a failed post keeps the entry until a later pass reports it', async () => {
+  it('does not remove before the report is posted: a failed post keeps the entry for a later pass', async () => {
     await env().entryBehindTheBack('bob');
     env().slack.faults.chooser = (method) => method === 'chat.postMessage';
     expect((await pass(env())).drift).toMatchObject({ found: 1, reported: 0, removed: 0 });

@@ -43,7 +43,8 @@ export function driftReport(record: DriftRecord, action: DriftAction): SlackMess
     lines.push(
       action === 'remove'
         ? 'This cluster is set to `drift: remove`: the product removes the entry after this report, and says so here.'
-        : 'This cluster is set to `drift: report`: the entry is left in place; remove it on the cluster if nobody approved it.',
+        : 'This cluster is set to `drift: report`: the entry is left in place; ' +
+            'remove it on the cluster if nobody approved it.',
     );
   }
   const text = lines.join('\n');
