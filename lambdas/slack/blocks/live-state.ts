@@ -10,13 +10,14 @@ const PHRASES: Readonly<Record<string, string>> = {
 };
 
 /**
- * "ONTAP: elevated now (`active`), read 10:02" for a live grant whose state was read; undefined
- * otherwise. A state the cluster could not be read for since is said to be the last known one.
+ * "ONTAP: elevated now (`active`), seen since 10:02" for a live grant whose state was read (the
+ * reconciler reads it every pass and the time moves only when the state does); undefined otherwise.
+ * A state the cluster could not be read for since is said to be the last known one.
  */
 export function liveStateLine(request: AccessRequest): string | undefined {
   if ((request.status !== 'ACTIVE' && request.status !== 'REVOKE_FAILED') || !request.live) return undefined;
   const { state, since, unreadSince } = request.live;
-  const line = `ONTAP: ${PHRASES[state] ?? PHRASES.unknown}, read ${slackDate(since)}`;
+  const line = `ONTAP: ${PHRASES[state] ?? PHRASES.unknown}, seen since ${slackDate(since)}`;
   return unreadSince === undefined
     ? `${line}.`
     : `${line}; last known: the cluster could not be read since ${slackDate(unreadSince)}.`;
