@@ -59,6 +59,11 @@ export const ClusterSchema = z
       .optional(),
     /** Per-call timeout towards this cluster. */
     timeout: seconds.prefault('10s'),
+    /**
+     * What the reconciler does with a JIT entry on this cluster that no live request made: `report` it
+     * once to the approval channel, or `remove` it once reported. An entry of a live request is never touched.
+     */
+    drift: z.enum(['report', 'remove']).default('report'),
   })
   .strict();
 

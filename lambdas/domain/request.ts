@@ -73,6 +73,19 @@ export const AppliedExtensionSchema = z.object({
   replaced: z.string().min(1).max(20),
 });
 
+/**
+ * ONTAP's `jit_state` of a live grant's entry, as last read: `preactive` (scheduled), `idle` (ready to
+ * elevate), `active` (elevated now). Stored only when it changes: `since` is the first read that saw
+ * it, `unreadSince` the first failed read after it (the state shown is then the last known one).
+ */
+export const LiveStateSchema = z.object({
+  state: z.enum(['preactive', 'idle', 'active', 'unknown']),
+  since: isoInstant,
+  unreadSince: isoInstant.optional(),
+});
+/** ONTAP's `jit_state` of a live grant's entry, as last read. */
+export type LiveState = z.infer<typeof LiveStateSchema>;
+
 const base = {
   id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
   version: z.number().int().nonnegative(),
@@ -116,6 +129,8 @@ const base = {
   extension: PendingExtensionSchema.optional(),
   /** Extensions applied, oldest first. */
   extensions: z.array(AppliedExtensionSchema).max(10).optional(),
+  /** The grant's entry as ONTAP last showed it (while it is live). */
+  live: LiveStateSchema.optional(),
 };
 
 /** Fields every request has whatever its status. */

@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
 import { EXTENSION_EVENT_TYPES, EXTENSION_EVENTS, extendTransition } from './extension';
-import { type AccessRequest, pickBase, type Status, WindowSchema } from './request';
+import { type AccessRequest, LiveStateSchema, pickBase, type Status, WindowSchema } from './request';
 
 const at = z.string().min(1);
 const by = z.string().min(1);
@@ -30,7 +30,7 @@ export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('VALIDATION_FAILED'), at, reason: z.string().min(1) }),
   z.object({ type: z.literal('WINDOW_PASSED'), at }),
   z.object({ type: z.literal('REAUTHORIZATION_FAILED'), at, reason: z.string().min(1) }),
-  z.object({ type: z.literal('GRANTED'), at, window: WindowSchema }),
+  z.object({ type: z.literal('GRANTED'), at, window: WindowSchema, live: LiveStateSchema.optional() }),
   z.object({ type: z.literal('GRANT_FAILED'), at, reason: z.string().min(1), cleanupPending: z.boolean().optional() }),
   z.object({ type: z.literal('CLEANED_UP'), at }),
   z.object({ type: z.literal('REVOKE_REQUESTED'), by, at }),
@@ -125,6 +125,7 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
         decidedAt: request.decidedAt,
         window: event.window,
         grantedAt: event.at,
+        ...(event.live ? { live: event.live } : {}),
       });
     case 'GRANT_FAILED':
       if (request.status !== 'APPROVED') break;

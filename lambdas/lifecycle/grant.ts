@@ -51,7 +51,7 @@ export async function grantAccess(
   if (!lock.ok) throw new GrantConflictError(lock.heldBy, lock.until);
   const ontap = await client;
 
-  const { created } = await ontap.ensureJitUser({
+  const { created, entry } = await ontap.ensureJitUser({
     ownerUuid: key.svmUuid,
     account: key.account,
     application: 'ssh',
@@ -63,7 +63,10 @@ export async function grantAccess(
   });
   log.info(created ? 'JIT entry created' : 'JIT entry was already there from an earlier try', { window });
 
-  const result = await ports.store.apply(request.id, { type: 'GRANTED', at: toUtcSecond(nowOf(ports.clock)), window });
+  // The entry's jit_state comes with the POST's answer: the card shows it from the start, at no extra call.
+  const at = toUtcSecond(nowOf(ports.clock));
+  const live = { state: entry.jitState, since: at };
+  const result = await ports.store.apply(request.id, { type: 'GRANTED', at, window, live });
   if (!result.ok) {
     // Cancelled while the entry was being made: take it back before stopping.
     log.info('request closed during the grant; removing the entry', { status: result.request.status });

@@ -8,14 +8,17 @@
  * time and at most `perCluster` per cluster, each has a deadline, and a cluster that missed
  * `clusterTimeouts` deadlines has the rest of its items put off to the next pass untouched. An item
  * that needs another try is filed under a later due time, backing off up to one period.
+ * After the items, every cluster's JIT entries and settings are read once (drift.ts): live grants'
+ * elevation state and drift, each cluster under the item deadline.
  * Its metrics are published on every pass, zeros included; `ReconcilerPasses` is the heartbeat.
  */
 import { retryDelaySeconds } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { nowOf } from '../runtime/clock';
 import { countMetric, describeError, type Logger, type Metrics, publishMetrics } from '../runtime/logger';
-import { OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
+import { DRIFT_METRICS, OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
 import type { DueItem } from '../store/due-items';
+import { type DriftScanResult, scanClusters } from './drift';
 import { ReconcileDeadlineError } from './errors';
 import type { Ports } from './ports';
 import { type RepairEvent, type RepairPorts, repairItem } from './repair';
@@ -36,6 +39,10 @@ export interface ReconcileOptions {
   readonly clusterTimeouts?: number;
   /** Real milliseconds after which no new item is started. @default 90000 */
   readonly passBudgetMs?: number;
+  /** Scan every cluster's JIT entries and settings after the items (drift.ts). @default true */
+  readonly scanClusters?: boolean;
+  /** Pages of JIT entries the scan reads per cluster. @default 20 */
+  readonly scanPagesPerCluster?: number;
 }
 
 /** What one pass found and did. */
@@ -54,6 +61,8 @@ export interface ReconcileResult {
   readonly overdueStillLive: readonly string[];
   /** Failed grants whose clean-up is still pending after the pass. */
   readonly cleanupPending: readonly string[];
+  /** What the clusters' JIT scan found and did (absent when it did not run: turned off, or out of time). */
+  readonly drift?: DriftScanResult;
 }
 
 const DEFAULTS: Required<ReconcileOptions> = {
@@ -64,11 +73,13 @@ const DEFAULTS: Required<ReconcileOptions> = {
   itemDeadlineMs: 25_000,
   clusterTimeouts: 2,
   passBudgetMs: 90_000,
+  scanClusters: true,
+  scanPagesPerCluster: 20,
 };
 
 /** Runs one reconciler pass and publishes its metrics. */
 export async function reconcile(
-  ports: RepairPorts & Pick<Ports, 'metrics'>,
+  ports: RepairPorts & Pick<Ports, 'metrics' | 'config'>,
   log: Logger,
   options: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
@@ -133,6 +144,14 @@ export async function reconcile(
     await Promise.race(active);
   }
   // Items never started (the pass ran out of time) stay due: the next pass takes them first.
+  // After the items, so a repair's own writes are never raced; each cluster under the item deadline.
+  const scan = o.scanClusters && Date.now() - started <= o.passBudgetMs;
+  const drift = scan
+    ? await scanClusters(ports, log, {
+        pagesPerCluster: o.scanPagesPerCluster,
+        deadline: (work) => withDeadline(work, o.itemDeadlineMs),
+      })
+    : undefined;
 
   const result: ReconcileResult = {
     due: items.length,
@@ -142,6 +161,7 @@ export async function reconcile(
     events,
     overdueStillLive,
     cleanupPending,
+    ...(drift ? { drift } : {}),
   };
   publish(ports.metrics, log, result);
   return result;
@@ -209,9 +229,15 @@ function publish(metrics: Metrics, log: Logger, r: ReconcileResult): void {
   countMetric(metrics, m.auditRepaired, r.events['audit-repaired'] ?? 0);
   countMetric(metrics, m.cleanupPending, r.cleanupPending.length);
   countMetric(metrics, OVERDUE_GRANTS_METRIC, r.overdueStillLive.length);
+  if (r.drift) {
+    countMetric(metrics, DRIFT_METRICS.found, r.drift.found);
+    countMetric(metrics, DRIFT_METRICS.reportsFailed, r.drift.reportsFailed);
+    countMetric(metrics, DRIFT_METRICS.removed, r.drift.removed);
+    countMetric(metrics, DRIFT_METRICS.clustersSkipped, r.drift.skipped.length);
+  }
   publishMetrics(metrics);
-  const { due, repaired, retrying, more, events } = r;
-  log.info('reconciler pass', { due, repaired, retrying, more, events });
+  const { due, repaired, retrying, more, events, drift } = r;
+  log.info('reconciler pass', { due, repaired, retrying, more, events, ...(drift ? { drift } : {}) });
 }
 
 function clusterOf(item: DueItem): string {

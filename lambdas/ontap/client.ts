@@ -1,5 +1,6 @@
 /** The ONTAP client the workflow uses: one session, the lookups, JIT entries and the checks before a grant. */
 import * as entries from './jit-entries';
+import * as scan from './jit-scan';
 import * as lookups from './lookups';
 import type { OntapClientOptions } from './options';
 import { checkJitPrerequisites, type JitPrerequisiteInput, type JitPrerequisiteResult } from './prerequisites';
@@ -72,6 +73,16 @@ export class OntapClient implements lookups.Lookups {
     options: { onlyIfComment?: string } = {},
   ): Promise<{ alreadyGone: boolean }> {
     return entries.removeJitUser(this.#session, ownerUuid, account, application, options);
+  }
+
+  /** Every JIT entry of the cluster, within `maxPages` pages (see jit-scan.ts). */
+  scanJitUsers(maxPages: number): Promise<scan.JitEntryScan> {
+    return scan.scanJitUsers(this.#session, maxPages);
+  }
+
+  /** Every owner's ssh `max_jit_validity_period`. */
+  listJitMaximums(): Promise<scan.OwnerJitMaximum[]> {
+    return scan.listJitMaximums(this.#session);
   }
 
   /** Checks everything a JIT grant needs before anyone is asked to approve it (see prerequisites.ts). */

@@ -1,6 +1,7 @@
 /** ONTAP adapter: the client, its errors and the shapes callers exchange with it. */
 export { OntapClient } from './client';
 export * from './errors';
+export type { JitEntryScan, OwnerJitMaximum } from './jit-scan';
 export type { BasicCredentials, OntapClientOptions, OntapCredentialSource, OntapLogEvent } from './options';
 export {
   describeRole,

@@ -28,8 +28,10 @@ import {
 import type { OntapSession } from './session';
 import { durationToSeconds, formatOntapTime, parseOntapTime, startTimeToMillis, toIsoUtc } from './timestamps';
 
-const USERS_PATH = '/api/security/jit-privilege-users';
-const JIT_USER_FIELDS = 'role,session_validity,jit_validity,start_time,end_time,jit_state,comment';
+/** The JIT entries' collection. */
+export const USERS_PATH = '/api/security/jit-privilege-users';
+/** The fields every read of a JIT entry asks for. */
+export const JIT_USER_FIELDS = 'role,session_validity,jit_validity,start_time,end_time,jit_state,comment';
 const KnownJitStateSchema = z.enum(['preactive', 'idle', 'active']);
 
 /** The normalised form of a `JitUserEntry`: what is sent, and what an existing entry is compared with. */
@@ -49,7 +51,8 @@ function toJitState(value: string | undefined): JitState {
   return known.success ? known.data : 'unknown';
 }
 
-function toJitUserRecord(r: z.output<typeof JitUserRecordSchema>): JitUserRecord {
+/** A JIT entry as ONTAP answered it, in the form callers get (times ISO UTC, unknown states `unknown`). */
+export function toJitUserRecord(r: z.output<typeof JitUserRecordSchema>): JitUserRecord {
   const start = r.start_time !== undefined ? parseOntapTime(r.start_time) : null;
   const end = r.end_time !== undefined ? parseOntapTime(r.end_time) : null;
   return {

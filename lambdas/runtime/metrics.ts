@@ -37,3 +37,18 @@ export const RECONCILER_METRICS = {
   /** Failed grants whose JIT entry is not confirmed gone yet. */
   cleanupPending: 'CleanupPending',
 } as const;
+
+/**
+ * What the reconciler's JIT scan publishes on every pass it runs (zeros included), each a count for
+ * that pass; what else it did (reports posted, elevation states changed) is in the pass's log line.
+ */
+export const DRIFT_METRICS = {
+  /** Drifts recorded for the first time (a JIT entry or setting the records do not account for): the alarm's metric. */
+  found: 'DriftFound',
+  /** Drift reports that could not be posted (tried again next pass). */
+  reportsFailed: 'DriftReportsFailed',
+  /** Drifted entries removed from a cluster set to `drift: remove`. */
+  removed: 'DriftRemoved',
+  /** Clusters that did not answer the scan in time: skipped, nothing concluded about them. */
+  clustersSkipped: 'DriftScanClustersSkipped',
+} as const;

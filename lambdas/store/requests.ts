@@ -14,7 +14,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../domain/errors';
-import { type AccessRequest, RequestSchema, STATUSES, type Status } from '../domain/request';
+import { type AccessRequest, type MessageRef, RequestSchema, STATUSES, type Status } from '../domain/request';
 import { type LifecycleEvent, transition } from '../domain/transitions';
 import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
 import {
@@ -25,6 +25,7 @@ import {
   type StoreContext,
   storeContext,
 } from './context';
+import * as drift from './drift-records';
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
 import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snoozeLock } from './grant-locks';
@@ -354,6 +355,46 @@ export class RequestStore {
   /** Releases a grant lock only if this request holds it; returns whether it did. */
   releaseGrantLock(key: GrantKey, requestId: string): Promise<boolean> {
     return releaseGrantLock(this.ctx, key, requestId);
+  }
+
+  /** Every drift record of a cluster, by key (drift-records.ts). */
+  listDriftRecords(cluster: string): Promise<Map<string, drift.DriftRecord>> {
+    return drift.listDriftRecords(this.ctx, cluster);
+  }
+
+  /** Records a drift first seen now; false when a record of it exists already. */
+  recordNewDrift(record: drift.DriftRecord): Promise<boolean> {
+    return drift.recordNewDrift(this.ctx, record);
+  }
+
+  /** Records a setting's drift over its record; false when it holds a drift already. */
+  recordSettingsDrift(record: drift.DriftRecord): Promise<boolean> {
+    return drift.recordSettingsDrift(this.ctx, record);
+  }
+
+  /** Takes on a drift's report before posting it; false when reported, or claimed since `staleBefore`. */
+  claimDriftReport(cluster: string, key: string, at: string, staleBefore: string): Promise<boolean> {
+    return drift.claimDriftReport(this.ctx, cluster, key, at, staleBefore);
+  }
+
+  /** Marks a drift's report as posted, once; false when it was marked already. */
+  markDriftReported(cluster: string, key: string, report: MessageRef, at: string): Promise<boolean> {
+    return drift.markDriftReported(this.ctx, cluster, key, report, at);
+  }
+
+  /** Marks a drifted entry as removed from its cluster. */
+  markDriftRemoved(cluster: string, key: string, at: string): Promise<boolean> {
+    return drift.markDriftRemoved(this.ctx, cluster, key, at);
+  }
+
+  /** Writes a drift record whole. */
+  putDriftRecord(record: drift.DriftRecord): Promise<void> {
+    return drift.putDriftRecord(this.ctx, record);
+  }
+
+  /** Forgets a drift that is gone. */
+  clearDrift(cluster: string, key: string): Promise<void> {
+    return drift.clearDrift(this.ctx, cluster, key);
   }
 
   /** A request item read elsewhere (the needs-attention index), validated as the store's own reads are. */

@@ -1,4 +1,7 @@
-/** Alarms that page someone: failed, timed-out or throttled executions, and a grant whose revoke could not complete. */
+/**
+ * Alarms that page someone: failed, timed-out or throttled executions, a grant whose revoke could not
+ * complete, and drift on a cluster.
+ */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,7 +11,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
+import {
+  DRIFT_METRICS,
+  METRIC_NAMESPACE,
+  OVERDUE_GRANTS_METRIC,
+  REVOKE_FAILED_METRIC,
+} from '../../lambdas/runtime/metrics';
 
 /** Properties of the alarms. */
 export interface JitAlarmsProps {
@@ -98,6 +106,13 @@ export class JitAlarms extends Construct {
           'A grant is still live past its approved end; the reconciler retries its revoke every pass ' +
           '(its log lines name the request)',
         treatMissingData: TreatMissingData.IGNORE,
+      },
+      // Each drift is counted once, when it is first recorded: any datapoint is a new one.
+      DriftFound: {
+        metric: custom(DRIFT_METRICS.found, 'Sum'),
+        description:
+          'A JIT entry or JIT setting on a cluster that no approved request accounts for; ' +
+          'the approval channel has the report (what, where, since when)',
       },
     };
     const alarms: Record<string, Alarm> = {};

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     }
   }
   if (scale !== undefined) lines.push(`  clock runs ${scale}x faster than real time`);
-  lines.push(`  admin API: ${sim.url}/__sim/{state,calls,faults,reset,elevate}`);
+  lines.push(`  admin API: ${sim.url}/__sim/{state,calls,faults,reset,jit-users,elevate}`);
   console.log(lines.join('\n'));
 
   const stop = (): void => {

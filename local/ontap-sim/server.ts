@@ -358,6 +358,15 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
           });
         return send(res, 201, { id: faults.add(result.data) });
       }
+      case 'POST /__sim/jit-users': {
+        // An entry made on the cluster itself (an admin at the CLI), not through the product: drift.
+        try {
+          return send(res, 201, jitUserRecord(state, state.createJitUser(body)));
+        } catch (err) {
+          if (err instanceof OntapSimError) return send(res, err.status, errorBody(err));
+          throw err;
+        }
+      }
       case 'POST /__sim/elevate':
       case 'POST /__sim/session-reset': {
         const result = ElevateSchema.safeParse(body);

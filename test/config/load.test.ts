@@ -103,6 +103,16 @@ describe('configuration errors name their field', () => {
     expect(() => parseConfig(config)).toThrow('Invalid configuration at slack.approvalChannel: is required');
   });
 
+  it("takes each cluster's drift handling, report unless told, and names a wrong one", () => {
+    const config = example() as any;
+    delete config.clusters[0].drift;
+    expect(parseConfig(config).clusters[0]?.drift).toBe('report');
+    config.clusters[0].drift = 'remove';
+    expect(parseConfig(config).clusters[0]?.drift).toBe('remove');
+    config.clusters[0].drift = 'delete';
+    expect(() => parseConfig(config)).toThrow(/Invalid configuration at clusters\[0\]\.drift/);
+  });
+
   it('refuses text that is not YAML, and duplicate keys', () => {
     expect(() => parseConfigText('clusters: [unclosed')).toThrow(/not valid YAML/);
     expect(() => parseConfigText('retention: 1d\nretention: 2d\n')).toThrow(/not valid YAML/);

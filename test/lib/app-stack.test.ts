@@ -5,7 +5,12 @@ import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { CfnTopic } from 'aws-cdk-lib/aws-sns';
 import { parseConfigText } from '../../lambdas/config/load';
 import { countMetric, publishMetrics } from '../../lambdas/runtime/logger';
-import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
+import {
+  DRIFT_METRICS,
+  METRIC_NAMESPACE,
+  OVERDUE_GRANTS_METRIC,
+  REVOKE_FAILED_METRIC,
+} from '../../lambdas/runtime/metrics';
 import type { JitAppStack } from '../../lib/app-stack';
 import { TASK_NEEDS } from '../../lib/constructs/workflow';
 import { addJitStacks } from '../../lib/jit-app';
@@ -390,6 +395,31 @@ describe('the alarms', () => {
       Statistic: 'Maximum',
       TreatMissingData: 'ignore',
       AlarmDescription: expect.stringContaining('the reconciler retries its revoke'),
+    });
+  });
+
+  it('page on drift, under the name the reconciler publishes it, once per drift found', () => {
+    const lines: Record<string, unknown>[] = [];
+    const metrics = sinkMetrics((line) => lines.push(JSON.parse(line) as Record<string, unknown>), 'test');
+    countMetric(metrics, DRIFT_METRICS.found, 1);
+    publishMetrics(metrics);
+    const published = lines.map(
+      (l) =>
+        (l._aws as { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] }).CloudWatchMetrics[0],
+    );
+    expect(published).toEqual([
+      { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: 'DriftFound', Unit: 'Count' }] },
+    ]);
+    expect(alarm(plain.appTemplate, 'DriftFound')).toMatchObject({
+      Namespace: 'OntapJitApprovals',
+      MetricName: 'DriftFound',
+      Statistic: 'Sum',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+      AlarmDescription: expect.stringContaining('approval channel has the report'),
     });
   });
 

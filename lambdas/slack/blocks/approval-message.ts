@@ -10,6 +10,7 @@ import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { ACTION, DECISION_BLOCK } from '../ids';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { liveStateLine } from './live-state';
 
 /** A message's text and blocks, as chat.postMessage / chat.update / respond take them. */
 export interface SlackMessage {
@@ -193,6 +194,8 @@ export function approvalMessage(request: AccessRequest): SlackMessage {
     ...requestDetailBlocks(request),
     { type: 'section', text: { type: 'mrkdwn', text: status } },
   ];
+  const live = liveStateLine(request);
+  if (live) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: live }] });
   const buttons = decisionButtons(request);
   if (buttons) blocks.push(buttons);
   const text =

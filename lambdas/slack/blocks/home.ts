@@ -12,6 +12,7 @@ import type { Bounded, Home, Waiting } from '../../lifecycle/home';
 import { ACTION, FORM_OPENER } from '../ids';
 import { button, cancelButton, revokeButton, statusLine, windowPhrase } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { liveStateLine } from './live-state';
 
 /** Slack's limit on blocks in a Home tab view. */
 export const HOME_BLOCKS_MAX = 100;
@@ -98,7 +99,8 @@ function liveBlock(r: AccessRequest, nowMs: number): KnownBlock {
         ? `:hourglass_flowing_sand: ${what(r)}: being removed now.`
         : `:unlock: ${what(r)} until ${slackDate(r.window.end)}${time}. ` +
           `Elevate over SSH as \`${escapeMrkdwn(r.requester.ontapAccount)}\` with \`security jit-privilege elevate\`.`;
-  return section(`${text}\n\`${r.id}\``, r.revokeRequestedBy ? undefined : revokeButton(r));
+  const live = liveStateLine(r);
+  return section(`${text}\n${live ? `${live}\n` : ''}\`${r.id}\``, r.revokeRequestedBy ? undefined : revokeButton(r));
 }
 
 function openBlock(r: AccessRequest): KnownBlock {
