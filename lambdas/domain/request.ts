@@ -73,6 +73,26 @@ export const AppliedExtensionSchema = z.object({
   replaced: z.string().min(1).max(20),
 });
 
+/**
+ * Where a grant's activity digest stands (lifecycle/digest.ts): the audit log could not be read yet
+ * (`unreadable`), the digest is recorded in the audit trail and its reply claimed (`recorded`), its
+ * reply could not be posted and is owed (`unposted`), it is in the thread (`posted`), or reading was
+ * given up (`abandoned`).
+ */
+export const DigestStateSchema = z.object({
+  state: z.enum(['unreadable', 'recorded', 'unposted', 'posted', 'abandoned']),
+  /** The first try. */
+  since: isoInstant,
+  /** Tries that could not read the log. */
+  failures: z.number().int().nonnegative(),
+  /** The thread was told the log could not be read (at most once). */
+  toldUnreadable: z.literal(true).optional(),
+  /** The audit event holding the digest's summary. */
+  seq: z.number().int().nonnegative().optional(),
+});
+/** Where a grant's activity digest stands. */
+export type DigestState = z.infer<typeof DigestStateSchema>;
+
 const base = {
   id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
   version: z.number().int().nonnegative(),
@@ -116,6 +136,8 @@ const base = {
   extension: PendingExtensionSchema.optional(),
   /** Extensions applied, oldest first. */
   extensions: z.array(AppliedExtensionSchema).max(10).optional(),
+  /** The grant's activity digest, once its end has been recorded and a digest tried. */
+  digest: DigestStateSchema.optional(),
 };
 
 /** Fields every request has whatever its status. */

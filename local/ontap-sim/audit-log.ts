@@ -228,7 +228,7 @@ export function runCommand(state: SimState, input: z.infer<typeof RunCommandSche
   const log = auditLogOf(state);
   const command = input.command.replace(/\s+/g, ' ');
   const now = state.clock.now();
-  let outcome: { state: 'success' | 'error'; message?: string } = { state: input.state ?? 'success' };
+  let outcome: { state: 'success' | 'error'; message?: string } = { state: 'success' };
   if (/^security jit-privilege elevate\b/.test(command)) {
     try {
       state.elevate(svm.uuid, input.account);
@@ -245,9 +245,10 @@ export function runCommand(state: SimState, input: z.infer<typeof RunCommandSche
     if (entry === undefined || state.jitStateOf(entry) !== 'active')
       outcome = { state: 'error', message: 'Error: command failed: not authorized for that command' };
   }
-  if (outcome.state === 'success' && input.message !== undefined) outcome.message = input.message;
-  if (input.state === 'error' && outcome.state === 'success')
+  // A command the account may run can still fail on its own (a volume that does not exist).
+  if (outcome.state === 'success' && input.state === 'error')
     outcome = { state: 'error', message: input.message ?? 'Error: command failed' };
+  else if (outcome.state === 'success' && input.message !== undefined) outcome.message = input.message;
   const who = { user: input.account, svm: svm.name, scope: svm.scope };
   return auditRecord(state, log.log(now, who, command, outcome, input.new_session === true));
 }
