@@ -186,8 +186,9 @@ export const DIGEST_GIVE_UP_SECONDS = 6 * 3600;
 export function digestWindowOf(r: AccessRequest): { readonly from: string; readonly to: string } | undefined {
   if (r.status === 'REVOKED' || (r.status === 'EXPIRED' && r.expiry === 'window-ended')) {
     if (r.window === undefined) return undefined;
-    const to = r.endedAt < r.window.start ? r.window.start : r.endedAt;
-    return { from: r.window.start, to };
+    // Ended before a scheduled start: an empty window at its start.
+    if (r.endedAt < r.window.start) return { from: r.window.start, to: r.window.start };
+    return { from: r.window.start, to: r.endedAt };
   }
   return undefined;
 }
