@@ -22,6 +22,7 @@ import type { Runtime } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
+import { auditLogRows, clusterShell } from './cluster-shell';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { startDynamoFaultProxy } from './dynamodb-fault-proxy';
 import { type LatencyProfile, SeamCalls, seamHook } from './latency-profile';
@@ -346,8 +347,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         signingSecret,
         channels: [{ id: config.slack.approvalChannel, name: 'jit-approvals' }],
         timeScale: speed,
+        ...(simulator ? { clusterShell: clusterShell(simulator, store) } : {}),
         panels: [
           ...(simulator ? [{ title: 'ONTAP: JIT privilege users', fetch: async () => jitEntryRows(simulator) }] : []),
+          ...(simulator ? [{ title: 'ONTAP: audit log (latest)', fetch: async () => auditLogRows(simulator) }] : []),
           { title: 'Requests', fetch: async () => requestRows(await recentRequests(store, slack)) },
           {
             title: 'Audit trail (selected message)',
