@@ -47,6 +47,6 @@ export function auditLogRows(simulator: OntapSimulator, limit = 30): Record<stri
   const entries = auditLogOf(simulator.state).entries.slice(-limit).reverse();
   return entries.map((e) => {
     const r = auditRecord(simulator.state, e);
-    return { time: r.timestamp, user: r.user, svm: e.svm, session: r.session_id, input: r.input, state: r.state };
+    return { time: r.timestamp, user: r.user, input: r.input, state: r.state, svm: e.svm, session: r.session_id };
   });
 }
