@@ -170,6 +170,7 @@ describe('an unreadable audit log', () => {
     expect(r.endedAt >= r.window.end).toBe(true);
     expect(env().sim.jitEntries()).toEqual([]);
     expect(r.digest).toMatchObject({ state: 'unreadable', failures: 1, toldUnreadable: true });
+    expect(env().logs.some((l) => l.includes('"DigestLogUnreadable":1'))).toBe(true);
     expect(await unreadableNotes(id)).toEqual([expect.stringContaining('The digest follows here')]);
     expect(await digests(id)).toEqual([]);
 
@@ -187,6 +188,7 @@ describe('an unreadable audit log', () => {
     expect(digest).toContain('*1* command in *1* SSH session');
     expect(digest).toMatch(/`volume offline -vserver svm1 -volume fin_1` :warning: \*destructive\* \(offline\)/);
     expect((await ended(id)).digest?.state).toBe('posted');
+    expect(env().logs.some((l) => l.includes('"DigestsPosted":1'))).toBe(true);
     await passAt(plus(r.endedAt, 3600));
     expect(await digests(id)).toHaveLength(1);
     expect(await unreadableNotes(id)).toHaveLength(1);
