@@ -350,13 +350,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         ...(simulator ? { clusterShell: clusterShell(simulator, store) } : {}),
         panels: [
           ...(simulator ? [{ title: 'ONTAP: JIT privilege users', fetch: async () => jitEntryRows(simulator) }] : []),
-          ...(simulator ? [{ title: 'ONTAP: audit log (latest)', fetch: async () => auditLogRows(simulator) }] : []),
           { title: 'Requests', fetch: async () => requestRows(await recentRequests(store, slack)) },
           {
             title: 'Audit trail (selected message)',
             fetch: async ({ selected }) =>
               auditRows(store, selectedContent(slack, selected), await recentRequests(store, slack)),
           },
+          ...(simulator ? [{ title: 'ONTAP: audit log (latest)', fetch: async () => auditLogRows(simulator) }] : []),
         ],
       });
       const handler = sandbox;

@@ -202,6 +202,6 @@ export function digestDue(r: AccessRequest): string | undefined {
   const window = digestWindowOf(r);
   if (window === undefined) return undefined;
   const state = r.digest?.state;
-  if (state === 'recorded' || state === 'posted' || state === 'abandoned') return undefined;
+  if (state === 'recorded' || state === 'abandoned') return undefined;
   return toUtcSecond(parseInstant(window.to).plus({ seconds: DIGEST_GRACE_SECONDS }));
 }

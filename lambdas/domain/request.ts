@@ -75,12 +75,12 @@ export const AppliedExtensionSchema = z.object({
 
 /**
  * Where a grant's activity digest stands (lifecycle/digest.ts): the audit log could not be read yet
- * (`unreadable`), the digest is recorded in the audit trail and its reply claimed (`recorded`), its
- * reply could not be posted and is owed (`unposted`), it is in the thread (`posted`), or reading was
- * given up (`abandoned`).
+ * (`unreadable`); the digest is recorded in the audit trail and its reply claimed, then posted
+ * (`recorded`: no further write when the post succeeds); its reply could not be posted and is owed
+ * (`unposted`); or reading was given up (`abandoned`).
  */
 export const DigestStateSchema = z.object({
-  state: z.enum(['unreadable', 'recorded', 'unposted', 'posted', 'abandoned']),
+  state: z.enum(['unreadable', 'recorded', 'unposted', 'abandoned']),
   /** The first try. */
   since: isoInstant,
   /** Tries that could not read the log. */

@@ -66,6 +66,14 @@ export async function tellDigest(ports: DigestPorts, requestId: string, log: Log
 
   let commands: LoggedCommand[];
   let truncated = false;
+  if (state === 'unposted' && at >= giveUpAt(window.to)) {
+    // Slack kept refusing it for as long as the log is tried: the digest stays in the audit trail only.
+    const gaveUp = await ports.store.changeDigest(requestId, (current) =>
+      current.digest?.state === 'unposted' ? { digest: { ...current.digest, state: 'abandoned' }, at } : undefined,
+    );
+    if (gaveUp.changed) count(ports, DIGEST_METRICS.abandoned);
+    return gaveUp.changed ? 'abandoned' : 'none';
+  }
   if (state === 'unposted') {
     // Recorded already: the reply is made again from the list kept, without asking the cluster.
     commands = await ports.store.digestLines(requestId, window.to);
@@ -110,14 +118,14 @@ export async function tellDigest(ports: DigestPorts, requestId: string, log: Log
     await settle(ports, requestId, at, 'unposted');
     return 'unposted';
   }
-  await settle(ports, requestId, at, 'posted');
+  // Posted: the claim (`recorded`) already says so; no further write.
   count(ports, DIGEST_METRICS.posted);
   log.info('activity digest posted', { commands: digest.commands, destructive: digest.destructive });
   return 'posted';
 }
 
-/** Moves a claimed (`recorded`) digest on; a write lost here leaves it recorded, never posted twice. */
-async function settle(ports: DigestPorts, id: string, at: string, to: 'posted' | 'unposted'): Promise<void> {
+/** A claimed (`recorded`) digest whose post failed is owed again; a write lost here leaves it unposted for good. */
+async function settle(ports: DigestPorts, id: string, at: string, to: 'unposted'): Promise<void> {
   await ports.store.changeDigest(id, (current) =>
     current.digest?.state === 'recorded' ? { digest: { ...current.digest, state: to }, at } : undefined,
   );
@@ -136,8 +144,7 @@ async function unreadable(
   const reason = error instanceof Error ? error.message : String(error);
   log.warn('audit log not readable for the activity digest', describeError(error));
   const parent = request.slack.approval;
-  const giveUp = toUtcSecond(parseInstant(end).plus({ seconds: DIGEST_GIVE_UP_SECONDS }));
-  if (at >= giveUp) {
+  if (at >= giveUpAt(end)) {
     const hours = Math.round(DIGEST_GIVE_UP_SECONDS / 3600);
     const claim = await ports.store.changeDigest(request.id, (current) => {
       if (!OPEN.has(current.digest?.state)) return undefined;
@@ -175,6 +182,11 @@ async function post(
   } catch (error) {
     log.warn('note about the activity digest not posted', describeError(error));
   }
+}
+
+/** When trying stops: DIGEST_GIVE_UP_SECONDS after the grant's end. */
+function giveUpAt(end: string): string {
+  return toUtcSecond(parseInstant(end).plus({ seconds: DIGEST_GIVE_UP_SECONDS }));
 }
 
 function count(ports: DigestPorts, name: string): void {

@@ -66,6 +66,8 @@ export async function putDigestLines(
   at: string,
   lines: readonly StoredCommand[],
 ): Promise<number> {
+  // Nothing logged: the summary says so, and no item is written.
+  if (lines.length === 0) return 0;
   const parts = splitParts(lines);
   for (const [part, chunk] of parts.entries()) {
     await conditionalWrite(ctx, {

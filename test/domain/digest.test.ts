@@ -142,7 +142,7 @@ describe('when a digest is owed', () => {
     const since = '2026-03-01T12:00:00Z';
     expect(digestDue(ended({ digest: { state: 'unreadable', since, failures: 2 } }))).toBe(due);
     expect(digestDue(ended({ digest: { state: 'unposted', since, failures: 0 } }))).toBe(due);
-    for (const state of ['recorded', 'posted', 'abandoned'])
+    for (const state of ['recorded', 'abandoned'])
       expect(statusAttention(ended({ digest: { state, since, failures: 0 } }))).toBeUndefined();
   });
 

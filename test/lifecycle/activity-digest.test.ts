@@ -104,7 +104,7 @@ describe('the activity digest of a grant', () => {
     expect(event?.detail).toContain(`Destructive: ${DESTRUCTIVE.join('; ')}`);
     expect(trail.at(-1)).toBe(event);
     const r = await ended(id);
-    expect(r.digest).toMatchObject({ state: 'posted', seq: event?.seq, failures: 0 });
+    expect(r.digest).toMatchObject({ state: 'recorded', seq: event?.seq, failures: 0 });
     const kept = await env().store.digestLines(id, r.endedAt);
     expect(kept).toHaveLength(32);
     expect(kept.filter((c) => c.destructive !== undefined).map((c) => c.input)).toEqual(DESTRUCTIVE);
@@ -187,7 +187,7 @@ describe('an unreadable audit log', () => {
     expect(others).toEqual([]);
     expect(digest).toContain('*1* command in *1* SSH session');
     expect(digest).toMatch(/`volume offline -vserver svm1 -volume fin_1` :warning: \*destructive\* \(offline\)/);
-    expect((await ended(id)).digest?.state).toBe('posted');
+    expect((await ended(id)).digest?.state).toBe('recorded');
     expect(env().logs.some((l) => l.includes('"DigestsPosted":1'))).toBe(true);
     await passAt(plus(r.endedAt, 3600));
     expect(await digests(id)).toHaveLength(1);
@@ -246,7 +246,24 @@ describe('a digest Slack did not take', () => {
     expect(others).toEqual([]);
     expect(digest).toContain(':warning: *destructive* (modify of snapshot policy)');
     expect(reads()).toBe(2);
-    expect((await ended(id)).digest?.state).toBe('posted');
+    expect((await ended(id)).digest?.state).toBe('recorded');
+    expect((await env().store.auditTrail(id)).filter((e) => e.type === 'ACTIVITY_DIGEST')).toHaveLength(1);
+  });
+
+  it('is given up, unposted, once Slack has refused it for as long as the log is tried', async () => {
+    const { id, executionArn } = await granted('2h');
+    auditLogOf(env().sim.state).readability = 'forbidden';
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    auditLogOf(env().sim.state).readability = 'readable';
+    const rt = env().runtime;
+    env().slack.faults.chooser = (method) => method === 'chat.postMessage';
+    expect(await tellDigest(rt, id, rt.logger)).toBe('unposted');
+    const r = await ended(id);
+    await passAt(plus(r.endedAt, DIGEST_GIVE_UP_SECONDS + 60));
+    env().slack.faults.chooser = undefined;
+    expect((await ended(id)).digest?.state).toBe('abandoned');
+    await passAt(plus(r.endedAt, DIGEST_GIVE_UP_SECONDS + 3600));
+    expect(await digests(id)).toEqual([]);
     expect((await env().store.auditTrail(id)).filter((e) => e.type === 'ACTIVITY_DIGEST')).toHaveLength(1);
   });
 });

@@ -92,6 +92,7 @@ describe('an approved request', () => {
     expect(slack.messages.filter((m) => m.threadTs === approval?.ts).map((m) => m.text)).toEqual([
       expect.stringContaining('Granted'),
       expect.stringContaining('Window over'),
+      expect.stringContaining('Activity digest: 0 commands'),
     ]);
     expect(slack.messages.find((m) => m.channel === slack.dmChannelOf(asker))?.text).toContain('ended');
 
