@@ -22,6 +22,7 @@ import type { Runtime } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
+import { auditLogRows, clusterShell } from './cluster-shell';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { startDynamoFaultProxy } from './dynamodb-fault-proxy';
 import { type LatencyProfile, SeamCalls, seamHook } from './latency-profile';
@@ -346,6 +347,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         signingSecret,
         channels: [{ id: config.slack.approvalChannel, name: 'jit-approvals' }],
         timeScale: speed,
+        ...(simulator ? { clusterShell: clusterShell(simulator, store) } : {}),
         panels: [
           ...(simulator ? [{ title: 'ONTAP: JIT privilege users', fetch: async () => jitEntryRows(simulator) }] : []),
           { title: 'Requests', fetch: async () => requestRows(await recentRequests(store, slack)) },
@@ -354,6 +356,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             fetch: async ({ selected }) =>
               auditRows(store, selectedContent(slack, selected), await recentRequests(store, slack)),
           },
+          ...(simulator ? [{ title: 'ONTAP: audit log (latest)', fetch: async () => auditLogRows(simulator) }] : []),
         ],
       });
       const handler = sandbox;

@@ -3,6 +3,7 @@
  * under this due time in a sparse index, so a reconciler pass reads only what is due, however many
  * requests are kept. Pure: no I/O, no clock.
  */
+import { digestDue } from './digest';
 import { parseInstant, toUtcSecond } from './durations';
 import { noticeDue } from './milestones';
 import type { AccessRequest } from './request';
@@ -43,7 +44,8 @@ export type Attention =
   | 'overdue'
   | 'retry-revoke'
   | 'clean-up'
-  | 'notify';
+  | 'notify'
+  | 'digest';
 
 /**
  * The request's reason and due time for the reconciler, or undefined when nothing is owed: the
@@ -85,10 +87,14 @@ export function statusAttention(request: AccessRequest): { readonly why: Attenti
       return request.executionArn === undefined
         ? { why: 'unstarted', due: plus(request.createdAt, START_GRACE_SECONDS) }
         : undefined;
+    case 'EXPIRED':
+    case 'REVOKED': {
+      // A grant that ended is owed its activity digest (domain/digest.ts).
+      const due = digestDue(request);
+      return due === undefined ? undefined : { why: 'digest', due };
+    }
     case 'DENIED':
     case 'CANCELLED':
-    case 'EXPIRED':
-    case 'REVOKED':
       return undefined;
     default:
       return assertNeverStatus(request);

@@ -85,6 +85,25 @@ export const LiveStateSchema = z.object({
 });
 /** ONTAP's `jit_state` of a live grant's entry, as last read. */
 export type LiveState = z.infer<typeof LiveStateSchema>;
+/**
+ * Where a grant's activity digest stands (lifecycle/digest.ts): the audit log could not be read yet
+ * (`unreadable`); the digest is recorded in the audit trail and its reply claimed, then posted
+ * (`recorded`: no further write when the post succeeds); its reply could not be posted and is owed
+ * (`unposted`); or reading was given up (`abandoned`).
+ */
+export const DigestStateSchema = z.object({
+  state: z.enum(['unreadable', 'recorded', 'unposted', 'abandoned']),
+  /** The first try. */
+  since: isoInstant,
+  /** Tries that could not read the log. */
+  failures: z.number().int().nonnegative(),
+  /** The thread was told the log could not be read (at most once). */
+  toldUnreadable: z.literal(true).optional(),
+  /** The audit event holding the digest's summary. */
+  seq: z.number().int().nonnegative().optional(),
+});
+/** Where a grant's activity digest stands. */
+export type DigestState = z.infer<typeof DigestStateSchema>;
 
 const base = {
   id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
@@ -131,6 +150,8 @@ const base = {
   extensions: z.array(AppliedExtensionSchema).max(10).optional(),
   /** The grant's entry as ONTAP last showed it (while it is live). */
   live: LiveStateSchema.optional(),
+  /** The grant's activity digest, once its end has been recorded and a digest tried. */
+  digest: DigestStateSchema.optional(),
 };
 
 /** Fields every request has whatever its status. */

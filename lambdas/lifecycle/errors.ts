@@ -66,3 +66,11 @@ export class ReconcileDeadlineError extends Error {
     this.name = 'ReconcileDeadlineError';
   }
 }
+
+/** The activity digest tried at a grant's end took longer than the revoke gives it; the reconciler goes on. */
+export class DigestDeadlineError extends Error {
+  constructor(ms: number) {
+    super(`The activity digest took longer than ${ms} ms; the reconciler tries it again.`);
+    this.name = 'DigestDeadlineError';
+  }
+}

@@ -26,6 +26,7 @@ import { RequestNotFoundError } from '../store/errors';
 import type { StoredRequest } from '../store/items';
 import type { GrantKey } from '../store/table';
 import { endReached } from './await-end';
+import { tellDigest } from './digest';
 import { cleanUpGrant, removeOwnEntry } from './grant';
 import { announce, repairMessages, tellOwed } from './notify';
 import type { Ports } from './ports';
@@ -51,7 +52,9 @@ export type RepairEvent =
   | 'notices-told'
   | 'approval-closed'
   | 'unstarted-closed'
-  | 'overdue';
+  | 'overdue'
+  | 'digest-posted'
+  | 'digest-unreadable';
 
 /** Repairs one due item; `count` is told what happened. Throws when a call failed (the pass retries later). */
 export async function repairItem(ports: RepairPorts, item: DueItem, log: Logger, count: Count): Promise<RepairOutcome> {
@@ -149,6 +152,13 @@ async function repairOwed(
       return finishCleanUp(ports, request, log, count);
     case 'notify':
       return { done: true };
+    case 'digest': {
+      // The grant's activity digest (digest.ts): tried again with the pass's backoff until done or given up.
+      const outcome = await tellDigest(ports, request.id, log);
+      if (outcome === 'posted') count('digest-posted');
+      if (outcome === 'unreadable') count('digest-unreadable');
+      return outcome === 'unreadable' || outcome === 'unposted' ? { done: false } : { done: true };
+    }
   }
 }
 

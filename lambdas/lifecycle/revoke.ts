@@ -10,6 +10,7 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { settleExtension } from './apply-extension';
 import { endReached } from './await-end';
+import { digestAfterEnd } from './digest';
 import { GrantNotOverError } from './errors';
 import { grantKeyOf, removeOwnEntry } from './grant';
 import { announce, tellOwed } from './notify';
@@ -27,7 +28,7 @@ function wokenByTime(wait: unknown): boolean {
 
 /** Revoke: removes the entry if it is still this request's, and closes the request. */
 export async function revokeAccess(
-  ports: Pick<Ports, 'store' | 'ontap' | 'clock' | 'notifier'>,
+  ports: Pick<Ports, 'store' | 'ontap' | 'clock' | 'notifier'> & Partial<Pick<Ports, 'metrics'>>,
   input: { requestId: string; wait?: unknown },
   log: Logger,
 ): Promise<RevokeOutput> {
@@ -68,7 +69,10 @@ export async function revokeAccess(
   await ports.store.releaseGrantLock(key, request.id);
   log.info('grant ended', { status: result.request.status, alreadyGone, windowEnded: isTimeout(input.wait) });
   // Ended by someone else meanwhile (the workflow and the reconciler both may): they told everyone.
-  if (result.ok)
+  if (result.ok) {
     await announce(ports, result.request, { approval: true, requester: true, thread: { alreadyGone } }, log);
+    // What the account did while it held the grant, after the end is recorded and told (never before).
+    await digestAfterEnd(ports, request.id, log);
+  }
   return { status: result.request.status, alreadyGone };
 }

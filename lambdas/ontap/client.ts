@@ -1,4 +1,5 @@
 /** The ONTAP client the workflow uses: one session, the lookups, JIT entries and the checks before a grant. */
+import { type AuditQuery, type AuditRead, readAuditMessages } from './audit-messages';
 import * as entries from './jit-entries';
 import * as scan from './jit-scan';
 import * as lookups from './lookups';
@@ -83,6 +84,11 @@ export class OntapClient implements lookups.Lookups {
   /** Every owner's ssh `max_jit_validity_period`. */
   listJitMaximums(): Promise<scan.OwnerJitMaximum[]> {
     return scan.listJitMaximums(this.#session);
+  }
+
+  /** One account's SSH commands in the administrative audit log over a window, oldest first (see audit-messages.ts). */
+  auditMessages(query: AuditQuery): Promise<AuditRead> {
+    return readAuditMessages(this.#session, query);
   }
 
   /** Checks everything a JIT grant needs before anyone is asked to approve it (see prerequisites.ts). */

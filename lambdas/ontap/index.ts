@@ -1,4 +1,5 @@
 /** ONTAP adapter: the client, its errors and the shapes callers exchange with it. */
+export type { AuditMessage, AuditQuery, AuditRead } from './audit-messages';
 export { OntapClient } from './client';
 export * from './errors';
 export type { JitEntryScan, OwnerJitMaximum } from './jit-scan';

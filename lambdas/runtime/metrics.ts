@@ -52,3 +52,13 @@ export const DRIFT_METRICS = {
   /** Clusters that did not answer the scan in time: skipped, nothing concluded about them. */
   clustersSkipped: 'DriftScanClustersSkipped',
 } as const;
+
+/** Activity digests: posted in a grant's thread, audit log found unreadable, and digests given up. */
+export const DIGEST_METRICS = {
+  /** A digest was recorded and its reply posted. */
+  posted: 'DigestsPosted',
+  /** A try found the cluster's audit log unreadable (permissions, the cluster down): retried later. */
+  unreadable: 'DigestLogUnreadable',
+  /** Reading was given up after its time: the thread was told, nothing was recorded. */
+  abandoned: 'DigestsAbandoned',
+} as const;

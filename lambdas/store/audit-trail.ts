@@ -78,7 +78,8 @@ export async function readTrail(ctx: StoreContext, id: string): Promise<{ trail:
   const requestItem = items.find((i) => i.sk === REQUEST_SK);
   if (!requestItem) throw new RequestNotFoundError(id);
   const bySeq = new Map<number, AuditEvent>();
-  for (const item of items.filter((i) => i.sk !== REQUEST_SK)) {
+  // The partition also holds a digest's list (store/digests.ts): only audit items are events.
+  for (const item of items.filter((i) => String(i.sk).startsWith('AUDIT#'))) {
     const event = AuditEventSchema.parse(item);
     bySeq.set(event.seq, event);
   }

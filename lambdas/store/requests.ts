@@ -13,8 +13,16 @@
  * reconciler's reads live in their own modules beside it.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoredCommand } from '../domain/digest';
 import { DomainError } from '../domain/errors';
-import { type AccessRequest, type MessageRef, RequestSchema, STATUSES, type Status } from '../domain/request';
+import {
+  type AccessRequest,
+  type DigestState,
+  type MessageRef,
+  RequestSchema,
+  STATUSES,
+  type Status,
+} from '../domain/request';
 import { type LifecycleEvent, transition } from '../domain/transitions';
 import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
 import {
@@ -25,6 +33,7 @@ import {
   type StoreContext,
   storeContext,
 } from './context';
+import { putDigestLines, readDigestLines } from './digests';
 import * as drift from './drift-records';
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
@@ -302,6 +311,46 @@ export class RequestStore {
    */
   async auditTrail(id: string): Promise<AuditEvent[]> {
     return (await readTrail(this.ctx, id)).trail;
+  }
+
+  /**
+   * Changes a finished grant's digest state by a conditional write, if `change` gives a new one for the
+   * request as it is now (undefined: nothing written). With `detail`, the digest's summary is appended
+   * as an ACTIVITY_DIGEST audit event. Says whether this call changed it, so only one of two callers
+   * racing (the revoke and a reconciler pass) goes on to post.
+   */
+  async changeDigest(
+    id: string,
+    change: (current: AccessRequest) => { digest: DigestState; at: string; detail?: string } | undefined,
+  ): Promise<{ changed: boolean; request: AccessRequest; event?: AuditEvent }> {
+    for (let attempt = 1; attempt <= this.ctx.maxAttempts; attempt++) {
+      const stored = await this.getStored(id);
+      const next = change(stored.request);
+      if (next === undefined) return { changed: false, request: stored.request };
+      const seq = stored.history.length;
+      const status = stored.request.status;
+      const event: AuditEvent | undefined =
+        next.detail === undefined
+          ? undefined
+          : { requestId: id, seq, at: next.at, type: 'ACTIVITY_DIGEST', from: status, to: status, detail: next.detail };
+      const digest = event ? { ...next.digest, seq } : next.digest;
+      const request = RequestSchema.parse({ ...stored.request, digest, version: stored.request.version + 1 });
+      const history = event ? [...stored.history, event] : stored.history;
+      if (!(await this.replace(stored, { ...stored, request, history }))) continue;
+      if (event) await this.audit(event);
+      return { changed: true, request, ...(event ? { event } : {}) };
+    }
+    throw new ContentionError(id, this.ctx.maxAttempts);
+  }
+
+  /** Stores a digest's whole list under the end of its window (store/digests.ts); the number of items it takes. */
+  putDigestLines(id: string, end: string, at: string, lines: readonly StoredCommand[]): Promise<number> {
+    return putDigestLines(this.ctx, id, end, at, lines);
+  }
+
+  /** A digest's whole list as stored for the window ending at `end`, oldest first. */
+  digestLines(id: string, end: string): Promise<StoredCommand[]> {
+    return readDigestLines(this.ctx, id, end);
   }
 
   /** Marks a request whose Slack messages may show an older state, for the reconciler. */

@@ -5,6 +5,7 @@
  *   request     pk REQ#<id>      sk REQUEST            + gsi1 (requester), + gsi2 while a grant is live,
  *                                                     + gsi4 (keys only) while it waits for approval
  *   audit event pk REQ#<id>      sk AUDIT#<seq, 6 digits>   append-only
+ *   digest part pk REQ#<id>      sk DIGEST#<seq>#<part>     write-once: a digest's whole list (digests.ts)
  *   grant lock  pk LOCK#<key>    sk LOCK               one per live (cluster, SVM uuid, account, application)
  *   cursor      pk RECONCILER    sk CURSOR             where the reconciler's last pass stopped reading
  *

@@ -1,4 +1,5 @@
 /** The ONTAP REST endpoints the simulator answers, as a route table over `SimState`. */
+import { answerAuditMessages } from './audit-log';
 import { OntapSimError } from './errors';
 import {
   answerCollection,
@@ -248,6 +249,10 @@ export const ROUTES: Route[] = [
         return { status: 200, body: {} };
       },
     },
+  },
+  {
+    pattern: ['api', 'security', 'audit', 'messages'],
+    methods: { GET: (c) => ({ status: 200, body: answerAuditMessages(c.state, c.query, c.path, c.selfHref) }) },
   },
   {
     pattern: ['api', 'cluster', 'jobs'],

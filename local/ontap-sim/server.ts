@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { TLSSocket } from 'node:tls';
 import { z } from 'zod';
+import { AuditSettingsSchema, auditLogOf, RunCommandSchema, runCommand, setAudit } from './audit-log';
 import { FakeClock, type SimClock, systemClock } from './clock';
 import { OntapSimError, SimFixtureError } from './errors';
 import { FaultInjector, type FaultSpec, FaultSpecSchema } from './faults';
@@ -376,11 +377,32 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
         try {
           if (route === 'POST /__sim/elevate') state.elevate(owner, result.data.account, result.data.application);
           else state.endSession(owner, result.data.account, result.data.application);
+          // The command is in the cluster's audit log as if typed in an SSH session.
+          const command = route === 'POST /__sim/elevate' ? 'elevate' : 'reset';
+          runCommand(state, { owner, account: result.data.account, command: `security jit-privilege ${command}` });
         } catch (err) {
           if (err instanceof OntapSimError) return send(res, err.status, errorBody(err));
           throw err;
         }
         return send(res, 200, {});
+      }
+      case 'POST /__sim/run-command': {
+        const result = RunCommandSchema.safeParse(body);
+        if (!result.success)
+          return send(res, 400, { error: { message: 'expected {owner, account, command, state?, new_session?}' } });
+        try {
+          return send(res, 200, { record: runCommand(state, result.data) ?? null });
+        } catch (err) {
+          if (err instanceof OntapSimError) return send(res, err.status, errorBody(err));
+          throw err;
+        }
+      }
+      case 'POST /__sim/audit': {
+        const result = AuditSettingsSchema.safeParse(body);
+        if (!result.success) return send(res, 400, { error: { message: 'expected {cli_get?, readable?}' } });
+        setAudit(state, result.data);
+        const log = auditLogOf(state);
+        return send(res, 200, { cli_get: log.cliGet, readable: log.readability === 'readable' });
       }
       case 'POST /__sim/clock': {
         const result = ClockSchema.safeParse(body);
@@ -419,6 +441,7 @@ export async function startOntapSimulator(options: SimulatorOptions = {}): Promi
 
   function resetAll(): void {
     state.reset();
+    auditLogOf(state).clear();
     faults.clear();
     calls = [];
   }

@@ -15,6 +15,7 @@ import { loadPanel, type PanelContext, type PanelSource } from './panels';
 import type { AppInstall } from './payloads';
 import { createSlackPlatform, type SandboxChannel, type SlackPlatform } from './platform';
 import {
+  CLUSTER_COMMAND_REQUEST,
   COMMAND_REQUEST,
   HOME_ACTION_REQUEST,
   HOME_OPEN_REQUEST,
@@ -54,6 +55,11 @@ export interface SandboxOptions {
   readonly timeScale?: number;
   /** Commands offered as one-click examples. */
   readonly commandHints?: readonly string[];
+  /**
+   * "Run a command on the cluster as this person": runs `command` as the person's ONTAP account (as if
+   * typed in an SSH session) and answers what the cluster logged. No control on the page when absent.
+   */
+  readonly clusterShell?: (user: string, command: string) => Promise<unknown>;
   /** Overrides of the app identity put in payloads (team, app id, bot ids, verification token). */
   readonly install?: Partial<AppInstall>;
   /** How long Slack waits for an acknowledgement. @default 3000 */
@@ -69,6 +75,12 @@ export type SandboxHandler = ((req: IncomingMessage, res: ServerResponse, next?:
 };
 
 const DEFAULT_HINTS = ['/jit help', '/jit', '/jit list', '/jit svm1 vsadmin 2h fix snapmirror'];
+const CLUSTER_HINTS = [
+  'security jit-privilege elevate',
+  'volume modify -vserver svm1 -volume vol1 -size 20g',
+  'volume delete -vserver svm1 -volume vol_old',
+  'security jit-privilege reset',
+];
 const PAGE_DIR = join(__dirname, 'page');
 const MAX_BODY = 1_000_000;
 
@@ -103,6 +115,7 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
     panelRefreshMs: options.panelRefreshMs ?? 2000,
     commandHints: options.commandHints ?? DEFAULT_HINTS,
     usergroupNames: options.usergroupNames ?? {},
+    clusterShellHints: options.clusterShell ? CLUSTER_HINTS : null,
   };
 
   const defaultUser = options.defaultUser ?? options.slack.directory.users[0]?.id ?? '';
@@ -148,6 +161,11 @@ export function createSandboxHandler(options: SandboxOptions): SandboxHandler {
     if (method === 'POST' && path === '/api/command') {
       const body = await readJson(req, COMMAND_REQUEST);
       return sendJson(res, 200, await platform.runCommand(body.user, body.channel, body.line));
+    }
+    if (method === 'POST' && path === '/api/cluster-command') {
+      if (!options.clusterShell) throw new SandboxRequestError('No cluster to run commands on.');
+      const b = await readJson(req, CLUSTER_COMMAND_REQUEST);
+      return sendJson(res, 200, await options.clusterShell(b.user, b.command));
     }
     if (method === 'POST' && path === '/api/message-action') {
       const b = await readJson(req, MESSAGE_ACTION_REQUEST);

@@ -16,6 +16,8 @@ const id = z
 
 /** `POST api/command`: a slash command typed in a channel. */
 export const COMMAND_REQUEST = z.object({ user: id, channel: id, line: z.string().min(1).max(4000) });
+/** A command typed on the cluster, as the person's ONTAP account over SSH (the cluster shell control). */
+export const CLUSTER_COMMAND_REQUEST = z.object({ user: id, command: z.string().trim().min(1).max(4000) });
 /** `POST api/message-action`: a click or choice on a message. */
 export const MESSAGE_ACTION_REQUEST = z.object({
   user: id,
@@ -114,6 +116,8 @@ export interface Snapshot {
   readonly panelRefreshMs: number;
   readonly commandHints: string[];
   readonly usergroups: Record<string, string>;
+  /** Whether the page offers "run a command on the cluster as this person", and example commands for it. */
+  readonly clusterShell: { readonly hints: string[] } | null;
 }
 
 /** A request the app received, as the page's request log shows it. */

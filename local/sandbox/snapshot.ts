@@ -23,6 +23,8 @@ export interface SnapshotSettings {
   readonly panelRefreshMs: number;
   readonly commandHints: readonly string[];
   readonly usergroupNames: Readonly<Record<string, string>>;
+  /** Example commands of the cluster shell control; null when the page has none. */
+  readonly clusterShellHints: readonly string[] | null;
 }
 
 /** What the people of the example workspace are, for the user switcher. */
@@ -88,6 +90,7 @@ export function buildSnapshot(
     panelRefreshMs: settings.panelRefreshMs,
     commandHints: [...settings.commandHints],
     usergroups: { ...settings.usergroupNames },
+    clusterShell: settings.clusterShellHints ? { hints: [...settings.clusterShellHints] } : null,
   };
 }
 

@@ -184,15 +184,14 @@ describe('npm start', () => {
       return table.rows.find((row) => row[status] === 'REVOKED');
     }, 'the request to be REVOKED');
     expect(requests).toBeDefined();
-    const audit = await panel(2);
-    const event = audit.columns.indexOf('event');
-    expect(audit.rows.map((row) => row[event])).toEqual([
-      'REQUESTED',
-      'APPROVE',
-      'GRANTED',
-      'REVOKE_REQUESTED',
-      'REVOKED',
-    ]);
+    // The grant's activity digest is recorded right after its end.
+    const events = await eventually(async () => {
+      const audit = await panel(2);
+      const event = audit.columns.indexOf('event');
+      const rows = audit.rows.map((row) => row[event]);
+      return rows.includes('ACTIVITY_DIGEST') ? rows : undefined;
+    }, 'the activity digest in the audit trail');
+    expect(events).toEqual(['REQUESTED', 'APPROVE', 'GRANTED', 'REVOKE_REQUESTED', 'REVOKED', 'ACTIVITY_DIGEST']);
   });
 
   it('stops cleanly on Ctrl-C', async () => {

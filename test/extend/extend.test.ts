@@ -218,7 +218,8 @@ describe('Extend against the cluster', () => {
     expect(ended).toMatchObject({ status: 'EXPIRED' });
     expect(entry()).toBeUndefined();
     const audit = (await env().store.auditTrail(id)).map((e) => e.type);
-    expect(audit.slice(-2)).toEqual(['EXTEND_DROPPED', 'REVOKED']);
+    // The grant's activity digest follows its end.
+    expect(audit.slice(-3)).toEqual(['EXTEND_DROPPED', 'REVOKED', 'ACTIVITY_DIGEST']);
     expect(dmsTo('U0ALICE').some((m) => m.includes('access has ended early'))).toBe(true);
     // The grant lock went with it: the account can be granted again.
     const again = await granted(1, 'svm1-operators');

@@ -106,7 +106,8 @@ describe(`load: ${COUNT} requests at once`, () => {
     const leftovers = env().sim.jitEntries().length;
     const trails = await pool(submitted, 20, ({ id }) => trail(env().store, id));
     const badTrails = trails.filter(
-      (t) => t.join(',') !== 'REQUESTED:PENDING,APPROVE:APPROVED,GRANTED:ACTIVE,REVOKED:EXPIRED',
+      (t) =>
+        t.join(',') !== 'REQUESTED:PENDING,APPROVE:APPROVED,GRANTED:ACTIVE,REVOKED:EXPIRED,ACTIVITY_DIGEST:EXPIRED',
     );
     const transitions = submitted.reduce(
       (sum, s) => sum + env().local.counters.execution(s.executionArn).stateTransitions,
@@ -117,7 +118,7 @@ describe(`load: ${COUNT} requests at once`, () => {
       [
         `Load: ${COUNT} requests through the full lifecycle (2-hour windows at 3600×)`,
         `  requests ${COUNT}, grants ${grants}, revokes ${revokes}, duplicates ${duplicates}, leftovers ${leftovers}, lost ${COUNT - figures.get('requests EXPIRED')}`,
-        `  audit trails not exactly REQUESTED→APPROVE→GRANTED→REVOKED: ${badTrails.length}`,
+        `  audit trails not exactly REQUESTED→APPROVE→GRANTED→REVOKED→ACTIVITY_DIGEST: ${badTrails.length}`,
         `  state transitions ${transitions}, ONTAP calls ${env().sim.calls().length}, Slack Web API calls ${env().slack.calls.length}`,
         `  wall time ${wallSeconds.toFixed(1)} s`,
         figures.render('  by status:'),

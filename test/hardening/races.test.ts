@@ -43,7 +43,7 @@ async function eventCounts(id: string): Promise<Record<string, number>> {
   return out;
 }
 
-/** What every race ends with: the status, each event once, nothing left on the cluster. */
+/** What every race ends with: the status, each event once (a grant's activity digest too), nothing left on the cluster. */
 async function settled(id: string, executionArn: string): Promise<Status> {
   const done = await env().finished(executionArn);
   expect(done.status).toBe('SUCCEEDED');
@@ -78,6 +78,7 @@ describe('decisions racing each other', () => {
         'APPROVE:APPROVED': 1,
         'GRANTED:ACTIVE': 1,
         'REVOKED:EXPIRED': 1,
+        'ACTIVITY_DIGEST:EXPIRED': 1,
       });
       expect(env().jitCalls('POST')).toHaveLength(1);
       races.add('4 concurrent approvals, 1-of-M: one approval');
@@ -105,6 +106,7 @@ describe('decisions racing each other', () => {
       'APPROVE:APPROVED': 1,
       'GRANTED:ACTIVE': 1,
       'REVOKED:EXPIRED': 1,
+      'ACTIVITY_DIGEST:EXPIRED': 1,
     });
     expect(env().jitCalls('POST')).toHaveLength(1);
     races.add('4 concurrent approvals, 2-of-M: two approvals');
@@ -136,6 +138,7 @@ describe('decisions racing each other', () => {
           'APPROVE:APPROVED': 1,
           'GRANTED:ACTIVE': 1,
           'REVOKED:EXPIRED': 1,
+          'ACTIVITY_DIGEST:EXPIRED': 1,
         });
         expect(env().jitCalls('POST')).toHaveLength(1);
       }
@@ -345,6 +348,7 @@ describe('Slack delivering the same request again (X-Slack-Retry-Num)', () => {
       'APPROVE:APPROVED': 1,
       'GRANTED:ACTIVE': 1,
       'REVOKED:EXPIRED': 1,
+      'ACTIVITY_DIGEST:EXPIRED': 1,
     });
     expect(env().jitCalls('POST')).toHaveLength(1);
     races.add('approval click delivered 3 times: one approval');

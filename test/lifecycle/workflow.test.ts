@@ -79,6 +79,7 @@ describe('an approved request', () => {
       'APPROVE:APPROVED',
       'GRANTED:ACTIVE',
       'REVOKED:EXPIRED',
+      'ACTIVITY_DIGEST:EXPIRED',
     ]);
     expect(
       await store.lockHolder({ cluster: 'cluster1', svmUuid: SVM_UUID.svm1, account: 'alice', application: 'ssh' }),
@@ -91,6 +92,7 @@ describe('an approved request', () => {
     expect(slack.messages.filter((m) => m.threadTs === approval?.ts).map((m) => m.text)).toEqual([
       expect.stringContaining('Granted'),
       expect.stringContaining('Window over'),
+      expect.stringContaining('Activity digest: 0 commands'),
     ]);
     expect(slack.messages.find((m) => m.channel === slack.dmChannelOf(asker))?.text).toContain('ended');
 
@@ -280,7 +282,7 @@ describe('ending a grant', () => {
     await env().revokeNow(id, asker);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED' });
-    expect((await env().store.auditTrail(id)).at(-1)).toMatchObject({
+    expect((await env().store.auditTrail(id)).at(-2)).toMatchObject({
       type: 'REVOKED',
       detail: 'entry was already gone from the cluster',
     });
@@ -319,7 +321,12 @@ describe('ending a grant', () => {
     expect(await env().store.get(id)).toMatchObject({ status: 'REVOKED', revokedBy: asker });
     expect(jitEntryRowsFor('joe.smith')).toEqual([]);
     expect(await env().store.lockHolder(keyOf('joe.smith'))).toBeUndefined();
-    expect((await env().store.auditTrail(id)).map((e) => e.type).slice(-2)).toEqual(['REVOKE_FAILED', 'REVOKED']);
+    // The grant's activity digest follows its end.
+    expect((await env().store.auditTrail(id)).map((e) => e.type).slice(-3)).toEqual([
+      'REVOKE_FAILED',
+      'REVOKED',
+      'ACTIVITY_DIGEST',
+    ]);
   });
 });
 

@@ -94,8 +94,18 @@ inBrowser('the local stack in a browser', () => {
     expect(entry?.comment).toContain(granted[0]?.id);
     await shot('03-approved-entry-on-cluster');
 
-    // Alice revokes from her DM; the entry leaves the cluster and the request ends REVOKED.
+    // Alice on the cluster, from the sandbox: she elevates and deletes a volume; the audit log shows both.
     await actAs('U0ALICE');
+    const shell = page.locator('#cluster-shell');
+    for (const line of ['security jit-privilege elevate', 'volume delete -vserver svm1 -volume vol_old']) {
+      await shell.locator('#cluster-shell-input').fill(line);
+      await shell.getByRole('button', { name: 'Run' }).click();
+      await see(shell.locator('#cluster-shell-result')).text('alice@svm1: success');
+    }
+    await see(panel('ONTAP: audit log (latest)').locator('tbody tr', { hasText: 'vol_old' })).count(1);
+    await shot('03b-commands-on-the-cluster');
+
+    // Alice revokes from her DM; the entry leaves the cluster and the request ends REVOKED.
     await openAppDm();
     const dm = page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Revoke now' }) });
     await see(dm).visible();
@@ -114,7 +124,18 @@ inBrowser('the local stack in a browser', () => {
       'GRANTED',
       'REVOKE_REQUESTED',
       'REVOKED',
+      'ACTIVITY_DIGEST',
     ]);
+    // The digest of what she did is in the approval thread: one command, destructive.
+    const digest = (await stack.store.auditTrail(request!.id)).at(-1);
+    expect(digest?.detail).toMatch(/^1 command in 1 SSH session; 1 elevate, 0 resets; 1 change \(1 destructive\)/);
+    await actAs('U0BOB');
+    await openChannel();
+    await page.locator(`#messages article[data-ts="${ts}"]`).locator('button.replies').click();
+    await see(page.locator('#thread')).containsText('Activity of');
+    await see(page.locator('#thread')).containsText('destructive');
+    await shot('04b-activity-digest-in-thread');
+    await actAs('U0ALICE');
   }, 180_000);
 
   it('deny with a reason', async () => {

@@ -161,6 +161,8 @@ function paint(snapshot: Snapshot): void {
     ),
   );
 
+  drawClusterShell(snapshot);
+
   const list = byId('messages');
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   const messages = topLevel(snapshot.messages, state.channel);
@@ -423,6 +425,40 @@ async function sendCommand(event: Event): Promise<void> {
   await refresh();
 }
 
+// ---- the cluster shell: a command typed on the cluster as the person's ONTAP account -------------------------
+
+function drawClusterShell(snapshot: Snapshot): void {
+  const form = byId('cluster-shell');
+  form.hidden = snapshot.clusterShell === null;
+  const hints = snapshot.clusterShell?.hints ?? [];
+  const input = byId<HTMLInputElement>('cluster-shell-input');
+  mount(
+    byId('cluster-shell-hints'),
+    hints.map((hint) => h('button', { type: 'button', class: 'hint', onclick: () => { input.value = hint; input.focus(); } }, hint)),
+  );
+}
+
+async function runClusterCommand(event: Event): Promise<void> {
+  event.preventDefault();
+  const input = byId<HTMLInputElement>('cluster-shell-input');
+  const command = input.value.trim();
+  if (!command) return;
+  const result = byId('cluster-shell-result');
+  input.disabled = true;
+  try {
+    const answer = await api<{ account: string; svm: string; logged: { state: string; message?: string } | null }>('cluster-command', { user: state.user, command });
+    result.textContent = answer.logged
+      ? `${answer.account}@${answer.svm}: ${answer.logged.state}${answer.logged.message ? ` (${answer.logged.message})` : ''}`
+      : `${answer.account}@${answer.svm}: read-only, not logged (the cluster does not log CLI GET commands)`;
+    input.value = '';
+  } catch (error) {
+    result.textContent = String(error instanceof Error ? error.message : error);
+  } finally {
+    input.disabled = false;
+  }
+  await refreshPanels();
+}
+
 function switchUser(user: string): void {
   state.user = user;
   state.thread = undefined;
@@ -572,6 +608,7 @@ function connect(): void {
 
 function start(): void {
   byId('composer').addEventListener('submit', (event) => void sendCommand(event));
+  byId('cluster-shell').addEventListener('submit', (event) => void runClusterCommand(event));
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
     if (byId('confirm-root').firstChild) byId('confirm-root').querySelector<HTMLButtonElement>('.bk-button')?.click();
