@@ -3,6 +3,7 @@
  * under this due time in a sparse index, so a reconciler pass reads only what is due, however many
  * requests are kept. Pure: no I/O, no clock.
  */
+import { reviewEscalationDue } from './break-glass';
 import { parseInstant, toUtcSecond } from './durations';
 import { noticeDue } from './milestones';
 import type { AccessRequest } from './request';
@@ -43,7 +44,8 @@ export type Attention =
   | 'overdue'
   | 'retry-revoke'
   | 'clean-up'
-  | 'notify';
+  | 'notify'
+  | 'break-glass-review';
 
 /**
  * The request's reason and due time for the reconciler, or undefined when nothing is owed: the
@@ -52,6 +54,11 @@ export type Attention =
 export function attentionOf(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
   const owed = statusAttention(request);
   const notice = noticeDue(request);
+  // A break-glass nobody reviewed in time is escalated, once (domain/break-glass.ts).
+  const review = reviewEscalationDue(request);
+  if (review !== undefined && (owed === undefined || review < owed.due) && (notice === undefined || review < notice)) {
+    return { why: 'break-glass-review', due: review };
+  }
   if (notice !== undefined && (owed === undefined || notice < owed.due)) return { why: 'notify', due: notice };
   return owed;
 }

@@ -14,7 +14,7 @@ import { retryDelaySeconds } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { nowOf } from '../runtime/clock';
 import { countMetric, describeError, type Logger, type Metrics, publishMetrics } from '../runtime/logger';
-import { OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
+import { BREAK_GLASS_METRICS, OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
 import type { DueItem } from '../store/due-items';
 import { ReconcileDeadlineError } from './errors';
 import type { Ports } from './ports';
@@ -209,6 +209,7 @@ function publish(metrics: Metrics, log: Logger, r: ReconcileResult): void {
   countMetric(metrics, m.auditRepaired, r.events['audit-repaired'] ?? 0);
   countMetric(metrics, m.cleanupPending, r.cleanupPending.length);
   countMetric(metrics, OVERDUE_GRANTS_METRIC, r.overdueStillLive.length);
+  countMetric(metrics, BREAK_GLASS_METRICS.unreviewed, r.events['break-glass-escalated'] ?? 0);
   publishMetrics(metrics);
   const { due, repaired, retrying, more, events } = r;
   log.info('reconciler pass', { due, repaired, retrying, more, events });
