@@ -1,4 +1,7 @@
-/** Alarms that page someone: failed, timed-out or throttled executions, and a grant whose revoke could not complete. */
+/**
+ * Alarms that page someone: failed, timed-out or throttled executions, a grant whose revoke could not
+ * complete, and break-glass (each use, and each one nobody reviewed in time).
+ */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,7 +11,12 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { METRIC_NAMESPACE, OVERDUE_GRANTS_METRIC, REVOKE_FAILED_METRIC } from '../../lambdas/runtime/metrics';
+import {
+  BREAK_GLASS_METRICS,
+  METRIC_NAMESPACE,
+  OVERDUE_GRANTS_METRIC,
+  REVOKE_FAILED_METRIC,
+} from '../../lambdas/runtime/metrics';
 
 /** Properties of the alarms. */
 export interface JitAlarmsProps {
@@ -98,6 +106,18 @@ export class JitAlarms extends Construct {
           'A grant is still live past its approved end; the reconciler retries its revoke every pass ' +
           '(its log lines name the request)',
         treatMissingData: TreatMissingData.IGNORE,
+      },
+      // Break-glass is meant to be loud: every use pages, beside its announcement in the approval channel.
+      BreakGlassUsed: {
+        metric: custom(BREAK_GLASS_METRICS.used, 'Sum'),
+        description:
+          'Someone used break-glass: access was granted without approval; the approvers review it under its ' +
+          'announcement in the approval channel',
+      },
+      BreakGlassUnreviewed: {
+        metric: custom(BREAK_GLASS_METRICS.unreviewed, 'Sum'),
+        description:
+          'A break-glass was not reviewed in time and was escalated; acknowledge or flag it under its announcement',
       },
     };
     const alarms: Record<string, Alarm> = {};
