@@ -9,7 +9,13 @@ import type { AccessRequest } from '../../domain/request';
 import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { ACTION, DECISION_BLOCK } from '../ids';
-import { breakGlassBanner, breakGlassReviewBlocks, breakGlassStatusLine, breakGlassText } from './break-glass';
+import {
+  breakGlassBanner,
+  breakGlassMark,
+  breakGlassReviewBlocks,
+  breakGlassStatusLine,
+  breakGlassText,
+} from './break-glass';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
 /** A message's text and blocks, as chat.postMessage / chat.update / respond take them. */
@@ -75,6 +81,10 @@ export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
 export function statusLine(request: AccessRequest): string {
   const breakGlass = breakGlassStatusLine(request);
   if (breakGlass !== undefined) return breakGlass;
+  return breakGlassMark(request) + usualStatusLine(request);
+}
+
+function usualStatusLine(request: AccessRequest): string {
   const approvers = request.approvals.map((a) => `<@${a.by}>`).join(', ');
   switch (request.status) {
     case 'PENDING':

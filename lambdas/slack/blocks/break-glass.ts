@@ -77,6 +77,11 @@ export function breakGlassStatusLine(request: AccessRequest): string | undefined
   }
 }
 
+/** A short mark before a break-glass request's other lines (ended, failed…), so it is never mistaken for another. */
+export function breakGlassMark(request: AccessRequest): string {
+  return request.breakGlass ? ':rotating_light: Break-glass · ' : '';
+}
+
 /** The banner above a break-glass request's details: the mention (the announcement's whole point) and the reason. */
 export function breakGlassBanner(request: AccessRequest): KnownBlock[] {
   const bg = request.breakGlass;
