@@ -92,7 +92,10 @@ export function authorizeBreakGlass(
  * Why a recorded break-glass request no longer fits its policy (no break-glass, longer than its
  * maximum, a scheduled start), or undefined: checked by Validate before anything else happens.
  */
-export function breakGlassProblem(policy: Policy, request: Pick<AccessRequest, 'durationSeconds' | 'requestedStart'>) {
+export function breakGlassProblem(
+  policy: Policy,
+  request: Pick<AccessRequest, 'durationSeconds' | 'requestedStart'>,
+): string | undefined {
   const rules = policy.breakGlass;
   if (!rules) return `Policy "${policy.name}" no longer allows break-glass.`;
   if (request.durationSeconds > rules.maxDuration) {
@@ -105,7 +108,11 @@ export function breakGlassProblem(policy: Policy, request: Pick<AccessRequest, '
  * Refuses (RequesterNotAuthorizedError) a break-glass whose requester is no longer one of the people
  * the policy names for it; checked with the requester's other checks, before the self-grant and at grant.
  */
-export function reauthorizeBreakGlass(policy: Policy, request: Pick<AccessRequest, 'breakGlass'>, now: RequesterNow) {
+export function reauthorizeBreakGlass(
+  policy: Policy,
+  request: Pick<AccessRequest, 'breakGlass'>,
+  now: RequesterNow,
+): void {
   if (!request.breakGlass) return;
   if (!mayBreakGlass(policy, now.actor)) {
     throw new RequesterNotAuthorizedError(

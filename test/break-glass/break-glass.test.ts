@@ -226,7 +226,7 @@ describe('break-glass from the request modal', () => {
     expect(await idsOf('U0ALICE')).toEqual(before);
   });
 
-  it('runs every usual check: an account whose ssh login JIT cannot use fails validation, nothing granted', async () => {
+  it('runs every usual check: an account whose ssh login JIT cannot use fails validation', async () => {
     const usedBefore = metric('BreakGlassUsed').length;
     // Erin is named through the S0STORAGE group; her ONTAP account logs in with multi-factor ssh.
     const { answer, view } = await submitModal('U0ERIN', { approval_mode: 'break-glass', break_glass_reason: REASON });

@@ -97,7 +97,7 @@ describe('break-glass under retries', () => {
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
-  it('a completion of the wait that is lost is sent again by the reconciler; granted once, announced once', async () => {
+  it('a lost completion of the wait is sent again by the reconciler; granted once, announced once', async () => {
     const before = used();
     // Both tries of the SDK fail: the self-grant is recorded, the workflow not told.
     env().local.faults.add('SendTaskSuccess', 2);
