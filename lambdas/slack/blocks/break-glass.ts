@@ -102,7 +102,7 @@ export function breakGlassReviewBlocks(request: AccessRequest): KnownBlock[] {
   if (!bg?.usedAt) return [];
   if (bg.review) {
     const r = bg.review;
-    const how = r.outcome === 'flagged' ? ':triangular_flag_on_post: Flagged' : ':ballot_box_with_check: Acknowledged';
+    const how = r.outcome === 'flagged' ? ':warning: Flagged' : ':ballot_box_with_check: Acknowledged';
     const note = r.note !== undefined ? `\n${quoteMrkdwn(r.note)}` : '';
     return [section(`${how} by <@${r.by}> ${slackDate(r.at)}.${note}`)];
   }
@@ -189,7 +189,7 @@ export function reviewEscalation(request: AccessRequest, mention: string, link: 
 /** The requester's notice that their break-glass was reviewed. */
 export function reviewNotice(request: AccessRequest, review: BreakGlassReview): SlackMessage {
   const how =
-    review.outcome === 'flagged' ? ':triangular_flag_on_post: flagged' : ':ballot_box_with_check: acknowledged';
+    review.outcome === 'flagged' ? ':warning: flagged' : ':ballot_box_with_check: acknowledged';
   const note = review.note !== undefined ? `\n${quoteMrkdwn(review.note)}` : '';
   const text = truncate(
     `Your break-glass \`${request.id}\` (${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.svm.name)}) ` +

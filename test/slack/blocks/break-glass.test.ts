@@ -51,7 +51,7 @@ describe('the break-glass announcement', () => {
     expect(json(requesterMessage(ended).blocks)).toContain('Break-glass');
     const review = reviewed.breakGlass?.review;
     if (!review) throw new Error('no review');
-    expect(reviewNotice(reviewed, review).text).toContain('was :triangular_flag_on_post: flagged by <@U0BOB>');
+    expect(reviewNotice(reviewed, review).text).toContain('was :warning: flagged by <@U0BOB>');
   });
 
   it('the Flag modal and the escalation stay within Block Kit and escape what people typed', () => {
