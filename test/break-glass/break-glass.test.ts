@@ -176,6 +176,9 @@ describe('break-glass from the request modal', () => {
     await env().ingress.click('U0ALICE', 'jit_revoke', made.id);
     expect((await env().finished(made.executionArn)).status).toBe('SUCCEEDED');
     expect(env().sim.jitEntries()).toHaveLength(0);
+    // No state added: the 8 transitions of an approved lifecycle.
+    const counts = env().local.counters.execution(made.executionArn);
+    expect(counts.stateTransitions).toBe(8);
   });
 
   it('is not offered to, and refused for, someone the policy does not name: nothing recorded', async () => {
