@@ -188,8 +188,7 @@ export function reviewEscalation(request: AccessRequest, mention: string, link: 
 
 /** The requester's notice that their break-glass was reviewed. */
 export function reviewNotice(request: AccessRequest, review: BreakGlassReview): SlackMessage {
-  const how =
-    review.outcome === 'flagged' ? ':warning: flagged' : ':ballot_box_with_check: acknowledged';
+  const how = review.outcome === 'flagged' ? ':warning: flagged' : ':ballot_box_with_check: acknowledged';
   const note = review.note !== undefined ? `\n${quoteMrkdwn(review.note)}` : '';
   const text = truncate(
     `Your break-glass \`${request.id}\` (${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.svm.name)}) ` +
