@@ -3,6 +3,8 @@
  * under this due time in a sparse index, so a reconciler pass reads only what is due, however many
  * requests are kept. Pure: no I/O, no clock.
  */
+
+import { reviewEscalationDue } from './break-glass';
 import { digestDue } from './digest';
 import { parseInstant, toUtcSecond } from './durations';
 import { noticeDue } from './milestones';
@@ -45,7 +47,8 @@ export type Attention =
   | 'retry-revoke'
   | 'clean-up'
   | 'notify'
-  | 'digest';
+  | 'digest'
+  | 'break-glass-review';
 
 /**
  * The request's reason and due time for the reconciler, or undefined when nothing is owed: the
@@ -54,6 +57,11 @@ export type Attention =
 export function attentionOf(request: AccessRequest): { readonly why: Attention; readonly due: string } | undefined {
   const owed = statusAttention(request);
   const notice = noticeDue(request);
+  // A break-glass nobody reviewed in time is escalated, once (domain/break-glass.ts).
+  const review = reviewEscalationDue(request);
+  if (review !== undefined && (owed === undefined || review < owed.due) && (notice === undefined || review < notice)) {
+    return { why: 'break-glass-review', due: review };
+  }
   if (notice !== undefined && (owed === undefined || notice < owed.due)) return { why: 'notify', due: notice };
   return owed;
 }

@@ -10,7 +10,7 @@ import {
   SamePersonApprovalError,
   SelfApprovalError,
 } from './errors';
-import { DEFAULT_ENDS_SOON_NOTICE, EndsSoonNoticeSchema, RemindersSchema } from './nudges';
+import { DEFAULT_ENDS_SOON_NOTICE, EndsSoonNoticeSchema, EscalateToSchema, RemindersSchema } from './nudges';
 import { type AccountStatus, samePerson, slackOnlyKeys } from './people';
 import type { AccessRequest, RequestBase } from './request';
 
@@ -60,6 +60,33 @@ export const ExtensionPolicySchema = z
     }
   });
 
+/**
+ * How a break-glass is announced in the approval channel: `@here`, `@channel`, a user group
+ * (`<!subteam^S…>`) or a person (`<@U…>`).
+ */
+export const BreakGlassMentionSchema = z
+  .string()
+  .regex(
+    /^(@here|@channel|<!here>|<!channel>|<!subteam\^S[A-Z0-9]{2,20}>|<@[UW][A-Z0-9]{2,20}>)$/,
+    'must be @here, @channel, <!subteam^S0123ABCD> or <@U0123ABCD>',
+  );
+
+/**
+ * Break-glass: the people (`who`) who may grant themselves access at once, without approval, in an
+ * emergency, for at most `maxDuration`; announced with `mention`; reviewed by the policy's approvers
+ * afterwards, escalated (to `escalateTo`, else the policy's reminders' escalation, else the approval
+ * channel) when nobody reviewed it within `reviewWithin`. Absent: no break-glass under the policy.
+ */
+export const BreakGlassPolicySchema = z
+  .object({
+    who: PeopleSchema,
+    maxDuration: duration,
+    mention: BreakGlassMentionSchema.default('@here'),
+    reviewWithin: duration,
+    escalateTo: EscalateToSchema.optional(),
+  })
+  .strict();
+
 /** One policy as configured; durations are read into whole seconds. */
 export const PolicySchema = z
   .object({
@@ -93,6 +120,8 @@ export const PolicySchema = z
     endsSoonNotice: EndsSoonNoticeSchema.prefault(DEFAULT_ENDS_SOON_NOTICE),
     /** How a live grant may be extended (domain/extension.ts); absent: it may not. */
     extension: ExtensionPolicySchema.optional(),
+    /** Who may grant themselves access without approval in an emergency (domain/break-glass.ts); absent: nobody. */
+    breakGlass: BreakGlassPolicySchema.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -103,6 +132,10 @@ export const PolicySchema = z
     if (p.reminders?.escalateAfter !== undefined && p.reminders.escalateAfter >= p.approvalTimeout) {
       const message = 'is not shorter than approvalTimeout: the request would expire before it is escalated';
       ctx.addIssue({ code: 'custom', path: ['reminders', 'escalateAfter'], message });
+    }
+    if (p.breakGlass && p.breakGlass.maxDuration > p.maxDuration) {
+      const message = "is longer than the policy's maxDuration: break-glass is shorter than an approved grant";
+      ctx.addIssue({ code: 'custom', path: ['breakGlass', 'maxDuration'], message });
     }
     if (p.defaultDuration > p.maxDuration) {
       ctx.addIssue({ code: 'custom', path: ['defaultDuration'], message: 'is longer than maxDuration' });
@@ -167,6 +200,11 @@ function isIn(people: Policy['approvers'] | 'anyone', actor: Actor): boolean {
   return people.users.includes(actor.userId) || people.groups.some((g) => actor.groups.has(g));
 }
 
+/** Whether the person is one of `people` (listed, or in a listed group); `anyone` holds everybody. */
+export function isAmong(people: Policy['approvers'] | 'anyone', actor: Actor): boolean {
+  return isIn(people, actor);
+}
+
 function mayRequestUnder(policy: Policy, actor: Actor): boolean {
   if (actor.status === 'deactivated') return false;
   if (actor.status === 'guest' && !policy.guestsMayRequest) return false;
@@ -191,6 +229,7 @@ export function groupsOf(policies: readonly Policy[]): string[] {
     if (p.requesters !== 'anyone') for (const g of p.requesters.groups) ids.add(g);
     for (const g of p.approvers.groups) ids.add(g);
     for (const g of p.extension?.approvers?.groups ?? []) ids.add(g);
+    for (const g of p.breakGlass?.who.groups ?? []) ids.add(g);
   }
   return [...ids];
 }

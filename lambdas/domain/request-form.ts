@@ -5,8 +5,9 @@
  */
 import type { DateTime } from 'luxon';
 import type { Config } from '../config/schema';
+import { authorizeBreakGlass, BREAK_GLASS_REASON_MIN, BREAK_GLASS_TEXT_MAX } from './break-glass';
 import { checkDurationLimits, parseDuration, parseScheduledStart, toUtcSecond } from './durations';
-import { DomainError, PolicyViolationError } from './errors';
+import { DomainError, LimitExceededError, PolicyViolationError } from './errors';
 import {
   type Actor,
   noPolicyMessage,
@@ -40,6 +41,8 @@ export const FORM_FIELDS = [
   'startTime',
   'justification',
   'ticket',
+  'approvalMode',
+  'breakGlassReason',
 ] as const;
 
 /** A field of the request form. */
@@ -109,6 +112,8 @@ export interface Draft {
     | { readonly mode: 'scheduled'; readonly date?: string; readonly time?: string; readonly zone: string };
   readonly justification?: string;
   readonly ticket?: string;
+  /** Set when break-glass was chosen (granted at once, without approval), with the emergency's reason. */
+  readonly breakGlass?: { readonly reason?: string };
 }
 
 /** Problems by form field, worded for the person who filled it in. */
@@ -125,6 +130,8 @@ export interface CheckedRequest {
   readonly requestedStart?: string;
   readonly justification: string;
   readonly ticket?: string;
+  /** A break-glass request: its requester may grant it at once (domain/break-glass.ts). */
+  readonly breakGlass?: { readonly reason: string };
 }
 
 /** Checks a draft against the configuration and the person's policies; every problem is reported at once. */
@@ -200,6 +207,10 @@ export function checkDraft(
     errors.ticket = `A ticket reference is up to ${TICKET_MAX} letters, digits and . _ : / # ? = & + - (e.g. CHG0012345).`;
   }
 
+  const breakGlass = draft.breakGlass
+    ? checkBreakGlass(draft.breakGlass.reason, { policy, actor: context.actor, durationSeconds, draft }, errors)
+    : undefined;
+
   if (Object.keys(errors).length > 0 || !policy || !cluster || durationSeconds === undefined) {
     return {
       ok: false,
@@ -217,8 +228,38 @@ export function checkDraft(
       justification,
       ...(requestedStart !== undefined ? { requestedStart } : {}),
       ...(ticket !== undefined ? { ticket } : {}),
+      ...(breakGlass !== undefined ? { breakGlass } : {}),
     },
   };
+}
+
+/** Checks a break-glass choice: the reason, and the policy's break-glass rules (who, how long, now). */
+function checkBreakGlass(
+  typed: string | undefined,
+  facts: { readonly policy?: Policy; readonly actor: Actor; readonly durationSeconds?: number; readonly draft: Draft },
+  errors: FieldErrors,
+): { readonly reason: string } | undefined {
+  const reason = (typed ?? '').trim();
+  if (reason.length < BREAK_GLASS_REASON_MIN) {
+    errors.breakGlassReason = `Say what the emergency is (at least ${BREAK_GLASS_REASON_MIN} characters).`;
+  } else if (reason.length > BREAK_GLASS_TEXT_MAX) {
+    errors.breakGlassReason = `Keep the emergency's reason to ${BREAK_GLASS_TEXT_MAX} characters.`;
+  } else if (hasControlCharacters(reason)) {
+    errors.breakGlassReason = 'The reason contains control characters.';
+  }
+  const { policy, durationSeconds, draft } = facts;
+  if (draft.start.mode === 'scheduled')
+    errors.startMode ??= 'Break-glass starts now: choose "As soon as it is approved".';
+  if (policy && durationSeconds !== undefined && errors.duration === undefined) {
+    try {
+      authorizeBreakGlass(policy, facts.actor, { durationSeconds });
+    } catch (error) {
+      const { text } = refusal(error);
+      if (error instanceof LimitExceededError) errors.duration = text;
+      else errors.approvalMode = text;
+    }
+  }
+  return errors.breakGlassReason === undefined ? { reason } : undefined;
 }
 
 /** A domain refusal's words and the field they are about; anything else is not the form's to explain. */

@@ -105,6 +105,32 @@ export const DigestStateSchema = z.object({
 /** Where a grant's activity digest stands. */
 export type DigestState = z.infer<typeof DigestStateSchema>;
 
+/** What an approver made of a break-glass after the fact: acknowledged, or flagged with a note. */
+export const BreakGlassReviewSchema = z.object({
+  outcome: z.enum(['acknowledged', 'flagged']),
+  by: slackId,
+  at: isoInstant,
+  /** Why it was flagged (required then), or a remark with an acknowledgement. */
+  note: z.string().min(1).max(1000).optional(),
+});
+/** What an approver made of a break-glass. */
+export type BreakGlassReview = z.infer<typeof BreakGlassReviewSchema>;
+
+/**
+ * A break-glass request: its requester grants it to themselves without approval (domain/break-glass.ts).
+ * `usedAt` is set by that self-grant, `reviewDueAt` is when an unreviewed one escalates.
+ */
+export const BreakGlassRecordSchema = z.object({
+  reason: z.string().min(1).max(1000),
+  /** The policy's announcement mention when it was asked for (`@here`, `<!subteam^S…>`…). */
+  mention: z.string().min(1).max(40).optional(),
+  usedAt: isoInstant.optional(),
+  reviewDueAt: isoInstant.optional(),
+  review: BreakGlassReviewSchema.optional(),
+});
+/** A break-glass request's own facts. */
+export type BreakGlassRecord = z.infer<typeof BreakGlassRecordSchema>;
+
 const base = {
   id: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
   version: z.number().int().nonnegative(),
@@ -152,6 +178,8 @@ const base = {
   live: LiveStateSchema.optional(),
   /** The grant's activity digest, once its end has been recorded and a digest tried. */
   digest: DigestStateSchema.optional(),
+  /** Set on a break-glass request: granted without approval, reviewed afterwards. */
+  breakGlass: BreakGlassRecordSchema.optional(),
 };
 
 /** Fields every request has whatever its status. */

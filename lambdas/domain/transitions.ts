@@ -11,8 +11,10 @@
  *      |--VALIDATION_FAILED--> FAILED      |--REAUTHORIZATION_FAILED--> FAILED
  *      |--REAUTHORIZATION_FAILED--> FAILED
  *   FAILED (clean-up pending) --CLEANED_UP--> FAILED
+ *   PENDING --BREAK_GLASS--> APPROVED;  after it, in any status --BREAK_GLASS_REVIEWED--> (same)  (break-glass.ts)
  */
 import { z } from 'zod';
+import { BREAK_GLASS_EVENTS, breakGlassTransition } from './break-glass';
 import { AlreadyApprovedError, IllegalTransitionError, NotAllowedError } from './errors';
 import { EXTENSION_EVENT_TYPES, EXTENSION_EVENTS, extendTransition } from './extension';
 import { type AccessRequest, LiveStateSchema, pickBase, type Status, WindowSchema } from './request';
@@ -37,6 +39,7 @@ export const LifecycleEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('REVOKED'), at, alreadyGone: z.boolean().default(false) }),
   z.object({ type: z.literal('REVOKE_FAILED'), at, reason: z.string().min(1) }),
   ...EXTENSION_EVENTS,
+  ...BREAK_GLASS_EVENTS,
 ]);
 
 /** One lifecycle event. */
@@ -52,17 +55,28 @@ export interface Transition {
   readonly to: Status;
 }
 
+/** A break-glass is reviewed after its self-grant, whatever became of the grant since (break-glass.ts). */
+const REVIEWED = 'BREAK_GLASS_REVIEWED' satisfies EventType;
+
 /** Legal events per status; anything else is an IllegalTransitionError. */
 export const LEGAL_EVENTS: Readonly<Record<Status, readonly EventType[]>> = {
-  PENDING: ['APPROVE', 'DENY', 'CANCEL', 'APPROVAL_TIMEOUT', 'VALIDATION_FAILED', 'REAUTHORIZATION_FAILED'],
-  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED', 'REAUTHORIZATION_FAILED'],
-  ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED', ...EXTENSION_EVENT_TYPES],
-  REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED'],
+  PENDING: [
+    'APPROVE',
+    'DENY',
+    'CANCEL',
+    'APPROVAL_TIMEOUT',
+    'VALIDATION_FAILED',
+    'REAUTHORIZATION_FAILED',
+    'BREAK_GLASS',
+  ],
+  APPROVED: ['GRANTED', 'GRANT_FAILED', 'CANCEL', 'WINDOW_PASSED', 'REAUTHORIZATION_FAILED', REVIEWED],
+  ACTIVE: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED', ...EXTENSION_EVENT_TYPES, REVIEWED],
+  REVOKE_FAILED: ['REVOKE_REQUESTED', 'REVOKED', 'REVOKE_FAILED', REVIEWED],
   DENIED: [],
-  CANCELLED: [],
-  EXPIRED: [],
-  REVOKED: [],
-  FAILED: ['CLEANED_UP'],
+  CANCELLED: [REVIEWED],
+  EXPIRED: [REVIEWED],
+  REVOKED: [REVIEWED],
+  FAILED: ['CLEANED_UP', REVIEWED],
 };
 
 /**
@@ -183,6 +197,9 @@ export function transition(request: AccessRequest, event: LifecycleEvent): Trans
     case 'EXTENDED':
       if (request.status !== 'ACTIVE') break;
       return done(extendTransition(request, event, { version: common.version, updatedAt: common.updatedAt }));
+    case 'BREAK_GLASS':
+    case 'BREAK_GLASS_REVIEWED':
+      return done(breakGlassTransition(request, event, common));
     default:
       return assertNever(event);
   }

@@ -12,6 +12,7 @@ import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { SlackTransientError } from '../slack/errors';
 import type { ApprovalOutcome } from '../stepfunctions/client';
+import { type BreakGlassPorts, breakGlassNow } from './break-glass';
 import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './notify';
 import type { Ports } from './ports';
@@ -24,7 +25,7 @@ import { type CheckApprovalOutput, isTimeout } from './task-io';
  * was decided before the wait began.
  */
 export async function awaitApproval(
-  ports: Pick<Ports, 'store' | 'workflow' | 'notifier'>,
+  ports: BreakGlassPorts,
   input: { requestId: string; taskToken: string },
   log: Logger,
 ): Promise<{ waiting: boolean }> {
@@ -36,6 +37,8 @@ export async function awaitApproval(
     await ports.workflow.resumeApproval(input.taskToken, { decision: decisionOf(request) });
     return { waiting: false };
   }
+  // Break-glass: announced, the requester checked again, self-granted; the wait ends at once.
+  if (request.breakGlass) return breakGlassNow(ports, request, input.taskToken, log);
   try {
     await postApprovalMessage(ports, request);
   } catch (error) {

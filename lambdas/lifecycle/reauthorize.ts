@@ -5,6 +5,7 @@
  * longer qualify, the request ends (FAILED at stage `authorization`) with the reason in the audit
  * trail, both sides are told, and nothing is granted.
  */
+import { reauthorizeBreakGlass } from '../domain/break-glass';
 import { toUtcSecond } from '../domain/durations';
 import { RequesterNotAuthorizedError } from '../domain/errors';
 import { reauthorizeRequester } from '../domain/policy';
@@ -51,6 +52,7 @@ async function refusal(
   try {
     const { now } = await ports.directory.requesterNow(request.requester.slackUserId, policy);
     reauthorizeRequester(policy, request, now);
+    reauthorizeBreakGlass(policy, request, now);
     return undefined;
   } catch (error) {
     if (error instanceof RequesterNotAuthorizedError) return error.message;

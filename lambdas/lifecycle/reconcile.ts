@@ -16,7 +16,7 @@ import { retryDelaySeconds } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
 import { nowOf } from '../runtime/clock';
 import { countMetric, describeError, type Logger, type Metrics, publishMetrics } from '../runtime/logger';
-import { DRIFT_METRICS, OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
+import { BREAK_GLASS_METRICS, DRIFT_METRICS, OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
 import type { DueItem } from '../store/due-items';
 import { type DriftScanResult, scanClusters } from './drift';
 import { ReconcileDeadlineError } from './errors';
@@ -235,6 +235,7 @@ function publish(metrics: Metrics, log: Logger, r: ReconcileResult): void {
     countMetric(metrics, DRIFT_METRICS.removed, r.drift.removed);
     countMetric(metrics, DRIFT_METRICS.clustersSkipped, r.drift.skipped.length);
   }
+  countMetric(metrics, BREAK_GLASS_METRICS.unreviewed, r.events['break-glass-escalated'] ?? 0);
   publishMetrics(metrics);
   const { due, repaired, retrying, more, events, drift } = r;
   log.info('reconciler pass', { due, repaired, retrying, more, events, ...(drift ? { drift } : {}) });

@@ -16,6 +16,7 @@
  *   - a milestone message nobody posted (a lost post, a crashed task): told, a grace after it was due.
  */
 import { type Attention, statusAttention } from '../domain/attention';
+import { reviewEscalationDue } from '../domain/break-glass';
 import { toUtcSecond } from '../domain/durations';
 import { noticeDue } from '../domain/milestones';
 import { type AccessRequest, isTerminal } from '../domain/request';
@@ -26,6 +27,7 @@ import { RequestNotFoundError } from '../store/errors';
 import type { StoredRequest } from '../store/items';
 import type { GrantKey } from '../store/table';
 import { endReached } from './await-end';
+import { escalateReview } from './break-glass';
 import { tellDigest } from './digest';
 import { cleanUpGrant, removeOwnEntry } from './grant';
 import { announce, repairMessages, tellOwed } from './notify';
@@ -36,7 +38,7 @@ import { revokeAccess } from './revoke';
 type Count = (event: RepairEvent, n?: number) => void;
 
 /** What a repair works with: the records, the executions, the clusters and Slack's messages. */
-export type RepairPorts = Pick<Ports, 'store' | 'clock' | 'workflow' | 'ontap' | 'notifier'>;
+export type RepairPorts = Pick<Ports, 'store' | 'clock' | 'workflow' | 'ontap' | 'notifier' | 'config'>;
 
 /** How one item's repair ended: finished, or to be looked at again later. */
 export type RepairOutcome = { readonly done: true } | { readonly done: false; readonly waiting?: boolean };
@@ -54,7 +56,8 @@ export type RepairEvent =
   | 'unstarted-closed'
   | 'overdue'
   | 'digest-posted'
-  | 'digest-unreadable';
+  | 'digest-unreadable'
+  | 'break-glass-escalated';
 
 /** Repairs one due item; `count` is told what happened. Throws when a call failed (the pass retries later). */
 export async function repairItem(ports: RepairPorts, item: DueItem, log: Logger, count: Count): Promise<RepairOutcome> {
@@ -88,6 +91,12 @@ async function repairRequest(ports: RepairPorts, id: string, log: Logger, count:
     const { missed } = await tellOwed(ports, stored.request, log);
     count('notices-told');
     owedLeft = missed > 0;
+    stored = await ports.store.getStored(id);
+  }
+  const review = reviewEscalationDue(stored.request);
+  if (review !== undefined && review <= now) {
+    if (await escalateReview(ports, stored.request, log)) count('break-glass-escalated');
+    else owedLeft = true;
     stored = await ports.store.getStored(id);
   }
   // The index lags the item a little: what the record says now decides.
@@ -151,6 +160,8 @@ async function repairOwed(
     case 'clean-up':
       return finishCleanUp(ports, request, log, count);
     case 'notify':
+    case 'break-glass-review':
+      // Told or escalated before the status's repair (repairRequest).
       return { done: true };
     case 'digest': {
       // The grant's activity digest (digest.ts): tried again with the pass's backoff until done or given up.

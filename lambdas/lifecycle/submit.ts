@@ -121,6 +121,11 @@ async function record(
         justification: checked.justification,
         ...(checked.requestedStart !== undefined ? { requestedStart: checked.requestedStart } : {}),
         ...(checked.ticket !== undefined ? { ticket: checked.ticket } : {}),
+        ...(checked.breakGlass !== undefined
+          ? {
+              breakGlass: { reason: checked.breakGlass.reason, mention: checked.policy.breakGlass?.mention ?? '@here' },
+            }
+          : {}),
       }),
       requester.slackUserId,
       start,

@@ -3,6 +3,7 @@
  * login, role, window length), before anyone is asked to approve it. Records the SVM uuid and
  * what the role may do; tells the requester their request is waiting.
  */
+import { breakGlassProblem } from '../domain/break-glass';
 import { checkDurationLimits, formatDuration } from '../domain/durations';
 import { DomainError } from '../domain/errors';
 import { firstApprovalWait } from '../domain/nudges';
@@ -31,6 +32,8 @@ export async function validateRequest(
   if (!ports.config.clusters.some((c) => c.name === request.cluster))
     throw new RequestInvalidError(`Cluster "${request.cluster}" is no longer configured.`);
   checkPolicyCovers(policy, request);
+  const breakGlass = request.breakGlass ? breakGlassProblem(policy, request) : undefined;
+  if (breakGlass !== undefined) throw new RequestInvalidError(breakGlass);
   // A scheduled request's approval wait ends once too little of its window would be left to grant.
   const now = nowOf(ports.clock);
   const approvalTimeoutSeconds = approvalWaitSeconds(request, now, policy.approvalTimeout, policy.minRemaining);

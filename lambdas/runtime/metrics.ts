@@ -18,6 +18,12 @@ export const UNRESOLVED_USER_GROUP_METRIC = 'UnresolvedUserGroup';
 /** An audit item could not be written after its transition; the reconciler writes it. */
 export const AUDIT_WRITE_FAILED_METRIC = 'AuditWriteFailed';
 
+/** Break-glass: each use (a self-grant recorded), and each one escalated because nobody reviewed it in time. */
+export const BREAK_GLASS_METRICS = {
+  used: 'BreakGlassUsed',
+  unreviewed: 'BreakGlassUnreviewed',
+} as const;
+
 /** What every reconciler pass publishes (zeros included), each a count for that pass. */
 export const RECONCILER_METRICS = {
   /** One per pass: the heartbeat the reconciler's alarm watches. */

@@ -7,6 +7,7 @@ export type JitCommand =
   | { readonly kind: 'help' }
   | { readonly kind: 'list' }
   | { readonly kind: 'request'; readonly draft: Draft }
+  | { readonly kind: 'break-glass' }
   | { readonly kind: 'unknown' };
 
 const ENTITIES: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
@@ -29,6 +30,8 @@ export function parseCommandText(text: string): JitCommand {
   const lower = trimmed.toLowerCase();
   if (lower === 'help' || lower === '?') return { kind: 'help' };
   if (lower === 'list' || lower === 'ls') return { kind: 'list' };
+  // Break-glass needs the modal (its reason, and the choice made knowingly), never a one-liner.
+  if (/^break-?glass\b/.test(lower)) return { kind: 'break-glass' };
   const match = /^(\S+)\s+(\S+)\s+(\S+)\s+([\s\S]+)$/.exec(trimmed);
   if (!match) return { kind: 'unknown' };
   const [, target = '', role = '', duration = '', justification = ''] = match;

@@ -187,7 +187,11 @@ export class SlackDirectory {
    * standing and the requesters' groups of `policy` read afresh, and the ONTAP account they map to today.
    */
   async requesterNow(userId: string, policy: Policy): Promise<{ identity: DirectoryIdentity; now: RequesterNow }> {
-    const groups = policy.requesters === 'anyone' ? [] : policy.requesters.groups;
+    // Break-glass people are checked again too (domain/break-glass.ts), so their groups are read with these.
+    const groups = [
+      ...(policy.requesters === 'anyone' ? [] : policy.requesters.groups),
+      ...(policy.breakGlass?.who.groups ?? []),
+    ];
     const { identity, actor } = await this.lookUp(userId, groups, true);
     const mapped = identity.ontapAccount !== undefined ? { ontapAccount: identity.ontapAccount } : {};
     return { identity, now: { actor, ...mapped } };

@@ -34,7 +34,17 @@ export const CALLBACK = {
   cancelReason: 'jit_cancel_reason',
   extend: 'jit_extend',
   extendDenyReason: 'jit_extend_deny_reason',
+  breakGlassFlag: 'jit_break_glass_flag',
 } as const;
+
+/** The review buttons under a break-glass announcement (the value is the request id). */
+export const REVIEW_ACTION = {
+  acknowledge: 'jit_break_glass_acknowledge',
+  flag: 'jit_break_glass_flag',
+} as const;
+
+/** Block ids of a break-glass announcement's review buttons and of the Flag modal's note. */
+export const REVIEW_BLOCK = { actions: 'jit_break_glass_review', note: 'break_glass_note' } as const;
 
 /** The Extend button (requester's DMs) and the extension's Approve and Deny (under the approval message). */
 export const EXTEND_ACTION = {
@@ -60,6 +70,8 @@ export const FORM_BLOCK = {
   startTime: 'start_time',
   justification: 'justification',
   ticket: 'ticket',
+  approvalMode: 'approval_mode',
+  breakGlassReason: 'break_glass_reason',
 } as const satisfies Record<FormField, string>;
 
 /** Block and action ids of the reason modals (deny, and an approver's cancel). */

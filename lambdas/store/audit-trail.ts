@@ -118,6 +118,10 @@ function describe(event: LifecycleEvent): string | undefined {
     case 'EXTEND_DENY':
     case 'EXTEND_DROPPED':
       return event.reason;
+    case 'BREAK_GLASS':
+      return `break-glass, no approval (review due ${event.reviewDueAt}): ${event.reason}`;
+    case 'BREAK_GLASS_REVIEWED':
+      return `break-glass ${event.outcome}${event.note !== undefined ? `: ${event.note}` : ''}`;
     case 'EXTENDED':
       return (
         `entry ${event.old.start} to ${event.old.end} (jit_state ${event.replaced}) replaced by ` +

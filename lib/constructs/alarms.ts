@@ -1,6 +1,6 @@
 /**
  * Alarms that page someone: failed, timed-out or throttled executions, a grant whose revoke could not
- * complete, and drift on a cluster.
+ * complete, drift on a cluster, and break-glass (each use, and each one nobody reviewed in time).
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, type IMetric, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -12,6 +12,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import {
+  BREAK_GLASS_METRICS,
   DRIFT_METRICS,
   METRIC_NAMESPACE,
   OVERDUE_GRANTS_METRIC,
@@ -113,6 +114,18 @@ export class JitAlarms extends Construct {
         description:
           'A JIT entry or JIT setting on a cluster that no approved request accounts for; ' +
           'the approval channel has the report (what, where, since when)',
+      },
+      // Break-glass is meant to be loud: every use pages, beside its announcement in the approval channel.
+      BreakGlassUsed: {
+        metric: custom(BREAK_GLASS_METRICS.used, 'Sum'),
+        description:
+          'Someone used break-glass: access was granted without approval; the approvers review it under its ' +
+          'announcement in the approval channel',
+      },
+      BreakGlassUnreviewed: {
+        metric: custom(BREAK_GLASS_METRICS.unreviewed, 'Sum'),
+        description:
+          'A break-glass was not reviewed in time and was escalated; acknowledge or flag it under its announcement',
       },
     };
     const alarms: Record<string, Alarm> = {};

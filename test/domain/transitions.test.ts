@@ -41,6 +41,8 @@ const SAMPLE = {
     old: { start: at(2), end: at(62) },
     new: { start: at(2), end: at(92) },
   },
+  BREAK_GLASS: { type: 'BREAK_GLASS', by: 'U0ALICE', at: at(1), reviewDueAt: at(241), reason: 'outage' },
+  BREAK_GLASS_REVIEWED: { type: 'BREAK_GLASS_REVIEWED', by: 'U0BOB', at: at(90), outcome: 'acknowledged' },
 } as const satisfies Record<EventType, LifecycleEvent>;
 
 /** Where each legal (status, event) pair leads. */
@@ -113,13 +115,18 @@ describe('transition', () => {
       if (status === 'FAILED') legal.push('CLEANED_UP');
       // Legal on a live grant with an extension waiting (test/domain/extension.test.ts).
       if (status === 'ACTIVE') legal.push('EXTEND_APPROVE', 'EXTEND_DENY', 'EXTEND_DROPPED', 'EXTENDED');
+      // Legal on a break-glass request only (test/domain/break-glass.test.ts).
+      if (status === 'PENDING') legal.push('BREAK_GLASS');
+      else if (status !== 'DENIED') legal.push('BREAK_GLASS_REVIEWED');
       expect([...LEGAL_EVENTS[status]].sort()).toEqual(legal.sort());
     }
   });
 
   it('has no way out of a terminal status (a failed grant that is cleaned up stays FAILED)', () => {
     for (const status of STATUSES.filter((s) => isTerminal({ status: s }))) {
-      expect(LEGAL_EVENTS[status]).toEqual(status === 'FAILED' ? ['CLEANED_UP'] : []);
+      // A break-glass review is recorded beside the status, never changing it (test/domain/break-glass.test.ts).
+      const legal = LEGAL_EVENTS[status].filter((t) => t !== 'BREAK_GLASS_REVIEWED');
+      expect(legal).toEqual(status === 'FAILED' ? ['CLEANED_UP'] : []);
     }
   });
 

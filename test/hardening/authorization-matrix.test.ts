@@ -13,7 +13,7 @@ import type { AccessRequest } from '../../lambdas/domain/request';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import { buttonsOf, homeClick, homeOf, openHome } from '../slack/home-support';
 import { at, pendingRequest, requestIn, T0 } from '../support/requests';
-import { useSlackIngress } from '../support/slack';
+import { submissionOf, useSlackIngress } from '../support/slack';
 
 /** Alice's other Slack identities, each linked to her by one thing only, and listed as approvers. */
 const ALICE_ALTS = ['U0ALICEX', 'U0ALICEM', 'U0ALICEADM'];
@@ -56,6 +56,9 @@ const CONFIG = parseConfig({
       maxDuration: '8h',
       approvalTimeout: '4h',
       extension: { by: '2h', times: 2, approval: 'required' },
+      breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
+      // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
+      maxOpenRequests: 50,
     },
     {
       name: 'two-of-m',
@@ -69,6 +72,9 @@ const CONFIG = parseConfig({
       maxDuration: '8h',
       approvalTimeout: '4h',
       extension: { by: '2h', times: 2, approval: 'required' },
+      breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
+      // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
+      maxOpenRequests: 50,
     },
     {
       name: 'user-group',
@@ -82,6 +88,9 @@ const CONFIG = parseConfig({
       maxDuration: '8h',
       approvalTimeout: '4h',
       extension: { by: '2h', times: 2, approval: 'required' },
+      breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
+      // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
+      maxOpenRequests: 50,
     },
     {
       name: 'other',
@@ -131,7 +140,9 @@ type ActorName = keyof typeof ACTORS;
  * `cancel` is on a pending request; `cancel approved` on one approved whose access has not started.
  * `home …` are the same buttons clicked on the actor's Home tab (shown there, or forged when not);
  * `again` is "Request again" on an ended request. `extend` is the requester's ask on a live grant;
- * `approve extension` and `deny extension` decide one asked.
+ * `approve extension` and `deny extension` decide one asked. `break-glass` is the request modal's
+ * break-glass choice (forged into the submission where the modal did not offer it); `review` is
+ * Acknowledge under a break-glass announcement.
  */
 const ACTIONS = [
   'request',
@@ -149,6 +160,8 @@ const ACTIONS = [
   'extend',
   'approve extension',
   'deny extension',
+  'break-glass',
+  'review',
 ] as const;
 type Action = (typeof ACTIONS)[number];
 const POLICIES = {
@@ -188,6 +201,10 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     extend: ['requester'],
     'approve extension': ['approver (this policy)'],
     'deny extension': ['approver (this policy)'],
+    // Named for break-glass: the requester, a guest and a deactivated user; only the active member may.
+    'break-glass': ['requester'],
+    // Reviewed by the policy's approvers, never by the requester under another identity.
+    review: ['approver (this policy)'],
   },
   '2-of-M': {
     request: ['requester'],
@@ -206,6 +223,10 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     extend: ['requester'],
     'approve extension': ['approver (this policy)'],
     'deny extension': ['approver (this policy)'],
+    // Named for break-glass: the requester, a guest and a deactivated user; only the active member may.
+    'break-glass': ['requester'],
+    // Reviewed by the policy's approvers, never by the requester under another identity.
+    review: ['approver (this policy)'],
   },
   'user-group': {
     request: ['requester'],
@@ -223,6 +244,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     extend: ['requester'],
     'approve extension': ['approver group member'],
     'deny extension': ['approver group member'],
+    'break-glass': ['requester'],
+    review: ['approver group member'],
   },
 };
 
@@ -288,6 +311,73 @@ async function extensionAsked(shape: Shape, owner?: typeof FRANK): Promise<Acces
     approvalsRequired,
   });
   return store.get(request.id);
+}
+
+/** A break-glass request of `shape` its requester granted to themselves, live, its announcement posted. */
+async function breakGlassUsed(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
+  const { store } = ingress();
+  const policy = POLICIES[shape];
+  const made = await store.create(
+    pendingRequest({
+      policy: policy.name,
+      role: policy.role,
+      approvalsRequired: shape === '2-of-M' ? 2 : 1,
+      breakGlass: { reason: 'INC-1: the exports are down', mention: '@here' },
+      ...(owner ? { requester: owner } : {}),
+    }),
+  );
+  const request = await ingress().awaitApproval(made, `approval-${++serial}`);
+  const by = request.requester.slackUserId;
+  await store.apply(request.id, { type: 'BREAK_GLASS', by, at: at(1), reviewDueAt: at(600), reason: 'INC-1' });
+  await store.apply(request.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } });
+  return store.get(request.id);
+}
+
+/**
+ * The request modal submitted by `user` with break-glass chosen (forged into the state where the
+ * modal did not offer it): whether a break-glass request was recorded and its workflow started.
+ */
+async function breakGlass(shape: Shape, user: string): Promise<boolean> {
+  const { slack, sfn, store } = ingress();
+  const views = new Set(slack.views.keys());
+  const { responses } = await ingress().command(user, '');
+  const opened = [...slack.views.keys()].filter((k) => !views.has(k));
+  if (opened.length !== 1) {
+    expect(texts(responses())).not.toBe('');
+    expect(sfn.executions).toHaveLength(0);
+    return false;
+  }
+  const viewId = opened[0] as string;
+  const offered = JSON.stringify(slack.views.get(viewId)?.view).includes('approval_mode');
+  const payload = submissionOf(slack, user, viewId, {
+    target: 'cluster1/svm1',
+    role: POLICIES[shape].role,
+    duration: '1h',
+    start_mode: 'now',
+    justification: 'Restore the exports before the batch window',
+  }) as { view: { state: { values: Record<string, unknown> } } };
+  payload.view.state.values.approval_mode = {
+    approval_mode: {
+      type: 'radio_buttons',
+      selected_option: { text: { type: 'plain_text', text: 'x' }, value: 'break-glass' },
+    },
+  };
+  payload.view.state.values.break_glass_reason = {
+    break_glass_reason: { type: 'plain_text_input', value: 'INC-1: the exports are down' },
+  };
+  const { answer } = await ingress().interact(payload);
+  // The execution is named after the request: a break-glass request was recorded and started.
+  const started = await Promise.all(sfn.executions.map((e) => store.get(e.name)));
+  const made = started.filter((r) => r.breakGlass !== undefined && r.requester.slackUserId === user);
+  const allowed = sfn.executions.length === 1 && made.length === 1;
+  // The modal offers break-glass exactly to whom a submission would be allowed.
+  expect(offered).toBe(allowed);
+  if (!allowed) {
+    expect(made).toEqual([]);
+    expect(sfn.executions).toHaveLength(0);
+    expect(answer.body).toContain('response_action');
+  }
+  return allowed;
 }
 
 const pendingExtension = (r: AccessRequest) => (r.status === 'ACTIVE' ? r.extension : undefined);
@@ -521,6 +611,19 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
         expect(opened).toEqual([]);
         expect(after).toEqual(request);
         expect(sfn.resumed).toEqual([]);
+        expect(texts(responses())).not.toBe('');
+      }
+      return allowed;
+    }
+    case 'break-glass':
+      return breakGlass(shape, user);
+    case 'review': {
+      const request = await breakGlassUsed(shape, owner);
+      const { responses } = await ingress().click(user, 'jit_break_glass_acknowledge', request);
+      const after = await store.get(request.id);
+      const allowed = after.breakGlass?.review?.by === user;
+      if (!allowed) {
+        expect(after).toEqual(request);
         expect(texts(responses())).not.toBe('');
       }
       return allowed;

@@ -9,6 +9,13 @@ import type { AccessRequest } from '../../domain/request';
 import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { ACTION, DECISION_BLOCK } from '../ids';
+import {
+  breakGlassBanner,
+  breakGlassMark,
+  breakGlassReviewBlocks,
+  breakGlassStatusLine,
+  breakGlassText,
+} from './break-glass';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 import { liveStateLine } from './live-state';
 
@@ -73,6 +80,12 @@ export function requestDetailBlocks(request: AccessRequest): KnownBlock[] {
 
 /** Where the request stands, in one mrkdwn line. */
 export function statusLine(request: AccessRequest): string {
+  const breakGlass = breakGlassStatusLine(request);
+  if (breakGlass !== undefined) return breakGlass;
+  return breakGlassMark(request) + usualStatusLine(request);
+}
+
+function usualStatusLine(request: AccessRequest): string {
   const approvers = request.approvals.map((a) => `<@${a.by}>`).join(', ');
   switch (request.status) {
     case 'PENDING':
@@ -167,6 +180,10 @@ export function cancelButton(request: AccessRequest): Button {
 
 /** The buttons that still apply: approve/deny/cancel while pending, cancel once approved, revoke while granted. */
 export function decisionButtons(request: AccessRequest): ActionsBlock | undefined {
+  // Break-glass is granted by its requester, not decided: nobody approves or denies it.
+  if (request.status === 'PENDING' && request.breakGlass) {
+    return { type: 'actions', block_id: DECISION_BLOCK, elements: [cancelButton(request)] };
+  }
   if (request.status === 'PENDING') {
     return {
       type: 'actions',
@@ -191,6 +208,7 @@ export function decisionButtons(request: AccessRequest): ActionsBlock | undefine
 export function approvalMessage(request: AccessRequest): SlackMessage {
   const status = statusLine(request);
   const blocks: KnownBlock[] = [
+    ...breakGlassBanner(request),
     ...requestDetailBlocks(request),
     { type: 'section', text: { type: 'mrkdwn', text: status } },
   ];
@@ -198,7 +216,9 @@ export function approvalMessage(request: AccessRequest): SlackMessage {
   if (live) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: live }] });
   const buttons = decisionButtons(request);
   if (buttons) blocks.push(buttons);
+  blocks.push(...breakGlassReviewBlocks(request));
   const text =
+    breakGlassText(request) +
     `JIT request ${request.id}: ${escapeMrkdwn(request.role)} on ${escapeMrkdwn(request.cluster)}/${escapeMrkdwn(request.svm.name)} ` +
     `${windowPhrase(request).replace(/\*/g, '')} by <@${request.requester.slackUserId}>. ` +
     `${status.split('\n')[0] ?? ''}`;

@@ -92,6 +92,8 @@ const FIELD_LABEL: Record<FormField, string> = {
   startTime: 'start time',
   justification: 'justification',
   ticket: 'ticket',
+  approvalMode: 'break-glass',
+  breakGlassReason: 'break-glass reason',
 };
 
 /** Problems with a one-line request, one per field, and a pointer to the help. */

@@ -11,6 +11,7 @@ import type { AccessRequest } from '../../domain/request';
 import type { Bounded, Home, Waiting } from '../../lifecycle/home';
 import { ACTION, FORM_OPENER } from '../ids';
 import { button, cancelButton, revokeButton, statusLine, windowPhrase } from './approval-message';
+import { breakGlassMark } from './break-glass';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 import { liveStateLine } from './live-state';
 
@@ -30,7 +31,7 @@ const context = (text: string): KnownBlock => ({ type: 'context', elements: [{ t
 const header = (text: string): KnownBlock => ({ type: 'header', text: { type: 'plain_text', text, emoji: true } });
 
 const what = (r: AccessRequest): string =>
-  `*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.cluster)} / ${escapeMrkdwn(r.svm.name)}*`;
+  `${breakGlassMark(r)}*${escapeMrkdwn(r.role)}* on *${escapeMrkdwn(r.cluster)} / ${escapeMrkdwn(r.svm.name)}*`;
 
 /** "Request again" on an ended request: opens the request form filled in as this one was. */
 export function requestAgainButton(request: AccessRequest): Button {

@@ -10,6 +10,7 @@ import { assertNever } from '../../domain/transitions';
 import { requestedWindow } from '../../domain/window';
 import { DECISION_BLOCK } from '../ids';
 import { cancelButton, revokeButton, type SlackMessage, windowPhrase } from './approval-message';
+import { breakGlassMark, breakGlassStatusLine } from './break-glass';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 import { extendButton, extensionLine } from './extension-messages';
 import { requestAgainButton } from './home';
@@ -31,6 +32,12 @@ const progress = (r: AccessRequest): string =>
 
 /** Where the request stands, told to the requester. */
 export function requesterStatusLine(r: AccessRequest): string {
+  const breakGlass = breakGlassStatusLine(r);
+  if (breakGlass !== undefined) return breakGlass;
+  return breakGlassMark(r) + usualRequesterStatusLine(r);
+}
+
+function usualRequesterStatusLine(r: AccessRequest): string {
   switch (r.status) {
     case 'PENDING':
       return (

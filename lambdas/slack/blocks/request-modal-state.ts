@@ -7,6 +7,9 @@ import { type Draft, FORM_FIELDS, type FormField, type TargetChoice } from '../.
 import { FORM_BLOCK } from '../ids';
 import type { ViewState } from '../payloads';
 
+/** The approval choice's value for break-glass (the other, `approval`, asks the approvers). */
+export const BREAK_GLASS_MODE = 'break-glass';
+
 /** The value a target option carries: `cluster/svm` (`cluster/*` for "any SVM, typed"). */
 export function targetValue(target: TargetChoice): string {
   return `${target.cluster}/${target.svm}`;
@@ -105,6 +108,9 @@ export function readRequestForm(values: ViewState, zone: string): RequestForm {
         : { mode: 'now' },
     ...(found.justification !== undefined ? { justification: found.justification } : {}),
     ...(found.ticket !== undefined ? { ticket: found.ticket } : {}),
+    ...(found.approvalMode === BREAK_GLASS_MODE
+      ? { breakGlass: found.breakGlassReason !== undefined ? { reason: found.breakGlassReason } : {} }
+      : {}),
   };
   return {
     draft,

@@ -17,6 +17,7 @@ import {
   targetChoices,
 } from '../../domain/request-form';
 import { CALLBACK, FORM_ACTION, FORM_BLOCK } from '../ids';
+import { breakGlassBlocks } from './break-glass';
 import { escapeMrkdwn, truncate } from './escape';
 import { durationBlockId, roleBlockId, shortDuration, targetValue } from './request-modal-state';
 
@@ -28,6 +29,8 @@ export const RequestModalMetadataSchema = z.object({
   name: z.string().max(200).optional(),
   /** Opened from the Home tab, which is published again once the request is submitted. */
   from: z.literal('home').optional(),
+  /** Break-glass is offered (the person is named by one of their policies); submission checks it again. */
+  bg: z.literal(true).optional(),
 });
 /** What the modal carries from opening to submitting. */
 export type RequestModalMetadata = z.infer<typeof RequestModalMetadataSchema>;
@@ -46,6 +49,8 @@ export interface ModalRequester {
   readonly name?: string;
   /** Where it was opened from, when that is the Home tab (kept through redraws). */
   readonly from?: 'home';
+  /** Offer break-glass (kept through redraws). */
+  readonly bg?: true;
 }
 
 /** The modal's current choices; absent means "the first allowed", `null` "none chosen yet". */
@@ -91,6 +96,7 @@ export function buildRequestModal(
     zone: requester.zone,
     ...(requester.name !== undefined ? { name: requester.name } : {}),
     ...(requester.from ? { from: requester.from } : {}),
+    ...(requester.bg ? { bg: true as const } : {}),
   };
 
   const blocks: KnownBlock[] = [
@@ -128,6 +134,7 @@ export function buildRequestModal(
     ...startBlocks(requester.zone, policy),
     ...reasonBlocks(prefill),
   );
+  if (requester.bg) blocks.push(...breakGlassBlocks(policy));
 
   return {
     type: 'modal',

@@ -5,6 +5,7 @@ import * as actions from './actions';
 import * as commands from './commands';
 import * as events from './events';
 import * as extend from './extend';
+import * as review from './review';
 import * as views from './views';
 
 /** Registers commands, views, actions and events on the app. */
@@ -14,4 +15,5 @@ export function registerListeners(app: App, services: SlackServices): void {
   actions.register(app, services);
   events.register(app, services);
   extend.register(app, services);
+  review.register(app, services);
 }

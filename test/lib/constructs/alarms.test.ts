@@ -4,6 +4,9 @@
  * this account's alarms.
  */
 import { Match } from 'aws-cdk-lib/assertions';
+import { countMetric, publishMetrics } from '../../../lambdas/runtime/logger';
+import { BREAK_GLASS_METRICS, METRIC_NAMESPACE } from '../../../lambdas/runtime/metrics';
+import { sinkMetrics } from '../../../local/local-logger';
 import { synthJit } from '../../support/cdk';
 
 const plain = synthJit();
@@ -65,5 +68,38 @@ describe('the alarm topic', () => {
         Condition: ownAlarms,
       }),
     ]);
+  });
+});
+
+describe('the break-glass alarms', () => {
+  const alarmOf = (prefix: string): Record<string, unknown> => {
+    const all = plain.appTemplate.findResources('AWS::CloudWatch::Alarm');
+    const found = Object.entries(all).find(([logical]) => logical.startsWith(`Alarms${prefix}`));
+    if (!found) throw new Error(`no alarm ${prefix}`);
+    return (found[1] as { Properties: Record<string, unknown> }).Properties;
+  };
+
+  it.each([
+    ['BreakGlassUsed', BREAK_GLASS_METRICS.used, /granted without approval/],
+    ['BreakGlassUnreviewed', BREAK_GLASS_METRICS.unreviewed, /not reviewed in time/],
+  ])('%s pages on one datapoint of the metric the functions publish', (id, metricName, description) => {
+    const lines: Record<string, unknown>[] = [];
+    const metrics = sinkMetrics((line) => lines.push(JSON.parse(line) as Record<string, unknown>), 'test');
+    countMetric(metrics, metricName, 1);
+    publishMetrics(metrics);
+    const emf = lines[0]?._aws as { CloudWatchMetrics: { Namespace: string; Metrics: { Name: string }[] }[] };
+    const published = emf.CloudWatchMetrics[0];
+    expect(published).toMatchObject({ Namespace: METRIC_NAMESPACE, Metrics: [{ Name: id }] });
+    expect(alarmOf(id)).toMatchObject({
+      Namespace: METRIC_NAMESPACE,
+      MetricName: id,
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: expect.stringMatching(description),
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmsTopic/) }],
+    });
+    expect(alarmOf(id).Dimensions).toBeUndefined();
   });
 });

@@ -5,9 +5,11 @@
  * is submitted as whoever submits it, so someone else's words would become another person's request
  * (and the button is only ever shown to the requester). The submission is the form's own, checked whole.
  */
+
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { ModalView } from '@slack/web-api';
 import { z } from 'zod';
+import { offersBreakGlass } from '../../../domain/break-glass';
 import { NotAllowedError } from '../../../domain/errors';
 import { groupsOf, noPolicyMessage, type Policy } from '../../../domain/policy';
 import { isTerminal } from '../../../domain/request';
@@ -74,6 +76,7 @@ async function formFor(s: SlackServices, userId: string, answer: Answer, fromHom
     zone: requester.zone,
     ...(requester.name !== undefined ? { name: requester.name } : {}),
     ...(fromHome ? { from: 'home' as const } : {}),
+    ...(offersBreakGlass(policies, actor) ? { bg: true as const } : {}),
   };
   const build = (form: Partial<ReturnType<typeof requestAgainForm>>): ModalView =>
     buildRequestModal(s.config, policies, who, form.selection ?? {}, form.prefill ?? {});

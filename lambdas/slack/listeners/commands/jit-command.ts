@@ -4,6 +4,7 @@
  * between the work and Slack's answer; the modal is opened before the (empty) answer.
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { offersBreakGlass } from '../../../domain/break-glass';
 import { groupsOf, noPolicyMessage } from '../../../domain/policy';
 import { checkDraft, type Draft, requesterPolicies } from '../../../domain/request-form';
 import { submitRequest } from '../../../lifecycle/submit';
@@ -22,6 +23,11 @@ import { SlackLookupError } from '../../errors';
 import { parsePayload, type SlashCommand, SlashCommandSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { answering, ephemeralAck } from '../respond';
+
+/** What `/jit break-glass …` answers: break-glass is only offered in the modal. */
+export const BREAK_GLASS_NEEDS_MODAL =
+  'Break-glass is not available as a one-line request: type `/jit` alone to open the form, choose ' +
+  '*Break-glass* and say what the emergency is. It is only offered to the people a policy names.';
 
 /** The `/jit` listener. */
 export function jitCommand(s: SlackServices) {
@@ -47,6 +53,8 @@ async function replyTo(s: SlackServices, command: SlashCommand): Promise<SlackMe
       return listReply(await s.store.listByRequester(command.user_id));
     case 'unknown':
       return usageReply();
+    case 'break-glass':
+      return noticeReply(BREAK_GLASS_NEEDS_MODAL);
     case 'open':
       return openForm(s, command);
     case 'request':
@@ -67,6 +75,7 @@ async function openForm(s: SlackServices, command: SlashCommand): Promise<SlackM
     account: requester.ontapAccount,
     zone: requester.zone,
     ...(requester.name !== undefined ? { name: requester.name } : {}),
+    ...(offersBreakGlass(policies, actor) ? { bg: true as const } : {}),
   });
   try {
     await s.web.views.open({ trigger_id: command.trigger_id, view });
