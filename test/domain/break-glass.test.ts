@@ -208,7 +208,10 @@ describe('the escalation of a missed review', () => {
     const live = transition(granted, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } }).next;
     const ended = transition(live, { type: 'REVOKED', at: at(62), alreadyGone: false }).next;
     const allTold = { ...ended, told: owedNotices(ended, ended.updatedAt).map((n) => n.key) };
-    expect(attentionOf(allTold)).toEqual({ why: 'break-glass-review', due: at(241) });
+    // Its activity digest is owed first, 90 s after the end; once recorded, the review still files it.
+    expect(attentionOf(allTold)?.why).toBe('digest');
+    const digested = { ...allTold, digest: { state: 'recorded' as const, since: at(63), failures: 0, seq: 4 } };
+    expect(attentionOf(digested)).toEqual({ why: 'break-glass-review', due: at(241) });
     expect(reviewEscalationDue(pendingRequest())).toBeUndefined();
   });
 });
