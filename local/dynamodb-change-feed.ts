@@ -193,7 +193,7 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
           const answer = await forward(req, body);
           if (answer.status !== 200) return answer;
           const after = await Promise.all(written.map((w) => read(w.table, w.key)));
-          written.forEach((w, i) => emit(w.key, before[i], after[i]));
+          for (const [i, w] of written.entries()) emit(w.key, before[i], after[i]);
           return answer;
         });
         const { connection: _c, 'transfer-encoding': _te, 'content-length': _l, ...headers } = answer.headers;

@@ -4,9 +4,9 @@
  * delivers those again (ReportBatchItemFailures), then to the dead-letter queue.
  */
 import type { Context, DynamoDBBatchResponse } from 'aws-lambda';
-import { type ArchiveWriterDeps, archiveBatch } from '../archive/writer';
 import { archiveS3Client, readArchiveEnv } from '../archive/s3-client';
 import { StreamEventSchema } from '../archive/stream-records';
+import { type ArchiveWriterDeps, archiveBatch } from '../archive/writer';
 import { createLogger, createMetrics, publishMetrics } from '../runtime/logger';
 
 /** The writer over the dependencies `deps()` gives. */
