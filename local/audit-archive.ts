@@ -7,10 +7,11 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { ARCHIVE_PREFIX } from '../lambdas/archive/layout';
 import { archiveS3Client } from '../lambdas/archive/s3-client';
-import { isArchivable, StreamRecordSchema } from '../lambdas/archive/stream-records';
+import { AUDIT_SK_PREFIX, isArchivable, StreamRecordSchema } from '../lambdas/archive/stream-records';
 import type { ArchiveWriterDeps } from '../lambdas/archive/writer';
 import { make } from '../lambdas/handlers/archive-writer';
 import type { Logger, Metrics } from '../lambdas/runtime/logger';
+import { TABLE } from '../lambdas/store/table';
 import { type ChangeFeed, startChangeFeed } from './dynamodb-change-feed';
 import { LOCAL_S3_CREDENTIALS, type LocalS3, startLocalS3 } from './s3-server';
 
@@ -59,6 +60,8 @@ export async function startLocalArchive(options: {
   try {
     feed = await startChangeFeed(options.dynamoEndpoint, {
       consume: (records) => writer({ Records: records }),
+      // Only audit items are archived: the other writes (requests, locks) are not read around.
+      watch: (key) => key[TABLE.sortKey]?.S?.startsWith(AUDIT_SK_PREFIX) === true,
       // Lambda's event filter (ARCHIVE_STREAM_FILTER): inserts of audit items only.
       filter: (record) => {
         const parsed = StreamRecordSchema.safeParse(record);

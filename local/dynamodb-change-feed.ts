@@ -43,6 +43,11 @@ export interface ChangeFeedOptions {
   readonly consume: (records: ChangeRecord[]) => Promise<BatchAnswer>;
   /** Which records it gets (Lambda's event filter); the others are passed over. @default all */
   readonly filter?: (record: ChangeRecord) => boolean;
+  /**
+   * Which items the feed watches, by key: writes to other items pass straight through, unread and
+   * unrecorded (each watched write costs two reads). @default every item
+   */
+  readonly watch?: (key: Image) => boolean;
   /** Records per batch. @default 100 */
   readonly batchSize?: number;
   /** Deliveries of a record before it is dead-lettered. @default 10 */
@@ -184,7 +189,8 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
         String(req.headers['x-amz-target'] ?? '')
           .split('.')
           .pop() ?? '';
-      const written = WRITES.has(operation) ? writtenKeys(operation, parseBody(body)) : [];
+      const named = WRITES.has(operation) ? writtenKeys(operation, parseBody(body)) : [];
+      const written = options.watch ? named.filter((w) => options.watch?.(w.key)) : named;
       writing += 1;
       try {
         const ids = [...new Set(written.map((w) => `${w.table}|${JSON.stringify(w.key)}`))].sort();

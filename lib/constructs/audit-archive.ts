@@ -149,7 +149,7 @@ export class AuditArchive extends Construct {
         },
       },
     });
-    this.glueTable.addDependency(database);
+    this.glueTable.node.addDependency(database);
     new CfnOutput(this, 'BucketName', {
       value: this.bucket.bucketName,
       description: 'The audit archive bucket (AUDIT_ARCHIVE_BUCKET)',
