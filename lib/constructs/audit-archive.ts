@@ -157,8 +157,8 @@ export class AuditArchive extends Construct {
   }
 }
 
-/** The bucket's name as cdk-nag writes it in a finding. */
-const NAG_BUCKET_NAME = 'ontap-jit-audit-<AWS::AccountId>-<AWS::Region>';
+/** The writer's objects as cdk-nag writes them in a finding. */
+const NAG_OBJECTS = `arn:<AWS::Partition>:s3:::ontap-jit-audit-<AWS::AccountId>-<AWS::Region>/${ARCHIVE_PREFIX}*`;
 
 /** Properties of the archive writer. */
 export interface AuditArchiveWriterProps {
@@ -220,7 +220,7 @@ export class AuditArchiveWriter extends Construct {
           'reading the stream itself is granted on the table stream ARN only.',
       },
       {
-        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${NAG_BUCKET_NAME}/${ARCHIVE_PREFIX}*]`,
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::${NAG_OBJECTS}]`,
         reason: 'The writer puts (create only) and reads one object per audit event under audit/*, the layout prefix.',
       },
       {

@@ -58,7 +58,7 @@ async function grantedAndRevoked(): Promise<string> {
   return made.id;
 }
 
-test('every audit event of 200 lifecycles is archived exactly once, with 500s, lost answers and timeouts on S3', async () => {
+test('every audit event of 200 lifecycles is archived exactly once, with 500s, lost answers and timeouts', async () => {
   const random = seeded(18);
   let timeouts = 0;
   const tries = new Map<string, number>();

@@ -125,7 +125,7 @@ test('a different event under an archived key is refused, logged, counted, and t
   expect(await body(archiveKeyOf(original))).toBe(archiveBodyOf(original));
 });
 
-test('a put that fails past the client retries is reported by its sequence number; the others are archived', async () => {
+test('a put failing past the client retries is reported by sequence number; the others archived', async () => {
   const failing = event('REQ-writer-4', 1);
   const fine = event('REQ-writer-4', 2);
   s3.chooser = (_method, key) => (key === archiveKeyOf(failing) ? 'server-error' : undefined);
@@ -155,7 +155,7 @@ test('a write whose answer is lost is tried again and found archived, not writte
   expect(await body(archiveKeyOf(e))).toBe(archiveBodyOf(e));
 });
 
-test('records that are not audit inserts are passed over; a malformed audit insert is reported, never archived', async () => {
+test('non-audit records are passed over; a malformed audit insert is reported, never archived', async () => {
   const modified = insert(event('REQ-writer-6', 1), 'MODIFY');
   const wrongKeys = insert(event('REQ-writer-6', 2));
   (wrongKeys.dynamodb as { Keys: unknown }).Keys = marshall({ pk: requestPk('REQ-other-666'), sk: auditSk(2) });

@@ -70,7 +70,7 @@ test('each accepted write is one record, in order: INSERT, MODIFY, REMOVE; a ref
   expect([...sequences].sort()).toEqual(sequences);
 });
 
-test('a failed record is delivered again with the ones after it; one that never succeeds is dead-lettered', async () => {
+test('a failed record is delivered again with the ones after it; one never succeeding is dead-lettered', async () => {
   const deliveries = new Map<string, number>();
   await withFeed(
     async (records) => {

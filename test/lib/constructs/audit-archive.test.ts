@@ -104,7 +104,7 @@ describe('the archive bucket', () => {
     expect(denied?.Condition).toBeUndefined();
   });
 
-  it('refuses an overwrite by the writer: a put is allowed only with If-None-Match, which S3 refuses on a taken key', () => {
+  it('refuses an overwrite by the writer: only a put with If-None-Match passes, refused by S3 on a taken key', () => {
     expect(putAllowed(true)).toBe(true);
     expect(putAllowed(false)).toBe(false);
   });
