@@ -5,11 +5,13 @@
  */
 import { Annotations, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { compileConfig } from '../lambdas/config/compile';
 import type { Config } from '../lambdas/config/schema';
 import { JitAlarms } from './constructs/alarms';
+import { AuditArchiveWriter, archiveBucketName } from './constructs/audit-archive';
 import { CustomerVpc } from './constructs/customer-vpc';
 import { Reconciler } from './constructs/reconciler';
 import { SlackIngress } from './constructs/slack-ingress';
@@ -41,6 +43,8 @@ export class JitAppStack extends Stack {
   public readonly alarms: JitAlarms;
   /** The customer's VPC, when `aws.vpc` is configured. */
   public readonly vpc?: CustomerVpc;
+  /** The audit archive's writer on the table's stream. */
+  public readonly archiveWriter: AuditArchiveWriter;
 
   constructor(scope: Construct, id: string, props: JitAppStackProps) {
     super(scope, id, props);
@@ -78,6 +82,13 @@ export class JitAppStack extends Stack {
     this.alarms = new JitAlarms(this, 'Alarms', {
       stateMachine: this.workflow.stateMachine,
       ...(config.aws.alarmEmail ? { alarmEmail: config.aws.alarmEmail } : {}),
+    });
+    this.archiveWriter = new AuditArchiveWriter(this, 'AuditArchiveWriter', {
+      table,
+      // JitDataStack's bucket, by its name (derived the same way there).
+      bucket: Bucket.fromBucketName(this, 'AuditArchiveBucket', archiveBucketName()),
+      alarmTopic: this.alarms.topic,
+      logRetentionDays,
     });
     this.reconciler = new Reconciler(this, 'Reconciler', {
       table,

@@ -22,6 +22,7 @@ import type { Runtime } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
+import { LOCAL_ARCHIVE_BUCKET, type LocalArchive, startLocalArchive } from './audit-archive';
 import { auditLogRows, clusterShell } from './cluster-shell';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { startDynamoFaultProxy } from './dynamodb-fault-proxy';
@@ -84,6 +85,10 @@ export interface LocalStackUrls {
   readonly slackApi: string;
   readonly stepFunctions: string;
   readonly dynamodb: string;
+  /** The local S3 API holding the audit archive (S3_ENDPOINT for its readers). */
+  readonly s3: string;
+  /** The audit archive's bucket there (AUDIT_ARCHIVE_BUCKET). */
+  readonly archiveBucket: string;
   readonly ontap: Readonly<Record<string, string>>;
   /** The Secrets Manager stand-in the Slack endpoint reads (with a latency profile only). */
   readonly secretsManager?: string;
@@ -113,6 +118,8 @@ export interface LocalStack {
   readonly seams?: SeamCalls;
   /** The latency profile in use, if any. */
   readonly latency?: LatencyProfile;
+  /** The audit archive: the local S3, the table's change feed and the writer on it. */
+  readonly archive: LocalArchive;
   /** Runs one reconciler pass now (the scheduled ones run by themselves unless `reconciler: false`). */
   reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   /** Stops everything, in reverse order of start. */
@@ -160,7 +167,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return value;
       });
 
-    // DynamoDB: embedded unless an endpoint is given; with a profile, behind a proxy that delays each call.
+    // DynamoDB: embedded unless an endpoint is given, behind the change feed that archives its audit
+    // items (the table's stream in AWS); with a profile, also behind a proxy that delays each call.
+    let archive: LocalArchive | undefined;
     const startDynamo = async (): Promise<{ endpoint: string; client: DynamoDBClient; tableName: string }> => {
       let endpoint = env.DYNAMODB_ENDPOINT;
       let tableName = env.JIT_TABLE_NAME ?? 'ontap-jit-requests';
@@ -176,6 +185,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         const dynamo = await started(startEmbeddedDynamo({ tableName }), (d) => d.close());
         ({ endpoint, client, tableName } = dynamo);
       }
+      archive = await started(
+        startLocalArchive({
+          dynamoEndpoint: endpoint,
+          logger,
+          metrics,
+          bucket: env.AUDIT_ARCHIVE_BUCKET ?? LOCAL_ARCHIVE_BUCKET,
+        }),
+        (a) => a.close(),
+      );
+      endpoint = archive.dynamoEndpoint;
+      const archived = localDynamoClient(endpoint);
+      closers.push(() => archived.destroy());
+      client = archived;
       if (!profile) return { endpoint, client, tableName };
       const proxy = await started(startDynamoFaultProxy(endpoint, hook('dynamodb')), (p) => p.close());
       const delayed = localDynamoClient(proxy.url);
@@ -252,6 +274,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       LocalWorkflow,
     ];
     const { endpoint: dynamoEndpoint, client: dynamoClient, tableName } = dynamo;
+    if (!archive) throw new Error('the audit archive did not start');
+    const localArchive = archive;
     if (slack) slackApiUrl = slack.url;
     if (!slackApiUrl || !botToken || !signingSecret) throw new Error('Slack is not configured');
 
@@ -357,6 +381,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               auditRows(store, selectedContent(slack, selected), await recentRequests(store, slack)),
           },
           ...(simulator ? [{ title: 'ONTAP: audit log (latest)', fetch: async () => auditLogRows(simulator) }] : []),
+          {
+            title: 'Audit archive, S3 (selected message)',
+            fetch: async ({ selected }) =>
+              archiveRows(localArchive, selectedContent(slack, selected), await recentRequests(store, slack)),
+          },
         ],
       });
       const handler = sandbox;
@@ -371,6 +400,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         slackApi: slackApiUrl,
         stepFunctions: local.url,
         dynamodb: dynamoEndpoint,
+        s3: localArchive.s3.url,
+        archiveBucket: localArchive.bucket,
         ontap: ontapUrls,
         ...(secretIngress ? { secretsManager: secretIngress.secretsManager.url } : {}),
       },
@@ -384,6 +415,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       speed,
       workflow: local,
       dynamoClient,
+      archive: localArchive,
       reconcile: reconcileNow,
       ...(seams && profile ? { seams, latency: profile } : {}),
       close,
@@ -495,4 +527,17 @@ async function auditRows(
     to: e.to,
     detail: e.detail ?? '',
   }));
+}
+
+/** The archived objects (key and body) of the selected message's request, or of the newest request. */
+async function archiveRows(
+  archive: LocalArchive,
+  selectedText: string | undefined,
+  recent: readonly AccessRequest[],
+): Promise<unknown> {
+  const request = recent.find((r) => selectedText?.includes(r.id)) ?? recent[0];
+  if (!request) return 'No requests yet.';
+  const objects = await archive.objects(request.id);
+  if (objects.length === 0) return `Nothing archived yet for ${request.id}.`;
+  return objects.map((o) => ({ key: o.key, body: o.body.trim() }));
 }

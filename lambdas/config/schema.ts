@@ -177,6 +177,11 @@ export const ConfigSchema = z
     policies: z.array(PolicySchema).min(1),
     /** How long finished requests and their audit trail are kept before DynamoDB's TTL removes them. */
     retention: seconds.prefault('400d'),
+    /**
+     * How long each archived audit event is locked (S3 Object Lock, compliance mode: nobody can delete or
+     * change it before then); whole days, longer than `retention` so the archive outlives the table.
+     */
+    archiveRetention: seconds.prefault('1100d'),
     aws: AwsSchema.prefault({}),
   })
   .strict()
@@ -202,6 +207,20 @@ export const ConfigSchema = z
         }
       });
     });
+    if (config.archiveRetention % 86_400 !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archiveRetention'],
+        message: 'must be whole days (Object Lock keeps days)',
+      });
+    }
+    if (config.archiveRetention <= config.retention) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['archiveRetention'],
+        message: 'must be longer than retention: the archive keeps the record after the table removes it',
+      });
+    }
     if (!config.slack.accounts.emailLocalPart && Object.keys(config.slack.accounts.map).length === 0) {
       ctx.addIssue({
         code: 'custom',

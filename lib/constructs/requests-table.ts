@@ -5,6 +5,7 @@ import {
   BillingMode,
   type ITable,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -32,7 +33,10 @@ export interface RequestsTableProps {
   readonly encryptionKey?: IKey;
 }
 
-/** On-demand, point-in-time-recoverable, encrypted table with TTL, its indexes from `lambdas/store/table.ts`. */
+/**
+ * On-demand, point-in-time-recoverable, encrypted table with TTL, its indexes from `lambdas/store/table.ts`,
+ * and a stream of new images: the audit archive's writer reads the audit items inserted (audit-archive.ts).
+ */
 export class RequestsTable extends Construct {
   /** The table. */
   public readonly table: Table;
@@ -48,6 +52,7 @@ export class RequestsTable extends Construct {
         ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
         : { encryption: TableEncryption.AWS_MANAGED }),
       timeToLiveAttribute: TABLE.ttlAttribute,
+      stream: StreamViewType.NEW_IMAGE,
       deletionProtection: props.deletionProtection ?? true,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });

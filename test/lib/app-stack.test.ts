@@ -42,7 +42,12 @@ const inVpc = synthJit({
 
 /** Every function of the app stack by a short name: the workflow's tasks, the Slack endpoint and the reconciler. */
 function functionsOf(stack: JitAppStack): Record<string, IFunction> {
-  return { ...stack.workflow.functions, 'slack-ingress': stack.ingress.fn, reconcile: stack.reconciler.fn };
+  return {
+    ...stack.workflow.functions,
+    'slack-ingress': stack.ingress.fn,
+    reconcile: stack.reconciler.fn,
+    'archive-writer': stack.archiveWriter.fn,
+  };
 }
 
 const logicalId = (stack: Stack, fn: IFunction): string => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -70,7 +75,10 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
     if (resource === '*') return '*';
     const text = JSON.stringify(resource);
     const index = /\/index\/([a-z-]+)/.exec(text);
+    if (text.includes('RequestsTable') && text.includes('StreamArn')) return 'table-stream';
     if (text.includes('RequestsTable')) return index ? `table/index/${index[1]}` : 'table';
+    if (text.includes('AuditArchiveWriterDeadLetters')) return 'archive-dead-letters';
+    if (text.includes(':s3:::ontap-jit-audit-')) return `archive/${text.includes('/audit/*') ? 'audit/*' : '?'}`;
     if (text.includes('SecretsSlack')) return 'slack-secret';
     for (const [cluster, secret] of synth.data.secrets.clusters) {
       if (text.includes(synth.data.getLogicalId(secret.node.defaultChild as never))) return `${cluster}-secret`;
@@ -151,6 +159,20 @@ const EXPECTED: Record<string, string[]> = {
     ...SLACK,
     ...CLUSTERS,
   ],
+  // The table's stream, read; the archive, create-only puts (and reads to compare a redelivery), under audit/.
+  'archive-writer': [
+    ...BASE,
+    'dynamodb:DescribeStream on table-stream',
+    'dynamodb:GetRecords on table-stream',
+    'dynamodb:GetShardIterator on table-stream',
+    'dynamodb:ListStreams on *',
+    's3:GetObject on archive/audit/*',
+    's3:PutObject on archive/audit/*',
+    // Lambda sends a record that failed every retry to the dead-letter queue with the function's role.
+    'sqs:GetQueueAttributes on archive-dead-letters',
+    'sqs:GetQueueUrl on archive-dead-letters',
+    'sqs:SendMessage on archive-dead-letters',
+  ],
 };
 const ONTAP_TASKS = WORKFLOW_TASKS.filter((t) => TASK_NEEDS[t].ontap);
 /** Every function that calls a cluster: the workflow's ONTAP tasks and the reconciler, which runs revokes and clean-ups again. */
@@ -183,7 +205,7 @@ describe('a cluster without an endpoint', () => {
 });
 
 describe('the functions', () => {
-  it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and no X-Ray tracing', () => {
+  it('are ten Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and no X-Ray tracing', () => {
     const all = resources(plain.appTemplate, 'AWS::Lambda::Function');
     expect(Object.keys(all)).toHaveLength(Object.keys(EXPECTED).length);
     for (const name of Object.keys(EXPECTED)) {
@@ -278,7 +300,8 @@ describe('the secrets wiring', () => {
     plain.appTemplate.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineName: 'OntapJitApp-workflow',
     });
-    for (const name of Object.keys(EXPECTED)) {
+    // The archive writer reads the table's stream, not the table: it is told only its bucket.
+    for (const name of Object.keys(EXPECTED).filter((n) => n !== 'archive-writer')) {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
       expect(JSON.stringify(variables.JIT_TABLE_NAME)).toContain('RequestsTable');
       expect(JSON.stringify(variables.STATE_MACHINE_ARN)).toContain(':stateMachine:OntapJitApp-workflow');

@@ -23,6 +23,7 @@ import { Notifier } from '../../lambdas/slack/notifier';
 import { executionArnFor, WorkflowClient } from '../../lambdas/stepfunctions/client';
 import type { RequestStore, TransitionResult } from '../../lambdas/store/requests';
 import { RequestStore as Store } from '../../lambdas/store/requests';
+import { type LocalArchive, startLocalArchive } from '../../local/audit-archive';
 import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from '../../local/dynamodb';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../local/dynamodb-fault-proxy';
 import { withSimulator } from '../../local/local-config';
@@ -97,6 +98,8 @@ export interface WorkflowEnv {
   readonly ingress: WorkflowIngress;
   /** The proxy the store talks to dynalite through (only with `dynamoProxy: true`). */
   readonly dynamoProxy: DynamoFaultProxy;
+  /** The audit archive the table's writes feed (only with `archive: true`). */
+  readonly archive: LocalArchive;
 }
 
 /** The Slack ingress wired to the running workflow, driven with Slack-signed requests over loopback. */
@@ -160,6 +163,8 @@ export interface WorkflowEnvOptions {
   readonly ingress?: boolean;
   /** Put a fault-injecting proxy between the store and dynalite (`dynamoProxy`). @default false */
   readonly dynamoProxy?: boolean;
+  /** Archive every audit item the store inserts: the change feed, the writer and the local S3 (`archive`). @default false */
+  readonly archive?: boolean;
   /**
    * Build the ONTAP clients and the Slack notifier the way Lambda does, from the environment the
    * test sets (credentials, SLACK_BOT_TOKEN, ...), instead of the test's own. @default false
@@ -197,13 +202,18 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
     closers.push(() => local.close());
     local.counters.countDynamo(dynamo.client);
 
-    const proxy = options.dynamoProxy ? await startDynamoFaultProxy(dynamo.endpoint) : undefined;
-    if (proxy) closers.push(() => proxy.close());
-    const storeClient = proxy ? localDynamoClient(proxy.url) : dynamo.client;
-    if (proxy) closers.push(() => storeClient.destroy());
     const logs: string[] = [];
     const logger = sinkLogger((line) => logs.push(line), 'test', 'debug');
     const metrics = sinkMetrics((line) => logs.push(line), 'test');
+    const archive = options.archive
+      ? await startLocalArchive({ dynamoEndpoint: dynamo.endpoint, logger, metrics })
+      : undefined;
+    if (archive) closers.push(() => archive.close());
+    const tableEndpoint = archive?.dynamoEndpoint ?? dynamo.endpoint;
+    const proxy = options.dynamoProxy ? await startDynamoFaultProxy(tableEndpoint) : undefined;
+    if (proxy) closers.push(() => proxy.close());
+    const storeClient = proxy || archive ? localDynamoClient(proxy?.url ?? tableEndpoint) : dynamo.client;
+    if (proxy || archive) closers.push(() => storeClient.destroy());
     const store = new Store({
       client: storeClient,
       tableName: dynamo.tableName,
@@ -320,6 +330,10 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       get dynamoProxy(): DynamoFaultProxy {
         if (!proxy) throw new Error('start the environment with { dynamoProxy: true }');
         return proxy;
+      },
+      get archive(): LocalArchive {
+        if (!archive) throw new Error('start the environment with { archive: true }');
+        return archive;
       },
       dynamo,
       store,
