@@ -67,7 +67,7 @@ export interface ExportFilter {
   readonly until: string;
   readonly cluster?: string;
   readonly svm?: string;
-  /** A Slack id or an ONTAP account: the requester's, or an approver's Slack id. */
+  /** A Slack id or an ONTAP account: the requester's, an approver's, or whoever ended the request. */
   readonly person?: string;
   readonly status?: Status;
 }
@@ -129,6 +129,7 @@ export function selects(filter: ExportFilter, row: ExportRow): boolean {
   return (
     row.requesterSlackId === person ||
     row.requesterOntapAccount === person ||
+    row.endedBy === person ||
     row.approvals.some((a) => a.by === person)
   );
 }

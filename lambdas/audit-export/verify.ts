@@ -51,9 +51,9 @@ export function describeFinding(finding: Finding): string {
   const where = `${finding.requestId} #${finding.seq}`;
   switch (finding.kind) {
     case 'missing':
-      return `missing from the archive: ${where} ${finding.table?.type ?? ''} at ${finding.table?.at ?? ''}`;
+      return `not in the archive: ${where} ${finding.table?.type ?? ''} at ${finding.table?.at ?? ''}`;
     case 'extra':
-      return `in the archive, not in the table: ${where} ${finding.archive?.type ?? ''} at ${finding.archive?.at ?? ''}`;
+      return `in the archive, not in the table (deleted from it?): ${where} ${finding.archive?.type ?? ''} at ${finding.archive?.at ?? ''}`;
     case 'different':
       return `different: ${where} table ${JSON.stringify(finding.table)} archive ${JSON.stringify(finding.archive)}`;
   }
