@@ -14,7 +14,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../../lambdas/store/table';
 import { JitFunction, toRetention, vendedLogGroupName } from './jit-function';
-import { grantTableAccess } from './requests-table';
+import { grantTableAccess, ITEM_KEYS } from './requests-table';
 import { grantSecretValue } from './secrets';
 import type { Workflow } from './workflow';
 
@@ -139,10 +139,14 @@ function ingressFunction(scope: Construct, props: SlackIngressProps): IFunction 
     logRetentionDays: props.logRetentionDays,
     ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
   });
-  // Records requests and decisions; "my requests" reads the by-requester index. Never a lock.
+  // Records requests and decisions (request and audit items alone); "my requests" reads the by-requester
+  // index, an approver's Home the pending-by-policy index. Never a lock, the cursor, a delete or an update.
   grantTableAccess(table, fn, {
-    items: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    queryIndexes: [TABLE.byRequester.indexName],
+    items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], keys: [ITEM_KEYS.requests] }],
+    queryIndexes: [
+      { index: TABLE.byRequester.indexName, keys: ['USER#*'] },
+      { index: TABLE.pendingByPolicy.indexName, keys: ['PENDING#*'] },
+    ],
   });
   workflow.stateMachine.grantStartExecution(fn);
   // Decisions and "Revoke now" complete the waits' tokens, after the decision is written.

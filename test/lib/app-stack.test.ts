@@ -19,7 +19,14 @@ import {
 import { EXAMPLE_CONFIG_TEXT, exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, unknown> };
+
+/** The partition keys a statement is limited to (dynamodb:LeadingKeys), as ` [REQ#*]`, or nothing. */
+function leadingKeysOf(statement: Statement): string {
+  const like = statement.Condition?.['ForAllValues:StringLike'] as Record<string, string[]> | undefined;
+  const keys = like?.['dynamodb:LeadingKeys'];
+  return keys ? ` [${keys.join(' ')}]` : '';
+}
 
 const VPC = {
   vpcId: 'vpc-0123456789abcdef0',
@@ -88,7 +95,8 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
       expect(statement.Effect).toBe('Allow');
       const actions = ([] as string[]).concat(statement.Action);
       const targets = ([] as unknown[]).concat(statement.Resource);
-      for (const action of actions) for (const target of targets) pairs.add(`${action} on ${name(target)}`);
+      const keys = leadingKeysOf(statement);
+      for (const action of actions) for (const target of targets) pairs.add(`${action} on ${name(target)}${keys}`);
     }
   }
   return [...pairs].sort();
@@ -102,8 +110,8 @@ function functionPermissions(synth: SynthesizedJit, name: string): string[] {
 }
 
 const BASE = ['logs:CreateLogStream on own-log-group', 'logs:PutLogEvents on own-log-group'];
-const ITEMS = ['dynamodb:GetItem on table', 'dynamodb:PutItem on table'];
-const LOCKS = ['dynamodb:DeleteItem on table'];
+const ITEMS = ['dynamodb:GetItem on table [REQ#*]', 'dynamodb:PutItem on table [REQ#*]'];
+const LOCKS = ['GetItem', 'PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on table [LOCK#*]`);
 const SLACK = ['secretsmanager:GetSecretValue on slack-secret'];
 const CLUSTERS = ['secretsmanager:GetSecretValue on cluster1-secret'];
 const TOKEN = ['states:SendTaskSuccess on state-machine'];
@@ -128,7 +136,8 @@ const EXPECTED: Record<string, string[]> = {
   'slack-ingress': [
     ...BASE,
     ...ITEMS,
-    'dynamodb:Query on table/index/by-requester',
+    'dynamodb:Query on table/index/by-requester [USER#*]',
+    'dynamodb:Query on table/index/pending-by-policy [PENDING#*]',
     'states:StartExecution on state-machine',
     ...TOKEN,
     ...SLACK,
@@ -137,10 +146,12 @@ const EXPECTED: Record<string, string[]> = {
     ...BASE,
     ...ITEMS,
     ...LOCKS,
-    'dynamodb:BatchGetItem on table',
-    'dynamodb:UpdateItem on table',
-    'dynamodb:Query on table',
-    'dynamodb:Query on table/index/needs-attention',
+    'dynamodb:BatchGetItem on table [REQ#*]',
+    'dynamodb:UpdateItem on table [REQ#*]',
+    'dynamodb:Query on table [REQ#*]',
+    'dynamodb:UpdateItem on table [LOCK#*]',
+    ...['GetItem', 'PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on table [RECONCILER]`),
+    'dynamodb:Query on table/index/needs-attention [DUE]',
     ...TOKEN,
     'states:DescribeExecution on executions',
     ...SLACK,
@@ -215,6 +226,19 @@ describe('least privilege, per function role', () => {
       expect(functionPermissions(inVpc, name)).toEqual([...new Set([...(EXPECTED[name] ?? []), ...extra])].sort());
     },
   );
+
+  it('limits every table action of every role to the partitions of the item types it writes', () => {
+    for (const name of Object.keys(EXPECTED)) {
+      const onTable = functionPermissions(plain, name).filter((p) => p.startsWith('dynamodb:'));
+      for (const permission of onTable) expect(permission).toMatch(/ \[[^\]]+\]$/);
+      // Nothing deletes a request or an audit item; only grant locks and the reconciler's cursor are ever deleted.
+      for (const permission of onTable.filter((p) => p.startsWith('dynamodb:DeleteItem'))) {
+        expect(permission).toMatch(/\[(LOCK#\*|RECONCILER)\]$/);
+      }
+    }
+    const ingress = functionPermissions(plain, 'slack-ingress').filter((p) => p.startsWith('dynamodb:'));
+    expect(ingress.filter((p) => /Delete|Update|Batch|Scan|LOCK|RECONCILER/.test(p))).toEqual([]);
+  });
 
   it('gives no role an AWS managed policy', () => {
     for (const role of Object.values(resources(inVpc.appTemplate, 'AWS::IAM::Role')))
