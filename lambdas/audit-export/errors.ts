@@ -23,3 +23,11 @@ export class ArchiveObjectError extends Error {
     this.name = 'ArchiveObjectError';
   }
 }
+
+/** The CSV file could not be handed to Slack; nothing was shared. */
+export class UploadFailedError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`The audit export was not uploaded: ${message}.`, options);
+    this.name = 'UploadFailedError';
+  }
+}

@@ -22,6 +22,7 @@ import { SlackLookupError } from '../../errors';
 import { parsePayload, type SlashCommand, SlashCommandSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { answering, ephemeralAck } from '../respond';
+import { auditReply } from './audit-command';
 
 /** The `/jit` listener. */
 export function jitCommand(s: SlackServices) {
@@ -51,6 +52,8 @@ async function replyTo(s: SlackServices, command: SlashCommand): Promise<SlackMe
       return openForm(s, command);
     case 'request':
       return submitLine(s, command, parsed.draft);
+    case 'audit':
+      return auditReply(s, command, parsed.filter);
   }
 }
 
