@@ -22,6 +22,7 @@ import type { Runtime } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
+import { localAuditExports } from './audit-exports';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { startDynamoFaultProxy } from './dynamodb-fault-proxy';
 import { type LatencyProfile, SeamCalls, seamHook } from './latency-profile';
@@ -298,7 +299,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.reconciler !== false) closers.push(scheduleReconciler(reconcileNow, speed));
 
     const slackLogger = sinkLogger(sink, 'ontap-jit-slack', logLevel);
-    const own = { config, store, workflow, clock, logger: slackLogger, metrics };
+    // `/jit audit` exports run in this process after the command's answer, on the same table and Slack.
+    const auditExports = localAuditExports({
+      client: dynamoClient,
+      tableName,
+      web: new WebClient(botToken, { slackApiUrl }),
+      logger: sinkLogger(sink, 'ontap-jit-audit-export', logLevel),
+    });
+    const own = { config, store, workflow, clock, logger: slackLogger, metrics, auditExports };
     // With a profile the endpoint reads its credentials from Secrets Manager, as in AWS; else from memory.
     const secretIngress = profile
       ? await started(

@@ -110,7 +110,7 @@ const DIRECTORY = {
   usergroups: { S0STORAGE: ['U0ERIN', ...ALICE_ALTS, 'U0GUEST', 'U0GONE'] },
 };
 
-const ingress = useSlackIngress({ config: CONFIG, directory: DIRECTORY });
+const ingress = useSlackIngress({ config: CONFIG, directory: DIRECTORY, auditExports: true });
 
 /** U0BOB is a listed approver of the 1-of-M and 2-of-M policies; the user-group policy lists only S0STORAGE (U0ERIN). */
 const ACTORS = {
@@ -131,7 +131,8 @@ type ActorName = keyof typeof ACTORS;
  * `cancel` is on a pending request; `cancel approved` on one approved whose access has not started.
  * `home …` are the same buttons clicked on the actor's Home tab (shown there, or forged when not);
  * `again` is "Request again" on an ended request. `extend` is the requester's ask on a live grant;
- * `approve extension` and `deny extension` decide one asked.
+ * `approve extension` and `deny extension` decide one asked. `audit` is `/jit audit`: the CSV file it
+ * delivers holds the policy's request (an approver exports the trail of the policies they approve for).
  */
 const ACTIONS = [
   'request',
@@ -149,6 +150,7 @@ const ACTIONS = [
   'extend',
   'approve extension',
   'deny extension',
+  'audit',
 ] as const;
 type Action = (typeof ACTIONS)[number];
 const POLICIES = {
@@ -188,6 +190,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     extend: ['requester'],
     'approve extension': ['approver (this policy)'],
     'deny extension': ['approver (this policy)'],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: ['approver (this policy)', ...ALTS],
   },
   '2-of-M': {
     request: ['requester'],
@@ -206,6 +210,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     extend: ['requester'],
     'approve extension': ['approver (this policy)'],
     'deny extension': ['approver (this policy)'],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: ['approver (this policy)', ...ALTS],
   },
   'user-group': {
     request: ['requester'],
@@ -223,6 +229,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     extend: ['requester'],
     'approve extension': ['approver group member'],
     'deny extension': ['approver group member'],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: ['approver group member', ...ALTS],
   },
 };
 
@@ -319,6 +327,19 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
   const { store, sfn, slack } = ingress();
   const owner = user === FRANK.slackUserId ? FRANK : undefined;
   switch (action) {
+    case 'audit': {
+      const request = await pending(shape, owner);
+      const before = new Set(slack.files.keys());
+      const { responses } = await ingress().command(user, 'audit since 30d');
+      const outcomes = (await ingress().exports?.settled()) ?? [];
+      const file = [...slack.files.values()].find((f) => !before.has(f.id) && f.completed);
+      if (!file) {
+        expect(texts(responses())).toMatch(/Only approvers can export/);
+        expect(outcomes.at(-1)).not.toBe('failed');
+      }
+      expect(file?.channel ?? slack.dmChannelOf(user)).toBe(slack.dmChannelOf(user));
+      return file?.bytes?.toString('utf8').includes(request.id) === true;
+    }
     case 'request': {
       const { responses } = await ingress().command(
         user,
