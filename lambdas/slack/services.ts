@@ -29,6 +29,6 @@ export interface SlackServices {
 
 /** What `/jit audit` needs: the commands' claims, and how an export is started after the answer. */
 export interface AuditExports {
-  readonly claims: ExportClaims;
+  readonly claims: Pick<ExportClaims, 'claim' | 'move'>;
   readonly starter: ExportStarter;
 }

@@ -71,13 +71,14 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:Query';
+  | 'dynamodb:Query'
+  | 'dynamodb:Scan';
 
 /**
  * The partition key prefixes of the table's item types (lambdas/store/table.ts): requests with their audit
- * items (`REQ#`), grant locks (`LOCK#`), the reconciler's cursor (`RECONCILER`).
+ * items (`REQ#`), grant locks (`LOCK#`), the reconciler's cursor (`RECONCILER`), `/jit audit` claims (`EXPORT#`).
  */
-export const ITEM_KEYS = { requests: 'REQ#*', locks: 'LOCK#*', cursor: 'RECONCILER' } as const;
+export const ITEM_KEYS = { requests: 'REQ#*', locks: 'LOCK#*', cursor: 'RECONCILER', exports: 'EXPORT#*' } as const;
 
 /** The partition key prefix of one item type. */
 export type ItemKey = (typeof ITEM_KEYS)[keyof typeof ITEM_KEYS];
@@ -106,6 +107,11 @@ export interface TableAccess {
    * @default none
    */
   readonly queryIndexes?: readonly IndexAccess[];
+  /**
+   * Scans the table (the audit export): on every partition, as a Scan names none.
+   * @default false
+   */
+  readonly scan?: boolean;
 }
 
 /**
@@ -118,6 +124,11 @@ export function grantTableAccess(table: ITable, grantee: IGrantable, access: Tab
   for (const { actions, keys } of access.items ?? []) {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...actions], resources: [table.tableArn], conditions: leading(keys) }),
+    );
+  }
+  if (access.scan) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
     );
   }
   for (const { index, keys } of access.queryIndexes ?? []) {

@@ -44,7 +44,12 @@ const inVpc = synthJit({
 
 /** Every function of the app stack by a short name: the workflow's tasks, the Slack endpoint and the reconciler. */
 function functionsOf(stack: JitAppStack): Record<string, IFunction> {
-  return { ...stack.workflow.functions, 'slack-ingress': stack.ingress.fn, reconcile: stack.reconciler.fn };
+  return {
+    ...stack.workflow.functions,
+    'slack-ingress': stack.ingress.fn,
+    'audit-export': stack.ingress.exportFn,
+    reconcile: stack.reconciler.fn,
+  };
 }
 
 const logicalId = (stack: Stack, fn: IFunction): string => stack.getLogicalId(fn.node.defaultChild as CfnFunction);
@@ -138,10 +143,14 @@ const EXPECTED: Record<string, string[]> = {
     ...ITEMS,
     'dynamodb:Query on table/index/by-requester [USER#*]',
     'dynamodb:Query on table/index/pending-by-policy [PENDING#*]',
+    'dynamodb:PutItem on table [EXPORT#*]',
+    'lambda:InvokeFunction on function:audit-export',
     'states:StartExecution on state-machine',
     ...TOKEN,
     ...SLACK,
   ],
+  // A Scan names no partition: the export reads every item, and writes only its own claim.
+  'audit-export': [...BASE, 'dynamodb:Scan on table', 'dynamodb:UpdateItem on table [EXPORT#*]', ...SLACK],
   reconcile: [
     ...BASE,
     ...ITEMS,
@@ -189,7 +198,7 @@ describe('a cluster without an endpoint', () => {
 });
 
 describe('the functions', () => {
-  it('are nine Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and no X-Ray tracing', () => {
+  it('are ten Node.js 22 arm64 functions with explicit memory and timeout, JSON logs and no X-Ray tracing', () => {
     const all = resources(plain.appTemplate, 'AWS::Lambda::Function');
     expect(Object.keys(all)).toHaveLength(Object.keys(EXPECTED).length);
     for (const name of Object.keys(EXPECTED)) {
@@ -230,7 +239,9 @@ describe('least privilege, per function role', () => {
   it('limits every table action of every role to the partitions of the item types it writes', () => {
     for (const name of Object.keys(EXPECTED)) {
       const onTable = functionPermissions(plain, name).filter((p) => p.startsWith('dynamodb:'));
-      for (const permission of onTable) expect(permission).toMatch(/ \[[^\]]+\]$/);
+      for (const permission of onTable.filter((p) => p !== 'dynamodb:Scan on table')) {
+        expect(permission).toMatch(/ \[[^\]]+\]$/);
+      }
       // Nothing deletes a request or an audit item; only grant locks and the reconciler's cursor are ever deleted.
       for (const permission of onTable.filter((p) => p.startsWith('dynamodb:DeleteItem'))) {
         expect(permission).toMatch(/\[(LOCK#\*|RECONCILER)\]$/);
@@ -276,6 +287,7 @@ describe('the secrets wiring', () => {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
       const usesSlack =
         name === 'slack-ingress' ||
+        name === 'audit-export' ||
         name === 'reconcile' ||
         (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
       if (usesSlack) {
