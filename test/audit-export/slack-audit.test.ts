@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import type { AuditJob } from '../../lambdas/audit-export/slack-export';
+import { buttonsOf, homeClick, homeOf, openHome } from '../slack/home-support';
 import { commandBody, INSTALL, signedHeaders, useSlackIngress } from '../support/slack';
 import { audit, lifecycle, REVOKED_STEPS, tableSource } from './support';
 
@@ -111,5 +112,27 @@ describe('/jit audit', () => {
     const answer = await commandWith(user, command, slack.issueTrigger(user));
     expect(text(answer)).toContain(expected);
     expect((await exports?.settled())?.length).toBe(before);
+  });
+
+  it('offers approvers an export button on Home, which delivers the last 30 days to their DM', async () => {
+    const ingress = ctx();
+    const { slack, exports } = ingress;
+    await openHome(ingress, 'U0BOB');
+    expect(buttonsOf(homeOf(ingress, 'U0BOB'))).toContain('jit_audit_export since 30d');
+    await openHome(ingress, 'U0ALICE');
+    expect(buttonsOf(homeOf(ingress, 'U0ALICE'))).not.toContain('jit_audit_export since 30d');
+
+    const before = new Set(slack.files.keys());
+    await ingress.interact(homeClick(ingress, 'U0BOB', 'jit_audit_export', 'since 30d'));
+    expect(JSON.stringify(slack.topViewOf('U0BOB')?.view)).toContain('Preparing the audit export');
+    expect((await exports?.settled())?.at(-1)).toBe('delivered');
+    const file = [...slack.files.values()].find((f) => !before.has(f.id));
+    expect(file?.channel).toBe(slack.dmChannelOf('U0BOB'));
+    // Forged by someone who approves nothing: refused, nothing exported.
+    const count = slack.files.size;
+    await ingress.interact(homeClick(ingress, 'U0ALICE', 'jit_audit_export', 'since 30d', { forged: true }));
+    expect(JSON.stringify(slack.topViewOf('U0ALICE')?.view)).toContain('Only approvers can export');
+    await exports?.settled();
+    expect(slack.files.size).toBe(count);
   });
 });

@@ -21,7 +21,11 @@ const USAGE =
   '`cluster=… svm=… person=@someone status=REVOKED`.';
 
 /** What `/jit audit …` answers at once; the export follows in the person's DM. */
-export async function auditReply(s: SlackServices, command: SlashCommand, text: string): Promise<SlackMessage> {
+export async function auditReply(
+  s: SlackServices,
+  command: Pick<SlashCommand, 'user_id' | 'team_id' | 'trigger_id'>,
+  text: string,
+): Promise<SlackMessage> {
   const actor = await s.directory.actor(command.user_id, groupsOf(s.config.policies), { fresh: true });
   const policies = policiesForApprover(s.config.policies, actor).map((p) => p.name);
   if (policies.length === 0) return noticeReply('Only approvers can export the audit trail.');
