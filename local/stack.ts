@@ -23,6 +23,7 @@ import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
 import { LOCAL_ARCHIVE_BUCKET, type LocalArchive, startLocalArchive } from './audit-archive';
+import { localAuditExports } from './audit-exports';
 import { auditLogRows, clusterShell } from './cluster-shell';
 import { createTableInput, localDynamoClient, startEmbeddedDynamo } from './dynamodb';
 import { startDynamoFaultProxy } from './dynamodb-fault-proxy';
@@ -323,7 +324,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.reconciler !== false) closers.push(scheduleReconciler(reconcileNow, speed));
 
     const slackLogger = sinkLogger(sink, 'ontap-jit-slack', logLevel);
-    const own = { config, store, workflow, clock, logger: slackLogger, metrics };
+    // `/jit audit` exports run in this process after the command's answer, on the same table and Slack.
+    const auditExports = localAuditExports({
+      client: dynamoClient,
+      tableName,
+      web: new WebClient(botToken, { slackApiUrl }),
+      logger: sinkLogger(sink, 'ontap-jit-audit-export', logLevel),
+    });
+    const own = { config, store, workflow, clock, logger: slackLogger, metrics, auditExports };
     // With a profile the endpoint reads its credentials from Secrets Manager, as in AWS; else from memory.
     const secretIngress = profile
       ? await started(

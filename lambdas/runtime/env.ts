@@ -7,6 +7,8 @@
  *   DYNAMODB_ENDPOINT         another DynamoDB API (a local one); absent in AWS
  *   STATE_MACHINE_ARN         the workflow's state machine (required; for completing its own task tokens)
  *   SFN_ENDPOINT              a local Step Functions API (the local runner); absent in AWS
+ *   AUDIT_EXPORT_FUNCTION     the Slack endpoint only: the function `/jit audit` exports are queued for
+ *                             (absent: `/jit audit` says exports are not set up)
  *   SLACK_API_URL             Slack Web API base URL, ending in /api/ (default: https://slack.com/api/)
  *   SLACK_BOT_TOKEN           the bot token, locally
  *   SLACK_SIGNING_SECRET      the Slack app's signing secret, locally (the Slack endpoint only)
@@ -53,6 +55,7 @@ export const EnvSchema = z.object({
   DYNAMODB_ENDPOINT: optional,
   STATE_MACHINE_ARN: required.startsWith('arn:', 'must be an ARN'),
   SFN_ENDPOINT: optional,
+  AUDIT_EXPORT_FUNCTION: optional,
   SLACK_API_URL: optional,
   SLACK_BOT_TOKEN: optional,
   SLACK_SIGNING_SECRET: optional,

@@ -14,6 +14,7 @@ import { slackBotTokenSource, slackCredentials } from '../runtime/slack-credenti
 import type { WorkflowClient } from '../stepfunctions/client';
 import type { RequestStore } from '../store/requests';
 import { createSlackApp, type SlackApp, type SlackAppDeps } from './app';
+import type { AuditExports } from './services';
 
 const SERVICE = 'ontap-jit-slack';
 
@@ -52,8 +53,41 @@ export async function depsFromEnvironment(
     signingSecret,
     botToken: slackBotTokenSource(env, secrets),
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+    ...(env.AUDIT_EXPORT_FUNCTION ? { auditExports: auditExportsFrom(env, env.AUDIT_EXPORT_FUNCTION, config) } : {}),
     logger,
     metrics,
+  };
+}
+
+/** `/jit audit`'s claims on the table and its starter, the export function; their modules loaded on first use. */
+function auditExportsFrom(env: Env, functionName: string, config: Config): AuditExports {
+  const claims = once(async () => {
+    const [{ DynamoDBClient }, { storeContext }, { ExportClaims }] = await Promise.all([
+      import('@aws-sdk/client-dynamodb'),
+      import('../store/context'),
+      import('../store/export-claims'),
+    ]);
+    const client = new DynamoDBClient({
+      region: env.AWS_REGION,
+      ...(env.DYNAMODB_ENDPOINT ? { endpoint: env.DYNAMODB_ENDPOINT } : {}),
+    });
+    return new ExportClaims(
+      storeContext({ client, tableName: env.JIT_TABLE_NAME, retentionSeconds: config.retention, logger }),
+    );
+  });
+  const starter = once(async () => {
+    const [{ LambdaClient }, { LambdaExportStarter }] = await Promise.all([
+      import('@aws-sdk/client-lambda'),
+      import('../audit-export/lambda-starter'),
+    ]);
+    return new LambdaExportStarter(new LambdaClient({ region: env.AWS_REGION }), functionName);
+  });
+  return {
+    claims: {
+      claim: async (key, at) => (await claims.get()).claim(key, at),
+      move: async (key, from, to) => (await claims.get()).move(key, from, to),
+    },
+    starter: { start: async (job) => (await starter.get()).start(job) },
   };
 }
 

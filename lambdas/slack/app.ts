@@ -19,7 +19,7 @@ import { boltLogger } from './bolt-logger';
 import { SlackDirectory } from './directory';
 import { registerListeners } from './listeners';
 import { Notifier } from './notifier';
-import type { SlackServices } from './services';
+import type { AuditExports, SlackServices } from './services';
 import { verifySlackRequest } from './verify';
 import { type BotTokenSource, fixedToken, RefreshingWebClient } from './web-client';
 
@@ -42,6 +42,8 @@ export interface SlackAppDeps {
   readonly metrics?: Metrics;
   /** How long a user group's members and a person's profile are kept for the form and submission. @default 60 */
   readonly groupCacheSeconds?: number;
+  /** Claims and starts `/jit audit` exports. @default none: `/jit audit` says it is not set up */
+  readonly auditExports?: AuditExports;
 }
 
 /** A raw HTTP request to the Slack endpoint: the body exactly as received (UTF-8) and its headers. */
@@ -103,7 +105,16 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     directory,
     clock,
   };
-  const services: SlackServices = { ports, config: deps.config, store: deps.store, web, directory, now, logger };
+  const services: SlackServices = {
+    ports,
+    config: deps.config,
+    store: deps.store,
+    web,
+    directory,
+    now,
+    logger,
+    ...(deps.auditExports ? { auditExports: deps.auditExports } : {}),
+  };
 
   const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger });
   const app = new App({ receiver, logger, authorize: async () => ({ botToken: await token.current() }) });

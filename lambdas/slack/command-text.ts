@@ -8,6 +8,8 @@ export type JitCommand =
   | { readonly kind: 'list' }
   | { readonly kind: 'request'; readonly draft: Draft }
   | { readonly kind: 'break-glass' }
+  /** An audit export, with the filter text after `audit` (an SVM named `audit` is asked for as `<cluster>/audit`). */
+  | { readonly kind: 'audit'; readonly filter: string }
   | { readonly kind: 'unknown' };
 
 const ENTITIES: Readonly<Record<string, string>> = { '&amp;': '&', '&lt;': '<', '&gt;': '>' };
@@ -21,7 +23,7 @@ export function decodeSlackText(text: string): string {
 }
 
 /**
- * Reads `/jit` text as Slack sends it (entities decoded first): nothing (the form), `help`, `list`,
+ * Reads `/jit` text as Slack sends it (entities decoded first): nothing (the form), `help`, `list`, `audit …`,
  * or `[<cluster>/]<svm> <role> <duration> <justification…>` (start as soon as approved).
  */
 export function parseCommandText(text: string): JitCommand {
@@ -32,6 +34,8 @@ export function parseCommandText(text: string): JitCommand {
   if (lower === 'list' || lower === 'ls') return { kind: 'list' };
   // Break-glass needs the modal (its reason, and the choice made knowingly), never a one-liner.
   if (/^break-?glass\b/.test(lower)) return { kind: 'break-glass' };
+  if (lower === 'audit' || lower.startsWith('audit '))
+    return { kind: 'audit', filter: trimmed.slice('audit'.length).trim() };
   const match = /^(\S+)\s+(\S+)\s+(\S+)\s+([\s\S]+)$/.exec(trimmed);
   if (!match) return { kind: 'unknown' };
   const [, target = '', role = '', duration = '', justification = ''] = match;

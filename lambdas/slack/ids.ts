@@ -21,6 +21,9 @@ export const FORM_OPENER = {
   requestAgain: 'jit_request_again',
 } as const;
 
+/** The approvers' Home button that exports the last 30 days of the audit trail (as `/jit audit since 30d`). */
+export const AUDIT_EXPORT_ACTION = 'jit_audit_export';
+
 /** Elements of the request modal whose changes redraw it (`dispatch_action`). */
 export const FORM_ACTION = {
   target: 'target',

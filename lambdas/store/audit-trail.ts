@@ -3,13 +3,13 @@
  * truth (its own history holds every event); an audit item that could not be written is logged,
  * counted and the request flagged, and the trail writes it the next time it is read or repaired.
  */
-import type { Status } from '../domain/request';
+import type { AccessRequest, Status } from '../domain/request';
 import type { LifecycleEvent } from '../domain/transitions';
 import { countMetric, describeError, publishMetrics } from '../runtime/logger';
 import { AUDIT_WRITE_FAILED_METRIC } from '../runtime/metrics';
 import { conditionalWrite, expiryOf, queryAll, type StoreContext } from './context';
 import { RequestNotFoundError } from './errors';
-import { type AuditEvent, AuditEventSchema, fromItem } from './items';
+import { type AuditEvent, AuditEventSchema, type AuditFacts, fromItem } from './items';
 import { auditSk, REQUEST_SK, requestPk } from './table';
 
 /** The audit event recording one applied lifecycle event. */
@@ -21,6 +21,7 @@ export function toAuditEvent(
   to: Status,
 ): AuditEvent {
   const detail = describe(event);
+  const facts = factsOf(event);
   return {
     requestId,
     seq,
@@ -30,6 +31,29 @@ export function toAuditEvent(
     to,
     ...('by' in event ? { actor: event.by } : {}),
     ...(detail !== undefined ? { detail } : {}),
+    ...(facts !== undefined ? { facts } : {}),
+  };
+}
+
+/** The first event of a request's trail, carrying what was asked for, so the trail alone tells the request. */
+export function requestedEvent(request: AccessRequest, actor?: string): AuditEvent {
+  return {
+    requestId: request.id,
+    seq: 0,
+    at: request.createdAt,
+    type: 'REQUESTED',
+    to: request.status,
+    ...(actor !== undefined ? { actor } : {}),
+    facts: {
+      slackUserId: request.requester.slackUserId,
+      ontapAccount: request.requester.ontapAccount,
+      cluster: request.cluster,
+      svm: request.svm.name,
+      role: request.role,
+      policy: request.policy,
+      durationSeconds: request.durationSeconds,
+      ...(request.requestedStart !== undefined ? { requestedStart: request.requestedStart } : {}),
+    },
   };
 }
 
@@ -99,6 +123,13 @@ async function putAudit(ctx: StoreContext, event: AuditEvent): Promise<void> {
     put: { pk: requestPk(event.requestId), sk: auditSk(event.seq), ...event, expiresAt: expiryOf(ctx, event.at) },
     condition: 'attribute_not_exists(pk)',
   });
+}
+
+/** The window a grant or an extension established; other events add nothing the trail lacks (actor and time). */
+function factsOf(event: LifecycleEvent): AuditFacts | undefined {
+  if (event.type === 'GRANTED') return { window: event.window };
+  if (event.type === 'EXTENDED') return { window: event.new };
+  return undefined;
 }
 
 function describe(event: LifecycleEvent): string | undefined {

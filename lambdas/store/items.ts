@@ -19,6 +19,27 @@ import {
   requestPk,
 } from './table';
 
+/**
+ * What an event establishes about its request, so an export row can be built from the trail alone (the
+ * archive keeps no request item): who asked for what on REQUESTED, the window on GRANTED and EXTENDED.
+ * Absent on events recorded before the trail carried them.
+ */
+export const AuditFactsSchema = z.object({
+  slackUserId: z.string().optional(),
+  ontapAccount: z.string().optional(),
+  cluster: z.string().optional(),
+  svm: z.string().optional(),
+  role: z.string().optional(),
+  policy: z.string().optional(),
+  durationSeconds: z.number().int().positive().optional(),
+  requestedStart: z.string().optional(),
+  window: z.object({ start: z.string(), end: z.string() }).optional(),
+  /** Granted at once without approval, for an emergency. */
+  breakGlass: z.boolean().optional(),
+});
+/** What an event establishes about its request. */
+export type AuditFacts = z.infer<typeof AuditFactsSchema>;
+
 /** One entry of a request's audit trail. */
 export const AuditEventSchema = z.object({
   requestId: z.string(),
@@ -29,6 +50,7 @@ export const AuditEventSchema = z.object({
   from: z.string().optional(),
   to: z.string(),
   detail: z.string().optional(),
+  facts: AuditFactsSchema.optional(),
 });
 /** One entry of a request's audit trail. */
 export type AuditEvent = z.infer<typeof AuditEventSchema>;

@@ -24,7 +24,7 @@ import {
   type Status,
 } from '../domain/request';
 import { type LifecycleEvent, transition } from '../domain/transitions';
-import { readTrail, toAuditEvent, writeAudit } from './audit-trail';
+import { readTrail, requestedEvent, toAuditEvent, writeAudit } from './audit-trail';
 import {
   conditionalWrite,
   queryAll,
@@ -154,14 +154,7 @@ export class RequestStore {
    */
   async create(request: AccessRequest, actor?: string, alongside?: () => Promise<void>): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
-    const event: AuditEvent = {
-      requestId: parsed.id,
-      seq: 0,
-      at: parsed.createdAt,
-      type: 'REQUESTED',
-      to: parsed.status,
-      ...(actor !== undefined ? { actor } : {}),
-    };
+    const event = requestedEvent(parsed, actor);
     const created = await conditionalWrite(this.ctx, {
       put: toItem(this.ctx, { request: parsed, history: [event], tokens: {} }),
       condition: 'attribute_not_exists(pk)',

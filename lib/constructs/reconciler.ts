@@ -16,9 +16,9 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { RECONCILE_PERIOD_SECONDS } from '../../lambdas/domain/attention';
 import { METRIC_NAMESPACE, RECONCILER_METRICS } from '../../lambdas/runtime/metrics';
-import { TABLE } from '../../lambdas/store/table';
+import { ATTENTION_PK, TABLE } from '../../lambdas/store/table';
 import { JitFunction, type VpcPlacement } from './jit-function';
-import { grantTableAccess } from './requests-table';
+import { grantTableAccess, ITEM_KEYS } from './requests-table';
 import { clusterSecretsEnvironment, grantSecretValue } from './secrets';
 
 /** Passes in a row that may be missing before the heartbeat alarm rings. */
@@ -79,16 +79,33 @@ export class Reconciler extends Construct {
       ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
     });
     grantTableAccess(props.table, fn, {
-      // BatchGetItem: the due requests of a page of the needs-attention index, read whole in one call.
       items: [
-        'dynamodb:GetItem',
-        'dynamodb:BatchGetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
+        // BatchGetItem: the due requests of a page of the needs-attention index, read whole in one call;
+        // Query: a request's audit trail; UpdateItem: a request put back in the index for later.
+        {
+          actions: [
+            'dynamodb:GetItem',
+            'dynamodb:BatchGetItem',
+            'dynamodb:PutItem',
+            'dynamodb:UpdateItem',
+            'dynamodb:Query',
+          ],
+          keys: [ITEM_KEYS.requests],
+        },
+        // Revokes and clean-ups retried take, check, snooze and release grant locks.
+        {
+          actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          keys: [ITEM_KEYS.locks],
+        },
+        // Where its last pass stopped reading, removed when a pass reads to the end.
+        { actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], keys: [ITEM_KEYS.cursor] },
+        // The drift found on each cluster: read per cluster, recorded, claimed and marked, removed once gone.
+        {
+          actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          keys: [ITEM_KEYS.drift],
+        },
       ],
-      queryIndexes: [TABLE.needsAttention.indexName],
+      queryIndexes: [{ index: TABLE.needsAttention.indexName, keys: [ATTENTION_PK] }],
     });
     // Lost signals are sent again with the token in the store; an execution's state says whether it is gone.
     const signal = new iam.PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [props.stateMachineArn] });

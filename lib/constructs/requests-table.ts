@@ -9,7 +9,7 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { INDEXES, TABLE } from '../../lambdas/store/table';
@@ -76,34 +76,85 @@ export type TableAction =
   | 'dynamodb:PutItem'
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
-  | 'dynamodb:Query';
+  | 'dynamodb:Query'
+  | 'dynamodb:Scan';
+
+/**
+ * The partition key prefixes of the table's item types (lambdas/store/table.ts): requests with their audit
+ * items (`REQ#`), grant locks (`LOCK#`), the reconciler's cursor (`RECONCILER`), `/jit audit` claims (`EXPORT#`),
+ * the drift the reconciler found on a cluster (`DRIFT#`).
+ */
+export const ITEM_KEYS = {
+  requests: 'REQ#*',
+  locks: 'LOCK#*',
+  cursor: 'RECONCILER',
+  exports: 'EXPORT#*',
+  drift: 'DRIFT#*',
+} as const;
+
+/** The partition key prefix of one item type. */
+export type ItemKey = (typeof ITEM_KEYS)[keyof typeof ITEM_KEYS];
+
+/** Actions on the items whose partition key matches one of `keys` (IAM's dynamodb:LeadingKeys). */
+export interface ItemAccess {
+  readonly actions: readonly TableAction[];
+  readonly keys: readonly ItemKey[];
+}
+
+/** An index the function queries, and the partition key values it may query (dynamodb:LeadingKeys). */
+export interface IndexAccess {
+  readonly index: string;
+  readonly keys: readonly string[];
+}
 
 /** What one function may do on the requests table. */
 export interface TableAccess {
   /**
-   * Actions on the table's items.
+   * Actions on the table's items, each on the item types named.
    * @default none
    */
-  readonly items?: readonly TableAction[];
+  readonly items?: readonly ItemAccess[];
   /**
-   * Indexes the function queries (`dynamodb:Query` on each, by name).
+   * Indexes the function queries (`dynamodb:Query` on each, by name, on the partitions named).
    * @default none
    */
-  readonly queryIndexes?: readonly string[];
+  readonly queryIndexes?: readonly IndexAccess[];
+  /**
+   * Scans the table (the audit export): on every partition, as a Scan names none.
+   * @default false
+   */
+  readonly scan?: boolean;
 }
 
 /**
- * Grants exactly `access` on `table`, naming every resource: the table for item actions, each index
- * by name for queries (where `table.grant` would add `<table>/index/*`).
+ * Grants exactly `access` on `table`, naming every resource (the table for item actions, each index by
+ * name for queries, where `table.grant` would add `<table>/index/*`) and every partition: a statement
+ * per item type, conditioned on `dynamodb:LeadingKeys`, so a role that writes requests cannot write a
+ * grant lock and one that holds no lock rights cannot delete anything.
  */
 export function grantTableAccess(table: ITable, grantee: IGrantable, access: TableAccess): void {
-  if (access.items?.length)
-    Grant.addToPrincipal({ grantee, actions: [...access.items], resourceArns: [table.tableArn] });
-  if (access.queryIndexes?.length) {
-    Grant.addToPrincipal({
-      grantee,
-      actions: ['dynamodb:Query'],
-      resourceArns: access.queryIndexes.map((index) => `${table.tableArn}/index/${index}`),
-    });
+  for (const { actions, keys } of access.items ?? []) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: [...actions], resources: [table.tableArn], conditions: leading(keys) }),
+    );
   }
+  if (access.scan) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['dynamodb:Scan'], resources: [table.tableArn] }),
+    );
+  }
+  for (const { index, keys } of access.queryIndexes ?? []) {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:Query'],
+        resources: [`${table.tableArn}/index/${index}`],
+        conditions: leading(keys),
+      }),
+    );
+  }
+}
+
+function leading(keys: readonly string[]): Record<string, unknown> {
+  // ForAllValues: every partition key the request names must match (a BatchGetItem names several).
+  return { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...keys] } };
 }

@@ -9,12 +9,13 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { EventInvokeConfig } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { TABLE } from '../../lambdas/store/table';
 import { JitFunction, toRetention, vendedLogGroupName } from './jit-function';
-import { grantTableAccess } from './requests-table';
+import { grantTableAccess, ITEM_KEYS } from './requests-table';
 import { grantSecretValue } from './secrets';
 import type { Workflow } from './workflow';
 
@@ -77,6 +78,8 @@ export interface SlackIngressProps {
 export class SlackIngress extends Construct {
   /** The function behind `POST /slack/events`. */
   public readonly fn: IFunction;
+  /** The function `/jit audit` queues its exports for, run after the command is answered. */
+  public readonly exportFn: IFunction;
   /** The HTTP API. */
   public readonly api: HttpApi;
   /** The URL to paste into the Slack app (slash command and interactivity). */
@@ -84,7 +87,8 @@ export class SlackIngress extends Construct {
 
   constructor(scope: Construct, id: string, props: SlackIngressProps) {
     super(scope, id);
-    this.fn = ingressFunction(this, props);
+    this.exportFn = exportFunction(this, props);
+    this.fn = ingressFunction(this, props, this.exportFn);
     this.api = new HttpApi(this, 'Api', {
       description: 'Slack ingress of ontap-jit-approvals: POST /slack/events',
       createDefaultStage: false,
@@ -122,7 +126,7 @@ export class SlackIngress extends Construct {
 }
 
 /** The ingress function, and what it may do: only what lambdas/slack needs, on named resources. */
-function ingressFunction(scope: Construct, props: SlackIngressProps): IFunction {
+function ingressFunction(scope: Construct, props: SlackIngressProps, exportFn: IFunction): IFunction {
   const { table, workflow, slackSecret } = props;
   // Slack waits 3 seconds for an answer: memory buys the CPU that a cold start of Bolt needs. Never in the
   // customer's VPC: it calls DynamoDB, Step Functions, Secrets Manager and Slack, never a cluster.
@@ -135,19 +139,54 @@ function ingressFunction(scope: Construct, props: SlackIngressProps): IFunction 
       JIT_TABLE_NAME: table.tableName,
       STATE_MACHINE_ARN: workflow.stateMachineArn,
       SLACK_SECRET_ARN: slackSecret.secretArn,
+      AUDIT_EXPORT_FUNCTION: exportFn.functionName,
     },
     logRetentionDays: props.logRetentionDays,
     ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
   });
-  // Records requests and decisions; "my requests" reads the by-requester index. Never a lock.
+  // `/jit audit`: the command's claim is written before the answer, the export queued for its function.
+  grantTableAccess(table, fn, { items: [{ actions: ['dynamodb:PutItem'], keys: [ITEM_KEYS.exports] }] });
+  fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [exportFn.functionArn] }));
+  // Records requests and decisions (request and audit items alone); "my requests" reads the by-requester
+  // index, an approver's Home the pending-by-policy index. Never a lock, the cursor, a delete or an update.
   grantTableAccess(table, fn, {
-    items: ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    queryIndexes: [TABLE.byRequester.indexName],
+    items: [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], keys: [ITEM_KEYS.requests] }],
+    queryIndexes: [
+      { index: TABLE.byRequester.indexName, keys: ['USER#*'] },
+      { index: TABLE.pendingByPolicy.indexName, keys: ['PENDING#*'] },
+    ],
   });
   workflow.stateMachine.grantStartExecution(fn);
   // Decisions and "Revoke now" complete the waits' tokens, after the decision is written.
   const signal = new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [workflow.stateMachineArn] });
   fn.addToRolePolicy(signal);
+  grantSecretValue(slackSecret, fn);
+  return fn;
+}
+
+/**
+ * The export function: reads the table with one Scan (a Scan names no partition, so it cannot be limited
+ * to some; it writes nothing but its export's claim), uploads the CSV to the person's DM. Queued events
+ * are not retried by Lambda: the job tells the person of a failure itself, and never throws.
+ */
+function exportFunction(scope: Construct, props: SlackIngressProps): IFunction {
+  const { table, workflow, slackSecret } = props;
+  const { fn } = new JitFunction(scope, 'AuditExport', {
+    handler: 'audit-export',
+    description: '/jit audit: exports the audit trail as CSV to the approver in Slack, after the command is answered',
+    memorySize: 512,
+    timeout: Duration.minutes(5),
+    environment: {
+      JIT_TABLE_NAME: table.tableName,
+      // The product's common environment (lambdas/runtime/env.ts); the export signals nothing.
+      STATE_MACHINE_ARN: workflow.stateMachineArn,
+      SLACK_SECRET_ARN: slackSecret.secretArn,
+    },
+    logRetentionDays: props.logRetentionDays,
+    ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
+  });
+  new EventInvokeConfig(scope, 'AuditExportInvokeConfig', { function: fn, retryAttempts: 0 });
+  grantTableAccess(table, fn, { scan: true, items: [{ actions: ['dynamodb:UpdateItem'], keys: [ITEM_KEYS.exports] }] });
   grantSecretValue(slackSecret, fn);
   return fn;
 }

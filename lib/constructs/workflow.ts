@@ -9,7 +9,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildWorkflowDefinition, WORKFLOW_TASKS, type WorkflowTask } from '../workflow-definition';
 import { JitFunction, toRetention, type VpcPlacement, vendedLogGroupName } from './jit-function';
-import { grantTableAccess, type TableAction } from './requests-table';
+import { grantTableAccess, ITEM_KEYS, type ItemAccess, type TableAction } from './requests-table';
 import { clusterSecretsEnvironment, grantSecretValue } from './secrets';
 
 const DESCRIPTIONS: Record<WorkflowTask, string> = {
@@ -28,7 +28,7 @@ export interface TaskNeeds {
   readonly ontap: boolean;
   /** Posts or updates Slack messages: reads the Slack secret. */
   readonly slack: boolean;
-  /** Takes or releases grant locks (DeleteItem besides GetItem/PutItem). */
+  /** Takes or releases grant locks (GetItem, PutItem and DeleteItem on `LOCK#` items). */
   readonly locks: boolean;
   /** Completes its own task token when the request moved on before the wait began (states:SendTaskSuccess). */
   readonly taskToken: boolean;
@@ -136,8 +136,10 @@ export class Workflow extends Construct {
         ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
       });
       if (props.table) {
-        const items: TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem'];
-        if (needs.locks) items.push('dynamodb:DeleteItem');
+        const items: ItemAccess[] = [{ actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], keys: [ITEM_KEYS.requests] }];
+        // Only a task that takes or releases grant locks touches them, and deletes nothing else.
+        const lockActions: TableAction[] = ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+        if (needs.locks) items.push({ actions: lockActions, keys: [ITEM_KEYS.locks] });
         grantTableAccess(props.table, fn, { items });
       }
       if (needs.slack && props.slackSecret) grantSecretValue(props.slackSecret, fn);

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { blockKitProblems, type Surface } from './block-limits';
 import { EXAMPLE_DIRECTORY, type SlackDirectory, type SlackUser } from './directory';
+import { fileUploads, type StoredFile } from './files';
 
 /** One Web API call as the stand-in received it (arguments decoded, JSON fields parsed). */
 export interface RecordedCall {
@@ -29,6 +30,8 @@ export interface StoredMessage {
   /** Who posted it when that is not the app's bot user, e.g. `USLACKBOT` for Slack's own notices. */
   author?: string;
   edited: number;
+  /** Files shared with it (files.completeUploadExternal). */
+  files?: { id: string; name: string; title: string }[];
 }
 
 /** A message Slack itself adds (a slash command's immediate answer, a notice); ts and edits are assigned. */
@@ -81,6 +84,8 @@ export interface SlackApiStandIn {
   readonly views: Map<string, StoredView>;
   /** Home tabs by user id (views.publish). */
   readonly homes: Map<string, StoredHome>;
+  /** Files uploaded with files.getUploadURLExternal, by id (shared once completed). */
+  readonly files: Map<string, StoredFile>;
   /** Bodies posted to response URLs, oldest first. */
   readonly responses: { id: string; body: Record<string, unknown> }[];
   /** Emits `change` after anything changed (for pages that watch). */
@@ -176,6 +181,15 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   const dmChannelOf = (userId: string): string => `D${userId.slice(1)}`;
   const resolveChannel = (channel: string): string => (/^[UW]/.test(channel) ? dmChannelOf(channel) : channel);
   const user = (id: unknown) => directory.users.find((u) => u.id === id);
+  let base = '';
+  const uploads = fileUploads({
+    nextId,
+    uploadUrlOf: (id) => `${base}/upload/${id}`,
+    knownChannel: (channel) =>
+      /^[CG][A-Z0-9]{2,}$/.test(channel) || directory.users.some((u) => dmChannelOf(u.id) === channel),
+    share: (channel, text, file) =>
+      addMessage({ channel, text, blocks: [], files: [{ id: file.id, name: file.filename, title: file.title ?? '' }] }),
+  });
 
   type Answer = Record<string, unknown>;
   const fail = (error: string): Answer => ({ ok: false, error });
@@ -265,6 +279,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   };
 
   const methods: Record<string, (args: Record<string, unknown>) => Answer> = {
+    ...uploads.methods,
     'auth.test': () => ({
       ok: true,
       url: 'http://localhost/',
@@ -406,8 +421,17 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
+    const raw = await readRaw(req);
+    const body = raw.toString('utf8');
     const path = (req.url ?? '').split('?')[0] ?? '';
+    if (req.method === 'POST' && path.startsWith('/upload/')) {
+      await options.beforeCall?.('upload_url');
+      const uploaded = uploads.upload(path.slice('/upload/'.length), req.headers['content-type'] ?? '', raw);
+      res.writeHead(uploaded.status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(uploaded.text);
+      events.emit('change');
+      return;
+    }
     if (req.method === 'POST' && path.startsWith('/response/')) {
       await options.beforeCall?.('response_url');
       const id = path.slice('/response/'.length);
@@ -446,7 +470,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const base = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  base = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   return {
     faults,
@@ -456,6 +480,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     messages,
     views,
     homes,
+    files: uploads.files,
     responses,
     events,
     dmChannelOf,
@@ -519,6 +544,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
       responses.length = 0;
       views.clear();
       homes.clear();
+      uploads.files.clear();
       triggers.clear();
       responseContexts.clear();
       events.emit('change');
@@ -562,10 +588,10 @@ function parseJsonObject(text: string): Record<string, unknown> {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

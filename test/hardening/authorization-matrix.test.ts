@@ -119,7 +119,7 @@ const DIRECTORY = {
   usergroups: { S0STORAGE: ['U0ERIN', ...ALICE_ALTS, 'U0GUEST', 'U0GONE'] },
 };
 
-const ingress = useSlackIngress({ config: CONFIG, directory: DIRECTORY });
+const ingress = useSlackIngress({ config: CONFIG, directory: DIRECTORY, auditExports: true });
 
 /** U0BOB is a listed approver of the 1-of-M and 2-of-M policies; the user-group policy lists only S0STORAGE (U0ERIN). */
 const ACTORS = {
@@ -143,6 +143,8 @@ type ActorName = keyof typeof ACTORS;
  * `approve extension` and `deny extension` decide one asked. `break-glass` is the request modal's
  * break-glass choice (forged into the submission where the modal did not offer it); `review` is
  * Acknowledge under a break-glass announcement.
+ * `audit` is `/jit audit`: the CSV file it delivers holds the policy's request (an approver exports
+ * the trail of the policies they approve for).
  */
 const ACTIONS = [
   'request',
@@ -162,6 +164,7 @@ const ACTIONS = [
   'deny extension',
   'break-glass',
   'review',
+  'audit',
 ] as const;
 type Action = (typeof ACTIONS)[number];
 const POLICIES = {
@@ -205,6 +208,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'break-glass': ['requester'],
     // Reviewed by the policy's approvers, never by the requester under another identity.
     review: ['approver (this policy)'],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: ['approver (this policy)', ...ALTS],
   },
   '2-of-M': {
     request: ['requester'],
@@ -227,6 +232,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'break-glass': ['requester'],
     // Reviewed by the policy's approvers, never by the requester under another identity.
     review: ['approver (this policy)'],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: ['approver (this policy)', ...ALTS],
   },
   'user-group': {
     request: ['requester'],
@@ -246,6 +253,8 @@ const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
     'deny extension': ['approver group member'],
     'break-glass': ['requester'],
     review: ['approver group member'],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: ['approver group member', ...ALTS],
   },
 };
 
@@ -409,6 +418,19 @@ async function perform(shape: Shape, action: Action, user: string): Promise<bool
   const { store, sfn, slack } = ingress();
   const owner = user === FRANK.slackUserId ? FRANK : undefined;
   switch (action) {
+    case 'audit': {
+      const request = await pending(shape, owner);
+      const before = new Set(slack.files.keys());
+      const { responses } = await ingress().command(user, 'audit since 30d');
+      const outcomes = (await ingress().exports?.settled()) ?? [];
+      const file = [...slack.files.values()].find((f) => !before.has(f.id) && f.completed);
+      if (!file) {
+        expect(texts(responses())).toMatch(/Only approvers can export/);
+        expect(outcomes.at(-1)).not.toBe('failed');
+      }
+      expect(file?.channel ?? slack.dmChannelOf(user)).toBe(slack.dmChannelOf(user));
+      return file?.bytes?.toString('utf8').includes(request.id) === true;
+    }
     case 'request': {
       const { responses } = await ingress().command(
         user,

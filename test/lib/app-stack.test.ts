@@ -24,7 +24,14 @@ import {
 import { EXAMPLE_CONFIG_TEXT, exampleConfigWith, type SynthesizedJit, synthJit } from '../support/cdk';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: Record<string, unknown> };
+
+/** The partition keys a statement is limited to (dynamodb:LeadingKeys), as ` [REQ#*]`, or nothing. */
+function leadingKeysOf(statement: Statement): string {
+  const like = statement.Condition?.['ForAllValues:StringLike'] as Record<string, string[]> | undefined;
+  const keys = like?.['dynamodb:LeadingKeys'];
+  return keys ? ` [${keys.join(' ')}]` : '';
+}
 
 const VPC = {
   vpcId: 'vpc-0123456789abcdef0',
@@ -45,6 +52,7 @@ function functionsOf(stack: JitAppStack): Record<string, IFunction> {
   return {
     ...stack.workflow.functions,
     'slack-ingress': stack.ingress.fn,
+    'audit-export': stack.ingress.exportFn,
     reconcile: stack.reconciler.fn,
     'archive-writer': stack.archiveWriter.fn,
   };
@@ -101,7 +109,8 @@ function permissionsOf(synth: SynthesizedJit, roleLogicalId: string, ownLogGroup
       expect(statement.Effect).toBe('Allow');
       const actions = ([] as string[]).concat(statement.Action);
       const targets = ([] as unknown[]).concat(statement.Resource);
-      for (const action of actions) for (const target of targets) pairs.add(`${action} on ${name(target)}`);
+      const keys = leadingKeysOf(statement);
+      for (const action of actions) for (const target of targets) pairs.add(`${action} on ${name(target)}${keys}`);
     }
   }
   return [...pairs].sort();
@@ -115,8 +124,8 @@ function functionPermissions(synth: SynthesizedJit, name: string): string[] {
 }
 
 const BASE = ['logs:CreateLogStream on own-log-group', 'logs:PutLogEvents on own-log-group'];
-const ITEMS = ['dynamodb:GetItem on table', 'dynamodb:PutItem on table'];
-const LOCKS = ['dynamodb:DeleteItem on table'];
+const ITEMS = ['dynamodb:GetItem on table [REQ#*]', 'dynamodb:PutItem on table [REQ#*]'];
+const LOCKS = ['GetItem', 'PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on table [LOCK#*]`);
 const SLACK = ['secretsmanager:GetSecretValue on slack-secret'];
 const CLUSTERS = ['secretsmanager:GetSecretValue on cluster1-secret'];
 const TOKEN = ['states:SendTaskSuccess on state-machine'];
@@ -141,19 +150,27 @@ const EXPECTED: Record<string, string[]> = {
   'slack-ingress': [
     ...BASE,
     ...ITEMS,
-    'dynamodb:Query on table/index/by-requester',
+    'dynamodb:Query on table/index/by-requester [USER#*]',
+    'dynamodb:Query on table/index/pending-by-policy [PENDING#*]',
+    'dynamodb:PutItem on table [EXPORT#*]',
+    'lambda:InvokeFunction on function:audit-export',
     'states:StartExecution on state-machine',
     ...TOKEN,
     ...SLACK,
   ],
+  // A Scan names no partition: the export reads every item, and writes only its own claim.
+  'audit-export': [...BASE, 'dynamodb:Scan on table', 'dynamodb:UpdateItem on table [EXPORT#*]', ...SLACK],
   reconcile: [
     ...BASE,
     ...ITEMS,
     ...LOCKS,
-    'dynamodb:BatchGetItem on table',
-    'dynamodb:UpdateItem on table',
-    'dynamodb:Query on table',
-    'dynamodb:Query on table/index/needs-attention',
+    'dynamodb:BatchGetItem on table [REQ#*]',
+    'dynamodb:UpdateItem on table [REQ#*]',
+    'dynamodb:Query on table [REQ#*]',
+    'dynamodb:UpdateItem on table [LOCK#*]',
+    ...['GetItem', 'PutItem', 'DeleteItem'].map((a) => `dynamodb:${a} on table [RECONCILER]`),
+    ...['Query', 'PutItem', 'UpdateItem', 'DeleteItem'].map((a) => `dynamodb:${a} on table [DRIFT#*]`),
+    'dynamodb:Query on table/index/needs-attention [DUE]',
     ...TOKEN,
     'states:DescribeExecution on executions',
     ...SLACK,
@@ -243,6 +260,22 @@ describe('least privilege, per function role', () => {
     },
   );
 
+  it('limits every table action of every role to the partitions of the item types it writes', () => {
+    for (const name of Object.keys(EXPECTED)) {
+      const onTable = functionPermissions(plain, name).filter((p) => p.startsWith('dynamodb:'));
+      for (const permission of onTable.filter((p) => p !== 'dynamodb:Scan on table')) {
+        expect(permission).toMatch(/ \[[^\]]+\]$/);
+      }
+      // Nothing deletes a request or an audit item; only grant locks, the reconciler's cursor and drift records
+      // (once the entry is gone from the cluster) are ever deleted.
+      for (const permission of onTable.filter((p) => p.startsWith('dynamodb:DeleteItem'))) {
+        expect(permission).toMatch(/\[(LOCK#\*|RECONCILER|DRIFT#\*)\]$/);
+      }
+    }
+    const ingress = functionPermissions(plain, 'slack-ingress').filter((p) => p.startsWith('dynamodb:'));
+    expect(ingress.filter((p) => /Delete|Update|Batch|Scan|LOCK|RECONCILER/.test(p))).toEqual([]);
+  });
+
   it('gives no role an AWS managed policy', () => {
     for (const role of Object.values(resources(inVpc.appTemplate, 'AWS::IAM::Role')))
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -279,6 +312,7 @@ describe('the secrets wiring', () => {
       const variables = (functionProps(plain, name).Environment as { Variables: Record<string, unknown> }).Variables;
       const usesSlack =
         name === 'slack-ingress' ||
+        name === 'audit-export' ||
         name === 'reconcile' ||
         (name in TASK_NEEDS && TASK_NEEDS[name as WorkflowTask].slack);
       if (usesSlack) {

@@ -6,6 +6,12 @@ describe('parseCommandText', () => {
     expect(parseCommandText('   ')).toEqual({ kind: 'open' });
     expect(parseCommandText('help')).toEqual({ kind: 'help' });
     expect(parseCommandText(' LIST ')).toEqual({ kind: 'list' });
+    expect(parseCommandText('audit since 30d person=<@U0BOB|bob>')).toEqual({
+      kind: 'audit',
+      filter: 'since 30d person=<@U0BOB|bob>',
+    });
+    expect(parseCommandText('audit')).toEqual({ kind: 'audit', filter: '' });
+    expect(parseCommandText('auditors vsadmin 1h why').kind).toBe('request');
     expect(parseCommandText('svm1 vsadmin')).toEqual({ kind: 'unknown' });
   });
 

@@ -16,7 +16,24 @@ describe('RequestStore', () => {
     await expect(store.create(request)).rejects.toThrow(DuplicateRequestError);
     await expect(store.get('20261122-NOSUCHREQ')).rejects.toThrow(RequestNotFoundError);
     expect(await store.auditTrail(request.id)).toEqual([
-      { requestId: request.id, seq: 0, at: request.createdAt, type: 'REQUESTED', to: 'PENDING', actor: 'U0ALICE' },
+      {
+        requestId: request.id,
+        seq: 0,
+        at: request.createdAt,
+        type: 'REQUESTED',
+        to: 'PENDING',
+        actor: 'U0ALICE',
+        // What was asked for, so the trail alone (the archive keeps no request item) tells the request.
+        facts: {
+          slackUserId: 'U0ALICE',
+          ontapAccount: 'alice',
+          cluster: 'cluster1',
+          svm: 'svm1',
+          role: 'vsadmin',
+          policy: 'svm1-operators',
+          durationSeconds: 3600,
+        },
+      },
     ]);
   });
 

@@ -8,7 +8,7 @@ import { attentionOf, OVERDUE_GRACE_SECONDS } from '../../lambdas/domain/attenti
 import { parseInstant, toUtcSecond } from '../../lambdas/domain/durations';
 import { type AccessRequest, RequestSchema, STATUSES, type Status } from '../../lambdas/domain/request';
 import { type LifecycleEvent, transition } from '../../lambdas/domain/transitions';
-import { toAuditEvent } from '../../lambdas/store/audit-trail';
+import { requestedEvent, toAuditEvent } from '../../lambdas/store/audit-trail';
 import type { DueItem, DuePage } from '../../lambdas/store/due-items';
 import { ContentionError, DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store/errors';
 import type { LockResult } from '../../lambdas/store/grant-locks';
@@ -99,8 +99,7 @@ export class FakeStore implements StorePort {
   async create(request: AccessRequest, actor?: string, alongside?: () => Promise<void>): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
     if (this.items.has(parsed.id)) throw new DuplicateRequestError(parsed.id);
-    const event = { requestId: parsed.id, seq: 0, at: parsed.createdAt, type: 'REQUESTED', to: parsed.status };
-    this.items.set(parsed.id, { request: parsed, history: [{ ...event, ...(actor ? { actor } : {}) }], tokens: {} });
+    this.items.set(parsed.id, { request: parsed, history: [requestedEvent(parsed, actor)], tokens: {} });
     await alongside?.();
     return copy(parsed);
   }

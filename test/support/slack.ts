@@ -13,6 +13,8 @@ import { createSlackApp, type SlackApp } from '../../lambdas/slack/app';
 import { approvalMessage } from '../../lambdas/slack/blocks/approval-message';
 import { slackSignature } from '../../lambdas/slack/verify';
 import type { RequestStore } from '../../lambdas/store/requests';
+import { type LocalAuditExports, localAuditExports } from '../../local/audit-exports';
+import type { EmbeddedDynamo } from '../../local/dynamodb';
 import { sinkLogger, sinkMetrics } from '../../local/local-logger';
 import type { Block } from '../../local/sandbox/block-kit';
 import {
@@ -230,10 +232,16 @@ export interface IngressHarness {
   ): Promise<IngressAnswer>;
   /** Does what the workflow does once it waits for approval: posts the approval message and keeps the token. */
   awaitApproval(request: AccessRequest, token: string): Promise<AccessRequest>;
+  /** `/jit audit` exports, run in-process after the answer (with `auditExports: true`). */
+  readonly exports?: LocalAuditExports;
+  /** The DynamoDB API the store writes to. */
+  readonly dynamo: EmbeddedDynamo;
 }
 
 /** Starts the whole ingress for a test file; the getter returns it inside tests. */
-export function useSlackIngress(options: { config?: Config; directory?: SlackDirectory } = {}): () => IngressHarness {
+export function useSlackIngress(
+  options: { config?: Config; directory?: SlackDirectory; auditExports?: boolean } = {},
+): () => IngressHarness {
   const db = useDynamo();
   let harness: IngressHarness | undefined;
   let server: Server | undefined;
@@ -249,7 +257,17 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
     const sfn = await startStepFunctionsRecorder();
     const logs: string[] = [];
     const clock = { now: Date.parse(T0) };
+    const { dynamo } = db();
+    const auditExports = options.auditExports
+      ? localAuditExports({
+          client: dynamo.client,
+          tableName: dynamo.tableName,
+          web: new WebClient(BOT_TOKEN, { slackApiUrl: slack.url, retryConfig: { retries: 0 } }),
+          logger: sinkLogger((line) => logs.push(line), 'ontap-jit-audit-export', 'debug'),
+        })
+      : undefined;
     const slackApp = createSlackApp({
+      ...(auditExports ? { auditExports } : {}),
       config,
       store,
       workflow: sfn.workflow,
@@ -291,6 +309,8 @@ export function useSlackIngress(options: { config?: Config; directory?: SlackDir
       });
 
     harness = {
+      ...(auditExports ? { exports: auditExports } : {}),
+      dynamo,
       store,
       slack,
       sfn,

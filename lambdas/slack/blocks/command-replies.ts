@@ -32,6 +32,8 @@ export function helpReply(approvalChannel: string): SlackMessage {
       `e.g. \`${COMMAND} cluster1/svm1 vsadmin 2h fix the snapmirror schedule\`. ` +
       'Leave out `<cluster>/` when you may ask on one cluster only. The duration is one word: `90m`, `2h`, `1h30m`, `PT2H`.',
     `• \`${COMMAND} list\`: your requests, newest first.`,
+    `• \`${COMMAND} audit since 30d\` (with \`cluster=… svm=… person=@… status=…\` if you like): for approvers, ` +
+      'the audit trail of the policies you approve for, as a CSV file in your DM.',
     `• \`${COMMAND} help\`: this help.`,
     `Approvers decide in <#${approvalChannel}>. The access ends by itself when its time is up.`,
   ].join('\n');

@@ -9,7 +9,7 @@ import type { ActionsBlock, Button, HomeView, KnownBlock, ModalView, SectionBloc
 import { formatDuration } from '../../domain/durations';
 import type { AccessRequest } from '../../domain/request';
 import type { Bounded, Home, Waiting } from '../../lifecycle/home';
-import { ACTION, FORM_OPENER } from '../ids';
+import { ACTION, AUDIT_EXPORT_ACTION, FORM_OPENER } from '../ids';
 import { button, cancelButton, revokeButton, statusLine, windowPhrase } from './approval-message';
 import { breakGlassMark } from './break-glass';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
@@ -62,7 +62,21 @@ export function homeView(home: Home, approvalChannel: string, nowMs: number): Ho
     header('My access'),
     ...myAccess(home, nowMs),
   ];
-  if (home.waiting) blocks.push({ type: 'divider' }, header('Waiting for me'), ...waitingBlocks(home.waiting));
+  if (home.waiting) {
+    blocks.push({ type: 'divider' }, header('Waiting for me'), ...waitingBlocks(home.waiting));
+    blocks.push({
+      type: 'actions',
+      block_id: 'home_audit',
+      elements: [
+        {
+          type: 'button',
+          action_id: AUDIT_EXPORT_ACTION,
+          text: { type: 'plain_text', text: 'Export audit trail (30 days)' },
+          value: 'since 30d',
+        },
+      ],
+    });
+  }
   blocks.push(context(`Updated ${slackDate(new Date(nowMs).toISOString())}`));
   return { type: 'home', blocks: blocks.slice(0, HOME_BLOCKS_MAX) };
 }

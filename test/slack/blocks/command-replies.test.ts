@@ -10,8 +10,8 @@ import { pendingRequest, requestIn } from '../../support/requests';
 describe('command replies', () => {
   it('help names every form of the command and the approval channel', () => {
     const { text, blocks } = helpReply('C0APPROVALS');
-    for (const part of ['`/jit`', '`/jit list`', '`/jit help`', '/jit cluster1/svm1 vsadmin 2h', '<#C0APPROVALS>'])
-      expect(text).toContain(part);
+    const parts = ['`/jit`', '`/jit list`', '`/jit help`', '`/jit audit since 30d`', '/jit cluster1/svm1 vsadmin 2h'];
+    for (const part of [...parts, '<#C0APPROVALS>']) expect(text).toContain(part);
     expect(blocks).toEqual([{ type: 'section', text: { type: 'mrkdwn', text } }]);
   });
 

@@ -1,8 +1,9 @@
 /** Button and select listeners. */
 import type { App } from '@slack/bolt';
 import { approveRequest, revokeNow } from '../../../lifecycle/decide';
-import { ACTION, CALLBACK, FORM_ACTION, FORM_OPENER } from '../../ids';
+import { ACTION, AUDIT_EXPORT_ACTION, CALLBACK, FORM_ACTION, FORM_OPENER } from '../../ids';
 import type { SlackServices } from '../../services';
+import { auditButton } from './audit-button';
 import { cancelButton, decisionButton, denyButton } from './decision-buttons';
 import { newRequestButton, requestAgainButton } from './form-openers';
 import { homeAware } from './home-buttons';
@@ -16,6 +17,7 @@ export function register(app: App, s: SlackServices): void {
   app.action(ACTION.cancel, homeAware(s, cancelButton(s)));
   app.action(ACTION.revoke, homeAware(s, decisionButton(s, revokeNow)));
   app.action(FORM_OPENER.newRequest, newRequestButton(s));
+  app.action(AUDIT_EXPORT_ACTION, auditButton(s));
   // `/jit list` offers several in one block, told apart by a suffix (`jit_request_again@2`).
   app.action(new RegExp(`^${FORM_OPENER.requestAgain}(@\\d+)?$`), requestAgainButton(s));
   app.action(

@@ -23,6 +23,7 @@ import { SlackLookupError } from '../../errors';
 import { parsePayload, type SlashCommand, SlashCommandSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { answering, ephemeralAck } from '../respond';
+import { auditReply } from './audit-command';
 
 /** What `/jit break-glass …` answers: break-glass is only offered in the modal. */
 export const BREAK_GLASS_NEEDS_MODAL =
@@ -59,6 +60,8 @@ async function replyTo(s: SlackServices, command: SlashCommand): Promise<SlackMe
       return openForm(s, command);
     case 'request':
       return submitLine(s, command, parsed.draft);
+    case 'audit':
+      return auditReply(s, command, parsed.filter);
   }
 }
 
