@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     `  Slack Web API     ${urls.slackApi}${stack.slack ? ' (stand-in)' : ''}`,
     `  Step Functions    ${urls.stepFunctions}`,
     `  DynamoDB          ${urls.dynamodb}`,
-    `  S3 (audit archive) ${urls.s3}  bucket ${urls.archiveBucket}`,
+    `  Audit archive     ${urls.s3} (S3 stand-in, bucket ${urls.archiveBucket})`,
     ...(urls.secretsManager ? [`  Secrets Manager   ${urls.secretsManager} (stand-in)`] : []),
     ...(stack.latency
       ? [
