@@ -5,45 +5,29 @@
  * check; it is announced loudly once per request and counted; the approvers review it afterwards
  * (never the requester), and a review nobody made is escalated once by the reconciler.
  */
-import { parseConfig } from '../../lambdas/config/load';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { type ReconcileResult, reconcile } from '../../lambdas/lifecycle/reconcile';
 import { executionArnFor } from '../../lambdas/stepfunctions/client';
 import { checkBlockKit } from '../notifications/block-kit-limits';
-import { APPROVAL_CHANNEL } from '../support/configs';
+import { APPROVAL_CHANNEL, policiesWith } from '../support/configs';
 import { submissionOf } from '../support/slack';
 import { useWorkflowEnv } from '../support/workflow-env';
 
-const policy = (name: string, changes: Record<string, unknown>): Record<string, unknown> => ({
-  name,
-  clusters: ['cluster1'],
-  svms: ['svm1'],
-  roles: ['vsadmin'],
-  requesters: 'anyone',
-  approvers: { users: ['U0BOB', 'U0CAROL'] },
-  defaultDuration: '1h',
-  maxDuration: '8h',
-  approvalTimeout: '4h',
-  endsSoonNotice: 'off',
-  ...changes,
-});
-const config = parseConfig({
-  clusters: [{ name: 'cluster1' }],
-  slack: {
-    approvalChannel: APPROVAL_CHANNEL,
-    accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave', U0ERIN: 'frank-mfa' } },
-  },
-  policies: [
-    policy('svm1-operators', {
+const config = policiesWith(
+  {
+    'svm1-operators': {
+      roles: ['vsadmin'],
+      endsSoonNotice: 'off',
       breakGlass: {
         who: { users: ['U0ALICE'], groups: ['S0STORAGE'] },
         maxDuration: '2h',
         mention: '@here',
         reviewWithin: '3h',
       },
-    }),
-  ],
-});
+    },
+  },
+  { only: true, accounts: { U0ERIN: 'frank-mfa' } },
+);
 const env = useWorkflowEnv({ ingress: true, config });
 
 beforeEach(() => {

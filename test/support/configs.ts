@@ -97,16 +97,17 @@ export function policyWith(name: TestPolicyName, changes: Record<string, unknown
 
 /**
  * TEST_CONFIG with several policies changed at once (as written in a configuration file); with `only`,
- * the configuration has just the policies changed.
+ * the configuration has just the policies changed; `accounts` maps more Slack users to ONTAP accounts.
  */
 export function policiesWith(
   changes: Partial<Record<TestPolicyName, Record<string, unknown>>>,
-  options: { readonly only?: boolean } = {},
+  options: { readonly only?: boolean; readonly accounts?: Readonly<Record<string, string>> } = {},
 ): Config {
   const kept = TEST_POLICIES.filter((p) => !options.only || changes[p.name] !== undefined);
+  const map = { U0ALICE: 'alice', U0DAVE: 'dave', ...options.accounts };
   return parseConfig({
     clusters: [{ name: 'cluster1' }],
-    slack: { approvalChannel: APPROVAL_CHANNEL, accounts: { map: { U0ALICE: 'alice', U0DAVE: 'dave' } } },
+    slack: { approvalChannel: APPROVAL_CHANNEL, accounts: { map } },
     policies: kept.map((p) => ({ ...p, ...changes[p.name] })),
   });
 }

@@ -22,7 +22,8 @@ type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Decide = (ports: IngressPorts, input: ClickInput, log: Logger) => Promise<DecisionResult>;
 
 /** A click's request, person and message. */
-function clickOf(body: unknown): ClickInput & { readonly triggerId: string } {
+/** Who clicked which request's button on which message, and the trigger for a modal, from a button click. */
+export function clickOf(body: unknown): ClickInput & { readonly triggerId: string } {
   const click: DecisionClick = parsePayload(DecisionClickSchema, body, 'button click');
   const channel = click.container?.channel_id ?? click.channel?.id;
   const ts = click.container?.message_ts ?? click.message?.ts;

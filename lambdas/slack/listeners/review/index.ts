@@ -12,14 +12,14 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { BREAK_GLASS_TEXT_MAX } from '../../../domain/break-glass';
-import type { MessageRef } from '../../../domain/request';
 import { hasControlCharacters } from '../../../domain/request-form';
 import { mayReview, reviewBreakGlass } from '../../../lifecycle/review';
 import { FlagMetadataSchema, flagModal } from '../../blocks/break-glass';
 import { SlackLookupError } from '../../errors';
 import { CALLBACK, REVIEW_ACTION, REVIEW_BLOCK } from '../../ids';
-import { DecisionClickSchema, parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
+import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { clickOf } from '../actions/decision-buttons';
 import { answering, ephemeral, onField } from '../respond';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -31,22 +31,11 @@ export function register(app: App, s: SlackServices): void {
   app.view(CALLBACK.breakGlassFlag, flagSubmission(s));
 }
 
-function clickOf(body: unknown) {
-  const click = parsePayload(DecisionClickSchema, body, 'button click');
-  const channel = click.container?.channel_id ?? click.channel?.id;
-  const ts = click.container?.message_ts ?? click.message?.ts;
-  const clicked: MessageRef | undefined = channel && ts ? { channel, ts } : undefined;
-  return {
-    click,
-    input: { requestId: click.actions[0].value, userId: click.user.id, ...(clicked ? { clicked } : {}) },
-  };
-}
-
 function acknowledgeButton(s: SlackServices) {
   return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
     await ack();
     await answering({ what: 'break-glass acknowledge', logger: s.logger, answer: ephemeral(respond) }, async () => {
-      const { input } = clickOf(body);
+      const { triggerId: _trigger, ...input } = clickOf(body);
       const result = await reviewBreakGlass(s.ports, { ...input, outcome: 'acknowledged' }, s.logger);
       if (!result.ok) await ephemeral(respond)(result.answer);
       else if (result.notice) await ephemeral(respond)(result.notice);
@@ -58,11 +47,11 @@ function flagButton(s: SlackServices) {
   return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
     await ack();
     await answering({ what: 'break-glass flag', logger: s.logger, answer: ephemeral(respond) }, async () => {
-      const { click, input } = clickOf(body);
+      const { triggerId, ...input } = clickOf(body);
       const request = await mayReview(s.ports, input);
       const view = flagModal(request, { requestId: request.id, ...(input.clicked ?? {}) });
       try {
-        await s.web.views.open({ trigger_id: click.trigger_id, view });
+        await s.web.views.open({ trigger_id: triggerId, view });
       } catch (error) {
         throw new SlackLookupError('views.open', { cause: error });
       }
