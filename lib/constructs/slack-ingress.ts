@@ -144,8 +144,11 @@ function ingressFunction(scope: Construct, props: SlackIngressProps, exportFn: I
     logRetentionDays: props.logRetentionDays,
     ...(props.bundledConfig !== undefined ? { bundledConfig: props.bundledConfig } : {}),
   });
-  // `/jit audit`: the command's claim is written before the answer, the export queued for its function.
-  grantTableAccess(table, fn, { items: [{ actions: ['dynamodb:PutItem'], keys: [ITEM_KEYS.exports] }] });
+  // `/jit audit`: the command's claim is written before the answer, the export queued for its function; a claim
+  // whose queueing failed is marked so, and taken again by Slack's retry of that command.
+  grantTableAccess(table, fn, {
+    items: [{ actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], keys: [ITEM_KEYS.exports] }],
+  });
   fn.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [exportFn.functionArn] }));
   // Records requests and decisions (request and audit items alone); "my requests" reads the by-requester
   // index, an approver's Home the pending-by-policy index. Never a lock, the cursor, a delete or an update.

@@ -89,6 +89,32 @@ describe('/jit audit', () => {
     expect(slack.files.size).toBe(before + 1);
   });
 
+  it('queues again a command whose export could not be queued, when Slack retries it', async () => {
+    const { slack, exports } = ctx();
+    if (!exports) throw new Error('exports are set up in this suite');
+    const before = slack.files.size;
+    const start = exports.starter.start.bind(exports.starter);
+    let refused = false;
+    Object.assign(exports.starter, {
+      start: async (job: AuditJob) => {
+        if (refused) return start(job);
+        refused = true;
+        throw new Error('the export function could not be invoked');
+      },
+    });
+    try {
+      const trigger = slack.issueTrigger('U0BOB');
+      expect(text(await commandWith('U0BOB', `audit ${FILTER}`, trigger))).not.toContain('Preparing');
+      expect(text(await commandWith('U0BOB', `audit ${FILTER}`, trigger, 1))).toContain('Preparing');
+      expect(await exports.settled()).toContain('delivered');
+      expect(slack.files.size).toBe(before + 1);
+      // Once queued, a further retry is told it is on its way.
+      expect(text(await commandWith('U0BOB', `audit ${FILTER}`, trigger, 2))).toContain('already on its way');
+    } finally {
+      Object.assign(exports.starter, { start });
+    }
+  });
+
   it('tells the approver when the upload fails, and shares nothing', async () => {
     const { slack, exports } = ctx();
     const shared = () => [...slack.files.values()].filter((f) => f.completed).length;

@@ -39,9 +39,11 @@ export async function auditReply(
     if (!(error instanceof BadFilterError)) throw error;
     return noticeReply(`${escapeMrkdwn(error.message)}\n${USAGE}`);
   }
-  // One export per command delivery: Slack sends a retried delivery with the same trigger id.
+  // One export per command delivery: Slack sends a retried delivery with the same trigger id. A delivery whose
+  // export could not be queued was told so; Slack's retry of it takes the claim again and queues it.
   const key = `${command.team_id}:audit:${command.trigger_id}`;
-  if (!(await exports.claims.claim(key, at))) {
+  const claimed = (await exports.claims.claim(key, at)) || (await exports.claims.move(key, 'failed', 'claimed'));
+  if (!claimed) {
     return noticeReply('This export is already on its way: it comes once, as a file in your DM from the app.');
   }
   try {
