@@ -19,6 +19,10 @@ import { toUtcSecond } from '../lambdas/domain/durations';
 import { newRequest } from '../lambdas/domain/request';
 import { make as makeGrantAccess } from '../lambdas/handlers/grant-access';
 import { nowOf } from '../lambdas/runtime/clock';
+import { storeContext } from '../lambdas/store/context';
+import { ExportClaims } from '../lambdas/store/export-claims';
+import { localDynamoClient } from '../local/dynamodb';
+import { LOCAL_S3_CREDENTIALS } from '../local/s3-server';
 import { slashCommandBody } from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
@@ -30,6 +34,11 @@ import { APPROVER, requester } from './workload';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = 10;
+/** The keys the local S3 API accepts, as the archive writer's process reads them. */
+const LOCAL_S3_KEYS = {
+  AWS_ACCESS_KEY_ID: LOCAL_S3_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: LOCAL_S3_CREDENTIALS.secretAccessKey,
+};
 
 /** One function's cold-start figures (medians over the runs). */
 export interface ColdStartRow {
@@ -227,6 +236,10 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], 
     // The stack no longer sets it (lib/constructs/jit-function.ts); the bench can still show what it costs.
     ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
     TABLE_NAME: 'ontap-jit-requests',
+    // The archive writer's bucket on the local S3 API, which accepts only its own keys.
+    AUDIT_ARCHIVE_BUCKET: b.stack.urls.archiveBucket,
+    S3_ENDPOINT: b.stack.urls.s3,
+    ...(bun.name.endsWith('archive-writer') ? LOCAL_S3_KEYS : {}),
     SLACK_BOT_TOKEN: b.stack.botToken,
     SLACK_SIGNING_SECRET: b.stack.signingSecret,
     BENCH_EVENTS: JSON.stringify(events),
@@ -245,7 +258,12 @@ export class ColdEvents {
   private serial = 0;
   private user = 0;
 
-  constructor(private readonly b: BenchStack) {}
+  private readonly claims: ExportClaims;
+
+  constructor(private readonly b: BenchStack) {
+    const client = localDynamoClient(b.stack.urls.dynamodb);
+    this.claims = new ExportClaims(storeContext({ client, tableName: 'ontap-jit-requests', retentionSeconds: 86_400 }));
+  }
 
   describe(name: string): string {
     const what: Record<string, string> = {
@@ -259,6 +277,8 @@ export class ColdEvents {
       'revoke-access': 'ACTIVE request, Revoke now: ONTAP DELETE, REVOKED, announce',
       'record-outcome': 'APPROVED request, GRANT_FAILED: record, announce',
       reconcile: 'scheduled: one pass over the needs-attention index',
+      'archive-writer': 'stream batch of one audit INSERT: conditional PUT to the archive',
+      'audit-export': '/jit audit job: claim, table scan, CSV upload to the DM',
     };
     return what[name] ?? '';
   }
@@ -320,6 +340,10 @@ export class ColdEvents {
         };
       case 'reconcile':
         return { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} };
+      case 'archive-writer':
+        return this.auditInsert();
+      case 'audit-export':
+        return this.exportJob();
       default:
         throw new Error(`no cold-start event for ${name}`);
     }
@@ -327,6 +351,27 @@ export class ColdEvents {
 
   private now(): string {
     return toUtcSecond(nowOf(this.b.clock));
+  }
+
+  /** A stream batch of one new audit item, of a request id never archived (so the PUT is a first write). */
+  private auditInsert(): unknown {
+    this.serial += 1;
+    const requestId = `cold-${Date.now()}-${this.serial}`;
+    const keys = { pk: { S: `REQ#${requestId}` }, sk: { S: 'AUDIT#000000' } };
+    const image = { ...keys, requestId: { S: requestId }, seq: { N: '0' }, at: { S: this.now() } };
+    const event = { ...image, type: { S: 'REQUESTED' }, to: { S: 'PENDING' }, actor: { S: APPROVER } };
+    const record = { eventID: `cold-${this.serial}`, eventName: 'INSERT', dynamodb: { Keys: keys, NewImage: event } };
+    return { Records: [{ ...record, dynamodb: { ...record.dynamodb, SequenceNumber: String(this.serial) } }] };
+  }
+
+  /** An export job of `/jit audit`, its command claimed as the Slack endpoint claims it before answering. */
+  private async exportJob(): Promise<unknown> {
+    this.serial += 1;
+    const key = `T0LOCAL:audit:cold-${Date.now()}-${this.serial}`;
+    const at = this.now();
+    await this.claims.claim(key, at);
+    const since = toUtcSecond(nowOf(this.b.clock).minus({ days: 30 }));
+    return { key, user: APPROVER, at, filter: { since, until: at }, policies: ['svm1-operators'] };
   }
 
   /** A signed slash command as API Gateway (HTTP API, payload 2.0) hands it to the function. */
