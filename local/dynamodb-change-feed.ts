@@ -8,11 +8,12 @@
  * failed (`batchItemFailures`, or all on a throw) are delivered again, and after `maxAttempts` go to
  * the dead-letter list, as Lambda's on-failure destination would take them.
  */
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../lambdas/store/table';
+import { forwardRequest, sendAnswer } from './forward';
 
 type Image = Record<string, AttributeValue>;
 
@@ -157,29 +158,6 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
     }
   };
 
-  const forward = (req: IncomingMessage, body: Buffer) =>
-    new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
-      const out = httpRequest(
-        {
-          host: to.hostname,
-          port: to.port,
-          path: req.url,
-          method: req.method,
-          headers: { ...req.headers, host: to.host },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }),
-          );
-          res.on('error', reject);
-        },
-      );
-      out.on('error', reject);
-      out.end(body);
-    });
-
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -196,14 +174,13 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
         const ids = [...new Set(written.map((w) => `${w.table}|${JSON.stringify(w.key)}`))].sort();
         const answer = await exclusive(ids, async () => {
           const before = await Promise.all(written.map((w) => read(w.table, w.key)));
-          const answer = await forward(req, body);
+          const answer = await forwardRequest(to, req, body);
           if (answer.status !== 200) return answer;
           const after = await Promise.all(written.map((w) => read(w.table, w.key)));
           for (const [i, w] of written.entries()) emit(w.key, before[i], after[i]);
           return answer;
         });
-        const { connection: _c, 'transfer-encoding': _te, 'content-length': _l, ...headers } = answer.headers;
-        res.writeHead(answer.status, { ...headers, 'content-length': answer.body.length }).end(answer.body);
+        sendAnswer(res, answer);
       } catch {
         res.destroy();
       } finally {

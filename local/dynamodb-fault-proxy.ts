@@ -4,8 +4,9 @@
  * the call is throttled, fails with a server error, or (reads only) is served but its answer lost.
  * The chaos tests and the bench share it; production code never imports it.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest, sendAnswer } from './forward';
 
 /** What a fault does to a call. */
 export type DynamoFault = 'throttle' | 'server-error' | 'lost-answer';
@@ -42,27 +43,6 @@ export async function startDynamoFaultProxy(
   const injected = new Map<string, number>();
   const proxy: { chooser: DynamoFaultChooser | undefined } = { chooser: undefined };
 
-  type OnAnswer = (status: number, headers: IncomingMessage['headers'], answer: Buffer) => void;
-  const forward = (req: IncomingMessage, body: Buffer, onAnswer: OnAnswer, onError: (e: Error) => void): void => {
-    const out = httpRequest(
-      {
-        host: to.hostname,
-        port: to.port,
-        path: req.url,
-        method: req.method,
-        headers: { ...req.headers, host: to.host },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => onAnswer(res.statusCode ?? 500, res.headers, Buffer.concat(chunks)));
-        res.on('error', onError);
-      },
-    );
-    out.on('error', onError);
-    out.end(body);
-  };
-
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -90,14 +70,10 @@ export async function startDynamoFaultProxy(
         res.end(JSON.stringify({ __type: type, message: 'Injected fault' }));
         return;
       }
-      forward(
-        req,
-        body,
-        (status, headers, answer) => {
-          if (fault === 'lost-answer') return void res.destroy();
-          const { 'content-length': _length, connection: _connection, 'transfer-encoding': _te, ...rest } = headers;
-          res.writeHead(status, { ...rest, 'content-length': answer.length });
-          res.end(answer);
+      forwardRequest(to, req, body).then(
+        (answer) => {
+          if (fault === 'lost-answer') res.destroy();
+          else sendAnswer(res, answer);
         },
         () => res.destroy(),
       );

@@ -8,12 +8,13 @@
  * lost (the connection dropped) or never sent (the client's timeout ends the wait).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from '@20minutes/s3rver';
 import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
+import { forwardRequest, sendAnswer } from './forward';
 
 /** The only keys s3rver accepts (it checks every request's SigV4 signature with them). */
 export const LOCAL_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -57,9 +58,10 @@ export async function startLocalS3(options: { bucket: string; port?: number }): 
     configureBuckets: [{ name: options.bucket }],
   });
   const upstream = await s3rver.run();
+  const target = new URL(`http://127.0.0.1:${upstream.port}`);
   // The guard's own existence check is a request of its own, signed as s3rver requires.
   const checker = new S3Client({
-    endpoint: `http://127.0.0.1:${upstream.port}`,
+    endpoint: target.origin,
     region: 'local',
     forcePathStyle: true,
     credentials: LOCAL_S3_CREDENTIALS,
@@ -79,23 +81,8 @@ export async function startLocalS3(options: { bucket: string; port?: number }): 
   const state: { chooser: S3FaultChooser | undefined } = { chooser: undefined };
   const locks = new Map<string, Promise<void>>();
   const held = new Set<ServerResponse>();
-
-  const forward = (req: IncomingMessage, body: Buffer): Promise<Answer> =>
-    new Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }>((resolve, reject) => {
-      const out = httpRequest(
-        { host: '127.0.0.1', port: upstream.port, path: req.url, method: req.method, headers: req.headers },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            resolve({ status: res.statusCode ?? 500, headers: res.headers, body: Buffer.concat(chunks) }),
-          );
-          res.on('error', reject);
-        },
-      );
-      out.on('error', reject);
-      out.end(body);
-    });
+  // The caller signed its request for the host it addressed (the guard's), so that host goes on to s3rver.
+  const forward = (req: IncomingMessage, body: Buffer) => forwardRequest(target, req, body, { keepHost: true });
 
   const refuse = (res: ServerResponse, method: string, status: number, code: string, message: string): void => {
     refused.set(`${status} ${method}`, (refused.get(`${status} ${method}`) ?? 0) + 1);
@@ -125,7 +112,7 @@ export async function startLocalS3(options: { bucket: string; port?: number }): 
     const url = new URL(req.url ?? '/', 'http://local');
     const [, bucket = '', ...rest] = url.pathname.split('/');
     const key = decodeURIComponent(rest.join('/'));
-    if (method === 'GET' || method === 'HEAD') return send(res, await forward(req, body), method === 'HEAD');
+    if (method === 'GET' || method === 'HEAD') return sendAnswer(res, await forward(req, body), method === 'HEAD');
     // What the bucket policy and Object Lock refuse: deletes, sub-resources (retention, tagging, ACLs,
     // multipart), and any put that is not a create-only put of an object.
     // (The SDK names the operation in `x-id`; any other parameter is a sub-resource.)
@@ -150,7 +137,7 @@ export async function startLocalS3(options: { bucket: string; port?: number }): 
     if (fault === 'lost-answer') return void res.destroy();
     // Written, and the answer never comes: the client gives up after its own timeout.
     if (fault === 'timeout') return void held.add(res);
-    send(res, answer);
+    sendAnswer(res, answer);
   };
 
   const server = createServer((req, res) => {
@@ -185,13 +172,4 @@ export async function startLocalS3(options: { bucket: string; port?: number }): 
       await rm(directory, { recursive: true, force: true });
     },
   };
-}
-
-type Answer = { status: number; headers: IncomingMessage['headers']; body: Buffer };
-
-function send(res: ServerResponse, answer: Answer, head = false): void {
-  const { connection: _connection, 'transfer-encoding': _te, 'content-length': length, ...headers } = answer.headers;
-  // A HEAD answer has no body but tells the object's length.
-  res.writeHead(answer.status, { ...headers, 'content-length': head ? (length ?? 0) : answer.body.length });
-  res.end(answer.body);
 }
