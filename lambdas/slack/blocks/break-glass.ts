@@ -4,7 +4,7 @@
  * modal, the escalation of a missed review and the requester's notice of the review. Pure.
  */
 import type { ActionsBlock, InputBlock, KnownBlock, ModalView } from '@slack/web-api';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { BREAK_GLASS_REASON_MIN, BREAK_GLASS_TEXT_MAX, mentionMarkup } from '../../domain/break-glass';
 import { formatDuration } from '../../domain/durations';
 import type { Policy } from '../../domain/policy';
@@ -12,6 +12,7 @@ import type { AccessRequest, BreakGlassReview } from '../../domain/request';
 import { CALLBACK, FORM_BLOCK, REVIEW_ACTION, REVIEW_BLOCK } from '../ids';
 import type { SlackMessage } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
+import { askTextModal, ReasonMetadataSchema } from './reason-modal';
 import { BREAK_GLASS_MODE } from './request-modal-state';
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: false });
@@ -137,41 +138,24 @@ export function breakGlassText(request: AccessRequest): string {
 }
 
 /** What the Flag modal carries to its submission. */
-export const FlagMetadataSchema = z.object({
-  requestId: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
-  channel: z.string().min(1).max(40).optional(),
-  ts: z.string().min(1).max(40).optional(),
-});
+export const FlagMetadataSchema = ReasonMetadataSchema;
 
 /** The Flag modal: the note is required (the requester and the audit trail read it). */
 export function flagModal(request: AccessRequest, metadata: z.infer<typeof FlagMetadataSchema>): ModalView {
-  return {
-    type: 'modal',
-    callback_id: CALLBACK.breakGlassFlag,
-    title: plain('Flag break-glass'),
-    submit: plain('Flag'),
-    close: plain('Back'),
-    private_metadata: JSON.stringify(metadata),
-    blocks: [
-      section(
-        `Break-glass by <@${request.requester.slackUserId}>: *${escapeMrkdwn(request.role)}* on ` +
-          `*${escapeMrkdwn(request.cluster)} / ${escapeMrkdwn(request.svm.name)}* (\`${request.id}\`).`,
-      ),
-      {
-        type: 'input',
-        block_id: REVIEW_BLOCK.note,
-        label: plain('What is wrong with it?'),
-        hint: plain('The requester is told, and the audit trail keeps it.'),
-        element: {
-          type: 'plain_text_input',
-          action_id: REVIEW_BLOCK.note,
-          multiline: true,
-          min_length: 3,
-          max_length: BREAK_GLASS_TEXT_MAX,
-        },
-      },
-    ],
+  const spec = {
+    callback: CALLBACK.breakGlassFlag,
+    title: 'Flag break-glass',
+    submit: 'Flag',
+    headline:
+      `Break-glass by <@${request.requester.slackUserId}>: *${escapeMrkdwn(request.role)}* on ` +
+      `*${escapeMrkdwn(request.cluster)} / ${escapeMrkdwn(request.svm.name)}* (\`${request.id}\`).`,
+    label: 'What is wrong with it?',
+    hint: 'The requester is told, and the audit trail keeps it.',
+    block: REVIEW_BLOCK.note,
+    max: BREAK_GLASS_TEXT_MAX,
+    emoji: false,
   };
+  return askTextModal(spec, metadata);
 }
 
 /** The escalation of a break-glass nobody reviewed in time, linking to its announcement. */

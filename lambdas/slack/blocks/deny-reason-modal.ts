@@ -1,19 +1,16 @@
 /** The small modals that ask an approver why: why they deny a request, or cancel an approved one. Pure. */
 import type { ModalView } from '@slack/web-api';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AccessRequest } from '../../domain/request';
 import { CALLBACK, DENY_BLOCK } from '../ids';
 import { requestHeadline } from './approval-message';
+import { askTextModal, ReasonMetadataSchema } from './reason-modal';
 
 /** Longest reason accepted; short enough to show whole (escaped) in the approval message. */
 export const DENY_REASON_MAX = 500;
 
 /** What the modal carries to its submission: the request, and the message the click came from. */
-export const DenyReasonMetadataSchema = z.object({
-  requestId: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
-  channel: z.string().min(1).max(40).optional(),
-  ts: z.string().min(1).max(40).optional(),
-});
+export const DenyReasonMetadataSchema = ReasonMetadataSchema;
 /** What a reason modal carries. */
 export type DenyReasonMetadata = z.infer<typeof DenyReasonMetadataSchema>;
 
@@ -38,31 +35,10 @@ const KINDS = {
 
 /** The reason modal of `kind` for a request. */
 export function reasonModal(kind: ReasonKind, request: AccessRequest, metadata: DenyReasonMetadata): ModalView {
-  const k = KINDS[kind];
-  return {
-    type: 'modal',
-    callback_id: k.callback,
-    title: { type: 'plain_text', text: k.title },
-    submit: { type: 'plain_text', text: k.submit },
-    close: { type: 'plain_text', text: 'Back' },
-    private_metadata: JSON.stringify(metadata),
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: requestHeadline(request) } },
-      {
-        type: 'input',
-        block_id: DENY_BLOCK.reason,
-        label: { type: 'plain_text', text: k.label },
-        hint: { type: 'plain_text', text: 'The requester sees this reason.' },
-        element: {
-          type: 'plain_text_input',
-          action_id: DENY_BLOCK.reason,
-          multiline: true,
-          min_length: 3,
-          max_length: DENY_REASON_MAX,
-        },
-      },
-    ],
-  };
+  const { callback, title, submit, label } = KINDS[kind];
+  const hint = 'The requester sees this reason.';
+  const spec = { callback, title, submit, label, hint, headline: requestHeadline(request), block: DENY_BLOCK.reason };
+  return askTextModal({ ...spec, max: DENY_REASON_MAX }, metadata);
 }
 
 /** The deny-reason modal for a request. */

@@ -11,9 +11,9 @@ import {
 } from '../../../lifecycle/decide-checks';
 import type { IngressPorts } from '../../../lifecycle/ports';
 import { type ReasonKind, reasonModal } from '../../blocks/deny-reason-modal';
-import { SlackLookupError } from '../../errors';
 import { type DecisionClick, DecisionClickSchema, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { openModal } from '../modals';
 import { answering, ephemeral } from '../respond';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
@@ -70,11 +70,7 @@ function reasonButton(s: SlackServices, kind: ReasonKind, check: ReasonCheck) {
       const allowed = await check(s.ports, click);
       if (!allowed.needsReason) return answerResult(respond, await cancelRequest(s.ports, click, s.logger));
       const view = reasonModal(kind, allowed.request, { requestId: click.requestId, ...(click.clicked ?? {}) });
-      try {
-        await s.web.views.open({ trigger_id: click.triggerId, view });
-      } catch (error) {
-        throw new SlackLookupError('views.open', { cause: error });
-      }
+      await openModal(s, click.triggerId, view);
     });
   };
 }

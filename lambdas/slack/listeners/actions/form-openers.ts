@@ -17,9 +17,9 @@ import { requesterPolicies } from '../../../domain/request-form';
 import { noticeView } from '../../blocks/home';
 import { buildRequestModal, type ModalRequester } from '../../blocks/request-modal';
 import { requestAgainForm } from '../../blocks/request-prefill';
-import { SlackLookupError } from '../../errors';
 import { DecisionClickSchema, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { openModal } from '../modals';
 import { type Answer, answering, ephemeral } from '../respond';
 import { clickedOnHome } from './home-buttons';
 
@@ -38,7 +38,7 @@ export function newRequestButton(s: SlackServices) {
     const answer = inModal(s, click.trigger_id);
     await answering({ what: 'request form', logger: s.logger, answer }, async () => {
       const opened = await formFor(s, click.user.id, answer);
-      if (opened) await open(s, click.trigger_id, opened.build({}));
+      if (opened) await openModal(s, click.trigger_id, opened.build({}));
     });
   };
 }
@@ -58,7 +58,7 @@ export function requestAgainButton(s: SlackServices) {
       const opened = await formFor(s, click.user.id, answer, clickedOnHome(body));
       if (!opened) return;
       const { selection, prefill } = requestAgainForm(s.config, opened.policies, request);
-      await open(s, click.trigger_id, opened.build({ selection, prefill }));
+      await openModal(s, click.trigger_id, opened.build({ selection, prefill }));
     });
   };
 }
@@ -81,14 +81,6 @@ async function formFor(s: SlackServices, userId: string, answer: Answer, fromHom
   const build = (form: Partial<ReturnType<typeof requestAgainForm>>): ModalView =>
     buildRequestModal(s.config, policies, who, form.selection ?? {}, form.prefill ?? {});
   return { policies, build };
-}
-
-async function open(s: SlackServices, triggerId: string, view: ModalView): Promise<void> {
-  try {
-    await s.web.views.open({ trigger_id: triggerId, view });
-  } catch (error) {
-    throw new SlackLookupError('views.open', { cause: error });
-  }
 }
 
 /** Answers in a small modal (a Home click has no message to answer under). */

@@ -12,20 +12,21 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { z } from 'zod';
-import { hasControlCharacters } from '../../../domain/request-form';
 import { mayExtend, requestExtension } from '../../../lifecycle/extend';
 import { approveExtension, denyExtension, mayDenyExtension } from '../../../lifecycle/extend-decide';
 import { DENY_REASON_MAX, DenyReasonMetadataSchema, reasonModal } from '../../blocks/deny-reason-modal';
 import { extendModal } from '../../blocks/extension-messages';
-import { SlackLookupError } from '../../errors';
 import { CALLBACK, DENY_BLOCK, EXTEND_ACTION, EXTEND_BLOCK } from '../../ids';
 import { DecisionClickSchema, parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { openModal, reasonProblem, typedText } from '../modals';
 import { answering, ephemeral, onField } from '../respond';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 
 const MetadataSchema = z.object({ requestId: z.string().regex(/^[A-Za-z0-9-]{8,80}$/) });
+const EXTEND_REASON = { noun: 'reason', min: 1, max: 1000, missing: 'Say why you need more time.' };
+const DENY_REASON = { noun: 'reason', min: 1, max: DENY_REASON_MAX, missing: 'Say why the extension is denied.' };
 
 /** Registers the Extend button, its modal's submission, and the extension's Approve and Deny. */
 export function register(app: App, s: SlackServices): void {
@@ -43,11 +44,7 @@ function extendButton(s: SlackServices) {
       const click = parsePayload(DecisionClickSchema, body, 'button click');
       const offer = await mayExtend(s.ports, { requestId: click.actions[0].value, userId: click.user.id });
       const view = extendModal(offer.request, offer);
-      try {
-        await s.web.views.open({ trigger_id: click.trigger_id, view });
-      } catch (error) {
-        throw new SlackLookupError('views.open', { cause: error });
-      }
+      await openModal(s, click.trigger_id, view);
     });
   };
 }
@@ -60,14 +57,12 @@ function extendSubmission(s: SlackServices) {
       const { requestId } = parseMetadata(MetadataSchema, submission.view.private_metadata, 'extend modal');
       const values = submission.view.state.values;
       const by = values[EXTEND_BLOCK.by]?.[EXTEND_BLOCK.by];
-      const why = values[EXTEND_BLOCK.reason]?.[EXTEND_BLOCK.reason];
       const seconds = Number(by?.type === 'static_select' ? by.selected_option?.value : Number.NaN);
-      const reason = (why?.type === 'plain_text_input' ? (why.value ?? '') : '').trim();
+      const reason = typedText(submission, EXTEND_BLOCK.reason);
+      const problem = reasonProblem(reason, EXTEND_REASON);
       const errors: Record<string, string> = {};
       if (!Number.isInteger(seconds) || seconds <= 0) errors[EXTEND_BLOCK.by] = 'Choose how much longer.';
-      if (reason.length === 0) errors[EXTEND_BLOCK.reason] = 'Say why you need more time.';
-      else if (reason.length > 1000) errors[EXTEND_BLOCK.reason] = 'Keep the reason to 1000 characters.';
-      else if (hasControlCharacters(reason)) errors[EXTEND_BLOCK.reason] = 'The reason contains control characters.';
+      if (problem) errors[EXTEND_BLOCK.reason] = problem;
       if (Object.keys(errors).length > 0) return ack({ response_action: 'errors', errors });
       const input = { requestId, userId: submission.user.id, seconds, reason };
       const result = await requestExtension(s.ports, input, s.logger);
@@ -106,11 +101,7 @@ function denyButton(s: SlackServices) {
       const input = { requestId: click.actions[0].value, userId: click.user.id };
       const request = await mayDenyExtension(s.ports, input);
       const view = reasonModal('deny-extension', request, { requestId: request.id });
-      try {
-        await s.web.views.open({ trigger_id: click.trigger_id, view });
-      } catch (error) {
-        throw new SlackLookupError('views.open', { cause: error });
-      }
+      await openModal(s, click.trigger_id, view);
     });
   };
 }
@@ -121,16 +112,8 @@ function denySubmission(s: SlackServices) {
     await answering({ what: 'extension deny submission', logger: s.logger, answer }, async () => {
       const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
       const { requestId } = parseMetadata(DenyReasonMetadataSchema, submission.view.private_metadata, 'deny modal');
-      const state = submission.view.state.values[DENY_BLOCK.reason]?.[DENY_BLOCK.reason];
-      const reason = (state?.type === 'plain_text_input' ? (state.value ?? '') : '').trim();
-      const problem =
-        reason.length === 0
-          ? 'Say why the extension is denied.'
-          : reason.length > DENY_REASON_MAX
-            ? `Keep the reason to ${DENY_REASON_MAX} characters.`
-            : hasControlCharacters(reason)
-              ? 'The reason contains control characters.'
-              : undefined;
+      const reason = typedText(submission, DENY_BLOCK.reason);
+      const problem = reasonProblem(reason, DENY_REASON);
       if (problem) return ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: problem } });
       const result = await denyExtension(s.ports, { requestId, userId: submission.user.id, reason }, s.logger);
       return result.ok ? ack() : answer(result.answer);

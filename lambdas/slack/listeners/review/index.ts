@@ -12,17 +12,23 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { BREAK_GLASS_TEXT_MAX } from '../../../domain/break-glass';
-import { hasControlCharacters } from '../../../domain/request-form';
 import { mayReview, reviewBreakGlass } from '../../../lifecycle/review';
 import { FlagMetadataSchema, flagModal } from '../../blocks/break-glass';
-import { SlackLookupError } from '../../errors';
 import { CALLBACK, REVIEW_ACTION, REVIEW_BLOCK } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { clickOf } from '../actions/decision-buttons';
+import { openModal, reasonProblem, typedText } from '../modals';
 import { answering, ephemeral, onField } from '../respond';
 
 type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
+
+const FLAG_NOTE = {
+  noun: 'note',
+  min: 3,
+  max: BREAK_GLASS_TEXT_MAX,
+  missing: 'Say what is wrong with this break-glass.',
+};
 
 /** Registers Acknowledge, Flag and the Flag modal's submission. */
 export function register(app: App, s: SlackServices): void {
@@ -50,11 +56,7 @@ function flagButton(s: SlackServices) {
       const { triggerId, ...input } = clickOf(body);
       const request = await mayReview(s.ports, input);
       const view = flagModal(request, { requestId: request.id, ...(input.clicked ?? {}) });
-      try {
-        await s.web.views.open({ trigger_id: triggerId, view });
-      } catch (error) {
-        throw new SlackLookupError('views.open', { cause: error });
-      }
+      await openModal(s, triggerId, view);
     });
   };
 }
@@ -65,16 +67,8 @@ function flagSubmission(s: SlackServices) {
     await answering({ what: 'break-glass flag submission', logger: s.logger, answer }, async () => {
       const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
       const meta = parseMetadata(FlagMetadataSchema, submission.view.private_metadata, 'flag modal');
-      const state = submission.view.state.values[REVIEW_BLOCK.note]?.[REVIEW_BLOCK.note];
-      const note = (state?.type === 'plain_text_input' ? (state.value ?? '') : '').trim();
-      const problem =
-        note.length < 3
-          ? 'Say what is wrong with this break-glass.'
-          : note.length > BREAK_GLASS_TEXT_MAX
-            ? `Keep the note to ${BREAK_GLASS_TEXT_MAX} characters.`
-            : hasControlCharacters(note)
-              ? 'The note contains control characters.'
-              : undefined;
+      const note = typedText(submission, REVIEW_BLOCK.note);
+      const problem = reasonProblem(note, FLAG_NOTE);
       if (problem) return ack({ response_action: 'errors', errors: { [REVIEW_BLOCK.note]: problem } });
       const clicked = meta.channel && meta.ts ? { clicked: { channel: meta.channel, ts: meta.ts } } : {};
       const input = { requestId: meta.requestId, userId: submission.user.id, ...clicked };

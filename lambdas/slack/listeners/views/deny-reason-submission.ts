@@ -1,11 +1,11 @@
 /** Submitting a reason modal: record the denial (or an approver's cancel) with its reason, or say why not. */
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { hasControlCharacters } from '../../../domain/request-form';
 import { cancelRequest, denyRequest } from '../../../lifecycle/decide';
 import { DENY_REASON_MAX, DenyReasonMetadataSchema, type ReasonKind } from '../../blocks/deny-reason-modal';
 import { DENY_BLOCK } from '../../ids';
 import { parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { reasonProblem, typedText } from '../modals';
 import { answering, onField } from '../respond';
 
 /** The `jit_deny_reason` (or, for `cancel`, `jit_cancel_reason`) view submission listener. */
@@ -15,9 +15,9 @@ export function denyReasonSubmission(s: SlackServices, kind: ReasonKind = 'deny'
     await answering({ what: `${kind} submission`, logger: s.logger, answer }, async () => {
       const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
       const metadata = parseMetadata(DenyReasonMetadataSchema, submission.view.private_metadata, 'deny-reason modal');
-      const state = submission.view.state.values[DENY_BLOCK.reason]?.[DENY_BLOCK.reason];
-      const reason = (state?.type === 'plain_text_input' ? (state.value ?? '') : '').trim();
-      const problem = reasonProblem(kind, reason);
+      const reason = typedText(submission, DENY_BLOCK.reason);
+      const missing = `Say why the request is ${kind === 'deny' ? 'denied' : 'cancelled'}.`;
+      const problem = reasonProblem(reason, { noun: 'reason', min: 1, max: DENY_REASON_MAX, missing });
       if (problem) return ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: problem } });
       const clicked = metadata.channel && metadata.ts ? { channel: metadata.channel, ts: metadata.ts } : undefined;
       const input = {
@@ -31,12 +31,4 @@ export function denyReasonSubmission(s: SlackServices, kind: ReasonKind = 'deny'
       return result.ok ? ack() : answer(result.answer);
     });
   };
-}
-
-/** What is wrong with a typed reason, if anything. */
-function reasonProblem(kind: ReasonKind, reason: string): string | undefined {
-  if (reason.length === 0) return `Say why the request is ${kind === 'deny' ? 'denied' : 'cancelled'}.`;
-  if (reason.length > DENY_REASON_MAX) return `Keep the reason to ${DENY_REASON_MAX} characters.`;
-  if (hasControlCharacters(reason)) return 'The reason contains control characters.';
-  return undefined;
 }
