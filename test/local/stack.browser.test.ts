@@ -5,53 +5,32 @@
  * reason. Screenshots of each step go to test-output/local-stack/. Skips, saying so, only when
  * /usr/bin/chromium is absent; under CI=true (.ci/run installs Chromium) its absence fails the file.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { jitEntryRows, type LocalStack, startLocalStack } from '../../local/stack';
-import { freePort } from '../support/npm-start';
-import {
-  actAs as actAsIn,
-  command as commandIn,
-  describeInBrowser,
-  launchPage,
-  screenshot,
-} from './sandbox/support/browser';
+import type { Locator } from 'playwright-core';
+import { jitEntryRows } from '../../local/stack';
+import { describeInBrowser, useStackInBrowser } from './sandbox/support/browser';
 import { see } from './sandbox/support/see';
 
 const inBrowser = describeInBrowser('local stack browser test');
 
 inBrowser('the local stack in a browser', () => {
-  let stack: LocalStack;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: await freePort(), speed: 60 });
-    ({ browser, page, pageErrors } = await launchPage());
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  const shot = (name: string) => screenshot(page, name);
-  const actAs = (user: string) => actAsIn(page, user);
-  const command = (line: string) => commandIn(page, line);
-  const openChannel = async () =>
-    page.getByRole('button', { name: '# jit-approvals' }).or(page.getByText('# jit-approvals').first()).first().click();
-  const openAppDm = async () => page.getByText('JIT Access', { exact: false }).first().click();
-  const approvalMessage = (): Locator =>
-    page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Approve' }) });
-  const panel = (title: string): Locator => page.getByRole('region', { name: title });
-  const confirmIfAsked = async (confirmLabel: string) => {
-    const dialog = page.getByRole('alertdialog');
-    await see(dialog).visible();
-    await dialog.getByRole('button', { name: confirmLabel }).click();
-    await see(dialog).hidden();
+  const env = useStackInBrowser({ speed: 60 });
+  const openChannel = async () => {
+    const { page } = env();
+    await page
+      .getByRole('button', { name: '# jit-approvals' })
+      .or(page.getByText('# jit-approvals').first())
+      .first()
+      .click();
   };
+  const openAppDm = async () => env().page.getByText('JIT Access', { exact: false }).first().click();
+  const approvalMessage = (): Locator => {
+    const { page } = env();
+    return page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Approve' }) });
+  };
+  const panel = (title: string): Locator => env().page.getByRole('region', { name: title });
 
   it('request, self-approval refused, approve, entry on the cluster, revoke now, gone', async () => {
+    const { stack, page, shot, actAs, command, confirm } = env();
     await page.goto(`${stack.urls.sandbox}?as=U0ALICE`);
     await see(page.locator('#connection')).text('live');
 
@@ -110,7 +89,7 @@ inBrowser('the local stack in a browser', () => {
     const dm = page.locator('#messages article').filter({ has: page.getByRole('button', { name: 'Revoke now' }) });
     await see(dm).visible();
     await dm.getByRole('button', { name: 'Revoke now' }).click();
-    await confirmIfAsked('Revoke');
+    await confirm('Revoke');
     await see(panel('ONTAP: JIT privilege users').locator('tbody tr', { hasText: 'alice' })).count(0);
     await see(panel('Requests').locator('tbody tr', { hasText: 'REVOKED' })).count(1);
     await shot('04-revoked-entry-gone');
@@ -139,6 +118,7 @@ inBrowser('the local stack in a browser', () => {
   }, 180_000);
 
   it('deny with a reason', async () => {
+    const { stack, page, pageErrors, shot, actAs, command } = env();
     await openChannel();
     await command('/jit svm1 vsadmin-volume 1h resize the home volumes');
     await actAs('U0CAROL');

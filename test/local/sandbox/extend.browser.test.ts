@@ -12,11 +12,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { parse } from 'yaml';
-import { jitEntryRows, type LocalStack, startLocalStack } from '../../../local/stack';
-import { freePort } from '../../support/npm-start';
-import { actAs as actAsIn, command as commandIn, describeInBrowser, launchPage, screenshot } from './support/browser';
+import { jitEntryRows } from '../../../local/stack';
+import { describeInBrowser, useStackInBrowser } from './support/browser';
 import { eventually, see } from './support/see';
 
 const EXAMPLE = join(__dirname, '../../../config/example.yaml');
@@ -43,34 +42,19 @@ function extendableConfig(): string {
 }
 
 inBrowser('"ends soon" and Extend in the local stack, in a browser', () => {
-  let stack: LocalStack;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: await freePort(), speed: SPEED, configPath: extendableConfig() });
-    ({ browser, page, pageErrors } = await launchPage());
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  const shot = (name: string, readme?: string) => screenshot(page, name, readme);
-  const actAs = (user: string) => actAsIn(page, user);
-  const command = (line: string) => commandIn(page, line);
+  const env = useStackInBrowser({ speed: SPEED, configPath: extendableConfig() });
   /** Opens a conversation from the sidebar: the approval channel, or the person's DM with the app. */
   const open = async (conversation: 'channel' | 'dm') => {
+    const { page } = env();
     await page.getByRole('button', { name: conversation === 'channel' ? '# jit-approvals' : /^● / }).click();
     await see(page.locator('#channel-topic')).containsText(conversation === 'dm' ? 'direct messages' : 'Acting as');
   };
-  const message = (text: string | RegExp): Locator => page.locator('#messages article', { hasText: text });
-  const aliceEntry = () => jitEntryRows(stack.simulator!).filter((e) => e.account === 'alice');
+  const message = (text: string | RegExp): Locator => env().page.locator('#messages article', { hasText: text });
+  const aliceEntry = () => jitEntryRows(env().stack.simulator!).filter((e) => e.account === 'alice');
   const endOf = (row: Record<string, string>): number => Date.parse(row.end ?? '');
 
   it('warns that access ends soon; an hour more, approved in the thread, moves the entry an hour', async () => {
+    const { stack, page, pageErrors, shot, actAs, command } = env();
     await page.goto(`${stack.urls.sandbox}?as=U0ALICE`);
     await see(page.locator('#connection')).text('live');
     await see(page.locator('#time-scale')).text(`⏱ Time runs ${SPEED}× faster`);

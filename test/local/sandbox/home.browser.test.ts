@@ -7,50 +7,28 @@
  * docs/ are replaced too (opt-in, so a test run leaves the working tree as it was). Skips, saying so,
  * only when /usr/bin/chromium is absent; under CI=true its absence fails the file.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { jitEntryRows, type LocalStack, startLocalStack } from '../../../local/stack';
-import { freePort } from '../../support/npm-start';
-import { actAs as actAsIn, command as commandIn, describeInBrowser, launchPage, screenshot } from './support/browser';
+import type { Locator } from 'playwright-core';
+import { jitEntryRows } from '../../../local/stack';
+import { describeInBrowser, useStackInBrowser } from './support/browser';
 import { eventually, see } from './support/see';
 
 const inBrowser = describeInBrowser('Home tab browser test');
 
 inBrowser('the Home tab in the local stack, in a browser', () => {
-  let stack: LocalStack;
-  let browser: Browser;
-  let page: Page;
-  let pageErrors: string[] = [];
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: await freePort(), speed: 60 });
-    ({ browser, page, pageErrors } = await launchPage());
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-
-  const shot = (name: string, readme?: string) => screenshot(page, name, readme);
-  const actAs = (user: string) => actAsIn(page, user);
-  const command = (line: string) => commandIn(page, line);
-  const home = (): Locator => page.locator('.home-tab');
+  const env = useStackInBrowser({ speed: 60 });
+  const home = (): Locator => env().page.locator('.home-tab');
   /** Opens the Home tab, which tells the app (app_home_opened); resolves once its answer is drawn. */
   const openHome = async () => {
+    const { page } = env();
     await page.getByRole('button', { name: /Home$/ }).click();
     await see(page.locator('#messages')).attribute('aria-busy', 'false');
     await see(home().getByRole('heading', { name: 'My access' })).visible();
   };
   /** The Home block (a section with its button) that names a request. */
   const item = (id: string): Locator => home().locator('.bk-section', { hasText: id });
-  const confirm = async (label: string) => {
-    const dialog = page.getByRole('alertdialog');
-    await see(dialog).visible();
-    await dialog.getByRole('button', { name: label }).click();
-    await see(dialog).hidden();
-  };
 
   it('an approver approves from Home; the requester sees her grant there and revokes it', async () => {
+    const { stack, page, shot, actAs, command, confirm } = env();
     await page.goto(`${stack.urls.sandbox}?as=U0ALICE`);
     await see(page.locator('#connection')).text('live');
     await command('/jit svm1 vsadmin 2h fix the snapmirror schedule on vol_data');
@@ -85,6 +63,7 @@ inBrowser('the Home tab in the local stack, in a browser', () => {
   }, 180_000);
 
   it('Request again opens the form filled in as before; submitting it makes a new request', async () => {
+    const { stack, page, pageErrors, shot } = env();
     const [ended] = await stack.store.listByRequester('U0ALICE');
     const id = ended?.id ?? '';
     await item(id).getByRole('button', { name: 'Request again' }).click();

@@ -5,27 +5,22 @@
  * each step go to test-output/sandbox/. Skips, saying so, only when /usr/bin/chromium is absent;
  * under CI=true (.ci/run installs Chromium) its absence fails the file instead.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createSandboxHandler, type SandboxHandler } from '../../../local/sandbox/handler';
 import { type SlackApiStandIn, startSlackApi } from '../../../local/slack-api/server';
 import { startBoltIngress, type TestIngress } from './support/bolt-ingress';
+import { command as commandIn, describeInBrowser, launchPage } from './support/browser';
 import { see } from './support/see';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '../../../test-output/sandbox');
 const SECRET = 'browser-test-signing-secret';
 const JUSTIFICATION = '<!channel> <http://evil|click> & fix snapmirror';
 
-const inBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  const missing = `${CHROMIUM} is absent (install it with: apt-get install -y chromium)`;
-  if (process.env.CI === 'true') throw new Error(`The Slack sandbox browser test cannot run: ${missing}.`);
-  console.warn(`Skipping the Slack sandbox browser test: ${missing}.`);
-}
+const inBrowser = describeInBrowser('Slack sandbox browser test');
 
 inBrowser('the Slack sandbox in a browser', () => {
   let slack: SlackApiStandIn;
@@ -35,7 +30,7 @@ inBrowser('the Slack sandbox in a browser', () => {
   let browser: Browser;
   let page: Page;
   let url: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const approved = (): boolean => ingress.actions.some((a) => JSON.stringify(a.actions).includes('"approve"'));
 
   beforeAll(async () => {
@@ -79,24 +74,7 @@ inBrowser('the Slack sandbox in a browser', () => {
     server = createServer((req, res) => handler(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sandbox/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    ({ browser, page, pageErrors } = await launchPage({ viewport: { width: 1400, height: 900 }, consoleErrors: true }));
   });
 
   afterAll(async () => {
@@ -109,10 +87,7 @@ inBrowser('the Slack sandbox in a browser', () => {
   });
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const command = async (line: string) => {
-    await page.getByLabel('Slash command').fill(line);
-    await page.getByLabel('Slash command').press('Enter');
-  };
+  const command = (line: string) => commandIn(page, line);
   const request = () => page.locator('#messages article', { hasText: 'Access request' });
 
   it('takes a request from slash command to an approved message, as Slack would', async () => {
