@@ -20,6 +20,50 @@ const ALICE_ALTS = ['U0ALICEX', 'U0ALICEM', 'U0ALICEADM'];
 const APPROVER_USERS = ['U0BOB', 'U0CAROL', ...ALICE_ALTS, 'U0GUEST', 'U0GONE'];
 const REQUESTER_USERS = ['U0ALICE', 'U0GUEST', 'U0GONE'];
 
+/**
+ * The policy shapes of the matrix, alike but for what each is named for: its role, its approvers
+ * (listed users, or a user group whose member is U0ERIN) and the approvals it needs. `approver` is
+ * who approves when a cell needs the request approved first.
+ */
+const POLICIES = {
+  '1-of-M': {
+    name: 'one-of-m',
+    role: 'vsadmin',
+    approvers: { users: APPROVER_USERS },
+    approvalsRequired: 1,
+    approver: 'U0BOB',
+  },
+  '2-of-M': {
+    name: 'two-of-m',
+    role: 'vsadmin-volume',
+    approvers: { users: APPROVER_USERS },
+    approvalsRequired: 2,
+    approver: 'U0BOB',
+  },
+  'user-group': {
+    name: 'user-group',
+    role: 'snapmirror-operator',
+    approvers: { groups: ['S0STORAGE'] },
+    approvalsRequired: 1,
+    approver: 'U0ERIN',
+  },
+} as const;
+type Shape = keyof typeof POLICIES;
+
+/** What the matrix's policies share: who may ask, the limits, extensions and break-glass. */
+const MATRIX_POLICY = {
+  clusters: ['cluster1'],
+  svms: ['svm1'],
+  requesters: { users: REQUESTER_USERS },
+  defaultDuration: '1h',
+  maxDuration: '8h',
+  approvalTimeout: '4h',
+  extension: { by: '2h', times: 2, approval: 'required' },
+  breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
+  // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
+  maxOpenRequests: 50,
+};
+
 const CONFIG = parseConfig({
   clusters: [{ name: 'cluster1' }],
   slack: {
@@ -44,54 +88,13 @@ const CONFIG = parseConfig({
     },
   },
   policies: [
-    {
-      name: 'one-of-m',
-      clusters: ['cluster1'],
-      svms: ['svm1'],
-      roles: ['vsadmin'],
-      requesters: { users: REQUESTER_USERS },
-      approvers: { users: APPROVER_USERS },
-      approvalsRequired: 1,
-      defaultDuration: '1h',
-      maxDuration: '8h',
-      approvalTimeout: '4h',
-      extension: { by: '2h', times: 2, approval: 'required' },
-      breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
-      // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
-      maxOpenRequests: 50,
-    },
-    {
-      name: 'two-of-m',
-      clusters: ['cluster1'],
-      svms: ['svm1'],
-      roles: ['vsadmin-volume'],
-      requesters: { users: REQUESTER_USERS },
-      approvers: { users: APPROVER_USERS },
-      approvalsRequired: 2,
-      defaultDuration: '1h',
-      maxDuration: '8h',
-      approvalTimeout: '4h',
-      extension: { by: '2h', times: 2, approval: 'required' },
-      breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
-      // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
-      maxOpenRequests: 50,
-    },
-    {
-      name: 'user-group',
-      clusters: ['cluster1'],
-      svms: ['svm1'],
-      roles: ['snapmirror-operator'],
-      requesters: { users: REQUESTER_USERS },
-      approvers: { groups: ['S0STORAGE'] },
-      approvalsRequired: 1,
-      defaultDuration: '1h',
-      maxDuration: '8h',
-      approvalTimeout: '4h',
-      extension: { by: '2h', times: 2, approval: 'required' },
-      breakGlass: { who: { users: REQUESTER_USERS }, maxDuration: '2h', reviewWithin: '1d' },
-      // Every cell makes Alice another open request: the open-request limit must not be what refuses one.
-      maxOpenRequests: 50,
-    },
+    ...Object.values(POLICIES).map(({ name, role, approvers, approvalsRequired }) => ({
+      ...MATRIX_POLICY,
+      name,
+      roles: [role],
+      approvers,
+      approvalsRequired,
+    })),
     {
       name: 'other',
       clusters: ['cluster1'],
@@ -167,12 +170,6 @@ const ACTIONS = [
   'audit',
 ] as const;
 type Action = (typeof ACTIONS)[number];
-const POLICIES = {
-  '1-of-M': { name: 'one-of-m', role: 'vsadmin' },
-  '2-of-M': { name: 'two-of-m', role: 'vsadmin-volume' },
-  'user-group': { name: 'user-group', role: 'snapmirror-operator' },
-} as const;
-type Shape = keyof typeof POLICIES;
 
 const ALTS: readonly ActorName[] = [
   "requester's 2nd identity (ONTAP account)",
@@ -183,79 +180,43 @@ const ALTS: readonly ActorName[] = [
 const REMOVED = 'requester removed after asking';
 
 /**
- * What the configuration says, written out by hand (not derived from the code under test). A
- * second identity of the requester may end her grant early (as any approver may), never decide.
+ * What the configuration says, written out by hand (not derived from the code under test), for a
+ * policy whose approvers are `approver`: the 1-of-M and 2-of-M policies list U0BOB, the user-group
+ * policy only its group. A second identity of the requester may end her grant early (as any
+ * approver may), never decide.
  */
+function allowedWith(approver: ActorName): Record<Action, readonly ActorName[]> {
+  return {
+    request: ['requester'],
+    approve: [approver],
+    deny: [approver],
+    cancel: ['requester', REMOVED],
+    'cancel approved': ['requester', approver, ...ALTS, REMOVED],
+    revoke: ['requester', approver, ...ALTS, REMOVED],
+    list: Object.keys(ACTORS) as ActorName[],
+    'home approve': [approver],
+    'home deny': [approver],
+    'home cancel': ['requester', REMOVED],
+    'home revoke': ['requester', approver, ...ALTS, REMOVED],
+    again: ['requester'],
+    // More access: only the requester, and only while still a requester of the policy.
+    extend: ['requester'],
+    'approve extension': [approver],
+    'deny extension': [approver],
+    // Named for break-glass: the requester, a guest and a deactivated user; only the active member may.
+    'break-glass': ['requester'],
+    // Reviewed by the policy's approvers, never by the requester under another identity.
+    review: [approver],
+    // Read-only, per policy: any approver of it, a second identity of the requester included.
+    audit: [approver, ...ALTS],
+  };
+}
+
+/** Needing a second approval changes who may act in no cell: 2-of-M's table is 1-of-M's. */
 const ALLOWED: Record<Shape, Record<Action, readonly ActorName[]>> = {
-  '1-of-M': {
-    request: ['requester'],
-    approve: ['approver (this policy)'],
-    deny: ['approver (this policy)'],
-    cancel: ['requester', REMOVED],
-    'cancel approved': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
-    revoke: ['requester', 'approver (this policy)', ...ALTS, REMOVED],
-    list: Object.keys(ACTORS) as ActorName[],
-    'home approve': ['approver (this policy)'],
-    'home deny': ['approver (this policy)'],
-    'home cancel': ['requester', REMOVED],
-    'home revoke': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
-    again: ['requester'],
-    // More access: only the requester, and only while still a requester of the policy.
-    extend: ['requester'],
-    'approve extension': ['approver (this policy)'],
-    'deny extension': ['approver (this policy)'],
-    // Named for break-glass: the requester, a guest and a deactivated user; only the active member may.
-    'break-glass': ['requester'],
-    // Reviewed by the policy's approvers, never by the requester under another identity.
-    review: ['approver (this policy)'],
-    // Read-only, per policy: any approver of it, a second identity of the requester included.
-    audit: ['approver (this policy)', ...ALTS],
-  },
-  '2-of-M': {
-    request: ['requester'],
-    approve: ['approver (this policy)'],
-    deny: ['approver (this policy)'],
-    cancel: ['requester', REMOVED],
-    'cancel approved': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
-    revoke: ['requester', 'approver (this policy)', ...ALTS, REMOVED],
-    list: Object.keys(ACTORS) as ActorName[],
-    'home approve': ['approver (this policy)'],
-    'home deny': ['approver (this policy)'],
-    'home cancel': ['requester', REMOVED],
-    'home revoke': ['requester', 'approver (this policy)', ...ALTS, REMOVED],
-    again: ['requester'],
-    // More access: only the requester, and only while still a requester of the policy.
-    extend: ['requester'],
-    'approve extension': ['approver (this policy)'],
-    'deny extension': ['approver (this policy)'],
-    // Named for break-glass: the requester, a guest and a deactivated user; only the active member may.
-    'break-glass': ['requester'],
-    // Reviewed by the policy's approvers, never by the requester under another identity.
-    review: ['approver (this policy)'],
-    // Read-only, per policy: any approver of it, a second identity of the requester included.
-    audit: ['approver (this policy)', ...ALTS],
-  },
-  'user-group': {
-    request: ['requester'],
-    approve: ['approver group member'],
-    deny: ['approver group member'],
-    cancel: ['requester', REMOVED],
-    'cancel approved': ['requester', 'approver group member', ...ALTS, REMOVED],
-    revoke: ['requester', 'approver group member', ...ALTS, REMOVED],
-    list: Object.keys(ACTORS) as ActorName[],
-    'home approve': ['approver group member'],
-    'home deny': ['approver group member'],
-    'home cancel': ['requester', REMOVED],
-    'home revoke': ['requester', 'approver group member', ...ALTS, REMOVED],
-    again: ['requester'],
-    extend: ['requester'],
-    'approve extension': ['approver group member'],
-    'deny extension': ['approver group member'],
-    'break-glass': ['requester'],
-    review: ['approver group member'],
-    // Read-only, per policy: any approver of it, a second identity of the requester included.
-    audit: ['approver group member', ...ALTS],
-  },
+  '1-of-M': allowedWith('approver (this policy)'),
+  '2-of-M': allowedWith('approver (this policy)'),
+  'user-group': allowedWith('approver group member'),
 };
 
 /** Frank's requests were recorded while he was allowed; the configuration has since dropped him. */
@@ -273,7 +234,7 @@ async function pending(shape: Shape, owner?: typeof FRANK, newest = false): Prom
     pendingRequest({
       policy: policy.name,
       role: policy.role,
-      approvalsRequired: shape === '2-of-M' ? 2 : 1,
+      approvalsRequired: policy.approvalsRequired,
       createdAt: new Date(Date.parse(T0) + minutes * 60_000).toISOString().replace('.000Z', 'Z'),
       ...(owner ? { requester: owner } : {}),
     }),
@@ -281,12 +242,18 @@ async function pending(shape: Shape, owner?: typeof FRANK, newest = false): Prom
   return ingress().awaitApproval(request, `approval-${++serial}`);
 }
 
+/** Approves the request `id` of `shape` with as many approvals as its policy needs (U0CAROL's the second). */
+async function approveAsNeeded(shape: Shape, id: string): Promise<void> {
+  const { store } = ingress();
+  await store.apply(id, { type: 'APPROVE', by: POLICIES[shape].approver, at: at(1) });
+  if (POLICIES[shape].approvalsRequired === 2) await store.apply(id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
+}
+
 /** A request of `shape` approved by its approvers, its access not started (a scheduled start ahead). */
 async function approved(shape: Shape, owner?: typeof FRANK): Promise<AccessRequest> {
   const { store } = ingress();
   const request = await pending(shape, owner);
-  await store.apply(request.id, { type: 'APPROVE', by: shape === 'user-group' ? 'U0ERIN' : 'U0BOB', at: at(1) });
-  if (shape === '2-of-M') await store.apply(request.id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
+  await approveAsNeeded(shape, request.id);
   const after = await store.get(request.id);
   expect(after.status).toBe('APPROVED');
   return after;
@@ -296,8 +263,7 @@ async function approved(shape: Shape, owner?: typeof FRANK): Promise<AccessReque
 async function active(shape: Shape, owner?: typeof FRANK, newest = false): Promise<AccessRequest> {
   const { store, sfn } = ingress();
   const request = await pending(shape, owner, newest);
-  await store.apply(request.id, { type: 'APPROVE', by: shape === 'user-group' ? 'U0ERIN' : 'U0BOB', at: at(1) });
-  if (shape === '2-of-M') await store.apply(request.id, { type: 'APPROVE', by: 'U0CAROL', at: at(1) });
+  await approveAsNeeded(shape, request.id);
   await store.apply(request.id, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } });
   const token = `end-${++serial}`;
   await store.setToken(request.id, 'end', token, ['ACTIVE']);
@@ -310,7 +276,7 @@ async function extensionAsked(shape: Shape, owner?: typeof FRANK): Promise<Acces
   const request = await active(shape, owner);
   const { store } = ingress();
   const by = request.requester.slackUserId;
-  const approvalsRequired = shape === '2-of-M' ? 2 : 1;
+  const { approvalsRequired } = POLICIES[shape];
   await store.apply(request.id, {
     type: 'EXTEND_REQUESTED',
     by,
@@ -330,7 +296,7 @@ async function breakGlassUsed(shape: Shape, owner?: typeof FRANK): Promise<Acces
     pendingRequest({
       policy: policy.name,
       role: policy.role,
-      approvalsRequired: shape === '2-of-M' ? 2 : 1,
+      approvalsRequired: policy.approvalsRequired,
       breakGlass: { reason: 'INC-1: the exports are down', mention: '@here' },
       ...(owner ? { requester: owner } : {}),
     }),
@@ -694,8 +660,7 @@ describe('authorization matrix', () => {
     async (shape) => {
       const { store, sfn } = ingress();
       const request = await pending(shape, FRANK);
-      const approver = shape === 'user-group' ? 'U0ERIN' : 'U0BOB';
-      const { responses } = await ingress().click(approver, 'jit_approve', request);
+      const { responses } = await ingress().click(POLICIES[shape].approver, 'jit_approve', request);
       expect(texts(responses())).toContain('The requester is no longer one of the requesters');
       expect(await store.get(request.id)).toMatchObject({ status: 'FAILED', stage: 'authorization', approvals: [] });
       // The workflow is resumed only to route on the stored status: it grants nothing for a FAILED request.
