@@ -2,18 +2,25 @@
  * The request workflow as a Standard state machine (JSONPath), used by the CDK stack and by the
  * local runner alike (local/stepfunctions runs the very ASL this synthesizes).
  *
- *   Validate ─► AwaitApproval ─► CheckApproval ─► RouteDecision ─┬─► Grant ─► AwaitEnd ─► Revoke ─► Ended
- *      │           │ (timeout) ──────┘   ▲                       ├─► WaitForStart ─► CheckBeforeGrant ─┘(to RouteDecision)
- *      │           └─(error)─► RecordApprovalNotPosted            ├─► Denied | Cancelled | ApprovalExpired | Closed
- *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused        └─► RenewApprovalWait ─► AwaitApproval
+ *   Validate ─► AwaitApproval ─► RouteDecision ─┬─(GRANT)─► Grant ─► AwaitEnd ─► Revoke ─► Ended
+ *      │           │                            ├─(any other completion of the wait)─► CheckApproval ─► RouteDecision
+ *      │           │                            ├─► WaitForStart ─► CheckBeforeGrant ─► RouteDecision
+ *      │           │                            ├─► Denied | Cancelled | ApprovalExpired | Closed
+ *      │           │                            └─► RenewApprovalWait ─► AwaitApproval
+ *      │           ├─(timeout)─► CheckApproval ─► RouteDecision
+ *      │           └─(error)─► RecordApprovalNotPosted ─► ApprovalNotPosted
+ *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused
  *      └─(other)─► RecordValidationError ─► ValidationError
  *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
  *   Revoke ─(GrantNotOverError: woken before the end, the end moved)─► PlanEndWait ─► AwaitEnd
  *
- * Task results are kept under `$.validation`, `$.approvalWait`, `$.decision`, `$.grant`,
- * `$.endWait`, `$.revoke`, `$.error` (lambdas/lifecycle/task-io.ts). The Slack side completes the
- * task tokens only after it has written the decision to DynamoDB, and every step after a wait
- * re-reads the stored request: the stored status, not a token's output, decides where to go.
+ * Task results are kept under `$.validation`, `$.decision`, `$.grant`, `$.endWait`, `$.revoke`,
+ * `$.error` (lambdas/lifecycle/task-io.ts). The Slack side completes the task tokens only after it
+ * has written the decision to DynamoDB, and every step after a wait re-reads the stored request. An
+ * approval wait completed with GRANT (an approval to grant now, by the same rule as CheckApproval's,
+ * from the request as written: domain/approval-route.ts) goes straight to the grant, which re-reads it
+ * and stops if it changed meanwhile; every other completion and a timeout go through CheckApproval, so
+ * the stored status, not a token's output, decides where to go.
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -217,24 +224,25 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   failTo(validate, refused, { id: 'RecordInvalid', outcome: 'VALIDATION_FAILED' }, [WORKFLOW_ERRORS.requestInvalid]);
   failTo(validate, validationError, { id: 'RecordValidationError', outcome: 'VALIDATION_FAILED' });
 
-  // AwaitApproval: keeps the token in DynamoDB, posts the approval message, waits for a decision.
+  // AwaitApproval: keeps the token in DynamoDB, posts the approval message, waits for a decision. Its
+  // completion (or its timeout) replaces `$.decision`, so no route of an earlier round is ever taken again.
   const awaitApproval = awaitToken(
     'AwaitApproval',
     'await-approval',
     `${RESULT_PATHS.validation}.approvalTimeoutSeconds`,
-    RESULT_PATHS.approvalWait,
+    RESULT_PATHS.decision,
   );
   retryTransient(awaitApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], quickRetry);
   const checkApproval = invoke(
     'CheckApproval',
     'check-approval',
-    { requestId, phase: 'approval', wait: sfn.JsonPath.objectAt(RESULT_PATHS.approvalWait) },
+    { requestId, phase: 'approval', wait: sfn.JsonPath.objectAt(RESULT_PATHS.decision) },
     RESULT_PATHS.decision,
   );
   // The check asks Slack whether the requester still qualifies: Slack's passing failures are retried too.
   retryTransient(checkApproval, [...TRANSIENT_ERRORS, ...SLACK_TRANSIENT_ERRORS], quickRetry);
   // A timeout is not a failure: the check re-reads, since an approval may have landed just before.
-  awaitApproval.addCatch(checkApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: RESULT_PATHS.approvalWait });
+  awaitApproval.addCatch(checkApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: RESULT_PATHS.decision });
   failTo(awaitApproval, approvalNotPosted, { id: 'RecordApprovalNotPosted', outcome: 'APPROVAL_NOT_POSTED' });
 
   // Grant: lock, ONTAP entry with exactly the approved values, GRANTED.
@@ -295,17 +303,26 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
   });
 
   const route = `${RESULT_PATHS.decision}.route`;
+  const { and, isPresent, not, or, stringEquals } = sfn.Condition;
+  // Straight to the grant: a check's GRANT, or an approval wait completed with the route the stored request
+  // gives (domain/approval-route.ts), with its start. A Choice on a missing field fails the execution, so each
+  // comparison waits for its field's IsPresent.
+  const grantNow = and(isPresent(route), stringEquals(route, 'GRANT'), isPresent(`${RESULT_PATHS.decision}.start`));
+  // Any other completion of the approval wait (it carries `decision`; an older one carries no route): checked.
+  const waitEnded = or(isPresent(`${RESULT_PATHS.decision}.decision`), not(isPresent(route)));
   const routeDecision = new sfn.Choice(s, 'RouteDecision')
-    .when(sfn.Condition.stringEquals(route, 'GRANT'), grant.next(awaitEnd).next(revoke).next(ended))
-    .when(sfn.Condition.stringEquals(route, 'WAIT'), waitForStart.next(checkBeforeGrant))
-    .when(sfn.Condition.stringEquals(route, 'AWAIT'), renewApprovalWait.next(awaitApproval))
-    .when(sfn.Condition.stringEquals(route, 'DENIED'), denied)
-    .when(sfn.Condition.stringEquals(route, 'CANCELLED'), cancelled)
-    .when(sfn.Condition.stringEquals(route, 'EXPIRED'), approvalExpired)
+    .when(grantNow, grant.next(awaitEnd).next(revoke).next(ended))
+    .when(waitEnded, checkApproval)
+    .when(stringEquals(route, 'WAIT'), waitForStart.next(checkBeforeGrant))
+    .when(stringEquals(route, 'AWAIT'), renewApprovalWait.next(awaitApproval))
+    .when(stringEquals(route, 'DENIED'), denied)
+    .when(stringEquals(route, 'CANCELLED'), cancelled)
+    .when(stringEquals(route, 'EXPIRED'), approvalExpired)
     .otherwise(closed);
+  checkApproval.next(routeDecision);
   checkBeforeGrant.next(routeDecision);
 
-  const chain = sfn.Chain.start(validate).next(awaitApproval).next(checkApproval).next(routeDecision);
+  const chain = sfn.Chain.start(validate).next(awaitApproval).next(routeDecision);
   return { chain, definitionBody: sfn.DefinitionBody.fromChainable(chain) };
 }
 

@@ -1,17 +1,19 @@
 /**
  * The approval wait. AwaitApproval keeps the task token with the request (never in Slack) and posts
- * the approval message; the Slack side records a decision and only then completes the token.
- * CheckApproval runs when the wait ends (completed or timed out) and decides from the stored
- * status, not from the token's output: an approval that landed just before the timeout still counts.
+ * the approval message; the Slack side records a decision and only then completes the token, with
+ * the completion the stored request gives (domain/approval-route.ts). A completion that says "grant
+ * now" goes straight to the grant, which reads the request again; any other completion, and a
+ * timeout, goes to CheckApproval, which decides from the stored status, not from the token's output:
+ * an approval that landed just before the timeout still counts.
  */
-import { parseDuration, parseInstant, toUtcSecond } from '../domain/durations';
-import { DEFAULT_MIN_REMAINING } from '../domain/policy';
+import { approvalCompletion, approvedRoute, minRemainingSeconds } from '../domain/approval-route';
+import { toUtcSecond } from '../domain/durations';
+import type { Policy } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
-import { approvalWaitSeconds, grantWindow } from '../domain/window';
+import { approvalWaitSeconds } from '../domain/window';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { SlackTransientError } from '../slack/errors';
-import type { ApprovalOutcome } from '../stepfunctions/client';
 import { type BreakGlassPorts, breakGlassNow } from './break-glass';
 import { ApprovalNotPostedError } from './errors';
 import { announce, postApprovalMessage } from './notify';
@@ -34,7 +36,8 @@ export async function awaitApproval(
   if (!kept) {
     // Decided (cancelled, most likely) before the token could be kept: nobody else can complete it.
     log.info('request moved on before the approval wait; ending the wait', { status: request.status });
-    await ports.workflow.resumeApproval(input.taskToken, { decision: decisionOf(request) });
+    const completion = approvalCompletion(request, nowOf(ports.clock), policyOf(ports, request));
+    await ports.workflow.resumeApproval(input.taskToken, completion);
     return { waiting: false };
   }
   // Break-glass: announced, the requester checked again, self-granted; the wait ends at once.
@@ -48,10 +51,14 @@ export async function awaitApproval(
   return { waiting: true };
 }
 
+/** The request's policy, if it is still configured. */
+function policyOf(ports: Pick<Ports, 'config'>, request: AccessRequest): Policy | undefined {
+  return ports.config.policies.find((p) => p.name === request.policy);
+}
+
 /** The policy's minimum of a scheduled window worth granting, in seconds. */
 export function minRemainingOf(ports: Pick<Ports, 'config'>, request: AccessRequest): number {
-  const policy = ports.config.policies.find((p) => p.name === request.policy);
-  return policy?.minRemaining ?? parseDuration(DEFAULT_MIN_REMAINING);
+  return minRemainingSeconds(policyOf(ports, request));
 }
 
 /** Approved too late: too little of the requested window is left, so it expires with nothing granted. */
@@ -70,15 +77,11 @@ async function windowPassed(
   return result.request.status === 'EXPIRED' ? { route: 'EXPIRED' } : { route: 'CLOSED' };
 }
 
-function decisionOf(request: AccessRequest): ApprovalOutcome['decision'] {
-  return request.status === 'APPROVED' || request.status === 'DENIED' ? request.status : 'CANCELLED';
-}
-
 /**
  * CheckApproval. Phase `approval`: after the wait; a timeout with the request still pending expires
  * it. Phase `start`: after the wait for a scheduled start (cancelled meanwhile?). Either way the
- * stored status routes the workflow, and the people concerned are told; an approval granted now is
- * told by the grant, after the entry exists.
+ * stored status routes the workflow (by the same rule the Slack side completes the wait with), and
+ * the people concerned are told; an approval granted now is told by the grant, after the entry exists.
  */
 export async function checkApproval(
   ports: Pick<Ports, 'store' | 'config' | 'clock' | 'directory' | 'notifier'>,
@@ -111,22 +114,17 @@ export async function checkApproval(
       status: request.status,
     });
   }
-  const now = nowOf(ports.clock);
   switch (request.status) {
     case 'APPROVED': {
-      const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
-      // A start less than a second ahead is now.
-      const waits = startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000;
-      if (!waits) {
-        if (!grantWindow(request, now, minRemainingOf(ports, request)).ok) return windowPassed(ports, request, log);
-        // Straight to the grant, which checks the requester again, creates the entry and only then tells both
-        // sides: nothing but what the grant needs sits between the approval and the cluster.
-        return { route: 'GRANT', start: toUtcSecond(now) };
-      }
+      const next = approvedRoute(request, nowOf(ports.clock), minRemainingOf(ports, request));
+      if (next.route === 'PASSED') return windowPassed(ports, request, log);
+      // Straight to the grant, which checks the requester again, creates the entry and only then tells both
+      // sides: nothing but what the grant needs sits between the approval and the cluster.
+      if (next.route === 'GRANT') return next;
       // Before anyone is told it is approved for later: does the requester still qualify?
       if (!(await reauthorize(ports, request, log)).ok) return { route: 'CLOSED' };
       if (input.phase === 'approval') await announce(ports, request, { approval: true, requester: true }, log);
-      return { route: 'WAIT', startAt };
+      return next;
     }
     case 'DENIED':
       await announce(ports, request, { approval: true, requester: true }, log);

@@ -4,9 +4,9 @@
  * approvers, the announcement is posted (with the policy's mention), the requester is checked again
  * (still named for break-glass, still a requester, same ONTAP account), and the self-grant is
  * recorded by a conditional write (PENDING -> APPROVED, BREAK_GLASS). The wait's own token is then
- * completed, so CheckApproval routes to Grant, which checks the requester once more, takes the grant
- * lock and creates the entry: no state is added, a break-glass lifecycle takes the same transitions
- * as an approved one.
+ * completed as an approval's is (domain/approval-route.ts), so the workflow goes straight to Grant,
+ * which checks the requester once more, takes the grant lock and creates the entry: no state is added,
+ * a break-glass lifecycle takes the same transitions as an approved one.
  *
  * The announcement is the approval message, kept by reference, so a retried task updates it rather
  * than posting again; the BreakGlassUsed metric is counted by the write that recorded the self-grant,
@@ -16,6 +16,7 @@
  * An unreviewed break-glass is escalated once by the reconciler when its review is due
  * (`escalateReview`); the pass counts it as BreakGlassUnreviewed.
  */
+import { approvalCompletion } from '../domain/approval-route';
 import { BREAK_GLASS_ESCALATED, mentionMarkup, reviewDueAt, reviewEscalationDue } from '../domain/break-glass';
 import { toUtcSecond } from '../domain/durations';
 import { LimitExceededError, NotAllowedError } from '../domain/errors';
@@ -25,7 +26,6 @@ import { countMetric, describeError, type Logger } from '../runtime/logger';
 import { BREAK_GLASS_METRICS } from '../runtime/metrics';
 import { reviewEscalation } from '../slack/blocks/break-glass';
 import { SlackTransientError } from '../slack/errors';
-import type { ApprovalOutcome } from '../stepfunctions/client';
 import { ApprovalNotPostedError } from './errors';
 import { postApprovalMessage } from './notify';
 import type { Ports } from './ports';
@@ -89,17 +89,19 @@ export async function breakGlassNow(
   return end(ports, taskToken, result.request, log);
 }
 
-/** Completes the wait's own token; a lost completion is sent again by the reconciler, so it is only logged. */
+/**
+ * Completes the wait's own token with what the record gives (a self-grant goes straight to the grant, as an
+ * approval does); a lost completion is sent again by the reconciler, so it is only logged.
+ */
 async function end(
-  ports: Pick<Ports, 'workflow'>,
+  ports: Pick<Ports, 'workflow' | 'config' | 'clock'>,
   taskToken: string,
   request: AccessRequest,
   log: Logger,
 ): Promise<{ waiting: boolean }> {
-  const decision: ApprovalOutcome['decision'] =
-    request.status === 'APPROVED' || request.status === 'DENIED' ? request.status : 'CANCELLED';
+  const policy = ports.config.policies.find((p) => p.name === request.policy);
   try {
-    await ports.workflow.resumeApproval(taskToken, { decision });
+    await ports.workflow.resumeApproval(taskToken, approvalCompletion(request, nowOf(ports.clock), policy));
   } catch (error) {
     log.warn('break-glass wait not ended; the reconciler signals it again', describeError(error));
   }

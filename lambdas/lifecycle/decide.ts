@@ -2,7 +2,9 @@
  * Decide: approve, deny, cancel and revoke from Slack. Each decision is written to the store first,
  * by a conditional write that re-checks who may decide on the fresh copy; only a decision that
  * changed the request is signalled to the workflow, with the task token kept in the store (read with
- * the request, so a click reads the request item once before its write). A workflow that was resumed
+ * the request, so a click reads the request item once before its write). The approval wait is completed
+ * with what the request as written gives (domain/approval-route.ts): an approval to grant now sends the
+ * workflow straight to the grant, which reads the request again. A workflow that was resumed
  * shows the outcome itself (the approval message and the requester's DM), once it is true: the click
  * does not draw them too, so its rendering can never land after, and over, the workflow's. When no
  * workflow was resumed (an approval still short of N, a lost signal), the click draws them. A refused
@@ -16,6 +18,7 @@
  * Who may decide is in decide-checks.ts. A failure before anything was recorded is thrown.
  */
 import type { Logger } from '@slack/bolt';
+import { approvalCompletion } from '../domain/approval-route';
 import { toUtcSecond } from '../domain/durations';
 import { RequesterNotAuthorizedError } from '../domain/errors';
 import {
@@ -104,7 +107,7 @@ export function approveRequest(ports: IngressPorts, input: ClickInput, log: Logg
     againstRequester: true,
     reauthorize: true,
     signal: async (request, tokens) =>
-      request.status === 'APPROVED' ? resumeApproval(ports, request.id, 'APPROVED', tokens, log) : NOT_SIGNALLED,
+      request.status === 'APPROVED' ? resumeApproval(ports, request, tokens, log) : NOT_SIGNALLED,
   });
 }
 
@@ -118,7 +121,7 @@ export function denyRequest(
     event: (at) => ({ type: 'DENY', by: input.userId, at, reason: input.reason }),
     authorize: (policy, current, actor, requester) => authorizeDecision(policy, current, actor, requester.keys),
     againstRequester: true,
-    signal: (request, tokens) => resumeApproval(ports, request.id, 'DENIED', tokens, log),
+    signal: (request, tokens) => resumeApproval(ports, request, tokens, log),
   });
 }
 
@@ -140,7 +143,7 @@ export function cancelRequest(
     signal: async (request, tokens) => {
       const byOther = request.status === 'CANCELLED' && request.cancelledBy !== request.requester.slackUserId;
       const [signalled] = await Promise.all([
-        resumeApproval(ports, request.id, 'CANCELLED', tokens, log),
+        resumeApproval(ports, request, tokens, log),
         byOther ? tellRequester(ports, request, log) : undefined,
       ]);
       return signalled;
@@ -230,7 +233,7 @@ async function closeIfRequesterGone(
     if (!result.ok) return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
     log.info({ msg: 'requester no longer authorized; request closed', requestId: request.id, user: actor.userId });
     // The workflow re-reads the stored status and tells both sides.
-    const { resumed } = await resumeApproval(ports, request.id, 'CANCELLED', facts.tokens, log);
+    const { resumed } = await resumeApproval(ports, result.request, facts.tokens, log);
     await showDecision(ports, result.request, { clicked: facts.clicked, resumed }, log);
     const closed = new RequesterNotAuthorizedError(`${error.message} The request is closed; nothing was granted.`);
     return { ok: false, answer: describeError(closed) };
@@ -281,15 +284,15 @@ async function tellRequester(ports: IngressPorts, request: RequestIn<'CANCELLED'
   }
 }
 
-function resumeApproval(
-  ports: IngressPorts,
-  id: string,
-  decision: 'APPROVED' | 'DENIED' | 'CANCELLED',
-  known: Tokens,
-  log: Logger,
-): Promise<Signalled> {
-  const resume = (token: string): Promise<boolean> => ports.workflow.resumeApproval(token, { decision });
-  return signal(ports, { id, what: decision, kind: 'approval', known }, resume, log);
+/**
+ * Ends the approval wait with the completion the request as written gives: an approval to grant now
+ * carries its route and start, so the workflow goes straight to the grant (the same rule as CheckApproval's).
+ */
+function resumeApproval(ports: IngressPorts, request: AccessRequest, known: Tokens, log: Logger): Promise<Signalled> {
+  const policy = ports.config.policies.find((p) => p.name === request.policy);
+  const completion = approvalCompletion(request, nowOf(ports.clock), policy);
+  const resume = (token: string): Promise<boolean> => ports.workflow.resumeApproval(token, completion);
+  return signal(ports, { id: request.id, what: completion.decision, kind: 'approval', known }, resume, log);
 }
 
 function endNow(ports: IngressPorts, id: string, known: Tokens, log: Logger): Promise<Signalled> {

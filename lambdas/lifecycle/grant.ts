@@ -11,7 +11,7 @@ import type { AccessRequest } from '../domain/request';
 import { grantWindow } from '../domain/window';
 import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
-import type { Logger } from '../runtime/logger';
+import { describeError, type Logger } from '../runtime/logger';
 import type { GrantKey } from '../store/table';
 import { minRemainingOf } from './await-approval';
 import { firstEndWait } from './await-end';
@@ -36,18 +36,29 @@ export async function grantAccess(
   const client = ports.ontap(request.cluster);
   // Its failure is the task's failure, but only once the requester check has finished.
   client.catch(() => undefined);
-  // The last look before anything reaches the cluster.
-  const still = await reauthorize(ports, request, log);
-  if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
   // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
   const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(ports, request));
+  const key = grantKeyOf(request);
   if (!granted.ok) {
+    // A requester who no longer qualifies closes the request all the same.
+    await stillQualifies(ports, request, log);
     const left = `${granted.left} seconds`;
     throw new RequestInvalidError(`Only ${left} of the requested window were left; nothing was granted.`);
   }
   const { window, seconds } = granted;
-  const key = grantKeyOf(request);
-  const lock = await ports.store.acquireGrantLock(key, request.id, window.end);
+  // The last look before anything reaches the cluster. The lock grants nothing by itself, so it is taken
+  // meanwhile (one write fewer between the approval and the POST) and given back if the requester is gone.
+  const locking = ports.store.acquireGrantLock(key, request.id, window.end);
+  // Its failure is the task's failure, but only once the requester check has finished.
+  locking.catch(() => undefined);
+  try {
+    await stillQualifies(ports, request, log);
+  } catch (error) {
+    const lock = await locking.catch(() => undefined);
+    if (error instanceof RequestClosedError && lock?.ok) await releaseLock(ports, key, request.id, log);
+    throw error;
+  }
+  const lock = await locking;
   if (!lock.ok) throw new GrantConflictError(lock.heldBy, lock.until);
   const ontap = await client;
 
@@ -78,6 +89,25 @@ export async function grantAccess(
   // Until "ends soon" when the policy tells it, else until the end (await-end.ts).
   const endTimeoutSeconds = firstEndWait(ports, result.request, ports.clock.now());
   return { window, endTimeoutSeconds };
+}
+
+/** Checks the requester again; RequestClosedError (the request closed, both sides told) when they no longer qualify. */
+async function stillQualifies(
+  ports: Pick<Ports, 'config' | 'directory' | 'store' | 'clock' | 'notifier'>,
+  request: AccessRequest,
+  log: Logger,
+): Promise<void> {
+  const still = await reauthorize(ports, request, log);
+  if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
+}
+
+/** Gives back a lock taken for a grant that will not happen; one left behind is released by the reconciler. */
+async function releaseLock(ports: Pick<Ports, 'store'>, key: GrantKey, requestId: string, log: Logger): Promise<void> {
+  try {
+    await ports.store.releaseGrantLock(key, requestId);
+  } catch (error) {
+    log.warn('grant lock not released; the reconciler releases it', describeError(error));
+  }
 }
 
 /**

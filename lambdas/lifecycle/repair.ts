@@ -15,6 +15,7 @@
  *   - a Slack update that was lost: the approval message and the requester's DM brought up to date;
  *   - a milestone message nobody posted (a lost post, a crashed task): told, a grace after it was due.
  */
+import { approvalCompletion } from '../domain/approval-route';
 import { type Attention, statusAttention } from '../domain/attention';
 import { reviewEscalationDue } from '../domain/break-glass';
 import { toUtcSecond } from '../domain/durations';
@@ -118,7 +119,11 @@ async function repairOwed(
     case 'unstarted':
       return repairUnstarted(ports, request, log, count);
     case 'signal-approval': {
-      if (tokens.approval && (await ports.workflow.resumeApproval(tokens.approval, { decision: 'APPROVED' }))) {
+      // The completion the ingress would have sent, from the record as it is now (a window since passed goes
+      // through CheckApproval, which closes it).
+      const policy = ports.config.policies.find((p) => p.name === request.policy);
+      const completion = approvalCompletion(request, nowOf(ports.clock), policy);
+      if (tokens.approval && (await ports.workflow.resumeApproval(tokens.approval, completion))) {
         log.warn('approval signal sent again');
         count('signal-resent');
         return { done: false, waiting: true };

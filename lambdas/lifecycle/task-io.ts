@@ -3,7 +3,8 @@
  * state machine definition builds its payloads from the same field names.
  *
  * The execution's state document grows as it goes:
- *   { requestId, validation?, approvalWait?, decision?, grant?, endWait?, revoke?, outcome?, error? }
+ *   { requestId, validation?, decision?, grant?, endWait?, revoke?, outcome?, error? }
+ * where `decision` holds the approval wait's completion (or its timeout) until a check replaces it with its route.
  */
 import { z } from 'zod';
 
@@ -16,7 +17,6 @@ const seconds = z.number().int().positive();
 /** Where each task's result lives in the execution's state document. */
 export const RESULT_PATHS = {
   validation: '$.validation',
-  approvalWait: '$.approvalWait',
   decision: '$.decision',
   grant: '$.grant',
   endWait: '$.endWait',
@@ -51,7 +51,11 @@ export const AwaitInputSchema = z.object({ requestId, taskToken: z.string().min(
 /** PlanEndWait: the request whose end wait to plan again. */
 export const PlanEndWaitInputSchema = z.object({ requestId, plan: z.literal(true) });
 
-/** The output the Slack side completes the approval token with (informational: the stored status decides). */
+/**
+ * The output the approval token is completed with (domain/approval-route.ts): the decision, and for an
+ * approval to grant now `route: 'GRANT'` and the window's start, which take the workflow straight to the
+ * grant; anything else is informational (CheckApproval decides from the stored status).
+ */
 export const ApprovalResumeSchema = z.object({ decision: z.string() }).passthrough();
 
 /** CheckApproval: after the approval wait (resumed or timed out), or after a scheduled start's wait. */

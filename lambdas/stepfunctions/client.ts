@@ -10,12 +10,14 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
+import type { ApprovalCompletion } from '../domain/approval-route';
 import { WorkflowCallError } from './errors';
 
-/** How an approval wait ends; the workflow re-reads the stored request either way. */
-export interface ApprovalOutcome {
-  readonly decision: 'APPROVED' | 'DENIED' | 'CANCELLED';
-}
+/**
+ * How an approval wait ends: the decision, and for an approval to grant now its route and start (the
+ * workflow then goes straight to the grant, which reads the request again; otherwise it re-reads first).
+ */
+export type ApprovalOutcome = ApprovalCompletion;
 
 /** Options of the workflow client. */
 export interface WorkflowClientOptions {

@@ -7,7 +7,7 @@
  * nothing reaches the cluster.
  */
 import { parseConfig } from '../../lambdas/config/load';
-import { make as makeCheckApproval } from '../../lambdas/handlers/check-approval';
+import { make as makeGrantAccess } from '../../lambdas/handlers/grant-access';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
 import { fixtureWith, trail } from '../support/hardening';
 import { useWorkflowEnv } from '../support/workflow-env';
@@ -66,19 +66,18 @@ const BOB_ALTS = {
   'the configured grouping': 'U0BOBADM',
 } as const;
 
-/** Run right after each CheckApproval task (set per test): what changes between the check and the grant. */
-const afterCheck: { hook?: (requestId: string) => Promise<void> } = {};
+/** Run right before each Grant task (set per test): what changes between the approval and the grant. */
+const beforeGrant: { hook?: (requestId: string) => Promise<void> } = {};
 
-/** The product's check-approval handler over this file's environment. */
-const checkApprovalHandler = makeCheckApproval(async () => env().runtime);
+/** The product's grant-access handler over this file's environment. */
+const grantAccessHandler = makeGrantAccess(async () => env().runtime);
 
 const env = useWorkflowEnv({
   ingress: true,
   handlers: {
-    'check-approval': async (event: { requestId: string }) => {
-      const out = await checkApprovalHandler(event);
-      await afterCheck.hook?.(event.requestId);
-      return out;
+    'grant-access': async (event: { requestId: string }) => {
+      await beforeGrant.hook?.(event.requestId);
+      return grantAccessHandler(event);
     },
   },
   config: CONFIG,
@@ -230,7 +229,7 @@ describe('re-authorized at grant time, before anything reaches the cluster', () 
     );
     await env().waiting(executionArn, 'AwaitApproval');
     const map = CONFIG.slack.accounts.map as Record<string, string>;
-    afterCheck.hook = async (requestId) => {
+    beforeGrant.hook = async (requestId) => {
       if (requestId === id) map.U0FRANK = 'frank.new';
     };
     try {
@@ -245,7 +244,7 @@ describe('re-authorized at grant time, before anything reaches the cluster', () 
       expect(postsFor('frank')).toEqual([]);
       expect(postsFor('frank.new')).toEqual([]);
     } finally {
-      delete afterCheck.hook;
+      delete beforeGrant.hook;
       map.U0FRANK = 'frank';
     }
   });

@@ -109,6 +109,30 @@ describe('the workflow definition', () => {
     );
   });
 
+  it('routes an approval wait completed with GRANT straight to the grant, anything else to the check', () => {
+    expect(state('AwaitApproval')).toMatchObject({ Next: 'RouteDecision', ResultPath: '$.decision' });
+    expect(state('AwaitApproval').Catch?.[0]).toMatchObject({ ResultPath: '$.decision' });
+    expect(state('CheckApproval')).toMatchObject({ Next: 'RouteDecision', Parameters: { 'wait.$': '$.decision' } });
+    const choices = (state('RouteDecision') as unknown as { Choices: Record<string, unknown>[] }).Choices;
+    // Every comparison is guarded by its field's IsPresent: a Choice on a missing field fails the execution.
+    expect(choices[0]).toEqual({
+      And: [
+        { Variable: '$.decision.route', IsPresent: true },
+        { Variable: '$.decision.route', StringEquals: 'GRANT' },
+        { Variable: '$.decision.start', IsPresent: true },
+      ],
+      Next: 'Grant',
+    });
+    expect(choices[1]).toEqual({
+      Or: [
+        { Variable: '$.decision.decision', IsPresent: true },
+        { Not: { Variable: '$.decision.route', IsPresent: true } },
+      ],
+      Next: 'CheckApproval',
+    });
+    expect(state('Grant').Parameters).toMatchObject({ 'start.$': '$.decision.start' });
+  });
+
   it('gives each failure its own recording step and a distinct end', () => {
     expect(state('Grant').Catch?.at(-1)?.Next).toBe('RecordGrantFailure');
     expect(state('RecordGrantFailure').Next).toBe('GrantFailed');

@@ -74,13 +74,13 @@ describe('from the Approve click to the POST', () => {
     const methods = slack.calls.slice(before.slack, at.slack).map((c) => c.method);
     const dynamo = since(before.dynamo, at.dynamo);
     const states = since(before.entered, at.entered);
-    expect(states).toEqual({ CheckApproval: 1, RouteDecision: 1, Grant: 1 });
+    expect(states).toEqual({ RouteDecision: 1, Grant: 1 });
     // Who approves and whether the requester still qualifies (the ingress, before its write), the requester
     // again at the grant; every message drawn after the POST.
     expect(methods).toEqual(['users.info', 'users.info', 'users.info']);
-    // The ingress reads the request (with its token) once and writes the approval on that copy; CheckApproval and Grant read it
-    // once each; the grant lock.
-    expect(dynamo).toEqual({ GetItem: 3, PutItem: 3 });
+    // The ingress reads the request (with its token) once and writes the approval (and its audit item) on that
+    // copy; the grant reads it once and takes the grant lock.
+    expect(dynamo).toEqual({ GetItem: 2, PutItem: 3 });
     // After the POST, both sides are told it is granted.
     const after = slack.calls.slice(at.slack).map((c) => c.method);
     expect(after).toEqual(expect.arrayContaining(['chat.update', 'chat.postMessage']));

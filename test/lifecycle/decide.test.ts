@@ -31,6 +31,16 @@ describe('approve', () => {
     expect(workflow.taken()).toEqual([
       { kind: 'resumeApproval', target: 'tok-approval', decision: 'APPROVED', taken: true },
     ]);
+    // To grant now: the completion carries the route and the start, so the workflow goes straight to the grant.
+    expect(workflow.completions).toEqual([
+      { token: 'tok-approval', outcome: { decision: 'APPROVED', route: 'GRANT', start: at(1) } },
+    ]);
+  });
+
+  it('completes the wait of an approval for later with the decision alone: the workflow checks it first', async () => {
+    const { decisions, workflow, id } = setUp(pendingRequest({ requestedStart: at(120) }));
+    await expect(decisions.approve(id, 'U0BOB')).resolves.toMatchObject({ ok: true });
+    expect(workflow.completions).toEqual([{ token: 'tok-approval', outcome: { decision: 'APPROVED' } }]);
   });
 
   it('signals with the token stored now when the one read with the request went stale meanwhile', async () => {

@@ -2,6 +2,7 @@ import type { AccessRequest } from '../../lambdas/domain/request';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from '../../lambdas/lifecycle/errors';
 import { cleanUpGrant, entryComment, grantAccess, grantKeyOf } from '../../lambdas/lifecycle/grant';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
+import { SlackLookupError } from '../../lambdas/slack/errors';
 import { FAKE_SVM_UUID } from '../support/fake-ontap';
 import { fakePorts } from '../support/fakes';
 import { at, pendingRequest, requestIn, T0 } from '../support/requests';
@@ -68,6 +69,46 @@ describe('grantAccess', () => {
     expect(ontap.count('ensureJitUser')).toBe(0);
     expect(store.heldLocks()).toEqual([]);
     expect((await store.get(request.id)).status).toBe('FAILED');
+  });
+
+  it('takes the lock while the requester is checked again: one write fewer before the POST', async () => {
+    const { ports, store, directory, logger, request, input } = approved();
+    const order: string[] = [];
+    const acquire = store.acquireGrantLock.bind(store);
+    store.acquireGrantLock = async (...args) => {
+      order.push('lock taken');
+      return acquire(...args);
+    };
+    const requesterNow = directory.requesterNow.bind(directory);
+    directory.requesterNow = async (...args) => {
+      const out = await requesterNow(...args);
+      await new Promise((resolve) => setImmediate(resolve));
+      order.push('requester checked');
+      return out;
+    };
+    await expect(grantAccess(ports, input, logger)).resolves.toMatchObject({ window: { start: T0 } });
+    expect(order).toEqual(['lock taken', 'requester checked']);
+    expect(store.heldLocks()).toEqual([{ key: grantKeyOf(request), requestId: request.id, until: at(60) }]);
+  });
+
+  it('a requester gone while another grant holds the lock: closed, and the other lock untouched', async () => {
+    const { ports, store, directory, ontap, logger, request, input } = approved();
+    store.putLock(grantKeyOf(request), 'JIT-OTHER', at(30));
+    directory.people.set('U0ALICE', { ontapAccount: 'alice', status: 'deactivated' });
+    await expect(grantAccess(ports, input, logger)).rejects.toThrow(RequestClosedError);
+    expect(ontap.count('ensureJitUser')).toBe(0);
+    expect(store.heldLocks()).toEqual([{ key: grantKeyOf(request), requestId: 'JIT-OTHER', until: at(30) }]);
+  });
+
+  it('keeps its lock when Slack could not be asked, so the retry takes it again and grants once', async () => {
+    const { ports, store, directory, ontap, logger, request, input } = approved();
+    directory.faults.add('lookup', { error: new SlackLookupError('users.info', { cause: new Error('timeout') }) });
+    await expect(grantAccess(ports, input, logger)).rejects.toThrow();
+    expect(ontap.count('ensureJitUser')).toBe(0);
+    expect(store.heldLocks()).toEqual([{ key: grantKeyOf(request), requestId: request.id, until: at(60) }]);
+    await expect(grantAccess(ports, input, logger)).resolves.toMatchObject({ window: { start: T0, end: at(60) } });
+    expect(ontap.entries.size).toBe(1);
+    expect(store.heldLocks()).toHaveLength(1);
   });
 
   it('stops for a request no longer approved, telling people where it stands', async () => {

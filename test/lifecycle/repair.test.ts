@@ -34,6 +34,10 @@ describe('repairItem: a recorded approval the workflow did not take up', () => {
     expect(t.workflow.taken()).toEqual([
       { kind: 'resumeApproval', target: 'tok-1', decision: 'APPROVED', taken: true },
     ]);
+    // What the ingress would have sent, from the record now: straight to the grant, from the re-send.
+    expect(t.workflow.completions).toEqual([
+      { token: 'tok-1', outcome: { decision: 'APPROVED', route: 'GRANT', start: at(2) } },
+    ]);
     expect(t.events).toEqual(['signal-resent']);
   });
 

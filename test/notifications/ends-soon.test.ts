@@ -57,7 +57,7 @@ async function live(id: string): Promise<{ endsSoonAt: string; end: string }> {
 }
 
 describe('ends soon', () => {
-  it('is told once, by the reconciler, from end − notice; the grant runs to its exact end in 8 transitions', async () => {
+  it('is told once, by the reconciler, from end − notice; the grant runs to its exact end in 7 transitions', async () => {
     const { id, executionArn } = await granted(5);
     const { endsSoonAt, end } = await live(id);
     expect(endsSoonAt).toBe(new Date(Date.parse(end) - NOTICE_MS).toISOString().replace('.000Z', 'Z'));
@@ -74,7 +74,7 @@ describe('ends soon', () => {
     const counters = env().local.counters.execution(executionArn);
     expect(counters.statesEntered).toMatchObject({ AwaitEnd: 1, Revoke: 1, Ended: 1 });
     expect(counters.statesEntered.PlanEndWait).toBeUndefined();
-    expect(counters.stateTransitions).toBe(8);
+    expect(counters.stateTransitions).toBe(7);
     expect(await env().store.get(id)).toMatchObject({ status: 'EXPIRED' });
     expect(env().jitCalls('DELETE')).toHaveLength(1);
   });
@@ -111,7 +111,7 @@ describe('ends soon', () => {
       const { id, executionArn } = await granted(hours, policy);
       expect((await env().store.get(id)).endsSoonAt).toBeUndefined();
       expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-      expect(env().local.counters.execution(executionArn).stateTransitions).toBe(8);
+      expect(env().local.counters.execution(executionArn).stateTransitions).toBe(7);
     }
     expect(endsSoonDms()).toEqual([]);
   });

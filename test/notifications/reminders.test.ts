@@ -150,14 +150,14 @@ describe('reminders and escalation', () => {
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
-  it('approved before the first reminder: the eight transitions of an approved lifecycle, no nudge', async () => {
+  it('approved before the first reminder: the seven transitions of an approved lifecycle, no nudge', async () => {
     const { id, executionArn } = await env().submit({ durationSeconds: 2 * 3600, policy: 'svm1-slow' });
     await env().waiting(executionArn, 'AwaitApproval');
     await env().ingress.click('U0BOB', 'jit_approve', id);
     await env().waiting(executionArn, 'AwaitEnd');
     await env().ingress.click('U0ALICE', 'jit_revoke', id);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
-    expect(env().local.counters.execution(executionArn).stateTransitions).toBe(8);
+    expect(env().local.counters.execution(executionArn).stateTransitions).toBe(7);
     expect(seen.filter((s) => s.text.includes(':bell:'))).toEqual([]);
   });
 

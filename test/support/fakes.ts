@@ -273,6 +273,8 @@ export class FakeWorkflow
     Pick<WorkflowClient, 'start' | 'resumeApproval' | 'endNow' | 'endsChanged' | 'executionState' | 'executionArnOf'>
 {
   readonly signals: Signal[] = [];
+  /** What each approval wait was completed with (route and start included), taken or not. */
+  readonly completions: { readonly token: string; readonly outcome: ApprovalOutcome }[] = [];
   readonly faults = new Faults<Signal['kind'] | 'executionState'>();
   /** Tokens of waits still waiting. */
   readonly waiting = new Set<string>();
@@ -293,7 +295,10 @@ export class FakeWorkflow
   }
 
   resumeApproval(taskToken: string, outcome: ApprovalOutcome): Promise<boolean> {
-    return this.faults.run('resumeApproval', () => this.complete('resumeApproval', taskToken, outcome.decision));
+    return this.faults.run('resumeApproval', () => {
+      this.completions.push({ token: taskToken, outcome });
+      return this.complete('resumeApproval', taskToken, outcome.decision);
+    });
   }
 
   endNow(taskToken: string): Promise<boolean> {

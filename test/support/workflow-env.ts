@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebClient } from '@slack/web-api';
 import type { Config } from '../../lambdas/config/schema';
+import { approvalCompletion } from '../../lambdas/domain/approval-route';
 import { toUtcSecond } from '../../lambdas/domain/durations';
 import { type Actor, authorizeCancel, authorizeDecision, authorizeRevoke } from '../../lambdas/domain/policy';
 import type { AccessRequest } from '../../lambdas/domain/request';
@@ -312,9 +313,12 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
       if (result.ok) await resume(result);
       return result;
     };
-    const resumeApproval = async (id: string, decision: 'APPROVED' | 'DENIED' | 'CANCELLED'): Promise<void> => {
-      const { tokens } = await store.getStored(id);
-      if (tokens.approval) await workflow.resumeApproval(tokens.approval, { decision });
+    // With the completion the request as written gives, as the ingress sends it (an approval to grant now
+    // takes the workflow straight to the grant).
+    const resumeApproval = async (request: AccessRequest): Promise<void> => {
+      const { tokens } = await store.getStored(request.id);
+      const completion = approvalCompletion(request, nowOf(clock), policyOf(request));
+      if (tokens.approval) await workflow.resumeApproval(tokens.approval, completion);
     };
 
     const ingress = options.ingress
@@ -367,7 +371,7 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
           { type: 'APPROVE', by, at: now() },
           (r) => authorizeDecision(policyOf(r), r, actor(by)),
           async (result) => {
-            if (result.to === 'APPROVED') await resumeApproval(id, 'APPROVED');
+            if (result.to === 'APPROVED') await resumeApproval(result.request);
           },
         ),
       deny: (id, by, reason) =>
@@ -375,14 +379,14 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
           id,
           { type: 'DENY', by, at: now(), reason },
           (r) => authorizeDecision(policyOf(r), r, actor(by)),
-          () => resumeApproval(id, 'DENIED'),
+          (result) => resumeApproval(result.request),
         ),
       cancel: (id, by) =>
         decide(
           id,
           { type: 'CANCEL', by, at: now() },
           (r) => authorizeCancel(policyOf(r), r, actor(by)),
-          () => resumeApproval(id, 'CANCELLED'),
+          (result) => resumeApproval(result.request),
         ),
       revokeNow: (id, by) =>
         decide(

@@ -40,7 +40,9 @@ describe('Approve', () => {
       approvals: [{ by: 'U0BOB', at: '2026-11-22T10:00:00Z' }],
       decidedAt: '2026-11-22T10:00:00Z',
     });
-    expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'APPROVED' } }]);
+    // To grant now: the route and the start ride along, so the workflow goes straight to the grant.
+    const grantNow = { decision: 'APPROVED', route: 'GRANT', start: '2026-11-22T10:00:00Z' };
+    expect(sfn.resumed).toEqual([{ taskToken: token, output: grantNow }]);
     // The resumed workflow draws the message once the access is granted: no rendering of the click's can land after it.
     expect(slack.callsTo('chat.update')).toEqual([]);
   });
@@ -202,7 +204,8 @@ describe('N-of-M approval', () => {
       status: 'APPROVED',
       approvals: [{ by: 'U0BOB' }, { by: 'U0CAROL' }],
     });
-    expect(sfn.resumed).toEqual([{ taskToken: token, output: { decision: 'APPROVED' } }]);
+    const grantNow = { decision: 'APPROVED', route: 'GRANT', start: '2026-11-22T10:00:00Z' };
+    expect(sfn.resumed).toEqual([{ taskToken: token, output: grantNow }]);
     // The second approval resumed the workflow, which shows the outcome: the click drew only the progress.
     expect(slack.callsTo('chat.update')).toHaveLength(1);
   });

@@ -1,0 +1,62 @@
+/**
+ * Where an approved request goes next, from its record alone: granted now (from `start`), kept until
+ * its scheduled start, or closed because too little of its window is left. One rule for every part
+ * that decides it: the workflow's CheckApproval, the Slack side completing the approval wait, and the
+ * reconciler completing it again. A completion that carries `GRANT` takes the workflow straight to the
+ * grant, exactly where CheckApproval would have sent it; anything else goes through CheckApproval. Pure.
+ */
+import type { DateTime } from 'luxon';
+import { parseDuration, parseInstant, toUtcSecond } from './durations';
+import { DEFAULT_MIN_REMAINING, type Policy } from './policy';
+import type { AccessRequest } from './request';
+import { grantWindow, type WindowedRequest } from './window';
+
+/** An approved request's next step: the grant now, the wait for its start, or its window passed. */
+export type ApprovedRoute =
+  | { readonly route: 'GRANT'; readonly start: string }
+  | { readonly route: 'WAIT'; readonly startAt: string }
+  | { readonly route: 'PASSED' };
+
+/** The policy's minimum of a scheduled window worth granting, in seconds (the default when it is gone). */
+export function minRemainingSeconds(policy: Pick<Policy, 'minRemaining'> | undefined): number {
+  return policy?.minRemaining ?? parseDuration(DEFAULT_MIN_REMAINING);
+}
+
+/**
+ * The next step of a request approved as of `now`. A start less than a second ahead is now; a window
+ * with less than the minimum left is passed, with nothing granted.
+ */
+export function approvedRoute(
+  request: WindowedRequest & { readonly decidedAt?: string },
+  now: DateTime,
+  minRemaining: number,
+): ApprovedRoute {
+  const startAt = request.requestedStart ? toUtcSecond(parseInstant(request.requestedStart)) : undefined;
+  if (startAt !== undefined && parseInstant(startAt).toMillis() - now.toMillis() >= 1000) {
+    return { route: 'WAIT', startAt };
+  }
+  if (!grantWindow(request, now, minRemaining).ok) return { route: 'PASSED' };
+  return { route: 'GRANT', start: toUtcSecond(now) };
+}
+
+/**
+ * What completes an approval wait: the decision on record and, for an approval to grant now, the route
+ * and the window's start, so the workflow skips the re-read. Only ever built from the stored request.
+ */
+export type ApprovalCompletion =
+  | { readonly decision: 'APPROVED' | 'DENIED' | 'CANCELLED' }
+  | { readonly decision: 'APPROVED'; readonly route: 'GRANT'; readonly start: string };
+
+/** The completion the stored `request` gives as of `now`: any status other than approved or denied ends as cancelled. */
+export function approvalCompletion(
+  request: AccessRequest,
+  now: DateTime,
+  policy: Pick<Policy, 'minRemaining'> | undefined,
+): ApprovalCompletion {
+  if (request.status === 'DENIED') return { decision: 'DENIED' };
+  if (request.status !== 'APPROVED') return { decision: 'CANCELLED' };
+  const next = approvedRoute(request, now, minRemainingSeconds(policy));
+  return next.route === 'GRANT'
+    ? { decision: 'APPROVED', route: 'GRANT', start: next.start }
+    : { decision: 'APPROVED' };
+}
