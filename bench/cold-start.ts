@@ -111,6 +111,8 @@ const t1 = process.hrtime.bigint();
 const ci = process.cpuUsage(c0);
 const c1 = process.cpuUsage();
 (async () => {
+  // As on AWS, where a function's first HTTPS call (Slack's, DynamoDB's) builds node's root certificate store.
+  if (process.env.BENCH_ROOT_STORE) require('node:tls').createSecureContext();
   const r1 = await m.handler(events[0], {});
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage(c1);
@@ -135,6 +137,12 @@ export interface ColdStartResult {
   readonly runs: number;
   /** The baseline and the Slack endpoint again, with `--enable-source-maps` (as the stack ran them before). */
   readonly withSourceMaps: ColdStartRow[];
+  /**
+   * The baseline, the Slack endpoint and the ONTAP tasks again, each building node's root certificate store
+   * in its first invocation as on AWS (every call there is HTTPS; here only ONTAP's is, so only the tasks
+   * that call a cluster pay it).
+   */
+  readonly withRootStore: ColdStartRow[];
 }
 
 /** Bundles every handler and the baseline, and measures them in one run. */
@@ -143,10 +151,11 @@ export async function measureColdStarts(runs = RUNS): Promise<ColdStartResult> {
   const [baseline, ...functions] = await measureBundles([BASELINE, ...specs], runs);
   if (!baseline) throw new Error('no baseline bundle');
   const ingress = specs.filter((b) => b.name === 'slack-ingress');
-  const withSourceMaps = await measureBundles([BASELINE, ...ingress], Math.max(3, Math.ceil(runs / 2)), {
-    sourceMaps: true,
-  });
-  return { baseline, functions, runs, withSourceMaps };
+  const fewer = Math.max(3, Math.ceil(runs / 2));
+  const withSourceMaps = await measureBundles([BASELINE, ...ingress], fewer, { sourceMaps: true });
+  const https = specs.filter((b) => ['slack-ingress', 'grant-access', 'validate-request'].includes(b.name));
+  const withRootStore = await measureBundles([BASELINE, ...https], fewer, { rootStoreFirst: true });
+  return { baseline, functions, runs, withSourceMaps, withRootStore };
 }
 
 /** The Bolt baseline, bundled like the product's functions (nothing of the product's left out, no configuration). */
@@ -168,15 +177,23 @@ export function productBundles(handlersDir: string, label = '', options?: Bundle
   }));
 }
 
+/** How to run the measured processes. */
+export interface RunOptions {
+  /** With `--enable-source-maps` (what the stack set until it was measured). */
+  readonly sourceMaps?: boolean;
+  /** Each builds node's root certificate store at the start of its first invocation, as its first HTTPS call on AWS would. */
+  readonly rootStoreFirst?: boolean;
+}
+
 /**
  * Bundles and measures `specs` (the first is the baseline the ratios are to) in rounds against a local
- * stack of their own, the stack's configuration compiled in; `sourceMaps: true` runs them with
- * `--enable-source-maps` (what the stack set until it was measured). Throws if any invocation failed.
+ * stack of their own, the stack's configuration compiled in, run as `options` say. Throws if any
+ * invocation failed.
  */
 export async function measureBundles(
   specs: readonly BundleSpec[],
   runs: number,
-  options: { sourceMaps?: boolean } = {},
+  options: RunOptions = {},
 ): Promise<ColdStartRow[]> {
   // Business time at the wall clock's pace: the child processes read the system clock.
   const b = await startBenchStack({ speed: 1 });
@@ -196,7 +213,7 @@ export async function measureBundles(
       for (const [i, bun] of bundles.entries()) {
         const name = functionOf(bun.name);
         const pair = await events.pair(name);
-        const sample = await sampleOf(b, bun, pair.events, options.sourceMaps ?? false);
+        const sample = await sampleOf(b, bun, pair.events, options);
         const missed = sample.ok ? await pair.check() : undefined;
         if (missed) Object.assign(sample, { ok: false, error: missed });
         if (!sample.ok) errors.push(`${bun.name}: ${sample.error ?? 'an invocation answered an error'}`);
@@ -252,10 +269,11 @@ function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow 
   };
 }
 
-async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], sourceMaps: boolean): Promise<Sample> {
+async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], options: RunOptions): Promise<Sample> {
   const env = functionEnv(b, bun, {
     // The stack no longer sets it (lib/constructs/jit-function.ts); the bench can still show what it costs.
-    ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+    ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+    ...(options.rootStoreFirst ? { BENCH_ROOT_STORE: '1' } : {}),
     TABLE_NAME: 'ontap-jit-requests',
     // The archive writer's bucket on the local S3 API, which accepts only its own keys.
     AUDIT_ARCHIVE_BUCKET: b.stack.urls.archiveBucket,
