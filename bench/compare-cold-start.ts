@@ -4,7 +4,7 @@
  *   git worktree add /tmp/before <commit> && npx tsx bench/compare-cold-start.ts /tmp/before [runs] [--before-source-maps]
  *
  * Both sets are bundled by this checkout's bench/bundle.ts, the configuration compiled in, and measured
- * against this checkout's local stack, each beside the Bolt baseline bundled as that set is. The other
+ * in the same rounds against this checkout's local stack, each beside the Bolt baseline bundled as that set is. The other
  * checkout's functions are bundled with its own lib/bundling.ts options, or, when it has none, with nothing
  * left out and every zod locale, as its stack did then; `--before-source-maps` runs them (and their
  * baseline) with `--enable-source-maps`, as the stack deployed them before that.
@@ -14,6 +14,21 @@ import { join, resolve } from 'node:path';
 import type { BundleOptions } from './bundle';
 import { BASELINE, type BundleSpec, type ColdStartRow, measureBundles, productBundles } from './cold-start';
 import { printTable } from './report';
+import { round } from './stats';
+
+/** `rows` with their ratios to the first of them (measureBundles gives them to the first of its whole list). */
+function againstFirst(rows: ColdStartRow[]): ColdStartRow[] {
+  const [base] = rows;
+  if (!base) return rows;
+  return rows.map((r) => ({
+    ...r,
+    bytesRatio: round(r.bytes / base.bytes),
+    gzipRatio: round(r.gzipBytes / base.gzipBytes),
+    ratioToBaseline: round(r.initMsMedian / base.initMsMedian),
+    coldRequestRatioToBaseline: round(r.coldRequestMsMedian / base.coldRequestMsMedian),
+    coldCpuRatioToBaseline: round(r.coldCpuMsMedian / base.coldCpuMsMedian),
+  }));
+}
 
 /**
  * How the other checkout's stack bundled its functions: its own lib/bundling.ts when it has one (the
@@ -34,18 +49,22 @@ async function main(): Promise<void> {
   const runs = Number(runsText ?? 10);
   const beforeMaps = process.argv.includes('--before-source-maps');
   const options = await bundlingOf(resolve(other));
-  const before = await measureBundles(
-    [
-      { ...BASELINE, name: 'before:bolt-baseline', options: { ...options, external: [] } },
-      ...productBundles(join(resolve(other), 'lambdas/handlers'), 'before:', options),
-    ],
-    runs,
-    { sourceMaps: beforeMaps },
-  );
-  const after = await measureBundles(
-    [BASELINE, ...productBundles(resolve(__dirname, '../lambdas/handlers'), 'after:')],
-    runs,
-  );
+  const beforeSpecs: BundleSpec[] = [
+    { ...BASELINE, name: 'before:bolt-baseline', options: { ...options, external: [] } },
+    ...productBundles(join(resolve(other), 'lambdas/handlers'), 'before:', options),
+  ];
+  const afterSpecs = [BASELINE, ...productBundles(resolve(__dirname, '../lambdas/handlers'), 'after:')];
+  let before: ColdStartRow[];
+  let after: ColdStartRow[];
+  if (beforeMaps) {
+    before = await measureBundles(beforeSpecs, runs, { sourceMaps: true });
+    after = await measureBundles(afterSpecs, runs);
+  } else {
+    // Both sets in the same rounds, so a busy moment of the machine weighs on before and after alike.
+    const rows = await measureBundles([...beforeSpecs, ...afterSpecs], runs);
+    before = rows.slice(0, beforeSpecs.length);
+    after = againstFirst(rows.slice(beforeSpecs.length));
+  }
   const row = (r: ColdStartRow) => ({
     bundle: r.name,
     bytes: r.bytes,
