@@ -95,6 +95,22 @@ describe('a Web API call through the product transport', () => {
     await expect(web.auth.test()).rejects.toMatchObject({ code: ErrorCode.RequestError });
   });
 
+  it('rejects an answer cut off halfway, never reading a partial body as the answer', async () => {
+    const cutting = createServer((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"ok":true,"ts":"1');
+      setImmediate(() => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+    const { port } = cutting.address() as AddressInfo;
+    try {
+      const web = client({ slackApiUrl: `http://127.0.0.1:${port}/api/` });
+      await expect(web.chat.postMessage({ channel: 'C0APPROVALS', text: 'cut' })).rejects.toThrow();
+    } finally {
+      await new Promise((resolve) => cutting.close(resolve));
+    }
+  });
+
   it('sends a Buffer argument as multipart through node’s own fetch: a file uploaded and shared', async () => {
     const bytes = Buffer.from('id,status\nJIT-1,ACTIVE\n', 'utf8');
     const web = client();
