@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { build, type Plugin } from 'esbuild';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { BUNDLE_EXTERNALS, functionBuildOptions } from '../lib/bundling';
 
 /** A bundled entry and its size (the code file; its source map and metafile are beside it). */
@@ -30,17 +30,19 @@ export interface BundleOptions {
   readonly configText?: string;
   /** @default lib/bundling.ts's BUNDLE_EXTERNALS */
   readonly external?: readonly string[];
-  /** @default lib/bundling.ts's (zod's English locale alone) */
+  /** @default lib/bundling.ts's (zod's English locale alone, what no function runs left out) */
   readonly plugins?: Plugin[];
+  /** The stack's build options of another checkout (its lib/bundling.ts), for a before/after comparison. @default this one's */
+  readonly buildOptions?: (entry: string, outfile: string, configJson?: string) => BuildOptions;
 }
 
 /** Bundles `entry` to a temporary folder with the same options as the CDK functions. */
 export async function bundle(name: string, entry: string, options: BundleOptions = {}): Promise<Bundle> {
   const dir = mkdtempSync(join(tmpdir(), `jit-bench-${name.replace(/[^\w-]/g, '_')}-`));
   const file = join(dir, 'index.js');
-  const external = [...(options.external ?? BUNDLE_EXTERNALS)];
   const configJson = options.configJson;
-  const base = functionBuildOptions(entry, file, configJson);
+  const base = (options.buildOptions ?? functionBuildOptions)(entry, file, configJson);
+  const external = [...(options.external ?? base.external ?? BUNDLE_EXTERNALS)];
   const result = await build({
     ...base,
     metafile: true,

@@ -5,11 +5,12 @@
  *   npx tsx bench/bundling-options.ts [runs]
  *
  * For the Slack endpoint and the grant task: as the stack bundles them (lib/bundling.ts); with every
- * zod locale; with the YAML parser too; with the AWS SDK taken from the Lambda runtime (left out of
+ * zod locale; with what no function runs (lib/bundling.ts NEVER_RUN: Bolt's other receivers' undici and
+ * iconv-lite); with both and the YAML parser; with the AWS SDK taken from the Lambda runtime (left out of
  * the bundle and loaded from node_modules through NODE_PATH, as the runtime loads the copy it ships).
  */
 import { join, resolve } from 'node:path';
-import { BUNDLE_EXTERNALS } from '../lib/bundling';
+import { BUNDLE_EXTERNALS, leaveOutNeverRun, zodEnglishOnly } from '../lib/bundling';
 import { BASELINE, type BundleSpec, measureBundles } from './cold-start';
 import { printTable } from './report';
 
@@ -21,8 +22,9 @@ function variants(fn: string): BundleSpec[] {
   const entry = join(ROOT, 'lambdas/handlers', `${fn}.ts`);
   return [
     { name: `as the stack bundles it:${fn}`, entry },
-    { name: `with every zod locale:${fn}`, entry, options: { plugins: [] } },
-    { name: `with every locale and the YAML parser:${fn}`, entry, options: { external: [], plugins: [] } },
+    { name: `with every zod locale:${fn}`, entry, options: { plugins: [leaveOutNeverRun] } },
+    { name: `with what no function runs (NEVER_RUN):${fn}`, entry, options: { plugins: [zodEnglishOnly] } },
+    { name: `with all three and the YAML parser:${fn}`, entry, options: { external: [], plugins: [] } },
     { name: `+ AWS SDK from the runtime:${fn}`, entry, options: { external: [...BUNDLE_EXTERNALS, ...SDK] } },
   ];
 }

@@ -52,6 +52,8 @@ export interface ColdStartRow {
   readonly initMsMedian: number;
   /** Init time relative to the Bolt baseline's. */
   readonly ratioToBaseline: number;
+  /** CPU time of loading the bundle. */
+  readonly initCpuMsMedian: number;
   readonly firstInvocationMsMedian: number;
   /** The function's own CPU time in its first invocation: what it costs apart from the calls it waits on. */
   readonly firstInvocationCpuMsMedian: number;
@@ -59,8 +61,14 @@ export interface ColdStartRow {
   /** Init + first invocation: a request that lands on a new container. */
   readonly coldRequestMsMedian: number;
   readonly coldRequestRatioToBaseline: number;
+  /** CPU time of init + first invocation: the cold request's own work, apart from waiting on the stand-ins and a busy machine. */
+  readonly coldCpuMsMedian: number;
+  /** Its ratio to the baseline's. */
+  readonly coldCpuRatioToBaseline: number;
   /** What the first invocation is: the event it handles. */
   readonly event: string;
+  /** Runs whose process loaded node's own fetch (its bundled undici, some 30 ms to compile). */
+  readonly nodeFetchLoads: number;
   /** Invocations that threw or answered an error (should be none). */
   readonly failures: number;
   /** The largest packages in the bundle, by bytes of output. */
@@ -79,10 +87,14 @@ export interface BundleSpec {
 /** The figures of one run. */
 interface Sample {
   init: number;
+  /** CPU time of loading the bundle: what init costs apart from waiting on a busy machine. */
+  initCpu: number;
   first: number;
   /** CPU time of the function's own process during the first invocation (the rest is waiting on the stand-ins). */
   firstCpu: number;
   second: number;
+  /** Whether node's own fetch (its bundled undici) was loaded by the two invocations. */
+  nodeFetch?: boolean;
   ok: boolean;
   error?: string;
 }
@@ -92,11 +104,15 @@ const CHILD = `
 const events = JSON.parse(process.env.BENCH_EVENTS);
 const ms = (a, b) => Number(b - a) / 1e6;
 const failed = (r) => r && typeof r === 'object' && typeof r.statusCode === 'number' && r.statusCode !== 200;
+const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const m = require(process.env.BENCH_BUNDLE);
 const t1 = process.hrtime.bigint();
+const ci = process.cpuUsage(c0);
 const c1 = process.cpuUsage();
 (async () => {
+  // As on AWS, where a function's first HTTPS call (Slack's, DynamoDB's) builds node's root certificate store.
+  if (process.env.BENCH_ROOT_STORE) require('node:tls').createSecureContext();
   const r1 = await m.handler(events[0], {});
   const t2 = process.hrtime.bigint();
   const c2 = process.cpuUsage(c1);
@@ -105,10 +121,12 @@ const c1 = process.cpuUsage();
   const ok = !failed(r1) && !failed(r2);
   const error = ok ? undefined : 'answered ' + JSON.stringify([r1, r2]).slice(0, 400);
   const firstCpu = (c2.user + c2.system) / 1000;
-  return { init: ms(t0, t1), first: ms(t1, t2), firstCpu, second: ms(t2, t3), ok, error };
+  const initCpu = (ci.user + ci.system) / 1000;
+  const nodeFetch = process.moduleLoadList.some((m) => m.includes('internal/deps/undici'));
+  return { init: ms(t0, t1), initCpu, first: ms(t1, t2), firstCpu, second: ms(t2, t3), nodeFetch, ok, error };
 })().then(
   (out) => { process.stdout.write('\\n@@bench ' + JSON.stringify(out) + '\\n'); process.exit(0); },
-  (e) => { process.stdout.write('\\n@@bench ' + JSON.stringify({ init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: String(e && e.stack || e) }) + '\\n'); process.exit(0); },
+  (e) => { process.stdout.write('\\n@@bench ' + JSON.stringify({ init: 0, initCpu: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: String(e && e.stack || e) }) + '\\n'); process.exit(0); },
 );
 `;
 
@@ -119,6 +137,12 @@ export interface ColdStartResult {
   readonly runs: number;
   /** The baseline and the Slack endpoint again, with `--enable-source-maps` (as the stack ran them before). */
   readonly withSourceMaps: ColdStartRow[];
+  /**
+   * The baseline, the Slack endpoint and the ONTAP tasks again, each building node's root certificate store
+   * in its first invocation as on AWS (every call there is HTTPS; here only ONTAP's is, so only the tasks
+   * that call a cluster pay it).
+   */
+  readonly withRootStore: ColdStartRow[];
 }
 
 /** Bundles every handler and the baseline, and measures them in one run. */
@@ -127,10 +151,11 @@ export async function measureColdStarts(runs = RUNS): Promise<ColdStartResult> {
   const [baseline, ...functions] = await measureBundles([BASELINE, ...specs], runs);
   if (!baseline) throw new Error('no baseline bundle');
   const ingress = specs.filter((b) => b.name === 'slack-ingress');
-  const withSourceMaps = await measureBundles([BASELINE, ...ingress], Math.max(3, Math.ceil(runs / 2)), {
-    sourceMaps: true,
-  });
-  return { baseline, functions, runs, withSourceMaps };
+  const fewer = Math.max(3, Math.ceil(runs / 2));
+  const withSourceMaps = await measureBundles([BASELINE, ...ingress], fewer, { sourceMaps: true });
+  const https = specs.filter((b) => ['slack-ingress', 'grant-access', 'validate-request'].includes(b.name));
+  const withRootStore = await measureBundles([BASELINE, ...https], fewer, { rootStoreFirst: true });
+  return { baseline, functions, runs, withSourceMaps, withRootStore };
 }
 
 /** The Bolt baseline, bundled like the product's functions (nothing of the product's left out, no configuration). */
@@ -152,15 +177,23 @@ export function productBundles(handlersDir: string, label = '', options?: Bundle
   }));
 }
 
+/** How to run the measured processes. */
+export interface RunOptions {
+  /** With `--enable-source-maps` (what the stack set until it was measured). */
+  readonly sourceMaps?: boolean;
+  /** Each builds node's root certificate store at the start of its first invocation, as its first HTTPS call on AWS would. */
+  readonly rootStoreFirst?: boolean;
+}
+
 /**
  * Bundles and measures `specs` (the first is the baseline the ratios are to) in rounds against a local
- * stack of their own, the stack's configuration compiled in; `sourceMaps: true` runs them with
- * `--enable-source-maps` (what the stack set until it was measured). Throws if any invocation failed.
+ * stack of their own, the stack's configuration compiled in, run as `options` say. Throws if any
+ * invocation failed.
  */
 export async function measureBundles(
   specs: readonly BundleSpec[],
   runs: number,
-  options: { sourceMaps?: boolean } = {},
+  options: RunOptions = {},
 ): Promise<ColdStartRow[]> {
   // Business time at the wall clock's pace: the child processes read the system clock.
   const b = await startBenchStack({ speed: 1 });
@@ -180,7 +213,7 @@ export async function measureBundles(
       for (const [i, bun] of bundles.entries()) {
         const name = functionOf(bun.name);
         const pair = await events.pair(name);
-        const sample = await sampleOf(b, bun, pair.events, options.sourceMaps ?? false);
+        const sample = await sampleOf(b, bun, pair.events, options);
         const missed = sample.ok ? await pair.check() : undefined;
         if (missed) Object.assign(sample, { ok: false, error: missed });
         if (!sample.ok) errors.push(`${bun.name}: ${sample.error ?? 'an invocation answered an error'}`);
@@ -198,6 +231,7 @@ export async function measureBundles(
       gzipRatio: round(row.gzipBytes / baseline.gzipBytes),
       ratioToBaseline: round(row.initMsMedian / baseline.initMsMedian),
       coldRequestRatioToBaseline: round(row.coldRequestMsMedian / baseline.coldRequestMsMedian),
+      coldCpuRatioToBaseline: round(row.coldCpuMsMedian / baseline.coldCpuMsMedian),
     }));
   } finally {
     await b.close();
@@ -219,22 +253,27 @@ function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow 
     bytesRatio: 1,
     gzipRatio: 1,
     initMsMedian: m((s) => s.init),
+    initCpuMsMedian: m((s) => s.initCpu),
     ratioToBaseline: 1,
     firstInvocationMsMedian: m((s) => s.first),
     firstInvocationCpuMsMedian: m((s) => s.firstCpu),
     secondInvocationMsMedian: m((s) => s.second),
     coldRequestMsMedian: m((s) => s.init + s.first),
     coldRequestRatioToBaseline: 1,
+    coldCpuMsMedian: m((s) => s.initCpu + s.firstCpu),
+    coldCpuRatioToBaseline: 1,
     event,
+    nodeFetchLoads: ok.filter((s) => s.nodeFetch).length,
     failures: samples.length - ok.length,
     packages: bun.packages.slice(0, 8),
   };
 }
 
-async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], sourceMaps: boolean): Promise<Sample> {
+async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], options: RunOptions): Promise<Sample> {
   const env = functionEnv(b, bun, {
     // The stack no longer sets it (lib/constructs/jit-function.ts); the bench can still show what it costs.
-    ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+    ...(options.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+    ...(options.rootStoreFirst ? { BENCH_ROOT_STORE: '1' } : {}),
     TABLE_NAME: 'ontap-jit-requests',
     // The archive writer's bucket on the local S3 API, which accepts only its own keys.
     AUDIT_ARCHIVE_BUCKET: b.stack.urls.archiveBucket,
@@ -245,7 +284,8 @@ async function sampleOf(b: BenchStack, bun: Bundle, events: [unknown, unknown], 
     BENCH_EVENTS: JSON.stringify(events),
   });
   const result = await runFunctionProcess(CHILD, env);
-  if (result === undefined) return { init: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: 'no result' };
+  if (result === undefined)
+    return { init: 0, initCpu: 0, first: 0, firstCpu: 0, second: 0, ok: false, error: 'no result' };
   return result as Sample;
 }
 
@@ -286,6 +326,7 @@ export class ColdEvents {
   /** Two fresh events for `name`, and a check, after both ran, that each did its work (a reason when not). */
   async pair(name: string): Promise<{ events: [unknown, unknown]; check: () => Promise<string | undefined> }> {
     const opened = this.viewsOpened();
+    const shared = this.filesShared();
     const events: [unknown, unknown] = [await this.event(name), await this.event(name)];
     const ids = events.map((e) => (e as { requestId?: string }).requestId);
     const after: Record<string, string> = {
@@ -295,6 +336,7 @@ export class ColdEvents {
     };
     const check = async (): Promise<string | undefined> => {
       if (name === 'slack-ingress' && this.viewsOpened() !== opened + 2) return 'the request modal was not opened';
+      if (name === 'audit-export' && this.filesShared() !== shared + 2) return 'the audit export was not shared';
       const status = after[name];
       if (!status) return undefined;
       for (const id of ids) {
@@ -304,6 +346,10 @@ export class ColdEvents {
       return undefined;
     };
     return { events, check };
+  }
+
+  private filesShared(): number {
+    return [...this.b.slack.files.values()].filter((f) => f.completed).length;
   }
 
   private viewsOpened(): number {

@@ -43,6 +43,58 @@ export const zodEnglishOnly: Plugin = {
   },
 };
 
+/** A package a bundle leaves out, for the importers that need it only on paths no function runs, and why. */
+export interface NeverRun {
+  readonly module: string;
+  /** The importing packages (their node_modules folder names) whose import of `module` is left unresolved. */
+  readonly importers: readonly string[];
+  readonly why: string;
+}
+
+/**
+ * What a function loads only because a module it imports requires it at the top for a path the
+ * product never takes. Bolt's index loads every receiver: its Socket Mode receiver requires undici
+ * (for a WebSocket), its HTTP and Express receivers' body parsing iconv-lite; the product answers
+ * through the Lambda receiver alone, which needs neither. minipass-fetch requires iconv-lite for
+ * `textConverted` only, which the Slack clients never call. Half of the Slack endpoint's bundle.
+ */
+export const NEVER_RUN: readonly NeverRun[] = [
+  { module: 'undici', importers: ['@slack/socket-mode'], why: "Bolt's Socket Mode receiver" },
+  { module: 'iconv-lite', importers: ['raw-body', 'body-parser'], why: "Bolt's HTTP and Express receivers" },
+  { module: 'iconv-lite', importers: ['minipass-fetch'], why: "minipass-fetch's textConverted" },
+];
+
+/** The module left in place of a package of NEVER_RUN: loading it is harmless, using it fails with `why`. */
+function stubOf(entry: NeverRun): string {
+  const message = `${entry.module} is left out of this function's bundle: only ${entry.why} uses it`;
+  // Reading a member fails, naming the path; what a module loader or esbuild's interop probes answers undefined.
+  return `module.exports = new Proxy({}, { get(_, key) {
+    if (typeof key === 'symbol' || key === '__esModule' || key === 'then' || key === 'default') return undefined;
+    throw new Error(${JSON.stringify(message)});
+  } });`;
+}
+
+/** Leaves NEVER_RUN's packages out of a bundle, each for its named importers alone. */
+export const leaveOutNeverRun: Plugin = {
+  name: 'leave-out-never-run',
+  setup(build) {
+    // Package names need no escaping in a pattern: letters, digits, '-', '@' and '/'.
+    const modules = [...new Set(NEVER_RUN.map((e) => e.module))];
+    build.onResolve({ filter: new RegExp(`^(${modules.join('|')})$`) }, (args) => {
+      const entry = NEVER_RUN.find(
+        (e) =>
+          e.module === args.path &&
+          e.importers.some((i) => args.importer.replace(/\\/g, '/').includes(`/node_modules/${i}/`)),
+      );
+      return entry ? { path: `${entry.module}:${entry.importers.join(',')}`, namespace: 'never-run' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'never-run' }, (args) => {
+      const entry = NEVER_RUN.find((e) => args.path === `${e.module}:${e.importers.join(',')}`);
+      return { contents: entry ? stubOf(entry) : '', loader: 'js' };
+    });
+  },
+};
+
 /** The esbuild options of a function's bundle: CJS for Node 22, minified, a source map beside it. */
 export function functionBuildOptions(entry: string, outfile: string, configJson?: string): BuildOptions {
   return {
@@ -59,7 +111,7 @@ export function functionBuildOptions(entry: string, outfile: string, configJson?
     // The map ships beside the bundle to read a stack trace with; NODE_OPTIONS does not load it (jit-function.ts).
     sourcemap: true,
     external: [...BUNDLE_EXTERNALS],
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, leaveOutNeverRun],
     // The configuration travels inside the bundle, so what runs is what was validated at synth.
     ...(configJson !== undefined ? { define: configDefine(configJson) } : {}),
     // Warnings and errors show; esbuild's size table would be noise in every synth.

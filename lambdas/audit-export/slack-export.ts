@@ -10,6 +10,7 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { STATUSES } from '../domain/request';
 import type { Logger } from '../runtime/logger';
+import { slackFetch } from '../slack/http-fetch';
 import type { ExportClaims } from '../store/export-claims';
 import { UploadFailedError } from './errors';
 import { exportRows } from './export';
@@ -46,7 +47,7 @@ export interface SlackExportDeps {
   readonly web: WebClient;
   readonly claims: ExportClaims;
   readonly logger: Logger;
-  /** Posts the file's bytes to Slack's upload URL. @default fetch */
+  /** Posts the file's bytes to Slack's upload URL. @default slackFetch, the Slack clients' own transport */
   readonly fetch?: typeof fetch;
 }
 
@@ -71,7 +72,7 @@ export async function runSlackExport(deps: SlackExportDeps, input: unknown): Pro
     const filename = `jit-audit-${job.filter.since.slice(0, 10)}-to-${job.filter.until.slice(0, 10)}.csv`;
     const upload = await web.files.getUploadURLExternal({ filename, length: bytes.length });
     if (!upload.upload_url || !upload.file_id) throw new UploadFailedError('no upload URL');
-    const posted = await (deps.fetch ?? fetch)(upload.upload_url, { method: 'POST', body: bytes });
+    const posted = await (deps.fetch ?? slackFetch)(upload.upload_url, { method: 'POST', body: bytes });
     if (!posted.ok) throw new UploadFailedError(`the upload URL answered ${posted.status}`);
     await web.files.completeUploadExternal({
       files: [{ id: upload.file_id, title: filename }],

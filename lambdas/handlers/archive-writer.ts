@@ -3,6 +3,8 @@
  * event to the archive bucket and reports the records that failed by sequence number, so Lambda
  * delivers those again (ReportBatchItemFailures), then to the dead-letter queue.
  */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import type { Context, DynamoDBBatchResponse } from 'aws-lambda';
 import { archiveS3Client, readArchiveEnv } from '../archive/s3-client';
 import { StreamEventSchema } from '../archive/stream-records';

@@ -2,6 +2,8 @@
  * The export function: one `/jit audit` job, queued by the Slack endpoint after it answered. It never
  * throws (a failure is told to the person), so Lambda's own retries of a failed event never send twice.
  */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';

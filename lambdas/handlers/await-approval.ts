@@ -1,4 +1,6 @@
 /** Step Functions task AwaitApproval (.waitForTaskToken): keeps the token, posts the approval message. */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { awaitApproval } from '../lifecycle/await-approval';
 import { AwaitInputSchema } from '../lifecycle/task-io';
 import { getRuntime, type Runtime } from '../runtime/runtime';

@@ -2,6 +2,8 @@
  * Step Functions tasks AwaitEnd (.waitForTaskToken: keeps the token that "Revoke now" completes)
  * and PlanEndWait (the next step of the end wait), one function: both are the end wait's.
  */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { z } from 'zod';
 import { awaitEnd, planEndWait } from '../lifecycle/await-end';
 import { AwaitInputSchema, PlanEndWaitInputSchema } from '../lifecycle/task-io';

@@ -1,4 +1,6 @@
 /** Step Functions tasks CheckApproval and CheckBeforeGrant: route on the stored decision. */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { checkApproval } from '../lifecycle/await-approval';
 import { CheckApprovalInputSchema } from '../lifecycle/task-io';
 import { getRuntime, type Runtime } from '../runtime/runtime';

@@ -1,4 +1,6 @@
 /** Step Functions task Grant: lock, JIT entry on the cluster, GRANTED. */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { grantAccess } from '../lifecycle/grant';
 import { GrantInputSchema } from '../lifecycle/task-io';
 import { getRuntime, type Runtime } from '../runtime/runtime';

@@ -2,6 +2,8 @@
  * Scheduled reconciler (EventBridge, every RECONCILE_PERIOD_SECONDS): one bounded pass that makes
  * the world match the records.
  */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import type { Context } from 'aws-lambda';
 import { type ReconcileResult, reconcile } from '../lifecycle/reconcile';
 import { getRuntime, type Runtime } from '../runtime/runtime';

@@ -1,4 +1,6 @@
 /** Step Functions tasks Record*: a failed validation, approval post, grant or revoke, recorded and told. */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { recordOutcome } from '../lifecycle/record-outcome';
 import { RecordOutcomeInputSchema } from '../lifecycle/task-io';
 import { getRuntime, type Runtime } from '../runtime/runtime';

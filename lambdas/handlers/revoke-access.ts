@@ -1,4 +1,6 @@
 /** Step Functions task Revoke: removes the JIT entry, records EXPIRED or REVOKED. */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 import { revokeAccess } from '../lifecycle/revoke';
 import { RevokeInputSchema } from '../lifecycle/task-io';
 import { getRuntime, type Runtime } from '../runtime/runtime';

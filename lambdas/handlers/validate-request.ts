@@ -1,4 +1,6 @@
 /** Step Functions task Validate: the request against its policy and the cluster. */
+// First: zod's settings hold only for the schemas built after them.
+import '../runtime/zod-defaults';
 
 import { ValidateInputSchema } from '../lifecycle/task-io';
 import { validateRequest } from '../lifecycle/validate';

@@ -6,6 +6,7 @@
  * with Slack's own error: one retry, never a loop.
  */
 import { ErrorCode, type WebAPICallResult, WebClient, type WebClientOptions } from '@slack/web-api';
+import { slackFetch } from './http-fetch';
 
 /** Where the bot token comes from (see lambdas/runtime/secrets.ts `Refreshable`). */
 export interface BotTokenSource {
@@ -36,13 +37,16 @@ export function isTokenRefusal(error: unknown): boolean {
   return code === ErrorCode.PlatformError && typeof data?.error === 'string' && TOKEN_REFUSALS.has(data.error);
 }
 
-/** A WebClient that takes its token from `source` at each call and retries once with a fresh one after a refusal. */
+/**
+ * A WebClient that takes its token from `source` at each call and retries once with a fresh one after a
+ * refusal; it sends with `slackFetch` (node's http/https) unless `options.fetch` says otherwise.
+ */
 export class RefreshingWebClient extends WebClient {
   readonly #source: BotTokenSource;
 
   /** See WebClient; the token comes from `source` rather than the constructor. */
   constructor(source: BotTokenSource, options: WebClientOptions = {}) {
-    super(undefined, options);
+    super(undefined, { fetch: slackFetch, ...options });
     this.#source = source;
   }
 

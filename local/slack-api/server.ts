@@ -126,6 +126,8 @@ export interface SlackApiStandIn {
 /** Which Web API calls fail (chaos tests set a seeded chooser), and how many did. */
 export interface SlackFaults {
   chooser: ((method: string) => boolean) | undefined;
+  /** Web API calls answered HTTP 429 with `Retry-After` the seconds it returns, as Slack limits a rate; nothing changes. */
+  rateLimited: ((method: string) => number | undefined) | undefined;
   readonly injected: Map<string, number>;
 }
 
@@ -415,7 +417,7 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     },
   };
 
-  const faults: SlackFaults = { chooser: undefined, injected: new Map() };
+  const faults: SlackFaults = { chooser: undefined, rateLimited: undefined, injected: new Map() };
   const server = createServer((req, res) => {
     void handle(req, res).catch(() => send(res, 500, { ok: false, error: 'internal_error' }));
   });
@@ -456,6 +458,12 @@ export async function startSlackApi(options: SlackApiOptions = {}): Promise<Slac
     if (!token) return send(res, 200, fail('not_authed'));
     const accepted = acceptedToken ? token === acceptedToken : token.startsWith('xoxb-');
     if (!accepted) return send(res, 200, fail('invalid_auth'));
+    const retryAfter = faults.rateLimited?.(method);
+    if (retryAfter !== undefined) {
+      res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfter) });
+      res.end(JSON.stringify(fail('ratelimited')));
+      return;
+    }
     if (faults.chooser?.(method)) {
       faults.injected.set(method, (faults.injected.get(method) ?? 0) + 1);
       return send(res, 200, fail('fatal_error'));

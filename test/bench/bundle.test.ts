@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Metafile } from 'esbuild';
 import { type Bundle, bundle } from '../../bench/bundle';
+import { BASELINE, type ColdStartRow, measureBundles } from '../../bench/cold-start';
 import { compileConfig } from '../../lambdas/config/compile';
+import { NEVER_RUN } from '../../lib/bundling';
 import { EXAMPLE_CONFIG_TEXT, ROOT } from '../support/cdk';
 
 const { json } = compileConfig(EXAMPLE_CONFIG_TEXT);
@@ -53,4 +55,53 @@ it("takes the AWS SDK's ES module build, so a function carries the DynamoDB comm
   expect(carried.some((i) => i.includes('/dist-cjs/'))).toBe(false);
   // The store never backs up or restores the table: those commands stay out.
   expect(carried.some((i) => /\/(CreateBackupCommand|RestoreTableFromBackupCommand)\.js$/.test(i))).toBe(false);
+});
+
+describe("what no function runs stays out: Bolt's other receivers, minipass-fetch's textConverted", () => {
+  it('leaves undici and iconv-lite out of the Slack endpoint, and iconv-lite out of the tasks', () => {
+    const carried = (name: string) => bundles[name]?.bundle.packages.map(([p]) => p) ?? [];
+    expect(carried('slack-ingress')).toEqual(expect.arrayContaining(['@slack/bolt', '@slack/socket-mode']));
+    expect(carried('slack-ingress')).not.toContain('undici');
+    expect(carried('slack-ingress')).not.toContain('iconv-lite');
+    expect(carried('grant-access')).toContain('minipass-fetch');
+    expect(carried('grant-access')).not.toContain('iconv-lite');
+  });
+
+  it('puts in their place a module that says, at its first use, what was left out and why', () => {
+    const code = readFileSync(bundles['slack-ingress']?.bundle.file ?? '', 'utf8');
+    for (const { module, why } of NEVER_RUN) {
+      expect(code).toContain(`${module} is left out of this function's bundle: only ${why} uses it`);
+    }
+  });
+});
+
+describe('the bundles, run as Lambda runs them', () => {
+  let rows: ColdStartRow[] = [];
+
+  beforeAll(async () => {
+    const specs = ['slack-ingress', 'grant-access', 'audit-export'].map((name) => ({
+      name,
+      entry: join(ROOT, 'lambdas/handlers', `${name}.ts`),
+    }));
+    // Fresh node processes on the local stack; it throws when an invocation failed or did not do its work.
+    rows = await measureBundles([BASELINE, ...specs], 1);
+  }, 180_000);
+
+  it('answer /jit with the modal, grant (ACTIVE), and upload an audit export, twice each', () => {
+    expect(rows.map((r) => [r.name, r.failures])).toEqual([
+      ['bolt-baseline', 0],
+      ['slack-ingress', 0],
+      ['grant-access', 0],
+      ['audit-export', 0],
+    ]);
+  });
+
+  it("never load node's own fetch: their Slack calls go over node's http (Bolt's own client does load it)", () => {
+    expect(rows.map((r) => [r.name, r.nodeFetchLoads])).toEqual([
+      ['bolt-baseline', 1],
+      ['slack-ingress', 0],
+      ['grant-access', 0],
+      ['audit-export', 0],
+    ]);
+  });
 });
