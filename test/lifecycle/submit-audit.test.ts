@@ -57,6 +57,40 @@ describe('the REQUESTED audit item, written by the workflow', () => {
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
   });
 
+  it('doubled: validate run again by the workflow after a cluster hiccup writes it once, unflagged', async () => {
+    // Both of the ONTAP client's tries refused: the first validate fails and the state machine retries it.
+    env().sim.faults.add({ method: 'GET', path: '/api/svm/svms', times: 2, type: 'status', status: 503 });
+    const { id, executionArn } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 2h Rotate the keys');
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect(env().local.counters.execution(executionArn).taskInvocations['validate-request']).toBe(2);
+    expect(await auditSeqs(id)).toEqual([0]);
+    expect((await env().store.getStored(id)).auditRepair).toBeFalsy();
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('a Slack retry of the same submission makes one request, one execution and one REQUESTED item', async () => {
+    const before = new Set(env().slack.views.keys());
+    await env().ingress.command('U0ALICE', '');
+    const viewId = [...env().slack.views.keys()].find((k) => !before.has(k)) as string;
+    const answers = { justification: 'Rotate the keys' };
+    const [first, again] = await Promise.all([
+      env().ingress.submitView('U0ALICE', viewId, answers),
+      env().ingress.submitView('U0ALICE', viewId, answers, { retryNum: 1 }),
+    ]);
+    expect([first.body, again.body]).toEqual(['', '']);
+    const id = requestIdFor(`${TEAM}:view:${viewId}`);
+    const executionArn = env().workflow.executionArnOf(id);
+    await env().waiting(executionArn, 'AwaitApproval');
+    const mine = env()
+      .local.sfn.listExecutions()
+      .filter((e) => e.name === id);
+    expect(mine).toHaveLength(1);
+    expect(await auditSeqs(id)).toEqual([0]);
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
   it('lost: the request is answered and started, flagged, and the reconciler writes the item', async () => {
     env().dynamoProxy.chooser = refuseAudit;
     const { id, executionArn, reply } = await env().ingress.request('U0ALICE', 'svm1 vsadmin 2h Rotate the keys');
