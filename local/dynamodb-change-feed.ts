@@ -11,9 +11,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isDeepStrictEqual } from 'node:util';
+import { crc32 } from 'node:zlib';
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../lambdas/store/table';
-import { forwardRequest, sendAnswer } from './forward';
+import { type ForwardedAnswer, forwardRequest, sendAnswer } from './forward';
 
 type Image = Record<string, AttributeValue>;
 
@@ -71,6 +72,15 @@ export interface ChangeFeed {
 }
 
 const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
+/** Writes of one item that return its old image when asked (`ReturnValues: ALL_OLD`). */
+const RETURNS_OLD = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+
+/** `answer` with another body, its checksum (which the SDK may verify) made for it. */
+function withBody(answer: ForwardedAnswer, body: Buffer): ForwardedAnswer {
+  const headers = { ...answer.headers };
+  if (headers['x-amz-crc32'] !== undefined) headers['x-amz-crc32'] = String(crc32(body));
+  return { ...answer, headers, body };
+}
 
 /** Starts the feed's proxy in front of `target` (a DynamoDB endpoint) on loopback. */
 export async function startChangeFeed(target: string, options: ChangeFeedOptions): Promise<ChangeFeed> {
@@ -167,22 +177,45 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
         String(req.headers['x-amz-target'] ?? '')
           .split('.')
           .pop() ?? '';
-      const named = WRITES.has(operation) ? writtenKeys(operation, parseBody(body)) : [];
+      const parsed = WRITES.has(operation) ? parseBody(body) : {};
+      const named = WRITES.has(operation) ? writtenKeys(operation, parsed) : [];
       const written = options.watch ? named.filter((w) => options.watch?.(w.key)) : named;
+      let answered = false;
+      const respond = (answer: ForwardedAnswer): void => {
+        answered = true;
+        sendAnswer(res, answer);
+      };
       writing += 1;
       try {
         const ids = [...new Set(written.map((w) => `${w.table}|${JSON.stringify(w.key)}`))].sort();
-        const answer = await exclusive(ids, async () => {
+        await exclusive(ids, async () => {
+          const [only] = written;
+          // One item written that DynamoDB can hand back as it was: the write is answered as soon as it is
+          // made (a stream costs the writer nothing), and its new image is read before the next write to it.
+          if (
+            only &&
+            written.length === 1 &&
+            RETURNS_OLD.has(operation) &&
+            (parsed.ReturnValues ?? 'NONE') === 'NONE'
+          ) {
+            const answer = await forwardRequest(to, req, Buffer.from(JSON.stringify({ ...parsed, ReturnValues: 'ALL_OLD' })));
+            if (answer.status !== 200) return respond(answer);
+            const { Attributes: before, ...rest } = JSON.parse(answer.body.toString('utf8') || '{}') as {
+              Attributes?: Image;
+            };
+            respond(withBody(answer, Buffer.from(JSON.stringify(rest))));
+            emit(only.key, before, await read(only.table, only.key));
+            return;
+          }
           const before = await Promise.all(written.map((w) => read(w.table, w.key)));
           const answer = await forwardRequest(to, req, body);
-          if (answer.status !== 200) return answer;
+          if (answer.status !== 200) return respond(answer);
           const after = await Promise.all(written.map((w) => read(w.table, w.key)));
           for (const [i, w] of written.entries()) emit(w.key, before[i], after[i]);
-          return answer;
+          respond(answer);
         });
-        sendAnswer(res, answer);
       } catch {
-        res.destroy();
+        if (!answered) res.destroy();
       } finally {
         writing -= 1;
         startPump();

@@ -38,7 +38,14 @@ export function forwardRequest(
         port: target.port,
         path: req.url,
         method: req.method,
-        headers: options.keepHost ? req.headers : { ...req.headers, host: target.host },
+        headers: {
+          ...withoutFraming(req.headers),
+          ...(options.keepHost ? {} : { host: target.host }),
+          // The body was read in full (and may have been rewritten): it is sent with its own length.
+          ...(body.length > 0 || req.headers['content-length'] !== undefined
+            ? { 'content-length': String(body.length) }
+            : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -52,6 +59,12 @@ export function forwardRequest(
     out.on('error', reject);
     out.end(body);
   });
+}
+
+/** `headers` without the caller's framing, which the forwarded body's own length replaces. */
+function withoutFraming(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { 'transfer-encoding': _te, 'content-length': _length, ...rest } = headers;
+  return rest;
 }
 
 /**

@@ -22,6 +22,7 @@ import type { Runtime } from '../lambdas/runtime/runtime';
 import { createSlackApp } from '../lambdas/slack/app';
 import { WorkflowClient } from '../lambdas/stepfunctions/client';
 import { RequestStore } from '../lambdas/store/requests';
+import { AnswersInFlight } from './answers-first';
 import { LOCAL_ARCHIVE_BUCKET, type LocalArchive, startLocalArchive } from './audit-archive';
 import { localAuditExports } from './audit-exports';
 import { auditLogRows, clusterShell } from './cluster-shell';
@@ -37,7 +38,7 @@ import { startSecretIngress } from './secret-ingress';
 import type { SlackDirectory } from './slack-api/directory';
 import { type SlackApiStandIn, startSlackApi } from './slack-api/server';
 import { nodeListenerFor } from './slack-ingress-server';
-import { type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow } from './stepfunctions';
+import { type LocalWorkflow, type LocalWorkflowOptions, startLocalWorkflow, type TaskHandler } from './stepfunctions';
 
 /** How the local stack is started. */
 export interface LocalStackOptions {
@@ -247,6 +248,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           );
 
     // The state machine, as synthesized for AWS, on the local runner; its tasks run with the ports below.
+    // Each task (in AWS a function of its own) starts once the Slack answers being written are out.
+    const answers = new AnswersInFlight();
+    const wrapTask = (task: Parameters<NonNullable<LocalWorkflowOptions['wrapTask']>>[0], handler: TaskHandler) => {
+      const inner = options.wrapTask ? options.wrapTask(task, handler) : handler;
+      return answers.after(async (event: never) => inner(event)) as TaskHandler;
+    };
     let ports: Runtime | undefined;
     const startWorkflow = (): Promise<LocalWorkflow> =>
       started(
@@ -258,7 +265,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             return ports;
           },
           ...(env.SFN_PORT ? { port: Number(env.SFN_PORT) } : {}),
-          ...(options.wrapTask ? { wrapTask: options.wrapTask } : {}),
+          wrapTask,
           ...(options.taskTokenChars !== undefined ? { taskTokenChars: options.taskTokenChars } : {}),
           ...(profile ? { beforeApiCall: hook('stepFunctions').beforeCall } : {}),
           log: (record) => sink(JSON.stringify({ service: 'step-functions', ...record })),
@@ -321,7 +328,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // The reconciler, on the same scaled clock as everything else (AWS runs it on a schedule).
     const reconcileNow = (opts?: ReconcileOptions): Promise<ReconcileResult> =>
       reconcile(runtime, logger.createChild({ persistentKeys: { task: 'reconcile' } }), opts);
-    if (options.reconciler !== false) closers.push(scheduleReconciler(reconcileNow, speed));
+    // A scheduled pass (in AWS a function of its own) starts once the Slack answers being written are out.
+    if (options.reconciler !== false) closers.push(scheduleReconciler(answers.after(reconcileNow), speed));
 
     const slackLogger = sinkLogger(sink, 'ontap-jit-slack', logLevel);
     // `/jit audit` exports run in this process after the command's answer, on the same table and Slack.
@@ -357,6 +365,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let sandbox: SandboxHandler | undefined;
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const path = (req.url ?? '/').split('?')[0];
+      if (path === '/slack/events') answers.track(res);
       if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       if (path === '/' && sandbox) return void res.writeHead(302, { location: '/sandbox/' }).end();
       if (sandbox) return sandbox(req, res, () => ingress(req, res));

@@ -210,6 +210,8 @@ async function repairUnstarted(
     log.info('execution of a request recorded by the reconciler');
     return { done: true };
   }
+  // Its workflow never wrote the REQUESTED audit item (its first step does): written from the request's history.
+  await ports.store.repairAudit(request.id);
   const reason = 'The approval workflow could not be started, so nobody was asked; nothing was granted. Ask again.';
   const result = await ports.store.apply(request.id, {
     type: 'VALIDATION_FAILED',

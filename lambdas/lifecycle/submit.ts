@@ -50,8 +50,9 @@ export interface SubmitInput {
 }
 
 /**
- * Records the request (PENDING) and starts its workflow, named after the request, while the request's
- * audit item is written. A delivery seen before returns the recorded request, and starts its workflow
+ * Records the request (PENDING) and starts its workflow, named after the request: the two calls Slack's
+ * answer waits for. The REQUESTED audit item is written by the workflow's first step (validate), off the
+ * answer's path; the event is in the request's own history from the start. A delivery seen before returns the recorded request, and starts its workflow
  * again while it is pending and the workflow has not recorded its execution: a start with the same name and input is
  * idempotent, so a retry whose first try died between the write and the start is not left waiting.
  * The workflow records its execution ARN itself (validate), so nothing is written after the start.
@@ -129,6 +130,7 @@ async function record(
       }),
       requester.slackUserId,
       start,
+      { openingLater: true },
     );
     return { request, duplicate: false };
   } catch (error) {

@@ -24,7 +24,23 @@ export async function validateRequest(
   input: { requestId: string; executionArn?: string },
   log: Logger,
 ): Promise<ValidateOutput> {
-  const request = await ports.store.get(input.requestId);
+  const opened = await ports.store.getStored(input.requestId);
+  // The REQUESTED audit item is the workflow's to write (Slack's answer does not wait for it), whatever
+  // validation finds; it never throws (a lost write flags the request for the reconciler).
+  const opening = ports.store.recordOpening(opened);
+  try {
+    return await validateStored(ports, opened.request, input, log);
+  } finally {
+    await opening;
+  }
+}
+
+async function validateStored(
+  ports: Pick<Ports, 'store' | 'config' | 'clock' | 'ontap' | 'notifier'>,
+  request: AccessRequest,
+  input: { requestId: string; executionArn?: string },
+  log: Logger,
+): Promise<ValidateOutput> {
   if (request.status !== 'PENDING') throw new RequestClosedError(request.id, request.status);
 
   const policy = ports.config.policies.find((p) => p.name === request.policy);

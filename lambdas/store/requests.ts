@@ -150,9 +150,16 @@ export class RequestStore {
   /**
    * Records a new PENDING request; refuses an id that exists. `alongside` (what the caller does
    * next, such as starting the workflow) runs once the request is written, at the same time as its
-   * audit item's write; its failure is thrown once that write has settled.
+   * audit item's write; its failure is thrown once that write has settled. With `openingLater`, the
+   * REQUESTED audit item is left to `recordOpening` (the workflow's first step writes it); until then
+   * the event is in the request's own history, and reading the trail writes it.
    */
-  async create(request: AccessRequest, actor?: string, alongside?: () => Promise<void>): Promise<AccessRequest> {
+  async create(
+    request: AccessRequest,
+    actor?: string,
+    alongside?: () => Promise<void>,
+    options: { readonly openingLater?: boolean } = {},
+  ): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
     const event = requestedEvent(parsed, actor);
     const created = await conditionalWrite(this.ctx, {
@@ -160,8 +167,17 @@ export class RequestStore {
       condition: 'attribute_not_exists(pk)',
     });
     if (!created) throw new DuplicateRequestError(parsed.id);
-    await together(this.audit(event), alongside?.());
+    await together(options.openingLater ? Promise.resolve() : this.audit(event), alongside?.());
     return parsed;
+  }
+
+  /**
+   * Writes the audit item of a request's first event (REQUESTED) unless it is there already; never
+   * throws: a failed write flags the request, and the reconciler writes it.
+   */
+  async recordOpening(stored: StoredRequest): Promise<void> {
+    const first = stored.history[0];
+    if (first !== undefined) await this.audit(first);
   }
 
   /** Reads a request with the store's attributes; throws if there is none. */

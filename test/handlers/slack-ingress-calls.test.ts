@@ -184,10 +184,10 @@ describe('calls made before Slack gets its answer', () => {
   it('/jit <one line>: who asks, the open-request count, the conditional write, the start; the reply is the answer', async () => {
     const { text, cost } = await command('U0ALICE', 'cluster1/svm1 vsadmin 2h fix snapmirror');
     expect(JSON.parse(text)).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Submitted') });
-    // The audit item is written while the workflow starts; the workflow records its own execution ARN.
+    // The workflow writes the REQUESTED audit item and records its own execution ARN.
     expect(cost).toEqual({
       slack: ['users.info', 'usergroups.users.list'],
-      dynamo: { Query: 1, PutItem: 2 },
+      dynamo: { Query: 1, PutItem: 1 },
       sfn: ['StartExecution'],
     });
   });
@@ -197,7 +197,7 @@ describe('calls made before Slack gets its answer', () => {
     const payload = submissionOf(slack, 'U0ALICE', viewId, { justification: 'Fix the snapmirror schedule' });
     const { text, cost } = await interact(payload);
     expect(text).toBe('');
-    expect(cost).toEqual({ slack: [], dynamo: { Query: 1, PutItem: 2 }, sfn: ['StartExecution'] });
+    expect(cost).toEqual({ slack: [], dynamo: { Query: 1, PutItem: 1 }, sfn: ['StartExecution'] });
   });
 
   it('the modal redrawn for another SVM: who asks, then views.update', async () => {

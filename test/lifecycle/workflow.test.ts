@@ -102,7 +102,8 @@ describe('an approved request', () => {
       `approved lifecycle: ${counts.stateTransitions} state transitions, ${counts.dynamo.writes} DynamoDB writes, ${counts.dynamo.reads} reads (workflow tasks only)`,
     );
     expect(counts.stateTransitions).toBeLessThanOrEqual(15);
-    expect(counts.dynamo.writes).toBeLessThanOrEqual(15);
+    // The REQUESTED audit item among them: the workflow writes it, not Slack's answer.
+    expect(counts.dynamo.writes).toBeLessThanOrEqual(16);
   });
 });
 

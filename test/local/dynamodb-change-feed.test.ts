@@ -3,7 +3,7 @@
  * (INSERT, MODIFY, REMOVE with the new image), a batch the consumer fails in part is delivered again
  * from its first failure, and a record that keeps failing goes to the dead-letter list.
  */
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { type EmbeddedDynamo, localDynamoClient, startEmbeddedDynamo } from '../../local/dynamodb';
 import { type ChangeFeed, type ChangeRecord, startChangeFeed } from '../../local/dynamodb-change-feed';
 
@@ -68,6 +68,40 @@ test('each accepted write is one record, in order: INSERT, MODIFY, REMOVE; a ref
   ]);
   const sequences = seen.map((r) => r.dynamodb.SequenceNumber);
   expect([...sequences].sort()).toEqual(sequences);
+});
+
+test('a writer gets the answer it asked for (old image only when asked); writes to one item at once keep their order', async () => {
+  const seen: ChangeRecord[] = [];
+  await withFeed(
+    async (records) => {
+      seen.push(...records);
+      return { batchItemFailures: [] };
+    },
+    async (feed, client) => {
+      const TableName = dynamo.tableName;
+      const Key = { pk: { S: 'REQ#feed-2' }, sk: { S: 'AUDIT#000000' } };
+      const first = await client.send(new PutItemCommand({ TableName, Item: { ...Key, to: { S: 'PENDING' } } }));
+      expect(first.Attributes).toBeUndefined();
+      const second = await client.send(new PutItemCommand({ TableName, Item: { ...Key, to: { S: 'APPROVED' } } }));
+      expect(second.Attributes).toBeUndefined();
+      const asked = await client.send(
+        new PutItemCommand({ TableName, Item: { ...Key, to: { S: 'ACTIVE' } }, ReturnValues: 'ALL_OLD' }),
+      );
+      expect(asked.Attributes?.to).toEqual({ S: 'APPROVED' });
+      // Sent together: each write's record carries its own image, in the order the writes were made.
+      const states = ['REVOKED', 'EXPIRED', 'FAILED'];
+      await Promise.all(
+        states.map((to) => client.send(new PutItemCommand({ TableName, Item: { ...Key, to: { S: to } } }))),
+      );
+      await feed.drain();
+      const images = seen.map((r) => r.dynamodb.NewImage?.to?.S);
+      expect(images.slice(0, 3)).toEqual(['PENDING', 'APPROVED', 'ACTIVE']);
+      expect([...images.slice(3)].sort()).toEqual([...states].sort());
+      const stored = await client.send(new GetItemCommand({ TableName, Key, ConsistentRead: true }));
+      expect(stored.Item?.to?.S).toBe(images.at(-1));
+      expect(seen.map((r) => r.eventName)).toEqual(['INSERT', ...Array(5).fill('MODIFY')]);
+    },
+  );
 });
 
 test('a failed record is delivered again with the ones after it; one never succeeding is dead-lettered', async () => {

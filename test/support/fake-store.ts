@@ -34,6 +34,7 @@ export type StorePort = Pick<
   | 'listOpenByRequester'
   | 'flagNotify'
   | 'repairAudit'
+  | 'recordOpening'
   | 'snooze'
   | 'listDue'
   | 'reconcilerCursor'
@@ -103,6 +104,9 @@ export class FakeStore implements StorePort {
     await alongside?.();
     return copy(parsed);
   }
+
+  /** The fake keeps audit events in the history alone: the opening's item is there from the start. */
+  async recordOpening(_stored: StoredRequest): Promise<void> {}
 
   async getStored(id: string): Promise<StoredRequest> {
     return copy(this.read(id));
