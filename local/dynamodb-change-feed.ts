@@ -198,7 +198,11 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
             RETURNS_OLD.has(operation) &&
             (parsed.ReturnValues ?? 'NONE') === 'NONE'
           ) {
-            const answer = await forwardRequest(to, req, Buffer.from(JSON.stringify({ ...parsed, ReturnValues: 'ALL_OLD' })));
+            const answer = await forwardRequest(
+              to,
+              req,
+              Buffer.from(JSON.stringify({ ...parsed, ReturnValues: 'ALL_OLD' })),
+            );
             if (answer.status !== 200) return respond(answer);
             const { Attributes: before, ...rest } = JSON.parse(answer.body.toString('utf8') || '{}') as {
               Attributes?: Image;
