@@ -5,6 +5,7 @@
  * and bounded by `maxItemsRead`. What a source hands out is the same for the table and the archive.
  */
 import { type DynamoDBDocumentClient, ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { requestFacts } from '../store/audit-trail';
 import { type AuditEvent, AuditEventSchema, fromItem } from '../store/items';
 import { REQUEST_SK } from '../store/table';
 import { ExportTooLargeError } from './errors';
@@ -58,17 +59,11 @@ export class TableSource implements TrailSource {
         // The request's own history is the truth; an event kept only as an audit item is added to it.
         const bySeq = new Map(history.map((e) => [e.seq, e]));
         for (const event of audit.get(request.id) ?? []) if (!bySeq.has(event.seq)) bySeq.set(event.seq, event);
-        const asked = {
-          slackUserId: request.requester.slackUserId,
-          ontapAccount: request.requester.ontapAccount,
-          cluster: request.cluster,
-          svm: request.svm.name,
-          role: request.role,
-          policy: request.policy,
-          durationSeconds: request.durationSeconds,
-          ...(request.requestedStart !== undefined ? { requestedStart: request.requestedStart } : {}),
+        return {
+          requestId: request.id,
+          events: [...bySeq.values()].sort((a, b) => a.seq - b.seq),
+          asked: requestFacts(request),
         };
-        return { requestId: request.id, events: [...bySeq.values()].sort((a, b) => a.seq - b.seq), asked };
       });
   }
 

@@ -44,16 +44,21 @@ export function requestedEvent(request: AccessRequest, actor?: string): AuditEve
     type: 'REQUESTED',
     to: request.status,
     ...(actor !== undefined ? { actor } : {}),
-    facts: {
-      slackUserId: request.requester.slackUserId,
-      ontapAccount: request.requester.ontapAccount,
-      cluster: request.cluster,
-      svm: request.svm.name,
-      role: request.role,
-      policy: request.policy,
-      durationSeconds: request.durationSeconds,
-      ...(request.requestedStart !== undefined ? { requestedStart: request.requestedStart } : {}),
-    },
+    facts: requestFacts(request),
+  };
+}
+
+/** What a request asked for, as its REQUESTED event records it (and an export reads it from the request item). */
+export function requestFacts(request: AccessRequest) {
+  return {
+    slackUserId: request.requester.slackUserId,
+    ontapAccount: request.requester.ontapAccount,
+    cluster: request.cluster,
+    svm: request.svm.name,
+    role: request.role,
+    policy: request.policy,
+    durationSeconds: request.durationSeconds,
+    ...(request.requestedStart !== undefined ? { requestedStart: request.requestedStart } : {}),
   };
 }
 
