@@ -14,7 +14,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { type AttributeValue, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { TABLE } from '../lambdas/store/table';
-import { type ForwardedAnswer, forwardRequest, sendAnswer } from './forward';
+import { type ForwardedAnswer, forwardRequest, sendAnswer, targetOperation } from './forward';
 
 type Image = Record<string, AttributeValue>;
 
@@ -173,10 +173,7 @@ export async function startChangeFeed(target: string, options: ChangeFeedOptions
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      const operation =
-        String(req.headers['x-amz-target'] ?? '')
-          .split('.')
-          .pop() ?? '';
+      const operation = targetOperation(req);
       const parsed = WRITES.has(operation) ? parseBody(body) : {};
       const named = WRITES.has(operation) ? writtenKeys(operation, parsed) : [];
       const written = options.watch ? named.filter((w) => options.watch?.(w.key)) : named;

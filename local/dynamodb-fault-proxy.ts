@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { forwardRequest, sendAnswer } from './forward';
+import { forwardRequest, sendAnswer, targetOperation } from './forward';
 
 /** What a fault does to a call. */
 export type DynamoFault = 'throttle' | 'server-error' | 'lost-answer';
@@ -48,10 +48,7 @@ export async function startDynamoFaultProxy(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
-      const operation =
-        String(req.headers['x-amz-target'] ?? '')
-          .split('.')
-          .pop() ?? '';
+      const operation = targetOperation(req);
       await options.beforeCall?.(operation);
       let parsed: Record<string, unknown> = {};
       try {

@@ -76,3 +76,12 @@ export function sendAnswer(res: ServerResponse, answer: ForwardedAnswer, head = 
   res.writeHead(answer.status, { ...headers, 'content-length': head ? (length ?? 0) : answer.body.length });
   res.end(answer.body);
 }
+
+/** The operation an AWS JSON-protocol call names in its `X-Amz-Target` (`DynamoDB_20120810.PutItem` → `PutItem`). */
+export function targetOperation(req: IncomingMessage): string {
+  return (
+    String(req.headers['x-amz-target'] ?? '')
+      .split('.')
+      .pop() ?? ''
+  );
+}
