@@ -10,6 +10,7 @@
  *      │           ├─(timeout)─► CheckApproval ─► RouteDecision
  *      │           └─(error)─► RecordApprovalNotPosted ─► ApprovalNotPosted
  *      ├─(RequestInvalidError)─► RecordInvalid ─► Refused
+ *      ├─(RequestNotRecordedError, read again for RECORD_WAIT)─► NotRecorded
  *      └─(other)─► RecordValidationError ─► ValidationError
  *   Grant ─(error)─► RecordGrantFailure ─► GrantFailed;   Revoke ─(error)─► RecordRevokeFailure ─► RevokeFailed
  *   Revoke ─(GrantNotOverError: woken before the end, the end moved)─► PlanEndWait ─► AwaitEnd
@@ -74,8 +75,18 @@ export const LAMBDA_THROTTLED = 'Lambda.TooManyRequestsException';
 export const WORKFLOW_ERRORS = {
   requestClosed: ERROR_NAMES.requestClosed,
   requestInvalid: ERROR_NAMES.requestInvalid,
+  requestNotRecorded: ERROR_NAMES.requestNotRecorded,
   grantNotOver: ERROR_NAMES.grantNotOver,
 } as const;
+
+/**
+ * How Validate reads again for a request not recorded yet (submit writes it beside the start, so the write
+ * may land after the first read, or never): 1, 2, 4 ... seconds, at most two minutes apart, about eight
+ * minutes in all. Longer than the Slack endpoint may spend on the write (its 10-second timeout), and about as
+ * long as a person shown "try again" in the still-open form takes to send it again: that retry records the
+ * request under the same name, and this execution goes on with it. No jitter: the wait is a bound.
+ */
+export const RECORD_WAIT = { interval: 1, attempts: 10, maxDelay: 120 } as const;
 
 /** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */
 export const TASK_TIMEOUT = Duration.seconds(90);
@@ -184,6 +195,9 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     comment: 'Nobody approved within the approval timeout.',
   });
   const closed = new sfn.Succeed(s, 'Closed', { comment: 'The request was closed elsewhere; nothing to do.' });
+  const notRecorded = new sfn.Succeed(s, 'NotRecorded', {
+    comment: 'No request was recorded for this workflow (its submission failed, and the person was told so).',
+  });
   const grantFailed = failure('GrantFailed', 'The access could not be granted on the cluster.');
   const ended = new sfn.Succeed(s, 'Ended', { comment: 'The grant ended (window over or revoked) and was removed.' });
   const revokeFailed = failure(
@@ -220,7 +234,16 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
     RESULT_PATHS.validation,
   );
   retryTransient(validate, TRANSIENT_ERRORS, quickRetry);
+  validate.addRetry({
+    errors: [WORKFLOW_ERRORS.requestNotRecorded],
+    interval: Duration.seconds(RECORD_WAIT.interval),
+    maxAttempts: RECORD_WAIT.attempts,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(RECORD_WAIT.maxDelay),
+  });
   closeWhenClosed(validate);
+  // Never recorded: nothing was granted, asked or told, so the workflow ends quietly (no failure, no alarm).
+  validate.addCatch(notRecorded, { errors: [WORKFLOW_ERRORS.requestNotRecorded], resultPath: RESULT_PATHS.error });
   failTo(validate, refused, { id: 'RecordInvalid', outcome: 'VALIDATION_FAILED' }, [WORKFLOW_ERRORS.requestInvalid]);
   failTo(validate, validationError, { id: 'RecordValidationError', outcome: 'VALIDATION_FAILED' });
 

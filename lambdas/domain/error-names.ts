@@ -12,6 +12,11 @@ export const ERROR_NAMES = {
   slackTransient: 'SlackTransientError',
   /** The request was closed elsewhere; the workflow stops quietly. */
   requestClosed: 'RequestClosedError',
+  /**
+   * No request is recorded under the workflow's name (its write is late, or failed): the workflow waits for
+   * it a while, then ends quietly.
+   */
+  requestNotRecorded: 'RequestNotRecordedError',
   /** The request cannot be granted as asked; the message is for the requester. */
   requestInvalid: 'RequestInvalidError',
   /** Another request holds the same grant; RecordOutcome shows its message to the requester as it is. */

@@ -24,6 +24,32 @@ export class RequestClosedError extends Error {
   }
 }
 
+/**
+ * No request is recorded under this id: the submission that started the workflow wrote it beside the start,
+ * and that write is late or failed. The workflow reads again a while, then ends without it.
+ */
+export class RequestNotRecordedError extends Error {
+  constructor(id: string, options?: { cause?: unknown }) {
+    super(`No request ${id} is recorded (yet).`, options);
+    this.name = ERROR_NAMES.requestNotRecorded;
+  }
+}
+
+/**
+ * A submission whose workflow can never run: the execution named after its request already ran and ended
+ * while the request was not recorded (an earlier try of the same delivery whose write failed). The request
+ * is closed, and the person asks again from a new form or command.
+ */
+export class SubmissionSpentError extends Error {
+  constructor() {
+    super(
+      'This submission can no longer make a request: an earlier try of it failed too long ago. ' +
+        'Nothing was asked of anyone; close this form if it is open and type /jit to ask again.',
+    );
+    this.name = 'SubmissionSpentError';
+  }
+}
+
 /** Another request holds the grant for the same cluster, SVM, account and application. */
 export class GrantConflictError extends Error {
   /** The request that holds the grant. */

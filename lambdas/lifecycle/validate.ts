@@ -13,18 +13,23 @@ import { approvalWaitSeconds, minimumRemaining } from '../domain/window';
 import { describeRole } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
-import { RequestClosedError, RequestInvalidError } from './errors';
+import { RequestNotFoundError } from '../store/errors';
+import type { StoredRequest } from '../store/items';
+import { RequestClosedError, RequestInvalidError, RequestNotRecordedError } from './errors';
 import { announce } from './notify';
 import type { Ports } from './ports';
 import type { ValidateOutput } from './task-io';
 
-/** Validates request `requestId`; throws RequestInvalidError with the reason for the requester. */
+/**
+ * Validates request `requestId`; throws RequestInvalidError with the reason for the requester, and
+ * RequestNotRecordedError while there is no request to validate.
+ */
 export async function validateRequest(
   ports: Pick<Ports, 'store' | 'config' | 'clock' | 'ontap' | 'notifier'>,
   input: { requestId: string; executionArn?: string },
   log: Logger,
 ): Promise<ValidateOutput> {
-  const opened = await ports.store.getStored(input.requestId);
+  const opened = await recorded(ports, input.requestId);
   // The REQUESTED audit item is the workflow's to write (Slack's answer does not wait for it), whatever
   // validation finds; it never throws (a lost write flags the request for the reconciler).
   const opening = ports.store.recordOpening(opened);
@@ -32,6 +37,20 @@ export async function validateRequest(
     return await validateStored(ports, opened.request, input, log);
   } finally {
     await opening;
+  }
+}
+
+/**
+ * The request the workflow was started for. Submit starts the workflow beside the request's write, so the
+ * write may land after this read, or never (it failed, and the person was told so): the state machine reads
+ * again a while, then ends without touching anything.
+ */
+async function recorded(ports: Pick<Ports, 'store'>, requestId: string): Promise<StoredRequest> {
+  try {
+    return await ports.store.getStored(requestId);
+  } catch (error) {
+    if (error instanceof RequestNotFoundError) throw new RequestNotRecordedError(requestId, { cause: error });
+    throw error;
   }
 }
 

@@ -148,16 +148,13 @@ export class RequestStore {
   }
 
   /**
-   * Records a new PENDING request; refuses an id that exists. `alongside` (what the caller does
-   * next, such as starting the workflow) runs once the request is written, at the same time as its
-   * audit item's write; its failure is thrown once that write has settled. With `openingLater`, the
-   * REQUESTED audit item is left to `recordOpening` (the workflow's first step writes it); until then
-   * the event is in the request's own history, and reading the trail writes it.
+   * Records a new PENDING request; refuses an id that exists. With `openingLater`, the REQUESTED audit
+   * item is left to `recordOpening` (the workflow's first step writes it); until then the event is in
+   * the request's own history, and reading the trail writes it.
    */
   async create(
     request: AccessRequest,
     actor?: string,
-    alongside?: () => Promise<void>,
     options: { readonly openingLater?: boolean } = {},
   ): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
@@ -167,7 +164,7 @@ export class RequestStore {
       condition: 'attribute_not_exists(pk)',
     });
     if (!created) throw new DuplicateRequestError(parsed.id);
-    await together(options.openingLater ? Promise.resolve() : this.audit(event), alongside?.());
+    if (!options.openingLater) await this.audit(event);
     return parsed;
   }
 

@@ -1,5 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { START_GRACE_SECONDS } from '../../lambdas/domain/attention';
 import { Workflow } from '../../lib/constructs/workflow';
 import {
   DYNAMODB_THROTTLING_ERRORS,
@@ -17,6 +18,7 @@ interface AslState {
   TimeoutSecondsPath?: string;
   Retry?: {
     ErrorEquals: string[];
+    IntervalSeconds?: number;
     JitterStrategy?: string;
     MaxAttempts?: number;
     BackoffRate?: number;
@@ -140,7 +142,30 @@ describe('the workflow definition', () => {
     expect(state('Revoke').Catch?.at(-1)?.Next).toBe('RecordRevokeFailure');
     expect(state('RecordRevokeFailure').Next).toBe('RevokeFailed');
     expect(state('RevokeFailed')).toMatchObject({ Type: 'Fail', Error: 'RevokeFailed' });
-    expect(state('Validate').Catch?.map((c) => c.Next)).toEqual(['Closed', 'RecordInvalid', 'RecordValidationError']);
+    expect(state('Validate').Catch?.map((c) => c.Next)).toEqual([
+      'Closed',
+      'NotRecorded',
+      'RecordInvalid',
+      'RecordValidationError',
+    ]);
+  });
+
+  it('reads again for a request not recorded yet, longer than the Slack endpoint writes it, then ends quietly', () => {
+    const retry = state('Validate').Retry?.find((r) => r.ErrorEquals.includes('RequestNotRecordedError'));
+    expect(retry).toMatchObject({ ErrorEquals: ['RequestNotRecordedError'], BackoffRate: 2 });
+    // A bound, not a spread: no jitter shortens it.
+    expect(retry?.JitterStrategy).toBeUndefined();
+    const { IntervalSeconds = 1, MaxAttempts = 3, MaxDelaySeconds = Number.POSITIVE_INFINITY } = retry ?? {};
+    let waited = 0;
+    for (let i = 0; i < MaxAttempts; i++) waited += Math.min(IntervalSeconds * 2 ** i, MaxDelaySeconds);
+    // The Slack endpoint gives up on its write after 10 s; a person sends the form again within minutes.
+    expect(waited).toBeGreaterThan(10);
+    expect(waited).toBeGreaterThanOrEqual(5 * 60);
+    expect(waited).toBeLessThanOrEqual(START_GRACE_SECONDS);
+    expect(state('Validate').Catch?.find((c) => c.Next === 'NotRecorded')?.ErrorEquals).toEqual([
+      'RequestNotRecordedError',
+    ]);
+    expect(state('NotRecorded').Type).toBe('Succeed');
   });
 
   it('invokes one function per task, named after its handler file', () => {

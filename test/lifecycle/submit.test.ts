@@ -2,9 +2,10 @@ import { DateTime } from 'luxon';
 import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
 import { OpenRequestLimitError } from '../../lambdas/domain/errors';
+import { SubmissionSpentError } from '../../lambdas/lifecycle/errors';
 import { requestIdFor, type SubmitInput, submitRequest } from '../../lambdas/lifecycle/submit';
 import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
-import { DuplicateRequestError } from '../../lambdas/store/errors';
+import { DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store/errors';
 import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
 import { quietBoltLogger } from '../support/fake-slack';
 import { fakePorts } from '../support/fakes';
@@ -60,13 +61,76 @@ describe('submitRequest', () => {
     expect(workflow.signals.map((s) => s.taken)).toEqual([true, false]);
   });
 
-  it('starts nothing for a retried delivery once the workflow has recorded its execution', async () => {
+  it('starts nothing new for a retried delivery once the workflow has recorded its execution', async () => {
     const { intake, store, workflow, checked } = setUp();
     const { request } = await intake.submit('T0:view:V1', alice, checked, now);
     const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:ontap-jit:${request.id}`;
     await store.update(request.id, ['PENDING'], (s) => ({ ...s, request: { ...s.request, executionArn } }));
+    const writes = store.writes;
     await expect(intake.submit('T0:view:V1', alice, checked, now)).resolves.toMatchObject({ duplicate: true });
-    expect(workflow.signals).toHaveLength(1);
+    // The start made beside the write (before anyone knew it was a retry) found the one execution.
+    expect(workflow.signals.map((s) => s.taken)).toEqual([true, false]);
+    expect(store.writes).toBe(writes);
+  });
+
+  it('answers a retry whose start failed once the workflow has recorded its execution: it needed none', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    const { request } = await intake.submit('T0:view:V1', alice, checked, now);
+    const executionArn = `arn:aws:states:eu-west-1:123456789012:execution:ontap-jit:${request.id}`;
+    await store.update(request.id, ['PENDING'], (s) => ({ ...s, request: { ...s.request, executionArn } }));
+    workflow.faults.add('start', { error: new WorkflowCallError('StartExecution') });
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).resolves.toMatchObject({ duplicate: true });
+    expect(await store.get(request.id)).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('starts the workflow beside the write, not after its answer', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    const order: string[] = [];
+    // The write is held until the start has been made: a start that waited for the write would never come.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const create = store.create.bind(store);
+    store.create = async (...args) => {
+      order.push('write sent');
+      await held;
+      const out = await create(...args);
+      order.push('write answered');
+      return out;
+    };
+    const start = workflow.start.bind(workflow);
+    workflow.start = async (id) => {
+      order.push('start sent');
+      release();
+      return start(id);
+    };
+    await intake.submit('T0:view:V1', alice, checked, now);
+    expect(order).toEqual(['write sent', 'start sent', 'write answered']);
+  });
+
+  it('tells a write that failed while the start went through, and records nothing', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    store.create = async () => {
+      throw new Error('InternalServerError');
+    };
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow('InternalServerError');
+    // The workflow runs and finds no request: validate waits for it a while, then ends (validate.test.ts).
+    expect(workflow.signals).toEqual([{ kind: 'start', target: requestIdFor('T0:view:V1'), taken: true }]);
+    await expect(store.get(requestIdFor('T0:view:V1'))).rejects.toThrow(RequestNotFoundError);
+  });
+
+  it('closes a new request whose execution name an ended execution already took, and says to ask again', async () => {
+    const { intake, store, workflow, checked } = setUp();
+    // An earlier try of this delivery started the workflow, its write failed, and the workflow ended without it.
+    await workflow.start(requestIdFor('T0:view:V1'));
+    await expect(intake.submit('T0:view:V1', alice, checked, now)).rejects.toThrow(SubmissionSpentError);
+    expect(await store.get(requestIdFor('T0:view:V1'))).toMatchObject({
+      status: 'FAILED',
+      reason: 'The approval workflow could not be started.',
+    });
+    // Its open request is free again: the next form counts nothing against it.
+    await expect(intake.submit('T0:view:V2', alice, checked, now)).resolves.toMatchObject({ duplicate: false });
   });
 
   it('starts the workflow on the retry when the first start failed after the request was recorded', async () => {

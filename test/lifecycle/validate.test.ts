@@ -1,4 +1,4 @@
-import { RequestClosedError, RequestInvalidError } from '../../lambdas/lifecycle/errors';
+import { RequestClosedError, RequestInvalidError, RequestNotRecordedError } from '../../lambdas/lifecycle/errors';
 import { validateRequest } from '../../lambdas/lifecycle/validate';
 import { OntapTransientError } from '../../lambdas/ontap/errors';
 import { policyWith } from '../support/configs';
@@ -114,6 +114,19 @@ describe('validateRequest', () => {
     await expect(validateRequest(ports, { requestId: request.id }, logger)).rejects.toThrow(RequestClosedError);
     expect(store.writes).toBe(writes);
     expect(ontap.count('checkJitPrerequisites')).toBe(0);
+  });
+
+  it('says no request is recorded yet, touching nothing and telling nobody, and goes on once it is', async () => {
+    const f = fakePorts();
+    const request = pendingRequest({ svm: { name: 'svm1' } });
+    const input = { requestId: request.id, executionArn: ARN };
+    await expect(validateRequest(f.ports, input, f.logger)).rejects.toThrow(RequestNotRecordedError);
+    expect(f.store.writes).toBe(0);
+    expect(f.ontap.count('checkJitPrerequisites')).toBe(0);
+    expect(f.notifier.sent).toEqual([]);
+    // The submission's write lands late: the state machine's next try finds it.
+    f.store.put(request);
+    await expect(validateRequest(f.ports, input, f.logger)).resolves.toMatchObject({ svmUuid: FAKE_SVM_UUID });
   });
 
   it('loses to a cancel that lands while the cluster is checked: the cancel stands and nobody is told it waits', async () => {

@@ -97,11 +97,10 @@ export class FakeStore implements StorePort {
     this.locks.set(lockId(key), { key: copy(key), requestId, until });
   }
 
-  async create(request: AccessRequest, actor?: string, alongside?: () => Promise<void>): Promise<AccessRequest> {
+  async create(request: AccessRequest, actor?: string): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
     if (this.items.has(parsed.id)) throw new DuplicateRequestError(parsed.id);
     this.items.set(parsed.id, { request: parsed, history: [requestedEvent(parsed, actor)], tokens: {} });
-    await alongside?.();
     return copy(parsed);
   }
 

@@ -7,7 +7,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { offersBreakGlass } from '../../../domain/break-glass';
 import { groupsOf, noPolicyMessage } from '../../../domain/policy';
 import { checkDraft, type Draft, requesterPolicies } from '../../../domain/request-form';
-import { submitRequest } from '../../../lifecycle/submit';
+import { readOpenRequests, submitRequest } from '../../../lifecycle/submit';
 import type { SlackMessage } from '../../blocks/approval-message';
 import {
   formErrorsReply,
@@ -89,12 +89,15 @@ async function openForm(s: SlackServices, command: SlashCommand): Promise<SlackM
 }
 
 async function submitLine(s: SlackServices, command: SlashCommand, draft: Draft): Promise<SlackMessage> {
+  // The open requests the limit counts are read while Slack is asked who this is (a read: a refusal below
+  // still changes nothing).
+  const open = readOpenRequests(s.ports, command.user_id);
   const { requester, actor } = await whoAsks(s, command.user_id);
   const checked = checkDraft(draft, { config: s.config, actor, now: s.now() });
   if (!checked.ok) return formErrorsReply(checked.errors);
   // A one-line request cannot be sent again as the same delivery: one whose workflow did not start is closed.
   const deliveryKey = `${command.team_id}:command:${command.trigger_id}`;
-  const input = { deliveryKey, requester, checked: checked.value, resubmittable: false };
+  const input = { deliveryKey, requester, checked: checked.value, resubmittable: false, open };
   const { request, duplicate } = await submitRequest(s.ports, input, s.logger);
   return submittedReply(request, s.config.slack.approvalChannel, duplicate);
 }

@@ -2,7 +2,7 @@
 import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { groupsOf } from '../../../domain/policy';
 import { checkDraft, type FieldErrors, FORM_FIELDS, type FormField } from '../../../domain/request-form';
-import { submitRequest } from '../../../lifecycle/submit';
+import { readOpenRequests, submitRequest } from '../../../lifecycle/submit';
 import { RequestModalMetadataSchema } from '../../blocks/request-modal';
 import { readRequestForm } from '../../blocks/request-modal-state';
 import { FORM_BLOCK } from '../../ids';
@@ -22,6 +22,9 @@ export function requestSubmission(s: SlackServices) {
       const form = readRequestForm(submission.view.state.values, metadata.zone);
       blockIds = form.blockIds;
       const userId = submission.user.id;
+      // The open requests the limit counts are read while Slack is asked who this is (a read: a refusal
+      // below still changes nothing).
+      const open = readOpenRequests(s.ports, userId);
       // Asked again at submission: deactivated, made a guest or unmapped since the form opened?
       const { requester: known, actor } = await s.directory.asker(userId, groupsOf(s.config.policies));
       const checked = checkDraft(form.draft, { config: s.config, actor, now: s.now() });
@@ -31,7 +34,8 @@ export function requestSubmission(s: SlackServices) {
       }
       const requester = { ...known, zone: metadata.zone };
       const deliveryKey = `${submission.team?.id ?? '-'}:view:${submission.view.id}`;
-      await submitRequest(s.ports, { deliveryKey, requester, checked: checked.value, resubmittable: true }, s.logger);
+      const input = { deliveryKey, requester, checked: checked.value, resubmittable: true, open };
+      await submitRequest(s.ports, input, s.logger);
       return await ack();
     });
   };
