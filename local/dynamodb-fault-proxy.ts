@@ -14,12 +14,20 @@ export type DynamoFault = 'throttle' | 'server-error' | 'lost-answer';
 /** Decides a call's fault from its operation (`PutItem`, `Query`...) and parsed body; undefined lets it through. */
 export type DynamoFaultChooser = (operation: string, body: Record<string, unknown>) => DynamoFault | undefined;
 
+/**
+ * Decides whether a call is held before it is forwarded (a late call): the promise it returns releases
+ * it; undefined forwards it at once.
+ */
+export type DynamoCallHolder = (operation: string, body: Record<string, unknown>) => Promise<void> | undefined;
+
 /** A running proxy. */
 export interface DynamoFaultProxy {
   /** `http://127.0.0.1:<port>`: the endpoint to give clients. */
   readonly url: string;
   /** The current chooser (none: every call goes through untouched). */
   chooser: DynamoFaultChooser | undefined;
+  /** The current holder (none: no call is held). */
+  holder: DynamoCallHolder | undefined;
   /** Faults injected so far, by `<fault> <operation>`. */
   readonly injected: Map<string, number>;
   close(): Promise<void>;
@@ -41,7 +49,10 @@ export async function startDynamoFaultProxy(
 ): Promise<DynamoFaultProxy> {
   const to = new URL(target);
   const injected = new Map<string, number>();
-  const proxy: { chooser: DynamoFaultChooser | undefined } = { chooser: undefined };
+  const proxy: { chooser: DynamoFaultChooser | undefined; holder: DynamoCallHolder | undefined } = {
+    chooser: undefined,
+    holder: undefined,
+  };
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -56,6 +67,7 @@ export async function startDynamoFaultProxy(
       } catch {
         // Not JSON: the target answers that itself.
       }
+      await proxy.holder?.(operation, parsed);
       let fault = proxy.chooser?.(operation, parsed);
       // An answer is only ever lost for a read: a write's lost answer is a different fault (not injected here).
       if (fault === 'lost-answer' && !READS.has(operation)) fault = 'server-error';
@@ -88,6 +100,12 @@ export async function startDynamoFaultProxy(
     },
     set chooser(chooser) {
       proxy.chooser = chooser;
+    },
+    get holder() {
+      return proxy.holder;
+    },
+    set holder(holder) {
+      proxy.holder = holder;
     },
     injected,
     close: () =>
