@@ -81,12 +81,12 @@ export const WORKFLOW_ERRORS = {
 
 /**
  * How Validate reads again for a request not recorded yet (submit writes it beside the start, so the write
- * may land after the first read, or never): 1, 2, 4 ... seconds, at most two minutes apart, about eight
- * minutes in all. Longer than the Slack endpoint may spend on the write (its 10-second timeout), and about as
- * long as a person shown "try again" in the still-open form takes to send it again: that retry records the
- * request under the same name, and this execution goes on with it. No jitter: the wait is a bound.
+ * may land after the first read, or never): 1, 2, 4 ... seconds, then every 30 s, about eight minutes in
+ * all. Longer than the Slack endpoint may spend on the write (its 10-second timeout), and about as long as a
+ * person shown "try again" in the still-open form takes to send it again: that retry records the request
+ * under the same name, and this execution goes on with it within 30 s. No jitter: the wait is a bound.
  */
-export const RECORD_WAIT = { interval: 1, attempts: 10, maxDelay: 120 } as const;
+export const RECORD_WAIT = { interval: 1, attempts: 20, maxDelay: 30 } as const;
 
 /** How long one task's Lambda may run before the state gives up on it (the function's own timeout is shorter). */
 export const TASK_TIMEOUT = Duration.seconds(90);
