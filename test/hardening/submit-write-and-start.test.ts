@@ -168,7 +168,7 @@ describe('the write and the start, made at once', () => {
 });
 
 describe('the write refused while the start went through', () => {
-  it('tells the person it failed; the workflow waits, then ends quietly with nothing recorded, asked or granted', async () => {
+  it('tells the person it failed; the workflow waits, then ends quietly, nothing recorded or granted', async () => {
     env().dynamoProxy.chooser = (operation, body) => (isCreate(operation, body) ? 'server-error' : undefined);
     const before = executionNames();
     const { answer, responses } = await env().ingress.command('U0ALICE', 'svm1 vsadmin 1h Rotate the keys');

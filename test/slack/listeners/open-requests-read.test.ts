@@ -85,7 +85,7 @@ describe('the open requests, read beside the lookup of who asks', () => {
     expect(sfn.executions).toHaveLength(started);
   });
 
-  it('a person Slack does not map is told so, not counted: the read made beside the lookup changes nothing', async () => {
+  it('tells a person Slack does not map so, not the count: the read beside the lookup changes nothing', async () => {
     const { sfn, store } = ingress();
     const started = sfn.executions.length;
     const seen = watchReads();
