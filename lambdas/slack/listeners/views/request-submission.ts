@@ -18,13 +18,13 @@ export function requestSubmission(s: SlackServices) {
     const answer = onField(ack, () => blockIds.target ?? FORM_BLOCK.target);
     await answering({ what: 'request submission', logger: s.logger, answer }, async () => {
       const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
+      const userId = submission.user.id;
+      // The open requests the limit counts are read while the form is read and Slack is asked who this is
+      // (a read: a refusal below still changes nothing).
+      const open = readOpenRequests(s.ports, userId);
       const metadata = parseMetadata(RequestModalMetadataSchema, submission.view.private_metadata, 'request modal');
       const form = readRequestForm(submission.view.state.values, metadata.zone);
       blockIds = form.blockIds;
-      const userId = submission.user.id;
-      // The open requests the limit counts are read while Slack is asked who this is (a read: a refusal
-      // below still changes nothing).
-      const open = readOpenRequests(s.ports, userId);
       // Asked again at submission: deactivated, made a guest or unmapped since the form opened?
       const { requester: known, actor } = await s.directory.asker(userId, groupsOf(s.config.policies));
       const checked = checkDraft(form.draft, { config: s.config, actor, now: s.now() });
