@@ -67,7 +67,8 @@ export async function startDynamoFaultProxy(
       } catch {
         // Not JSON: the target answers that itself.
       }
-      await proxy.holder?.(operation, parsed);
+      const held = proxy.holder?.(operation, parsed);
+      if (held) await held;
       let fault = proxy.chooser?.(operation, parsed);
       // An answer is only ever lost for a read: a write's lost answer is a different fault (not injected here).
       if (fault === 'lost-answer' && !READS.has(operation)) fault = 'server-error';
