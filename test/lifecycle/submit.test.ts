@@ -3,7 +3,7 @@ import { parseConfig } from '../../lambdas/config/load';
 import type { Config } from '../../lambdas/config/schema';
 import { OpenRequestLimitError } from '../../lambdas/domain/errors';
 import { SubmissionSpentError } from '../../lambdas/lifecycle/errors';
-import { requestIdFor, type SubmitInput, submitRequest } from '../../lambdas/lifecycle/submit';
+import { readOpenRequests, requestIdFor, type SubmitInput, submitRequest } from '../../lambdas/lifecycle/submit';
 import { WorkflowCallError } from '../../lambdas/stepfunctions/errors';
 import { DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store/errors';
 import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
@@ -178,6 +178,42 @@ describe('submitRequest', () => {
     });
     // Two requests recorded, nothing written over them.
     expect(store.writes).toBe(0);
+  });
+
+  it('reads the open requests of every Slack id the configuration knows for the person at once, each once', async () => {
+    const accounts = { map: { U0ALICE: 'alice', U0ALICE2: 'alice' }, people: { alice: ['U0ALICE', 'U0ALICE2'] } };
+    const slack = { ...TEST_CONFIG_FILE.slack, accounts };
+    const aliased = parseConfig({ ...TEST_CONFIG_FILE, slack, policies: [rawPolicy()] });
+    const { ports, store, checked, log } = setUp(aliased);
+    const reads: string[] = [];
+    const list = store.listOpenByRequester.bind(store);
+    store.listOpenByRequester = (userId) => {
+      reads.push(userId);
+      return list(userId);
+    };
+    const open = readOpenRequests(ports, 'U0ALICE');
+    // Started before anyone knows more than the Slack id: its other ids come from the configuration alone.
+    expect(reads.sort()).toEqual(['U0ALICE', 'U0ALICE2']);
+    const input = { deliveryKey: 'd1', requester: alice, checked, resubmittable: true, open };
+    await expect(submitRequest(ports, input, log)).resolves.toMatchObject({ duplicate: false });
+    expect(reads).toHaveLength(2);
+  });
+
+  it('reads the ids the lookup adds (an account mapped from the e-mail) once the lookup is done', async () => {
+    const slack = { ...TEST_CONFIG_FILE.slack, accounts: { map: { U0ALICE2: 'alice' } } };
+    const aliased = parseConfig({ ...TEST_CONFIG_FILE, slack, policies: [rawPolicy()] });
+    const { ports, store, checked, log } = setUp(aliased);
+    await submitRequest(
+      ports,
+      { deliveryKey: 'd1', requester: { ...alice, slackUserId: 'U0ALICE2' }, checked, resubmittable: true },
+      log,
+    );
+    const limited = { ...checked, policy: { ...checked.policy, maxOpenRequests: 1 } };
+    // U0ALICE is not in the map: only its own id is read ahead; U0ALICE2 is read once the account is known.
+    const open = readOpenRequests(ports, 'U0ALICE');
+    const input = { deliveryKey: 'd2', requester: alice, checked: limited, resubmittable: true, open };
+    await expect(submitRequest(ports, input, log)).rejects.toThrow(OpenRequestLimitError);
+    await expect(store.get(requestIdFor('d2'))).rejects.toThrow(RequestNotFoundError);
   });
 });
 
