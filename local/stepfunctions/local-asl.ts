@@ -10,12 +10,14 @@
  *   moved into a hidden `__local` parameter (evaluated against the state's input, as Step
  *   Functions does) and the runner enforces it; the interpreter's own timeout is set out of reach.
  * - Time scale: Wait states become tasks the runner runs on the scaled clock, token-wait timeouts
- *   are divided by the scale, and retry pauses too (Lambda task timeouts are work time and stay real).
+ *   are divided by the scale, and retry pauses too (Lambda task timeouts are work time and stay real;
+ *   a retry that waits for a write in flight is shortened at most 60 times).
  *
  * Every task's Parameters are wrapped as `{ payload: <original>, __local: {...} }`; the runner
  * unwraps them before calling the handler.
  */
 import type { StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ERROR_NAMES } from '../../lambdas/domain/error-names';
 import { LocalDefinitionError } from './errors';
 
 /** The value the runner replaces with the task token of the current attempt. */
@@ -151,12 +153,23 @@ function replaceTokenPaths(value: Json): Json {
   return out;
 }
 
+/**
+ * Retries that wait on something in real time, not business time: Validate's wait for a request not recorded
+ * yet waits for the Slack endpoint's write, in flight beside the start, which no business clock speeds up.
+ * Their pauses are shortened at most this much, so the wait stays about eight real seconds at any scale.
+ */
+const REAL_TIME_RETRY_MAX_SCALE = 60;
+const REAL_TIME_ERRORS: ReadonlySet<string> = new Set([ERROR_NAMES.requestNotRecorded]);
+
 function scaleRetrier(retrier: Json, timeScale: number): Json {
   if (timeScale === 1 || retrier === null || typeof retrier !== 'object' || Array.isArray(retrier)) return retrier;
+  const errors = Array.isArray(retrier.ErrorEquals) ? retrier.ErrorEquals : [];
+  const realTime = errors.some((e) => typeof e === 'string' && REAL_TIME_ERRORS.has(e));
+  const scale = realTime ? Math.min(timeScale, REAL_TIME_RETRY_MAX_SCALE) : timeScale;
   const interval = typeof retrier.IntervalSeconds === 'number' ? retrier.IntervalSeconds : 1;
   return {
     ...retrier,
-    IntervalSeconds: interval / timeScale,
-    ...(typeof retrier.MaxDelaySeconds === 'number' ? { MaxDelaySeconds: retrier.MaxDelaySeconds / timeScale } : {}),
+    IntervalSeconds: interval / scale,
+    ...(typeof retrier.MaxDelaySeconds === 'number' ? { MaxDelaySeconds: retrier.MaxDelaySeconds / scale } : {}),
   };
 }

@@ -17,7 +17,10 @@ const definition = {
       },
       TimeoutSecondsPath: '$.timeout',
       HeartbeatSeconds: 60,
-      Retry: [{ ErrorEquals: ['Busy'], IntervalSeconds: 2, MaxDelaySeconds: 30 }],
+      Retry: [
+        { ErrorEquals: ['Busy'], IntervalSeconds: 2, MaxDelaySeconds: 30 },
+        { ErrorEquals: ['RequestNotRecordedError'], IntervalSeconds: 1, MaxDelaySeconds: 30 },
+      ],
       Next: 'Pause',
     },
     Pause: { Type: 'Wait', TimestampPath: '$.until', Next: 'Work' },
@@ -55,6 +58,10 @@ describe('the local rewrite of a definition', () => {
       IntervalSeconds: 2 / 3600,
       MaxDelaySeconds: 30 / 3600,
     });
+  });
+
+  it('shortens a wait for a write in flight (real time) at most 60 times, whatever the scale', () => {
+    expect((states.Await!.Retry as unknown[])[1]).toMatchObject({ IntervalSeconds: 1 / 60, MaxDelaySeconds: 30 / 60 });
   });
 
   it('runs a Wait state as a task on the scaled clock, keeping its input as output', () => {
