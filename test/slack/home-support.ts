@@ -59,7 +59,7 @@ export function headersOf(home: StoredHome): string[] {
     .map((b) => b.text?.text ?? '');
 }
 
-/** Every button of a Home, as `action_id value`. */
+/** Every button of a Home, as `action_id request-id` (a decision button's value names the request first). */
 export function buttonsOf(home: StoredHome): string[] {
   return buttonsIn(blocksOf(home));
 }
@@ -69,11 +69,16 @@ function buttonsIn(blocks: readonly HomeBlock[]): string[] {
   for (const block of blocks) {
     for (const element of [block.accessory, ...(block.elements ?? [])]) {
       if (element && element.type === 'button' && 'action_id' in element) {
-        out.push(`${element.action_id} ${element.value ?? ''}`);
+        out.push(`${element.action_id} ${requestOf(element.value)}`);
       }
     }
   }
   return out;
+}
+
+/** The request a button's value names (its first word). */
+function requestOf(value: string | undefined): string {
+  return value?.split(' ')[0] ?? '';
 }
 
 /** The buttons of the blocks between a header and the next one. */
@@ -86,7 +91,7 @@ export function buttonsUnder(home: StoredHome, header: string): string[] {
 }
 
 /**
- * The block_actions payload of a click on a button of `user`'s published Home. With `forged`, a
+ * The block_actions payload of a click on a button of `user`'s published Home naming request `value`. With `forged`, a
  * button the Home does not show is clicked anyway, as a stale Home or a forged payload would.
  */
 export function homeClick(
@@ -108,7 +113,7 @@ export function homeClick(
   for (const block of blocksOf(home)) {
     for (const element of [block.accessory, ...(block.elements ?? [])]) {
       if (element?.type !== 'button' || !('action_id' in element)) continue;
-      if (element.action_id !== actionId || element.value !== value) continue;
+      if (element.action_id !== actionId || requestOf(element.value) !== value) continue;
       return click(block.block_id ?? 'generated', element);
     }
   }
