@@ -82,8 +82,32 @@ export const CheckApprovalOutputSchema = z.object({
 /** CheckApproval's result. */
 export type CheckApprovalOutput = z.infer<typeof CheckApprovalOutputSchema>;
 
-/** Grant: the window's start (fixed before the task, so a retry asks ONTAP for the very same entry). */
-export const GrantInputSchema = z.object({ requestId, start: isoSecond, sessionValiditySeconds: seconds });
+/** What the grant may start on before its read (domain/approval-route.ts); a malformed one is ignored. */
+const GrantAheadSchema = z.object({
+  cluster: z.string().min(1),
+  svmUuid: z.string().min(1),
+  account: z.string().min(1),
+  application: z.string().min(1),
+  until: z.string().min(1),
+  requester: z.string().min(1),
+  policy: z.string().min(1),
+});
+
+/**
+ * Grant: the window's start (fixed before the task, so a retry asks ONTAP for the very same entry), and
+ * the approval's completion, whose `ahead` lets the lock and the requester check start with the read.
+ */
+export const GrantInputSchema = z.object({
+  requestId,
+  start: isoSecond,
+  sessionValiditySeconds: seconds,
+  decision: z
+    .object({ ahead: GrantAheadSchema.optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+});
+/** Grant's input. */
+export type GrantInput = z.infer<typeof GrantInputSchema>;
 /** Grant's result: the window, and how long AwaitEnd waits. */
 export const GrantOutputSchema = z.object({
   window: z.object({ start: isoSecond, end: isoSecond }),
