@@ -47,28 +47,30 @@ export async function grantAccess(
   const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(ports, request));
   const key = grantKeyOf(request);
   const sameLock = early !== undefined && sameKey(early.key, key);
-  const ahead = sameLock && fits(early.ahead, request, granted.ok ? granted.window.end : undefined) ? early : undefined;
-  if (early && !ahead) {
+  const until = granted.ok ? granted.window.end : undefined;
+  const locked = sameLock && early.ahead.until === until ? early.locking : undefined;
+  const asked = early && namesRequester(early.ahead, request) ? early.asked : undefined;
+  if (early && ((granted.ok && !locked) || !asked)) {
     log.warn('the grant was started on another lock or requester than the request names; taken again');
-    // The same lock is taken again below, never let go meanwhile; another one never had an entry made under it.
-    if (!sameLock) await giveBack(ports, early, request.id, log);
   }
+  // Another lock never had an entry made under it by this request; the same one is taken again below, never let go.
+  if (early && !sameLock) await giveBack(ports, early, request.id, log);
   if (!granted.ok) {
     // The window follows from the record and `start` alone: too short now, it always was, so no try made an entry.
     if (early && sameLock) await giveBack(ports, early, request.id, log);
     // A requester who no longer qualifies closes the request all the same.
-    await stillQualifies(ports, request, log, ahead?.asked);
+    await stillQualifies(ports, request, log, asked);
     const left = `${granted.left} seconds`;
     throw new RequestInvalidError(`Only ${left} of the requested window were left; nothing was granted.`);
   }
   const { window, seconds } = granted;
   // The last look before anything reaches the cluster. The lock grants nothing by itself, so it is taken
   // meanwhile (one write fewer between the approval and the POST) and given back if the requester is gone.
-  const locking = ahead?.locking ?? ports.store.acquireGrantLock(key, request.id, window.end);
+  const locking = locked ?? ports.store.acquireGrantLock(key, request.id, window.end);
   // Its failure is the task's failure, but only once the requester check has finished.
   locking.catch(() => undefined);
   try {
-    await stillQualifies(ports, request, log, ahead?.asked);
+    await stillQualifies(ports, request, log, asked);
   } catch (error) {
     const lock = await locking.catch(() => undefined);
     if (error instanceof RequestClosedError && lock?.ok) await releaseLock(ports, key, request.id, log);
@@ -139,9 +141,9 @@ function startAhead(ports: Pick<Ports, 'store' | 'config' | 'directory'>, input:
   return { ahead, key, locking, asked };
 }
 
-/** Whether what the grant started on (its lock's key aside) is what the request names: the end, requester and policy. */
-function fits(ahead: GrantAhead, request: AccessRequest, until: string | undefined): boolean {
-  return ahead.until === until && ahead.requester === request.requester.slackUserId && ahead.policy === request.policy;
+/** Whether the requester looked up ahead is the one the request names, under its policy. */
+function namesRequester(ahead: GrantAhead, request: AccessRequest): boolean {
+  return ahead.requester === request.requester.slackUserId && ahead.policy === request.policy;
 }
 
 /**
