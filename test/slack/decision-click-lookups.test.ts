@@ -169,6 +169,62 @@ describe('an Approve click on a new message', () => {
   });
 });
 
+describe('the grant after an approval to grant now', () => {
+  it('takes its lock and asks Slack about the requester while it reads the request', async () => {
+    const { id, executionArn } = await waitingRequest();
+    const { slack } = env();
+    const { client } = env().dynamo;
+    const from = slack.callsTo('users.info').length;
+    let reads = 0;
+    let lockWrites = 0;
+    let release: (how: 'asked' | 'not asked') => void = () => undefined;
+    const released = new Promise<'asked' | 'not asked'>((resolve) => {
+      release = resolve;
+    });
+    // The click reads the request once (and asks about Alice once); the grant's read is the second.
+    const check = (): void => {
+      const alice = slack
+        .callsTo('users.info')
+        .slice(from)
+        .filter((c) => c.args.user === 'U0ALICE').length;
+      if (lockWrites > 0 && alice >= 2) release('asked');
+    };
+    slack.events.on('change', check);
+    const deadlock = setTimeout(() => release('not asked'), 10_000);
+    const name = 'hold-grant-read';
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
+        if (context.commandName === 'PutItemCommand' && input.includes('LOCK#')) {
+          lockWrites += 1;
+          check();
+        }
+        if (context.commandName === 'GetItemCommand' && input.includes(id) && ++reads === 2) await released;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      const { answer } = await env().ingress.interact(clickOnMessage('U0BOB', 'jit_approve', id));
+      expect(answer.status).toBe(200);
+      expect(await released).toBe('asked');
+      await env().waiting(executionArn, 'AwaitEnd');
+    } finally {
+      clearTimeout(deadlock);
+      slack.events.off('change', check);
+      client.middlewareStack.remove(name);
+    }
+    expect(await env().store.get(id)).toMatchObject({ status: 'ACTIVE' });
+    expect(
+      env()
+        .jitCalls('POST')
+        .filter((c) => JSON.stringify(c.body).includes('"alice"')).length,
+    ).toBeGreaterThan(0);
+    await env().ingress.click('U0BOB', 'jit_revoke', id);
+    await env().finished(executionArn);
+  });
+});
+
 describe('an Approve click on a message posted before buttons named the requester', () => {
   it('reads the request first, then asks Slack, and grants', async () => {
     const { id, executionArn } = await waitingRequest();
