@@ -69,19 +69,6 @@ export const ROUTES = ['GRANT', 'WAIT', 'AWAIT', 'DENIED', 'CANCELLED', 'EXPIRED
 /** One route. */
 export type Route = (typeof ROUTES)[number];
 
-/**
- * CheckApproval's result. `start` is set for GRANT (the window's start), `startAt` for WAIT, and
- * `approvalTimeoutSeconds` for AWAIT (the renewed wait, never past a scheduled window's useful end).
- */
-export const CheckApprovalOutputSchema = z.object({
-  route: z.enum(ROUTES),
-  start: isoSecond.optional(),
-  startAt: isoSecond.optional(),
-  approvalTimeoutSeconds: seconds.optional(),
-});
-/** CheckApproval's result. */
-export type CheckApprovalOutput = z.infer<typeof CheckApprovalOutputSchema>;
-
 /** What the grant may start on before its read (domain/approval-route.ts); a malformed one is ignored. */
 const GrantAheadSchema = z.object({
   cluster: z.string().min(1),
@@ -92,6 +79,21 @@ const GrantAheadSchema = z.object({
   requester: z.string().min(1),
   policy: z.string().min(1),
 });
+
+/**
+ * CheckApproval's result. `start` is set for GRANT (the window's start), `startAt` for WAIT, and
+ * `approvalTimeoutSeconds` for AWAIT (the renewed wait, never past a scheduled window's useful end).
+ */
+export const CheckApprovalOutputSchema = z.object({
+  route: z.enum(ROUTES),
+  start: isoSecond.optional(),
+  startAt: isoSecond.optional(),
+  approvalTimeoutSeconds: seconds.optional(),
+  /** With GRANT: what the grant may start on before its read. */
+  ahead: GrantAheadSchema.optional(),
+});
+/** CheckApproval's result. */
+export type CheckApprovalOutput = z.infer<typeof CheckApprovalOutputSchema>;
 
 /**
  * Grant: the window's start (fixed before the task, so a retry asks ONTAP for the very same entry), and
