@@ -128,13 +128,19 @@ interface Ahead {
   readonly asked: Promise<RequesterLookup> | undefined;
 }
 
-function startAhead(ports: Pick<Ports, 'store' | 'config' | 'directory'>, input: GrantInput): Ahead | undefined {
+function startAhead(
+  ports: Pick<Ports, 'store' | 'config' | 'directory' | 'ontap'>,
+  input: GrantInput,
+): Ahead | undefined {
   const ahead = input.decision?.ahead;
   if (!ahead) return undefined;
   const { cluster, svmUuid, account, application } = ahead;
   const key = { cluster, svmUuid, account, application };
   // Slack first: of the three calls, its answer takes longest.
   const asked = askRequesterEarly(ports, ahead.requester, ahead.policy);
+  // The cluster's client (its credentials, on a first call) is made ready meanwhile too; the grant uses the
+  // one of the cluster the request names, the same one when they agree.
+  ports.ontap(ahead.cluster).catch(() => undefined);
   const locking = ports.store.acquireGrantLock(key, input.requestId, ahead.until);
   // Awaited once the request is read; until then a failure is nobody's to throw.
   locking.catch(() => undefined);
