@@ -33,7 +33,8 @@ export async function grantAccess(
   // the cluster before the read has confirmed them (the same lock, end, requester and policy).
   const early = startAhead(ports, input);
   // A failed read leaves a lock taken ahead in place: a retry takes it again, RecordGrantFailure cleans up.
-  const request = await ports.store.get(input.requestId);
+  const stored = await ports.store.getStored(input.requestId);
+  const { request } = stored;
   if (request.status !== 'APPROVED') {
     if (early) await giveBackClosed(ports, request, early, log);
     await announce(ports, request, { approval: true, requester: true }, log);
@@ -95,7 +96,10 @@ export async function grantAccess(
   // The entry's jit_state comes with the POST's answer: the card shows it from the start, at no extra call.
   const at = toUtcSecond(nowOf(ports.clock));
   const live = { state: entry.jitState, since: at };
-  const result = await ports.store.apply(request.id, { type: 'GRANTED', at, window, live });
+  // Written on the copy read above: one read of the request per grant (a cancel meanwhile fails the write, which re-reads).
+  const result = await ports.store.apply(request.id, { type: 'GRANTED', at, window, live }, undefined, {
+    read: stored,
+  });
   if (!result.ok) {
     // Cancelled while the entry was being made: take it back before stopping.
     log.info('request closed during the grant; removing the entry', { status: result.request.status });

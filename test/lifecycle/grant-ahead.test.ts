@@ -35,8 +35,8 @@ function watch(f: ReturnType<typeof approvedAhead>): { order: string[]; releaseR
   const read = new Promise<void>((resolve) => {
     releaseRead = resolve;
   });
-  const get = f.store.get.bind(f.store);
-  f.store.get = async (id) => {
+  const get = f.store.getStored.bind(f.store);
+  f.store.getStored = async (id) => {
     order.push('read asked');
     await read;
     order.push('read answered');
@@ -160,9 +160,9 @@ describe('a grant started on what the approval named', () => {
 
   it('a read that fails leaves the lock taken ahead; the retry takes it again and grants once', async () => {
     const f = approvedAhead();
-    const get = f.store.get.bind(f.store);
+    const get = f.store.getStored.bind(f.store);
     let failures = 1;
-    f.store.get = async (id) => {
+    f.store.getStored = async (id) => {
       if (failures-- > 0)
         throw Object.assign(new Error('Rate of requests exceeds the allowed throughput'), {
           name: 'ThrottlingException',
