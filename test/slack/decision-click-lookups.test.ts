@@ -316,6 +316,20 @@ describe('Deny and Cancel clicks on a new message', () => {
     await env().ingress.click('U0ALICE', 'jit_cancel', id);
   });
 
+  it('the reason, once submitted, is recorded with both lookups made while the request is read again', async () => {
+    const { id, executionArn } = await waitingRequest();
+    const before = new Set(env().slack.views.keys());
+    await env().ingress.interact(clickOnMessage('U0BOB', 'jit_deny', id));
+    const [view] = [...env().slack.views.keys()].filter((k) => !before.has(k));
+    if (!view) throw new Error('no reason modal');
+    const read = holdReadUntilAsked(id, ['U0BOB', 'U0ALICE']);
+    const answer = await env().ingress.submitView('U0BOB', view, { reason: 'Not during the freeze' });
+    expect(await read).toBe('asked');
+    expect(answer.status).toBe(200);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    expect(await env().store.get(id)).toMatchObject({ status: 'DENIED', deniedBy: 'U0BOB' });
+  });
+
   it("the requester's own Cancel asks Slack nothing", async () => {
     const { id, executionArn } = await waitingRequest();
     const asked = env().slack.callsTo('users.info').length;

@@ -88,7 +88,9 @@ function reasonButton(s: SlackServices, kind: ReasonKind, check: ReasonCheck) {
       const click = clickOf(body);
       const allowed = await check(s.ports, click);
       if (!allowed.needsReason) return answerResult(respond, await cancelRequest(s.ports, click, s.logger));
-      const view = reasonModal(kind, allowed.request, { requestId: click.requestId, ...(click.clicked ?? {}) });
+      const { request } = allowed;
+      const claim = { requester: request.requester.slackUserId, policy: request.policy };
+      const view = reasonModal(kind, request, { requestId: click.requestId, claim, ...(click.clicked ?? {}) });
       await openModal(s, click.triggerId, view);
     });
   };
