@@ -108,8 +108,8 @@ export async function readAndLookUp(
   const { request } = stored;
   const named = policyOf(ports, request);
   const policy = needs.policy ? needs.policy(named) : named;
-  const fits = early !== undefined && early.claim.requester === request.requester.slackUserId;
-  const fitting = fits && early.claim.policy === request.policy ? early : undefined;
+  const sameRequester = early !== undefined && early.claim.requester === request.requester.slackUserId;
+  const fitting = sameRequester && early.claim.policy === request.policy ? early : undefined;
   const own = needs.ownByIdOnly ? ownRequest(request, input.userId) : undefined;
   const [actor, requester] = await Promise.all([
     own ?? fitting?.actor ?? approver(ports, input.userId, policy),

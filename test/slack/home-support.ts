@@ -2,6 +2,7 @@
  * Driving the Home tab through the real ingress as Slack does: `app_home_opened` as a signed JSON
  * event callback, and clicks on the published Home view as `block_actions` whose container is it.
  */
+import { readDecisionValue } from '../../lambdas/slack/blocks/approval-message';
 import type { ActionElement } from '../../local/sandbox/block-kit';
 import { actionTs, appHomeOpenedBody, blockActionsInView } from '../../local/sandbox/payloads';
 import type { StoredHome } from '../../local/slack-api/server';
@@ -59,7 +60,7 @@ export function headersOf(home: StoredHome): string[] {
     .map((b) => b.text?.text ?? '');
 }
 
-/** Every button of a Home, as `action_id request-id` (a decision button's value names the request first). */
+/** Every button of a Home, as `action_id value` (a decision button's value: the request it names). */
 export function buttonsOf(home: StoredHome): string[] {
   return buttonsIn(blocksOf(home));
 }
@@ -76,9 +77,9 @@ function buttonsIn(blocks: readonly HomeBlock[]): string[] {
   return out;
 }
 
-/** The request a button's value names (its first word). */
+/** The request a decision button's value names; any other button's value as it is. */
 function requestOf(value: string | undefined): string {
-  return value?.split(' ')[0] ?? '';
+  return value === undefined ? '' : (readDecisionValue(value)?.requestId ?? value);
 }
 
 /** The buttons of the blocks between a header and the next one. */
