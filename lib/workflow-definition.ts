@@ -276,6 +276,8 @@ export function buildWorkflowDefinition(scope: Construct, props: WorkflowDefinit
       requestId,
       start: sfn.JsonPath.stringAt(`${RESULT_PATHS.decision}.start`),
       sessionValiditySeconds: sfn.JsonPath.numberAt(`${RESULT_PATHS.validation}.sessionValiditySeconds`),
+      // The completion that routed here: what the lock and the requester check may start on with the read.
+      decision: sfn.JsonPath.objectAt(RESULT_PATHS.decision),
     },
     RESULT_PATHS.grant,
   );

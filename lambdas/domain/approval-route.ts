@@ -40,12 +40,29 @@ export function approvedRoute(
 }
 
 /**
+ * What the grant may start on before its read of the request: the grant lock's key and end, and whose
+ * standing to check under which policy. Checked against the request once read; only a hint until then.
+ */
+export interface GrantAhead {
+  readonly cluster: string;
+  readonly svmUuid: string;
+  readonly account: string;
+  readonly application: string;
+  /** The window's end, as the grant computes it from `start`: the lock's `until`. */
+  readonly until: string;
+  /** The requester's Slack user id. */
+  readonly requester: string;
+  readonly policy: string;
+}
+
+/**
  * What completes an approval wait: the decision on record and, for an approval to grant now, the route
- * and the window's start, so the workflow skips the re-read. Only ever built from the stored request.
+ * and the window's start, so the workflow skips the re-read, and what the grant may start on before its
+ * own read. Only ever built from the stored request.
  */
 export type ApprovalCompletion =
   | { readonly decision: 'APPROVED' | 'DENIED' | 'CANCELLED' }
-  | { readonly decision: 'APPROVED'; readonly route: 'GRANT'; readonly start: string };
+  | { readonly decision: 'APPROVED'; readonly route: 'GRANT'; readonly start: string; readonly ahead?: GrantAhead };
 
 /** The completion the stored `request` gives as of `now`: any status other than approved or denied ends as cancelled. */
 export function approvalCompletion(
@@ -55,8 +72,25 @@ export function approvalCompletion(
 ): ApprovalCompletion {
   if (request.status === 'DENIED') return { decision: 'DENIED' };
   if (request.status !== 'APPROVED') return { decision: 'CANCELLED' };
-  const next = approvedRoute(request, now, minRemainingSeconds(policy));
-  return next.route === 'GRANT'
-    ? { decision: 'APPROVED', route: 'GRANT', start: next.start }
-    : { decision: 'APPROVED' };
+  const minRemaining = minRemainingSeconds(policy);
+  const next = approvedRoute(request, now, minRemaining);
+  if (next.route !== 'GRANT') return { decision: 'APPROVED' };
+  const ahead = grantAhead(request, next.start, minRemaining);
+  return { decision: 'APPROVED', route: 'GRANT', start: next.start, ...(ahead ? { ahead } : {}) };
+}
+
+/** What a grant from `start` may start on before reading the request (none before the SVM's uuid is known). */
+export function grantAhead(request: AccessRequest, start: string, minRemaining: number): GrantAhead | undefined {
+  const svmUuid = request.svm.uuid;
+  const granted = grantWindow(request, parseInstant(start), minRemaining);
+  if (svmUuid === undefined || !granted.ok) return undefined;
+  return {
+    cluster: request.cluster,
+    svmUuid,
+    account: request.requester.ontapAccount,
+    application: request.application,
+    until: granted.window.end,
+    requester: request.requester.slackUserId,
+    policy: request.policy,
+  };
 }

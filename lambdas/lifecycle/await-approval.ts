@@ -6,7 +6,7 @@
  * timeout, goes to CheckApproval, which decides from the stored status, not from the token's output:
  * an approval that landed just before the timeout still counts.
  */
-import { approvalCompletion, approvedRoute, minRemainingSeconds } from '../domain/approval-route';
+import { approvalCompletion, approvedRoute, grantAhead, minRemainingSeconds } from '../domain/approval-route';
 import { toUtcSecond } from '../domain/durations';
 import type { Policy } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
@@ -120,7 +120,10 @@ export async function checkApproval(
       if (next.route === 'PASSED') return windowPassed(ports, request, log);
       // Straight to the grant, which checks the requester again, creates the entry and only then tells both
       // sides: nothing but what the grant needs sits between the approval and the cluster.
-      if (next.route === 'GRANT') return next;
+      if (next.route === 'GRANT') {
+        const ahead = grantAhead(request, next.start, minRemainingOf(ports, request));
+        return { ...next, ...(ahead ? { ahead } : {}) };
+      }
       // Before anyone is told it is approved for later: does the requester still qualify?
       if (!(await reauthorize(ports, request, log)).ok) return { route: 'CLOSED' };
       if (input.phase === 'approval') await announce(ports, request, { approval: true, requester: true }, log);

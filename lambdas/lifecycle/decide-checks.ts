@@ -3,6 +3,10 @@
  * groups read afresh), the requester as a person (their identity keys, and their standing now), and
  * the request's policy. `mayDeny` and `mayCancel` run the same checks without recording anything,
  * before a person is asked for a reason.
+ *
+ * A click whose button names the request's requester and policy has Slack asked while the request is
+ * read, not after. The stored request decides: lookups made for another requester or policy than it
+ * names (an older message, a value made up) are dropped and made again for the stored ones.
  */
 import { toUtcSecond } from '../domain/durations';
 import { slackOnlyKeys } from '../domain/people';
@@ -10,7 +14,10 @@ import { type Actor, authorizeCancel, authorizeDecision, type Policy, type Reque
 import type { AccessRequest } from '../domain/request';
 import { transition } from '../domain/transitions';
 import { nowOf } from '../runtime/clock';
+import type { DecisionClaim } from '../slack/blocks/approval-message';
+import type { DirectoryIdentity } from '../slack/directory';
 import { UnknownPolicyError } from '../slack/errors';
+import type { StoredRequest } from '../store/items';
 import type { IngressPorts } from './ports';
 
 /** What the checks work with. */
@@ -21,6 +28,8 @@ export interface DecisionInput {
   readonly requestId: string;
   /** The Slack user deciding. */
   readonly userId: string;
+  /** Whose request the button says it is (buttons drawn since values name it); a hint, never trusted. */
+  readonly claim?: DecisionClaim;
 }
 
 /** What a decision knows of the requester now: the keys that tell who they are, and their standing. */
@@ -53,9 +62,88 @@ export async function requesterFacts(
   request: AccessRequest,
   policy: Policy,
 ): Promise<RequesterFacts> {
-  const { identity, now } = await ports.directory.requesterNow(request.requester.slackUserId, policy);
-  const keys = [...identity.keys, `ontap:${request.requester.ontapAccount.toLowerCase()}`];
-  return { keys, now };
+  return factsOf(request, ports.directory.requesterNow(request.requester.slackUserId, policy));
+}
+
+/** What the directory answered of a requester, as a decision compares it (with the ONTAP account the request names). */
+type RequesterAnswer = { readonly identity: DirectoryIdentity; readonly now: RequesterNow };
+
+async function factsOf(request: AccessRequest, answer: Promise<RequesterAnswer>): Promise<RequesterFacts> {
+  const { identity, now } = await answer;
+  return { keys: [...identity.keys, `ontap:${request.requester.ontapAccount.toLowerCase()}`], now };
+}
+
+/** Which Slack lookups a decision makes, and under which policy. */
+export interface LookupNeeds {
+  /** The policy the decision is made under, from the request's. @default it */
+  readonly policy?: (policy: Policy) => Policy;
+  /** Compare the decider with the requester as persons: the requester is looked up too. */
+  readonly againstRequester?: boolean;
+  /** The requester may take back their own request by their Slack id alone: they are not looked up as deciders. */
+  readonly ownByIdOnly?: boolean;
+}
+
+/** The request as read for a decision, the policy it is decided under, and the two people it compares. */
+export interface DecisionFacts {
+  readonly stored: StoredRequest;
+  readonly policy: Policy;
+  readonly actor: Actor;
+  readonly requester: RequesterFacts;
+  /** The click named another requester or policy than the stored request: its early lookups were not used. */
+  readonly claimDiffers: boolean;
+}
+
+/**
+ * Reads the request and asks Slack who decides and who the requester is now (always afresh). When the
+ * click names whose request it is, both lookups start with the read; once read, the stored requester
+ * and policy decide whether those answers are used or the lookups are made again for them.
+ */
+export async function readAndLookUp(
+  ports: CheckPorts,
+  input: DecisionInput,
+  needs: LookupNeeds,
+): Promise<DecisionFacts> {
+  const early = lookUpClaimed(ports, input, needs);
+  const stored = await ports.store.getStored(input.requestId);
+  const { request } = stored;
+  const named = policyOf(ports, request);
+  const policy = needs.policy ? needs.policy(named) : named;
+  const sameRequester = early !== undefined && early.claim.requester === request.requester.slackUserId;
+  const fitting = sameRequester && early.claim.policy === request.policy ? early : undefined;
+  const own = needs.ownByIdOnly ? ownRequest(request, input.userId) : undefined;
+  const [actor, requester] = await Promise.all([
+    own ?? fitting?.actor ?? approver(ports, input.userId, policy),
+    needs.againstRequester
+      ? factsOf(request, fitting?.requester ?? ports.directory.requesterNow(request.requester.slackUserId, policy))
+      : idOnly(request),
+  ]);
+  return { stored, policy, actor, requester, claimDiffers: early !== undefined && fitting === undefined };
+}
+
+/** The lookups a click's claim lets start before the read (none for a policy no longer configured). */
+function lookUpClaimed(
+  ports: CheckPorts,
+  input: DecisionInput,
+  needs: LookupNeeds,
+): { claim: DecisionClaim; actor?: Promise<Actor>; requester?: Promise<RequesterAnswer> } | undefined {
+  const { claim, userId } = input;
+  const named = claim && ports.config.policies.find((p) => p.name === claim.policy);
+  if (!claim || !named) return undefined;
+  const policy = needs.policy ? needs.policy(named) : named;
+  const own = needs.ownByIdOnly === true && claim.requester === userId;
+  return {
+    claim,
+    ...(own ? {} : { actor: settledLater(approver(ports, userId, policy)) }),
+    ...(needs.againstRequester
+      ? { requester: settledLater(ports.directory.requesterNow(claim.requester, policy)) }
+      : {}),
+  };
+}
+
+/** A lookup that may end up unused (the read failed, or named someone else): its failure is then nobody's to throw. */
+function settledLater<T>(lookup: Promise<T>): Promise<T> {
+  lookup.catch(() => undefined);
+  return lookup;
 }
 
 /**
@@ -75,12 +163,8 @@ export function idOnly(request: AccessRequest): RequesterFacts {
 
 /** Whether this person could deny the request now; throws the refusal (checked before asking them for a reason). */
 export async function mayDeny(ports: CheckPorts, input: DecisionInput): Promise<Allowed> {
-  const request = await ports.store.get(input.requestId);
-  const policy = policyOf(ports, request);
-  const [actor, requester] = await Promise.all([
-    approver(ports, input.userId, policy),
-    requesterFacts(ports, request, policy),
-  ]);
+  const { stored, policy, actor, requester } = await readAndLookUp(ports, input, { againstRequester: true });
+  const { request } = stored;
   authorizeDecision(policy, request, actor, requester.keys);
   const at = toUtcSecond(nowOf(ports.clock));
   transition(request, { type: 'DENY', by: input.userId, at, reason: 'dry run' });
@@ -89,9 +173,8 @@ export async function mayDeny(ports: CheckPorts, input: DecisionInput): Promise<
 
 /** Whether this person could cancel the request now, and must say why (an approver does); throws the refusal. */
 export async function mayCancel(ports: CheckPorts, input: DecisionInput): Promise<Allowed> {
-  const request = await ports.store.get(input.requestId);
-  const policy = policyOf(ports, request);
-  const actor = ownRequest(request, input.userId) ?? (await approver(ports, input.userId, policy));
+  const { stored, policy, actor } = await readAndLookUp(ports, input, { ownByIdOnly: true });
+  const { request } = stored;
   authorizeCancel(policy, request, actor);
   const needsReason = input.userId !== request.requester.slackUserId;
   const at = toUtcSecond(nowOf(ports.clock));

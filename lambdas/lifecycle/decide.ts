@@ -44,15 +44,7 @@ import { approvalMessage } from '../slack/blocks/approval-message';
 import { noticeReply } from '../slack/blocks/command-replies';
 import { escapeMrkdwn, quoteMrkdwn } from '../slack/blocks/escape';
 import type { StoredRequest } from '../store/items';
-import {
-  approver,
-  type DecisionInput,
-  idOnly,
-  ownRequest,
-  policyOf,
-  type RequesterFacts,
-  requesterFacts,
-} from './decide-checks';
+import { type DecisionInput, type LookupNeeds, type RequesterFacts, readAndLookUp } from './decide-checks';
 import type { IngressPorts } from './ports';
 
 /** What a decision came to: the request as it now is (and maybe a notice), or the refusal to tell the person. */
@@ -67,18 +59,16 @@ export interface ClickInput extends DecisionInput {
 
 type Authorize = (policy: Policy, current: AccessRequest, actor: Actor, requester: RequesterFacts) => void;
 
-/** How one kind of decision is checked, recorded and signalled. */
-export interface DecisionKind {
-  /** The policy the decision is made under, from the request's (an extension's own approvers). @default it */
-  readonly policy?: (policy: Policy) => Policy;
+/**
+ * How one kind of decision is checked, recorded and signalled. Its lookups (LookupNeeds): an extension
+ * decides under its own approvers' policy; approve and deny compare the decider with the requester as
+ * persons; cancel and revoke let the requester take back their own request by their Slack id alone.
+ */
+export interface DecisionKind extends LookupNeeds {
   readonly event: (at: string, actor: Actor) => LifecycleEvent;
   readonly authorize: Authorize;
-  /** Compare the decider with the requester as persons (approve, deny): looks the requester up in Slack. */
-  readonly againstRequester?: boolean;
   /** Check the requester again first, and close the request if they no longer qualify (approvals). */
   readonly reauthorize?: boolean;
-  /** The requester may take back their own request by their Slack id alone (cancel, revoke): no Slack lookup. */
-  readonly ownByIdOnly?: boolean;
   /** Tells the workflow, once the decision is recorded, with the token read with the request (if any). */
   readonly signal: (request: AccessRequest, tokens: Tokens) => Promise<Signalled>;
 }
@@ -173,14 +163,12 @@ export async function decide(
   kind: DecisionKind,
 ): Promise<DecisionResult> {
   const { requestId: id, userId, clicked } = input;
-  const stored = await ports.store.getStored(id);
+  const { stored, policy, actor, requester, claimDiffers } = await readAndLookUp(ports, input, kind);
   const { request, tokens } = stored;
-  const policy = kind.policy ? kind.policy(policyOf(ports, request)) : policyOf(ports, request);
-  const own = kind.ownByIdOnly ? ownRequest(request, userId) : undefined;
-  const [actor, requester] = await Promise.all([
-    own ?? approver(ports, userId, policy),
-    kind.againstRequester ? requesterFacts(ports, request, policy) : idOnly(request),
-  ]);
+  if (claimDiffers) {
+    // An older message, or a value made up: decided on the stored requester all the same.
+    log.warn({ msg: 'click named another requester or policy than the request', requestId: id, user: userId });
+  }
   if (kind.reauthorize) {
     const facts = { policy, request, tokens, actor, requester, kind, clicked };
     const closed = await closeIfRequesterGone(ports, facts, log);

@@ -6,29 +6,37 @@
  * entry created by a try whose answer was lost counts as created. A failed grant is cleaned up by
  * `cleanUpGrant`.
  */
+import type { GrantAhead } from '../domain/approval-route';
 import { parseInstant, toUtcSecond } from '../domain/durations';
 import type { AccessRequest } from '../domain/request';
 import { grantWindow } from '../domain/window';
 import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
 import { describeError, type Logger } from '../runtime/logger';
+import type { LockResult } from '../store/grant-locks';
 import type { GrantKey } from '../store/table';
 import { minRemainingOf } from './await-approval';
 import { firstEndWait } from './await-end';
 import { GrantConflictError, RequestClosedError, RequestInvalidError } from './errors';
 import { announce } from './notify';
 import type { Ports } from './ports';
-import { reauthorize } from './reauthorize';
-import type { GrantOutput } from './task-io';
+import { askRequesterEarly, type RequesterLookup, reauthorize } from './reauthorize';
+import type { GrantInput, GrantOutput } from './task-io';
 
 /** Grants request `requestId` from `start` for its approved duration. */
 export async function grantAccess(
   ports: Pick<Ports, 'store' | 'config' | 'clock' | 'directory' | 'notifier' | 'ontap'>,
-  input: { requestId: string; start: string; sessionValiditySeconds: number },
+  input: GrantInput,
   log: Logger,
 ): Promise<GrantOutput> {
-  const request = await ports.store.get(input.requestId);
+  // What the approval named lets the lock and the requester's lookup go out with the read: nothing reaches
+  // the cluster before the read has confirmed them (the same lock, end, requester and policy).
+  const early = startAhead(ports, input);
+  // A failed read leaves a lock taken ahead in place: a retry takes it again, RecordGrantFailure cleans up.
+  const stored = await ports.store.getStored(input.requestId);
+  const { request } = stored;
   if (request.status !== 'APPROVED') {
+    if (early) await giveBackClosed(ports, request, early, log);
     await announce(ports, request, { approval: true, requester: true }, log);
     throw new RequestClosedError(request.id, request.status);
   }
@@ -39,20 +47,31 @@ export async function grantAccess(
   // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
   const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(ports, request));
   const key = grantKeyOf(request);
+  const sameLock = early !== undefined && sameKey(early.key, key);
+  const until = granted.ok ? granted.window.end : undefined;
+  const locked = sameLock && early.ahead.until === until ? early.locking : undefined;
+  const asked = early && namesRequester(early.ahead, request) ? early.asked : undefined;
+  if (early && ((granted.ok && !locked) || !asked)) {
+    log.warn('the grant was started on another lock or requester than the request names; taken again');
+  }
+  // Another lock never had an entry made under it by this request; the same one is taken again below, never let go.
+  if (early && !sameLock) await giveBack(ports, early, request.id, log);
   if (!granted.ok) {
+    // The window follows from the record and `start` alone: too short now, it always was, so no try made an entry.
+    if (early && sameLock) await giveBack(ports, early, request.id, log);
     // A requester who no longer qualifies closes the request all the same.
-    await stillQualifies(ports, request, log);
+    await stillQualifies(ports, request, log, asked);
     const left = `${granted.left} seconds`;
     throw new RequestInvalidError(`Only ${left} of the requested window were left; nothing was granted.`);
   }
   const { window, seconds } = granted;
   // The last look before anything reaches the cluster. The lock grants nothing by itself, so it is taken
   // meanwhile (one write fewer between the approval and the POST) and given back if the requester is gone.
-  const locking = ports.store.acquireGrantLock(key, request.id, window.end);
+  const locking = locked ?? ports.store.acquireGrantLock(key, request.id, window.end);
   // Its failure is the task's failure, but only once the requester check has finished.
   locking.catch(() => undefined);
   try {
-    await stillQualifies(ports, request, log);
+    await stillQualifies(ports, request, log, asked);
   } catch (error) {
     const lock = await locking.catch(() => undefined);
     if (error instanceof RequestClosedError && lock?.ok) await releaseLock(ports, key, request.id, log);
@@ -77,7 +96,10 @@ export async function grantAccess(
   // The entry's jit_state comes with the POST's answer: the card shows it from the start, at no extra call.
   const at = toUtcSecond(nowOf(ports.clock));
   const live = { state: entry.jitState, since: at };
-  const result = await ports.store.apply(request.id, { type: 'GRANTED', at, window, live });
+  // Written on the copy read above: one read of the request per grant (a cancel meanwhile fails the write, which re-reads).
+  const result = await ports.store.apply(request.id, { type: 'GRANTED', at, window, live }, undefined, {
+    read: stored,
+  });
   if (!result.ok) {
     // Cancelled while the entry was being made: take it back before stopping.
     log.info('request closed during the grant; removing the entry', { status: result.request.status });
@@ -96,9 +118,79 @@ async function stillQualifies(
   ports: Pick<Ports, 'config' | 'directory' | 'store' | 'clock' | 'notifier'>,
   request: AccessRequest,
   log: Logger,
+  asked?: Promise<RequesterLookup>,
 ): Promise<void> {
-  const still = await reauthorize(ports, request, log);
+  const still = await reauthorize(ports, request, log, asked);
   if (!still.ok) throw new RequestClosedError(request.id, still.request.status);
+}
+
+/** The lock and the requester's lookup, started with the read on what the approval named. */
+interface Ahead {
+  readonly ahead: GrantAhead;
+  readonly key: GrantKey;
+  readonly locking: Promise<LockResult>;
+  readonly asked: Promise<RequesterLookup> | undefined;
+}
+
+function startAhead(
+  ports: Pick<Ports, 'store' | 'config' | 'directory' | 'ontap'>,
+  input: GrantInput,
+): Ahead | undefined {
+  const ahead = input.decision?.ahead;
+  if (!ahead) return undefined;
+  const { cluster, svmUuid, account, application } = ahead;
+  const key = { cluster, svmUuid, account, application };
+  // Slack first: of the three calls, its answer takes longest.
+  const asked = askRequesterEarly(ports, ahead.requester, ahead.policy);
+  // The cluster's client (its credentials, on a first call) is made ready meanwhile too; the grant uses the
+  // one of the cluster the request names, the same one when they agree.
+  ports.ontap(ahead.cluster).catch(() => undefined);
+  const locking = ports.store.acquireGrantLock(key, input.requestId, ahead.until);
+  // Awaited once the request is read; until then a failure is nobody's to throw.
+  locking.catch(() => undefined);
+  return { ahead, key, locking, asked };
+}
+
+/** Whether the requester looked up ahead is the one the request names, under its policy. */
+function namesRequester(ahead: GrantAhead, request: AccessRequest): boolean {
+  return ahead.requester === request.requester.slackUserId && ahead.policy === request.policy;
+}
+
+/**
+ * Gives back a lock taken ahead for a grant that will not happen on it (a lock the request does not
+ * name, a window too short): no entry was ever made under it by this request, since the POST only goes
+ * out on a lock the read confirmed.
+ */
+async function giveBack(ports: Pick<Ports, 'store'>, early: Ahead, id: string, log: Logger): Promise<void> {
+  const lock = await early.locking.catch(() => undefined);
+  if (lock?.ok) await releaseLock(ports, early.key, id, log);
+}
+
+/**
+ * A request found closed after its lock was taken ahead: the lock is not left to block the next grant.
+ * A live grant keeps its lock; else an entry an earlier try made is removed first (cleanUpGrant), then
+ * the lock released; what cannot be cleaned now is left to the reconciler.
+ */
+async function giveBackClosed(
+  ports: Pick<Ports, 'store' | 'ontap'>,
+  request: AccessRequest,
+  early: Ahead,
+  log: Logger,
+): Promise<void> {
+  const lock = await early.locking.catch(() => undefined);
+  if (!lock?.ok || request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') return;
+  if (!request.svm.uuid || !sameKey(early.key, grantKeyOf(request))) return giveBack(ports, early, request.id, log);
+  try {
+    await cleanUpGrant(ports, request, log);
+  } catch (error) {
+    log.warn('grant lock of a closed request not released; the reconciler releases it', describeError(error));
+  }
+}
+
+function sameKey(a: GrantKey, b: GrantKey): boolean {
+  return (
+    a.cluster === b.cluster && a.svmUuid === b.svmUuid && a.account === b.account && a.application === b.application
+  );
 }
 
 /** Gives back a lock taken for a grant that will not happen; one left behind is released by the reconciler. */

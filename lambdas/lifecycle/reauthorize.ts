@@ -28,8 +28,9 @@ export async function reauthorize(
   ports: Pick<Ports, 'config' | 'directory' | 'store' | 'clock' | 'notifier'>,
   request: AccessRequest,
   log: Logger,
+  asked?: Promise<RequesterLookup>,
 ): Promise<Reauthorization> {
-  const reason = await refusal(ports, request);
+  const reason = await refusal(ports, request, asked);
   if (reason === undefined) return { ok: true };
   const at = toUtcSecond(nowOf(ports.clock));
   const result = await ports.store.apply(request.id, { type: 'REAUTHORIZATION_FAILED', at, reason });
@@ -43,14 +44,36 @@ export async function reauthorize(
   return { ok: false, request: closed };
 }
 
+/** What Slack says of a requester now (`directory.requesterNow`). */
+export type RequesterLookup = Awaited<ReturnType<Ports['directory']['requesterNow']>>;
+
+/**
+ * The requester of a request about to be read, asked of Slack already: by their Slack id and the policy
+ * named in advance (undefined when that policy is no longer configured). Used by `reauthorize` only
+ * when the request, once read, names the same requester and policy.
+ */
+export function askRequesterEarly(
+  ports: Pick<Ports, 'config' | 'directory'>,
+  requester: string,
+  policyName: string,
+): Promise<RequesterLookup> | undefined {
+  const policy = ports.config.policies.find((p) => p.name === policyName);
+  if (!policy) return undefined;
+  const asked = ports.directory.requesterNow(requester, policy);
+  // Unused when the request names someone else; then its failure is nobody's to throw.
+  asked.catch(() => undefined);
+  return asked;
+}
+
 async function refusal(
   ports: Pick<Ports, 'config' | 'directory'>,
   request: AccessRequest,
+  asked: Promise<RequesterLookup> | undefined,
 ): Promise<string | undefined> {
   const policy = ports.config.policies.find((p) => p.name === request.policy);
   if (!policy) return `Policy "${request.policy}" is no longer configured.`;
   try {
-    const { now } = await ports.directory.requesterNow(request.requester.slackUserId, policy);
+    const { now } = await (asked ?? ports.directory.requesterNow(request.requester.slackUserId, policy));
     reauthorizeRequester(policy, request, now);
     reauthorizeBreakGlass(policy, request, now);
     return undefined;

@@ -69,6 +69,17 @@ export const ROUTES = ['GRANT', 'WAIT', 'AWAIT', 'DENIED', 'CANCELLED', 'EXPIRED
 /** One route. */
 export type Route = (typeof ROUTES)[number];
 
+/** What the grant may start on before its read (domain/approval-route.ts); a malformed one is ignored. */
+const GrantAheadSchema = z.object({
+  cluster: z.string().min(1),
+  svmUuid: z.string().min(1),
+  account: z.string().min(1),
+  application: z.string().min(1),
+  until: z.string().min(1),
+  requester: z.string().min(1),
+  policy: z.string().min(1),
+});
+
 /**
  * CheckApproval's result. `start` is set for GRANT (the window's start), `startAt` for WAIT, and
  * `approvalTimeoutSeconds` for AWAIT (the renewed wait, never past a scheduled window's useful end).
@@ -78,12 +89,27 @@ export const CheckApprovalOutputSchema = z.object({
   start: isoSecond.optional(),
   startAt: isoSecond.optional(),
   approvalTimeoutSeconds: seconds.optional(),
+  /** With GRANT: what the grant may start on before its read. */
+  ahead: GrantAheadSchema.optional(),
 });
 /** CheckApproval's result. */
 export type CheckApprovalOutput = z.infer<typeof CheckApprovalOutputSchema>;
 
-/** Grant: the window's start (fixed before the task, so a retry asks ONTAP for the very same entry). */
-export const GrantInputSchema = z.object({ requestId, start: isoSecond, sessionValiditySeconds: seconds });
+/**
+ * Grant: the window's start (fixed before the task, so a retry asks ONTAP for the very same entry), and
+ * the approval's completion, whose `ahead` lets the lock and the requester check start with the read.
+ */
+export const GrantInputSchema = z.object({
+  requestId,
+  start: isoSecond,
+  sessionValiditySeconds: seconds,
+  decision: z
+    .object({ ahead: GrantAheadSchema.optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+});
+/** Grant's input. */
+export type GrantInput = z.infer<typeof GrantInputSchema>;
 /** Grant's result: the window, and how long AwaitEnd waits. */
 export const GrantOutputSchema = z.object({
   window: z.object({ start: isoSecond, end: isoSecond }),

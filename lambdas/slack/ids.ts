@@ -7,7 +7,10 @@ export const COMMAND = '/jit';
 /** The decisions a person makes with a button on a request's messages. */
 export const DECISION_BUTTONS = ['approve', 'deny', 'cancel', 'revoke'] as const;
 
-/** Buttons on the approval message and the DM (the value is the request id): action id `jit_<decision>`. */
+/**
+ * Buttons on the approval message, the DM and Home (the value names the request, then its requester and policy:
+ * blocks/approval-message.ts `decisionValue`): action id `jit_<decision>`.
+ */
 export const ACTION = Object.fromEntries(DECISION_BUTTONS.map((d) => [d, `jit_${d}`])) as {
   readonly [D in (typeof DECISION_BUTTONS)[number]]: `jit_${D}`;
 };

@@ -50,6 +50,23 @@ describe('how the approval wait is completed, from the stored request', () => {
       decision: 'APPROVED',
       route: 'GRANT',
       start: at(1),
+      // What the grant may start on with its read: its lock's key and end, whose standing to check, under which policy.
+      ahead: {
+        cluster: approved.cluster,
+        svmUuid: approved.svm.uuid,
+        account: approved.requester.ontapAccount,
+        application: 'ssh',
+        until: at(61),
+        requester: approved.requester.slackUserId,
+        policy: approved.policy,
+      },
+    });
+    // Before the SVM's uuid is known there is no lock to name: the grant reads first.
+    const unvalidated = { ...approved, svm: { name: approved.svm.name } };
+    expect(approvalCompletion(unvalidated, utc(at(1)), policy)).toEqual({
+      decision: 'APPROVED',
+      route: 'GRANT',
+      start: at(1),
     });
   });
 

@@ -64,6 +64,21 @@ describe('an approval to grant now', () => {
     if (active.status !== 'ACTIVE') throw new Error(`expected ACTIVE, got ${active.status}`);
     // The grant was asked for the window's start the ingress computed from the written approval.
     expect(granted.get(id)).toEqual([expect.objectContaining({ requestId: id, start: active.window.start })]);
+    // With what the grant may start on before its read: the lock's key and end, the requester and the policy.
+    const ahead = { cluster: 'cluster1', account: active.requester.ontapAccount, application: 'ssh' };
+    expect(granted.get(id)).toEqual([
+      expect.objectContaining({
+        decision: expect.objectContaining({
+          ahead: {
+            ...ahead,
+            svmUuid: active.svm.uuid,
+            until: active.window.end,
+            requester: 'U0ALICE',
+            policy: active.policy,
+          },
+        }),
+      }),
+    ]);
     expect(Date.parse(active.window.start)).toBeGreaterThanOrEqual(Date.parse(active.decidedAt));
     expect(checked.get(id)).toBeUndefined();
     expect(env().jitCalls('POST')).toHaveLength(1);

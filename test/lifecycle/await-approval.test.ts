@@ -67,7 +67,20 @@ describe('checkApproval', () => {
     const approved = requestIn('APPROVED');
     const { ports, notifier, directory, logger } = withRequest(approved);
     const out = await checkApproval(ports, { requestId: approved.id, phase: 'approval' }, logger);
-    expect(out).toEqual({ route: 'GRANT', start: T0 });
+    // With what the grant may start on before its own read: its lock's key and end, the requester, the policy.
+    expect(out).toEqual({
+      route: 'GRANT',
+      start: T0,
+      ahead: {
+        cluster: 'cluster1',
+        svmUuid: approved.svm.uuid,
+        account: 'alice',
+        application: 'ssh',
+        until: at(60),
+        requester: 'U0ALICE',
+        policy: approved.policy,
+      },
+    });
     // Nothing between the approval and the cluster but what the grant needs (grant.ts checks and tells).
     expect(directory.lookups).toBe(0);
     expect(notifier.shown('requester')).toEqual([]);
@@ -81,9 +94,10 @@ describe('checkApproval', () => {
       startAt: at(120),
     });
     clock.set(at(120));
-    await expect(checkApproval(ports, { requestId: approved.id, phase: 'start' }, logger)).resolves.toEqual({
+    await expect(checkApproval(ports, { requestId: approved.id, phase: 'start' }, logger)).resolves.toMatchObject({
       route: 'GRANT',
       start: at(120),
+      ahead: { until: at(180) },
     });
     // The start is not news: people were told at the approval.
     expect(notifier.shown('requester')).toEqual(['APPROVED']);
@@ -105,7 +119,7 @@ describe('checkApproval', () => {
     const { ports, store, logger, request } = withRequest();
     store.interleave(() => store.force(request.id, { type: 'APPROVE', by: 'U0BOB', at: at(1) }));
     const input = { requestId: request.id, phase: 'approval' as const, wait: { Error: 'States.Timeout' } };
-    await expect(checkApproval(ports, input, logger)).resolves.toEqual({ route: 'GRANT', start: T0 });
+    await expect(checkApproval(ports, input, logger)).resolves.toMatchObject({ route: 'GRANT', start: T0 });
     expect((await store.get(request.id)).status).toBe('APPROVED');
   });
 

@@ -81,6 +81,9 @@ describe('from the Approve click to the POST', () => {
     // The ingress reads the request (with its token) once and writes the approval (and its audit item) on that
     // copy; the grant reads it once and takes the grant lock.
     expect(dynamo).toEqual({ GetItem: 2, PutItem: 3 });
+    // After the POST, GRANTED is written on the copy the grant read: the reads left are the ones keeping the
+    // requester's new card and the end wait's token with the request.
+    expect(since(at.dynamo, local.counters.dynamo.byOperation).GetItem).toBe(2);
     // After the POST, both sides are told it is granted.
     const after = slack.calls.slice(at.slack).map((c) => c.method);
     expect(after).toEqual(expect.arrayContaining(['chat.update', 'chat.postMessage']));

@@ -31,9 +31,12 @@ describe('approve', () => {
     expect(workflow.taken()).toEqual([
       { kind: 'resumeApproval', target: 'tok-approval', decision: 'APPROVED', taken: true },
     ]);
-    // To grant now: the completion carries the route and the start, so the workflow goes straight to the grant.
+    // To grant now: the completion carries the route and the start, so the workflow goes straight to the grant,
+    // and what the grant may start on with its read (its lock's key and end, the requester, the policy).
+    const ahead = { cluster: 'cluster1', account: 'alice', application: 'ssh', policy: 'svm1-operators' };
+    const named = { ...ahead, svmUuid: expect.any(String), until: at(61), requester: 'U0ALICE' };
     expect(workflow.completions).toEqual([
-      { token: 'tok-approval', outcome: { decision: 'APPROVED', route: 'GRANT', start: at(1) } },
+      { token: 'tok-approval', outcome: { decision: 'APPROVED', route: 'GRANT', start: at(1), ahead: named } },
     ]);
   });
 

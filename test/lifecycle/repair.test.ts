@@ -36,7 +36,15 @@ describe('repairItem: a recorded approval the workflow did not take up', () => {
     ]);
     // What the ingress would have sent, from the record now: straight to the grant, from the re-send.
     expect(t.workflow.completions).toEqual([
-      { token: 'tok-1', outcome: { decision: 'APPROVED', route: 'GRANT', start: at(2) } },
+      {
+        token: 'tok-1',
+        outcome: {
+          decision: 'APPROVED',
+          route: 'GRANT',
+          start: at(2),
+          ahead: expect.objectContaining({ until: at(62) }),
+        },
+      },
     ]);
     expect(t.events).toEqual(['signal-resent']);
   });

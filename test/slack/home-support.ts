@@ -2,6 +2,7 @@
  * Driving the Home tab through the real ingress as Slack does: `app_home_opened` as a signed JSON
  * event callback, and clicks on the published Home view as `block_actions` whose container is it.
  */
+import { readDecisionValue } from '../../lambdas/slack/blocks/approval-message';
 import type { ActionElement } from '../../local/sandbox/block-kit';
 import { actionTs, appHomeOpenedBody, blockActionsInView } from '../../local/sandbox/payloads';
 import type { StoredHome } from '../../local/slack-api/server';
@@ -59,7 +60,7 @@ export function headersOf(home: StoredHome): string[] {
     .map((b) => b.text?.text ?? '');
 }
 
-/** Every button of a Home, as `action_id value`. */
+/** Every button of a Home, as `action_id value` (a decision button's value: the request it names). */
 export function buttonsOf(home: StoredHome): string[] {
   return buttonsIn(blocksOf(home));
 }
@@ -69,11 +70,16 @@ function buttonsIn(blocks: readonly HomeBlock[]): string[] {
   for (const block of blocks) {
     for (const element of [block.accessory, ...(block.elements ?? [])]) {
       if (element && element.type === 'button' && 'action_id' in element) {
-        out.push(`${element.action_id} ${element.value ?? ''}`);
+        out.push(`${element.action_id} ${requestOf(element.value)}`);
       }
     }
   }
   return out;
+}
+
+/** The request a decision button's value names; any other button's value as it is. */
+function requestOf(value: string | undefined): string {
+  return value === undefined ? '' : (readDecisionValue(value)?.requestId ?? value);
 }
 
 /** The buttons of the blocks between a header and the next one. */
@@ -86,7 +92,7 @@ export function buttonsUnder(home: StoredHome, header: string): string[] {
 }
 
 /**
- * The block_actions payload of a click on a button of `user`'s published Home. With `forged`, a
+ * The block_actions payload of a click on a button of `user`'s published Home naming request `value`. With `forged`, a
  * button the Home does not show is clicked anyway, as a stale Home or a forged payload would.
  */
 export function homeClick(
@@ -108,7 +114,7 @@ export function homeClick(
   for (const block of blocksOf(home)) {
     for (const element of [block.accessory, ...(block.elements ?? [])]) {
       if (element?.type !== 'button' || !('action_id' in element)) continue;
-      if (element.action_id !== actionId || element.value !== value) continue;
+      if (element.action_id !== actionId || requestOf(element.value) !== value) continue;
       return click(block.block_id ?? 'generated', element);
     }
   }

@@ -142,10 +142,49 @@ export function button(actionId: string, label: string, request: AccessRequest, 
   };
 }
 
+/** A decision button (approve, deny, cancel, revoke); its value names the request, its requester and its policy. */
+export function decisionButton(
+  actionId: string,
+  label: string,
+  request: AccessRequest,
+  style?: 'primary' | 'danger',
+): Button {
+  return { ...button(actionId, label, request, style), value: decisionValue(request) };
+}
+
+/** Whose request a decision button says it is: only a hint to start Slack lookups early; the stored request decides. */
+export interface DecisionClaim {
+  /** The requester's Slack user id. */
+  readonly requester: string;
+  /** The policy the request was made under. */
+  readonly policy: string;
+}
+
+/**
+ * A decision button's value: the request id, its requester and its policy, so a click can ask Slack who
+ * decides and who the requester is while the request is read.
+ */
+export function decisionValue(request: AccessRequest): string {
+  return `${request.id} ${request.requester.slackUserId} ${request.policy}`;
+}
+
+const DECISION_VALUE = /^([A-Za-z0-9-]{8,80})(?: ([UW][A-Z0-9]{2,20}) ([a-z0-9][a-z0-9-]{0,62}))?$/;
+
+/**
+ * What a decision button's value names: the request id, and with it (buttons drawn since values name
+ * more) its requester and policy. Undefined when it is neither shape.
+ */
+export function readDecisionValue(value: string): { requestId: string; claim?: DecisionClaim } | undefined {
+  const match = DECISION_VALUE.exec(value);
+  if (!match?.[1]) return undefined;
+  const [, requestId, requester, policy] = match;
+  return requester && policy ? { requestId, claim: { requester, policy } } : { requestId };
+}
+
 /** "Revoke now", asking first: the same button wherever a live grant is shown. */
 export function revokeButton(request: AccessRequest): Button {
   return {
-    ...button(ACTION.revoke, 'Revoke now', request, 'danger'),
+    ...decisionButton(ACTION.revoke, 'Revoke now', request, 'danger'),
     confirm: {
       title: { type: 'plain_text', text: 'Revoke this access now?' },
       text: { type: 'plain_text', text: 'The JIT privileges are removed from the cluster right away.' },
@@ -163,7 +202,7 @@ export function revokeButton(request: AccessRequest): Button {
  */
 export function cancelButton(request: AccessRequest): Button {
   return {
-    ...button(ACTION.cancel, 'Cancel request', request),
+    ...decisionButton(ACTION.cancel, 'Cancel request', request),
     confirm: {
       title: { type: 'plain_text', text: 'Cancel this request?' },
       text: {
@@ -189,8 +228,8 @@ export function decisionButtons(request: AccessRequest): ActionsBlock | undefine
       type: 'actions',
       block_id: DECISION_BLOCK,
       elements: [
-        button(ACTION.approve, 'Approve', request, 'primary'),
-        button(ACTION.deny, 'Deny', request, 'danger'),
+        decisionButton(ACTION.approve, 'Approve', request, 'primary'),
+        decisionButton(ACTION.deny, 'Deny', request, 'danger'),
         cancelButton(request),
       ],
     };

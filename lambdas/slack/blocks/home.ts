@@ -10,7 +10,7 @@ import { formatDuration } from '../../domain/durations';
 import type { AccessRequest } from '../../domain/request';
 import type { Bounded, Home, Waiting } from '../../lifecycle/home';
 import { ACTION, AUDIT_EXPORT_ACTION, FORM_OPENER } from '../ids';
-import { button, cancelButton, revokeButton, statusLine, windowPhrase } from './approval-message';
+import { button, cancelButton, decisionButton, revokeButton, statusLine, windowPhrase } from './approval-message';
 import { breakGlassMark } from './break-glass';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 import { liveStateLine } from './live-state';
@@ -148,7 +148,10 @@ function decisionBlock(r: AccessRequest): ActionsBlock {
   return {
     type: 'actions',
     block_id: `home_decide_${r.id}`,
-    elements: [button(ACTION.approve, 'Approve', r, 'primary'), button(ACTION.deny, 'Deny', r, 'danger')],
+    elements: [
+      decisionButton(ACTION.approve, 'Approve', r, 'primary'),
+      decisionButton(ACTION.deny, 'Deny', r, 'danger'),
+    ],
   };
 }
 

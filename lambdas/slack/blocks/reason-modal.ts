@@ -6,11 +6,21 @@
 import type { ModalView } from '@slack/web-api';
 import { z } from 'zod';
 
-/** What a reason modal carries to its submission: the request, and the message the click came from. */
+/**
+ * What a reason modal carries to its submission: the request, the message the click came from, and whose
+ * request it was when the modal opened (a hint that lets the submission ask Slack while it reads the request).
+ */
 export const ReasonMetadataSchema = z.object({
   requestId: z.string().regex(/^[A-Za-z0-9-]{8,80}$/),
   channel: z.string().min(1).max(40).optional(),
   ts: z.string().min(1).max(40).optional(),
+  claim: z
+    .object({
+      requester: z.string().regex(/^[UW][A-Z0-9]{2,20}$/),
+      policy: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/),
+    })
+    .optional()
+    .catch(undefined),
 });
 /** What a reason modal carries. */
 export type ReasonMetadata = z.infer<typeof ReasonMetadataSchema>;

@@ -2,13 +2,15 @@ import type { AccessRequest } from '../../../lambdas/domain/request';
 import {
   approvalMessage,
   decisionButtons,
+  decisionValue,
+  readDecisionValue,
   requestHeadline,
   statusLine,
 } from '../../../lambdas/slack/blocks/approval-message';
 import { pendingRequest, requestIn } from '../../support/requests';
 
 describe('approvalMessage', () => {
-  it('shows the request with Approve, Deny and Cancel while it waits, each carrying the request id', () => {
+  it('shows the request with Approve, Deny and Cancel while it waits, each naming the request, its requester and its policy', () => {
     const request = pendingRequest({ ticket: 'CHG0012345' });
     const { text, blocks } = approvalMessage(request);
     expect(text).toContain(
@@ -39,9 +41,9 @@ describe('approvalMessage', () => {
       actions as { elements: { action_id: string; value: string; style?: string; confirm?: unknown }[] }
     ).elements;
     expect(elements.map((e) => [e.action_id, e.value, e.style ?? null])).toEqual([
-      ['jit_approve', request.id, 'primary'],
-      ['jit_deny', request.id, 'danger'],
-      ['jit_cancel', request.id, null],
+      ['jit_approve', `${request.id} U0ALICE svm1-operators`, 'primary'],
+      ['jit_deny', `${request.id} U0ALICE svm1-operators`, 'danger'],
+      ['jit_cancel', `${request.id} U0ALICE svm1-operators`, null],
     ]);
     expect(elements[2]?.confirm).toBeDefined();
   });
@@ -105,7 +107,7 @@ describe('approvalMessage', () => {
     const active = requestIn('ACTIVE');
     expect(statusLine(active)).toMatch(/^:unlock: Granted until <!date\^/);
     expect(decisionButtons(active)).toMatchObject({
-      elements: [{ action_id: 'jit_revoke', value: active.id, style: 'danger' }],
+      elements: [{ action_id: 'jit_revoke', value: decisionValue(active), style: 'danger' }],
     });
     const asked = { ...active, revokeRequestedBy: 'U0BOB' } as AccessRequest;
     expect(statusLine(asked)).toBe(':hourglass_flowing_sand: Revoke requested by <@U0BOB>; ending now.');
@@ -127,5 +129,30 @@ describe('approvalMessage', () => {
     expect(rendered).toContain('&lt;!everyone&gt; see &lt;https://evil.example|this&gt;');
     expect(rendered).toContain('a&lt;b&gt;');
     expect(rendered).toContain('no &amp; &lt;!channel&gt;');
+  });
+});
+
+describe('decision button values', () => {
+  it('read back as the request, its requester and its policy; a bare request id (older messages) as the request alone', () => {
+    const request = pendingRequest();
+    expect(readDecisionValue(decisionValue(request))).toEqual({
+      requestId: request.id,
+      claim: { requester: request.requester.slackUserId, policy: request.policy },
+    });
+    expect(readDecisionValue(request.id)).toEqual({ requestId: request.id });
+  });
+
+  it('name no request when they are neither shape', () => {
+    const request = pendingRequest();
+    for (const value of [
+      '',
+      'short',
+      `${request.id} U0ALICE`,
+      `${request.id} alice svm1-operators`,
+      `${request.id}  `,
+    ]) {
+      expect(readDecisionValue(value)).toBeUndefined();
+    }
+    expect(readDecisionValue(`${request.id} U0ALICE Svm1`)).toBeUndefined();
   });
 });

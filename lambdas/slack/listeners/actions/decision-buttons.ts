@@ -1,5 +1,6 @@
 /** The approval message's buttons: approve, deny (asks why first), cancel (an approver is asked why), revoke. */
 import type { AllMiddlewareArgs, BlockAction, Logger, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { z } from 'zod';
 import type { MessageRef } from '../../../domain/request';
 import { type ClickInput, cancelRequest, type DecisionResult } from '../../../lifecycle/decide';
 import {
@@ -10,8 +11,9 @@ import {
   mayDeny,
 } from '../../../lifecycle/decide-checks';
 import type { IngressPorts } from '../../../lifecycle/ports';
+import { readDecisionValue } from '../../blocks/approval-message';
 import { type ReasonKind, reasonModal } from '../../blocks/deny-reason-modal';
-import { type DecisionClick, DecisionClickSchema, parsePayload } from '../../payloads';
+import { DecisionClickSchema, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
 import { openModal } from '../modals';
 import { answering, ephemeral } from '../respond';
@@ -21,17 +23,34 @@ type ClickArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 /** A decision use case, as the buttons run it. */
 type Decide = (ports: IngressPorts, input: ClickInput, log: Logger) => Promise<DecisionResult>;
 
-/** A click's request, person and message. */
+/** A decision button's click: its value names the request (and, on buttons drawn since, its requester and policy). */
+const DecisionButtonClickSchema = DecisionClickSchema.extend({
+  actions: z
+    .tuple([
+      z.object({
+        action_id: z.string(),
+        value: z.string().transform((value, ctx) => {
+          const named = readDecisionValue(value);
+          if (!named) ctx.addIssue({ code: 'custom', message: 'must name a request' });
+          return named ?? z.NEVER;
+        }),
+      }),
+    ])
+    .rest(z.unknown()),
+});
+
 /** Who clicked which request's button on which message, and the trigger for a modal, from a button click. */
 export function clickOf(body: unknown): ClickInput & { readonly triggerId: string } {
-  const click: DecisionClick = parsePayload(DecisionClickSchema, body, 'button click');
+  const click = parsePayload(DecisionButtonClickSchema, body, 'button click');
   const channel = click.container?.channel_id ?? click.channel?.id;
   const ts = click.container?.message_ts ?? click.message?.ts;
   const clicked: MessageRef | undefined = channel && ts ? { channel, ts } : undefined;
+  const { requestId, claim } = click.actions[0].value;
   return {
-    requestId: click.actions[0].value,
+    requestId,
     userId: click.user.id,
     triggerId: click.trigger_id,
+    ...(claim ? { claim } : {}),
     ...(clicked ? { clicked } : {}),
   };
 }
@@ -69,7 +88,9 @@ function reasonButton(s: SlackServices, kind: ReasonKind, check: ReasonCheck) {
       const click = clickOf(body);
       const allowed = await check(s.ports, click);
       if (!allowed.needsReason) return answerResult(respond, await cancelRequest(s.ports, click, s.logger));
-      const view = reasonModal(kind, allowed.request, { requestId: click.requestId, ...(click.clicked ?? {}) });
+      const { request } = allowed;
+      const claim = { requester: request.requester.slackUserId, policy: request.policy };
+      const view = reasonModal(kind, request, { requestId: click.requestId, claim, ...(click.clicked ?? {}) });
       await openModal(s, click.triggerId, view);
     });
   };

@@ -24,6 +24,7 @@ export function denyReasonSubmission(s: SlackServices, kind: ReasonKind = 'deny'
         requestId: metadata.requestId,
         userId: submission.user.id,
         reason,
+        ...(metadata.claim ? { claim: metadata.claim } : {}),
         ...(clicked ? { clicked } : {}),
       };
       const decide = kind === 'deny' ? denyRequest : cancelRequest;

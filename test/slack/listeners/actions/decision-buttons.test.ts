@@ -40,9 +40,11 @@ describe('Approve', () => {
       approvals: [{ by: 'U0BOB', at: '2026-11-22T10:00:00Z' }],
       decidedAt: '2026-11-22T10:00:00Z',
     });
-    // To grant now: the route and the start ride along, so the workflow goes straight to the grant.
+    // To grant now: the route and the start ride along, so the workflow goes straight to the grant, with what the
+    // grant may start on before its read.
     const grantNow = { decision: 'APPROVED', route: 'GRANT', start: '2026-11-22T10:00:00Z' };
-    expect(sfn.resumed).toEqual([{ taskToken: token, output: grantNow }]);
+    const ahead = { account: 'alice', requester: 'U0ALICE', until: '2026-11-22T11:00:00Z' };
+    expect(sfn.resumed).toEqual([{ taskToken: token, output: { ...grantNow, ahead: expect.objectContaining(ahead) } }]);
     // The resumed workflow draws the message once the access is granted: no rendering of the click's can land after it.
     expect(slack.callsTo('chat.update')).toEqual([]);
   });

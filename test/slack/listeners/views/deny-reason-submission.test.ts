@@ -34,6 +34,7 @@ describe('Deny', () => {
     expect(JSON.parse(String(modal?.view.private_metadata))).toEqual({
       requestId: request.id,
       ...request.slack.approval,
+      claim: { requester: request.requester.slackUserId, policy: request.policy },
     });
     expect(await store.get(request.id)).toEqual(request);
 
