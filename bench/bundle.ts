@@ -3,7 +3,7 @@
  * external source map, the YAML parser left out, zod's English locale alone, the configuration compiled
  * in as JSON) and measures it, with what is in it (esbuild's metafile) by package.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -55,6 +55,11 @@ export async function bundle(name: string, entry: string, options: BundleOptions
     logLevel: 'silent',
   });
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
+  // Lambda's runtime finds the AWS SDK it ships for ES modules too (NODE_PATH, which node's own ES module
+  // loader ignores): a split bundle that leaves the SDK out finds it in a node_modules beside it instead.
+  if (base.format === 'esm' && external.some((e) => e.startsWith('@aws-sdk'))) {
+    symlinkSync(join(__dirname, '../node_modules'), join(dir, 'node_modules'), 'dir');
+  }
   // Every code file the function ships: its entry, and the chunks a bundle split at its dynamic imports has.
   const outputs = Object.entries(result.metafile.outputs).filter(([path]) => !path.endsWith('.map'));
   // The entry sits in `dir` itself; a chunk of a dynamic import names its module as an entry point too.
