@@ -3,9 +3,9 @@
  * external source map, the YAML parser left out, zod's English locale alone, the configuration compiled
  * in as JSON) and measures it, with what is in it (esbuild's metafile) by package.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Plugin } from 'esbuild';
 import { BUNDLE_EXTERNALS, functionBuildOptions } from '../lib/bundling';
@@ -55,16 +55,27 @@ export async function bundle(name: string, entry: string, options: BundleOptions
     logLevel: 'silent',
   });
   writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
-  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
-  const byPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    const key = packageOf(input);
-    byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+  // Lambda's runtime finds the AWS SDK it ships for ES modules too (NODE_PATH, which node's own ES module
+  // loader ignores): a split bundle that leaves the SDK out finds it in a node_modules beside it instead.
+  if (base.format === 'esm' && external.some((e) => e.startsWith('@aws-sdk'))) {
+    symlinkSync(join(__dirname, '../node_modules'), join(dir, 'node_modules'), 'dir');
   }
-  const code = readFileSync(file);
+  // Every code file the function ships: its entry, and the chunks a bundle split at its dynamic imports has.
+  const outputs = Object.entries(result.metafile.outputs).filter(([path]) => !path.endsWith('.map'));
+  // The entry sits in `dir` itself; a chunk of a dynamic import names its module as an entry point too.
+  const entryOutput = outputs.find(([path, o]) => o.entryPoint !== undefined && dirname(resolve(path)) === dir)?.[0];
+  if (!entryOutput) throw new Error(`bundling ${name} wrote no entry file`);
+  const byPackage = new Map<string, number>();
+  for (const [, output] of outputs) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const key = packageOf(input);
+      byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+    }
+  }
+  const code = Buffer.concat(outputs.map(([path]) => readFileSync(resolve(path))));
   return {
     name,
-    file,
+    file: resolve(entryOutput),
     bytes: code.length,
     gzipBytes: gzipSync(code).length,
     external,

@@ -27,7 +27,7 @@ import { slashCommandBody } from '../local/sandbox/payloads';
 import { DEFAULT_INSTALL } from '../local/sandbox/platform';
 import { signSlackRequest } from '../local/sandbox/signature';
 import { type Bundle, type BundleOptions, bundle } from './bundle';
-import { functionEnv, runFunctionProcess } from './function-process';
+import { functionEnv, LOAD_HANDLER, runFunctionProcess } from './function-process';
 import { type BenchStack, startBenchStack } from './local';
 import { median, round } from './stats';
 import { APPROVER, requester } from './workload';
@@ -100,17 +100,17 @@ interface Sample {
 }
 
 /** The child: load, invoke twice, print the timings on the last line. */
-const CHILD = `
+const CHILD = `${LOAD_HANDLER}
 const events = JSON.parse(process.env.BENCH_EVENTS);
 const ms = (a, b) => Number(b - a) / 1e6;
 const failed = (r) => r && typeof r === 'object' && typeof r.statusCode === 'number' && r.statusCode !== 200;
-const c0 = process.cpuUsage();
-const t0 = process.hrtime.bigint();
-const m = require(process.env.BENCH_BUNDLE);
-const t1 = process.hrtime.bigint();
-const ci = process.cpuUsage(c0);
-const c1 = process.cpuUsage();
 (async () => {
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const m = await loadHandler(process.env.BENCH_BUNDLE);
+  const t1 = process.hrtime.bigint();
+  const ci = process.cpuUsage(c0);
+  const c1 = process.cpuUsage();
   // As on AWS, where a function's first HTTPS call (Slack's, DynamoDB's) builds node's root certificate store.
   if (process.env.BENCH_ROOT_STORE) require('node:tls').createSecureContext();
   const r1 = await m.handler(events[0], {});

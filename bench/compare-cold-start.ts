@@ -2,12 +2,15 @@
  * Cold starts of another checkout's functions beside this one's, in the same run:
  *
  *   git worktree add /tmp/before <commit> && npx tsx bench/compare-cold-start.ts /tmp/before [runs] [--before-source-maps]
+ *     [--root-store]
  *
  * Both sets are bundled by this checkout's bench/bundle.ts, the configuration compiled in, and measured
  * in the same rounds against this checkout's local stack, each beside the Bolt baseline bundled as that set is. The other
  * checkout's functions are bundled with its own lib/bundling.ts options, or, when it has none, with nothing
  * left out and every zod locale, as its stack did then; `--before-source-maps` runs them (and their
- * baseline) with `--enable-source-maps`, as the stack deployed them before that.
+ * baseline) with `--enable-source-maps`, as the stack deployed them before that. `--root-store` has every
+ * process, the baselines' too, build node's root certificate store in its first invocation, as the first
+ * HTTPS call does on AWS (bench/cold-start.ts `rootStoreFirst`; locally only the ONTAP tasks call over TLS).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -45,9 +48,12 @@ async function bundlingOf(other: string): Promise<BundleSpec['options']> {
 async function main(): Promise<void> {
   const [other, runsText] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (!other)
-    throw new Error('usage: npx tsx bench/compare-cold-start.ts <other checkout> [runs] [--before-source-maps]');
+    throw new Error(
+      'usage: npx tsx bench/compare-cold-start.ts <other checkout> [runs] [--before-source-maps] [--root-store]',
+    );
   const runs = Number(runsText ?? 10);
   const beforeMaps = process.argv.includes('--before-source-maps');
+  const rootStore = process.argv.includes('--root-store') ? { rootStoreFirst: true } : {};
   const options = await bundlingOf(resolve(other));
   const beforeSpecs: BundleSpec[] = [
     { ...BASELINE, name: 'before:bolt-baseline', options: { ...options, external: [] } },
@@ -57,14 +63,15 @@ async function main(): Promise<void> {
   let before: ColdStartRow[];
   let after: ColdStartRow[];
   if (beforeMaps) {
-    before = await measureBundles(beforeSpecs, runs, { sourceMaps: true });
-    after = await measureBundles(afterSpecs, runs);
+    before = await measureBundles(beforeSpecs, runs, { sourceMaps: true, ...rootStore });
+    after = await measureBundles(afterSpecs, runs, rootStore);
   } else {
     // Both sets in the same rounds, so a busy moment of the machine weighs on before and after alike.
-    const rows = await measureBundles([...beforeSpecs, ...afterSpecs], runs);
+    const rows = await measureBundles([...beforeSpecs, ...afterSpecs], runs, rootStore);
     before = rows.slice(0, beforeSpecs.length);
     after = againstFirst(rows.slice(beforeSpecs.length));
   }
+  const how = rootStore.rootStoreFirst ? ', root certificate store built in each first invocation' : '';
   const row = (r: ColdStartRow) => ({
     bundle: r.name,
     bytes: r.bytes,
@@ -78,10 +85,10 @@ async function main(): Promise<void> {
     'x cpu': r.coldCpuRatioToBaseline,
   });
   printTable(
-    `Before (${other}${beforeMaps ? ', with --enable-source-maps' : ''}), ${runs} runs each, medians`,
+    `Before (${other}${beforeMaps ? ', with --enable-source-maps' : ''}), ${runs} runs each, medians${how}`,
     before.map(row),
   );
-  printTable(`After (this checkout), ${runs} runs each, medians`, after.map(row));
+  printTable(`After (this checkout), ${runs} runs each, medians${how}`, after.map(row));
   // The baselines differ when the checkouts bundle differently (Bolt's bundle too): the after set against the before one's.
   const old = before[0];
   if (old) {

@@ -12,6 +12,15 @@ import type { BenchStack } from './local';
 const ROOT = resolve(__dirname, '..');
 const run = promisify(execFile);
 
+/**
+ * A child script's `loadHandler(file)`: the module's exports, loaded as Lambda's runtime loads a handler
+ * file (an ES module `.mjs` by `import()`, a CommonJS one by `require`).
+ */
+export const LOAD_HANDLER = `
+const loadHandler = (file) =>
+  file.endsWith('.mjs') ? import(require('node:url').pathToFileURL(file).href) : Promise.resolve(require(file));
+`;
+
 /** The line a child script prints its result on, as JSON after this prefix. */
 export const RESULT_PREFIX = '@@bench ';
 

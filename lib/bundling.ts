@@ -4,7 +4,7 @@
  * so the figures are of what ships.
  */
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { BuildOptions, Plugin } from 'esbuild';
 import { BUNDLED_CONFIG_IDENTIFIER } from '../lambdas/config/bundled';
 
@@ -95,14 +95,52 @@ export const leaveOutNeverRun: Plugin = {
   },
 };
 
-/** The esbuild options of a function's bundle: CJS for Node 22, minified, a source map beside it. */
+/**
+ * The functions bundled as ES modules split at their dynamic `import()`s: what their first invocation does
+ * not need (the Slack endpoint's DynamoDB, Step Functions and Lambda clients, which `/jit` never calls) is
+ * then neither compiled nor run at init, where a single file is compiled whole. The workflow's tasks
+ * stay one CommonJS file each: their first invocation loads nearly all they import, and loading it
+ * as separate modules then costs more than it saves (`npx tsx bench/compare-cold-start.ts`).
+ */
+export const SPLIT_FUNCTIONS: ReadonlySet<string> = new Set(['slack-ingress']);
+
+/**
+ * What every file of a split bundle starts with: ES modules have no `require`, `__filename` or
+ * `__dirname`, which the CommonJS packages in a bundle (and the lazy `require` of the YAML parser) use.
+ */
+const ESM_PRELUDE = [
+  "import { createRequire as __jitCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __jitFileURLToPath } from 'node:url';",
+  'const require = __jitCreateRequire(import.meta.url);',
+  'const __filename = __jitFileURLToPath(import.meta.url);',
+  "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+].join(' ');
+
+/** The bundle's format and files: one CommonJS file at `outfile`, or for SPLIT_FUNCTIONS an ES module entry and its chunks. */
+function outputOptions(entry: string, outfile: string): BuildOptions {
+  const name = basename(entry).replace(/\.[cm]?[jt]s$/, '');
+  if (!SPLIT_FUNCTIONS.has(name)) return { entryPoints: [entry], outfile, format: 'cjs' };
+  return {
+    // `dir/index.js` is written as `dir/index.mjs` (Lambda's `index.handler` finds either), the chunks in `dir/chunks/`.
+    entryPoints: { [basename(outfile).replace(/\.[cm]?js$/, '')]: entry },
+    outdir: dirname(outfile),
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
+    format: 'esm',
+    splitting: true,
+    banner: { js: ESM_PRELUDE },
+  };
+}
+
+/**
+ * The esbuild options of a function's bundle: for Node 22, minified, a source map beside each file;
+ * CommonJS in one file at `outfile`, or split ES modules beside it for SPLIT_FUNCTIONS.
+ */
 export function functionBuildOptions(entry: string, outfile: string, configJson?: string): BuildOptions {
   return {
-    entryPoints: [entry],
-    outfile,
+    ...outputOptions(entry, outfile),
     bundle: true,
     platform: 'node',
-    format: 'cjs',
     target: 'node22',
     // A package's ES module build first: esbuild drops what a function does not import from it (the AWS
     // SDK's clients ship every command in one CommonJS file, parsed whole at each cold start otherwise).

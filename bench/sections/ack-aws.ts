@@ -17,7 +17,7 @@ import { signSlackRequest } from '../../local/sandbox/signature';
 import { LOCAL_SLACK_SECRET_ID } from '../../local/secret-ingress';
 import type { StoredView } from '../../local/slack-api/server';
 import { type Bundle, bundle } from '../bundle';
-import { functionEnv, runFunctionProcess } from '../function-process';
+import { functionEnv, LOAD_HANDLER, runFunctionProcess } from '../function-process';
 import { type BenchStack, startBenchStack } from '../local';
 import { type Answer, SignedPoster, SlackDriver } from '../slack-driver';
 import { round, type Summary, summarize } from '../stats';
@@ -133,12 +133,14 @@ async function round4(
 }
 
 /** The child: load the bundle, invoke it once, print the moments (epoch ms) and the answer's status. */
-const CHILD = `
+const CHILD = `${LOAD_HANDLER}
 const at = () => performance.timeOrigin + performance.now();
 const t0 = at();
-const m = require(process.env.BENCH_BUNDLE);
-const t1 = at();
-m.handler(JSON.parse(process.env.BENCH_EVENT), {}).then(
+let t1;
+loadHandler(process.env.BENCH_BUNDLE).then((m) => {
+  t1 = at();
+  return m.handler(JSON.parse(process.env.BENCH_EVENT), {});
+}).then(
   (r) => process.stdout.write('\\n@@bench ' + JSON.stringify({ t0, t1, t2: at(), status: r.statusCode }) + '\\n'),
   (e) => process.stdout.write(
     '\\n@@bench ' + JSON.stringify({ t0, t1, t2: at(), status: 0, error: String(e) }) + '\\n',
