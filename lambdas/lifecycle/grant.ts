@@ -74,7 +74,8 @@ export async function grantAccess(
     await stillQualifies(ports, request, log, asked);
   } catch (error) {
     const lock = await locking.catch(() => undefined);
-    if (error instanceof RequestClosedError && lock?.ok) await releaseLock(ports, key, request.id, log);
+    // An earlier try's POST may have made the entry (its answer lost): it goes before the lock does.
+    if (error instanceof RequestClosedError && lock?.ok) await cleanUpOrLeave(ports, request, log);
     throw error;
   }
   const lock = await locking;
@@ -180,6 +181,15 @@ async function giveBackClosed(
   const lock = await early.locking.catch(() => undefined);
   if (!lock?.ok || request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') return;
   if (!request.svm.uuid || !sameKey(early.key, grantKeyOf(request))) return giveBack(ports, early, request.id, log);
+  await cleanUpOrLeave(ports, request, log);
+}
+
+/** `cleanUpGrant` for a request that closed; what cannot be cleaned now (the cluster unreachable) is the reconciler's. */
+async function cleanUpOrLeave(
+  ports: Pick<Ports, 'store' | 'ontap'>,
+  request: AccessRequest,
+  log: Logger,
+): Promise<void> {
   try {
     await cleanUpGrant(ports, request, log);
   } catch (error) {

@@ -122,6 +122,19 @@ describe('a grant started on what the approval named', () => {
     expect((await f.store.get(f.request.id)).status).toBe('FAILED');
   });
 
+  it('requester gone after an earlier try made the entry: that entry is removed before the lock is given back', async () => {
+    const f = approvedAhead();
+    f.ontap.fail('ensureJitUser', { error: new OntapTransientError('timed out', 'timeout'), afterWork: true });
+    await expect(grantAccess(f.ports, f.input, f.logger)).rejects.toThrow(OntapTransientError);
+    expect(f.ontap.entries.size).toBe(1);
+    f.directory.people.set('U0ALICE', { ontapAccount: 'alice', status: 'deactivated' });
+
+    await expect(grantAccess(f.ports, f.input, f.logger)).rejects.toThrow(RequestClosedError);
+    expect(f.ontap.entries.size).toBe(0);
+    expect(f.store.heldLocks()).toEqual([]);
+    expect((await f.store.get(f.request.id)).status).toBe('FAILED');
+  });
+
   it("naming another account's lock: that lock is given back, the request's own taken, its own account granted", async () => {
     const f = approvedAhead(undefined, { account: 'mallory' });
     const { order, releaseRead } = watch(f);
