@@ -223,16 +223,7 @@ export async function measureBundles(
     // A cold start that failed measured a shorter path than a person waits for: no figure is better than that one.
     if (errors.length > 0) throw new Error(`cold-start invocations failed:\n${[...new Set(errors)].join('\n')}`);
     const rows = bundles.map((bun, i) => summarise(bun, samples[i] ?? [], events.describe(functionOf(bun.name))));
-    const baseline = rows[0];
-    if (!baseline) return [];
-    return rows.map((row) => ({
-      ...row,
-      bytesRatio: round(row.bytes / baseline.bytes),
-      gzipRatio: round(row.gzipBytes / baseline.gzipBytes),
-      ratioToBaseline: round(row.initMsMedian / baseline.initMsMedian),
-      coldRequestRatioToBaseline: round(row.coldRequestMsMedian / baseline.coldRequestMsMedian),
-      coldCpuRatioToBaseline: round(row.coldCpuMsMedian / baseline.coldCpuMsMedian),
-    }));
+    return againstFirst(rows);
   } finally {
     await b.close();
   }
@@ -241,6 +232,20 @@ export async function measureBundles(
 /** The function a bundle name stands for (`before:grant-access` is grant-access). */
 function functionOf(name: string): string {
   return name.split(':').at(-1) ?? name;
+}
+
+/** `rows` with their ratios (size, init, init + first invocation, CPU) to the first of them, the baseline. */
+export function againstFirst(rows: ColdStartRow[]): ColdStartRow[] {
+  const [baseline] = rows;
+  if (!baseline) return rows;
+  return rows.map((row) => ({
+    ...row,
+    bytesRatio: round(row.bytes / baseline.bytes),
+    gzipRatio: round(row.gzipBytes / baseline.gzipBytes),
+    ratioToBaseline: round(row.initMsMedian / baseline.initMsMedian),
+    coldRequestRatioToBaseline: round(row.coldRequestMsMedian / baseline.coldRequestMsMedian),
+    coldCpuRatioToBaseline: round(row.coldCpuMsMedian / baseline.coldCpuMsMedian),
+  }));
 }
 
 function summarise(bun: Bundle, samples: Sample[], event: string): ColdStartRow {

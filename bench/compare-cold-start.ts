@@ -15,23 +15,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BundleOptions } from './bundle';
-import { BASELINE, type BundleSpec, type ColdStartRow, measureBundles, productBundles } from './cold-start';
+import {
+  againstFirst,
+  BASELINE,
+  type BundleSpec,
+  type ColdStartRow,
+  measureBundles,
+  productBundles,
+} from './cold-start';
 import { printTable } from './report';
-import { round } from './stats';
-
-/** `rows` with their ratios to the first of them (measureBundles gives them to the first of its whole list). */
-function againstFirst(rows: ColdStartRow[]): ColdStartRow[] {
-  const [base] = rows;
-  if (!base) return rows;
-  return rows.map((r) => ({
-    ...r,
-    bytesRatio: round(r.bytes / base.bytes),
-    gzipRatio: round(r.gzipBytes / base.gzipBytes),
-    ratioToBaseline: round(r.initMsMedian / base.initMsMedian),
-    coldRequestRatioToBaseline: round(r.coldRequestMsMedian / base.coldRequestMsMedian),
-    coldCpuRatioToBaseline: round(r.coldCpuMsMedian / base.coldCpuMsMedian),
-  }));
-}
 
 /**
  * How the other checkout's stack bundled its functions: its own lib/bundling.ts when it has one (the
