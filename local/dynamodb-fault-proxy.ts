@@ -1,15 +1,19 @@
 /**
  * A fault-injecting HTTP proxy in front of a DynamoDB API (dynalite, or any other): point
  * `DYNAMODB_ENDPOINT` (or a client's `endpoint`) at it and a chooser decides, call by call, whether
- * the call is throttled, fails with a server error, or (reads only) is served but its answer lost.
+ * the call is throttled, fails with a server error, or is served but its answer lost (a read's, or a
+ * write's: the write lands, and the writer cannot tell whether it did).
  * The chaos tests and the bench share it; production code never imports it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { forwardRequest, sendAnswer, targetOperation } from './forward';
 
-/** What a fault does to a call. */
-export type DynamoFault = 'throttle' | 'server-error' | 'lost-answer';
+/**
+ * What a fault does to a call: `lost-answer` serves a read and drops its answer (a write gets a server
+ * error instead); `lost-write-answer` makes a write and drops its answer.
+ */
+export type DynamoFault = 'throttle' | 'server-error' | 'lost-answer' | 'lost-write-answer';
 
 /** Decides a call's fault from its operation (`PutItem`, `Query`...) and parsed body; undefined lets it through. */
 export type DynamoFaultChooser = (operation: string, body: Record<string, unknown>) => DynamoFault | undefined;
@@ -33,7 +37,7 @@ export interface DynamoFaultProxy {
   close(): Promise<void>;
 }
 
-const ERROR_TYPE: Record<Exclude<DynamoFault, 'lost-answer'>, { status: number; type: string }> = {
+const ERROR_TYPE: Record<'throttle' | 'server-error', { status: number; type: string }> = {
   throttle: { status: 400, type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException' },
   'server-error': { status: 500, type: 'com.amazonaws.dynamodb.v20120810#InternalServerError' },
 };
@@ -70,8 +74,9 @@ export async function startDynamoFaultProxy(
       const held = proxy.holder?.(operation, parsed);
       if (held) await held;
       let fault = proxy.chooser?.(operation, parsed);
-      // An answer is only ever lost for a read: a write's lost answer is a different fault (not injected here).
+      // `lost-answer` loses only a read's answer; a write's is lost only when asked for by name.
       if (fault === 'lost-answer' && !READS.has(operation)) fault = 'server-error';
+      if (fault === 'lost-write-answer' && READS.has(operation)) fault = 'lost-answer';
       if (fault) injected.set(`${fault} ${operation}`, (injected.get(`${fault} ${operation}`) ?? 0) + 1);
       if (fault === 'throttle' || fault === 'server-error') {
         const { status, type } = ERROR_TYPE[fault];
@@ -82,7 +87,7 @@ export async function startDynamoFaultProxy(
       }
       forwardRequest(to, req, body).then(
         (answer) => {
-          if (fault === 'lost-answer') res.destroy();
+          if (fault === 'lost-answer' || fault === 'lost-write-answer') res.destroy();
           else sendAnswer(res, answer);
         },
         () => res.destroy(),

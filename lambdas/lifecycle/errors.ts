@@ -50,6 +50,29 @@ export class SubmissionSpentError extends Error {
   }
 }
 
+/**
+ * A submission whose write got no answer on any try (made or not, nobody can tell) and whose request could
+ * not be read back either. A workflow already started goes on if the write landed (the person then gets the
+ * approval DM) and ends quietly if not. A form sent again is the same request; a one-line command typed again
+ * would be another, so its person is pointed at /jit list first.
+ */
+export class SubmissionUnconfirmedError extends Error {
+  constructor(how: { readonly resubmittable: boolean; readonly started: boolean }, options?: { cause?: unknown }) {
+    const next = how.resubmittable
+      ? ' Sending this form again is safe: it is the same request, never a second one.'
+      : how.started
+        ? ' Check /jit list before asking again, so it is not asked twice.'
+        : ' Its approval workflow could not be started either, so nobody was asked: type /jit to ask again.';
+    super(
+      'The database did not answer, so we could not confirm that your request was recorded.' +
+        (how.started ? ' If it was, you will get a direct message once it goes to the approvers.' : '') +
+        next,
+      options,
+    );
+    this.name = 'SubmissionUnconfirmedError';
+  }
+}
+
 /** Another request holds the grant for the same cluster, SVM, account and application. */
 export class GrantConflictError extends Error {
   /** The request that holds the grant. */

@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../config/errors';
 import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
-import { SubmissionSpentError } from '../lifecycle/errors';
+import { SubmissionSpentError, SubmissionUnconfirmedError } from '../lifecycle/errors';
 import { WorkflowCallError } from '../stepfunctions/errors';
 import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
 import type { AuditEvent } from '../store/items';
@@ -69,6 +69,7 @@ export function describeError(error: unknown): ErrorAnswer {
     return answer('Slack did not answer in time; please try again. Nothing was changed.');
   if (error instanceof ContentionError) return answer('Many people acted on this request at once; please try again.');
   if (error instanceof SubmissionSpentError) return answer(error.message);
+  if (error instanceof SubmissionUnconfirmedError) return answer(error.message, false);
   if (error instanceof WorkflowCallError)
     return answer('The approval workflow could not be reached; please try again.');
   if (error instanceof SlackPayloadError)

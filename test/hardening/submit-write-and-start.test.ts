@@ -8,6 +8,7 @@
  * failing (a one-line request closed, a modal's request waiting for the form to be sent again).
  */
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { make as makeValidate } from '../../lambdas/handlers/validate-request';
 import { requestIdFor } from '../../lambdas/lifecycle/submit';
 import { RequestNotFoundError } from '../../lambdas/store/errors';
 import { REQUEST_SK, requestPk } from '../../lambdas/store/table';
@@ -15,7 +16,19 @@ import { RECORD_WAIT } from '../../lib/workflow-definition';
 import { commandBody, signedHeaders, TEAM } from '../support/slack';
 import { useWorkflowEnv } from '../support/workflow-env';
 
-const env = useWorkflowEnv({ ingress: true, dynamoProxy: true });
+/** Run before each Validate task (set per test): holds the workflow's first step. */
+const beforeValidate: { hook?: () => Promise<void> } = {};
+const validate = makeValidate(async () => env().runtime);
+const env = useWorkflowEnv({
+  ingress: true,
+  dynamoProxy: true,
+  handlers: {
+    'validate-request': async (event: unknown) => {
+      await beforeValidate.hook?.();
+      return validate(event);
+    },
+  },
+});
 
 type Body = Record<string, unknown>;
 const attr = (value: unknown, key: string): string | undefined =>
@@ -94,6 +107,7 @@ async function openForm(user: string): Promise<{ viewId: string; id: string }> {
 const FORM = { justification: 'Rotate the keys' };
 
 afterEach(() => {
+  beforeValidate.hook = undefined;
   env().dynamoProxy.chooser = undefined;
   env().dynamoProxy.holder = undefined;
   env().local.faults.clear();
@@ -201,16 +215,19 @@ describe('the write refused while the start went through', () => {
   it('a form sent again while the workflow waits records the request, and that workflow goes on with it', async () => {
     const { viewId, id } = await openForm('U0ALICE');
     env().dynamoProxy.chooser = (operation, body) => (isCreate(operation, body) ? 'server-error' : undefined);
-    // The workflow's reads are held until the form has been sent again: it is still waiting then.
+    // After the first answer (the submission reads back a write that failed on DynamoDB's side), the
+    // workflow's reads are held until the form has been sent again: it is still waiting then.
+    let firstAnswered = false;
     let sentAgain = false;
     let heldUntilSentAgain = true;
     env().dynamoProxy.holder = (operation, body) =>
-      isRead(operation, body, id)
+      firstAnswered && isRead(operation, body, id)
         ? until(() => sentAgain).then((met) => {
             heldUntilSentAgain &&= met;
           })
         : undefined;
     const failed = await env().ingress.submitView('U0ALICE', viewId, FORM);
+    firstAnswered = true;
     expect(JSON.stringify(failed.json())).toContain('Something went wrong on our side');
     // Read past the proxy, which holds the workflow's reads.
     expect(await storedItem(id)).toBeUndefined();
@@ -247,6 +264,138 @@ describe('the write refused while the start went through', () => {
     await env().waiting(nextArn, 'AwaitApproval');
     await env().ingress.click('U0ALICE', 'jit_cancel', next.id);
     expect((await env().finished(nextArn)).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('the write made but its answer lost', () => {
+  /** Loses every answer to the submission's write (each SDK attempt's): the first lands, the others find it there. */
+  const loseWriteAnswers = (): void => {
+    env().dynamoProxy.chooser = (operation, body) => (isCreate(operation, body) ? 'lost-write-answer' : undefined);
+  };
+
+  it('one-line: the request is read back, and the person told it was submitted; it goes to approval', async () => {
+    loseWriteAnswers();
+    const before = executionNames();
+    const { responses } = await env().ingress.command('U0ALICE', 'svm1 vsadmin 1h Rotate the keys');
+    const [id] = startedSince(before);
+    if (id === undefined) throw new Error('the start was not made beside the write');
+    expect(env().dynamoProxy.injected.get('lost-write-answer PutItem')).toBeGreaterThanOrEqual(1);
+    const shown = JSON.stringify(responses());
+    expect(shown).toContain(`Submitted: request \`${id}\``);
+    expect(shown).not.toContain('went wrong');
+    env().dynamoProxy.chooser = undefined;
+    const executionArn = env().workflow.executionArnOf(id);
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect(await env().store.listOpenByRequester('U0ALICE')).toEqual([expect.objectContaining({ id })]);
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('modal: the form closes on the request read back', async () => {
+    const { viewId, id } = await openForm('U0ALICE');
+    loseWriteAnswers();
+    const answer = await env().ingress.submitView('U0ALICE', viewId, FORM);
+    expect(answer.body).toBe('');
+    env().dynamoProxy.chooser = undefined;
+    const executionArn = env().workflow.executionArnOf(id);
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect(executionNames().filter((n) => n === id)).toHaveLength(1);
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('the read back failing too: the person is told it may have been recorded, never that nothing was', async () => {
+    const { viewId, id } = await openForm('U0ALICE');
+    // The workflow's first step waits for the answer, so only the submission's own read fails.
+    let answered = false;
+    beforeValidate.hook = () => until(() => answered).then(() => undefined);
+    env().dynamoProxy.chooser = (operation, body) =>
+      isCreate(operation, body) ? 'lost-write-answer' : isRead(operation, body, id) ? 'server-error' : undefined;
+    const unsure = await env().ingress.submitView('U0ALICE', viewId, FORM);
+    answered = true;
+    env().dynamoProxy.chooser = undefined;
+    const said = JSON.stringify(unsure.json());
+    expect(said).toContain('could not confirm that your request was recorded');
+    expect(said).toContain('you will get a direct message once it goes to the approvers');
+    expect(said).toContain('Sending this form again is safe');
+    expect(said).not.toContain('nothing was changed');
+    expect(env().dynamoProxy.injected.get('server-error GetItem')).toBeGreaterThanOrEqual(1);
+    // It was recorded: its workflow asks for approval, and the form sent again is that same request.
+    const executionArn = env().workflow.executionArnOf(id);
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect((await env().ingress.submitView('U0ALICE', viewId, FORM)).body).toBe('');
+    expect(executionNames().filter((n) => n === id)).toHaveLength(1);
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('one-line, the read back failing too: the person is pointed at /jit list, not asked to type it again', async () => {
+    const before = executionNames();
+    let answered = false;
+    beforeValidate.hook = () => until(() => answered).then(() => undefined);
+    env().dynamoProxy.chooser = (operation, body) => {
+      if (isCreate(operation, body)) return 'lost-write-answer';
+      const [id] = startedSince(before);
+      return id !== undefined && isRead(operation, body, id) ? 'server-error' : undefined;
+    };
+    const { responses } = await env().ingress.command('U0ALICE', 'svm1 vsadmin 1h Rotate the keys');
+    answered = true;
+    env().dynamoProxy.chooser = undefined;
+    const shown = JSON.stringify(responses());
+    expect(shown).toContain('could not confirm that your request was recorded');
+    expect(shown).toContain('Check /jit list before asking again');
+    expect(shown).not.toContain('nothing was changed');
+    const [id] = startedSince(before);
+    if (id === undefined) throw new Error('the start was not made beside the write');
+    // Recorded after all: its workflow finds it and asks for approval.
+    const executionArn = env().workflow.executionArnOf(id);
+    await env().waiting(executionArn, 'AwaitApproval');
+    expect(messagesNaming(id).length).toBeGreaterThan(0);
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('the start failing too: a form sent again is safe, and starts the one request it finds', async () => {
+    const { viewId, id } = await openForm('U0ALICE');
+    env().local.faults.add('StartExecution', 2);
+    env().dynamoProxy.chooser = (operation, body) =>
+      isCreate(operation, body) ? 'lost-write-answer' : isRead(operation, body, id) ? 'server-error' : undefined;
+    const unsure = await env().ingress.submitView('U0ALICE', viewId, FORM);
+    env().dynamoProxy.chooser = undefined;
+    const said = JSON.stringify(unsure.json());
+    expect(said).toContain('could not confirm that your request was recorded');
+    // Nothing is on its way: no promise of a message.
+    expect(said).not.toContain('direct message');
+    expect(said).toContain('Sending this form again is safe');
+    expect(executionNames()).not.toContain(id);
+    expect((await env().ingress.submitView('U0ALICE', viewId, FORM)).body).toBe('');
+    const executionArn = env().workflow.executionArnOf(id);
+    await env().waiting(executionArn, 'AwaitApproval');
+    await env().ingress.click('U0ALICE', 'jit_cancel', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+
+  it('a write refused outright (throttled) is not read back: nothing was recorded, and the person is told so', async () => {
+    env().dynamoProxy.chooser = (operation, body) => (isCreate(operation, body) ? 'throttle' : undefined);
+    const before = executionNames();
+    // The workflow's first step waits for the answer: every read of the request before it is the submission's.
+    let answered = false;
+    beforeValidate.hook = () => until(() => answered).then(() => undefined);
+    let readBack = 0;
+    env().dynamoProxy.holder = (operation, body) => {
+      const [id] = startedSince(before);
+      if (!answered && id !== undefined && isRead(operation, body, id)) readBack += 1;
+      return undefined;
+    };
+    const { responses } = await env().ingress.command('U0ALICE', 'svm1 vsadmin 1h Rotate the keys');
+    answered = true;
+    env().dynamoProxy.chooser = undefined;
+    expect(JSON.stringify(responses())).toContain('nothing was changed');
+    expect(readBack).toBe(0);
+    const [id] = startedSince(before);
+    if (id === undefined) throw new Error('the start was not made beside the write');
+    expect((await env().finished(env().workflow.executionArnOf(id))).status).toBe('SUCCEEDED');
+    await expect(env().store.get(id)).rejects.toBeInstanceOf(RequestNotFoundError);
   });
 });
 
