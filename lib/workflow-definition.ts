@@ -59,6 +59,7 @@ export const DYNAMODB_THROTTLING_ERRORS = [
 export const TRANSIENT_ERRORS = [
   ERROR_NAMES.ontapTransient,
   ERROR_NAMES.contention,
+  ERROR_NAMES.writeUnconfirmed,
   ...DYNAMODB_THROTTLING_ERRORS,
 ] as const;
 

@@ -8,6 +8,8 @@ export const ERROR_NAMES = {
   ontapTransient: 'OntapTransientError',
   /** A conditional write lost a race too many times in a row. */
   contention: 'ContentionError',
+  /** DynamoDB answered no try of a write, nor the read after it: whether it landed is unknown for now. */
+  writeUnconfirmed: 'WriteUnconfirmedError',
   /** Slack rate-limited the call or did not answer. */
   slackTransient: 'SlackTransientError',
   /** The request was closed elsewhere; the workflow stops quietly. */

@@ -8,7 +8,7 @@
  */
 import type { GrantAhead } from '../domain/approval-route';
 import { parseInstant, toUtcSecond } from '../domain/durations';
-import type { AccessRequest } from '../domain/request';
+import type { AccessRequest, RequestIn } from '../domain/request';
 import { grantWindow } from '../domain/window';
 import { OntapJitEntryMismatchError } from '../ontap';
 import { nowOf } from '../runtime/clock';
@@ -35,6 +35,8 @@ export async function grantAccess(
   // A failed read leaves a lock taken ahead in place: a retry takes it again, RecordGrantFailure cleans up.
   const stored = await ports.store.getStored(input.requestId);
   const { request } = stored;
+  // Only this task writes GRANTED: an earlier try of it did, and lost the answer.
+  if (request.status === 'ACTIVE') return grantedEarlier(ports, request, early, log);
   if (request.status !== 'APPROVED') {
     if (early) await giveBackClosed(ports, request, early, log);
     await announce(ports, request, { approval: true, requester: true }, log);
@@ -112,6 +114,23 @@ export async function grantAccess(
   // Until "ends soon" when the policy tells it, else until the end (await-end.ts).
   const endTimeoutSeconds = firstEndWait(ports, result.request, ports.clock.now());
   return { window, endTimeoutSeconds };
+}
+
+/**
+ * A grant an earlier try of this task recorded (its GRANTED write landed, its answer did not): nothing is
+ * made again; a lock taken ahead on another key is given back, the messages are brought up to date (each
+ * milestone is told once), and the workflow goes on to the window the record holds.
+ */
+async function grantedEarlier(
+  ports: Pick<Ports, 'store' | 'config' | 'clock' | 'notifier' | 'ontap'>,
+  request: RequestIn<'ACTIVE'>,
+  early: Ahead | undefined,
+  log: Logger,
+): Promise<GrantOutput> {
+  log.info('granted by an earlier try of this grant', { window: request.window });
+  if (early && !sameKey(early.key, grantKeyOf(request))) await giveBack(ports, early, request.id, log);
+  const told = await announce(ports, request, { approval: true, requester: true, thread: {} }, log);
+  return { window: request.window, endTimeoutSeconds: firstEndWait(ports, told, ports.clock.now()) };
 }
 
 /** Checks the requester again; RequestClosedError (the request closed, both sides told) when they no longer qualify. */

@@ -13,7 +13,7 @@ import type { CheckedRequest } from '../domain/request-form';
 import { nowOf } from '../runtime/clock';
 import type { Requester } from '../slack/directory';
 import { WorkflowCallError } from '../stepfunctions/errors';
-import { DuplicateRequestError, RequestNotFoundError } from '../store/errors';
+import { DuplicateRequestError, WriteUnconfirmedError } from '../store/errors';
 import { SubmissionSpentError, SubmissionUnconfirmedError } from './errors';
 import type { IngressPorts } from './ports';
 
@@ -58,7 +58,8 @@ export interface SubmitInput {
  * from the request id, so starting twice is one execution. The workflow's first step (validate) reads the
  * request again a while when the write lands after it, and ends quietly when the write failed: the person
  * is told the submission failed, and nothing was asked of anyone. Nobody is told "submitted" before the
- * write succeeded.
+ * write succeeded. A write whose answer was lost is read back by the store and known as made or not; when
+ * even that read fails, the person is told it could not be confirmed (SubmissionUnconfirmedError).
  *
  * The REQUESTED audit item and the execution ARN are written by validate, off the answer's path. A delivery
  * seen before returns the recorded request; its start finds the running execution (or starts it, when the
@@ -72,14 +73,18 @@ export async function submitRequest(ports: SubmitPorts, input: SubmitInput, log:
   const at = toUtcSecond(nowOf(ports.clock));
   await checkOpenLimit(ports, { id, requester: input.requester, policy: input.checked.policy }, input.open);
   const [written, started] = await Promise.allSettled([record(ports, id, input, at), ports.workflow.start(id)]);
-  const submitted =
-    written.status === 'fulfilled'
-      ? written.value
-      : await recordedDespite(
-          ports,
-          { id, input, error: written.reason, startedToo: started.status === 'fulfilled' },
-          log,
-        );
+  if (written.status === 'rejected') {
+    const startedToo = started.status === 'fulfilled';
+    // The store read the write back and could not tell: never "nothing was changed".
+    if (written.reason instanceof WriteUnconfirmedError) {
+      log.error({ msg: 'request write unconfirmed', requestId: id, error: String(written.reason.cause) });
+      throw new SubmissionUnconfirmedError({ resubmittable: input.resubmittable, started: startedToo });
+    }
+    // A start that went through runs a workflow that finds no request: it waits a while, then ends quietly.
+    if (startedToo) log.warn({ msg: 'request not recorded', requestId: id });
+    throw written.reason;
+  }
+  const submitted = written.value;
   await settleStart(ports, { id, at, input, submitted, started }, log);
   log.info({ msg: 'request submitted', requestId: id, duplicate: submitted.duplicate });
   return submitted;
@@ -199,57 +204,11 @@ async function record(ports: SubmitPorts, id: string, input: SubmitInput, at: st
     return { request, duplicate: false };
   } catch (error) {
     if (!(error instanceof DuplicateRequestError)) throw error;
-    const request = await ports.store.get(id);
+    const request = error.existing ?? (await ports.store.get(id));
     // Another person's delivery hashed to this id: never hand them this request.
     if (request.requester.slackUserId !== requester.slackUserId) throw error;
     return { request, duplicate: true };
   }
-}
-
-/**
- * After a write that failed: the request as recorded when the write may have landed all the same (no
- * answer on any try, or DynamoDB's own failure, a 5xx), read back once. The write's error is thrown when
- * it surely did not land (refused: a 4xx, a throttle, a check before sending) or the read finds nothing;
- * a started workflow then finds no request, waits a while and ends quietly. A read that fails too leaves
- * it unknown: SubmissionUnconfirmedError, never "nothing was changed".
- */
-async function recordedDespite(
-  ports: SubmitPorts,
-  failed: { readonly id: string; readonly input: SubmitInput; readonly error: unknown; readonly startedToo: boolean },
-  log: Logger,
-): Promise<Submitted> {
-  const { id, input, error } = failed;
-  const notRecorded = (): never => {
-    if (failed.startedToo) log.warn({ msg: 'request not recorded', requestId: id });
-    throw error;
-  };
-  if (!outcomeUnknown(error)) return notRecorded();
-  let request: AccessRequest;
-  try {
-    request = await ports.store.get(id);
-  } catch (readError) {
-    if (readError instanceof RequestNotFoundError) return notRecorded();
-    log.error({ msg: 'request write unanswered and not read back', requestId: id, error: String(error) });
-    throw new SubmissionUnconfirmedError(
-      { resubmittable: input.resubmittable, started: failed.startedToo },
-      { cause: error },
-    );
-  }
-  // Another person's delivery hashed to this id: never hand them this request.
-  if (request.requester.slackUserId !== input.requester.slackUserId) return notRecorded();
-  log.warn({ msg: 'request write unanswered, found recorded', requestId: id, error: String(error) });
-  return { request, duplicate: false };
-}
-
-/**
- * Whether a failed write may have been made: the AWS SDK marks what DynamoDB refused as the caller's fault
- * (`$fault: 'client'`: invalid, throttled, conditions); a server fault or no answer at all may hide a write
- * that landed. Errors of the store's own (a duplicate, a request that fails its schema) are never sent.
- */
-function outcomeUnknown(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof DuplicateRequestError) return false;
-  if (!('$metadata' in error) && !('code' in error) && error.name !== 'TimeoutError') return false;
-  return (error as { $fault?: string }).$fault !== 'client';
 }
 
 /** Closes a request whose workflow could not be started, so it does not wait forever. Best effort. */

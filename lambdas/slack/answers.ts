@@ -8,7 +8,13 @@ import { ConfigError } from '../config/errors';
 import { DomainError, IllegalTransitionError, PolicyViolationError } from '../domain/errors';
 import { SubmissionSpentError, SubmissionUnconfirmedError } from '../lifecycle/errors';
 import { WorkflowCallError } from '../stepfunctions/errors';
-import { ContentionError, CorruptItemError, DuplicateRequestError, RequestNotFoundError } from '../store/errors';
+import {
+  ContentionError,
+  CorruptItemError,
+  DuplicateRequestError,
+  RequestNotFoundError,
+  WriteUnconfirmedError,
+} from '../store/errors';
 import type { AuditEvent } from '../store/items';
 import { escapeMrkdwn, slackDate } from './blocks/escape';
 import {
@@ -70,6 +76,13 @@ export function describeError(error: unknown): ErrorAnswer {
   if (error instanceof ContentionError) return answer('Many people acted on this request at once; please try again.');
   if (error instanceof SubmissionSpentError) return answer(error.message);
   if (error instanceof SubmissionUnconfirmedError) return answer(error.message, false);
+  if (error instanceof WriteUnconfirmedError) {
+    return answer(
+      'The database did not answer, so we could not confirm that this was recorded. If it was, the ' +
+        'request’s messages show it once the workflow picks it up. Doing it again is safe: nothing is done twice.',
+      false,
+    );
+  }
   if (error instanceof WorkflowCallError)
     return answer('The approval workflow could not be reached; please try again.');
   if (error instanceof SlackPayloadError)

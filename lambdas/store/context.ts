@@ -100,6 +100,18 @@ export async function writeIf(send: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/**
+ * Whether a write that failed may have landed all the same. The AWS SDK marks what DynamoDB refused as
+ * the caller's fault (`$fault: 'client'`: a failed condition, a throttle, an invalid request), and those
+ * changed nothing; a server fault (5xx), a timeout or no answer at all (the connection lost after the
+ * write was sent) may hide a write that was made.
+ */
+export function writeOutcomeUnknown(error: unknown): boolean {
+  if (!(error instanceof Error) || error instanceof ConditionalCheckFailedException) return false;
+  const sent = '$metadata' in error || 'code' in error || error.name === 'TimeoutError';
+  return sent && (error as { $fault?: string }).$fault !== 'client';
+}
+
 /** A write of one item that applies only while `condition` holds: a put, an update or a delete. */
 export type ConditionalWrite = {
   /** The condition expression the item must meet when the write lands. */

@@ -1,5 +1,6 @@
 /** Errors of the DynamoDB store. */
 import { ERROR_NAMES } from '../domain/error-names';
+import type { AccessRequest } from '../domain/request';
 
 /** No request with that id. */
 export class RequestNotFoundError extends Error {
@@ -9,9 +10,12 @@ export class RequestNotFoundError extends Error {
   }
 }
 
-/** A request with that id already exists. */
+/** A request with that id already exists (`existing`, when it was read). */
 export class DuplicateRequestError extends Error {
-  constructor(id: string) {
+  constructor(
+    id: string,
+    readonly existing?: AccessRequest,
+  ) {
     super(`A request ${id} already exists.`);
     this.name = 'DuplicateRequestError';
   }
@@ -30,6 +34,17 @@ export class ContentionError extends Error {
   constructor(id: string, attempts: number) {
     super(`Request ${id} kept changing under ${attempts} attempts; try again.`);
     this.name = ERROR_NAMES.contention;
+  }
+}
+
+/**
+ * A write DynamoDB answered on no try, whose item could not be read back either: it may have landed or
+ * not, and nobody can tell until DynamoDB answers again. Nothing is to be told as done, or as not done.
+ */
+export class WriteUnconfirmedError extends Error {
+  constructor(id: string, options?: { cause?: unknown }) {
+    super(`Whether request ${id} was written is unknown: DynamoDB did not answer.`, options);
+    this.name = ERROR_NAMES.writeUnconfirmed;
   }
 }
 

@@ -64,6 +64,8 @@ const StoreExtrasSchema = z.object({
   auditRepair: z.boolean().optional(),
   /** A Slack update of this request was lost; the reconciler brings its messages up to date. */
   notifyRepair: z.boolean().optional(),
+  /** Which write made this version: a writer whose answer was lost knows its own write by it. */
+  writeId: z.string().optional(),
 });
 
 /** A request as stored: the request plus the store's own attributes. */
@@ -93,6 +95,7 @@ export function toItem(ctx: StoreContext, stored: StoredRequest): Record<string,
     ...(stored.repair ? { repair: stored.repair } : {}),
     ...(stored.auditRepair ? { auditRepair: true } : {}),
     ...(stored.notifyRepair ? { notifyRepair: true } : {}),
+    ...(stored.writeId !== undefined ? { writeId: stored.writeId } : {}),
     gsi1pk: `USER#${request.requester.slackUserId}`,
     gsi1sk: `${request.createdAt}#${request.id}`,
     ...(live ? { gsi2pk: 'LIVE', gsi2sk: `${request.window.end}#${request.id}` } : {}),
@@ -127,10 +130,11 @@ export function fromItem(item: Record<string, unknown>): StoredRequest {
     repair,
     auditRepair,
     notifyRepair,
+    writeId,
     ...rest
   } = item;
   const request = RequestSchema.safeParse(rest);
-  const extras = StoreExtrasSchema.safeParse({ history, tokens, repair, auditRepair, notifyRepair });
+  const extras = StoreExtrasSchema.safeParse({ history, tokens, repair, auditRepair, notifyRepair, writeId });
   if (!request.success || !extras.success) {
     throw new CorruptItemError(`${String(pk)}/${String(sk)}`, { cause: request.error ?? extras.error });
   }

@@ -12,6 +12,7 @@
  * `RequestStore` is the one entry callers use; the grant locks, the audit trail and the
  * reconciler's reads live in their own modules beside it.
  */
+import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoredCommand } from '../domain/digest';
 import { DomainError } from '../domain/errors';
@@ -32,11 +33,12 @@ import {
   type RequestStoreOptions,
   type StoreContext,
   storeContext,
+  writeOutcomeUnknown,
 } from './context';
 import { putDigestLines, readDigestLines } from './digests';
 import * as drift from './drift-records';
 import { type DuePage, listDue, reconcilerCursor, setReconcilerCursor, snoozeRequest } from './due-items';
-import { ContentionError, DuplicateRequestError, RequestNotFoundError } from './errors';
+import { ContentionError, DuplicateRequestError, RequestNotFoundError, WriteUnconfirmedError } from './errors';
 import { acquireGrantLock, type LockResult, lockHolder, releaseGrantLock, snoozeLock } from './grant-locks';
 import { byRequester, dueBefore, pendingUnder } from './index-queries';
 import { type AuditEvent, fromItem, type StoredRequest, toItem } from './items';
@@ -159,13 +161,36 @@ export class RequestStore {
   ): Promise<AccessRequest> {
     const parsed = RequestSchema.parse(request);
     const event = requestedEvent(parsed, actor);
-    const created = await conditionalWrite(this.ctx, {
-      put: toItem(this.ctx, { request: parsed, history: [event], tokens: {} }),
-      condition: 'attribute_not_exists(pk)',
-    });
-    if (!created) throw new DuplicateRequestError(parsed.id);
+    const written: StoredRequest = { request: parsed, history: [event], tokens: {}, writeId: randomUUID() };
+    let unanswered: unknown;
+    try {
+      const created = await conditionalWrite(this.ctx, {
+        put: toItem(this.ctx, written),
+        condition: 'attribute_not_exists(pk)',
+      });
+      if (created) return await this.opened(event, options, parsed);
+    } catch (error) {
+      if (!writeOutcomeUnknown(error)) throw error;
+      unanswered = error;
+    }
+    // Refused (there already), or no answer: read back, and know this write's own item (the SDK's next try,
+    // after an answer lost, finds it there) from another's.
+    let found: StoredRequest;
+    try {
+      found = await this.getStored(parsed.id);
+    } catch (error) {
+      if (unanswered !== undefined && error instanceof RequestNotFoundError) throw unanswered;
+      if (unanswered !== undefined) throw new WriteUnconfirmedError(parsed.id, { cause: unanswered });
+      throw error;
+    }
+    if (found.writeId !== written.writeId) throw new DuplicateRequestError(parsed.id, found.request);
+    return this.opened(event, options, parsed);
+  }
+
+  /** A request just created: its REQUESTED audit item written now, unless the workflow writes it. */
+  private async opened(event: AuditEvent, options: { readonly openingLater?: boolean }, request: AccessRequest) {
     if (!options.openingLater) await this.audit(event);
-    return parsed;
+    return request;
   }
 
   /**
@@ -207,7 +232,10 @@ export class RequestStore {
       read = undefined;
       const { result, next } = nextStored(id, stored, event, authorize);
       if (!result.ok || !next) return result;
-      if (!(await this.replace(stored, next))) continue;
+      const written = await this.replaceKnown(stored, next);
+      // Someone else's write got there first: decide again on the copy read back.
+      if (!written.ok) read = written.fresh;
+      if (!written.ok) continue;
       await together(this.audit(result.event), options.alongside?.(result));
       return result;
     }
@@ -342,7 +370,7 @@ export class RequestStore {
       const digest = event ? { ...next.digest, seq } : next.digest;
       const request = RequestSchema.parse({ ...stored.request, digest, version: stored.request.version + 1 });
       const history = event ? [...stored.history, event] : stored.history;
-      if (!(await this.replace(stored, { ...stored, request, history }))) continue;
+      if (!(await this.replaceKnown(stored, { ...stored, request, history })).ok) continue;
       if (event) await this.audit(event);
       return { changed: true, request, ...(event ? { event } : {}) };
     }
@@ -455,6 +483,36 @@ export class RequestStore {
   /** A request item read elsewhere (the needs-attention index), validated as the store's own reads are. */
   parse(item: Record<string, unknown>): StoredRequest {
     return fromItem(item);
+  }
+
+  /**
+   * Writes `next` in place of `previous` and tells whether it is there now. A write whose answer was lost
+   * looks refused (the SDK's next try finds the version moved on: by this write) or failed (no answer on
+   * any try); either way the item is read back, and a copy carrying this write's id is its own (the id is
+   * new for each write; later writes keep it only on top of this one). Any other copy is someone else's,
+   * handed back to decide on again. WriteUnconfirmedError when that read fails too.
+   */
+  private async replaceKnown(
+    previous: StoredRequest,
+    next: StoredRequest,
+  ): Promise<{ readonly ok: true } | { readonly ok: false; readonly fresh: StoredRequest }> {
+    const mine = { ...next, writeId: randomUUID() };
+    let unanswered: unknown;
+    try {
+      if (await this.replace(previous, mine)) return { ok: true };
+    } catch (error) {
+      if (!writeOutcomeUnknown(error)) throw error;
+      unanswered = error;
+    }
+    const id = next.request.id;
+    let fresh: StoredRequest;
+    try {
+      fresh = await this.getStored(id);
+    } catch (error) {
+      if (unanswered === undefined) throw error;
+      throw new WriteUnconfirmedError(id, { cause: unanswered });
+    }
+    return fresh.writeId === mine.writeId ? { ok: true } : { ok: false, fresh };
   }
 
   /** Writes `next` only if the item is still at `previous`'s version; false when someone else got there first. */

@@ -95,10 +95,11 @@ describe('a grant started on what the approval named', () => {
     expect(f.store.heldLocks()).toEqual([]);
   });
 
-  it('a live grant found at the read (an earlier try recorded it) keeps its entry and its lock', async () => {
+  it('a live grant found at the read (an earlier try recorded it) is that grant: entry and lock kept, nothing made again', async () => {
     const f = approvedAhead();
-    await grantAccess(f.ports, f.input, f.logger);
-    await expect(grantAccess(f.ports, f.input, f.logger)).rejects.toThrow(RequestClosedError);
+    const first = await grantAccess(f.ports, f.input, f.logger);
+    await expect(grantAccess(f.ports, f.input, f.logger)).resolves.toEqual(first);
+    expect(f.ontap.count('ensureJitUser')).toBe(1);
     expect(f.ontap.entries.size).toBe(1);
     expect(f.store.heldLocks()).toEqual([{ key: grantKeyOf(f.request), requestId: f.request.id, until: at(60) }]);
   });
