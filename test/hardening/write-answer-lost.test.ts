@@ -76,6 +76,30 @@ describe('an approval whose write answer was lost', () => {
   });
 });
 
+describe('a doubled approval, one of whose write answers was lost', () => {
+  it('is one approval: each click knows its own write from the other’s, one signal, one grant', async () => {
+    const { id, executionArn } = await waitingRequest();
+    loseAnswers('APPROVED', 1);
+    const clicks = await Promise.all([
+      env().ingress.click('U0BOB', 'jit_approve', id),
+      env().ingress.click('U0BOB', 'jit_approve', id),
+    ]);
+    const said = clicks.map((c) => JSON.stringify(c.responses()));
+    expect(said.join('\n')).not.toMatch(/went wrong|could not/i);
+    await env().waiting(executionArn, 'AwaitEnd');
+    const stored = await env().store.getStored(id);
+    expect(stored.history.filter((e) => e.type === 'APPROVE')).toHaveLength(1);
+    expect(
+      env()
+        .jitCalls('POST')
+        .filter((c) => JSON.stringify(c.body).includes(id)),
+    ).toHaveLength(1);
+    expect(env().local.counters.execution(executionArn).taskInvocations['grant-access']).toBe(1);
+    await env().ingress.click('U0ALICE', 'jit_revoke', id);
+    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+  });
+});
+
 describe('an approval whose write answer was lost and whose read back failed too', () => {
   it('tells the approver it could not be confirmed, never that nothing changed; the reconciler signals it', async () => {
     const { id, executionArn } = await waitingRequest();
