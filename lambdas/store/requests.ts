@@ -188,7 +188,11 @@ export class RequestStore {
   }
 
   /** A request just created: its REQUESTED audit item written now, unless the workflow writes it. */
-  private async opened(event: AuditEvent, options: { readonly openingLater?: boolean }, request: AccessRequest) {
+  private async opened(
+    event: AuditEvent,
+    options: { readonly openingLater?: boolean },
+    request: AccessRequest,
+  ): Promise<AccessRequest> {
     if (!options.openingLater) await this.audit(event);
     return request;
   }
@@ -233,9 +237,11 @@ export class RequestStore {
       const { result, next } = nextStored(id, stored, event, authorize);
       if (!result.ok || !next) return result;
       const written = await this.replaceKnown(stored, next);
-      // Someone else's write got there first: decide again on the copy read back.
-      if (!written.ok) read = written.fresh;
-      if (!written.ok) continue;
+      if (!written.ok) {
+        // Someone else's write got there first: decide again on the copy read back.
+        read = written.fresh;
+        continue;
+      }
       await together(this.audit(result.event), options.alongside?.(result));
       return result;
     }
