@@ -28,6 +28,7 @@ describe('an Approve extension click on a new ask', () => {
     expect(deletesSince(deletes)).toBe(1);
     // The ask says so, and was not redrawn as an approval message.
     expect(askText(ts)).toContain('Approved by <@U0CAROL>');
+    expect(askText(ts)).not.toContain('jit_revoke');
     await revoke('U0ALICE', id, executionArn);
   });
 });

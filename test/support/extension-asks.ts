@@ -18,7 +18,7 @@ const policy = (name: string, role: string, seats: number) => ({
   requesters: 'anyone',
   approvers: { users: ['U0BOB', 'U0CAROL'] },
   defaultDuration: '1h',
-  maxDuration: '12h',
+  maxDuration: '1d',
   approvalTimeout: '2d',
   endsSoonNotice: 'off',
   extension: {
@@ -80,12 +80,12 @@ export function useExtensionAsks() {
     return r;
   }
 
-  /** A request by `requester` for `role` (8 hours: 8 real seconds), granted on Carol's approval, extension asked. */
+  /** A request by `requester` for `role` (20 hours: 20 real seconds), granted on Carol's approval, extension asked. */
   async function asked(
     requester: string,
     role = 'vsadmin',
   ): Promise<{ id: string; executionArn: string; live: Live; deletes: number }> {
-    const made = await env().ingress.request(requester, `svm1 ${role} 8h Resize the finance volume`);
+    const made = await env().ingress.request(requester, `svm1 ${role} 20h Resize the finance volume`);
     granted.push({ ...made, requester });
     await env().waiting(made.executionArn, 'AwaitApproval');
     await env().ingress.click('U0CAROL', 'jit_approve', made.id);
