@@ -47,9 +47,17 @@ import type { StoredRequest } from '../store/items';
 import { type DecisionInput, type LookupNeeds, type RequesterFacts, readAndLookUp } from './decide-checks';
 import type { IngressPorts } from './ports';
 
-/** What a decision came to: the request as it now is (and maybe a notice), or the refusal to tell the person. */
+/**
+ * What a decision came to: the request as it now is, as it was read just before the write (what the
+ * decision was made on), and maybe a notice; or the refusal to tell the person.
+ */
 export type DecisionResult =
-  | { readonly ok: true; readonly request: AccessRequest; readonly notice?: ErrorAnswer }
+  | {
+      readonly ok: true;
+      readonly request: AccessRequest;
+      readonly read: AccessRequest;
+      readonly notice?: ErrorAnswer;
+    }
   | { readonly ok: false; readonly answer: ErrorAnswer };
 
 /** A click on a request, and which message it came from (updated in place too). */
@@ -175,7 +183,12 @@ export async function decide(
     if (closed) return closed;
   }
   const at = toUtcSecond(nowOf(ports.clock));
-  const authorize = (current: AccessRequest): void => kind.authorize(policy, current, actor, requester);
+  // A lost race re-reads and checks again: the copy checked last is the one the write was made on.
+  let read = request;
+  const authorize = (current: AccessRequest): void => {
+    read = current;
+    kind.authorize(policy, current, actor, requester);
+  };
   // The copy read above is written on (a lost race re-reads); the signal goes while the audit item is written.
   let signalled: Signalled = NOT_SIGNALLED;
   const alongside = async (done: { readonly request: AccessRequest }): Promise<void> => {
@@ -189,7 +202,7 @@ export async function decide(
   log.info({ msg: 'decision recorded', requestId: id, user: userId, type: result.event.type, to: result.to });
   const { resumed, notice } = signalled;
   await showDecision(ports, result.request, { clicked, resumed }, log);
-  return { ok: true, request: result.request, ...(notice ? { notice } : {}) };
+  return { ok: true, request: result.request, read, ...(notice ? { notice } : {}) };
 }
 
 /**

@@ -12,15 +12,20 @@ import { authorizeApproval, authorizeDecision, reauthorizeRequester } from '../d
 import type { AccessRequest, PendingExtension } from '../domain/request';
 import { extensionAskSettled, extensionDenied } from '../slack/blocks/extension-messages';
 import { type ClickInput, type DecisionResult, decide } from './decide';
-import { approver, type CheckPorts, type DecisionInput, policyOf, requesterFacts } from './decide-checks';
+import { type CheckPorts, type DecisionInput, type LookupNeeds, readAndLookUp } from './decide-checks';
 import { wakeForExtension } from './extend';
 import type { IngressPorts } from './ports';
 
-/** Approves an extension (one of N); the approval that completes it wakes the workflow to apply it. */
+/** An extension is decided by its own approvers (else the policy's), comparing the decider with the requester. */
+const EXTENSION_LOOKUPS: LookupNeeds = { policy: extensionApprovalPolicy, againstRequester: true };
+
+/**
+ * Approves an extension (one of N); the approval that completes it wakes the workflow to apply it.
+ * The request is read once, by the decision, with Slack asked beside the read when the click names whose it is.
+ */
 export async function approveExtension(ports: IngressPorts, input: ClickInput, log: Logger): Promise<DecisionResult> {
-  const asked = await pendingOf(ports, input.requestId);
   const result = await decide(ports, input, log, {
-    policy: extensionApprovalPolicy,
+    ...EXTENSION_LOOKUPS,
     event: (at, actor) => ({
       type: 'EXTEND_APPROVE',
       by: input.userId,
@@ -32,12 +37,12 @@ export async function approveExtension(ports: IngressPorts, input: ClickInput, l
       const seats = current.status === 'ACTIVE' ? (current.extension?.approvals ?? []) : [];
       authorizeApproval(policy, { requester: current.requester, approvals: seats }, actor, requester.keys);
     },
-    againstRequester: true,
     signal: async (request, tokens) => {
       const ready = request.status === 'ACTIVE' && request.extension?.approvedAt !== undefined;
       return { resumed: ready && (await wakeForExtension(ports, request.id, tokens.end, log)) };
     },
   });
+  const asked = result.ok ? pendingOf(result.read) : undefined;
   if (result.ok && asked) {
     await showAsk(ports, result.request, asked, log);
     const card = result.request;
@@ -51,12 +56,8 @@ export async function approveExtension(ports: IngressPorts, input: ClickInput, l
  * before they are asked why).
  */
 export async function mayDenyExtension(ports: CheckPorts, input: DecisionInput): Promise<AccessRequest> {
-  const request = await ports.store.get(input.requestId);
-  const policy = extensionApprovalPolicy(policyOf(ports, request));
-  const [actor, requester] = await Promise.all([
-    approver(ports, input.userId, policy),
-    requesterFacts(ports, request, policy),
-  ]);
+  const { stored, policy, actor, requester } = await readAndLookUp(ports, input, EXTENSION_LOOKUPS);
+  const { request } = stored;
   authorizeDecision(policy, request, actor, requester.keys);
   if (request.status !== 'ACTIVE' || request.extension?.approvedAt !== undefined || !request.extension) {
     throw new NotAllowedError('No extension of this grant is waiting for approval.');
@@ -70,14 +71,13 @@ export async function denyExtension(
   input: ClickInput & { readonly reason: string },
   log: Logger,
 ): Promise<DecisionResult> {
-  const asked = await pendingOf(ports, input.requestId);
   const result = await decide(ports, input, log, {
-    policy: extensionApprovalPolicy,
+    ...EXTENSION_LOOKUPS,
     event: (at) => ({ type: 'EXTEND_DENY', by: input.userId, at, reason: input.reason }),
     authorize: (policy, current, actor, requester) => authorizeDecision(policy, current, actor, requester.keys),
-    againstRequester: true,
     signal: async () => ({ resumed: false }),
   });
+  const asked = result.ok ? pendingOf(result.read) : undefined;
   if (result.ok && asked) {
     await showAsk(ports, result.request, asked, log, input.userId);
     const dm = extensionDenied(result.request, asked, input.userId, input.reason);
@@ -88,8 +88,8 @@ export async function denyExtension(
   return result;
 }
 
-async function pendingOf(ports: IngressPorts, id: string): Promise<PendingExtension | undefined> {
-  const request = await ports.store.get(id);
+/** The extension that was waiting when the decision read the request (a denial removes it from the request). */
+function pendingOf(request: AccessRequest): PendingExtension | undefined {
   return request.status === 'ACTIVE' ? request.extension : undefined;
 }
 

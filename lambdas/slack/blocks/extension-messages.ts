@@ -7,7 +7,7 @@ import type { Button, KnownBlock, ModalView } from '@slack/web-api';
 import { formatDuration } from '../../domain/durations';
 import type { AccessRequest, PendingExtension } from '../../domain/request';
 import { CALLBACK, EXTEND_ACTION, EXTEND_BLOCK } from '../ids';
-import type { SlackMessage } from './approval-message';
+import { decisionValue, type SlackMessage } from './approval-message';
 import { escapeMrkdwn, quoteMrkdwn, slackDate, truncate } from './escape';
 
 const what = (r: AccessRequest): string =>
@@ -95,7 +95,10 @@ export function extendModal(
   };
 }
 
-/** The approvers' ask, threaded under the approval message, mentioning them, with Approve and Deny. */
+/**
+ * The approvers' ask, threaded under the approval message, mentioning them, with Approve and Deny (whose
+ * values name the requester and policy as the decision buttons' do, so a click asks Slack beside its read).
+ */
 export function extensionAsk(r: AccessRequest, ask: PendingExtension, mentions: string): SlackMessage {
   const seats = ask.approvalsRequired > 1 ? ` (${ask.approvalsRequired} approvals needed)` : '';
   const text =
@@ -106,14 +109,14 @@ export function extensionAsk(r: AccessRequest, ask: PendingExtension, mentions: 
       type: 'button',
       action_id: EXTEND_ACTION.approve,
       text: { type: 'plain_text', text: 'Approve extension' },
-      value: r.id,
+      value: decisionValue(r),
       style: 'primary',
     },
     {
       type: 'button',
       action_id: EXTEND_ACTION.deny,
       text: { type: 'plain_text', text: 'Deny extension' },
-      value: r.id,
+      value: decisionValue(r),
       style: 'danger',
     },
   ];

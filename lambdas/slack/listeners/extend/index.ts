@@ -12,6 +12,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { z } from 'zod';
+import type { DecisionInput } from '../../../lifecycle/decide-checks';
 import { mayExtend, requestExtension } from '../../../lifecycle/extend';
 import { approveExtension, denyExtension, mayDenyExtension } from '../../../lifecycle/extend-decide';
 import { DENY_REASON_MAX, DenyReasonMetadataSchema, reasonModal } from '../../blocks/deny-reason-modal';
@@ -19,6 +20,7 @@ import { extendModal } from '../../blocks/extension-messages';
 import { CALLBACK, DENY_BLOCK, EXTEND_ACTION, EXTEND_BLOCK } from '../../ids';
 import { DecisionClickSchema, parseMetadata, parsePayload, ViewSubmissionSchema } from '../../payloads';
 import type { SlackServices } from '../../services';
+import { clickOf } from '../actions/decision-buttons';
 import { openModal, reasonProblem, typedText } from '../modals';
 import { answering, ephemeral, onField } from '../respond';
 
@@ -79,12 +81,21 @@ function extendSubmission(s: SlackServices) {
   };
 }
 
+/**
+ * An extension decision's click: read as a decision button's (the request, and on asks drawn since, its
+ * requester and policy). The clicked message is the ask, a thread reply: the decision must not redraw it
+ * as an approval message, so it is left out.
+ */
+function extensionClickOf(body: unknown): { readonly input: DecisionInput; readonly triggerId: string } {
+  const { requestId, userId, triggerId, claim } = clickOf(body);
+  return { input: { requestId, userId, ...(claim ? { claim } : {}) }, triggerId };
+}
+
 function approveButton(s: SlackServices) {
   return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
     await ack();
     await answering({ what: 'extension approve click', logger: s.logger, answer: ephemeral(respond) }, async () => {
-      const click = parsePayload(DecisionClickSchema, body, 'button click');
-      const input = { requestId: click.actions[0].value, userId: click.user.id };
+      const { input } = extensionClickOf(body);
       const result = await approveExtension(s.ports, input, s.logger);
       const notice = result.ok ? result.notice : result.answer;
       if (notice) await ephemeral(respond)(notice);
@@ -97,11 +108,11 @@ function denyButton(s: SlackServices) {
   return async ({ ack, body, respond }: ClickArgs): Promise<void> => {
     await ack();
     await answering({ what: 'extension deny click', logger: s.logger, answer: ephemeral(respond) }, async () => {
-      const click = parsePayload(DecisionClickSchema, body, 'button click');
-      const input = { requestId: click.actions[0].value, userId: click.user.id };
+      const { input, triggerId } = extensionClickOf(body);
       const request = await mayDenyExtension(s.ports, input);
-      const view = reasonModal('deny-extension', request, { requestId: request.id });
-      await openModal(s, click.trigger_id, view);
+      const claim = { requester: request.requester.slackUserId, policy: request.policy };
+      const view = reasonModal('deny-extension', request, { requestId: request.id, claim });
+      await openModal(s, triggerId, view);
     });
   };
 }
@@ -111,11 +122,13 @@ function denySubmission(s: SlackServices) {
     const answer = onField(ack, () => DENY_BLOCK.reason);
     await answering({ what: 'extension deny submission', logger: s.logger, answer }, async () => {
       const submission = parsePayload(ViewSubmissionSchema, body, 'view submission');
-      const { requestId } = parseMetadata(DenyReasonMetadataSchema, submission.view.private_metadata, 'deny modal');
+      const metadata = parseMetadata(DenyReasonMetadataSchema, submission.view.private_metadata, 'deny modal');
       const reason = typedText(submission, DENY_BLOCK.reason);
       const problem = reasonProblem(reason, DENY_REASON);
       if (problem) return ack({ response_action: 'errors', errors: { [DENY_BLOCK.reason]: problem } });
-      const result = await denyExtension(s.ports, { requestId, userId: submission.user.id, reason }, s.logger);
+      const { requestId, claim } = metadata;
+      const input = { requestId, userId: submission.user.id, reason, ...(claim ? { claim } : {}) };
+      const result = await denyExtension(s.ports, input, s.logger);
       return result.ok ? ack() : answer(result.answer);
     });
   };
