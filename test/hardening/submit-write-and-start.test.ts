@@ -106,6 +106,13 @@ async function openForm(user: string): Promise<{ viewId: string; id: string }> {
 
 const FORM = { justification: 'Rotate the keys' };
 
+/** Once request `id` waits for approval, its requester cancels it; its workflow runs to its end. */
+async function cancelOnceWaiting(id: string, executionArn: string): Promise<void> {
+  await env().waiting(executionArn, 'AwaitApproval');
+  await env().ingress.click('U0ALICE', 'jit_cancel', id);
+  expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+}
+
 afterEach(() => {
   beforeValidate.hook = undefined;
   env().dynamoProxy.chooser = undefined;
@@ -174,9 +181,7 @@ describe('the write and the start, made at once', () => {
     expect(texts[0]).toContain(`Already submitted: request \`${id}\``);
     expect(texts[1]).toContain(`Submitted: request \`${id}\``);
     const executionArn = env().workflow.executionArnOf(id);
-    await env().waiting(executionArn, 'AwaitApproval');
-    await env().ingress.click('U0ALICE', 'jit_cancel', id);
-    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    await cancelOnceWaiting(id, executionArn);
     expect(await auditItems(id)).toHaveLength(2);
   });
 });
@@ -370,9 +375,7 @@ describe('the write made but its answer lost', () => {
     expect(executionNames()).not.toContain(id);
     expect((await env().ingress.submitView('U0ALICE', viewId, FORM)).body).toBe('');
     const executionArn = env().workflow.executionArnOf(id);
-    await env().waiting(executionArn, 'AwaitApproval');
-    await env().ingress.click('U0ALICE', 'jit_cancel', id);
-    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    await cancelOnceWaiting(id, executionArn);
   });
 
   it('a write refused outright (throttled) is not read back: nothing was recorded, and the person is told so', async () => {
@@ -455,8 +458,6 @@ describe('the start failing while the write went through', () => {
 
     expect((await env().ingress.submitView('U0ALICE', viewId, FORM)).body).toBe('');
     const executionArn = env().workflow.executionArnOf(id);
-    await env().waiting(executionArn, 'AwaitApproval');
-    await env().ingress.click('U0ALICE', 'jit_cancel', id);
-    expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
+    await cancelOnceWaiting(id, executionArn);
   });
 });

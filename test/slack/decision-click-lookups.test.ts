@@ -8,6 +8,7 @@
  */
 import { parseConfig } from '../../lambdas/config/load';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
+import { clickOnButton, holdReadUntilAsked, SLACK_WITH_BOB_TWICE } from '../support/decision-clicks';
 import { fixtureWith } from '../support/hardening';
 import { useWorkflowEnv } from '../support/workflow-env';
 
@@ -26,13 +27,7 @@ const policy = (name: string, role: string) => ({
 
 const CONFIG = parseConfig({
   clusters: [{ name: 'cluster1' }],
-  slack: {
-    approvalChannel: 'C0APPROVALS',
-    accounts: {
-      map: { U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0BOBADM: 'bob-adm' },
-      people: { bob: ['U0BOB', 'U0BOBADM'] },
-    },
-  },
+  slack: SLACK_WITH_BOB_TWICE,
   policies: [policy('operators', 'vsadmin'), policy('volumes', 'vsadmin-volume')],
 });
 
@@ -68,17 +63,7 @@ function approvalMessageOf(id: string): { channel: string; ts: string; buttons: 
 /** A click on a button of the request's approval message, as Slack sends it; `value` replaces the button's. */
 function clickOnMessage(user: string, actionId: string, id: string, value?: string): Record<string, unknown> {
   const message = approvalMessageOf(id);
-  const button = message.buttons.find((b) => b.action_id === actionId);
-  if (!button) throw new Error(`no ${actionId} on the approval message of ${id}`);
-  const payload = env().ingress.clickPayload(user, actionId, id);
-  const [action] = payload.actions as Record<string, unknown>[];
-  return {
-    ...payload,
-    actions: [{ ...action, value: value ?? button.value }],
-    container: { ...(payload.container as object), channel_id: message.channel, message_ts: message.ts },
-    channel: { ...(payload.channel as object), id: message.channel },
-    message: { ...(payload.message as object), ts: message.ts },
-  };
+  return clickOnButton(env(), message, { user, actionId, id, ...(value !== undefined ? { value } : {}) });
 }
 
 /** A new request by `requester`, waiting for approval. */
@@ -88,58 +73,14 @@ async function waitingRequest(requester = 'U0ALICE'): Promise<{ id: string; exec
   return asked;
 }
 
-/**
- * Holds the next read of request `id` until Slack has been asked about every one of `users` (the
- * lookups went out without waiting for it). A click that looks people up only after its read would
- * never get there: after `deadlockMs` the read goes on anyway, and says it was not released by them.
- */
-function holdReadUntilAsked(id: string, users: readonly string[], deadlockMs = 10_000): Promise<'asked' | 'not asked'> {
-  const { slack } = env();
-  const { client } = env().dynamo;
-  const from = slack.callsTo('users.info').length;
-  const asked = (): boolean => {
-    const seen = slack
-      .callsTo('users.info')
-      .slice(from)
-      .map((c) => c.args.user);
-    return users.every((u) => seen.includes(u));
-  };
-  let release: (how: 'asked' | 'not asked') => void = () => undefined;
-  const released = new Promise<'asked' | 'not asked'>((resolve) => {
-    release = resolve;
-  });
-  const onChange = (): void => {
-    if (asked()) release('asked');
-  };
-  slack.events.on('change', onChange);
-  const deadlock = setTimeout(() => release('not asked'), deadlockMs);
-  let armed = true;
-  const name = `hold-read-${id}`;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = JSON.stringify((args as { input?: unknown }).input ?? {});
-      if (armed && context.commandName === 'GetItemCommand' && input.includes(id)) {
-        armed = false;
-        await released;
-      }
-      return next(args);
-    },
-    { step: 'initialize', name },
-  );
-  return released.finally(() => {
-    clearTimeout(deadlock);
-    slack.events.off('change', onChange);
-    client.middlewareStack.remove(name);
-  });
-}
-
 describe('an Approve click on a new message', () => {
   it('asks Slack about the approver and the requester while the request is read, and grants once', async () => {
     const { id, executionArn } = await waitingRequest();
     const click = clickOnMessage('U0BOB', 'jit_approve', id);
-    const read = holdReadUntilAsked(id, ['U0BOB', 'U0ALICE']);
+    const read = holdReadUntilAsked(env(), id, ['U0BOB', 'U0ALICE']);
     const { answer, responses } = await env().ingress.interact(click);
-    expect(await read).toBe('asked');
+    expect(await read.released).toBe('asked');
+    read.stop();
     expect(answer.status).toBe(200);
     expect(texts(responses())).toBe('');
     await env().waiting(executionArn, 'AwaitEnd');
@@ -308,9 +249,10 @@ describe('Deny and Cancel clicks on a new message', () => {
   it('Deny asks Slack about the approver and the requester while the request is read, then asks why', async () => {
     const { id } = await waitingRequest();
     const before = new Set(env().slack.views.keys());
-    const read = holdReadUntilAsked(id, ['U0BOB', 'U0ALICE']);
+    const read = holdReadUntilAsked(env(), id, ['U0BOB', 'U0ALICE']);
     const { answer } = await env().ingress.interact(clickOnMessage('U0BOB', 'jit_deny', id));
-    expect(await read).toBe('asked');
+    expect(await read.released).toBe('asked');
+    read.stop();
     expect(answer.status).toBe(200);
     expect([...env().slack.views.keys()].filter((k) => !before.has(k))).toHaveLength(1);
     await env().ingress.click('U0ALICE', 'jit_cancel', id);
@@ -322,9 +264,10 @@ describe('Deny and Cancel clicks on a new message', () => {
     await env().ingress.interact(clickOnMessage('U0BOB', 'jit_deny', id));
     const [view] = [...env().slack.views.keys()].filter((k) => !before.has(k));
     if (!view) throw new Error('no reason modal');
-    const read = holdReadUntilAsked(id, ['U0BOB', 'U0ALICE']);
+    const read = holdReadUntilAsked(env(), id, ['U0BOB', 'U0ALICE']);
     const answer = await env().ingress.submitView('U0BOB', view, { reason: 'Not during the freeze' });
-    expect(await read).toBe('asked');
+    expect(await read.released).toBe('asked');
+    read.stop();
     expect(answer.status).toBe(200);
     expect((await env().finished(executionArn)).status).toBe('SUCCEEDED');
     expect(await env().store.get(id)).toMatchObject({ status: 'DENIED', deniedBy: 'U0BOB' });

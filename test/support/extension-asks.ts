@@ -7,6 +7,7 @@
 import { parseConfig } from '../../lambdas/config/load';
 import type { AccessRequest } from '../../lambdas/domain/request';
 import { EXAMPLE_DIRECTORY } from '../../local/slack-api/directory';
+import { clickOnButton, holdReadUntilAsked, SLACK_WITH_BOB_TWICE } from './decision-clicks';
 import { fixtureWith } from './hardening';
 import { useWorkflowEnv } from './workflow-env';
 
@@ -33,13 +34,7 @@ const policy = (name: string, role: string, seats: number) => ({
 /** Two policies whose extensions need approval: `operators` (one approver) and `pairs` (two). */
 export const EXTENSION_ASK_CONFIG = parseConfig({
   clusters: [{ name: 'cluster1' }],
-  slack: {
-    approvalChannel: 'C0APPROVALS',
-    accounts: {
-      map: { U0ALICE: 'alice', U0BOB: 'bob', U0CAROL: 'carol', U0BOBADM: 'bob-adm' },
-      people: { bob: ['U0BOB', 'U0BOBADM'] },
-    },
-  },
+  slack: SLACK_WITH_BOB_TWICE,
   policies: [policy('operators', 'vsadmin', 1), policy('pairs', 'vsadmin-volume', 2)],
 });
 
@@ -119,77 +114,7 @@ export function useExtensionAsks() {
 
   /** A click on a button of the request's extension ask, as Slack sends it; `value` replaces the button's. */
   function clickOnAsk(user: string, actionId: string, id: string, value?: string): Record<string, unknown> {
-    const ask = askOf(id);
-    const button = ask.buttons.find((b) => b.action_id === actionId);
-    if (!button) throw new Error(`no ${actionId} on the extension ask of ${id}`);
-    const payload = env().ingress.clickPayload(user, actionId, id);
-    const [action] = payload.actions as Record<string, unknown>[];
-    return {
-      ...payload,
-      actions: [{ ...action, value: value ?? button.value }],
-      container: { ...(payload.container as object), channel_id: ask.channel, message_ts: ask.ts },
-      channel: { ...(payload.channel as object), id: ask.channel },
-      message: { ...(payload.message as object), ts: ask.ts },
-    };
-  }
-
-  /**
-   * Holds the next read of request `id` until Slack has been asked about every one of `users`, and counts
-   * the reads of the request item made before its next write. A click that looks people up only after its
-   * read never releases it: after `deadlockMs` the read goes on anyway, and says it was not released by them.
-   */
-  function holdReadUntilAsked(id: string, users: readonly string[], deadlockMs = 10_000) {
-    const { slack } = env();
-    const { client } = env().dynamo;
-    const from = slack.callsTo('users.info').length;
-    const asked = (): boolean => {
-      const seen = slack
-        .callsTo('users.info')
-        .slice(from)
-        .map((c) => c.args.user);
-      return users.every((u) => seen.includes(u));
-    };
-    let release: (how: 'asked' | 'not asked') => void = () => undefined;
-    const released = new Promise<'asked' | 'not asked'>((resolve) => {
-      release = resolve;
-    });
-    const onChange = (): void => {
-      if (asked()) release('asked');
-    };
-    slack.events.on('change', onChange);
-    const deadlock = setTimeout(() => release('not asked'), deadlockMs);
-    let armed = true;
-    let reads = 0;
-    let readsBeforeWrite: number | undefined;
-    const name = `hold-read-${id}`;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = JSON.stringify((args as { input?: unknown }).input ?? {});
-        const command = String(context.commandName);
-        if (input.includes(id) && command === 'GetItemCommand') reads += 1;
-        if (input.includes(id) && /^(Put|Update|TransactWrite)/.test(command) && readsBeforeWrite === undefined) {
-          readsBeforeWrite = reads;
-        }
-        if (armed && command === 'GetItemCommand' && input.includes(id)) {
-          armed = false;
-          await released;
-        }
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
-    const done = released.finally(() => {
-      clearTimeout(deadlock);
-      slack.events.off('change', onChange);
-    });
-    return {
-      released: done,
-      /** Stops counting; the reads of the request item before its first write (undefined: no write). */
-      stop(): number | undefined {
-        client.middlewareStack.remove(name);
-        return readsBeforeWrite;
-      },
-    };
+    return clickOnButton(env(), askOf(id), { user, actionId, id, ...(value !== undefined ? { value } : {}) });
   }
 
   /** Resolves once the workflow has applied an extension (it polls the record; no timing is asserted). */
@@ -222,5 +147,18 @@ export function useExtensionAsks() {
     await env().finished(executionArn);
   }
 
-  return { env, live, asked, askOf, clickOnAsk, holdReadUntilAsked, extended, askText, deletesSince, dmsTo, revoke };
+  const holdRead = (id: string, users: readonly string[]) => holdReadUntilAsked(env(), id, users);
+  return {
+    env,
+    live,
+    asked,
+    askOf,
+    clickOnAsk,
+    holdReadUntilAsked: holdRead,
+    extended,
+    askText,
+    deletesSince,
+    dmsTo,
+    revoke,
+  };
 }
