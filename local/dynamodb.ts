@@ -45,8 +45,10 @@ export async function startEmbeddedDynamo(
     client,
     tableName,
     async close() {
-      client.destroy();
+      // The server first: it stops taking requests and waits for those in flight to be answered. Destroying
+      // the client first would cut them off mid-write, and dynalite would then write to a closed database.
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      client.destroy();
     },
   };
 }
