@@ -13,6 +13,7 @@ import { slackOnlyKeys } from '../domain/people';
 import { type Actor, authorizeCancel, authorizeDecision, type Policy, type RequesterNow } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
 import { transition } from '../domain/transitions';
+import { awaitedLater } from '../runtime/awaited-later';
 import { nowOf } from '../runtime/clock';
 import type { DecisionClaim } from '../slack/blocks/approval-message';
 import type { DirectoryIdentity } from '../slack/directory';
@@ -133,17 +134,11 @@ function lookUpClaimed(
   const own = needs.ownByIdOnly === true && claim.requester === userId;
   return {
     claim,
-    ...(own ? {} : { actor: settledLater(approver(ports, userId, policy)) }),
+    ...(own ? {} : { actor: awaitedLater(approver(ports, userId, policy)) }),
     ...(needs.againstRequester
-      ? { requester: settledLater(ports.directory.requesterNow(claim.requester, policy)) }
+      ? { requester: awaitedLater(ports.directory.requesterNow(claim.requester, policy)) }
       : {}),
   };
-}
-
-/** A lookup that may end up unused (the read failed, or named someone else): its failure is then nobody's to throw. */
-function settledLater<T>(lookup: Promise<T>): Promise<T> {
-  lookup.catch(() => undefined);
-  return lookup;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { parseInstant, toUtcSecond } from '../domain/durations';
 import type { AccessRequest, DigestState } from '../domain/request';
 import type { AuditRead } from '../ontap';
+import { awaitedLater } from '../runtime/awaited-later';
 import { nowOf } from '../runtime/clock';
 import { countMetric, describeError, type Logger } from '../runtime/logger';
 import { DIGEST_METRICS } from '../runtime/metrics';
@@ -45,8 +46,7 @@ export async function digestAfterEnd(ports: DigestPorts, requestId: string, log:
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DigestDeadlineError(ms)), ms);
   });
-  const work = tellDigest(ports, requestId, log);
-  work.catch(() => undefined);
+  const work = awaitedLater(tellDigest(ports, requestId, log));
   try {
     await Promise.race([work, deadline]);
   } catch (error) {

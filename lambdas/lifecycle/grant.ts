@@ -11,6 +11,7 @@ import { parseInstant, toUtcSecond } from '../domain/durations';
 import type { AccessRequest, RequestIn } from '../domain/request';
 import { grantWindow } from '../domain/window';
 import { OntapJitEntryMismatchError } from '../ontap';
+import { awaitedLater } from '../runtime/awaited-later';
 import { nowOf } from '../runtime/clock';
 import { describeError, type Logger } from '../runtime/logger';
 import type { LockResult } from '../store/grant-locks';
@@ -43,9 +44,8 @@ export async function grantAccess(
     throw new RequestClosedError(request.id, request.status);
   }
   // The cluster's client (its credentials) is made ready during the requester check, not after it.
-  const client = ports.ontap(request.cluster);
   // Its failure is the task's failure, but only once the requester check has finished.
-  client.catch(() => undefined);
+  const client = awaitedLater(ports.ontap(request.cluster));
   // A scheduled request keeps its requested end: approved late, it gets what is left of its window.
   const granted = grantWindow(request, parseInstant(input.start), minRemainingOf(ports, request));
   const key = grantKeyOf(request);
@@ -69,9 +69,8 @@ export async function grantAccess(
   const { window, seconds } = granted;
   // The last look before anything reaches the cluster. The lock grants nothing by itself, so it is taken
   // meanwhile (one write fewer between the approval and the POST) and given back if the requester is gone.
-  const locking = locked ?? ports.store.acquireGrantLock(key, request.id, window.end);
   // Its failure is the task's failure, but only once the requester check has finished.
-  locking.catch(() => undefined);
+  const locking = locked ?? awaitedLater(ports.store.acquireGrantLock(key, request.id, window.end));
   try {
     await stillQualifies(ports, request, log, asked);
   } catch (error) {
@@ -165,9 +164,8 @@ function startAhead(
   // The cluster's client (its credentials, on a first call) is made ready meanwhile too; the grant uses the
   // one of the cluster the request names, the same one when they agree.
   ports.ontap(ahead.cluster).catch(() => undefined);
-  const locking = ports.store.acquireGrantLock(key, input.requestId, ahead.until);
   // Awaited once the request is read; until then a failure is nobody's to throw.
-  locking.catch(() => undefined);
+  const locking = awaitedLater(ports.store.acquireGrantLock(key, input.requestId, ahead.until));
   return { ahead, key, locking, asked };
 }
 
@@ -188,7 +186,7 @@ async function giveBack(ports: Pick<Ports, 'store'>, early: Ahead, id: string, l
 
 /**
  * A request found closed after its lock was taken ahead: the lock is not left to block the next grant.
- * A live grant keeps its lock; else an entry an earlier try made is removed first (cleanUpGrant), then
+ * A grant whose revoke failed keeps its lock; else an entry an earlier try made is removed first (cleanUpGrant), then
  * the lock released; what cannot be cleaned now is left to the reconciler.
  */
 async function giveBackClosed(
@@ -198,7 +196,8 @@ async function giveBackClosed(
   log: Logger,
 ): Promise<void> {
   const lock = await early.locking.catch(() => undefined);
-  if (!lock?.ok || request.status === 'ACTIVE' || request.status === 'REVOKE_FAILED') return;
+  // ACTIVE never gets here (an earlier try's grant: grantedEarlier); a grant whose revoke failed keeps its lock.
+  if (!lock?.ok || request.status === 'REVOKE_FAILED') return;
   if (!request.svm.uuid || !sameKey(early.key, grantKeyOf(request))) return giveBack(ports, early, request.id, log);
   await cleanUpOrLeave(ports, request, log);
 }

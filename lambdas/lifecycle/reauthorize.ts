@@ -10,6 +10,7 @@ import { toUtcSecond } from '../domain/durations';
 import { RequesterNotAuthorizedError } from '../domain/errors';
 import { reauthorizeRequester } from '../domain/policy';
 import type { AccessRequest } from '../domain/request';
+import { awaitedLater } from '../runtime/awaited-later';
 import { nowOf } from '../runtime/clock';
 import type { Logger } from '../runtime/logger';
 import { SlackLookupError } from '../slack/errors';
@@ -59,10 +60,8 @@ export function askRequesterEarly(
 ): Promise<RequesterLookup> | undefined {
   const policy = ports.config.policies.find((p) => p.name === policyName);
   if (!policy) return undefined;
-  const asked = ports.directory.requesterNow(requester, policy);
   // Unused when the request names someone else; then its failure is nobody's to throw.
-  asked.catch(() => undefined);
-  return asked;
+  return awaitedLater(ports.directory.requesterNow(requester, policy));
 }
 
 async function refusal(

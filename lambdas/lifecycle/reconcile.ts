@@ -14,6 +14,7 @@
  */
 import { retryDelaySeconds } from '../domain/attention';
 import { toUtcSecond } from '../domain/durations';
+import { awaitedLater } from '../runtime/awaited-later';
 import { nowOf } from '../runtime/clock';
 import { countMetric, describeError, type Logger, type Metrics, publishMetrics } from '../runtime/logger';
 import { BREAK_GLASS_METRICS, DRIFT_METRICS, OVERDUE_GRANTS_METRIC, RECONCILER_METRICS } from '../runtime/metrics';
@@ -257,6 +258,5 @@ function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new ReconcileDeadlineError(ms)), ms);
   });
-  work.catch(() => undefined);
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+  return Promise.race([awaitedLater(work), deadline]).finally(() => clearTimeout(timer));
 }

@@ -10,6 +10,7 @@ import { OpenRequestLimitError } from '../domain/errors';
 import { knownSlackIds } from '../domain/people';
 import { type AccessRequest, newRequest } from '../domain/request';
 import type { CheckedRequest } from '../domain/request-form';
+import { awaitedLater } from '../runtime/awaited-later';
 import { nowOf } from '../runtime/clock';
 import type { Requester } from '../slack/directory';
 import { WorkflowCallError } from '../stepfunctions/errors';
@@ -138,9 +139,8 @@ export function readOpenRequests(ports: Pick<IngressPorts, 'store' | 'config'>, 
   const of = (userId: string): Promise<AccessRequest[]> => {
     let read = reads.get(userId);
     if (read === undefined) {
-      read = ports.store.listOpenByRequester(userId);
       // Awaited by the check, if the submission gets that far; nobody else waits for it.
-      read.catch(() => undefined);
+      read = awaitedLater(ports.store.listOpenByRequester(userId));
       reads.set(userId, read);
     }
     return read;

@@ -160,12 +160,18 @@ export interface DecisionClaim {
   readonly policy: string;
 }
 
+/** Whose request `request` is, as a decision button (and the reason modal after it) names it. */
+export function claimOf(request: AccessRequest): DecisionClaim {
+  return { requester: request.requester.slackUserId, policy: request.policy };
+}
+
 /**
  * A decision button's value: the request id, its requester and its policy, so a click can ask Slack who
  * decides and who the requester is while the request is read.
  */
 export function decisionValue(request: AccessRequest): string {
-  return `${request.id} ${request.requester.slackUserId} ${request.policy}`;
+  const { requester, policy } = claimOf(request);
+  return `${request.id} ${requester} ${policy}`;
 }
 
 const DECISION_VALUE = /^([A-Za-z0-9-]{8,80})(?: ([UW][A-Z0-9]{2,20}) ([a-z0-9][a-z0-9-]{0,62}))?$/;

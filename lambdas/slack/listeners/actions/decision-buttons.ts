@@ -11,7 +11,7 @@ import {
   mayDeny,
 } from '../../../lifecycle/decide-checks';
 import type { IngressPorts } from '../../../lifecycle/ports';
-import { readDecisionValue } from '../../blocks/approval-message';
+import { claimOf, readDecisionValue } from '../../blocks/approval-message';
 import { type ReasonKind, reasonModal } from '../../blocks/deny-reason-modal';
 import { DecisionClickSchema, parsePayload } from '../../payloads';
 import type { SlackServices } from '../../services';
@@ -89,8 +89,11 @@ function reasonButton(s: SlackServices, kind: ReasonKind, check: ReasonCheck) {
       const allowed = await check(s.ports, click);
       if (!allowed.needsReason) return answerResult(respond, await cancelRequest(s.ports, click, s.logger));
       const { request } = allowed;
-      const claim = { requester: request.requester.slackUserId, policy: request.policy };
-      const view = reasonModal(kind, request, { requestId: click.requestId, claim, ...(click.clicked ?? {}) });
+      const view = reasonModal(kind, request, {
+        requestId: click.requestId,
+        claim: claimOf(request),
+        ...(click.clicked ?? {}),
+      });
       await openModal(s, click.triggerId, view);
     });
   };

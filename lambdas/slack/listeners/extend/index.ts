@@ -15,6 +15,7 @@ import { z } from 'zod';
 import type { DecisionInput } from '../../../lifecycle/decide-checks';
 import { mayExtend, requestExtension } from '../../../lifecycle/extend';
 import { approveExtension, denyExtension, mayDenyExtension } from '../../../lifecycle/extend-decide';
+import { claimOf } from '../../blocks/approval-message';
 import { DENY_REASON_MAX, DenyReasonMetadataSchema, reasonModal } from '../../blocks/deny-reason-modal';
 import { extendModal } from '../../blocks/extension-messages';
 import { CALLBACK, DENY_BLOCK, EXTEND_ACTION, EXTEND_BLOCK } from '../../ids';
@@ -110,8 +111,7 @@ function denyButton(s: SlackServices) {
     await answering({ what: 'extension deny click', logger: s.logger, answer: ephemeral(respond) }, async () => {
       const { input, triggerId } = extensionClickOf(body);
       const request = await mayDenyExtension(s.ports, input);
-      const claim = { requester: request.requester.slackUserId, policy: request.policy };
-      const view = reasonModal('deny-extension', request, { requestId: request.id, claim });
+      const view = reasonModal('deny-extension', request, { requestId: request.id, claim: claimOf(request) });
       await openModal(s, triggerId, view);
     });
   };
