@@ -88,6 +88,8 @@ type Tokens = StoredRequest['tokens'];
 interface Signalled {
   readonly resumed: boolean;
   readonly notice?: ErrorAnswer;
+  /** The request as read after a signal no wait took: what the click draws instead of its own older copy. */
+  readonly current?: AccessRequest;
 }
 
 const NOT_SIGNALLED: Signalled = { resumed: false };
@@ -200,8 +202,8 @@ export async function decide(
     return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
   }
   log.info({ msg: 'decision recorded', requestId: id, user: userId, type: result.event.type, to: result.to });
-  const { resumed, notice } = signalled;
-  await showDecision(ports, result.request, { clicked, resumed }, log);
+  const { resumed, notice, current } = signalled;
+  await showDecision(ports, current ?? result.request, { clicked, resumed }, log);
   return { ok: true, request: result.request, read, ...(notice ? { notice } : {}) };
 }
 
@@ -234,8 +236,8 @@ async function closeIfRequesterGone(
     if (!result.ok) return { ok: false, answer: describeRefusal(result.error, result.lastEvent) };
     log.info({ msg: 'requester no longer authorized; request closed', requestId: request.id, user: actor.userId });
     // The workflow re-reads the stored status and tells both sides.
-    const { resumed } = await resumeApproval(ports, result.request, facts.tokens, log);
-    await showDecision(ports, result.request, { clicked: facts.clicked, resumed }, log);
+    const { resumed, current } = await resumeApproval(ports, result.request, facts.tokens, log);
+    await showDecision(ports, current ?? result.request, { clicked: facts.clicked, resumed }, log);
     const closed = new RequesterNotAuthorizedError(`${error.message} The request is closed; nothing was granted.`);
     return { ok: false, answer: describeError(closed) };
   }
@@ -302,8 +304,9 @@ function endNow(ports: IngressPorts, id: string, known: Tokens, log: Logger): Pr
 
 /**
  * Sends a signal with the token read before the decision; when there was none yet, or it turned out
- * stale (the workflow began another wait meanwhile), with the one stored now, read once. A lost
- * signal is not the person's to retry (the reconciler sends it again), so it only says so.
+ * stale (the workflow began another wait meanwhile), with the one stored now, read once. Not taken, the
+ * click draws the request as read then, newer than its own copy when the workflow moved on meanwhile.
+ * A lost signal is not the person's to retry (the reconciler sends it again), so it only says so.
  */
 async function signal(
   ports: IngressPorts,
@@ -315,15 +318,16 @@ async function signal(
   try {
     const known = at.known[kind];
     if (known !== undefined && (await call(known))) return { resumed: true };
-    const stored = (await ports.store.getStored(id)).tokens[kind];
+    const { request: current, tokens } = await ports.store.getStored(id);
+    const stored = tokens[kind];
     if (stored === undefined) {
       // The workflow stores its token when it starts waiting; it finds the decision already recorded then.
       log.warn({ msg: `no ${kind} token yet`, requestId: id, signal: what });
-      return NOT_SIGNALLED;
+      return { resumed: false, current };
     }
     if (stored !== known && (await call(stored))) return { resumed: true };
     log.warn({ msg: 'stale task token', requestId: id, signal: what });
-    return NOT_SIGNALLED;
+    return { resumed: false, current };
   } catch (error) {
     log.error({ msg: 'workflow not signalled', requestId: id, signal: what, error: String(error) });
     return { resumed: false, notice: notSignalledAnswer() };

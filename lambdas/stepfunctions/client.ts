@@ -91,13 +91,20 @@ export class WorkflowClient {
     }
   }
 
+  /**
+   * Completes a wait. True when the wait took the signal; false when its token was stale. A token found
+   * closed by the SDK's retry, after a try that got no answer, counts as taken: that try reached the
+   * wait and closed it (a wait closing on its own in the same moment is the rare case, and the record
+   * still says what happens next: the workflow reads it, and the reconciler sends a signal again).
+   */
   private async succeed(taskToken: string, output: object): Promise<boolean> {
     try {
       await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
       return true;
     } catch (error) {
-      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut || error instanceof InvalidToken)
-        return false;
+      if (error instanceof TaskDoesNotExist || error instanceof TaskTimedOut)
+        return (error.$metadata.attempts ?? 1) > 1;
+      if (error instanceof InvalidToken) return false;
       throw new WorkflowCallError('SendTaskSuccess', { cause: error });
     }
   }

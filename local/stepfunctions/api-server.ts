@@ -14,20 +14,25 @@ import type { ExecutionDescription, LocalStepFunctions } from './runner';
 export interface StepFunctionsApi {
   /** `http://127.0.0.1:<port>`: the SDK's `endpoint`. */
   readonly url: string;
-  /** Calls to fail before they reach the runner, as a lost signal would. */
+  /** Calls to fail before they reach the runner (a lost signal), or to serve and lose the answer of. */
   readonly faults: SfnFaults;
   close(): Promise<void>;
 }
 
 /**
  * Fault injection for the API: the next `times` calls of an operation (or any call a chooser picks)
- * are answered 503 ServiceUnavailable without reaching the runner, so nothing happens.
+ * are answered 503 ServiceUnavailable without reaching the runner, so nothing happens; or served by
+ * the runner with their answer lost (the connection closes: the caller cannot tell it happened); or
+ * held before they are served (a late call).
  */
 export class SfnFaults {
   private counts = new Map<string, number>();
+  private lostAnswers = new Map<string, number>();
   /** Picks calls to fail besides the counted ones (chaos tests set a seeded random chooser). */
   chooser: ((operation: string) => boolean) | undefined;
-  /** Calls failed so far, by operation. */
+  /** Holds a call until the promise it returns settles; undefined serves it at once. */
+  holder: ((operation: string) => Promise<void> | undefined) | undefined;
+  /** Calls failed so far, by operation; a served call whose answer was lost counts as `<operation> answer lost`. */
   readonly injected = new Map<string, number>();
 
   /** Fails the next `times` calls of `operation`. */
@@ -35,19 +40,41 @@ export class SfnFaults {
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + times);
   }
 
-  /** Forgets every pending fault and the chooser. */
+  /** Serves the next `times` calls of `operation` and loses their answers. */
+  loseAnswers(operation: string, times: number): void {
+    this.lostAnswers.set(operation, (this.lostAnswers.get(operation) ?? 0) + times);
+  }
+
+  /** Forgets every pending fault, the chooser and the holder. */
   clear(): void {
     this.counts.clear();
+    this.lostAnswers.clear();
     this.chooser = undefined;
+    this.holder = undefined;
   }
 
   /** Whether this call fails (and counts it). */
   take(operation: string): boolean {
-    const left = this.counts.get(operation) ?? 0;
-    const fail = left > 0 || (this.chooser?.(operation) ?? false);
-    if (left > 0) this.counts.set(operation, left - 1);
-    if (fail) this.injected.set(operation, (this.injected.get(operation) ?? 0) + 1);
+    const fail = this.taken(this.counts, operation) || (this.chooser?.(operation) ?? false);
+    if (fail) this.count(operation);
     return fail;
+  }
+
+  /** Whether this call's answer is to be lost once it is served (and counts it). */
+  takeAnswer(operation: string): boolean {
+    const lose = this.taken(this.lostAnswers, operation);
+    if (lose) this.count(`${operation} answer lost`);
+    return lose;
+  }
+
+  private taken(counts: Map<string, number>, operation: string): boolean {
+    const left = counts.get(operation) ?? 0;
+    if (left > 0) counts.set(operation, left - 1);
+    return left > 0;
+  }
+
+  private count(key: string): void {
+    this.injected.set(key, (this.injected.get(key) ?? 0) + 1);
   }
 }
 
@@ -133,6 +160,8 @@ export async function startStepFunctionsApi(
     await options.beforeCall?.(operation || target);
     if (req.method !== 'POST' || !op)
       return send(res, 400, { __type: 'UnknownOperationException', message: `Unknown operation ${target}` });
+    const held = faults.holder?.(operation);
+    if (held) await held;
     if (faults.take(operation)) return send(res, 503, { __type: 'ServiceUnavailable', message: 'Injected fault' });
     let body: unknown;
     try {
@@ -141,7 +170,9 @@ export async function startStepFunctionsApi(
       return send(res, 400, { __type: 'SerializationException', message: 'Request body is not JSON' });
     }
     try {
-      return send(res, 200, op(body));
+      const answer = op(body);
+      if (faults.takeAnswer(operation)) return void res.destroy();
+      return send(res, 200, answer);
     } catch (error) {
       if (error instanceof SfnApiError) return send(res, 400, { __type: error.code, message: error.message });
       if (error instanceof z.ZodError)

@@ -67,6 +67,25 @@ describe('approve', () => {
     await expect(decisions.approve(id, 'U0BOB')).resolves.toMatchObject({ ok: true });
     expect(workflow.taken()).toEqual([]);
     expect(web.of('chat.update')).toEqual([expect.objectContaining({ channel: APPROVAL.channel, ts: APPROVAL.ts })]);
+    expect(JSON.stringify(web.of('chat.update')[0])).toContain('Approved by <@U0BOB>');
+  });
+
+  it('draws the request as read after its signal went stale, not its own older copy', async () => {
+    const { decisions, store, web, workflow, id } = setUp(pendingRequest(), { tokens: { approval: 'tok-ended' } });
+    workflow.waiting.delete('tok-ended');
+    // The workflow moved on and finished with the request between the click's write and its signal.
+    const resume = workflow.resumeApproval.bind(workflow);
+    workflow.resumeApproval = async (token, outcome) => {
+      store.force(id, { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } });
+      store.force(id, { type: 'REVOKE_REQUESTED', by: 'U0ALICE', at: at(3) });
+      store.force(id, { type: 'REVOKED', at: at(4), alreadyGone: false });
+      return resume(token, outcome);
+    };
+    await expect(decisions.approve(id, 'U0BOB')).resolves.toMatchObject({ ok: true });
+    const drawn = JSON.stringify(web.of('chat.update'));
+    expect(web.of('chat.update')).toEqual([expect.objectContaining({ channel: APPROVAL.channel, ts: APPROVAL.ts })]);
+    expect(drawn).toMatch(/Revoked/);
+    expect(drawn).not.toMatch(/Approved by <@U0BOB> <!date/);
   });
 
   it('approves once on a double click or a Slack retry', async () => {

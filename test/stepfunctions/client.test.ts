@@ -14,6 +14,8 @@ let answer: (target: string, body: Record<string, unknown>) => { status: number;
   body: {},
 });
 let client: WorkflowClient;
+/** The same, with the SDK trying a call twice. */
+let retrying: WorkflowClient;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -24,21 +26,23 @@ beforeAll(async () => {
       const body = JSON.parse(text) as Record<string, unknown>;
       received.push({ target, body });
       const out = answer(target, body);
+      // Status 0: the call is served and its answer lost (the connection closes).
+      if (out.status === 0) return void res.destroy();
       res.writeHead(out.status, { 'content-type': 'application/x-amz-json-1.0' });
       res.end(JSON.stringify(out.body));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  client = new WorkflowClient({
-    stateMachineArn: ARN,
-    client: new SFNClient({
+  const sdk = (maxAttempts: number): SFNClient =>
+    new SFNClient({
       endpoint: `http://127.0.0.1:${port}`,
       region: 'eu-west-1',
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      maxAttempts: 1,
-    }),
-  });
+      maxAttempts,
+    });
+  client = new WorkflowClient({ stateMachineArn: ARN, client: sdk(1) });
+  retrying = new WorkflowClient({ stateMachineArn: ARN, client: sdk(2) });
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 beforeEach(() => {
@@ -76,6 +80,22 @@ describe('WorkflowClient', () => {
       answer = () => awsError(type);
       expect(await client.resumeApproval('tok-old', { decision: 'DENIED' })).toBe(false);
     }
+  });
+
+  it('counts a token found closed by the retry of a try that got no answer as taken: that try closed it', async () => {
+    for (const type of ['TaskDoesNotExist', 'TaskTimedOut']) {
+      let tries = 0;
+      answer = () => (++tries === 1 ? { status: 0, body: {} } : awsError(type));
+      expect(await retrying.resumeApproval('tok-taken', { decision: 'APPROVED' })).toBe(true);
+      expect(tries).toBe(2);
+    }
+    // Stale at the first try: nothing was taken.
+    answer = () => awsError('TaskDoesNotExist');
+    expect(await retrying.endNow('tok-old')).toBe(false);
+    // A malformed token stays one, however many tries.
+    let tries = 0;
+    answer = () => (++tries === 1 ? { status: 0, body: {} } : awsError('InvalidToken'));
+    expect(await retrying.endsChanged('tok-bad')).toBe(false);
   });
 
   it('wraps any other failure in a named error', async () => {
