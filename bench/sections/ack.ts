@@ -5,7 +5,8 @@
  * submitted, a one-line `/jit svm1 vsadmin 1h …` by someone else (the text shortcut; that request is
  * left to expire), and the Approve click on the modal's request once its approval message is up.
  * Between them, two requests to the floor endpoint (signature check + one conditional write, same
- * HTTP shape, same DynamoDB), so floor and product are measured under the same conditions: each request
+ * HTTP shape, same DynamoDB) and one to each floor of 2 and 3 DynamoDB calls in series (a kind's own
+ * calls, without Bolt, Slack or the workflow), so floors and product are measured under the same conditions: each request
  * is sent once the workflow has settled after the one before. Approval to grant: from the Approve click leaving Slack to the JIT
  * entry's POST arriving at the ONTAP simulator (its call log, on the shared clock).
  */
@@ -26,6 +27,21 @@ export const ACK_KINDS = [
 /** One of them. */
 export type AckKind = (typeof ACK_KINDS)[number];
 
+/**
+ * The DynamoDB calls each kind makes in series before its answer (calls made beside each other count
+ * once; test/handlers/slack-ingress-calls.test.ts checks the calls): the floor of the same number is
+ * what the invariants alone cost it. `/jit` makes none (its answer waits on Slack's calls alone).
+ */
+export const DYNAMO_CALLS_IN_SERIES: Readonly<Record<AckKind, 0 | 2 | 3>> = {
+  'slash command: /jit opens the modal': 0,
+  // The open-request count (beside users.info), then the conditional write (beside the start).
+  'slash command: one-line request (text shortcut)': 2,
+  // The open-request count, then the conditional write (beside the start).
+  'modal submit': 2,
+  // The request (beside both lookups), the conditional write, the audit item (beside the signal).
+  'button: Approve': 3,
+};
+
 /** What the section found. */
 export interface AckResult {
   readonly rounds: number;
@@ -34,6 +50,10 @@ export interface AckResult {
   readonly floorMs: Summary;
   /** Product latency over the floor's, at p50 and p99. */
   readonly ratioToFloor: Record<AckKind, { p50: number; p99: number }>;
+  /** The floors of 2 and 3 DynamoDB calls in series (a read, the conditional write, another write). */
+  readonly callFloorsMs: { readonly 2: Summary; readonly 3: Summary };
+  /** Product latency over the floor of its own DynamoDB calls in series (none for `/jit`). */
+  readonly ratioToCallFloor: Record<AckKind, { calls: number; p50: number; p99: number } | null>;
   readonly approveToGrantMs: Summary;
   /** Answers that were not HTTP 200 (should be none). */
   readonly failures: number;
@@ -55,6 +75,19 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     signingSecret: b.stack.signingSecret,
   });
   const floorPoster = new SignedPoster(floor.url, b.stack.signingSecret);
+  // The floors of a kind's own calls in series, started the same way.
+  const callFloors = await Promise.all(
+    ([2, 3] as const).map((calls) =>
+      startFloor({
+        dynamoEndpoint: b.stack.urls.dynamodb,
+        tableName: 'ontap-jit-requests',
+        signingSecret: b.stack.signingSecret,
+        calls,
+      }),
+    ),
+  );
+  const callFloorPosters = callFloors.map((f) => new SignedPoster(f.url, b.stack.signingSecret));
+  const callFloorMs: Record<2 | 3, number[]> = { 2: [], 3: [] };
   const sfn = b.stack.workflow.sfn;
   const samples: Record<AckKind, number[]> = Object.fromEntries(
     ACK_KINDS.map((k) => [k, [] as number[]]),
@@ -118,6 +151,9 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     const f1 = await floorPoster.post(floorBody || b.driver.poster.lastBody);
     check(f1.status);
     if (measured) floorMs.push(f1.ms);
+    const f2calls = await callFloorPosters[0]?.post(floorBody || b.driver.poster.lastBody);
+    if (f2calls) check(f2calls.status);
+    if (measured && f2calls) callFloorMs[2].push(f2calls.ms);
 
     const line = await b.driver.command(dave, `svm1 vsadmin 1h ${JUSTIFICATION}`);
     check(line.answer.status);
@@ -127,6 +163,9 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     const f2 = await floorPoster.post(floorBody || b.driver.poster.lastBody);
     check(f2.status);
     if (measured) floorMs.push(f2.ms);
+    const f3calls = await callFloorPosters[1]?.post(floorBody || b.driver.poster.lastBody);
+    if (f3calls) check(f3calls.status);
+    if (measured && f3calls) callFloorMs[3].push(f3calls.ms);
 
     // The modal's request is approved and granted; the one-line request is left to expire unanswered.
     const approved = await approveAndGrant(submitted.requestId);
@@ -139,9 +178,18 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
   const ends = await Promise.all(approvedExecutions.map((arn) => sfn.waitForExecution(arn)));
   floorPoster.close();
   await floor.close();
+  for (const poster of callFloorPosters) poster.close();
+  await Promise.all(callFloors.map((f) => f.close()));
 
   const latencyMs = Object.fromEntries(ACK_KINDS.map((k) => [k, summarize(samples[k])])) as Record<AckKind, Summary>;
   const floorSummary = summarize(floorMs);
+  const callFloorsMs = { 2: summarize(callFloorMs[2]), 3: summarize(callFloorMs[3]) };
+  const overOwnCalls = (k: AckKind): { calls: number; p50: number; p99: number } | null => {
+    const calls = DYNAMO_CALLS_IN_SERIES[k];
+    if (calls === 0) return null;
+    const own = callFloorsMs[calls];
+    return { calls, p50: round(latencyMs[k].p50 / own.p50), p99: round(latencyMs[k].p99 / own.p99) };
+  };
   return {
     rounds,
     warmupRounds: warmup,
@@ -153,6 +201,8 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
         { p50: round(latencyMs[k].p50 / floorSummary.p50), p99: round(latencyMs[k].p99 / floorSummary.p99) },
       ]),
     ) as Record<AckKind, { p50: number; p99: number }>,
+    callFloorsMs,
+    ratioToCallFloor: Object.fromEntries(ACK_KINDS.map((k) => [k, overOwnCalls(k)])) as AckResult['ratioToCallFloor'],
     approveToGrantMs: summarize(toGrant),
     failures,
     lifecyclesStarted: approvedExecutions.length,
