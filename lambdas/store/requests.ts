@@ -398,11 +398,18 @@ export class RequestStore {
     await this.update(id, STATUSES, (s) => ({ ...s, notifyRepair: true }));
   }
 
-  /** Writes the missing audit items of a request and clears its flag; the number written. */
+  /**
+   * Writes the missing audit items of a request and clears its flag; the number written. An event
+   * recorded after the trail was read (its own audit item maybe not written, the request flagged again)
+   * keeps the flag: the next repair writes it.
+   */
   async repairAudit(id: string): Promise<number> {
-    const { written } = await readTrail(this.ctx, id);
+    const { trail, written } = await readTrail(this.ctx, id);
+    const repaired = new Set(trail.map((event) => event.seq));
+    const covered = (s: StoredRequest): boolean => s.history.every((event) => repaired.has(event.seq));
     const stored = await this.getStored(id);
-    if (stored.auditRepair) await this.update(id, STATUSES, (s) => ({ ...s, auditRepair: false }));
+    if (stored.auditRepair && covered(stored))
+      await this.update(id, STATUSES, (s) => ({ ...s, auditRepair: !covered(s) && s.auditRepair === true }));
     return written;
   }
 
