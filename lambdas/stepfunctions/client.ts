@@ -93,9 +93,10 @@ export class WorkflowClient {
 
   /**
    * Completes a wait. True when the wait took the signal; false when its token was stale. A token found
-   * closed by the SDK's retry, after a try that got no answer, counts as taken: that try reached the
-   * wait and closed it (a wait closing on its own in the same moment is the rare case, and the record
-   * still says what happens next: the workflow reads it, and the reconciler sends a signal again).
+   * closed by the SDK's retry counts as taken: the try before it failed without saying whether it was
+   * served (no answer, a server error), and by all odds it reached the wait and closed it. A wait closing
+   * on its own in that moment is the rare case, and the record still says what happens next: the
+   * workflow reads it, and the reconciler sends a signal again.
    */
   private async succeed(taskToken: string, output: object): Promise<boolean> {
     try {
