@@ -4,6 +4,7 @@
  * the request again and counts too; the extension is applied once.
  */
 import { texts, useExtensionAsks } from '../support/extension-asks';
+import { latch } from '../support/latch';
 
 const { env, live, asked, askOf, clickOnAsk, extended, askText, deletesSince, revoke } = useExtensionAsks();
 
@@ -33,14 +34,8 @@ describe('two approvers of an extension needing two, deciding at once', () => {
     const { ts } = askOf(id);
     const { client } = env().dynamo;
     // Carol's write waits until Bob's approval is written: hers is then made on a stale copy, and fails.
-    let held: () => void = () => undefined;
-    const writing = new Promise<void>((resolve) => {
-      held = resolve;
-    });
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const writing = latch();
+    const released = latch();
     let armed = true;
     let reads = 0;
     const name = `hold-write-${id}`;
@@ -50,8 +45,8 @@ describe('two approvers of an extension needing two, deciding at once', () => {
         if (input.includes(id) && context.commandName === 'GetItemCommand' && armed) reads += 1;
         if (armed && context.commandName === 'PutItemCommand' && input.includes(id)) {
           armed = false;
-          held();
-          await released;
+          writing.open();
+          await released.opened;
         }
         return next(args);
       },
@@ -59,16 +54,16 @@ describe('two approvers of an extension needing two, deciding at once', () => {
     );
     try {
       const carol = env().ingress.interact(clickOnAsk('U0CAROL', 'jit_extend_approve', id));
-      await writing;
+      await writing.opened;
       expect(reads).toBe(1);
       const bob = await env().ingress.interact(clickOnAsk('U0BOB', 'jit_extend_approve', id));
       expect(texts(bob.responses())).toBe('');
-      release();
+      released.open();
       const { answer, responses } = await carol;
       expect(answer.status).toBe(200);
       expect(texts(responses())).toBe('');
     } finally {
-      release();
+      released.open();
       client.middlewareStack.remove(name);
     }
     const after = await extended(id);

@@ -9,6 +9,7 @@ import { DuplicateRequestError, RequestNotFoundError } from '../../lambdas/store
 import { APPROVAL_CHANNEL, TEST_CONFIG } from '../support/configs';
 import { quietBoltLogger } from '../support/fake-slack';
 import { fakePorts } from '../support/fakes';
+import { latch } from '../support/latch';
 import { T0 } from '../support/requests';
 
 const now = DateTime.fromISO(T0, { zone: 'utc' });
@@ -87,14 +88,11 @@ describe('submitRequest', () => {
     const { intake, store, workflow, checked } = setUp();
     const order: string[] = [];
     // The write is held until the start has been made: a start that waited for the write would never come.
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const held = latch();
     const create = store.create.bind(store);
     store.create = async (...args) => {
       order.push('write sent');
-      await held;
+      await held.opened;
       const out = await create(...args);
       order.push('write answered');
       return out;
@@ -102,7 +100,7 @@ describe('submitRequest', () => {
     const start = workflow.start.bind(workflow);
     workflow.start = async (id) => {
       order.push('start sent');
-      release();
+      held.open();
       return start(id);
     };
     await intake.submit('T0:view:V1', alice, checked, now);

@@ -11,6 +11,7 @@ import { auditSk, REQUEST_SK, requestPk } from '../../lambdas/store/table';
 import { localDynamoClient } from '../../local/dynamodb';
 import { type DynamoFaultProxy, startDynamoFaultProxy } from '../../local/dynamodb-fault-proxy';
 import { useDynamo } from '../support/dynamo';
+import { latch } from '../support/latch';
 import { at, pendingRequest } from '../support/requests';
 
 const dynamo = useDynamo();
@@ -60,29 +61,23 @@ describe('audit repair racing a new event', () => {
     expect((await store.getStored(request.id)).auditRepair).toBe(true);
 
     // The repair reads the trail and writes APPROVE's item; its read of the request is held...
-    let heldReached: () => void = () => undefined;
-    const reached = new Promise<void>((resolve) => {
-      heldReached = resolve;
-    });
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const reached = latch();
+    const released = latch();
     let holding = true;
     proxy.holder = (operation, body) => {
       if (!holding || operation !== 'GetItem' || skOf(body, 'Key') !== REQUEST_SK) return undefined;
       holding = false;
-      heldReached();
-      return released;
+      reached.open();
+      return released.opened;
     };
     const repairing = store.repairAudit(request.id);
-    await reached;
+    await reached.opened;
     // ...while the workflow records GRANTED, whose audit item cannot be written either (flagged again).
     failAuditItem(2);
     const granted = { type: 'GRANTED', at: at(2), window: { start: at(2), end: at(62) } } as const;
     expect((await store.apply(request.id, granted)).ok).toBe(true);
     proxy.chooser = undefined;
-    release();
+    released.open();
     expect(await repairing).toBe(1);
 
     expect(await auditItem(request.id, 1)).toMatchObject({ type: 'APPROVE' });
