@@ -76,17 +76,17 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
   });
   const floorPoster = new SignedPoster(floor.url, b.stack.signingSecret);
   // The floors of a kind's own calls in series, started the same way.
-  const callFloors = await Promise.all(
-    ([2, 3] as const).map((calls) =>
-      startFloor({
-        dynamoEndpoint: b.stack.urls.dynamodb,
-        tableName: 'ontap-jit-requests',
-        signingSecret: b.stack.signingSecret,
-        calls,
-      }),
-    ),
-  );
-  const callFloorPosters = callFloors.map((f) => new SignedPoster(f.url, b.stack.signingSecret));
+  const startCallFloor = (calls: 2 | 3) =>
+    startFloor({
+      dynamoEndpoint: b.stack.urls.dynamodb,
+      tableName: 'ontap-jit-requests',
+      signingSecret: b.stack.signingSecret,
+      calls,
+    });
+  const callFloors = await Promise.all([startCallFloor(2), startCallFloor(3)]);
+  const [floor2, floor3] = callFloors;
+  const floor2Poster = new SignedPoster(floor2.url, b.stack.signingSecret);
+  const floor3Poster = new SignedPoster(floor3.url, b.stack.signingSecret);
   const callFloorMs: Record<2 | 3, number[]> = { 2: [], 3: [] };
   const sfn = b.stack.workflow.sfn;
   const samples: Record<AckKind, number[]> = Object.fromEntries(
@@ -134,6 +134,12 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     const record = (kind: AckKind, ms: number): void => {
       if (measured) samples[kind].push(ms);
     };
+    /** One request to a floor (the bytes of an Approve click), timed into `into`. */
+    const timeFloor = async (poster: SignedPoster, into: number[]): Promise<void> => {
+      const answer = await poster.post(floorBody || b.driver.poster.lastBody);
+      check(answer.status);
+      if (measured) into.push(answer.ms);
+    };
     const alice = requester(2 * r).id;
     const dave = requester(2 * r + 1).id;
 
@@ -148,24 +154,16 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
     // in functions of their own, here they share the process with the endpoint (and the floor).
     await sfn.whenWaiting(b.executionOf(submitted.requestId), 'AwaitApproval');
 
-    const f1 = await floorPoster.post(floorBody || b.driver.poster.lastBody);
-    check(f1.status);
-    if (measured) floorMs.push(f1.ms);
-    const f2calls = await callFloorPosters[0]?.post(floorBody || b.driver.poster.lastBody);
-    if (f2calls) check(f2calls.status);
-    if (measured && f2calls) callFloorMs[2].push(f2calls.ms);
+    await timeFloor(floorPoster, floorMs);
+    await timeFloor(floor2Poster, callFloorMs[2]);
 
     const line = await b.driver.command(dave, `svm1 vsadmin 1h ${JUSTIFICATION}`);
     check(line.answer.status);
     record('slash command: one-line request (text shortcut)', line.answer.ms);
     await sfn.whenWaiting(b.executionOf(line.requestId), 'AwaitApproval');
 
-    const f2 = await floorPoster.post(floorBody || b.driver.poster.lastBody);
-    check(f2.status);
-    if (measured) floorMs.push(f2.ms);
-    const f3calls = await callFloorPosters[1]?.post(floorBody || b.driver.poster.lastBody);
-    if (f3calls) check(f3calls.status);
-    if (measured && f3calls) callFloorMs[3].push(f3calls.ms);
+    await timeFloor(floorPoster, floorMs);
+    await timeFloor(floor3Poster, callFloorMs[3]);
 
     // The modal's request is approved and granted; the one-line request is left to expire unanswered.
     const approved = await approveAndGrant(submitted.requestId);
@@ -178,7 +176,8 @@ export async function measureAck(b: BenchStack, rounds: number, warmup: number):
   const ends = await Promise.all(approvedExecutions.map((arn) => sfn.waitForExecution(arn)));
   floorPoster.close();
   await floor.close();
-  for (const poster of callFloorPosters) poster.close();
+  floor2Poster.close();
+  floor3Poster.close();
   await Promise.all(callFloors.map((f) => f.close()));
 
   const latencyMs = Object.fromEntries(ACK_KINDS.map((k) => [k, summarize(samples[k])])) as Record<AckKind, Summary>;
