@@ -421,11 +421,7 @@ describe('the write late beyond the start', () => {
     const { responses } = await env().ingress.click('U0BOB', 'jit_approve', id);
     expect(JSON.stringify(responses())).not.toContain('went wrong');
     await env().waiting(executionArn, 'AwaitEnd');
-    expect(
-      env()
-        .jitCalls('POST')
-        .filter((c) => JSON.stringify(c.body).includes(id)),
-    ).toHaveLength(1);
+    expect(env().jitCalls('POST', id)).toHaveLength(1);
     await env().ingress.click('U0ALICE', 'jit_revoke', id);
     const done = await env().finished(executionArn);
     expect(done.status).toBe('SUCCEEDED');

@@ -93,8 +93,8 @@ export interface WorkflowEnv {
   deny(id: string, by: string, reason: string): Promise<TransitionResult>;
   cancel(id: string, by: string): Promise<TransitionResult>;
   revokeNow(id: string, by: string): Promise<TransitionResult>;
-  /** ONTAP calls to the JIT entries, by method. */
-  jitCalls(method: 'POST' | 'DELETE' | 'GET'): SimCall[];
+  /** ONTAP calls to the JIT entries, by method; with `requestId`, those whose body names it (a POST's comment). */
+  jitCalls(method: 'POST' | 'DELETE' | 'GET', requestId?: string): SimCall[];
   /** The real Slack ingress in front of this workflow (only with `ingress: true`). */
   readonly ingress: WorkflowIngress;
   /** The proxy the store talks to dynalite through (only with `dynamoProxy: true`). */
@@ -398,8 +398,15 @@ export function useWorkflowEnv(options: WorkflowEnvOptions = {}): () => Workflow
             if (tokens.end) await workflow.endNow(tokens.end);
           },
         ),
-      jitCalls: (method) =>
-        sim.calls().filter((c) => c.method === method && c.path.startsWith('/api/security/jit-privilege-users')),
+      jitCalls: (method, requestId) =>
+        sim
+          .calls()
+          .filter(
+            (c) =>
+              c.method === method &&
+              c.path.startsWith('/api/security/jit-privilege-users') &&
+              (requestId === undefined || JSON.stringify(c.body).includes(requestId)),
+          ),
     };
   });
 
